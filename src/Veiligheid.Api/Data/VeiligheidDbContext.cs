@@ -1,0 +1,88 @@
+using Microsoft.EntityFrameworkCore;
+using Veiligheid.Cases;
+using Veiligheid.Incidents;
+using Veiligheid.Interventions;
+using Veiligheid.Locations;
+using Veiligheid.Organisations;
+using Veiligheid.Persons;
+
+namespace Veiligheid.Data;
+
+/// <summary>
+/// The hub's one model. Each provider has a subclass only so that its migrations live apart
+/// (<see cref="SqliteVeiligheidDbContext"/>, <see cref="SqlServerVeiligheidDbContext"/>); the model is this class.
+/// </summary>
+public abstract class VeiligheidDbContext(DbContextOptions options, TimeProvider? clock = null) : DbContext(options)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+    public DbSet<District> Districts => Set<District>();
+    public DbSet<Neighbourhood> Neighbourhoods => Set<Neighbourhood>();
+    public DbSet<Location> Locations => Set<Location>();
+    public DbSet<Person> Persons => Set<Person>();
+    public DbSet<LifeDomainScore> LifeDomainScores => Set<LifeDomainScore>();
+    public DbSet<PoliceSignal> PoliceSignals => Set<PoliceSignal>();
+    public DbSet<Tenancy> Tenancies => Set<Tenancy>();
+    public DbSet<Consent> Consents => Set<Consent>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<IncidentPerson> IncidentPersons => Set<IncidentPerson>();
+    public DbSet<Case> Cases => Set<Case>();
+    public DbSet<CaseSubject> CaseSubjects => Set<CaseSubject>();
+    public DbSet<CaseLocation> CaseLocations => Set<CaseLocation>();
+    public DbSet<CaseParticipant> CaseParticipants => Set<CaseParticipant>();
+    public DbSet<CaseStatusChange> CaseStatusChanges => Set<CaseStatusChange>();
+    public DbSet<CaseContribution> CaseContributions => Set<CaseContribution>();
+    public DbSet<Intervention> Interventions => Set<Intervention>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name: a partner's DBA reading the tables sees "Woonoverlast", not 0.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+        configurationBuilder.Properties<string>().HaveMaxLength(200);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+        => modelBuilder.ApplyConfigurationsFromAssembly(typeof(VeiligheidDbContext).Assembly);
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampEditedRows();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampEditedRows();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Every save of an editable row gets a new version and timestamps, whoever forgot to set them.</summary>
+    private void StampEditedRows()
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        foreach (var entry in ChangeTracker.Entries<IEditable>())
+        {
+            switch (entry.State)
+            {
+                case EntityState.Added:
+                    if (entry.Entity.Version == Guid.Empty) entry.Entity.Version = Guid.NewGuid();
+                    if (entry.Entity.CreatedAt == default) entry.Entity.CreatedAt = now;
+                    if (entry.Entity.UpdatedAt == default) entry.Entity.UpdatedAt = entry.Entity.CreatedAt;
+                    break;
+                case EntityState.Modified:
+                    entry.Entity.Version = Guid.NewGuid();
+                    entry.Entity.UpdatedAt = now;
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>The SQLite flavour: the embedded default.</summary>
+public sealed class SqliteVeiligheidDbContext(DbContextOptions<SqliteVeiligheidDbContext> options, TimeProvider? clock = null)
+    : VeiligheidDbContext(options, clock);
+
+/// <summary>The SQL Server flavour: production.</summary>
+public sealed class SqlServerVeiligheidDbContext(DbContextOptions<SqlServerVeiligheidDbContext> options, TimeProvider? clock = null)
+    : VeiligheidDbContext(options, clock);

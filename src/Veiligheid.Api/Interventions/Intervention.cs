@@ -1,0 +1,87 @@
+using Veiligheid.Cases;
+using Veiligheid.Data;
+using Veiligheid.Locations;
+using Veiligheid.Organisations;
+using Veiligheid.Persons;
+
+namespace Veiligheid.Interventions;
+
+/// <summary>What a partner can do about a case, a person or an area.</summary>
+public enum InterventionKind
+{
+    Gesprek,
+    Waarschuwing,
+    Buurtbemiddeling,
+    Gedragsaanwijzing,
+    Zorgtraject,
+    Schuldhulpverlening,
+    Huurprocedure,
+    SluitingPand,
+    InzetPolitieBoa,
+    IntegraleControle,
+    BestuurlijkeBoete,
+}
+
+/// <summary>The status of an intervention.</summary>
+public enum InterventionStatus
+{
+    Gepland,
+    Lopend,
+    Afgerond,
+    Geannuleerd,
+}
+
+/// <summary>The objection status of an administrative fine.</summary>
+public enum ObjectionStatus
+{
+    Geen,
+    Ingediend,
+    Toegewezen,
+    Afgewezen,
+}
+
+/// <summary>The collection status of an administrative fine.</summary>
+public enum CollectionStatus
+{
+    Openstaand,
+    Betaald,
+    Invordering,
+    Oninbaar,
+}
+
+/// <summary>An intervention by one partner, on a case, a person, a location or a neighbourhood.</summary>
+public sealed class Intervention : IEditable, ISourced
+{
+    public int Id { get; set; }
+    public InterventionKind Kind { get; set; }
+    public InterventionStatus Status { get; set; }
+    public ConfidentialityLevel Confidentiality { get; set; }
+    public DateOnly StartDate { get; set; }
+    public DateOnly? EndDate { get; set; }
+
+    /// <summary>Short result as recorded by the executing partner.</summary>
+    public string? Result { get; set; }
+
+    public int ExecutingOrganisationId { get; set; }
+    public Organisation ExecutingOrganisation { get; set; } = null!;
+
+    public int? CaseId { get; set; }
+    public Case? Case { get; set; }
+    public int? PersonId { get; set; }
+    public Person? Person { get; set; }
+    public int? LocationId { get; set; }
+    public Location? Location { get; set; }
+    public int? NeighbourhoodId { get; set; }
+    public Neighbourhood? Neighbourhood { get; set; }
+
+    /// <summary>Fine amount in euro cents, for administrative fines.</summary>
+    public int? FineAmountCents { get; set; }
+    public ObjectionStatus? FineObjection { get; set; }
+    public CollectionStatus? FineCollection { get; set; }
+
+    public int? SourceOrganisationId { get; set; }
+    public string? ExternalId { get; set; }
+    public Guid Version { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
