@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.Options;
+
+namespace Veiligheid.Data;
+
+/// <summary>Provider selection: the one place that knows how each engine is configured.</summary>
+public static class DatabaseSetup
+{
+    public const string ConnectionStringName = "Veiligheid";
+
+    public static IServiceCollection AddVeiligheidData(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.Configure<DatabaseOptions>(configuration.GetSection(DatabaseOptions.Section));
+        switch (options.Provider)
+        {
+            case DatabaseProvider.SqlServer:
+                var connectionString = configuration.GetConnectionString(ConnectionStringName)
+                    ?? throw new InvalidOperationException(
+                        $"Database:Provider is SqlServer but ConnectionStrings:{ConnectionStringName} is not set.");
+                services.AddDbContext<VeiligheidDbContext, SqlServerVeiligheidDbContext>(o => ConfigureSqlServer(o, connectionString));
+                break;
+            default:
+                var path = Path.GetFullPath(options.SqlitePath);
+                services.AddDbContext<VeiligheidDbContext, SqliteVeiligheidDbContext>(o => ConfigureSqlite(o, SqliteConnectionString(path)));
+                break;
+        }
+        return services;
+    }
+
+    public static string SqliteConnectionString(string path) => $"Data Source={path};Foreign Keys=True;Pooling=True";
+
+    public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString)
+        => builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName));
+
+    public static DbContextOptionsBuilder ConfigureSqlServer(DbContextOptionsBuilder builder, string connectionString)
+        => builder.UseSqlServer(connectionString, sql => sql.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName));
+
+    /// <summary>Opens a SQLite database file outside the host (the seed command), migrated.</summary>
+    public static SqliteVeiligheidDbContext OpenSqlite(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var builder = new DbContextOptionsBuilder<SqliteVeiligheidDbContext>();
+        ConfigureSqlite(builder, SqliteConnectionString(full));
+        return new SqliteVeiligheidDbContext(builder.Options);
+    }
+
+    /// <summary>Creates the SQLite folder, applies migrations and seeds the demo data when the database is new.</summary>
+    public static async Task PrepareDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            var path = Path.GetFullPath(options.SqlitePath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        }
+        if (options.MigrateOnStartup) await db.Database.MigrateAsync(cancellationToken);
+        var environment = services.GetRequiredService<IHostEnvironment>();
+        if (options.SeedDemoData && !environment.IsProduction() && !await db.Organisations.AnyAsync(cancellationToken))
+        {
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseSetup));
+            logger.LogInformation("Seeding the synthetic demo data set");
+            await DemoSeed.SeedAsync(db, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Lets `dotnet ef` build the SQLite context without starting the host.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteVeiligheidDbContext>
+{
+    public SqliteVeiligheidDbContext CreateDbContext(string[] args) => DatabaseSetup.OpenSqlite(Path.Combine("data", "design-time.db"));
+}
+
+/// <summary>Lets `dotnet ef` build the SQL Server context without a server (scripts and migrations only).</summary>
+public sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<SqlServerVeiligheidDbContext>
+{
+    public SqlServerVeiligheidDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<SqlServerVeiligheidDbContext>();
+        DatabaseSetup.ConfigureSqlServer(builder, "Server=localhost;Database=Veiligheid;Integrated Security=true;TrustServerCertificate=true");
+        return new SqlServerVeiligheidDbContext(builder.Options);
+    }
+}
