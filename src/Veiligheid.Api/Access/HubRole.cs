@@ -39,7 +39,7 @@ public static class HubRoles
     public static string TokenValue(this HubRole role) => Roles[role].Value;
 
     /// <summary>The kind of organisation a holder of this role must belong to.</summary>
-    public static OrganisationKind OrganisationKind(this HubRole role) => Roles[role].Kind;
+    public static OrganisationKind RequiredOrganisationKind(this HubRole role) => Roles[role].Kind;
 
     public static bool TryParse(string? value, out HubRole role)
     {
