@@ -22,7 +22,7 @@ internal sealed class CaseSubjectConfiguration : IEntityTypeConfiguration<CaseSu
     {
         entity.HasKey(s => new { s.CaseId, s.PersonId });
         entity.HasOne(s => s.Case).WithMany(c => c.Subjects).OnDelete(DeleteBehavior.Cascade);
-        entity.HasOne(s => s.Person).WithMany().OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne(s => s.Person).WithMany(p => p.CaseLinks).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(s => s.PersonId);
     }
 }
@@ -33,7 +33,7 @@ internal sealed class CaseLocationConfiguration : IEntityTypeConfiguration<CaseL
     {
         entity.HasKey(l => new { l.CaseId, l.LocationId });
         entity.HasOne(l => l.Case).WithMany(c => c.Locations).OnDelete(DeleteBehavior.Cascade);
-        entity.HasOne(l => l.Location).WithMany().OnDelete(DeleteBehavior.Restrict);
+        entity.HasOne(l => l.Location).WithMany(l => l.CaseLinks).OnDelete(DeleteBehavior.Restrict);
         entity.HasIndex(l => l.LocationId);
     }
 }

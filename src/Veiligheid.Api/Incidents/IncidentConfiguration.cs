@@ -27,7 +27,7 @@ internal sealed class IncidentPersonConfiguration : IEntityTypeConfiguration<Inc
     {
         entity.HasKey(ip => new { ip.IncidentId, ip.PersonId });
         entity.HasOne(ip => ip.Incident).WithMany(i => i.Persons).OnDelete(DeleteBehavior.Cascade);
-        entity.HasOne(ip => ip.Person).WithMany().OnDelete(DeleteBehavior.Cascade);
+        entity.HasOne(ip => ip.Person).WithMany(p => p.IncidentLinks).OnDelete(DeleteBehavior.Cascade);
         entity.HasIndex(ip => ip.PersonId);
     }
 }

@@ -45,6 +45,9 @@ public sealed class Location : IEditable, ISourced
     public int? OwnerOrganisationId { get; set; }
     public Organisation? OwnerOrganisation { get; set; }
 
+    /// <summary>The cases about this location.</summary>
+    public List<Cases.CaseLocation> CaseLinks { get; set; } = [];
+
     public int? SourceOrganisationId { get; set; }
     public string? ExternalId { get; set; }
     public Guid Version { get; set; }

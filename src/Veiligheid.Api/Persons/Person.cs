@@ -25,6 +25,12 @@ public sealed class Person : IEditable, ISourced
     public List<Tenancy> Tenancies { get; set; } = [];
     public List<Consent> Consents { get; set; } = [];
 
+    /// <summary>The cases this person is a subject of.</summary>
+    public List<Cases.CaseSubject> CaseLinks { get; set; } = [];
+
+    /// <summary>The incidents this person is involved in.</summary>
+    public List<Incidents.IncidentPerson> IncidentLinks { get; set; } = [];
+
     public int? SourceOrganisationId { get; set; }
     public string? ExternalId { get; set; }
     public Guid Version { get; set; }

@@ -1,0 +1,88 @@
+using System.Linq.Expressions;
+using Veiligheid.Cases;
+using Veiligheid.Incidents;
+using Veiligheid.Interventions;
+using Veiligheid.Locations;
+using Veiligheid.Persons;
+
+namespace Veiligheid.Access;
+
+/// <summary>
+/// One caller's access: the role's rules bound to the caller, plus the rules that hold for every role (confidentiality
+/// ceiling, ondermijning only for the partners named on it, care interventions only with consent). Every query the API
+/// runs filters through these predicates, so the filter is part of the SQL.
+/// </summary>
+public sealed class CallerAccess
+{
+    private Expression<Func<Case, bool>>? _cases;
+    private Expression<Func<Incident, bool>>? _incidents;
+    private Expression<Func<Person, bool>>? _persons;
+    private Expression<Func<Intervention, bool>>? _interventions;
+    private Expression<Func<Location, bool>>? _locations;
+    private Expression<Func<Tenancy, bool>>? _tenancies;
+
+    public CallerAccess(Caller caller, RoleAccess role)
+    {
+        Caller = caller;
+        Role = role;
+    }
+
+    public Caller Caller { get; }
+    public RoleAccess Role { get; }
+
+    public bool Grants(DataCategory category) => Role.Categories.Contains(category);
+
+    public Expression<Func<Case, bool>> Cases => _cases ??= BuildCases();
+    public Expression<Func<Incident, bool>> Incidents => _incidents ??= Bind(Role.Incidents);
+    public Expression<Func<Person, bool>> Persons => _persons ??= Bind(Role.Persons);
+    public Expression<Func<Intervention, bool>> Interventions => _interventions ??= BuildInterventions();
+    public Expression<Func<Location, bool>> Locations => _locations ??= Bind(Role.Locations);
+    public Expression<Func<Tenancy, bool>> Tenancies => _tenancies ??= Bind(Role.Tenancies);
+
+    private Expression<Func<Case, bool>> BuildCases()
+    {
+        if (Role.Cases is null) return Nothing<Case>();
+        var max = Role.MaxConfidentiality;
+        var organisationId = Caller.OrganisationId;
+        Expression<Func<Case, bool>> universal = c =>
+            c.Confidentiality <= max
+            && (c.Kind != CaseKind.Ondermijning
+                || c.CoordinatingOrganisationId == organisationId
+                || c.Participants.Any(p => p.OrganisationId == organisationId));
+        return universal.And(Role.Cases.Predicate(this));
+    }
+
+    private Expression<Func<Intervention, bool>> BuildInterventions()
+    {
+        if (Role.Interventions is null) return Nothing<Intervention>();
+        var max = Role.MaxConfidentiality;
+        var organisationId = Caller.OrganisationId;
+        var mayReceiveCare = Grants(DataCategory.Zorg);
+        Expression<Func<Intervention, bool>> universal = i =>
+            i.Confidentiality <= max
+            && (!ExpressionComposition.Is(i)
+                || i.ExecutingOrganisationId == organisationId
+                || (mayReceiveCare && i.Person != null && i.Person.Consents.Any(c =>
+                        c.CareProviderOrganisationId == i.ExecutingOrganisationId
+                        && c.RecipientOrganisationId == organisationId
+                        && c.WithdrawnOn == null)));
+        return universal.Inline(IsCareIntervention).And(Role.Interventions.Predicate(this));
+    }
+
+    /// <summary>i => i.Kind == k1 || i.Kind == k2 …, built from the policy's set so the SQL compares constants.</summary>
+    private static Expression<Func<Intervention, bool>> IsCareIntervention { get; } = BuildIsCareIntervention();
+
+    private static Expression<Func<Intervention, bool>> BuildIsCareIntervention()
+    {
+        var i = Expression.Parameter(typeof(Intervention), "i");
+        var kind = Expression.Property(i, nameof(Intervention.Kind));
+        var body = AccessPolicy.CareInterventionKinds
+            .Select(k => (Expression)Expression.Equal(kind, Expression.Constant(k)))
+            .Aggregate(Expression.OrElse);
+        return Expression.Lambda<Func<Intervention, bool>>(body, i);
+    }
+
+    private Expression<Func<T, bool>> Bind<T>(RowRule<T>? rule) => rule is null ? Nothing<T>() : rule.Predicate(this);
+
+    private static Expression<Func<T, bool>> Nothing<T>() => _ => false;
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using GraphQL.Types;
+using GraphQLParser.AST;
+using Veiligheid.Locations;
+using Veiligheid.Persons;
+
+namespace Veiligheid.GraphQL;
+
+/// <summary>A calendar date, ISO 8601 (yyyy-MM-dd).</summary>
+public sealed class DateScalar : ScalarGraphType
+{
+    public DateScalar()
+    {
+        Name = "Date";
+        Description = "A calendar date in ISO 8601 form, e.g. 2026-03-01.";
+    }
+
+    public override object? ParseLiteral(GraphQLValue value) => value switch
+    {
+        GraphQLNullValue => null,
+        GraphQLStringValue s => ParseValue((string)s.Value),
+        _ => ThrowLiteralConversionError(value),
+    };
+
+    public override object? ParseValue(object? value) => value switch
+    {
+        null => null,
+        DateOnly d => d,
+        string s when DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) => d,
+        _ => ThrowValueConversionError(value),
+    };
+
+    public override object? Serialize(object? value) => value switch
+    {
+        null => null,
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => ThrowSerializationError(value),
+    };
+}
+
+/// <summary>A moment in time, ISO 8601 in UTC (the hub stores every time as UTC).</summary>
+public sealed class DateTimeScalar : ScalarGraphType
+{
+    public DateTimeScalar()
+    {
+        Name = "DateTime";
+        Description = "A moment in time in ISO 8601 form. The hub answers in UTC (suffix Z); input with an offset is converted to UTC.";
+    }
+
+    public override object? ParseLiteral(GraphQLValue value) => value switch
+    {
+        GraphQLNullValue => null,
+        GraphQLStringValue s => ParseValue((string)s.Value),
+        _ => ThrowLiteralConversionError(value),
+    };
+
+    public override object? ParseValue(object? value) => value switch
+    {
+        null => null,
+        DateTime d => d.ToUniversalTime(),
+        string s when DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) => d.UtcDateTime,
+        _ => ThrowValueConversionError(value),
+    };
+
+    public override object? Serialize(object? value) => value switch
+    {
+        null => null,
+        // SQLite hands back Unspecified kinds; every stored time is UTC.
+        DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        _ => ThrowSerializationError(value),
+    };
+}
+
+/// <summary>Base for string scalars with a format rule.</summary>
+public abstract class FormattedStringScalar : ScalarGraphType
+{
+    protected abstract bool IsValid(string value);
+
+    public override object? ParseLiteral(GraphQLValue value) => value switch
+    {
+        GraphQLNullValue => null,
+        GraphQLStringValue s => ParseValue((string)s.Value),
+        _ => ThrowLiteralConversionError(value),
+    };
+
+    public override object? ParseValue(object? value) => value switch
+    {
+        null => null,
+        string s when IsValid(s) => s,
+        _ => ThrowValueConversionError(value),
+    };
+
+    public override object? Serialize(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        _ => ThrowSerializationError(value),
+    };
+}
+
+/// <summary>Burgerservicenummer.</summary>
+public sealed class BsnScalar : FormattedStringScalar
+{
+    public BsnScalar()
+    {
+        Name = "BSN";
+        Description = "A burgerservicenummer: nine digits that pass the 11-proef. Input that does not is rejected.";
+    }
+
+    protected override bool IsValid(string value) => Bsn.IsValid(value);
+}
+
+/// <summary>BAG verblijfsobject id.</summary>
+public sealed class BagIdScalar : FormattedStringScalar
+{
+    public BagIdScalar()
+    {
+        Name = "BagId";
+        Description = "A BAG verblijfsobject id: 16 digits, municipality code + 01 + serial. A string, because leading zeros matter.";
+    }
+
+    protected override bool IsValid(string value) => AreaCodes.IsBagVerblijfsobjectId(value);
+}
