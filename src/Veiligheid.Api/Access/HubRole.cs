@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using Veiligheid.Organisations;
 
 namespace Veiligheid.Access;
 
 /// <summary>The app roles a caller can hold. Their token values are in <see cref="HubRoles"/>.</summary>
+[Description("The app roles a caller can hold. Their token values are in <see cref=\"HubRoles\"/>.")]
 public enum HubRole
 {
     GemeenteCoordinator,

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Veiligheid.Data;
 using Veiligheid.Interventions;
 using Veiligheid.Locations;
@@ -7,54 +8,78 @@ using Veiligheid.Persons;
 namespace Veiligheid.Cases;
 
 /// <summary>The kinds of joint case.</summary>
+[Description("The kinds of joint case.")]
 public enum CaseKind
 {
+    [Description("Neighbour nuisance at home.")]
     Woonoverlast,
+    [Description("A person with complex multi-problems: nuisance or crime combined with debts, homelessness, addiction or psychiatric problems.")]
     ZorgEnVeiligheid,
+    [Description("Nuisance by groups of young people in public space.")]
     Jeugdoverlast,
+    [Description("Organised, subversive crime: cannabis, trafficking, fraud, money laundering, illegal subletting. Visible only to the partners named on the case.")]
     Ondermijning,
 }
 
 /// <summary>A case's status; the allowed flow is Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten.</summary>
+[Description("A case's status; the allowed flow is Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten.")]
 public enum CaseStatus
 {
+    [Description("Reported, not yet taken up.")]
     Gemeld,
+    [Description("In progress in the lokale kamer.")]
     InBehandeling,
+    [Description("Escalated to the Zorg- en Veiligheidshuis.")]
     OpgeschaaldNaarZvh,
+    [Description("Closed with an outcome.")]
     Afgesloten,
 }
 
 /// <summary>The outcome a closed case ends with.</summary>
+[Description("The outcome a closed case ends with.")]
 public enum CaseOutcome
 {
+    [Description("The nuisance stopped.")]
     OverlastGestopt,
+    [Description("The nuisance was reduced to an acceptable level.")]
     AanvaardbaarNiveau,
+    [Description("Not resolved.")]
     NietOpgelost,
 }
 
 /// <summary>The eight confidentiality levels of the ZGW standard, least to most restrictive; the order is the numeric value.</summary>
+[Description("The eight confidentiality levels of the ZGW standard, least to most restrictive; the order is the numeric value.")]
 public enum ConfidentialityLevel
 {
+    [Description("Public.")]
     Openbaar = 0,
+    [Description("Restricted public.")]
     BeperktOpenbaar = 1,
+    [Description("Internal.")]
     Intern = 2,
+    [Description("Confidential to the case.")]
     Zaakvertrouwelijk = 3,
+    [Description("Confidential.")]
     Vertrouwelijk = 4,
+    [Description("Highly confidential.")]
     Confidentieel = 5,
+    [Description("Secret.")]
     Geheim = 6,
+    [Description("Top secret.")]
     ZeerGeheim = 7,
 }
 
 /// <summary>The legal ground a case is handled on; it decides which life domains the participants may share.</summary>
+[Description("The legal ground a case is handled on; it decides which life domains the participants may share.")]
 public enum LegalGround
 {
-    /// <summary>Public-order duties of the mayor (Gemeentewet art. 172): no care domains.</summary>
+    [Description("Public-order duties of the mayor (Gemeentewet art. 172): covers no care domains.")]
     GemeentewetOpenbareOrde,
-    /// <summary>The regional Zorg- en Veiligheidshuis covenant: the domains agreed in it.</summary>
+    [Description("The regional Zorg- en Veiligheidshuis covenant: covers all life domains.")]
     ConvenantZorgEnVeiligheid,
-    /// <summary>Wet verplichte ggz: mental-health domains.</summary>
+    [Description("Wet verplichte ggz: covers mental health, substance use and justice.")]
     WetVerplichteGgz,
-    /// <summary>Wmo 2015 support: self-reliance domains.</summary>
+    [Description("Wmo 2015 support: covers the self-reliance domains.")]
     Wmo,
 }
 
@@ -90,10 +115,14 @@ public sealed class Case : IEditable, ISourced
 }
 
 /// <summary>How a person is a subject of a case.</summary>
+[Description("How a person is a subject of a case.")]
 public enum CaseSubjectRole
 {
+    [Description("The person causing the nuisance.")]
     Veroorzaker,
+    [Description("The person complaining about it.")]
     Melder,
+    [Description("Otherwise involved.")]
     Betrokkene,
 }
 

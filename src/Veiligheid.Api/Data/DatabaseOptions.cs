@@ -1,3 +1,4 @@
+using System.ComponentModel;
 namespace Veiligheid.Data;
 
 /// <summary>Which database the hub runs on (configuration section "Database").</summary>
@@ -19,6 +20,7 @@ public sealed class DatabaseOptions
 }
 
 /// <summary>The supported database engines.</summary>
+[Description("The supported database engines.")]
 public enum DatabaseProvider
 {
     Sqlite,

@@ -40,3 +40,14 @@ public static class RequestContextExtensions
         return (RequestContext)context.UserContext;
     }
 }
+
+/// <summary>The caller's visible rows of each entity: every read starts from one of these.</summary>
+public static class VisibleRows
+{
+    public static IQueryable<Cases.Case> Cases(this RequestContext hub) => hub.Db.Cases.Where(hub.Access.Cases);
+    public static IQueryable<Persons.Person> Persons(this RequestContext hub) => hub.Db.Persons.Where(hub.Access.Persons);
+    public static IQueryable<Incidents.Incident> Incidents(this RequestContext hub) => hub.Db.Incidents.Where(hub.Access.Incidents);
+    public static IQueryable<Interventions.Intervention> Interventions(this RequestContext hub) => hub.Db.Interventions.Where(hub.Access.Interventions);
+    public static IQueryable<Locations.Location> Locations(this RequestContext hub) => hub.Db.Locations.Where(hub.Access.Locations);
+    public static IQueryable<Persons.Tenancy> Tenancies(this RequestContext hub) => hub.Db.Tenancies.Where(hub.Access.Tenancies);
+}

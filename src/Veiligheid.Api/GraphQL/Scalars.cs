@@ -121,3 +121,13 @@ public sealed class BagIdScalar : FormattedStringScalar
 
     protected override bool IsValid(string value) => AreaCodes.IsBagVerblijfsobjectId(value);
 }
+
+/// <summary>A domain enum exposed with the descriptions declared on it ([Description] on the enum and its values).</summary>
+public sealed class DomainEnumType<TEnum> : global::GraphQL.Types.EnumerationGraphType<TEnum> where TEnum : Enum
+{
+    public DomainEnumType()
+    {
+        Description ??= (typeof(TEnum).GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false)
+            .FirstOrDefault() as System.ComponentModel.DescriptionAttribute)?.Description;
+    }
+}

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Veiligheid.Data;
 using Veiligheid.Locations;
 using Veiligheid.Organisations;
@@ -6,19 +7,32 @@ using Veiligheid.Persons;
 namespace Veiligheid.Incidents;
 
 /// <summary>Incident categories as municipalities use them in their safety reports.</summary>
+[Description("Incident categories as municipalities use them in their safety reports.")]
 public enum IncidentCategory
 {
+    [Description("Youth nuisance in public space.")]
     Jeugdoverlast,
+    [Description("Noise nuisance.")]
     Geluidsoverlast,
+    [Description("Drugs nuisance.")]
     Drugsoverlast,
+    [Description("Confused behaviour.")]
     VerwardGedrag,
+    [Description("Vandalism.")]
     Vandalisme,
+    [Description("Illegal waste dumping.")]
     IllegaalAfvalDumpen,
+    [Description("Burglary of a dwelling.")]
     Woninginbraak,
+    [Description("Cannabis cultivation.")]
     Hennepteelt,
+    [Description("A signal of human trafficking.")]
     SignaalMensenhandel,
+    [Description("A dispute between neighbours.")]
     Burenruzie,
+    [Description("Bicycle theft.")]
     Fietsendiefstal,
+    [Description("Violence.")]
     Geweld,
 }
 
@@ -57,11 +71,16 @@ public sealed class Incident : IEditable, ISourced
 }
 
 /// <summary>How a person is involved in an incident.</summary>
+[Description("How a person is involved in an incident.")]
 public enum IncidentPersonRole
 {
+    [Description("Suspect or causer.")]
     Verdachte,
+    [Description("The person who reported it.")]
     Melder,
+    [Description("Victim.")]
     Slachtoffer,
+    [Description("Otherwise involved.")]
     Betrokkene,
 }
 

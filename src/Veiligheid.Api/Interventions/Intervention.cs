@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Veiligheid.Cases;
 using Veiligheid.Data;
 using Veiligheid.Locations;
@@ -7,45 +8,72 @@ using Veiligheid.Persons;
 namespace Veiligheid.Interventions;
 
 /// <summary>What a partner can do about a case, a person or an area.</summary>
+[Description("What a partner can do about a case, a person or an area.")]
 public enum InterventionKind
 {
+    [Description("A talk.")]
     Gesprek,
+    [Description("A warning (letter).")]
     Waarschuwing,
+    [Description("Neighbour mediation.")]
     Buurtbemiddeling,
+    [Description("A behavioural order.")]
     Gedragsaanwijzing,
+    [Description("A care trajectory (care data).")]
     Zorgtraject,
+    [Description("Debt counselling (care data).")]
     Schuldhulpverlening,
+    [Description("A tenancy procedure.")]
     Huurprocedure,
+    [Description("Closure of premises.")]
     SluitingPand,
+    [Description("Police or BOA deployment in an area.")]
     InzetPolitieBoa,
+    [Description("Integrated inspection of a location.")]
     IntegraleControle,
+    [Description("An administrative fine.")]
     BestuurlijkeBoete,
 }
 
 /// <summary>The status of an intervention.</summary>
+[Description("The status of an intervention.")]
 public enum InterventionStatus
 {
+    [Description("Planned.")]
     Gepland,
+    [Description("Under way.")]
     Lopend,
+    [Description("Completed.")]
     Afgerond,
+    [Description("Cancelled.")]
     Geannuleerd,
 }
 
 /// <summary>The objection status of an administrative fine.</summary>
+[Description("The objection status of an administrative fine.")]
 public enum ObjectionStatus
 {
+    [Description("No objection lodged.")]
     Geen,
+    [Description("Objection lodged, not yet decided.")]
     Ingediend,
+    [Description("Objection upheld.")]
     Toegewezen,
+    [Description("Objection rejected.")]
     Afgewezen,
 }
 
 /// <summary>The collection status of an administrative fine.</summary>
+[Description("The collection status of an administrative fine.")]
 public enum CollectionStatus
 {
+    [Description("Not yet paid.")]
     Openstaand,
+    [Description("Paid.")]
     Betaald,
+    [Description("In collection.")]
     Invordering,
+    [Description("Uncollectable.")]
     Oninbaar,
 }
 

@@ -1,14 +1,21 @@
+using System.ComponentModel;
 using Veiligheid.Data;
 
 namespace Veiligheid.Organisations;
 
 /// <summary>The kinds of partner in the safety chain; a caller's slice depends on the kind and on the organisation itself.</summary>
+[Description("The kinds of partner in the safety chain; a caller's slice depends on the kind and on the organisation itself.")]
 public enum OrganisationKind
 {
+    [Description("The municipality (lokale kamer, enforcement, analysts).")]
     Gemeente,
+    [Description("The police.")]
     Politie,
+    [Description("A housing corporation (landlord).")]
     Woningcorporatie,
+    [Description("A care provider: GGZ, addiction care, debt counselling.")]
     Zorgaanbieder,
+    [Description("The regional Zorg- en Veiligheidshuis (ZVH).")]
     ZorgEnVeiligheidshuis,
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Veiligheid.Data;
 using Veiligheid.Locations;
 using Veiligheid.Organisations;
@@ -39,20 +40,34 @@ public sealed class Person : IEditable, ISourced
 }
 
 /// <summary>The 13 life domains of the Zelfredzaamheid-Matrix.</summary>
+[Description("The 13 life domains of the Zelfredzaamheid-Matrix.")]
 public enum LifeDomain
 {
+    [Description("Finances.")]
     Financien,
+    [Description("Work and education.")]
     WerkEnOpleiding,
+    [Description("Daytime activities.")]
     Tijdsbesteding,
+    [Description("Housing.")]
     Huisvesting,
+    [Description("Domestic relations.")]
     HuiselijkeRelaties,
+    [Description("Mental health.")]
     GeestelijkeGezondheid,
+    [Description("Physical health.")]
     LichamelijkeGezondheid,
+    [Description("Substance use.")]
     Middelengebruik,
+    [Description("Basic activities of daily living.")]
     BasaleAdl,
+    [Description("Instrumental activities of daily living.")]
     InstrumenteleAdl,
+    [Description("Social network.")]
     SociaalNetwerk,
+    [Description("Participation in society.")]
     MaatschappelijkeParticipatie,
+    [Description("Justice (contact with the justice system).")]
     Justitie,
 }
 
@@ -70,12 +85,18 @@ public sealed class LifeDomainScore
 }
 
 /// <summary>Kinds of police signal about a person.</summary>
+[Description("Kinds of police signal about a person.")]
 public enum PoliceSignalKind
 {
+    [Description("Violence.")]
     Geweld,
+    [Description("Weapon possession.")]
     Wapenbezit,
+    [Description("Confused behaviour.")]
     Verward,
+    [Description("High-impact crime (burglary, robbery, street robbery).")]
     HighImpactCrime,
+    [Description("Organised, subversive crime.")]
     Ondermijning,
 }
 

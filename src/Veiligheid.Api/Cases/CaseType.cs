@@ -1,0 +1,114 @@
+using GraphQL;
+using GraphQL.DataLoader;
+using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
+using Veiligheid.Access;
+using Veiligheid.GraphQL;
+using Veiligheid.Interventions;
+using Veiligheid.Locations;
+using Veiligheid.Organisations;
+using Veiligheid.Persons;
+
+namespace Veiligheid.Cases;
+
+[Category(DataCategory.Casus)]
+public sealed class CaseType : SlicedObjectGraphType<Case>
+{
+    public CaseType()
+    {
+        Name = "Case";
+        Description = "A case (casus): the unit of joint work between partners. Visible only to the organisations that take part in it, up to the caller's confidentiality level.";
+        Field<NonNullGraphType<IdGraphType>>("id").Description("Opaque global id.").Resolve(ctx => GlobalId.Encode(Name, ctx.Source.Id));
+        Field<NonNullGraphType<DomainEnumType<CaseKind>>>("kind").Description("The kind of case.").Resolve(ctx => ctx.Source.Kind);
+        Field<NonNullGraphType<StringGraphType>>("title").Description("A short working title; never a person's name.").Resolve(ctx => ctx.Source.Title);
+        Field<NonNullGraphType<DomainEnumType<CaseStatus>>>("status").Description("Where the case is in its flow.").Resolve(ctx => ctx.Source.Status);
+        Field<DomainEnumType<CaseOutcome>>("outcome").Description("The outcome, once closed.").Resolve(ctx => ctx.Source.Outcome);
+        Field<NonNullGraphType<DomainEnumType<ConfidentialityLevel>>>("confidentiality").Description("Confidentiality level (ZGW).").Resolve(ctx => ctx.Source.Confidentiality);
+        Field<NonNullGraphType<DomainEnumType<LegalGround>>>("legalGround").Description("The legal ground the case is handled on; it decides which life domains participants may share.").Resolve(ctx => ctx.Source.LegalGround);
+        Field<NonNullGraphType<DateTimeScalar>>("openedAt").Description("When the case was opened.").Resolve(ctx => ctx.Source.OpenedAt);
+        Field<DateTimeScalar>("escalatedAt").Description("When it was escalated to the Zorg- en Veiligheidshuis, if it was.").Resolve(ctx => ctx.Source.EscalatedAt);
+        Field<DateTimeScalar>("closedAt").Description("When it was closed, if it is.").Resolve(ctx => ctx.Source.ClosedAt);
+        Field<NonNullGraphType<OrganisationType>>("coordinatingOrganisation").Description("The organisation that directs the case.")
+            .Resolve(ctx => ctx.LoadOrganisation(ctx.Source.CoordinatingOrganisationId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseParticipantType>>>>("participants").Description("The organisations taking part: the basis of need-to-know.")
+            .Resolve(ctx => ctx.LoadMany("case.participants", ctx.Source.Id, hub => hub.Db.CaseParticipants.OrderBy(p => p.JoinedAt), p => p.CaseId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseSubjectType>>>>("subjects").Description("The persons the case is about, that the caller may see, with their role.")
+            .Resolve(ctx => ctx.LoadMany("case.subjects", ctx.Source.Id,
+                hub => hub.Db.CaseSubjects.Where(hub.Access.Persons.Through<CaseSubject, Person>(s => s.Person)).OrderBy(s => s.PersonId), s => s.CaseId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<LocationType>>>>("locations").Description("The addresses the case is about, that the caller may see.").Category(DataCategory.Locatie)
+            .Resolve(ctx => ctx.LoadMany("case.locations", ctx.Source.Id,
+                hub => hub.Db.CaseLocations.Where(hub.Access.Locations.Through<CaseLocation, Location>(l => l.Location)).Include(l => l.Location).OrderBy(l => l.LocationId), l => l.CaseId)
+                .Then(links => (IReadOnlyList<Location>)links.Select(l => l.Location).ToList()));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<InterventionType>>>>("interventions").Description("Interventions on this case that the caller may see, by start date.").Category(DataCategory.Interventie)
+            .Resolve(ctx => ctx.LoadMany("case.interventions", ctx.Source.Id,
+                hub => hub.Interventions().Where(i => i.CaseId != null).OrderBy(i => i.StartDate).ThenBy(i => i.Id), i => i.CaseId!.Value));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseStatusChangeType>>>>("statusHistory").Description("Every status change, oldest first.")
+            .Resolve(ctx => ctx.LoadMany("case.statusHistory", ctx.Source.Id, hub => hub.Db.CaseStatusChanges.OrderBy(s => s.ChangedAt).ThenBy(s => s.Id), s => s.CaseId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseContributionType>>>>("contributions").Description("Partners' notes on the case, oldest first.")
+            .Resolve(ctx => ctx.LoadMany("case.contributions", ctx.Source.Id, hub => hub.Db.CaseContributions.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id), c => c.CaseId));
+    }
+}
+
+[Category(DataCategory.Casus)]
+public sealed class CaseParticipantType : SlicedObjectGraphType<CaseParticipant>
+{
+    public CaseParticipantType()
+    {
+        Name = "CaseParticipant";
+        Description = "An organisation taking part in a case.";
+        Field<NonNullGraphType<OrganisationType>>("organisation").Description("The organisation.").Resolve(ctx => ctx.LoadOrganisation(ctx.Source.OrganisationId));
+        Field<NonNullGraphType<DateTimeScalar>>("joinedAt").Description("When it joined the case.").Resolve(ctx => ctx.Source.JoinedAt);
+    }
+}
+
+[Category(DataCategory.Casus)]
+public sealed class CaseSubjectType : SlicedObjectGraphType<CaseSubject>
+{
+    public CaseSubjectType()
+    {
+        Name = "CaseSubject";
+        Description = "A person a case is about, with the role the person has in it.";
+        Field<NonNullGraphType<DomainEnumType<CaseSubjectRole>>>("role").Description("The person's role in the case.").Resolve(ctx => ctx.Source.Role);
+        Field<NonNullGraphType<PersonType>>("person").Description("The person.").Category(DataCategory.Identiteit)
+            .Resolve(ctx => ctx.LoadPerson(ctx.Source.PersonId));
+    }
+}
+
+[Category(DataCategory.Casus)]
+public sealed class CaseStatusChangeType : SlicedObjectGraphType<CaseStatusChange>
+{
+    public CaseStatusChangeType()
+    {
+        Name = "CaseStatusChange";
+        Description = "One step in a case's status history.";
+        Field<DomainEnumType<CaseStatus>>("fromStatus").Description("The status before; null when the case was opened.").Resolve(ctx => ctx.Source.FromStatus);
+        Field<NonNullGraphType<DomainEnumType<CaseStatus>>>("toStatus").Description("The status after.").Resolve(ctx => ctx.Source.ToStatus);
+        Field<NonNullGraphType<DateTimeScalar>>("changedAt").Description("When it changed.").Resolve(ctx => ctx.Source.ChangedAt);
+        Field<NonNullGraphType<OrganisationType>>("by").Description("The organisation that changed it.").Resolve(ctx => ctx.LoadOrganisation(ctx.Source.ByOrganisationId));
+    }
+}
+
+[Category(DataCategory.Casus)]
+public sealed class CaseContributionType : SlicedObjectGraphType<CaseContribution>
+{
+    public CaseContributionType()
+    {
+        Name = "CaseContribution";
+        Description = "A partner's note on a case, shared with the case's participants.";
+        Field<NonNullGraphType<OrganisationType>>("organisation").Description("The organisation that wrote it.").Resolve(ctx => ctx.LoadOrganisation(ctx.Source.OrganisationId));
+        Field<NonNullGraphType<StringGraphType>>("text").Description("The note.").Resolve(ctx => ctx.Source.Text);
+        Field<NonNullGraphType<DateTimeScalar>>("createdAt").Description("When it was written.").Resolve(ctx => ctx.Source.CreatedAt);
+    }
+}
+
+/// <summary>Loading cases through the caller's row rule.</summary>
+public static class CaseLoading
+{
+    public static IDataLoaderResult<Case?> LoadCase(this IResolveFieldContext context, int id)
+        => context.LoadOne("case", id, hub => hub.Cases(), c => c.Id);
+
+    public static IDataLoaderResult<IReadOnlyList<Case>> LoadCasesOfLocation(this IResolveFieldContext context, int locationId)
+        => context.LoadMany("location.cases", locationId,
+                hub => hub.Db.CaseLocations.Where(hub.Access.Cases.Through<CaseLocation, Case>(l => l.Case)).Include(l => l.Case).OrderByDescending(l => l.Case.OpenedAt), l => l.LocationId)
+            .Then(links => (IReadOnlyList<Case>)links.Select(l => l.Case).ToList());
+}

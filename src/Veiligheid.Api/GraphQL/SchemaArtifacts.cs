@@ -1,0 +1,92 @@
+using System.Text;
+using GraphQL;
+using GraphQL.Types;
+using GraphQL.Utilities;
+using Veiligheid.Access;
+
+namespace Veiligheid.GraphQL;
+
+/// <summary>
+/// The committed contract in schema/: the full SDL, the SDL each role sees, and the access matrix, all generated from
+/// the schemas (and so from the access policy). The `schema` command writes them; a test fails when they differ.
+/// </summary>
+public static class SchemaArtifacts
+{
+    public const string RewriteCommand = "dotnet run --project src/Veiligheid.Api -- schema";
+
+    /// <summary>Relative path under schema/ → content.</summary>
+    public static IReadOnlyDictionary<string, string> Generate(SchemaRegistry schemas)
+    {
+        ArgumentNullException.ThrowIfNull(schemas);
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["veiligheid.graphql"] = Print(schemas.Full),
+            ["access-matrix.md"] = AccessMatrix(schemas),
+        };
+        foreach (var role in HubRoles.All) files[$"roles/{role.Slug()}.graphql"] = Print(schemas.For(role));
+        return files;
+    }
+
+    public static string Print(ISchema schema)
+        => schema.Print(new PrintOptions { IncludeDescriptions = true, IncludeDeprecationReasons = true, StringComparison = StringComparison.Ordinal })
+            .ReplaceLineEndings("\n").TrimEnd() + "\n";
+
+    /// <summary>Every field of every object type with its category and the roles that read it.</summary>
+    public static IEnumerable<(IObjectGraphType Type, FieldType Field)> ObjectFields(ISchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return schema.AllTypes.OfType<IObjectGraphType>()
+            .Where(t => !t.Name.StartsWith("__", StringComparison.Ordinal))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .SelectMany(t => t.Fields.OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => (t, f)));
+    }
+
+    private static string AccessMatrix(SchemaRegistry schemas)
+    {
+        var roles = HubRoles.All.ToList();
+        var sb = new StringBuilder();
+        sb.Append("# Access matrix\n\n");
+        sb.Append("Generated from the access policy (`src/Veiligheid.Api/Access/AccessPolicy.cs`) by `").Append(RewriteCommand).Append("`; do not edit by hand.\n\n");
+        sb.Append("## Roles\n\n| Role | Highest confidentiality | Categories | What it is for |\n|---|---|---|---|\n");
+        foreach (var role in roles)
+        {
+            var access = AccessPolicy.Roles[role];
+            sb.Append("| `").Append(role.TokenValue()).Append("` | ").Append(access.MaxConfidentiality).Append(" | ")
+              .Append(string.Join(", ", access.Categories.Order())).Append(" | ").Append(access.Description).Append(" |\n");
+        }
+
+        sb.Append("\n## Which rows each role sees\n\nEvery role also obeys the rules that hold for all: nothing above its highest confidentiality level; ondermijning cases only for the organisations named on them; care interventions (")
+          .Append(string.Join(", ", AccessPolicy.CareInterventionKinds.Order())).Append(") beyond their executor only with the person's active consent.\n\n");
+        sb.Append("| Role | Cases | Persons | Incidents | Interventions | Locations | Tenancies |\n|---|---|---|---|---|---|---|\n");
+        foreach (var role in roles)
+        {
+            var a = AccessPolicy.Roles[role];
+            sb.Append("| `").Append(role.TokenValue()).Append("` | ")
+              .Append(Rule(a.Cases?.Explanation)).Append(" | ").Append(Rule(a.Persons?.Explanation)).Append(" | ")
+              .Append(Rule(a.Incidents?.Explanation)).Append(" | ").Append(Rule(a.Interventions?.Explanation)).Append(" | ")
+              .Append(Rule(a.Locations?.Explanation)).Append(" | ").Append(Rule(a.Tenancies?.Explanation)).Append(" |\n");
+        }
+
+        sb.Append("\n## Life domains (care data)\n\nA life-domain score is shared with its assessor, with an organisation the person consented to, or with the participants of a case whose legal ground covers the domain:\n\n| Legal ground | Domains covered |\n|---|---|\n");
+        foreach (var (ground, domains) in AccessPolicy.LegalGroundCoverage.OrderBy(g => g.Key))
+            sb.Append("| ").Append(ground).Append(" | ").Append(domains.Count == 0 ? "none" : string.Join(", ", domains.Order())).Append(" |\n");
+
+        sb.Append("\n## Fields\n\n✓ = the role's schema has the field. A field exists for a role when the role holds its category and the type it returns exists for the role.\n\n");
+        sb.Append("| Type.field | Category | ").Append(string.Join(" | ", roles.Select(r => r.TokenValue()))).Append(" |\n|---|---|")
+          .Append(string.Concat(roles.Select(_ => "---|"))).Append('\n');
+        foreach (var (type, field) in ObjectFields(schemas.Full))
+        {
+            sb.Append("| `").Append(type.Name).Append('.').Append(field.Name).Append("` | ")
+              .Append(SchemaSlice.CategoryOf(type, field)).Append(" |");
+            foreach (var role in roles)
+            {
+                var roleType = schemas.For(role).AllTypes[type.Name] as IObjectGraphType;
+                sb.Append(roleType?.GetField(field.Name) is null ? "  |" : " ✓ |");
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string Rule(string? explanation) => explanation ?? "none";
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using GraphQL;
+using GraphQL.DataLoader;
+using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
+using Veiligheid.Access;
+using Veiligheid.Cases;
+using Veiligheid.GraphQL;
+using Veiligheid.Organisations;
+
+namespace Veiligheid.Persons;
+
+/// <summary>
+/// The 13 life domains, one field each, because sharing is decided per domain: the assessing care provider sees its own
+/// scores, another organisation only with the person's active consent or under the legal ground of a case it shares with
+/// the person. A withheld domain resolves to null with a CARE_DATA_WITHHELD error on its path; the others still resolve.
+/// </summary>
+[Category(DataCategory.Zorg)]
+public sealed class LifeDomainsType : SlicedObjectGraphType<Person>
+{
+    public const string WithheldCode = "CARE_DATA_WITHHELD";
+
+    public LifeDomainsType()
+    {
+        Name = "LifeDomains";
+        Description = "Self-reliance scores per life domain of the Zelfredzaamheid-Matrix; null where there is no score or the score is withheld.";
+        foreach (var domain in Enum.GetValues<LifeDomain>())
+        {
+            Field<LifeDomainAssessmentType>(JsonNamingPolicy.CamelCase.ConvertName(domain.ToString()))
+                .Description(DescriptionOf(domain))
+                .Resolve(ctx => ctx.LoadLifeDomains(ctx.Source.Id).Then(shared => shared.Get(domain)));
+        }
+    }
+
+    private static string DescriptionOf(LifeDomain domain)
+        => typeof(LifeDomain).GetField(domain.ToString())!.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false)
+            .OfType<System.ComponentModel.DescriptionAttribute>().Single().Description;
+}
+
+[Category(DataCategory.Zorg)]
+public sealed class LifeDomainAssessmentType : SlicedObjectGraphType<LifeDomainScore>
+{
+    public LifeDomainAssessmentType()
+    {
+        Name = "LifeDomainAssessment";
+        Description = "One assessed score on a life domain.";
+        Field<NonNullGraphType<IntGraphType>>("score").Description("1 acute problem … 5 fully self-reliant.").Resolve(ctx => ctx.Source.Score);
+        Field<NonNullGraphType<DateScalar>>("assessedOn").Description("When it was assessed.").Resolve(ctx => ctx.Source.AssessedOn);
+        Field<NonNullGraphType<OrganisationType>>("assessedBy").Description("The organisation that assessed it.").Category(DataCategory.Register)
+            .Resolve(ctx => ctx.LoadOrganisation(ctx.Source.AssessedByOrganisationId));
+    }
+}
+
+/// <summary>The latest score per domain of one person, and which of them the caller may see.</summary>
+public sealed class SharedLifeDomains(IReadOnlyDictionary<LifeDomain, LifeDomainScore> latest, Func<LifeDomainScore, bool> shared)
+{
+    public LifeDomainScore? Get(LifeDomain domain)
+    {
+        if (!latest.TryGetValue(domain, out var score)) return null;
+        if (shared(score)) return score;
+        throw new ExecutionError(
+            $"The life domain '{domain}' of this person is withheld: the person gave your organisation no consent for it, and no legal ground of a case you share with the person covers it.")
+        {
+            Code = LifeDomainsType.WithheldCode,
+            Data = { ["reason"] = "NO_CONSENT_OR_LEGAL_GROUND", ["domain"] = domain.ToString() },
+        };
+    }
+}
+
+/// <summary>Loads scores, consents and case legal grounds for all persons on a level in three statements.</summary>
+public static class LifeDomainLoading
+{
+    public static IDataLoaderResult<SharedLifeDomains> LoadLifeDomains(this IResolveFieldContext context, int personId)
+    {
+        var hub = context.Hub();
+        return hub.Loader<int, SharedLifeDomains>("person.lifeDomains", (ids, ct) => FetchAsync(hub, ids, ct), Empty).Load(personId);
+    }
+
+    private static readonly SharedLifeDomains Empty = new(new Dictionary<LifeDomain, LifeDomainScore>(), _ => false);
+
+    private static async Task<IReadOnlyDictionary<int, SharedLifeDomains>> FetchAsync(RequestContext hub, IReadOnlyList<int> ids, CancellationToken ct)
+    {
+        var organisationId = hub.Access.Caller.OrganisationId;
+        var scores = await hub.Db.LifeDomainScores.AsNoTracking().WhereKeyIn(s => s.PersonId, ids).ToListAsync(ct);
+        var consents = await hub.Db.Consents.AsNoTracking().WhereKeyIn(c => c.PersonId, ids)
+            .Where(c => c.RecipientOrganisationId == organisationId && c.WithdrawnOn == null)
+            .Select(c => new { c.PersonId, c.CareProviderOrganisationId }).ToListAsync(ct);
+        var grounds = await hub.Db.CaseSubjects.AsNoTracking().WhereKeyIn(s => s.PersonId, ids)
+            .Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case))
+            .Select(s => new { s.PersonId, s.Case.LegalGround }).Distinct().ToListAsync(ct);
+
+        var consented = consents.Select(c => (c.PersonId, c.CareProviderOrganisationId)).ToHashSet();
+        var covered = grounds.SelectMany(g => AccessPolicy.LegalGroundCoverage[g.LegalGround].Select(d => (g.PersonId, d))).ToHashSet();
+
+        return scores.GroupBy(s => s.PersonId).ToDictionary(
+            g => g.Key,
+            g => new SharedLifeDomains(
+                g.GroupBy(s => s.Domain).ToDictionary(d => d.Key, d => d.OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).First()),
+                score => score.AssessedByOrganisationId == organisationId
+                         || consented.Contains((score.PersonId, score.AssessedByOrganisationId))
+                         || covered.Contains((score.PersonId, score.Domain))));
+    }
+}

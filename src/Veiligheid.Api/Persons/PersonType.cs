@@ -1,0 +1,105 @@
+using GraphQL;
+using GraphQL.DataLoader;
+using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
+using Veiligheid.Access;
+using Veiligheid.Cases;
+using Veiligheid.GraphQL;
+using Veiligheid.Incidents;
+using Veiligheid.Interventions;
+using Veiligheid.Locations;
+using Veiligheid.Organisations;
+
+namespace Veiligheid.Persons;
+
+[Category(DataCategory.Identiteit)]
+public sealed class PersonType : SlicedObjectGraphType<Person>
+{
+    public PersonType()
+    {
+        Name = "Person";
+        Description = "A person involved in cases or incidents (betrokkene). A partner sees a person only because of a case or incident it has a part in.";
+        Field<NonNullGraphType<IdGraphType>>("id").Description("Opaque global id.").Resolve(ctx => GlobalId.Encode(Name, ctx.Source.Id));
+        Field<NonNullGraphType<BsnScalar>>("bsn").Description("Burgerservicenummer.").Resolve(ctx => ctx.Source.Bsn);
+        Field<NonNullGraphType<StringGraphType>>("givenName").Description("Given name.").Resolve(ctx => ctx.Source.GivenName);
+        Field<StringGraphType>("surnamePrefix").Description("Surname prefix (tussenvoegsel), e.g. 'van der'.").Resolve(ctx => ctx.Source.SurnamePrefix);
+        Field<NonNullGraphType<StringGraphType>>("surname").Description("Surname without prefix.").Resolve(ctx => ctx.Source.Surname);
+        Field<NonNullGraphType<DateScalar>>("dateOfBirth").Description("Date of birth.").Resolve(ctx => ctx.Source.DateOfBirth);
+        Field<LocationType>("address").Description("Current address; null when unknown or not visible to the caller.").Category(DataCategory.Adres)
+            .Resolve(ctx => ctx.Source.AddressId is { } id ? ctx.LoadLocation(id) : null);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonCaseType>>>>("cases").Description("Cases about this person that the caller may see, newest first.").Category(DataCategory.Casus)
+            .Resolve(ctx => ctx.LoadMany("person.cases", ctx.Source.Id,
+                hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)).Include(s => s.Case).OrderByDescending(s => s.Case.OpenedAt), s => s.PersonId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonIncidentType>>>>("incidents").Description("Incidents this person was involved in that the caller may see, newest first.").Category(DataCategory.Politie)
+            .Resolve(ctx => ctx.LoadMany("person.incidents", ctx.Source.Id,
+                hub => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)).Include(l => l.Incident).OrderByDescending(l => l.Incident.OccurredAt), l => l.PersonId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PoliceSignalType>>>>("policeSignals").Description("Risk signals the police registered.").Category(DataCategory.Politie)
+            .Resolve(ctx => ctx.LoadMany("person.policeSignals", ctx.Source.Id, hub => hub.Db.PoliceSignals.OrderByDescending(s => s.RegisteredOn), s => s.PersonId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TenancyType>>>>("tenancies").Description("Tenancies the caller may see.").Category(DataCategory.Huisvesting)
+            .Resolve(ctx => ctx.LoadMany("person.tenancies", ctx.Source.Id, hub => hub.Tenancies().OrderByDescending(t => t.StartDate), t => t.PersonId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<InterventionType>>>>("interventions").Description("Interventions aimed at this person that the caller may see.").Category(DataCategory.Interventie)
+            .Resolve(ctx => ctx.LoadMany("person.interventions", ctx.Source.Id,
+                hub => hub.Interventions().Where(i => i.PersonId != null).OrderBy(i => i.StartDate).ThenBy(i => i.Id), i => i.PersonId!.Value));
+        Field<NonNullGraphType<LifeDomainsType>>("lifeDomains").Description("Self-reliance per life domain (Zelfredzaamheid-Matrix). Each domain is shared only with consent or under a case's legal ground; a withheld domain is null with an error saying why.")
+            .Resolve(ctx => ctx.Source);
+    }
+}
+
+[Category(DataCategory.Casus)]
+public sealed class PersonCaseType : SlicedObjectGraphType<CaseSubject>
+{
+    public PersonCaseType()
+    {
+        Name = "PersonCase";
+        Description = "A case a person is a subject of, with the person's role in it.";
+        Field<NonNullGraphType<DomainEnumType<CaseSubjectRole>>>("role").Description("The person's role in the case.").Resolve(ctx => ctx.Source.Role);
+        Field<NonNullGraphType<CaseType>>("case").Description("The case.").Resolve(ctx => ctx.Source.Case);
+    }
+}
+
+[Category(DataCategory.Politie)]
+public sealed class PersonIncidentType : SlicedObjectGraphType<IncidentPerson>
+{
+    public PersonIncidentType()
+    {
+        Name = "PersonIncident";
+        Description = "An incident a person was involved in, with the person's role in it.";
+        Field<NonNullGraphType<DomainEnumType<IncidentPersonRole>>>("role").Description("The person's role in the incident.").Resolve(ctx => ctx.Source.Role);
+        Field<NonNullGraphType<IncidentType>>("incident").Description("The incident.").Category(DataCategory.Melding).Resolve(ctx => ctx.Source.Incident);
+    }
+}
+
+[Category(DataCategory.Politie)]
+public sealed class PoliceSignalType : SlicedObjectGraphType<PoliceSignal>
+{
+    public PoliceSignalType()
+    {
+        Name = "PoliceSignal";
+        Description = "A risk signal the police registered about a person.";
+        Field<NonNullGraphType<DomainEnumType<PoliceSignalKind>>>("kind").Description("The kind of signal.").Resolve(ctx => ctx.Source.Kind);
+        Field<NonNullGraphType<DateScalar>>("registeredOn").Description("When it was registered.").Resolve(ctx => ctx.Source.RegisteredOn);
+        Field<NonNullGraphType<OrganisationType>>("organisation").Description("The police unit that registered it.").Resolve(ctx => ctx.LoadOrganisation(ctx.Source.OrganisationId));
+    }
+}
+
+[Category(DataCategory.Huisvesting)]
+public sealed class TenancyType : SlicedObjectGraphType<Tenancy>
+{
+    public TenancyType()
+    {
+        Name = "Tenancy";
+        Description = "A tenancy of a dwelling with a housing corporation.";
+        Field<LocationType>("dwelling").Description("The dwelling; null when the caller may not see the address.").Category(DataCategory.Locatie)
+            .Resolve(ctx => ctx.LoadLocation(ctx.Source.LocationId));
+        Field<NonNullGraphType<OrganisationType>>("landlord").Description("The housing corporation.").Resolve(ctx => ctx.LoadOrganisation(ctx.Source.LandlordOrganisationId));
+        Field<NonNullGraphType<DateScalar>>("startDate").Description("Start of the tenancy.").Resolve(ctx => ctx.Source.StartDate);
+        Field<DateScalar>("endDate").Description("End of the tenancy; null while it runs.").Resolve(ctx => ctx.Source.EndDate);
+    }
+}
+
+/// <summary>Loading persons through the caller's row rule.</summary>
+public static class PersonLoading
+{
+    public static IDataLoaderResult<Person?> LoadPerson(this IResolveFieldContext context, int id)
+        => context.LoadOne("person", id, hub => hub.Persons(), p => p.Id);
+}
