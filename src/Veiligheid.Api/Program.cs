@@ -1,21 +1,28 @@
+using Veiligheid.Access.Identity;
 using Veiligheid.Data;
 using Veiligheid.GraphQL;
+using Veiligheid.Hosting;
 using Veiligheid.Http;
 
-// Command verbs share the app's code: `seed`, `token`, `schema` (see README).
+// Command verbs share the app's code and configuration: `token`, `schema` (see README).
 switch (args)
 {
+    case ["token", .. var rest]:
+        return await TokenCommand.RunAsync(rest);
     case ["schema", .. var rest]:
         return SchemaCommand.Run(rest);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(HubHostOptions.For(args));
 builder.Services.AddVeiligheidData(builder.Configuration);
+builder.AddVeiligheidIdentity();
 builder.Services.AddVeiligheidGraphQL();
 builder.Services.AddVeiligheidHealth();
 
 var app = builder.Build();
+app.UseAuthentication();
 app.MapGraphQLEndpoint();
+app.MapCallerEndpoint();
 app.MapHealthEndpoint();
 
 await app.Services.PrepareDatabaseAsync();

@@ -1,0 +1,75 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Net.Http.Headers;
+using Veiligheid.Http;
+
+namespace Veiligheid.Access;
+
+/// <summary>The stable error codes of a refused caller; partners may program against them.</summary>
+public static class CallerErrorCodes
+{
+    /// <summary>401: no bearer token.</summary>
+    public const string Unauthenticated = "UNAUTHENTICATED";
+
+    /// <summary>401: a token that is expired, for another audience, not signed by a trusted issuer or otherwise invalid.</summary>
+    public const string InvalidToken = "INVALID_TOKEN";
+
+    /// <summary>403: the token holds none of the hub's roles.</summary>
+    public const string NoRole = "NO_ROLE";
+
+    /// <summary>403: the role asked for with <see cref="CallerResolver.RoleHeader"/> is not among the token's roles.</summary>
+    public const string RoleNotHeld = "ROLE_NOT_HELD";
+
+    /// <summary>400: the token holds several hub roles and the request did not pick one with <see cref="CallerResolver.RoleHeader"/>.</summary>
+    public const string RoleAmbiguous = "ROLE_AMBIGUOUS";
+
+    /// <summary>403: the token's client application is not a partner organisation registered with the hub.</summary>
+    public const string UnknownOrganisation = "UNKNOWN_ORGANISATION";
+
+    /// <summary>403: the role belongs to another kind of organisation than the caller's.</summary>
+    public const string RoleNotForOrganisation = "ROLE_NOT_FOR_ORGANISATION";
+}
+
+/// <summary>Why a request gets no caller: an HTTP status, a stable code (<see cref="CallerErrorCodes"/>) and a message.</summary>
+public sealed record CallerRefusal(int StatusCode, string Code, string Message)
+{
+    /// <summary>For a 401: the <c>WWW-Authenticate</c> value (RFC 6750).</summary>
+    public string? Challenge { get; init; }
+
+    /// <summary>The refusal as a response: the hub's JSON error body, with <c>WWW-Authenticate</c> on a 401.</summary>
+    public IResult ToResult() => new RefusalResult(this);
+
+    /// <summary>Writes the refusal to the response (for code that does not return an <see cref="IResult"/>).</summary>
+    public Task WriteAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (Challenge is not null) context.Response.Headers[HeaderNames.WWWAuthenticate] = Challenge;
+        return HubError.WriteAsync(context, StatusCode, Code, Message);
+    }
+
+    private sealed class RefusalResult(CallerRefusal refusal) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => refusal.WriteAsync(httpContext);
+    }
+}
+
+/// <summary>Either the <see cref="Caller"/> of a request or the <see cref="CallerRefusal"/> to answer it with.</summary>
+public sealed record CallerResolution
+{
+    private CallerResolution(Caller? caller, CallerRefusal? refusal)
+    {
+        Caller = caller;
+        Refusal = refusal;
+    }
+
+    public Caller? Caller { get; }
+
+    public CallerRefusal? Refusal { get; }
+
+    [MemberNotNullWhen(true, nameof(Caller))]
+    [MemberNotNullWhen(false, nameof(Refusal))]
+    public bool Succeeded => Caller is not null;
+
+    public static CallerResolution Success(Caller caller) => new(caller ?? throw new ArgumentNullException(nameof(caller)), null);
+
+    public static CallerResolution Refused(CallerRefusal refusal) => new(null, refusal ?? throw new ArgumentNullException(nameof(refusal)));
+}

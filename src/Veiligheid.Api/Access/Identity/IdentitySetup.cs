@@ -1,0 +1,134 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Veiligheid.Access.Identity;
+
+/// <summary>
+/// Authentication of the hub. Production: Entra ID bearer tokens (Microsoft.Identity.Web, section "AzureAd").
+/// Development: also the local development issuer (<see cref="DevTokenIssuer"/>). A policy scheme, the default,
+/// sends each request to one of them by the token's <c>iss</c>. Endpoints get the caller from <see cref="CallerResolver"/>.
+/// </summary>
+public static class IdentitySetup
+{
+    /// <summary>The default scheme: forwards to <see cref="EntraScheme"/> or <see cref="DevScheme"/>.</summary>
+    public const string PolicyScheme = "Veiligheid";
+
+    public const string EntraScheme = "Entra";
+
+    /// <summary>Registered only in the Development environment.</summary>
+    public const string DevScheme = "DevToken";
+
+    public const string AzureAdSection = "AzureAd";
+
+    /// <summary>How long a fetch of Entra ID's metadata (signing keys) may take.</summary>
+    public static readonly TimeSpan EntraMetadataTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly JsonWebTokenHandler TokenReader = new();
+
+    /// <summary>Registers authentication (Entra ID, plus the development issuer in Development) and the <see cref="CallerResolver"/>.</summary>
+    public static WebApplicationBuilder AddVeiligheidIdentity(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddVeiligheidIdentity(builder.Configuration, builder.Environment);
+        return builder;
+    }
+
+    /// <inheritdoc cref="AddVeiligheidIdentity(WebApplicationBuilder)"/>
+    public static IServiceCollection AddVeiligheidIdentity(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        var development = environment.IsDevelopment();
+        var azureAd = configuration.GetSection(AzureAdSection);
+        var entra = IsEntraConfigured(azureAd, environment);
+
+        var authentication = services.AddAuthentication(PolicyScheme)
+            .AddPolicyScheme(PolicyScheme, "Entra ID or (Development) the local issuer", options =>
+                options.ForwardDefaultSelector = context => SelectScheme(context, development, entra));
+        if (entra)
+        {
+            authentication.AddMicrosoftIdentityWebApi(
+                jwt =>
+                {
+                    jwt.MapInboundClaims = false;
+                    // The signing keys come from Entra's metadata; when it can't be reached, answer 401 soon rather than hang.
+                    jwt.BackchannelTimeout = EntraMetadataTimeout;
+                },
+                identity =>
+                {
+                    azureAd.Bind(identity);
+                    // Roles are checked by the CallerResolver, with a clear 403; a token without any is not a 401.
+                    identity.AllowWebApiToBeAuthorizedByACL = true;
+                },
+                EntraScheme);
+        }
+        if (development)
+        {
+            services.AddDevTokenIssuer(configuration);
+            authentication.AddJwtBearer(DevScheme, _ => { });
+            services.AddOptions<JwtBearerOptions>(DevScheme).Configure<DevTokenIssuer>((options, issuer) =>
+            {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = issuer.CreateValidationParameters();
+            });
+        }
+
+        services.AddMemoryCache();
+        services.TryAddSingleton<CallerResolver>();
+        return services;
+    }
+
+    /// <summary>Registers the <see cref="DevTokenIssuer"/> and its options (the hub in Development, the token command, tests).</summary>
+    public static IServiceCollection AddDevTokenIssuer(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<DevTokenOptions>()
+            .Bind(configuration.GetSection(DevTokenOptions.Section))
+            .PostConfigure(options => options.Audience ??= configuration[$"{AzureAdSection}:Audience"] is { Length: > 0 } audience
+                ? audience
+                : DevTokenOptions.DefaultAudience);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DevTokenIssuer>();
+        return services;
+    }
+
+    /// <summary>Entra ID is required outside Development; in Development it is used when AzureAd:ClientId is set.</summary>
+    private static bool IsEntraConfigured(IConfigurationSection azureAd, IHostEnvironment environment)
+    {
+        string[] required = ["Instance", "TenantId", "ClientId"];
+        var missing = required.Where(key => string.IsNullOrWhiteSpace(azureAd[key])).ToList();
+        if (missing.Count == 0) return true;
+        if (environment.IsDevelopment() && string.IsNullOrWhiteSpace(azureAd["ClientId"])) return false;
+        throw new InvalidOperationException(
+            $"Entra ID is not configured: set {string.Join(", ", missing.Select(key => $"{AzureAdSection}:{key}"))}. " +
+            "Outside Development the hub accepts Entra ID tokens only.");
+    }
+
+    private static string SelectScheme(HttpContext context, bool development, bool entra)
+    {
+        if (!development) return EntraScheme;
+        if (!entra) return DevScheme;
+        var issuer = context.RequestServices.GetRequiredService<DevTokenIssuer>().Issuer;
+        return string.Equals(UnvalidatedIssuer(context.Request), issuer, StringComparison.Ordinal) ? DevScheme : EntraScheme;
+    }
+
+    /// <summary>The <c>iss</c> of the bearer token, read without validation: only to choose the scheme that validates it.</summary>
+    private static string? UnvalidatedIssuer(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
+        var token = authorization["Bearer ".Length..].Trim();
+        if (!TokenReader.CanReadToken(token)) return null;
+        try
+        {
+            return TokenReader.ReadJsonWebToken(token).Issuer;
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenException)
+        {
+            return null;
+        }
+    }
+}

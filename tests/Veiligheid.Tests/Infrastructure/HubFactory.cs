@@ -1,0 +1,123 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Veiligheid.Access;
+using Veiligheid.Access.Identity;
+using Veiligheid.Data;
+
+namespace Veiligheid.Tests.Infrastructure;
+
+/// <summary>
+/// The hub in-process, over real HTTP through the ASP.NET Core pipeline, for one test class (<c>IClassFixture&lt;HubFactory&gt;</c>).
+/// <list type="bullet">
+/// <item>Each instance has its own temporary directory holding its SQLite database (Database:SqlitePath; migrated and
+/// seeded with the demo data on start) and its development signing key (DevTokens:SigningKeyPath). Dispose deletes it.</item>
+/// <item>The host runs in Development, so it accepts tokens of the local development issuer.</item>
+/// <item><see cref="CreateClient(HubRole, string, string?)"/> gives a client with a bearer token made by the host's own
+/// <see cref="DevTokenIssuer"/>, for an organisation of the seed by its key (see <see cref="SeedOrganisations"/>).</item>
+/// </list>
+/// Derive a variant with <c>WithWebHostBuilder</c> (e.g. another environment); it shares the directory and database.
+/// </summary>
+public class HubFactory : WebApplicationFactory<Program>
+{
+    public HubFactory()
+    {
+        TempDirectory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(TempDirectory);
+    }
+
+    /// <summary>This fixture's own directory; deleted on dispose.</summary>
+    public string TempDirectory { get; }
+
+    public string DatabasePath => Path.Combine(TempDirectory, "veiligheid.db");
+
+    public string SigningKeyPath => Path.Combine(TempDirectory, "dev-token-signing-key.json");
+
+    /// <summary>The issuer the host validates against (starts the host when it is not running yet).</summary>
+    public DevTokenIssuer TokenIssuer => Services.GetRequiredService<DevTokenIssuer>();
+
+    /// <summary>A client whose requests carry a development token with one role, for the organisation with this key;
+    /// a user token when <paramref name="userObjectId"/> is set. The token is not checked here: a role that does not fit
+    /// the organisation is for the hub to refuse.</summary>
+    public HttpClient CreateClient(HubRole role, string organisationKey, string? userObjectId = null)
+        => CreateClientWithToken(CreateToken([role], organisationKey, userObjectId));
+
+    /// <summary>A client whose requests carry this bearer token.</summary>
+    public HttpClient CreateClientWithToken(string bearerToken)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        return client;
+    }
+
+    /// <summary>A development token with these roles for the organisation with this key.</summary>
+    public string CreateToken(IEnumerable<HubRole> roles, string organisationKey, string? userObjectId = null)
+        => TokenIssuer.CreateToken(DevTokenRequest.For(roles, ClientAppIdOf(organisationKey), userObjectId));
+
+    /// <summary>A development token exactly as asked (tests of refusals: expired, other audience, unknown client application).</summary>
+    public string CreateToken(DevTokenRequest request) => TokenIssuer.CreateToken(request);
+
+    /// <summary>The client application id registered for the organisation with this key.</summary>
+    public string ClientAppIdOf(string organisationKey)
+    {
+        using var scope = Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        return db.Organisations.AsNoTracking().Where(o => o.Key == organisationKey).Select(o => o.ClientAppId).SingleOrDefault()
+            ?? throw new InvalidOperationException($"No organisation with key '{organisationKey}' and a client application id in the test database.");
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environments.Development);
+        builder.UseSetting("Database:SqlitePath", DatabasePath);
+        builder.UseSetting("DevTokens:SigningKeyPath", SigningKeyPath);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        DeleteTempDirectory();
+        GC.SuppressFinalize(this);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) DeleteTempDirectory();
+    }
+
+    private void DeleteTempDirectory()
+    {
+        using (var connection = new SqliteConnection(DatabaseSetup.SqliteConnectionString(Path.GetFullPath(DatabasePath))))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+        try
+        {
+            if (Directory.Exists(TempDirectory)) Directory.Delete(TempDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open somewhere: the OS's temp cleanup takes it.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
+}
+
+/// <summary>The organisation keys of the demo seed.</summary>
+public static class SeedOrganisations
+{
+    public const string Gemeente = "gemeente-veiligstad";
+    public const string Politie = "politie-eenheid-noord";
+    public const string Woonstede = "woonstede";
+    public const string Thuisbaas = "thuisbaas";
+    public const string GgzHorizon = "ggz-horizon";
+    public const string Zvh = "zvh-regio-noord";
+}
