@@ -129,8 +129,10 @@ public static class SeedWriter
     }
 
     /// <summary>
-    /// A bulk load into a fresh file does not need crash safety: a failed seed is simply run again. Returns the
-    /// statements that put the connection's settings back.
+    /// A bulk load into a fresh file needs no durability against power loss (a failed seed is simply run again), so
+    /// no fsyncs and no WAL. The rollback journal stays (in memory) so that a failure midway still rolls back and does
+    /// not leave a half-seeded database that a later start would take for a complete one. Returns the statements
+    /// that put the connection's settings back.
     /// </summary>
     private static async Task<List<string>> TuneSqliteAsync(DbConnection connection, CancellationToken ct)
     {
@@ -139,7 +141,7 @@ public static class SeedWriter
         var cache = await ScalarAsync(connection, "PRAGMA cache_size;", ct);
         // In-memory databases keep their own journal mode.
         var fileBacked = !string.Equals(journal, "memory", StringComparison.OrdinalIgnoreCase);
-        if (fileBacked) await ExecuteAsync(connection, null, "PRAGMA journal_mode=OFF;", ct);
+        if (fileBacked) await ExecuteAsync(connection, null, "PRAGMA journal_mode=MEMORY;", ct);
         await ExecuteAsync(connection, null, "PRAGMA synchronous=OFF;", ct);
         await ExecuteAsync(connection, null, "PRAGMA cache_size=-262144;", ct); // 256 MB: the indexes stay in memory
         var restore = new List<string>
@@ -204,6 +206,7 @@ public static class SeedWriter
         private readonly string _columnList;
         private readonly string? _identityInsert;
         private readonly List<T> _pending;
+        private readonly bool _prepare;
         private bool _started;
 
         private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter, RelationalTypeMapping Mapping, bool Nullable);
@@ -233,6 +236,7 @@ public static class SeedWriter
 
             // SQL Server allows 2,100 parameters per command; keep well below it.
             _rowsPerStatement = sqlServer ? Math.Max(1, Math.Min(200, 2_000 / _columns.Length)) : 1;
+            _prepare = !sqlServer;
             _pending = new List<T>(_rowsPerStatement);
             _batchCommand = CreateInsert(_columnList, _rowsPerStatement);
 
@@ -272,7 +276,8 @@ public static class SeedWriter
                 _started = true;
                 if (_identityInsert is not null)
                     await ExecuteAsync(_connection, _transaction, $"SET IDENTITY_INSERT {_identityInsert} ON;", ct);
-                await _batchCommand.PrepareAsync(ct);
+                // SQLite reuses the compiled statement; SqlClient's Prepare adds a round trip and wants explicit sizes.
+                if (_prepare) await _batchCommand.PrepareAsync(ct);
             }
             _pending.Add(row);
             if (_pending.Count == _rowsPerStatement) await FlushAsync(ct);
