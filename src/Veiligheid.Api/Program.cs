@@ -1,12 +1,15 @@
 using Veiligheid.Access.Identity;
 using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Hosting;
 using Veiligheid.Http;
 
-// Command verbs share the app's code and configuration: `token`, `schema` (see README).
+// Command verbs share the app's code and configuration: `seed`, `token`, `schema` (see README).
 switch (args)
 {
+    case ["seed", .. var rest]:
+        return await SeedCommand.RunAsync(rest);
     case ["token", .. var rest]:
         return await TokenCommand.RunAsync(rest);
     case ["schema", .. var rest]:

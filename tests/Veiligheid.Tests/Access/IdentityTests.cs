@@ -1,3 +1,4 @@
+using Veiligheid.Data.Seeding;
 using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net;
@@ -34,15 +35,15 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     [Fact]
     public async Task A_valid_application_token_gives_the_caller()
     {
-        using var client = hub.CreateClient(HubRole.Woningcorporatie, SeedOrganisations.Thuisbaas);
+        using var client = hub.CreateClient(HubRole.Woningcorporatie, DemoOrganisations.Thuisbaas);
 
         var me = await client.GetFromJsonAsync<CallerView>(CallerEndpoint.Path, Json);
 
         Assert.NotNull(me);
         Assert.Equal("Woningcorporatie", me.Role);
-        Assert.Equal(SeedOrganisations.Thuisbaas, me.OrganisationKey);
+        Assert.Equal(DemoOrganisations.Thuisbaas, me.OrganisationKey);
         Assert.Equal("Woningcorporatie", me.OrganisationKind);
-        Assert.Equal(hub.ClientAppIdOf(SeedOrganisations.Thuisbaas), me.ClientAppId);
+        Assert.Equal(hub.ClientAppIdOf(DemoOrganisations.Thuisbaas), me.ClientAppId);
         Assert.False(me.IsUserToken);
         Assert.Null(me.UserObjectId);
     }
@@ -51,7 +52,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     public async Task A_user_token_keeps_the_users_object_id()
     {
         const string oid = "3f2b6c1a-7d44-4e0b-9a55-1c2d3e4f5a6b";
-        using var client = hub.CreateClient(HubRole.GemeenteCoordinator, SeedOrganisations.Gemeente, oid);
+        using var client = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, oid);
 
         var me = await client.GetFromJsonAsync<CallerView>(CallerEndpoint.Path, Json);
 
@@ -65,7 +66,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     [Fact]
     public async Task An_expired_token_is_401()
     {
-        var token = hub.CreateToken(DevRequest([HubRole.Politie], SeedOrganisations.Politie) with
+        var token = hub.CreateToken(DevRequest([HubRole.Politie], DemoOrganisations.PolitieNoord) with
         {
             IssuedAt = DateTimeOffset.UtcNow.AddHours(-2),
             Lifetime = TimeSpan.FromHours(1),
@@ -77,7 +78,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     [Fact]
     public async Task A_token_for_another_audience_is_401()
     {
-        var token = hub.CreateToken(DevRequest([HubRole.Politie], SeedOrganisations.Politie) with { Audience = "api://some-other-api" });
+        var token = hub.CreateToken(DevRequest([HubRole.Politie], DemoOrganisations.PolitieNoord) with { Audience = "api://some-other-api" });
 
         await AssertRefusedAsync(token, HttpStatusCode.Unauthorized, CallerErrorCodes.InvalidToken, "audience");
     }
@@ -93,7 +94,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
             }),
             TimeProvider.System);
         Assert.Equal(hub.TokenIssuer.Issuer, stranger.Issuer);
-        var token = stranger.CreateToken(DevRequest([HubRole.Politie], SeedOrganisations.Politie));
+        var token = stranger.CreateToken(DevRequest([HubRole.Politie], DemoOrganisations.PolitieNoord));
 
         await AssertRefusedAsync(token, HttpStatusCode.Unauthorized, CallerErrorCodes.InvalidToken, "signature");
     }
@@ -111,7 +112,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
             ["nbf"] = now,
             ["exp"] = now + 3600,
             ["roles"] = new[] { "Gemeente.Coordinator" },
-            ["azp"] = hub.ClientAppIdOf(SeedOrganisations.Gemeente),
+            ["azp"] = hub.ClientAppIdOf(DemoOrganisations.GemeenteVeiligstad),
         };
         var token = $"{Segment(header)}.{Segment(payload)}.";
 
@@ -141,7 +142,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     [Fact]
     public async Task A_role_that_does_not_fit_the_organisation_is_403()
     {
-        using var client = hub.CreateClient(HubRole.Politie, SeedOrganisations.Woonstede);
+        using var client = hub.CreateClient(HubRole.Politie, DemoOrganisations.Woonstede);
 
         using var response = await client.GetAsync(CallerEndpoint.Path);
 
@@ -152,7 +153,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     [Fact]
     public async Task A_token_without_a_hub_role_is_403()
     {
-        var token = hub.CreateToken(new DevTokenRequest { Roles = ["Some.Other.App.Role"], ClientAppId = hub.ClientAppIdOf(SeedOrganisations.Politie) });
+        var token = hub.CreateToken(new DevTokenRequest { Roles = ["Some.Other.App.Role"], ClientAppId = hub.ClientAppIdOf(DemoOrganisations.PolitieNoord) });
 
         await AssertRefusedAsync(token, HttpStatusCode.Forbidden, CallerErrorCodes.NoRole);
     }
@@ -161,7 +162,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     public async Task Several_roles_without_the_role_header_is_400()
     {
         using var client = hub.CreateClientWithToken(
-            hub.CreateToken([HubRole.GemeenteCoordinator, HubRole.GemeenteAnalist], SeedOrganisations.Gemeente));
+            hub.CreateToken([HubRole.GemeenteCoordinator, HubRole.GemeenteAnalist], DemoOrganisations.GemeenteVeiligstad));
 
         using var response = await client.GetAsync(CallerEndpoint.Path);
 
@@ -175,14 +176,14 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     public async Task Several_roles_with_the_role_header_takes_that_role()
     {
         using var client = hub.CreateClientWithToken(
-            hub.CreateToken([HubRole.GemeenteCoordinator, HubRole.GemeenteAnalist], SeedOrganisations.Gemeente));
+            hub.CreateToken([HubRole.GemeenteCoordinator, HubRole.GemeenteAnalist], DemoOrganisations.GemeenteVeiligstad));
         client.DefaultRequestHeaders.Add(CallerResolver.RoleHeader, "Gemeente.Analist");
 
         var me = await client.GetFromJsonAsync<CallerView>(CallerEndpoint.Path, Json);
 
         Assert.NotNull(me);
         Assert.Equal("Gemeente.Analist", me.Role);
-        Assert.Equal(SeedOrganisations.Gemeente, me.OrganisationKey);
+        Assert.Equal(DemoOrganisations.GemeenteVeiligstad, me.OrganisationKey);
     }
 
     [Theory]
@@ -192,7 +193,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     public async Task A_role_header_naming_a_role_the_token_does_not_hold_is_403(string asked)
     {
         using var client = hub.CreateClientWithToken(
-            hub.CreateToken([HubRole.GemeenteCoordinator, HubRole.GemeenteAnalist], SeedOrganisations.Gemeente));
+            hub.CreateToken([HubRole.GemeenteCoordinator, HubRole.GemeenteAnalist], DemoOrganisations.GemeenteVeiligstad));
         client.DefaultRequestHeaders.Add(CallerResolver.RoleHeader, asked);
 
         using var response = await client.GetAsync(CallerEndpoint.Path);
@@ -206,7 +207,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     {
         using var withEntra = hub.WithWebHostBuilder(b => ConfigureDummyEntra(b));
         using var client = withEntra.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", hub.CreateToken([HubRole.ZvhProcesregisseur], SeedOrganisations.Zvh));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", hub.CreateToken([HubRole.ZvhProcesregisseur], DemoOrganisations.ZvhRegioNoord));
 
         var me = await client.GetFromJsonAsync<CallerView>(CallerEndpoint.Path, Json);
 
@@ -217,7 +218,7 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     [Fact]
     public async Task In_Production_a_development_token_is_401_quickly()
     {
-        var token = hub.CreateToken([HubRole.GemeenteCoordinator], SeedOrganisations.Gemeente);
+        var token = hub.CreateToken([HubRole.GemeenteCoordinator], DemoOrganisations.GemeenteVeiligstad);
         using var production = hub.WithWebHostBuilder(b => ConfigureDummyEntra(b.UseEnvironment("Production")));
         using var client = production.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);

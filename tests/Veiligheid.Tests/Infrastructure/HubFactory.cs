@@ -1,3 +1,4 @@
+using Veiligheid.Data.Seeding;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -18,7 +19,7 @@ namespace Veiligheid.Tests.Infrastructure;
 /// seeded with the demo data on start) and its development signing key (DevTokens:SigningKeyPath). Dispose deletes it.</item>
 /// <item>The host runs in Development, so it accepts tokens of the local development issuer.</item>
 /// <item><see cref="CreateClient(HubRole, string, string?)"/> gives a client with a bearer token made by the host's own
-/// <see cref="DevTokenIssuer"/>, for an organisation of the seed by its key (see <see cref="SeedOrganisations"/>).</item>
+/// <see cref="DevTokenIssuer"/>, for an organisation of the seed by its key (see <see cref="DemoOrganisations"/>).</item>
 /// </list>
 /// Derive a variant with <c>WithWebHostBuilder</c> (e.g. another environment); it shares the directory and database.
 /// </summary>
@@ -111,13 +112,3 @@ public class HubFactory : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>The organisation keys of the demo seed.</summary>
-public static class SeedOrganisations
-{
-    public const string Gemeente = "gemeente-veiligstad";
-    public const string Politie = "politie-eenheid-noord";
-    public const string Woonstede = "woonstede";
-    public const string Thuisbaas = "thuisbaas";
-    public const string GgzHorizon = "ggz-horizon";
-    public const string Zvh = "zvh-regio-noord";
-}
