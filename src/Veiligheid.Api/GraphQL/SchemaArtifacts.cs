@@ -31,12 +31,12 @@ public static class SchemaArtifacts
         => schema.Print(new PrintOptions { IncludeDescriptions = true, IncludeDeprecationReasons = true, StringComparison = StringComparison.Ordinal })
             .ReplaceLineEndings("\n").TrimEnd() + "\n";
 
-    /// <summary>Every field of every object type with its category and the roles that read it.</summary>
+    /// <summary>Every field of every domain object type (paging wrappers follow their node type and are left out).</summary>
     public static IEnumerable<(IObjectGraphType Type, FieldType Field)> ObjectFields(ISchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
         return schema.AllTypes.OfType<IObjectGraphType>()
-            .Where(t => !t.Name.StartsWith("__", StringComparison.Ordinal))
+            .Where(t => t is ISlicedGraphType)
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .SelectMany(t => t.Fields.OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => (t, f)));
     }

@@ -5,7 +5,8 @@ public static class SchemaCommand
 {
     public static int Run(string[] args)
     {
-        var output = args is ["--out", var dir] ? dir : "schema";
+        // `dotnet run --project` starts in the project folder: find the repository's schema/ beside Veiligheid.sln.
+        var output = args is ["--out", var dir] ? dir : Path.Combine(RepositoryRoot(), "schema");
         var services = new ServiceCollection().BuildServiceProvider();
         var files = SchemaArtifacts.Generate(new SchemaRegistry(services));
         foreach (var (relative, content) in files)
@@ -16,5 +17,14 @@ public static class SchemaCommand
         }
         Console.Error.WriteLine($"Wrote {files.Count} files to {Path.GetFullPath(output)}");
         return 0;
+    }
+
+    public static string RepositoryRoot(string? start = null)
+    {
+        for (var dir = new DirectoryInfo(start ?? Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Veiligheid.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Run this from inside the repository (no Veiligheid.sln found above the working directory).");
     }
 }
