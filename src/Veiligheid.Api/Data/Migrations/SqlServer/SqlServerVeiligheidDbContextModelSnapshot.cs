@@ -33,10 +33,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("datetime2");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("nvarchar(40)");
+                        .HasColumnType("int");
 
                     b.Property<int>("CoordinatingOrganisationId")
                         .HasColumnType("int");
@@ -320,10 +319,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<int?>("CaseId")
                         .HasColumnType("int");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("nvarchar(40)");
+                        .HasColumnType("int");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
@@ -846,7 +844,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Locations.Location", "Location")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("LocationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
@@ -903,7 +901,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -949,7 +947,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("IncidentLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1154,9 +1152,18 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Navigation("Neighbourhoods");
                 });
 
+            modelBuilder.Entity("Veiligheid.Locations.Location", b =>
+                {
+                    b.Navigation("CaseLinks");
+                });
+
             modelBuilder.Entity("Veiligheid.Persons.Person", b =>
                 {
+                    b.Navigation("CaseLinks");
+
                     b.Navigation("Consents");
+
+                    b.Navigation("IncidentLinks");
 
                     b.Navigation("LifeDomainScores");
 

@@ -26,10 +26,9 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("CoordinatingOrganisationId")
                         .HasColumnType("INTEGER");
@@ -303,10 +302,9 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Property<int?>("CaseId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
@@ -807,7 +805,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Locations.Location", "Location")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("LocationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
@@ -864,7 +862,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -910,7 +908,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("IncidentLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1115,9 +1113,18 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Navigation("Neighbourhoods");
                 });
 
+            modelBuilder.Entity("Veiligheid.Locations.Location", b =>
+                {
+                    b.Navigation("CaseLinks");
+                });
+
             modelBuilder.Entity("Veiligheid.Persons.Person", b =>
                 {
+                    b.Navigation("CaseLinks");
+
                     b.Navigation("Consents");
+
+                    b.Navigation("IncidentLinks");
 
                     b.Navigation("LifeDomainScores");
 
