@@ -42,6 +42,28 @@ public sealed class RowLevelTests(HubFactory hub) : IClassFixture<HubFactory>
         }
     }
 
+    [Theory]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
+    [InlineData(HubRole.GemeenteHandhaving, DemoOrganisations.GemeenteVeiligstad)]
+    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord)]
+    [InlineData(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon)]
+    [InlineData(HubRole.ZvhProcesregisseur, DemoOrganisations.ZvhRegioNoord)]
+    public async Task Need_to_know_roles_see_exactly_the_cases_they_take_part_in_up_to_their_confidentiality_level(HubRole role, string organisation)
+    {
+        var world = await LoadCasesAsync();
+        var organisationId = OrganisationId(organisation);
+        var max = AccessPolicy.Roles[role].MaxConfidentiality;
+        var expected = world.Where(c => Involves(c, organisationId) && c.Confidentiality <= max).Select(c => c.Id).ToList();
+
+        var visible = await VisibleCaseIdsAsync(role, organisation);
+
+        Assert.Equal(expected.Order(), visible.Ids.Order());
+        Assert.Equal(expected.Count, visible.TotalCount);
+        Assert.NotEmpty(expected);
+        // The ceiling must matter for at least one role here, or this test would not notice it failing.
+        if (role == HubRole.GemeenteHandhaving) Assert.Contains(world, c => Involves(c, organisationId) && c.Confidentiality > max);
+    }
+
     [Fact]
     public async Task A_partner_not_named_on_an_ondermijning_case_cannot_find_it_by_id_in_a_list_or_in_a_count()
     {
