@@ -22,6 +22,7 @@ public static class SchemaArtifacts
         {
             ["veiligheid.graphql"] = Print(schemas.Full),
             ["access-matrix.md"] = AccessMatrix(schemas),
+            ["entra-app-roles.json"] = EntraAppRoles(),
         };
         foreach (var role in HubRoles.All) files[$"roles/{role.Slug()}.graphql"] = Print(schemas.For(role));
         return files;
@@ -89,4 +90,38 @@ public static class SchemaArtifacts
     }
 
     private static string Rule(string? explanation) => explanation ?? "none";
+
+    /// <summary>
+    /// The appRoles section for the hub's Entra ID app registration manifest, from the roles and the policy. Role ids are
+    /// derived from the role value so that regenerating never changes an id a tenant already assigned.
+    /// </summary>
+    private static string EntraAppRoles()
+    {
+        var roles = HubRoles.All.Select(role => new
+        {
+            allowedMemberTypes = AppRoleMemberTypes,
+            description = AccessPolicy.Roles[role].Description,
+            displayName = role.TokenValue(),
+            id = StableGuid("veiligheid-app-role:" + role.TokenValue()),
+            isEnabled = true,
+            value = role.TokenValue(),
+        });
+        return System.Text.Json.JsonSerializer.Serialize(new { appRoles = roles }, Indented) + "\n";
+    }
+
+    // Partner systems get app-only tokens, people signed in through a front end get user tokens: both are assignable.
+    private static readonly string[] AppRoleMemberTypes = ["Application", "User"];
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static Guid StableGuid(string text)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50); // version 5-style marker
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16));
+    }
 }

@@ -22,7 +22,7 @@ public sealed class SchemaContractTests
         }
         var committed = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(root, p).Replace('\\', '/'))
-            .Where(p => p.EndsWith(".graphql", StringComparison.Ordinal) || p.EndsWith(".md", StringComparison.Ordinal))
+            .Where(p => p.EndsWith(".graphql", StringComparison.Ordinal) || p.EndsWith(".md", StringComparison.Ordinal) || p.EndsWith(".json", StringComparison.Ordinal))
             .Where(p => !p.StartsWith("trusted-documents/", StringComparison.Ordinal));
         stale.AddRange(committed.Where(p => !generated.ContainsKey(p)).Select(p => p + " (no longer generated)"));
 
