@@ -18,8 +18,8 @@ internal static class SeedDatabase
         SqliteConnection.ClearPool(connection);
     }
 
-    private static string ConnectionString(string databasePath)
-        => new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString();
+    // The same connection string OpenSqlite uses: pools are keyed by it, so only this clears the right one.
+    private static string ConnectionString(string databasePath) => DatabaseSetup.SqliteConnectionString(Path.GetFullPath(databasePath));
 
     public static Task CreateSchemaAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
         => db.Database.MigrateAsync(cancellationToken);
