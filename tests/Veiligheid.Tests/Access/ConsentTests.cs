@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Cases;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Interventions;
+using Veiligheid.Persons;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Access;
+
+/// <summary>Dynamic rules: consent given and withdrawn changes what a care provider sees, at once, per domain.</summary>
+public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
+{
+    [Fact]
+    public async Task Giving_and_withdrawing_consent_shares_and_withholds_a_life_domain_while_siblings_still_resolve()
+    {
+        var ggz = OrganisationId(DemoOrganisations.GgzHorizon);
+        var (personId, domain, assessor) = await FindScoreOnlyConsentCouldShareAsync(ggz);
+        var field = JsonNamingPolicy.CamelCase.ConvertName(domain.ToString());
+        var client = hub.CreateClient(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon);
+        var query = $"query($id: ID!) {{ person(id: $id) {{ surname lifeDomains {{ {field} {{ score }} }} }} }}";
+        var variables = new { id = GlobalId.Encode("Person", personId) };
+
+        var before = await client.PostGraphQLAsync(query, variables);
+        Assert.Null(before.Required("person.lifeDomains")[field]);
+        Assert.Equal(["CARE_DATA_WITHHELD"], before.ErrorCodes);
+        Assert.Equal($"person.lifeDomains.{field}", string.Join('.', before.Errors[0]!["path"]!.AsArray().Select(p => p!.ToString())));
+        Assert.NotNull(before.Required("person.surname").GetValue<string>());
+
+        var consentId = await ChangeAsync(db =>
+        {
+            var consent = new Consent { PersonId = personId, CareProviderOrganisationId = assessor, RecipientOrganisationId = ggz, GivenOn = new DateOnly(2026, 11, 1) };
+            db.Consents.Add(consent);
+            return consent;
+        });
+        var given = await client.QueryOkAsync(query, variables);
+        Assert.NotNull(given.Required($"person.lifeDomains.{field}.score"));
+
+        await ChangeAsync(db =>
+        {
+            var consent = db.Consents.Single(c => c.Id == consentId.Id);
+            consent.WithdrawnOn = new DateOnly(2026, 11, 20);
+            return consent;
+        });
+        var withdrawn = await client.PostGraphQLAsync(query, variables);
+        Assert.Null(withdrawn.Required("person.lifeDomains")[field]);
+        Assert.Equal(["CARE_DATA_WITHHELD"], withdrawn.ErrorCodes);
+    }
+
+    [Fact]
+    public async Task Another_providers_care_trajectory_is_visible_only_with_active_consent()
+    {
+        var ggz = OrganisationId(DemoOrganisations.GgzHorizon);
+        using var scope = hub.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var careKinds = AccessPolicy.CareInterventionKinds.ToList();
+        var candidates = await db.Interventions.AsNoTracking()
+            .Where(i => i.PersonId != null && i.CaseId != null && i.ExecutingOrganisationId != ggz && i.Confidentiality <= ConfidentialityLevel.Confidentieel)
+            .Where(i => i.Case!.Kind != CaseKind.Ondermijning && i.Case.Confidentiality <= ConfidentialityLevel.Confidentieel
+                        && (i.Case.CoordinatingOrganisationId == ggz || i.Case.Participants.Any(p => p.OrganisationId == ggz)))
+            .ToListAsync();
+        var care = candidates.Where(i => careKinds.Contains(i.Kind)).ToList();
+        var consents = await db.Consents.AsNoTracking().Where(c => c.RecipientOrganisationId == ggz && c.WithdrawnOn == null).ToListAsync();
+        var withoutConsent = care.Where(i => !consents.Any(c => c.PersonId == i.PersonId && c.CareProviderOrganisationId == i.ExecutingOrganisationId)).ToList();
+        Assert.NotEmpty(withoutConsent);
+        var target = withoutConsent[0];
+
+        var client = hub.CreateClient(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon);
+        const string query = "query($id: ID!) { intervention(id: $id) { kind } }";
+        var variables = new { id = GlobalId.Encode("Intervention", target.Id) };
+        Assert.Null((await client.QueryOkAsync(query, variables)).Data!["intervention"]);
+
+        db.Consents.Add(new Consent { PersonId = target.PersonId!.Value, CareProviderOrganisationId = target.ExecutingOrganisationId, RecipientOrganisationId = ggz, GivenOn = new DateOnly(2026, 11, 1) });
+        await db.SaveChangesAsync();
+        Assert.Equal(target.Kind.ToString().ToUpperInvariant(), (await client.QueryOkAsync(query, variables)).Required("intervention.kind").GetValue<string>());
+    }
+
+    /// <summary>A score on a person the provider sees, assessed by another organisation, in a domain no shared case's legal ground covers, without consent.</summary>
+    private async Task<(int PersonId, LifeDomain Domain, int Assessor)> FindScoreOnlyConsentCouldShareAsync(int ggz)
+    {
+        using var scope = hub.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var sharedCases = await db.Cases.AsNoTracking().Include(c => c.Subjects)
+            .Where(c => c.Kind != CaseKind.Ondermijning && c.Confidentiality <= ConfidentialityLevel.Confidentieel
+                        && (c.CoordinatingOrganisationId == ggz || c.Participants.Any(p => p.OrganisationId == ggz)))
+            .ToListAsync();
+        var visiblePersons = sharedCases.SelectMany(c => c.Subjects.Select(s => s.PersonId)).ToHashSet();
+        var consents = await db.Consents.AsNoTracking().Where(c => c.RecipientOrganisationId == ggz && c.WithdrawnOn == null).ToListAsync();
+        var scores = await db.LifeDomainScores.AsNoTracking().ToListAsync();
+        var latest = scores.GroupBy(s => (s.PersonId, s.Domain)).Select(g => g.OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).First());
+        var found = latest.First(s => visiblePersons.Contains(s.PersonId)
+            && s.AssessedByOrganisationId != ggz
+            && !consents.Any(c => c.PersonId == s.PersonId && c.CareProviderOrganisationId == s.AssessedByOrganisationId)
+            && !sharedCases.Any(c => c.Subjects.Any(x => x.PersonId == s.PersonId) && AccessPolicy.LegalGroundCoverage[c.LegalGround].Contains(s.Domain)));
+        return (found.PersonId, found.Domain, found.AssessedByOrganisationId);
+    }
+
+    private async Task<T> ChangeAsync<T>(Func<VeiligheidDbContext, T> change)
+    {
+        using var scope = hub.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var entity = change(db);
+        await db.SaveChangesAsync();
+        return entity;
+    }
+
+    private int OrganisationId(string key)
+    {
+        using var scope = hub.Services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Organisations.Single(o => o.Key == key).Id;
+    }
+}
