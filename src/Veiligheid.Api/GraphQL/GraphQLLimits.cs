@@ -22,9 +22,9 @@ public sealed class GraphQLLimits
     [Range(8, 1024)]
     public int MaxParserDepth { get; set; } = 64;
 
-    /// <summary>Deepest nesting of selections (fields with sub-selections) in the operation, fragments followed.</summary>
+    /// <summary>Longest chain of nested fields in the operation (the leaf field included), fragments followed.</summary>
     [Range(1, 1000)]
-    public int MaxDepth { get; set; } = 10;
+    public int MaxDepth { get; set; } = 12;
 
     /// <summary>
     /// Highest cost of the operation: every field costs 1, multiplied by the page size of each list or connection above it
