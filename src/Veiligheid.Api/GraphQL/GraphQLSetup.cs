@@ -13,7 +13,8 @@ public static class GraphQLSetup
     public static IServiceCollection AddVeiligheidGraphQL(this IServiceCollection services)
     {
         services.AddSingleton<SchemaRegistry>();
-        services.AddOptions<GraphQLLimits>().BindConfiguration(GraphQLLimits.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GraphQLLimits>().BindConfiguration(GraphQLLimits.Section).ValidateDataAnnotations()
+            .Validate(l => l.ExecutionTimeout > TimeSpan.Zero, "GraphQL:Limits:ExecutionTimeout must be positive.").ValidateOnStart();
         services.AddSingleton<IErrorInfoProvider, HubErrorInfoProvider>();
         services.AddSingleton<IGraphQLTextSerializer>(sp => new GraphQLSerializer(sp.GetRequiredService<IErrorInfoProvider>()));
         services.AddSingleton(_ => new TrustedDocumentStore());

@@ -27,6 +27,10 @@ public sealed class HubErrorInfoProvider() : ErrorInfoProvider(new ErrorInfoProv
     {
         ArgumentNullException.ThrowIfNull(executionError);
         var info = base.GetInfo(executionError);
+        if (executionError is TimeoutError)
+        {
+            info.Message = "The request ran longer than the hub allows (GraphQL:Limits:ExecutionTimeout) and was stopped; ask for less (smaller pages, fewer fields) and try again.";
+        }
         if (executionError is UnhandledError)
         {
             info.Extensions ??= new Dictionary<string, object?>();

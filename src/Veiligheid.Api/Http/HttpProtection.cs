@@ -43,7 +43,8 @@ public static class HttpProtection
 
     public static IServiceCollection AddVeiligheidHttpProtection(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Window > TimeSpan.Zero, "RateLimits:Window must be positive.").ValidateOnStart();
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IConfiguration>((cors, configuration) =>
         {
