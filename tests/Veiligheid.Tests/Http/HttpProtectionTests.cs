@@ -84,6 +84,7 @@ public sealed class HttpProtectionTests(HubFactory hub) : IClassFixture<HubFacto
 
         Assert.True((int)answer.Status < 500, answer.ToString());
         Assert.Equal([LimitErrorCodes.Timeout], answer.Codes);
+        Assert.Contains("GraphQL:Limits:ExecutionTimeout", answer.Errors[0].GetProperty("message").GetString(), StringComparison.Ordinal);
 
         // The host is unharmed: with the default timeout the same query runs.
         using var normal = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
