@@ -21,8 +21,10 @@ builder.Services.AddVeiligheidData(builder.Configuration);
 builder.AddVeiligheidIdentity();
 builder.Services.AddVeiligheidGraphQL();
 builder.Services.AddVeiligheidHealth();
+builder.Services.AddVeiligheidHttpProtection();
 
 var app = builder.Build();
+app.UseVeiligheidHttpProtection();
 app.UseAuthentication();
 app.MapGraphQLEndpoint();
 app.MapCallerEndpoint();

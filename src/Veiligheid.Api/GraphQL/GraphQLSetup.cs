@@ -3,6 +3,7 @@ using GraphQL.Execution;
 using GraphQL.SystemTextJson;
 using GraphQL.Validation;
 using GraphQLParser.AST;
+using Microsoft.Extensions.Options;
 
 namespace Veiligheid.GraphQL;
 
@@ -12,9 +13,13 @@ public static class GraphQLSetup
     public static IServiceCollection AddVeiligheidGraphQL(this IServiceCollection services)
     {
         services.AddSingleton<SchemaRegistry>();
-        services.AddSingleton<IGraphQLTextSerializer, GraphQLSerializer>();
-        services.AddSingleton<IDocumentExecuter>(_ => new DocumentExecuter(
-            new GraphQLDocumentBuilder(),
+        services.AddOptions<GraphQLLimits>().BindConfiguration(GraphQLLimits.Section).ValidateDataAnnotations()
+            .Validate(l => l.ExecutionTimeout > TimeSpan.Zero, "GraphQL:Limits:ExecutionTimeout must be positive.").ValidateOnStart();
+        services.AddSingleton<IErrorInfoProvider, HubErrorInfoProvider>();
+        services.AddSingleton<IGraphQLTextSerializer>(sp => new GraphQLSerializer(sp.GetRequiredService<IErrorInfoProvider>()));
+        services.AddSingleton(_ => new TrustedDocumentStore());
+        services.AddSingleton<IDocumentExecuter>(sp => new DocumentExecuter(
+            new DepthLimitedDocumentBuilder(sp.GetRequiredService<IOptions<GraphQLLimits>>().Value.MaxParserDepth),
             new DocumentValidator(),
             // Resolvers share the request's DbContext, which is not thread-safe: fields run one after another,
             // and batch loaders keep the statement count per level constant.
@@ -23,7 +28,7 @@ public static class GraphQLSetup
                 new ExecutionStrategyRegistration(new SerialExecutionStrategy(), OperationType.Query),
                 new ExecutionStrategyRegistration(new SerialExecutionStrategy(), OperationType.Mutation),
             ]),
-            []));
+            [new TrustedDocumentHandler(sp.GetRequiredService<TrustedDocumentStore>())]));
         services.AddScoped<GraphQLRequestExecutor>();
         return services;
     }

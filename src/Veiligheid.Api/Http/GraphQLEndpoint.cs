@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using GraphQL;
 using GraphQLParser.AST;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Veiligheid.Access;
 using Veiligheid.GraphQL;
@@ -10,7 +13,8 @@ namespace Veiligheid.Http;
 
 /// <summary>
 /// GraphQL over HTTP, as the specification's current draft and the common clients expect it: POST with a JSON body,
-/// GET for queries only, application/graphql-response+json by default and application/json for legacy clients.
+/// GET for queries only, application/graphql-response+json when accepted and application/json for legacy clients.
+/// Every refusal is a GraphQL response with <c>errors[].extensions.code</c> and no <c>data</c>.
 /// </summary>
 public static class GraphQLEndpoint
 {
@@ -24,12 +28,14 @@ public static class GraphQLEndpoint
         return endpoints;
     }
 
-    private static async Task HandleAsync(HttpContext http, CallerResolver callers, GraphQLRequestExecutor executor, IGraphQLTextSerializer serializer)
+    private static async Task HandleAsync(HttpContext http, CallerResolver callers, GraphQLRequestExecutor executor,
+        IGraphQLTextSerializer serializer, IOptions<GraphQLLimits> limitOptions)
     {
         var ct = http.RequestAborted;
+        var limits = limitOptions.Value;
         if (NegotiateResponseType(http.Request) is not { } responseType)
         {
-            await HubError.WriteAsync(http, StatusCodes.Status406NotAcceptable, "NOT_ACCEPTABLE",
+            await WriteErrorAsync(http, serializer, JsonMediaType, StatusCodes.Status406NotAcceptable, "NOT_ACCEPTABLE",
                 $"The hub answers in {GraphQLResponseMediaType} or {JsonMediaType}; the Accept header allows neither.");
             return;
         }
@@ -37,52 +43,57 @@ public static class GraphQLEndpoint
         var resolution = await callers.ResolveAsync(http, ct);
         if (!resolution.Succeeded)
         {
-            await resolution.Refusal.WriteAsync(http);
+            var refusal = resolution.Refusal;
+            if (refusal.Challenge is not null) http.Response.Headers[HeaderNames.WWWAuthenticate] = refusal.Challenge;
+            await WriteErrorAsync(http, serializer, responseType, refusal.StatusCode, refusal.Code, refusal.Message);
             return;
         }
 
         var parsed = HttpMethods.IsGet(http.Request.Method)
-            ? GraphQLRequestReader.FromQueryString(http.Request.Query, serializer)
-            : await GraphQLRequestReader.FromBodyAsync(http.Request, serializer, ct);
+            ? GraphQLRequestReader.FromQueryString(http.Request, serializer, limits)
+            : await GraphQLRequestReader.FromBodyAsync(http.Request, serializer, limits, ct);
         if (parsed.Error is { } error)
         {
-            if (error.Status == StatusCodes.Status405MethodNotAllowed) http.Response.Headers.Allow = "POST";
-            await HubError.WriteAsync(http, error.Status, error.Code, error.Message);
+            if (error.Status == StatusCodes.Status405MethodNotAllowed) http.Response.Headers.Allow = HttpMethods.Post;
+            await WriteErrorAsync(http, serializer, responseType, error.Status, error.Code, error.Message);
             return;
         }
 
-        var result = await executor.ExecuteAsync(parsed.Request!, resolution.Caller, http.RequestServices, ct);
+        var request = parsed.Request!;
+        var result = request.Query is { Length: var length } && length > limits.MaxDocumentLength
+            ? NotExecuted(LimitErrorCodes.DocumentTooLong,
+                $"The query document is {length} characters long; at most {limits.MaxDocumentLength} are allowed. Send a smaller document, or register it as a trusted document.")
+            : await executor.ExecuteAsync(request, resolution.Caller, http.RequestServices, ct);
 
-        // A request that never executed (syntax, validation, variable coercion) is the client's error: 400 in the
+        // A request that never executed (syntax, validation, a limit, variable coercion) is the client's error: 400 in the
         // graphql-response+json media type, while legacy application/json clients always get 200.
-        http.Response.StatusCode = !result.Executed && responseType == GraphQLResponseMediaType
+        var status = !result.Executed && responseType == GraphQLResponseMediaType
             ? StatusCodes.Status400BadRequest
             : StatusCodes.Status200OK;
-        http.Response.ContentType = responseType + "; charset=utf-8";
-        await serializer.WriteAsync(http.Response.Body, result, ct);
+        await WriteResultAsync(http, serializer, responseType, status, result);
     }
 
     /// <summary>The media type to answer in, or null when the client accepts neither.</summary>
     internal static string? NegotiateResponseType(HttpRequest request)
     {
-        var accept = request.GetTypedHeaders().Accept;
-        if (accept is null || accept.Count == 0) return JsonMediaType;
+        var header = request.Headers.Accept;
+        if (header.Count == 0 || header.All(string.IsNullOrWhiteSpace)) return JsonMediaType;
+        if (!MediaTypeHeaderValue.TryParseList(header, out var accept) || accept.Count == 0) return JsonMediaType;
         string? best = null;
         double bestQuality = 0;
-        foreach (var value in accept.OrderByDescending(v => v.Quality ?? 1))
+        foreach (var value in accept)
         {
             var quality = value.Quality ?? 1;
             if (quality <= 0) continue;
-            var candidate = value.MediaType.Value switch
-            {
-                GraphQLResponseMediaType => GraphQLResponseMediaType,
-                JsonMediaType => JsonMediaType,
-                "application/*" or "*/*" => JsonMediaType,
-                _ => null,
-            };
+            var mediaType = value.MediaType.Value ?? "";
+            string? candidate =
+                mediaType.Equals(GraphQLResponseMediaType, StringComparison.OrdinalIgnoreCase) ? GraphQLResponseMediaType
+                : mediaType.Equals(JsonMediaType, StringComparison.OrdinalIgnoreCase) ? JsonMediaType
+                : mediaType is "*/*" || mediaType.Equals("application/*", StringComparison.OrdinalIgnoreCase) ? JsonMediaType
+                : null;
             if (candidate is null) continue;
-            // Prefer graphql-response+json at equal quality, as the specification asks.
-            if (best is null || quality > bestQuality || (quality == bestQuality && candidate == GraphQLResponseMediaType && value.MediaType.Value == GraphQLResponseMediaType))
+            // Higher quality wins; at equal quality graphql-response+json, named explicitly, wins (as the specification asks).
+            if (best is null || quality > bestQuality || (quality == bestQuality && candidate == GraphQLResponseMediaType))
             {
                 best = candidate;
                 bestQuality = quality;
@@ -90,9 +101,27 @@ public static class GraphQLEndpoint
         }
         return best;
     }
+
+    /// <summary>A result for a request refused before execution (no <c>data</c> entry).</summary>
+    internal static ExecutionResult NotExecuted(string code, string message)
+        => new() { Errors = [new ExecutionError(message) { Code = code }], Executed = false };
+
+    /// <summary>A refusal as a GraphQL response: <c>{"errors":[{"message":…,"extensions":{"code":…}}]}</c>.</summary>
+    internal static Task WriteErrorAsync(HttpContext http, IGraphQLTextSerializer serializer, string responseType, int status, string code, string message)
+        => WriteResultAsync(http, serializer, responseType, status, NotExecuted(code, message));
+
+    private static async Task WriteResultAsync(HttpContext http, IGraphQLTextSerializer serializer, string responseType, int status, ExecutionResult result)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = responseType + "; charset=utf-8";
+        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
 }
 
-/// <summary>Reads a GraphQL request from a GET query string or a POST body, checking every member's JSON type.</summary>
+/// <summary>
+/// Reads a GraphQL request from a GET query string or a POST body, checking every member's JSON type and the size
+/// limits before anything is parsed as GraphQL.
+/// </summary>
 internal static class GraphQLRequestReader
 {
     internal sealed record RequestError(int Status, string Code, string Message);
@@ -101,44 +130,72 @@ internal static class GraphQLRequestReader
 
     private static ReadResult Fail(int status, string code, string message) => new(null, new RequestError(status, code, message));
 
-    public static ReadResult FromQueryString(IQueryCollection query, IGraphQLTextSerializer serializer)
+    private static ReadResult Invalid(string message) => Fail(StatusCodes.Status400BadRequest, "INVALID_REQUEST", message);
+
+    public static ReadResult FromQueryString(HttpRequest http, IGraphQLTextSerializer serializer, GraphQLLimits limits)
     {
-        var text = query["query"].ToString();
-        if (string.IsNullOrEmpty(text))
-            return Fail(StatusCodes.Status400BadRequest, "MISSING_QUERY", "A GET request needs a 'query' URL parameter.");
-        if (IsMutationOrSubscription(text, query["operationName"].ToString()))
-            return Fail(StatusCodes.Status405MethodNotAllowed, "METHOD_NOT_ALLOWED", "Mutations and subscriptions must be sent with POST; GET never changes anything.");
+        if (http.QueryString.Value is { Length: var length } && length > limits.MaxRequestBytes)
+        {
+            return Fail(StatusCodes.Status413RequestEntityTooLarge, LimitErrorCodes.RequestTooLarge,
+                $"The query string is {length} characters long; at most {limits.MaxRequestBytes} are allowed.");
+        }
+        var query = http.Query;
+        foreach (var name in (string[])["query", "operationName", "variables", "extensions", "documentId"])
+        {
+            if (query[name].Count > 1) return Invalid($"The URL parameter '{name}' is given more than once.");
+        }
         try
         {
-            return new(new GraphQLRequest(
-                text,
+            var extensions = ReadInputs(query["extensions"].ToString(), "extensions", serializer, limits, out var extensionsJson);
+            var request = new GraphQLRequest(
+                NullIfEmpty(query["query"].ToString()),
                 NullIfEmpty(query["operationName"].ToString()),
-                ReadInputs(query["variables"].ToString(), "variables", serializer),
-                ReadInputs(query["extensions"].ToString(), "extensions", serializer)), null);
+                ReadInputs(query["variables"].ToString(), "variables", serializer, limits, out _),
+                extensions)
+            {
+                DocumentId = NullIfEmpty(query["documentId"].ToString()) ?? PersistedQueryHash(extensionsJson),
+            };
+            if (request.Query is null && request.DocumentId is null)
+                return Fail(StatusCodes.Status400BadRequest, "MISSING_QUERY", "A GET request needs a 'query' (or 'documentId') URL parameter.");
+            if (request.Query is not null && request.Query.Length <= limits.MaxDocumentLength
+                && IsMutationOrSubscription(request.Query, request.OperationName, limits))
+            {
+                return Fail(StatusCodes.Status405MethodNotAllowed, "METHOD_NOT_ALLOWED",
+                    "Mutations and subscriptions must be sent with POST; GET never changes anything.");
+            }
+            return new(request, null);
         }
         catch (RequestFormatException e)
         {
-            return Fail(StatusCodes.Status400BadRequest, "INVALID_REQUEST", e.Message);
+            return Fail(e.Status, e.Code, e.Message);
         }
     }
 
-    public static async Task<ReadResult> FromBodyAsync(HttpRequest request, IGraphQLTextSerializer serializer, CancellationToken ct)
+    public static async Task<ReadResult> FromBodyAsync(HttpRequest request, IGraphQLTextSerializer serializer, GraphQLLimits limits, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType))
             return Fail(StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "POST needs Content-Type: application/json.");
         if (!contentType.MediaType.Equals(GraphQLEndpoint.JsonMediaType, StringComparison.OrdinalIgnoreCase))
             return Fail(StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", $"Content-Type '{contentType.MediaType}' is not read; send application/json.");
-        if (contentType.Charset.HasValue && !contentType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-            return Fail(StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Only utf-8 request bodies are read.");
+        var charset = contentType.Charset.HasValue ? contentType.Charset.Value!.Trim('"') : null;
+        if (charset is not null && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            return Fail(StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", $"Request bodies are read as utf-8 only, not '{charset}'.");
+
+        if (request.ContentLength > limits.MaxRequestBytes) return TooLarge(limits);
+        var body = await ReadBodyAsync(request.Body, limits.MaxRequestBytes, ct);
+        if (body is null) return TooLarge(limits);
+        if (!Utf8.IsValid(body.Value.Span))
+            return Fail(StatusCodes.Status400BadRequest, "INVALID_JSON", "The request body is not valid utf-8.");
 
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, default, ct);
+            document = JsonDocument.Parse(body.Value, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
         }
         catch (JsonException)
         {
-            return Fail(StatusCodes.Status400BadRequest, "INVALID_JSON", "The request body is not valid JSON (utf-8).");
+            return Fail(StatusCodes.Status400BadRequest, "INVALID_JSON",
+                $"The request body is not valid JSON, or nests deeper than {limits.MaxJsonDepth} levels.");
         }
         using (document)
         {
@@ -146,23 +203,46 @@ internal static class GraphQLRequestReader
             if (root.ValueKind == JsonValueKind.Array)
                 return Fail(StatusCodes.Status400BadRequest, "BATCH_NOT_SUPPORTED", "Batched requests (a JSON array) are not supported; send one request per POST.");
             if (root.ValueKind != JsonValueKind.Object)
-                return Fail(StatusCodes.Status400BadRequest, "INVALID_REQUEST", "The request body must be a JSON object with a 'query'.");
+                return Invalid("The request body must be a JSON object with a 'query'.");
             try
             {
-                var query = ReadString(root, "query");
-                if (string.IsNullOrEmpty(query))
-                    return Fail(StatusCodes.Status400BadRequest, "MISSING_QUERY", "The request has no 'query'.");
-                return new(new GraphQLRequest(
-                    query,
+                var variables = ReadObject(root, "variables", serializer, limits, out _);
+                var extensions = ReadObject(root, "extensions", serializer, limits, out var extensionsJson);
+                var graphQLRequest = new GraphQLRequest(
+                    ReadString(root, "query"),
                     ReadString(root, "operationName"),
-                    ReadObject(root, "variables", serializer),
-                    ReadObject(root, "extensions", serializer)), null);
+                    variables,
+                    extensions)
+                {
+                    DocumentId = ReadString(root, "documentId") ?? PersistedQueryHash(extensionsJson),
+                };
+                if (string.IsNullOrEmpty(graphQLRequest.Query) && graphQLRequest.DocumentId is null)
+                    return Fail(StatusCodes.Status400BadRequest, "MISSING_QUERY", "The request has no 'query' (or 'documentId').");
+                return new(graphQLRequest with { Query = NullIfEmpty(graphQLRequest.Query) }, null);
             }
             catch (RequestFormatException e)
             {
-                return Fail(StatusCodes.Status400BadRequest, "INVALID_REQUEST", e.Message);
+                return Fail(e.Status, e.Code, e.Message);
             }
         }
+    }
+
+    private static ReadResult TooLarge(GraphQLLimits limits)
+        => Fail(StatusCodes.Status413RequestEntityTooLarge, LimitErrorCodes.RequestTooLarge,
+            $"The request body is larger than {limits.MaxRequestBytes} bytes.");
+
+    /// <summary>The body, or null when it is larger than the limit (also without a Content-Length, e.g. chunked).</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(Stream body, int limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     private static string? ReadString(JsonElement root, string name)
@@ -172,40 +252,67 @@ internal static class GraphQLRequestReader
         return value.GetString();
     }
 
-    private static Inputs? ReadObject(JsonElement root, string name, IGraphQLTextSerializer serializer)
+    private static Inputs? ReadObject(JsonElement root, string name, IGraphQLTextSerializer serializer, GraphQLLimits limits, out JsonElement? json)
     {
+        json = null;
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind != JsonValueKind.Object) throw new RequestFormatException($"'{name}' must be a JSON object.");
-        return serializer.Deserialize<Inputs>(value.GetRawText());
+        var text = value.GetRawText();
+        CheckSize(name, text, limits);
+        json = value.Clone();
+        return serializer.Deserialize<Inputs>(text);
     }
 
-    private static Inputs? ReadInputs(string text, string name, IGraphQLTextSerializer serializer)
+    private static Inputs? ReadInputs(string text, string name, IGraphQLTextSerializer serializer, GraphQLLimits limits, out JsonElement? json)
     {
+        json = null;
         if (string.IsNullOrEmpty(text)) return null;
+        CheckSize(name, text, limits);
         try
         {
-            using var document = JsonDocument.Parse(text);
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
             if (document.RootElement.ValueKind == JsonValueKind.Null) return null;
             if (document.RootElement.ValueKind != JsonValueKind.Object) throw new RequestFormatException($"'{name}' must be a JSON object.");
+            json = document.RootElement.Clone();
             return serializer.Deserialize<Inputs>(text);
         }
         catch (JsonException)
         {
-            throw new RequestFormatException($"'{name}' is not valid JSON.");
+            throw new RequestFormatException($"'{name}' is not valid JSON, or nests deeper than {limits.MaxJsonDepth} levels.");
         }
     }
 
-    private static string? NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
+    private static void CheckSize(string name, string json, GraphQLLimits limits)
+    {
+        if (name != "variables") return;
+        var bytes = Encoding.UTF8.GetByteCount(json);
+        if (bytes > limits.MaxVariablesBytes)
+        {
+            throw new RequestFormatException(
+                $"'variables' is {bytes.ToString(CultureInfo.InvariantCulture)} bytes of JSON; at most {limits.MaxVariablesBytes} are allowed.",
+                StatusCodes.Status413RequestEntityTooLarge, LimitErrorCodes.VariablesTooLarge);
+        }
+    }
+
+    /// <summary>Apollo's <c>extensions.persistedQuery.sha256Hash</c>, as a documentId.</summary>
+    private static string? PersistedQueryHash(JsonElement? extensions)
+        => extensions is { } e
+            && e.TryGetProperty("persistedQuery", out var persisted) && persisted.ValueKind == JsonValueKind.Object
+            && persisted.TryGetProperty("sha256Hash", out var hash) && hash.ValueKind == JsonValueKind.String
+            ? "sha256:" + hash.GetString()
+            : null;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>True when the operation GET would run is a mutation or subscription; parse errors are left to the executor.</summary>
-    private static bool IsMutationOrSubscription(string query, string operationName)
+    private static bool IsMutationOrSubscription(string query, string? operationName, GraphQLLimits limits)
     {
         GraphQLDocument document;
         try
         {
-            document = GraphQLParser.Parser.Parse(query);
+            document = GraphQLParser.Parser.Parse(query, new GraphQLParser.ParserOptions { MaxDepth = limits.MaxParserDepth });
         }
-        catch (GraphQLParser.Exceptions.GraphQLSyntaxErrorException)
+        catch (GraphQLParser.Exceptions.GraphQLParserException)
         {
             return false;
         }
@@ -216,5 +323,9 @@ internal static class GraphQLRequestReader
         return selected is not null && selected.Operation != OperationType.Query;
     }
 
-    private sealed class RequestFormatException(string message) : Exception(message);
+    private sealed class RequestFormatException(string message, int status = StatusCodes.Status400BadRequest, string code = "INVALID_REQUEST") : Exception(message)
+    {
+        public int Status { get; } = status;
+        public string Code { get; } = code;
+    }
 }

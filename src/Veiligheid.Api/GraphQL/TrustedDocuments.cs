@@ -1,0 +1,117 @@
+using System.Collections.Frozen;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using GraphQL;
+using GraphQL.DI;
+using GraphQL.PersistedDocuments;
+using Microsoft.EntityFrameworkCore;
+
+namespace Veiligheid.GraphQL;
+
+/// <summary>An operation registered for one organisation: schema/trusted-documents/&lt;orgKey&gt;/&lt;Name&gt;.graphql.</summary>
+public sealed record TrustedDocument(string OrganisationKey, string Name, string Sha256, string Text)
+{
+    /// <summary>What a client sends as <c>documentId</c>.</summary>
+    public string DocumentId => "sha256:" + Sha256;
+}
+
+/// <summary>
+/// The registered operations, compiled into the hub from schema/trusted-documents (embedded resources, so a deployment
+/// cannot drift from the repository). A document's id is the sha256 of its file's bytes, lowercase hex.
+/// </summary>
+public sealed class TrustedDocumentStore
+{
+    internal const string ResourcePrefix = "trusted-documents/";
+
+    private readonly FrozenDictionary<(string Organisation, string Sha256), TrustedDocument> _documents;
+
+    public TrustedDocumentStore() : this(Load(typeof(TrustedDocumentStore).Assembly))
+    {
+    }
+
+    public TrustedDocumentStore(IEnumerable<TrustedDocument> documents)
+        => _documents = documents.ToFrozenDictionary(d => (d.OrganisationKey, d.Sha256));
+
+    public IEnumerable<TrustedDocument> All => _documents.Values.OrderBy(d => d.OrganisationKey, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal);
+
+    /// <summary>The operation with this hash registered for this organisation; another organisation's is not found.</summary>
+    public TrustedDocument? Find(string organisationKey, string sha256)
+        => _documents.GetValueOrDefault((organisationKey, sha256));
+
+    public static string Sha256Of(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    private static IEnumerable<TrustedDocument> Load(Assembly assembly)
+    {
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
+        {
+            // trusted-documents/<orgKey>/<Name>.graphql
+            var parts = name[ResourcePrefix.Length..].Replace('\\', '/').Split('/');
+            if (parts.Length != 2 || !parts[1].EndsWith(".graphql", StringComparison.Ordinal)) continue;
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            var bytes = buffer.ToArray();
+            yield return new TrustedDocument(parts[0], Path.GetFileNameWithoutExtension(parts[1]), Sha256Of(bytes), Encoding.UTF8.GetString(bytes));
+        }
+    }
+}
+
+/// <summary>
+/// GraphQL.NET's persisted documents, per organisation: every caller may run its organisation's registered operations by
+/// <c>documentId</c>; an organisation in allow-list mode (<c>Organisation.TrustedDocumentsOnly</c>) may run nothing else.
+/// </summary>
+public sealed class TrustedDocumentHandler : IConfigureExecution
+{
+    private readonly OrganisationDocumentHandler _allowListOnly;
+    private readonly OrganisationDocumentHandler _alsoAdHoc;
+
+    public TrustedDocumentHandler(TrustedDocumentStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _allowListOnly = new OrganisationDocumentHandler(store, allowOnlyPersisted: true);
+        _alsoAdHoc = new OrganisationDocumentHandler(store, allowOnlyPersisted: false);
+    }
+
+    public float SortOrder => _allowListOnly.SortOrder;
+
+    public async Task<ExecutionResult> ExecuteAsync(ExecutionOptions options, ExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var hub = (RequestContext)options.UserContext;
+        // Read per request, not cached: switching a partner to allow-list mode takes effect at once.
+        var organisationId = hub.Access.Caller.OrganisationId;
+        var allowListOnly = await hub.Db.Organisations.AsNoTracking()
+            .Where(o => o.Id == organisationId)
+            .Select(o => o.TrustedDocumentsOnly)
+            .SingleOrDefaultAsync(options.CancellationToken);
+        return await (allowListOnly ? _allowListOnly : _alsoAdHoc).ExecuteAsync(options, next);
+    }
+
+    private sealed class OrganisationDocumentHandler(TrustedDocumentStore store, bool allowOnlyPersisted)
+        : PersistedDocumentHandler(new PersistedDocumentOptions
+        {
+            AllowOnlyPersistedDocuments = allowOnlyPersisted,
+            GetQueryDelegate = (options, _, sha256) =>
+            {
+                var organisation = ((RequestContext)options.UserContext).Access.Caller.OrganisationKey;
+                return new ValueTask<string?>(store.Find(organisation, sha256)?.Text);
+            },
+        })
+    {
+        protected override ExecutionResult CreateExecutionResult(ExecutionError error)
+        {
+            var message = error switch
+            {
+                DocumentIdMissingError when allowOnlyPersisted =>
+                    "Your organisation may only run operations registered for it (trusted documents): send {\"documentId\": \"sha256:<hex>\"} instead of a query. See docs/trusted-documents.md.",
+                DocumentIdMissingError => "The request has neither a 'query' nor a 'documentId'.",
+                DocumentNotFoundError => "No operation with this documentId is registered for your organisation.",
+                DocumentIdInvalidError => "A documentId is 'sha256:' followed by the 64 lowercase hex digits of the document's SHA-256 hash.",
+                InvalidRequestError => "Send either 'query' or 'documentId', not both.",
+                _ => error.Message,
+            };
+            return new ExecutionResult(new ExecutionError(message) { Code = error.Code });
+        }
+    }
+}
