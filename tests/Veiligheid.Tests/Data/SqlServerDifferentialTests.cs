@@ -17,7 +17,17 @@ public sealed class SqlServerDifferentialTests
 {
     private static readonly string? ConnectionString = Environment.GetEnvironmentVariable("VEILIGHEID_TEST_SQLSERVER");
 
-    private sealed class SqlServerHub(string connectionString) : HubFactory
+    /// <summary>The hub with limits that let the walk through.</summary>
+    private class WalkHub : HubFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            foreach (var (key, value) in TourQuery.HostLimits) builder.UseSetting(key, value);
+        }
+    }
+
+    private sealed class SqlServerHub(string connectionString) : WalkHub
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -32,7 +42,7 @@ public sealed class SqlServerDifferentialTests
     {
         Skip.If(string.IsNullOrEmpty(ConnectionString), "VEILIGHEID_TEST_SQLSERVER is not set: no SQL Server to test against.");
 
-        await using var sqlite = new HubFactory();
+        await using var sqlite = new WalkHub();
         await using var sqlServer = new SqlServerHub(ConnectionString!);
         var schemas = sqlite.Services.GetRequiredService<SchemaRegistry>();
         var arguments = new Dictionary<string, string>

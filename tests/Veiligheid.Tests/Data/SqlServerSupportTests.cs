@@ -30,6 +30,8 @@ public sealed class SqlServerSupportTests(SqlServerSupportTests.CapturingHub hub
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
+            // The walk asks for everything at once: far past the limits a partner's request gets.
+            foreach (var (key, value) in TourQuery.HostLimits) builder.UseSetting(key, value);
             builder.ConfigureTestServices(services => services.ConfigureDbContext<SqliteVeiligheidDbContext>(
                 o => o.ReplaceService<IQueryCompiler, CapturingQueryCompiler>()));
         }

@@ -10,6 +10,16 @@ namespace Veiligheid.Tests.Infrastructure;
 /// </summary>
 public static class TourQuery
 {
+    /// <summary>Host settings that let a walk through as request: it is far larger than any partner's request may be.</summary>
+    public static IReadOnlyDictionary<string, string> HostLimits { get; } = new Dictionary<string, string>
+    {
+        ["GraphQL:Limits:MaxRequestBytes"] = "1000000",
+        ["GraphQL:Limits:MaxDocumentLength"] = "1000000",
+        ["GraphQL:Limits:MaxCost"] = "100000000",
+        ["GraphQL:Limits:MaxDepth"] = "40",
+        ["RateLimits:PerOrganisation"] = "100000",
+    };
+
     public static string For(ISchema schema, int maxDepth, IReadOnlyDictionary<string, string> rootArguments)
     {
         ArgumentNullException.ThrowIfNull(schema);

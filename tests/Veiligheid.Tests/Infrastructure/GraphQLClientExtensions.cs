@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace Veiligheid.Tests.Infrastructure;
 
 /// <summary>A GraphQL response as the client received it.</summary>
-public sealed record GraphQLResponse(HttpStatusCode Status, string? ContentType, JsonNode? Body)
+public sealed record HubResponse(HttpStatusCode Status, string? ContentType, JsonNode? Body)
 {
     public JsonNode? Data => Body?["data"];
     public JsonArray Errors => Body?["errors"] as JsonArray ?? [];
@@ -26,9 +26,9 @@ public sealed record GraphQLResponse(HttpStatusCode Status, string? ContentType,
 }
 
 /// <summary>Posting GraphQL requests over real HTTP.</summary>
-public static class GraphQLHttp
+public static class GraphQLClientExtensions
 {
-    public static async Task<GraphQLResponse> PostGraphQLAsync(this HttpClient client, string query, object? variables = null,
+    public static async Task<HubResponse> PostGraphQLAsync(this HttpClient client, string query, object? variables = null,
         string accept = "application/graphql-response+json")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
@@ -47,11 +47,11 @@ public static class GraphQLHttp
         {
             // Left null: the test asserts on what it expected.
         }
-        return new GraphQLResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body);
+        return new HubResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body);
     }
 
     /// <summary>POSTs and fails the test unless the response is 200 without errors.</summary>
-    public static async Task<GraphQLResponse> QueryOkAsync(this HttpClient client, string query, object? variables = null)
+    public static async Task<HubResponse> QueryOkAsync(this HttpClient client, string query, object? variables = null)
     {
         var response = await client.PostGraphQLAsync(query, variables);
         if (response.Status != HttpStatusCode.OK || response.Errors.Count > 0)
