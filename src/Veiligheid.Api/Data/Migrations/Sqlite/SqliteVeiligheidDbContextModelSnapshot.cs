@@ -17,6 +17,104 @@ namespace Veiligheid.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Veiligheid.Accountability.ProcessingRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ActionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActionName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApplicationId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Confidentiality")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<string>("LegalGround")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OrganisationKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("PersonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<string>("ProtectedBsn")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RetentionYears")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OccurredAt");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("ProtectedBsn");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
+
+                    b.ToTable("ProcessingLog", (string)null);
+                });
+
             modelBuilder.Entity("Veiligheid.Cases.Case", b =>
                 {
                     b.Property<int>("Id")
@@ -807,7 +905,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Locations.Location", "Location")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("LocationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
@@ -864,7 +962,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -910,7 +1008,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("IncidentLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1115,9 +1213,18 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Navigation("Neighbourhoods");
                 });
 
+            modelBuilder.Entity("Veiligheid.Locations.Location", b =>
+                {
+                    b.Navigation("CaseLinks");
+                });
+
             modelBuilder.Entity("Veiligheid.Persons.Person", b =>
                 {
+                    b.Navigation("CaseLinks");
+
                     b.Navigation("Consents");
+
+                    b.Navigation("IncidentLinks");
 
                     b.Navigation("LifeDomainScores");
 
