@@ -107,6 +107,8 @@ public static class AccountabilityCommands
     private static ServiceProvider BuildServices(string? sqlitePath)
     {
         var builder = WebApplication.CreateBuilder(HubHostOptions.For([]));
+        // The verbs' output is their report; EF Core's statement log would drown it.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         if (sqlitePath is not null)
         {
             builder.Configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"] = nameof(DatabaseProvider.Sqlite);
