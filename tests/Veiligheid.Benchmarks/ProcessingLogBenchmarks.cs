@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GraphQL;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,8 @@ public class ProcessingLogBenchmarks
     {
         var source = BenchmarkDatabase.Ensure();
         var copy = Path.Combine(Path.GetTempPath(), "veiligheid-bench-accountability.db");
+        // In-process runs set up again per benchmark: pooled connections to the previous copy must go before it is overwritten.
+        SqliteConnection.ClearAllPools();
         File.Copy(source, copy, overwrite: true);
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -68,7 +71,11 @@ public class ProcessingLogBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _services.Dispose();
+    public void Cleanup()
+    {
+        _services.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
 
     [Benchmark(Baseline = true, Description = "one person, no log")]
     public Task<ExecutionResult> OnePersonWithoutLog() => Run(_onePerson, log: false);
