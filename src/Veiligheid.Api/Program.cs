@@ -1,11 +1,12 @@
 using Veiligheid.Access.Identity;
+using Veiligheid.Accountability;
 using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Hosting;
 using Veiligheid.Http;
 
-// Command verbs share the app's code and configuration: `seed`, `token`, `schema` (see README).
+// Command verbs share the app's code and configuration: `seed`, `token`, `schema`, `verify-log`, `retention` (see README).
 switch (args)
 {
     case ["seed", .. var rest]:
@@ -14,12 +15,17 @@ switch (args)
         return await TokenCommand.RunAsync(rest);
     case ["schema", .. var rest]:
         return SchemaCommand.Run(rest);
+    case ["verify-log", .. var rest]:
+        return await AccountabilityCommands.VerifyLogAsync(rest);
+    case ["retention", .. var rest]:
+        return await AccountabilityCommands.RetentionAsync(rest);
 }
 
 var builder = WebApplication.CreateBuilder(HubHostOptions.For(args));
 builder.Services.AddVeiligheidData(builder.Configuration);
 builder.AddVeiligheidIdentity();
 builder.Services.AddVeiligheidGraphQL();
+builder.Services.AddVeiligheidAccountability(builder.Configuration);
 builder.Services.AddVeiligheidHealth();
 builder.Services.AddVeiligheidHttpProtection();
 

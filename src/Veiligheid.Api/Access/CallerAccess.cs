@@ -25,12 +25,20 @@ public sealed class CallerAccess
     {
         Caller = caller;
         Role = role;
+        Purpose = Purposes.Find(caller.Purpose);
+        Categories = Purposes.Effective(caller.Role, Purpose);
     }
 
     public Caller Caller { get; }
     public RoleAccess Role { get; }
 
-    public bool Grants(DataCategory category) => Role.Categories.Contains(category);
+    /// <summary>The purpose the request states; null when it states none.</summary>
+    public ProcessingPurpose? Purpose { get; }
+
+    /// <summary>The categories this request may read: the role's, narrowed to the purpose's.</summary>
+    public IReadOnlySet<DataCategory> Categories { get; }
+
+    public bool Grants(DataCategory category) => Categories.Contains(category);
 
     public Expression<Func<Case, bool>> Cases => _cases ??= BuildCases();
     public Expression<Func<Incident, bool>> Incidents => _incidents ??= Bind(Role.Incidents);

@@ -27,6 +27,18 @@ public static class CallerErrorCodes
 
     /// <summary>403: the role belongs to another kind of organisation than the caller's.</summary>
     public const string RoleNotForOrganisation = "ROLE_NOT_FOR_ORGANISATION";
+
+    /// <summary>400: the purpose named in <see cref="Purposes.Header"/> is not registered, or several were named.</summary>
+    public const string PurposeUnknown = "PURPOSE_UNKNOWN";
+
+    /// <summary>403: the purpose named in <see cref="Purposes.Header"/> may not be invoked by the caller's role.</summary>
+    public const string PurposeNotAllowed = "PURPOSE_NOT_ALLOWED";
+
+    /// <summary>400: the request reads person-level data and names no purpose in <see cref="Purposes.Header"/>.</summary>
+    public const string PurposeRequired = "PURPOSE_REQUIRED";
+
+    /// <summary>400: the request reads data that its purpose does not cover.</summary>
+    public const string PurposeDoesNotCover = "PURPOSE_DOES_NOT_COVER";
 }
 
 /// <summary>Why a request gets no caller: an HTTP status, a stable code (<see cref="CallerErrorCodes"/>) and a message.</summary>

@@ -100,7 +100,38 @@ public sealed class CallerResolver(IServiceScopeFactory scopes, IMemoryCache cac
             }
         }
 
-        return CallerResolution.Success(new Caller(role, organisation.Id, organisation.Key, organisation.Kind, clientAppId, userObjectId));
+        var purpose = ChoosePurpose(context.Request.Headers[Purposes.Header], role, out var purposeRefusal);
+        if (purposeRefusal is not null) return purposeRefusal;
+
+        return CallerResolution.Success(new Caller(role, organisation.Id, organisation.Key, organisation.Kind, clientAppId, userObjectId, purpose?.Key));
+    }
+
+    /// <summary>The purpose the request states in <see cref="Purposes.Header"/>; null when it states none.</summary>
+    private static ProcessingPurpose? ChoosePurpose(StringValues header, HubRole role, out CallerResolution? refusal)
+    {
+        refusal = null;
+        var values = header.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (values.Count == 0) return null;
+        var allowed = string.Join(", ", Purposes.For(role).Select(p => p.Key));
+        if (values.Count > 1)
+        {
+            refusal = Refuse(StatusCodes.Status400BadRequest, CallerErrorCodes.PurposeUnknown,
+                $"Send exactly one purpose in the {Purposes.Header} header; your role may invoke: {allowed}.");
+            return null;
+        }
+        if (Purposes.Find(values[0]) is not { } purpose)
+        {
+            refusal = Refuse(StatusCodes.Status400BadRequest, CallerErrorCodes.PurposeUnknown,
+                $"The purpose '{values[0]}' in {Purposes.Header} is not registered with the hub; your role may invoke: {allowed}.");
+            return null;
+        }
+        if (!purpose.MayBeInvokedBy(role))
+        {
+            refusal = Refuse(StatusCodes.Status403Forbidden, CallerErrorCodes.PurposeNotAllowed,
+                $"The role '{role.TokenValue()}' may not invoke the purpose '{purpose.Key}'; it may invoke: {allowed}.");
+            return null;
+        }
+        return purpose;
     }
 
     private static HubRole? ChooseRole(StringValues header, List<HubRole> held, out CallerResolution? refusal)

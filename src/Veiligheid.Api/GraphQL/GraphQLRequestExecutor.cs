@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.Execution;
 using Microsoft.Extensions.Options;
 using Veiligheid.Access;
+using Veiligheid.Accountability;
 using Veiligheid.Data;
 
 namespace Veiligheid.GraphQL;
@@ -19,21 +20,31 @@ public sealed class GraphQLRequestExecutor(
     SchemaRegistry schemas,
     VeiligheidDbContext db,
     IOptions<GraphQLLimits> limits,
+    ProcessingLog processingLog,
     ILogger<GraphQLRequestExecutor> logger)
 {
-    public Task<ExecutionResult> ExecuteAsync(GraphQLRequest request, Caller caller, IServiceProvider requestServices, CancellationToken cancellationToken)
+    /// <summary>Runs the request on the schema of the caller's role and purpose; then writes the processing log before the result is returned.</summary>
+    public async Task<ExecutionResult> ExecuteAsync(GraphQLRequest request, Caller caller, IServiceProvider requestServices, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var access = AccessPolicy.For(caller);
-        return executer.ExecuteAsync(options =>
+        var context = new RequestContext(access, db);
+        var result = await RunAsync(request, access, context, requestServices, cancellationToken);
+        if (!result.Executed) return await PurposeCheck.ExplainAsync(result, request, access, schemas, requestServices, cancellationToken);
+        return await WriteProcessingLogAsync(result, request, access, context, cancellationToken);
+    }
+
+    /// <summary>Runs the request without writing the processing log (benchmarks compare against it).</summary>
+    internal Task<ExecutionResult> RunAsync(GraphQLRequest request, CallerAccess access, RequestContext context, IServiceProvider requestServices, CancellationToken cancellationToken)
+        => executer.ExecuteAsync(options =>
         {
-            options.Schema = schemas.For(caller.Role);
+            options.Schema = schemas.For(access.Caller.Role, access.Purpose);
             options.Query = request.Query;
             options.DocumentId = request.DocumentId;
             options.OperationName = request.OperationName;
             options.Variables = request.Variables;
             options.Extensions = request.Extensions;
-            options.UserContext = new RequestContext(access, db);
+            options.UserContext = context;
             options.RequestServices = requestServices;
             options.CancellationToken = cancellationToken;
             options.ThrowOnUnhandledException = false;
@@ -50,5 +61,29 @@ public sealed class GraphQLRequestExecutor(
                 return Task.CompletedTask;
             };
         });
+
+    /// <summary>A request whose processing cannot be logged does not return the data.</summary>
+    private async Task<ExecutionResult> WriteProcessingLogAsync(ExecutionResult result, GraphQLRequest request, CallerAccess access, RequestContext context, CancellationToken cancellationToken)
+    {
+        var actionName = result.Operation?.Name?.StringValue ?? request.OperationName ?? "(anonymous)";
+        try
+        {
+            await processingLog.AppendAsync(db, access, actionName, context.Processing, cancellationToken);
+            return result;
+        }
+        catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
+        {
+            var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
+            logger.LogError(e, "The processing log could not be written; the response is withheld. Trace id {TraceId}", traceId);
+            return new ExecutionResult
+            {
+                Executed = true,
+                Errors = new ExecutionErrors
+                {
+                    new ExecutionError($"The processing log could not be written, so the data is withheld. Quote trace id {traceId} when reporting it.")
+                    { Code = ProcessingLogErrorCodes.Unavailable },
+                },
+            };
+        }
     }
 }

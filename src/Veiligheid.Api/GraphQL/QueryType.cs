@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
+using Veiligheid.Accountability;
 using Veiligheid.Cases;
 using Veiligheid.Incidents;
 using Veiligheid.Interventions;
@@ -72,6 +73,8 @@ public sealed class QueryType : SlicedObjectGraphType<object>
                 var bagId = ctx.GetArgument<string>("bagId");
                 return await ctx.Hub().Locations().AsNoTracking().FirstOrDefaultAsync(l => l.BagId == bagId, ctx.CancellationToken);
             });
+
+        this.AddAccountabilityFields();
     }
 
     /// <summary>A lookup by global id: a malformed id, an id of another type and a hidden row all answer null.</summary>

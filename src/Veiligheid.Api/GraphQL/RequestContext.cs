@@ -15,6 +15,9 @@ public sealed class RequestContext(CallerAccess access, VeiligheidDbContext db) 
     public CallerAccess Access { get; } = access;
     public VeiligheidDbContext Db { get; } = db;
 
+    /// <summary>The persons this request processed, for the processing log.</summary>
+    public Accountability.ProcessingCollector Processing { get; } = new();
+
     /// <summary>The request's loader with this name, created on first use.</summary>
     public BatchLoader<TKey, TValue> Loader<TKey, TValue>(
         string name,

@@ -68,6 +68,19 @@ public static class SchemaArtifacts
               .Append(Rule(a.Locations?.Explanation)).Append(" | ").Append(Rule(a.Tenancies?.Explanation)).Append(" |\n");
         }
 
+        sb.Append("\n## Purposes (doelbinding)\n\nRegistered in `src/Veiligheid.Api/Access/Purposes.cs`. A request that reads person-level data names one in the `")
+          .Append(Purposes.Header).Append("` header; it may read the categories its role holds *and* the purpose covers. Without a purpose only ")
+          .Append(string.Join(", ", Purposes.WithoutPurpose.Order())).Append(" are available. Retention counts from a case's closure.\n\n");
+        sb.Append("| Purpose | Legal ground | Roles that may invoke it | Categories covered | Retention | Case kinds |\n|---|---|---|---|---|---|\n");
+        foreach (var purpose in Purposes.All)
+        {
+            sb.Append("| `").Append(purpose.Key).Append("` ").Append(purpose.Name).Append(" | ").Append(purpose.LegalGround).Append(" | ")
+              .Append(string.Join(", ", purpose.Roles.Order().Select(r => "`" + r.TokenValue() + "`"))).Append(" | ")
+              .Append(string.Join(", ", purpose.Categories.Order())).Append(" | ")
+              .Append(purpose.RetentionYears.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" years | ")
+              .Append(purpose.CaseKinds.Count == 0 ? "none" : string.Join(", ", purpose.CaseKinds.Order())).Append(" |\n");
+        }
+
         sb.Append("\n## Life domains (care data)\n\nA life-domain score is shared with its assessor, with an organisation the person consented to, or with the participants of a case whose legal ground covers the domain:\n\n| Legal ground | Domains covered |\n|---|---|\n");
         foreach (var (ground, domains) in AccessPolicy.LegalGroundCoverage.OrderBy(g => g.Key))
             sb.Append("| ").Append(ground).Append(" | ").Append(domains.Count == 0 ? "none" : string.Join(", ", domains.Order())).Append(" |\n");

@@ -9,11 +9,18 @@ namespace Veiligheid.GraphQL;
 /// </summary>
 public sealed class SchemaSlice
 {
-    private SchemaSlice(HubRole? role, IReadOnlySet<DataCategory> categories)
+    private SchemaSlice(HubRole? role, IReadOnlySet<DataCategory> categories, ProcessingPurpose? purpose = null)
     {
         Role = role;
         Categories = categories;
+        Purpose = purpose;
     }
+
+    /// <summary>The slice of a role under a purpose (or without one): the role's categories narrowed to the purpose's.</summary>
+    public static SchemaSlice For(HubRole role, ProcessingPurpose? purpose) => new(role, Purposes.Effective(role, purpose), purpose);
+
+    /// <summary>The purpose this slice is narrowed to; null for a role's whole slice and for requests without a purpose.</summary>
+    public ProcessingPurpose? Purpose { get; }
 
     /// <summary>The whole contract: every field of every type (schema/veiligheid.graphql). Never served to a caller.</summary>
     public static SchemaSlice Full { get; } = new(null, new HashSet<DataCategory>(Enum.GetValues<DataCategory>()));

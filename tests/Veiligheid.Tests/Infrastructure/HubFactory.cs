@@ -44,8 +44,22 @@ public class HubFactory : WebApplicationFactory<Program>
     /// <summary>A client whose requests carry a development token with one role, for the organisation with this key;
     /// a user token when <paramref name="userObjectId"/> is set. The token is not checked here: a role that does not fit
     /// the organisation is for the hub to refuse.</summary>
+    /// <remarks>The client states the role's broadest purpose (<see cref="DefaultPurposeOf"/>) in the X-Purpose header, so
+    /// tests of other rules read what the role may read; tests of purpose binding use <see cref="CreateClientWithPurpose"/>.</remarks>
     public HttpClient CreateClient(HubRole role, string organisationKey, string? userObjectId = null)
-        => CreateClientWithToken(CreateToken([role], organisationKey, userObjectId));
+        => CreateClientWithPurpose(role, organisationKey, DefaultPurposeOf(role), userObjectId);
+
+    /// <summary>As <see cref="CreateClient(HubRole, string, string?)"/>, stating exactly this purpose (null: no X-Purpose header).</summary>
+    public HttpClient CreateClientWithPurpose(HubRole role, string organisationKey, string? purpose, string? userObjectId = null)
+    {
+        var client = CreateClientWithToken(CreateToken([role], organisationKey, userObjectId));
+        if (purpose is not null) client.DefaultRequestHeaders.Add(Purposes.Header, purpose);
+        return client;
+    }
+
+    /// <summary>The purpose under which the role reads the most categories (first in the register on a tie); null when it may invoke none.</summary>
+    public static string? DefaultPurposeOf(HubRole role)
+        => Purposes.For(role).OrderByDescending(p => Purposes.Effective(role, p).Count).FirstOrDefault()?.Key;
 
     /// <summary>A client whose requests carry this bearer token.</summary>
     public HttpClient CreateClientWithToken(string bearerToken)

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Veiligheid.Data;
+using Veiligheid.Hosting;
+
+namespace Veiligheid.Accountability;
+
+/// <summary>
+/// The command verbs of accountable access, on the configured database (or the SQLite file given with --database):
+/// <c>verify-log</c> checks the processing log's hash chain; <c>retention [--dry-run] [--as-of DATE]</c> applies the
+/// retention terms.
+/// </summary>
+public static class AccountabilityCommands
+{
+    public const int ExitOk = 0;
+    public const int ExitBroken = 1;
+    public const int ExitUsage = 2;
+
+    public static async Task<int> VerifyLogAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        if (!TryReadDatabase(args, out var database, out var rest) || rest.Count > 0)
+        {
+            await error.WriteLineAsync("Usage: verify-log [--database PATH]");
+            return ExitUsage;
+        }
+        await using var services = BuildServices(database);
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var verification = await ProcessingLog.VerifyAsync(db, CancellationToken.None);
+        if (verification.IsIntact)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"The processing log is intact: {verification.Verified} records verified."));
+            return ExitOk;
+        }
+        await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"The processing log is BROKEN at record {verification.BrokenAt}: {verification.Problem}. {verification.Verified} records before it verified."));
+        return ExitBroken;
+    }
+
+    public static async Task<int> RetentionAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        const string usage = "Usage: retention [--dry-run] [--as-of YYYY-MM-DD] [--database PATH]";
+        if (!TryReadDatabase(args, out var database, out var rest))
+        {
+            await error.WriteLineAsync(usage);
+            return ExitUsage;
+        }
+        var dryRun = rest.Remove("--dry-run");
+        var asOf = DateTime.UtcNow;
+        var asOfIndex = rest.IndexOf("--as-of");
+        if (asOfIndex >= 0)
+        {
+            if (asOfIndex + 1 >= rest.Count || !DateTime.TryParseExact(rest[asOfIndex + 1], "yyyy-MM-dd", CultureInfo.InvariantCulture,
+                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out asOf))
+            {
+                await error.WriteLineAsync("--as-of needs a date, YYYY-MM-DD.");
+                await error.WriteLineAsync(usage);
+                return ExitUsage;
+            }
+            rest.RemoveRange(asOfIndex, 2);
+        }
+        if (rest.Count > 0)
+        {
+            await error.WriteLineAsync($"Unknown argument '{rest[0]}'.");
+            await error.WriteLineAsync(usage);
+            return ExitUsage;
+        }
+
+        await using var services = BuildServices(database);
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var plan = await Retention.PlanAsync(db, asOf, CancellationToken.None);
+        await WritePlanAsync(output, plan, dryRun);
+        if (!dryRun) await Retention.ApplyAsync(db, plan, CancellationToken.None);
+        return ExitOk;
+    }
+
+    private static async Task WritePlanAsync(TextWriter output, RetentionPlan plan, bool dryRun)
+    {
+        var verb = dryRun ? "would remove" : "removed";
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Retention as of {plan.AsOf:yyyy-MM-dd}{(dryRun ? " (dry run: nothing is changed)" : "")}: {verb} {plan.Cases.Count} closed cases past their term."));
+        foreach (var c in plan.Cases)
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  case {c.Id} ({c.Kind}), closed {c.ClosedAt:yyyy-MM-dd}, term {c.RetentionYears} years"));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  with {plan.CaseSubjects} subject links, {plan.CaseLocations} location links, {plan.Participants} participants, {plan.StatusChanges} status changes, {plan.Contributions} contributions, {plan.Interventions} interventions"));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  and {plan.Persons.Count} persons nothing else refers to{(plan.Persons.Count > 0 ? ": ids " + string.Join(", ", plan.Persons) : "")}"));
+    }
+
+    private static bool TryReadDatabase(string[] args, out string? database, out List<string> rest)
+    {
+        rest = [.. args];
+        database = null;
+        var index = rest.IndexOf("--database");
+        if (index < 0) return true;
+        if (index + 1 >= rest.Count) return false;
+        database = rest[index + 1];
+        rest.RemoveRange(index, 2);
+        return true;
+    }
+
+    private static ServiceProvider BuildServices(string? sqlitePath)
+    {
+        var builder = WebApplication.CreateBuilder(HubHostOptions.For([]));
+        // The verbs' output is their report; EF Core's statement log would drown it.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        if (sqlitePath is not null)
+        {
+            builder.Configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"] = nameof(DatabaseProvider.Sqlite);
+            builder.Configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.SqlitePath)}"] = sqlitePath;
+        }
+        builder.Services.AddVeiligheidData(builder.Configuration);
+        return builder.Services.BuildServiceProvider();
+    }
+}
+
+/// <summary>Registers the processing log.</summary>
+public static class AccountabilitySetup
+{
+    public static IServiceCollection AddVeiligheidAccountability(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ProcessingLogOptions>(configuration.GetSection(ProcessingLogOptions.Section));
+        services.AddSingleton(sp => new ProcessingLog(sp.GetRequiredService<IOptions<ProcessingLogOptions>>(), sp.GetRequiredService<IHostEnvironment>(), sp.GetService<TimeProvider>()));
+        return services;
+    }
+}

@@ -1,0 +1,97 @@
+using GraphQL;
+using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
+using Veiligheid.Access;
+using Veiligheid.GraphQL;
+using Veiligheid.Persons;
+
+namespace Veiligheid.Accountability;
+
+/// <summary>The query fields of accountable access: the purposes register, the processing log, the access report, the person overview.</summary>
+public static class AccountabilityQueries
+{
+    public static void AddAccountabilityFields(this QueryType query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+
+        query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ProcessingPurposeType>>>>("purposes").Category(DataCategory.Register)
+            .Description("The register of processing purposes. A request that reads person-level data names one of them, that its role may invoke, in the X-Purpose header.")
+            .Resolve(_ => Purposes.All);
+
+        query.Field<NonNullGraphType<ConnectionGraphType<ProcessingRecordType, ProcessingRecord>>>("processingLog").Category(DataCategory.Verwerkingslog)
+            .Description("The processing log, newest first, optionally for one person (by BSN or id) and a period. Asking for one person's records is itself logged.")
+            .Argument<BsnScalar>("bsn", "Only records about the person with this BSN (matched through its protected form, so also after the person was removed).")
+            .Argument<IdGraphType>("person", "Only records about the person with this global id.")
+            .Argument<DateTimeScalar>("from", "Only records at or after this time.")
+            .Argument<DateTimeScalar>("to", "Only records before this time.")
+            .Arguments(Paging.Arguments())
+            .ResolveAsync(async ctx =>
+            {
+                var hub = ctx.Hub();
+                var log = ctx.RequestServices!.GetRequiredService<ProcessingLog>();
+                var records = Period(hub.Db.Set<ProcessingRecord>().AsNoTracking(), ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
+                if (ctx.GetArgument<string?>("bsn") is { } bsn)
+                {
+                    var protectedBsn = log.Protect(bsn);
+                    records = records.Where(r => r.ProtectedBsn == protectedBsn);
+                    await NoteSubjectAsync(hub, bsn, ct: ctx.CancellationToken);
+                }
+                if (ctx.GetArgument<string?>("person") is { } personGlobalId)
+                {
+                    if (!GlobalId.TryDecode(personGlobalId, "Person", out var personId))
+                        throw new ExecutionError($"'{personGlobalId}' is not a person id.") { Code = "INVALID_ID" };
+                    records = records.Where(r => r.PersonId == personId);
+                    hub.Processing.Add(personId, DataCategory.Verwerkingslog);
+                }
+                return await records.OrderByDescending(r => r.Sequence).ToPageAsync(ctx);
+            });
+
+        query.Field<NonNullGraphType<AccessReportType>>("accessReport").Category(DataCategory.Verwerkingslog)
+            .Description("A data subject's access report (inzage): which organisation processed the person's data, when and why, leaving out users and systems. Producing it is logged under the request's purpose.")
+            .Argument<NonNullGraphType<BsnScalar>>("bsn", "The data subject's BSN.")
+            .Argument<DateTimeScalar>("from", "Start of the period; everything held when omitted.")
+            .Argument<DateTimeScalar>("to", "End of the period; up to now when omitted.")
+            .ResolveAsync(async ctx =>
+            {
+                var hub = ctx.Hub();
+                var log = ctx.RequestServices!.GetRequiredService<ProcessingLog>();
+                var bsn = ctx.GetArgument<string>("bsn");
+                var from = ctx.GetArgument<DateTime?>("from");
+                var to = ctx.GetArgument<DateTime?>("to");
+                var protectedBsn = log.Protect(bsn);
+                var entries = await Period(hub.Db.Set<ProcessingRecord>().AsNoTracking(), from, to)
+                    .Where(r => r.ProtectedBsn == protectedBsn)
+                    .OrderBy(r => r.Sequence)
+                    .ToListAsync(ctx.CancellationToken);
+                await NoteSubjectAsync(hub, bsn, ctx.CancellationToken);
+                var now = ctx.RequestServices!.GetService<TimeProvider>()?.GetUtcNow().UtcDateTime ?? DateTime.UtcNow;
+                return new AccessReport(now, from, to, entries);
+            });
+
+        query.Field<PersonOverviewType>("personOverview").Category(DataCategory.Identiteit)
+            .Description("The lokale kamer's integrated overview of one person: identity, address, current cases, a timeline across partners, life domains, and which parts are withheld and why. Each part exactly as the caller's role and the request's purpose allow; null when the person does not exist or is not visible to the caller.")
+            .Argument<NonNullGraphType<IdGraphType>>("id", "The person's global id.")
+            .ResolveAsync(async ctx =>
+            {
+                if (!GlobalId.TryDecode(ctx.GetArgument<string>("id"), "Person", out var id)) return null;
+                var hub = ctx.Hub();
+                var person = await hub.Persons().AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ctx.CancellationToken);
+                return person is null ? null : new PersonOverview(person);
+            });
+    }
+
+    /// <summary>The person the privacy officer asks about is processed too (the inzage itself is logged).</summary>
+    private static async Task NoteSubjectAsync(RequestContext hub, string bsn, CancellationToken ct)
+    {
+        var personId = await hub.Db.Persons.AsNoTracking().Where(p => p.Bsn == bsn).Select(p => (int?)p.Id).FirstOrDefaultAsync(ct);
+        if (personId is { } id) hub.Processing.Add(id, DataCategory.Verwerkingslog, bsn);
+        else hub.Processing.AddByBsn(bsn, DataCategory.Verwerkingslog);
+    }
+
+    private static IQueryable<ProcessingRecord> Period(IQueryable<ProcessingRecord> records, DateTime? from, DateTime? to)
+    {
+        if (from is { } start) records = records.Where(r => r.OccurredAt >= start);
+        if (to is { } end) records = records.Where(r => r.OccurredAt < end);
+        return records;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using GraphQL;
+using GraphQL.Instrumentation;
+using GraphQL.Types;
+using Veiligheid.Access;
+using Veiligheid.Cases;
+using Veiligheid.GraphQL;
+using Veiligheid.Incidents;
+using Veiligheid.Interventions;
+using Veiligheid.Persons;
+
+namespace Veiligheid.Accountability;
+
+/// <summary>
+/// Field middleware on every schema: each resolved field whose source is a person's data (the person itself, a case or
+/// incident link, a tenancy, a police signal, a life-domain score, an intervention aimed at a person, the person
+/// overview) notes the person and the field's category in the request's <see cref="ProcessingCollector"/>. Derived from
+/// what actually resolved, so the log records exactly what the request processed, whichever query reached it.
+/// </summary>
+public sealed class ProcessingObserver : IFieldMiddleware
+{
+    public static ProcessingObserver Instance { get; } = new();
+
+    private static readonly ConcurrentDictionary<(IGraphType, FieldType), DataCategory> FieldCategories = new();
+
+    public async ValueTask<object?> ResolveAsync(IResolveFieldContext context, FieldMiddlewareDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var result = await next(context);
+        if (context.UserContext is RequestContext hub) Observe(hub.Processing, context);
+        return result;
+    }
+
+    private static void Observe(ProcessingCollector collector, IResolveFieldContext context)
+    {
+        switch (context.Source)
+        {
+            case Person person:
+                collector.Add(person.Id, CategoryOf(context), person.Bsn);
+                break;
+            case PersonOverview overview:
+                collector.Add(overview.Person.Id, CategoryOf(context), overview.Person.Bsn);
+                break;
+            case TimelineEvent timelineEvent:
+                collector.Add(timelineEvent.PersonId, timelineEvent.Category);
+                break;
+            case CaseSubject subject:
+                collector.Add(subject.PersonId, DataCategory.Casus);
+                break;
+            case IncidentPerson link:
+                collector.Add(link.PersonId, DataCategory.Politie);
+                break;
+            case Tenancy tenancy:
+                collector.Add(tenancy.PersonId, DataCategory.Huisvesting);
+                break;
+            case PoliceSignal signal:
+                collector.Add(signal.PersonId, DataCategory.Politie);
+                break;
+            case LifeDomainScore score:
+                collector.Add(score.PersonId, DataCategory.Zorg);
+                break;
+            case Intervention { PersonId: { } personId } intervention:
+                collector.Add(personId, AccessPolicy.CareInterventionKinds.Contains(intervention.Kind) ? DataCategory.Zorg : CategoryOf(context));
+                break;
+        }
+    }
+
+    private static DataCategory CategoryOf(IResolveFieldContext context)
+        => FieldCategories.GetOrAdd((context.ParentType, context.FieldDefinition), key => SchemaSlice.CategoryOf(key.Item1, key.Item2));
+}

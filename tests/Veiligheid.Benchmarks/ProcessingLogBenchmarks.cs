@@ -1,0 +1,118 @@
+using BenchmarkDotNet.Attributes;
+using GraphQL;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Organisations;
+
+namespace Veiligheid.Benchmarks;
+
+/// <summary>
+/// The cost of the processing log: the same person queries of the coordinator (purpose casusoverleg-zorg-en-veiligheid)
+/// run through the executor without the log (<see cref="GraphQLRequestExecutor.RunAsync"/>) and with it
+/// (<see cref="GraphQLRequestExecutor.ExecuteAsync"/>: collect, protect BSNs, append to the hash chain in a transaction).
+/// Runs on a copy of the shared dataset (the log grows during the run, so the shared file is never written).
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
+public class ProcessingLogBenchmarks
+{
+    private const string Purpose = "casusoverleg-zorg-en-veiligheid";
+    private ServiceProvider _services = null!;
+    private Caller _caller = null!;
+    private GraphQLRequest _onePerson = null!;
+    private GraphQLRequest _pageOfPersons = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var source = BenchmarkDatabase.Ensure();
+        var copy = Path.Combine(Path.GetTempPath(), "veiligheid-bench-accountability.db");
+        // In-process runs set up again per benchmark: pooled connections to the previous copy must go before it is overwritten.
+        SqliteConnection.ClearAllPools();
+        File.Copy(source, copy, overwrite: true);
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:SqlitePath"] = copy,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IHostEnvironment>(new BenchmarkEnvironment());
+        services.AddVeiligheidData(configuration);
+        services.AddVeiligheidGraphQL();
+        services.AddVeiligheidAccountability(configuration);
+        _services = services.BuildServiceProvider();
+
+        using var scope = _services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        // The seed command's files carry the initial schema without a migrations history: mark it, then add the log's table.
+        db.Database.ExecuteSqlRaw("CREATE TABLE IF NOT EXISTS \"__EFMigrationsHistory\" (\"MigrationId\" TEXT NOT NULL PRIMARY KEY, \"ProductVersion\" TEXT NOT NULL)");
+        var initial = db.Database.GetMigrations().First();
+        db.Database.ExecuteSql($"INSERT OR IGNORE INTO \"__EFMigrationsHistory\" VALUES ({initial}, '10.0.15')");
+        db.Database.Migrate();
+        var organisationId = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
+        _caller = new Caller(HubRole.GemeenteCoordinator, organisationId, DemoOrganisations.GemeenteVeiligstad, OrganisationKind.Gemeente,
+            DemoOrganisations.ClientAppIdFor(DemoOrganisations.GemeenteVeiligstad), null, Purpose);
+        var personId = db.CaseSubjects.Where(s => s.Case.CoordinatingOrganisationId == organisationId).OrderBy(s => s.PersonId).Select(s => s.PersonId).First();
+        _onePerson = new GraphQLRequest(
+            "query($id: ID!) { person(id: $id) { id bsn givenName surname dateOfBirth address { postcode houseNumber } cases { role case { kind status } } } }",
+            null, new Inputs(new Dictionary<string, object?> { ["id"] = GlobalId.Encode("Person", personId) }), null);
+        _pageOfPersons = new GraphQLRequest(
+            "{ cases(first: 25) { nodes { kind status subjects { role person { id bsn surname address { postcode } } } } } }", null, null, null);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _services.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Benchmark(Baseline = true, Description = "one person, no log")]
+    public Task<ExecutionResult> OnePersonWithoutLog() => Run(_onePerson, log: false);
+
+    [Benchmark(Description = "one person, with log")]
+    public Task<ExecutionResult> OnePersonWithLog() => Run(_onePerson, log: true);
+
+    [Benchmark(Description = "25 cases with subjects, no log")]
+    public Task<ExecutionResult> CasesWithoutLog() => Run(_pageOfPersons, log: false);
+
+    [Benchmark(Description = "25 cases with subjects, with log")]
+    public Task<ExecutionResult> CasesWithLog() => Run(_pageOfPersons, log: true);
+
+    private async Task<ExecutionResult> Run(GraphQLRequest request, bool log)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+        ExecutionResult result;
+        if (log)
+        {
+            result = await executor.ExecuteAsync(request, _caller, scope.ServiceProvider, CancellationToken.None);
+        }
+        else
+        {
+            var access = AccessPolicy.For(_caller);
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            result = await executor.RunAsync(request, access, new RequestContext(access, db), scope.ServiceProvider, CancellationToken.None);
+        }
+        if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
+        return result;
+    }
+
+    private sealed class BenchmarkEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = Environments.Development;
+        public string ApplicationName { get; set; } = "Veiligheid.Benchmarks";
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}

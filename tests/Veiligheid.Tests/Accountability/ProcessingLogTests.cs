@@ -1,0 +1,222 @@
+using System.Data.Common;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Accountability;
+
+public sealed class ProcessingLogTests(HubFactory factory) : IClassFixture<HubFactory>
+{
+    private const string Purpose = "casusoverleg-zorg-en-veiligheid";
+    private static readonly string[] IdentityAndAddress = ["Adres", "Identiteit"];
+
+    [Fact]
+    public async Task Each_person_a_request_returns_gets_one_record_with_the_standard_fields()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Purpose, userObjectId: "user-0001");
+        var before = factory.LogRecords().Count;
+
+        var response = await client.GraphQLAsync(
+            "query CoordinatorPersons { persons(first: 4) { nodes { id bsn surname address { postcode } } } }", operationName: "CoordinatorPersons");
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Empty(response.Errors);
+        var persons = response.Data.GetProperty("persons").GetProperty("nodes").EnumerateArray()
+            .Select(p => (Id: Decode(p.GetProperty("id").GetString()!), Bsn: p.GetProperty("bsn").GetString()!))
+            .ToList();
+        Assert.NotEmpty(persons);
+
+        var records = factory.LogRecords().Skip(before).ToList();
+        Assert.Equal(persons.Count, records.Count);
+        Assert.Single(records.Select(r => r.ActionId).Distinct());
+        var log = factory.Services.GetRequiredService<ProcessingLog>();
+        var organisationId = factory.WithDb(db => db.Organisations.Single(o => o.Key == DemoOrganisations.GemeenteVeiligstad).Id);
+        var purpose = Purposes.Get(Purpose);
+        foreach (var person in persons)
+        {
+            var record = Assert.Single(records, r => r.PersonId == person.Id);
+            Assert.Equal("CoordinatorPersons", record.ActionName);
+            Assert.Equal(organisationId, record.OrganisationId);
+            Assert.Equal("Gemeente.Coordinator", record.Role);
+            Assert.Equal("user-0001", record.UserId);
+            Assert.Equal(factory.ClientAppIdOf(DemoOrganisations.GemeenteVeiligstad), record.ApplicationId);
+            Assert.Equal(Purpose, record.Purpose);
+            Assert.Equal(purpose.LegalGround, record.LegalGround);
+            Assert.Equal(purpose.RetentionYears, record.RetentionYears);
+            Assert.Equal(log.Protect(person.Bsn), record.ProtectedBsn);
+            Assert.DoesNotContain(person.Bsn, record.ProtectedBsn, StringComparison.Ordinal);
+            // The address field resolved for every person (null or not), so both categories were processed.
+            Assert.Equal(IdentityAndAddress, record.Categories.Split(',').Order());
+            Assert.Equal(ProcessingConfidentiality.Normaal, record.Confidentiality);
+        }
+    }
+
+    [Fact]
+    public async Task Care_data_makes_the_record_confidential()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Purpose);
+        var before = factory.LogRecords().Count;
+
+        var response = await client.GraphQLAsync("{ persons(first: 2) { nodes { lifeDomains { financien { score } } } } }");
+
+        Assert.True(response.HasData);
+        var records = factory.LogRecords().Skip(before).ToList();
+        Assert.Equal(response.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength(), records.Count);
+        Assert.All(records, r =>
+        {
+            Assert.Contains("Zorg", r.Categories.Split(','));
+            Assert.Equal(ProcessingConfidentiality.Vertrouwelijk, r.Confidentiality);
+            Assert.Equal("(anonymous)", r.ActionName);
+        });
+    }
+
+    [Fact]
+    public async Task A_request_without_person_data_writes_nothing()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Purpose);
+        var before = factory.LogRecords().Count;
+
+        var response = await client.GraphQLAsync("{ viewer { role } districts { code } cases(first: 3) { nodes { kind status } } }");
+
+        Assert.Empty(response.Errors);
+        Assert.Equal(before, factory.LogRecords().Count);
+    }
+
+    [Fact]
+    public async Task Persons_reached_through_cases_are_logged_with_the_case_category()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Purpose);
+        var before = factory.LogRecords().Count;
+
+        var response = await client.GraphQLAsync("{ cases(first: 3) { nodes { subjects { role } } } }");
+
+        var subjects = response.Data.GetProperty("cases").GetProperty("nodes").EnumerateArray().Sum(c => c.GetProperty("subjects").GetArrayLength());
+        Assert.True(subjects > 0);
+        var records = factory.LogRecords().Skip(before).ToList();
+        Assert.NotEmpty(records);
+        Assert.All(records, r => Assert.Equal("Casus", r.Categories));
+        Assert.All(records, r => Assert.NotNull(r.ProtectedBsn));
+    }
+
+    [Fact]
+    public async Task The_chain_verifies_after_requests()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast");
+        await client.GraphQLAsync("{ persons(first: 5) { nodes { surname } } }");
+        await client.GraphQLAsync("{ persons(first: 5) { nodes { surname } } }");
+
+        var verification = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.True(verification.IsIntact, verification.Problem);
+        Assert.Equal(factory.LogRecords().Count, verification.Verified);
+        Assert.True(verification.Verified >= 2);
+    }
+
+    internal static int Decode(string globalId) => GlobalId.TryDecode(globalId, "Person", out var id) ? id : throw new InvalidOperationException(globalId);
+}
+
+/// <summary>The hub with a processing-log table that refuses every insert.</summary>
+public sealed class UnwritableLogHubFactory : HubFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(new RefuseLogInserts())));
+    }
+
+    private sealed class RefuseLogInserts : DbCommandInterceptor
+    {
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+            => command.CommandText.Contains("INSERT INTO \"ProcessingLog\"", StringComparison.Ordinal)
+                ? throw new InvalidOperationException("test: the processing log is not writable")
+                : base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+    }
+}
+
+public sealed class UnwritableLogTests(UnwritableLogHubFactory factory) : IClassFixture<UnwritableLogHubFactory>
+{
+    [Fact]
+    public async Task A_request_whose_log_cannot_be_written_returns_no_data()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid");
+
+        var response = await client.GraphQLAsync("{ persons(first: 3) { nodes { bsn surname } } }");
+
+        Assert.False(response.HasData);
+        Assert.Equal([ProcessingLogErrorCodes.Unavailable], response.ErrorCodes);
+        Assert.Empty(factory.LogRecords());
+        var text = response.Body.GetRawText();
+        var bsns = factory.WithDb(db => db.Persons.Select(p => p.Bsn).ToList());
+        Assert.DoesNotContain(bsns, bsn => text.Contains(bsn, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_request_without_person_data_still_works_when_the_log_is_down()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, null);
+
+        var response = await client.GraphQLAsync("{ districts { code } }");
+
+        Assert.True(response.HasData);
+        Assert.Empty(response.Errors);
+    }
+}
+
+public sealed class LogTamperingTests(HubFactory factory) : IClassFixture<HubFactory>
+{
+    [Fact]
+    public async Task Verify_log_detects_a_changed_record_and_a_removed_record()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast");
+        for (var i = 0; i < 3; i++) await client.GraphQLAsync("{ persons(first: 3) { nodes { surname } } }");
+        var records = factory.LogRecords();
+        Assert.True(records.Count >= 6);
+
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(AccountabilityCommands.ExitOk, await AccountabilityCommands.VerifyLogAsync(["--database", factory.DatabasePath], output, error));
+        Assert.Contains($"{records.Count} records verified", output.ToString(), StringComparison.Ordinal);
+
+        // Someone edits a record in the database to hide which categories were read.
+        var victim = records[2];
+        factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingLog SET Categories = 'Identiteit', Purpose = 'aanpak-jeugdoverlast' WHERE Sequence = {victim.Sequence}"));
+        Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", factory.DatabasePath], output, error));
+        Assert.Contains($"BROKEN at record {victim.Sequence}", error.ToString(), StringComparison.Ordinal);
+
+        // Even with the hash recomputed, the next record no longer points at it.
+        var tampered = factory.LogRecords().Single(r => r.Sequence == victim.Sequence);
+        var rehashed = ProcessingLog.HashOf(tampered);
+        factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingLog SET Hash = {rehashed} WHERE Sequence = {victim.Sequence}"));
+        var afterRehash = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.Equal(victim.Sequence + 1, afterRehash.BrokenAt);
+    }
+
+    [Fact]
+    public async Task Verify_log_detects_a_removed_record()
+    {
+        using var fresh = new HubFactory();
+        var client = fresh.CreateClientWithPurpose(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast");
+        await client.GraphQLAsync("{ persons(first: 4) { nodes { surname } } }");
+        var records = fresh.LogRecords();
+        Assert.True(records.Count >= 3);
+        Assert.True((await fresh.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None))).IsIntact);
+
+        fresh.WithDb(db => db.Database.ExecuteSql($"DELETE FROM ProcessingLog WHERE Sequence = {records[1].Sequence}"));
+
+        var verification = await fresh.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.False(verification.IsIntact);
+        Assert.Equal(records[2].Sequence, verification.BrokenAt);
+        Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", fresh.DatabasePath], TextWriter.Null, TextWriter.Null));
+    }
+}
