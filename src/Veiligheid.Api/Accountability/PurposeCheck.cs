@@ -22,7 +22,8 @@ public static class PurposeCheck
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(schemas);
-        if (result.Executed || result.Errors is not { Count: > 0 } errors || !errors.Any(e => e is ValidationError)) return result;
+        // Only "this field/type/argument does not exist" can be the purpose's doing; limits and other mistakes keep their own error.
+        if (result.Executed || result.Errors is not { Count: > 0 } errors || !errors.All(IsExistenceError)) return result;
         if (!await IsValidOnRoleSchemaAsync(request, access.Caller.Role, schemas, services, cancellationToken)) return result;
 
         var role = access.Caller.Role;
@@ -37,6 +38,11 @@ public static class PurposeCheck
             { Code = CallerErrorCodes.PurposeDoesNotCover };
         return new ExecutionResult { Errors = new ExecutionErrors { error }, Executed = false };
     }
+
+    private static bool IsExistenceError(ExecutionError error)
+        => error is global::GraphQL.Validation.Errors.FieldsOnCorrectTypeError
+            or global::GraphQL.Validation.Errors.KnownTypeNamesError
+            or global::GraphQL.Validation.Errors.KnownArgumentNamesError;
 
     private static async Task<bool> IsValidOnRoleSchemaAsync(GraphQLRequest request, HubRole role, SchemaRegistry schemas, IServiceProvider services, CancellationToken cancellationToken)
     {

@@ -44,7 +44,7 @@ public sealed class PurposeBindingTests(HubFactory factory) : IClassFixture<HubF
         var response = await client.GraphQLAsync(PersonsQuery);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.Status);
-        Assert.Equal(CallerErrorCodes.PurposeUnknown, response.Body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(CallerErrorCodes.PurposeUnknown, response.Body.GetProperty("errors")[0].GetProperty("extensions").GetProperty("code").GetString());
     }
 
     [Theory]
@@ -59,8 +59,9 @@ public sealed class PurposeBindingTests(HubFactory factory) : IClassFixture<HubF
         var response = await client.GraphQLAsync("{ viewer { role } }");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.Status);
-        var error = response.Body.GetProperty("error");
-        Assert.Equal(CallerErrorCodes.PurposeNotAllowed, error.GetProperty("code").GetString());
+        // /graphql answers refusals in the GraphQL shape: errors[].extensions.code.
+        var error = response.Body.GetProperty("errors")[0];
+        Assert.Equal(CallerErrorCodes.PurposeNotAllowed, error.GetProperty("extensions").GetProperty("code").GetString());
         Assert.Contains(purpose, error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 

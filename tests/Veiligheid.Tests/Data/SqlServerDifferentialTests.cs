@@ -50,10 +50,11 @@ public sealed class SqlServerDifferentialTests
             ["persons"] = "first: 20", ["cases"] = "first: 20", ["incidents"] = "first: 20", ["interventions"] = "first: 20", ["locations"] = "first: 20",
         };
         foreach (var (role, organisation) in RoleOrganisations.All)
+        foreach (var purpose in Purposes.For(role).Append(null))
         {
-            var query = TourQuery.For(schemas.For(role), maxDepth: 3, arguments);
-            var onSqlite = await sqlite.CreateClient(role, organisation).PostGraphQLAsync(query);
-            var onSqlServer = await sqlServer.CreateClient(role, organisation).PostGraphQLAsync(query);
+            var query = TourQuery.For(schemas.For(role, purpose), maxDepth: 3, arguments);
+            var onSqlite = await sqlite.CreateClientWithPurpose(role, organisation, purpose?.Key).PostGraphQLAsync(query);
+            var onSqlServer = await sqlServer.CreateClientWithPurpose(role, organisation, purpose?.Key).PostGraphQLAsync(query);
             Assert.Equal(Normalise(onSqlite.Body), Normalise(onSqlServer.Body));
         }
     }

@@ -71,9 +71,10 @@ public sealed class SqlServerSupportTests(SqlServerSupportTests.CapturingHub hub
         };
 
         foreach (var (role, organisation) in RoleOrganisations.All)
+        foreach (var purpose in Purposes.For(role).Append(null))
         {
-            var query = TourQuery.For(schemas.For(role), maxDepth: 3, arguments);
-            var response = await hub.CreateClient(role, organisation).PostGraphQLAsync(query);
+            var query = TourQuery.For(schemas.For(role, purpose), maxDepth: 3, arguments);
+            var response = await hub.CreateClientWithPurpose(role, organisation, purpose?.Key).PostGraphQLAsync(query);
             Assert.True(response.Status == System.Net.HttpStatusCode.OK, $"{role}: {(int)response.Status} {response.Body?.ToJsonString()[..Math.Min(2000, response.Body.ToJsonString().Length)]}");
             var unexpected = response.Errors.Where(e => e?["extensions"]?["code"]?.GetValue<string>() != "CARE_DATA_WITHHELD").ToList();
             Assert.True(unexpected.Count == 0, $"{role}: {new JsonArray([.. unexpected.Select(e => e?.DeepClone())]).ToJsonString()}");

@@ -25,6 +25,7 @@ public sealed class HttpProtectionTests(HubFactory hub) : IClassFixture<HubFacto
     {
         var client = host.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", hub.CreateToken([role], organisation));
+        if (HubFactory.DefaultPurposeOf(role) is { } purpose) client.DefaultRequestHeaders.Add(Veiligheid.Access.Purposes.Header, purpose);
         return client;
     }
 
