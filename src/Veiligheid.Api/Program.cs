@@ -1,6 +1,7 @@
 using Veiligheid.Access.Identity;
 using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
+using Veiligheid.Figures;
 using Veiligheid.GraphQL;
 using Veiligheid.Hosting;
 using Veiligheid.Http;
@@ -21,12 +22,14 @@ builder.Services.AddVeiligheidData(builder.Configuration);
 builder.AddVeiligheidIdentity();
 builder.Services.AddVeiligheidGraphQL();
 builder.Services.AddVeiligheidHealth();
+builder.Services.AddVeiligheidFigures(builder.Configuration);
 
 var app = builder.Build();
 app.UseAuthentication();
 app.MapGraphQLEndpoint();
 app.MapCallerEndpoint();
 app.MapHealthEndpoint();
+app.MapFiguresCsvEndpoint();
 
 await app.Services.PrepareDatabaseAsync();
 await app.RunAsync();

@@ -90,7 +90,11 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClosedAt");
+
                     b.HasIndex("CoordinatingOrganisationId");
+
+                    b.HasIndex("EscalatedAt");
 
                     b.HasIndex("OpenedAt");
 
@@ -286,6 +290,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsUnique()
                         .HasFilter("[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
 
+                    b.HasIndex("OccurredAt", "NeighbourhoodId", "Category");
+
                     b.ToTable("Incidents");
                 });
 
@@ -402,6 +408,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.HasIndex("SourceOrganisationId", "ExternalId")
                         .IsUnique()
                         .HasFilter("[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
+
+                    b.HasIndex("StartDate", "Kind", "Status");
 
                     b.ToTable("Interventions");
                 });
@@ -846,7 +854,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Locations.Location", "Location")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("LocationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
@@ -903,7 +911,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -949,7 +957,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("IncidentLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1154,9 +1162,18 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Navigation("Neighbourhoods");
                 });
 
+            modelBuilder.Entity("Veiligheid.Locations.Location", b =>
+                {
+                    b.Navigation("CaseLinks");
+                });
+
             modelBuilder.Entity("Veiligheid.Persons.Person", b =>
                 {
+                    b.Navigation("CaseLinks");
+
                     b.Navigation("Consents");
+
+                    b.Navigation("IncidentLinks");
 
                     b.Navigation("LifeDomainScores");
 

@@ -83,7 +83,11 @@ namespace Veiligheid.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClosedAt");
+
                     b.HasIndex("CoordinatingOrganisationId");
+
+                    b.HasIndex("EscalatedAt");
 
                     b.HasIndex("OpenedAt");
 
@@ -271,6 +275,8 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.HasIndex("SourceOrganisationId", "ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("OccurredAt", "NeighbourhoodId", "Category");
+
                     b.ToTable("Incidents");
                 });
 
@@ -384,6 +390,8 @@ namespace Veiligheid.Data.Migrations.Sqlite
 
                     b.HasIndex("SourceOrganisationId", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("StartDate", "Kind", "Status");
 
                     b.ToTable("Interventions");
                 });
@@ -807,7 +815,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Locations.Location", "Location")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("LocationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
@@ -864,7 +872,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -910,7 +918,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("IncidentLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1115,9 +1123,18 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Navigation("Neighbourhoods");
                 });
 
+            modelBuilder.Entity("Veiligheid.Locations.Location", b =>
+                {
+                    b.Navigation("CaseLinks");
+                });
+
             modelBuilder.Entity("Veiligheid.Persons.Person", b =>
                 {
+                    b.Navigation("CaseLinks");
+
                     b.Navigation("Consents");
+
+                    b.Navigation("IncidentLinks");
 
                     b.Navigation("LifeDomainScores");
 
