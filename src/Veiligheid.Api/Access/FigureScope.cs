@@ -21,13 +21,7 @@ public sealed record FigureScope(ConfidentialityLevel MaxConfidentiality)
 {
     /// <summary>The cases a figure may count.</summary>
     public Expression<Func<Case, bool>> Cases
-    {
-        get
-        {
-            var max = MaxConfidentiality;
-            return c => c.Confidentiality <= max && c.Kind != CaseKind.Ondermijning;
-        }
-    }
+        => ConfidentialityOrder.AtMost<Case>(c => c.Confidentiality, MaxConfidentiality).And(c => c.Kind != CaseKind.Ondermijning);
 
     /// <summary>i => i.Kind == k1 || …, from the policy's care kinds, so the SQL compares constants.</summary>
     private static Expression<Func<Intervention, bool>> IsCareIntervention { get; } = BuildIsCareIntervention();
@@ -47,11 +41,11 @@ public sealed record FigureScope(ConfidentialityLevel MaxConfidentiality)
     {
         get
         {
-            var max = MaxConfidentiality;
-            Expression<Func<Intervention, bool>> rule = i => i.Confidentiality <= max
-                        && !ExpressionComposition.Is(i)
-                        && (i.CaseId == null || (i.Case!.Confidentiality <= max && i.Case.Kind != CaseKind.Ondermijning));
-            return rule.Inline(IsCareIntervention);
+            Expression<Func<Intervention, bool>> notCare = i => !ExpressionComposition.Is(i);
+            Expression<Func<Intervention, bool>> withoutCase = i => i.CaseId == null;
+            return ConfidentialityOrder.AtMost<Intervention>(i => i.Confidentiality, MaxConfidentiality)
+                .And(notCare.Inline(IsCareIntervention))
+                .And(withoutCase.Or(Cases.Through<Intervention, Case>(i => i.Case!)));
         }
     }
 }

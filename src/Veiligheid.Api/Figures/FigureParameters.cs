@@ -47,7 +47,8 @@ public sealed class ResolvedFigureParameters
     /// <summary>End of the period, exclusive, UTC (local midnight after To).</summary>
     public DateTime ToUtcExclusive { get; private init; }
 
-    /// <summary>The previous period of equal length: its first day, and its start in UTC (its end is FromUtc).</summary>
+    /// <summary>The previous period of equal length (the same number of calendar months when the period is whole months,
+    /// else of days): its first day, and its start in UTC (its end is FromUtc).</summary>
     public DateOnly PreviousFrom { get; private init; }
     public DateTime PreviousFromUtc { get; private init; }
 
@@ -89,7 +90,12 @@ public sealed class ResolvedFigureParameters
         }
 
         var fromUtc = DutchTime.ToUtc(p.From.ToDateTime(TimeOnly.MinValue));
-        var previousFrom = p.From.AddDays(-days);
+        // Whole calendar months (a month, a quarter, a year) compare with the same number of months before; any other
+        // period with the same number of days before.
+        var wholeMonths = p.From.Day == 1 && p.To.AddDays(1).Day == 1;
+        var previousFrom = wholeMonths
+            ? p.From.AddMonths(-((p.To.Year - p.From.Year) * 12 + p.To.Month - p.From.Month + 1))
+            : p.From.AddDays(-days);
         return new ResolvedFigureParameters(p)
         {
             Days = days,

@@ -25,11 +25,11 @@ public sealed class FiguresType : SlicedObjectGraphType<object>
         Description = "Aggregated figures over the whole municipality for the wijkveiligheidsoverleg and BI tools. Periods are whole days in Dutch local time. No figure contains a person, a person identifier or free text." + SuppressionNote;
 
         Figure<NonNullGraphType<HotspotTableType>>("hotspots",
-                "Areas ranked by the number of incidents in the period, with the previous period of equal length.",
+                "Areas ranked by the number of incidents in the period, with the previous period of equal length (as many calendar months before when the period is whole months, e.g. a year against the year before; else as many days).",
                 withLevel: true)
             .ResolveAsync(ctx => Run(ctx, (q, p, ct) => q.HotspotsAsync(p, ct)));
         Figure<NonNullGraphType<HotcrimeTableType>>("hotcrimes",
-                "Incident categories ranked by the number of incidents in the period, with the previous period of equal length.")
+                "Incident categories ranked by the number of incidents in the period, with the previous period of equal length (as many calendar months before when the period is whole months; else as many days).")
             .ResolveAsync(ctx => Run(ctx, (q, p, ct) => q.HotcrimesAsync(p, ct)));
         Figure<NonNullGraphType<HottimeTableType>>("hottimes",
                 "Incidents by weekday and hour of the day (Dutch local time): all 168 cells, Monday 00:00 first.")
