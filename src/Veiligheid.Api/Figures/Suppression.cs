@@ -15,11 +15,14 @@ public sealed record FigureCount(int? Value, bool Suppressed)
 /// <item>Primary: a count from 1 up to the threshold (exclusive) is suppressed. Zero is published: it describes nobody.</item>
 /// <item>Complementary: when a group has a suppressed cell, the smallest published count above the threshold is
 /// suppressed too. Totals are only ever sums of published cells, so within the figure nothing points back at a
-/// suppressed cell; and even if a reader learns the group's true total elsewhere, the suppressed cells then share a
-/// sum that each one can move within by one (a small count up or down, the complementary count the other way, which
-/// stays at or above the threshold), so no suppressed count follows from it. When no count above the threshold is
-/// left to pair with, the whole group is suppressed.</item>
+/// suppressed cell. A reader who learns the group's true total elsewhere (another figure, another query) learns only
+/// the sum of the suppressed cells: since it includes a count above the threshold, each suppressed cell could be
+/// anything from 1 up to at least the threshold, so no suppressed count follows and not even whether it is small.
+/// When no count above the threshold is left to pair with, the whole group is suppressed.</item>
 /// </list>
+/// The model is the usual one for cell suppression: the reader knows the published cells and totals, not which
+/// suppressed cell is the complementary one. Differencing between overlapping queries (two periods, two area sets)
+/// is not prevented by this rule; see docs/figures.md.
 /// </summary>
 public static class Suppression
 {

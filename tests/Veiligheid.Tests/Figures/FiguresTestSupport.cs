@@ -81,21 +81,24 @@ internal static class FiguresTestSupport
     }
 
     /// <summary>
-    /// The reader knows every published cell, the group's true total, which suppressed cells are small (1 … t−1)
-    /// and which complementary (≥ t+1). For each suppressed cell there must be a second assignment, equally consistent
-    /// with all of that, in which the cell has another value: so its value cannot be computed back. (A group suppressed
-    /// entirely publishes nothing to compute from and is skipped.)
+    /// The reader knows every published cell and, say from another figure, the group's true total, so the sum of the
+    /// suppressed cells; and that each suppressed count is at least 1 (rows without incidents are not listed, zeros are
+    /// published). Then for each suppressed cell: (1) another assignment, equally consistent, gives it another value,
+    /// so it cannot be computed back; (2) the largest value it could have is at least the threshold, so the reader
+    /// cannot even tell that it is a small count. A group suppressed entirely publishes nothing to compute from and is
+    /// skipped.
     /// </summary>
     public static void AssertCannotBeUndone(IReadOnlyList<Cell> cells, IReadOnlyList<int> truth, int threshold, string what)
     {
         var hidden = Enumerable.Range(0, cells.Count).Where(k => cells[k].Suppressed).ToList();
         if (hidden.Count == 0 || hidden.Count == truth.Count(v => v > 0)) return;
-        bool Fits(int k, int value) => truth[k] < threshold ? value >= 1 && value < threshold : value > threshold;
+        var hiddenSum = hidden.Sum(k => truth[k]);
         foreach (var k in hidden)
         {
-            var ambiguous = hidden.Where(j => j != k).Any(j =>
-                (Fits(k, truth[k] + 1) && Fits(j, truth[j] - 1)) || (Fits(k, truth[k] - 1) && Fits(j, truth[j] + 1)));
+            var ambiguous = hidden.Where(j => j != k).Any(j => truth[k] >= 2 || truth[j] >= 2);
             Assert.True(ambiguous, $"{what}[{k}]: the suppressed count {truth[k]} follows from the published cells and the total");
+            var largest = hiddenSum - (hidden.Count - 1);
+            Assert.True(largest >= threshold, $"{what}[{k}]: the reader can tell the suppressed count is below {threshold}");
         }
     }
 
