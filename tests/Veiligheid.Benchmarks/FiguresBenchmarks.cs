@@ -1,6 +1,9 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +20,7 @@ namespace Veiligheid.Benchmarks;
 /// SQLite. The hotspots and hotcrimes also count the previous year. GlobalSetup checks that both give the same numbers.
 /// Run: VEILIGHEID_BENCH_DB=/tmp/veiligheid-bench.db dotnet run -c Release --project tests/Veiligheid.Benchmarks -- --filter '*Figures*'
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 7)]
+[Config(typeof(FiguresBenchmarkConfig))]
 [MemoryDiagnoser]
 public class FiguresBenchmarks : IDisposable
 {
@@ -206,4 +209,15 @@ public class FiguresBenchmarks : IDisposable
             throw new InvalidOperationException($"{figure}: the hub has {published.Count} published and {suppressed} suppressed cells, SQL {expected.Count} non-zero cells.");
         Console.WriteLine($"// {figure}: {published.Count} published cells equal to the SQL GROUP BY, {suppressed} suppressed");
     }
+}
+
+/// <summary>
+/// Few, long iterations (each operation takes tens to hundreds of milliseconds), in process: on the shared 2-core
+/// machine generating and building a separate benchmark project exceeds BenchmarkDotNet's build timeout.
+/// </summary>
+internal sealed class FiguresBenchmarkConfig : ManualConfig
+{
+    public FiguresBenchmarkConfig()
+        => AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(9)
+            .WithToolchain(InProcessEmitToolchain.Instance));
 }

@@ -12,8 +12,7 @@ namespace Veiligheid.Figures;
 /// known before the query runs (<see cref="DutchTime.SummerTime"/>). So the offset becomes a constant-only CASE:
 /// <c>CASE WHEN t &gt;= @start AND t &lt; @end THEN 2 ELSE 1 END</c>, and
 /// <list type="bullet">
-/// <item>weekday × hour: local hour = (UTC hour + offset) % 24, local weekday = (UTC weekday + (UTC hour + offset) / 24) % 7;
-/// UTC weekday is <c>strftime('%w')</c> on SQLite and <c>DATEDIFF(day, '2000-01-02', t) % 7</c> (a Sunday anchor) on SQL
+/// <item>weekday × hour: local hour of the week = (UTC weekday × 24 + UTC hour + offset) % 168; UTC weekday is <c>strftime('%w')</c> on SQLite and <c>DATEDIFF(day, '2000-01-02', t) % 7</c> (a Sunday anchor) on SQL
 /// Server, which does not translate DayOfWeek;</item>
 /// <item>month and quarter: the UTC instants of the local month (quarter) starts inside the period are constants, and
 /// the bucket is a CASE over them (<c>CASE WHEN t &lt; @b1 THEN 0 WHEN t &lt; @b2 THEN 1 … END</c>), which also keeps
@@ -105,16 +104,16 @@ public sealed class DutchTimeBuckets
 
     private BinaryExpression WeekHourOf(Expression utc)
     {
+        // Hour of the week in UTC (0 = Sunday 00:00) shifted by the offset, modulo a week: one weekday, one hour and one
+        // CASE per row.
         var hour = Expression.Property(utc, nameof(DateTime.Hour));
         Expression weekday = _sqlServer
             ? Expression.Modulo(
                 Expression.Call(DateDiffDay, Expression.Property(null, typeof(EF), nameof(EF.Functions)), Expression.Constant(SundayAnchor), utc),
                 Expression.Constant(7))
             : Expression.Convert(Expression.Property(utc, nameof(DateTime.DayOfWeek)), typeof(int));
-        var shifted = Expression.Add(hour, Offset(utc));
-        var localWeekday = Expression.Modulo(Expression.Add(weekday, Expression.Divide(shifted, Expression.Constant(24))), Expression.Constant(7));
-        var localHour = Expression.Modulo(shifted, Expression.Constant(24));
-        return Expression.Add(Expression.Multiply(localWeekday, Expression.Constant(24)), localHour);
+        var utcHourOfWeek = Expression.Add(Expression.Multiply(weekday, Expression.Constant(24)), hour);
+        return Expression.Modulo(Expression.Add(utcHourOfWeek, Offset(utc)), Expression.Constant(7 * 24));
     }
 
     private static readonly MethodInfo DateDiffDay = typeof(SqlServerDbFunctionsExtensions).GetMethod(
