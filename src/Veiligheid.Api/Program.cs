@@ -2,6 +2,7 @@ using Veiligheid.Access.Identity;
 using Veiligheid.Accountability;
 using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
+using Veiligheid.Figures;
 using Veiligheid.GraphQL;
 using Veiligheid.Hosting;
 using Veiligheid.Http;
@@ -28,6 +29,7 @@ builder.Services.AddVeiligheidGraphQL();
 builder.Services.AddVeiligheidAccountability(builder.Configuration);
 builder.Services.AddVeiligheidHealth();
 builder.Services.AddVeiligheidHttpProtection();
+builder.Services.AddVeiligheidFigures(builder.Configuration);
 
 var app = builder.Build();
 app.UseVeiligheidHttpProtection();
@@ -35,6 +37,7 @@ app.UseAuthentication();
 app.MapGraphQLEndpoint();
 app.MapCallerEndpoint();
 app.MapHealthEndpoint();
+app.MapFiguresCsvEndpoint();
 
 await app.Services.PrepareDatabaseAsync();
 await app.RunAsync();

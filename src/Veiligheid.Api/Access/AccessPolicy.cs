@@ -22,6 +22,10 @@ public sealed record RoleAccess
     public RowRule<Intervention>? Interventions { get; init; }
     public RowRule<Location>? Locations { get; init; }
     public RowRule<Tenancy>? Tenancies { get; init; }
+
+    /// <summary>What the role's aggregated figures may count (see <see cref="FigureScope"/>); required when the role holds
+    /// <see cref="DataCategory.Cijfers"/>, null otherwise.</summary>
+    public FigureScope? Figures { get; init; }
 }
 
 /// <summary>
@@ -43,6 +47,8 @@ public static class AccessPolicy
             Interventions = OwnInterventions.Or(OnVisibleCases).Or(AreaInterventions),
             Locations = AllLocations,
             Tenancies = AllTenancies,
+            // Municipality-wide counts up to its own ceiling (ondermijning and care are never counted, see FigureScope).
+            Figures = new FigureScope(ConfidentialityLevel.ZeerGeheim),
         },
         [HubRole.GemeenteHandhaving] = new()
         {
@@ -58,6 +64,9 @@ public static class AccessPolicy
         {
             Description = "Safety analyst: aggregated figures for the wijkveiligheidsoverleg, never a person-level row.",
             Categories = Set(Register, Cijfers),
+            // No case rows at all; counts include cases up to vertrouwelijk (woonoverlast, jeugdoverlast, most zorg en
+            // veiligheid), never the confidentieel and higher ones.
+            Figures = new FigureScope(ConfidentialityLevel.Vertrouwelijk),
         },
         [HubRole.Politie] = new()
         {
@@ -108,6 +117,8 @@ public static class AccessPolicy
         {
             Description = "A BI tool (Power BI, Excel): aggregated figures only, never a person.",
             Categories = Set(Register, Cijfers),
+            // A machine client whose extracts travel further than the analyst's: counts only up to zaakvertrouwelijk.
+            Figures = new FigureScope(ConfidentialityLevel.Zaakvertrouwelijk),
         },
         [HubRole.PrivacyFunctionaris] = new()
         {

@@ -75,6 +75,9 @@ public sealed class QueryType : SlicedObjectGraphType<object>
             });
 
         this.AddAccountabilityFields();
+        Field<NonNullGraphType<Figures.FiguresType>>("figures").Category(DataCategory.Cijfers)
+            .Description("Aggregated figures (hotspots, hotcrimes, hottimes, trends, cases, interventions) with small counts suppressed; never a person.")
+            .Resolve(_ => new object());
     }
 
     /// <summary>A lookup by global id: a malformed id, an id of another type and a hidden row all answer null.</summary>

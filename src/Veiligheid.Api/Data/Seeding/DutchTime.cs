@@ -24,7 +24,8 @@ public static class DutchTime
         return DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
     }
 
-    private static (DateTime Start, DateTime End) SummerTime(int year)
+    /// <summary>The UTC instants summer time (UTC+2) starts and ends in a year; outside them Dutch time is UTC+1.</summary>
+    public static (DateTime Start, DateTime End) SummerTime(int year)
         => (LastSunday(year, 3).AddHours(1), LastSunday(year, 10).AddHours(1));
 
     private static DateTime LastSunday(int year, int month)

@@ -189,7 +189,11 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClosedAt");
+
                     b.HasIndex("CoordinatingOrganisationId");
+
+                    b.HasIndex("EscalatedAt");
 
                     b.HasIndex("OpenedAt");
 
@@ -385,6 +389,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsUnique()
                         .HasFilter("[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
 
+                    b.HasIndex("OccurredAt", "NeighbourhoodId", "Category");
+
                     b.ToTable("Incidents");
                 });
 
@@ -500,6 +506,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.HasIndex("SourceOrganisationId", "ExternalId")
                         .IsUnique()
                         .HasFilter("[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
+
+                    b.HasIndex("StartDate", "Kind", "Status");
 
                     b.ToTable("Interventions");
                 });

@@ -180,7 +180,11 @@ namespace Veiligheid.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClosedAt");
+
                     b.HasIndex("CoordinatingOrganisationId");
+
+                    b.HasIndex("EscalatedAt");
 
                     b.HasIndex("OpenedAt");
 
@@ -368,6 +372,8 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.HasIndex("SourceOrganisationId", "ExternalId")
                         .IsUnique();
 
+                    b.HasIndex("OccurredAt", "NeighbourhoodId", "Category");
+
                     b.ToTable("Incidents");
                 });
 
@@ -480,6 +486,8 @@ namespace Veiligheid.Data.Migrations.Sqlite
 
                     b.HasIndex("SourceOrganisationId", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("StartDate", "Kind", "Status");
 
                     b.ToTable("Interventions");
                 });

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Veiligheid.Data.Migrations.SqlServer
+namespace Veiligheid.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -15,10 +15,10 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Districts",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    Code = table.Column<string>(type: "nvarchar(8)", maxLength: 8, nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -29,16 +29,16 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Organisations",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    Key = table.Column<string>(type: "nvarchar(60)", maxLength: 60, nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Kind = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    ClientAppId = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
-                    TrustedDocumentsOnly = table.Column<bool>(type: "bit", nullable: false),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Key = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    ClientAppId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    TrustedDocumentsOnly = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -49,26 +49,26 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "ProcessingLog",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    Sequence = table.Column<long>(type: "bigint", nullable: false),
-                    ActionId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    ActionName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    OccurredAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    OrganisationId = table.Column<int>(type: "int", nullable: false),
-                    OrganisationKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Role = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    ApplicationId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    UserId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
-                    Purpose = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    LegalGround = table.Column<string>(type: "nvarchar(400)", maxLength: 400, nullable: false),
-                    PersonId = table.Column<int>(type: "int", nullable: true),
-                    ProtectedBsn = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
-                    Categories = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Confidentiality = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    RetentionYears = table.Column<int>(type: "int", nullable: false),
-                    PreviousHash = table.Column<string>(type: "nchar(64)", fixedLength: true, maxLength: 64, nullable: false),
-                    Hash = table.Column<string>(type: "nchar(64)", fixedLength: true, maxLength: 64, nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ActionName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    OrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    OrganisationKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ApplicationId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Purpose = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    LegalGround = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ProtectedBsn = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Categories = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Confidentiality = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    RetentionYears = table.Column<int>(type: "INTEGER", nullable: false),
+                    PreviousHash = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -79,11 +79,11 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Neighbourhoods",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    Code = table.Column<string>(type: "nvarchar(10)", maxLength: 10, nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    DistrictId = table.Column<int>(type: "int", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DistrictId = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -100,23 +100,23 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Cases",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    Kind = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    Title = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Status = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    Outcome = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: true),
-                    Confidentiality = table.Column<int>(type: "int", maxLength: 40, nullable: false),
-                    LegalGround = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    OpenedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    EscalatedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
-                    ClosedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
-                    CoordinatingOrganisationId = table.Column<int>(type: "int", nullable: false),
-                    SourceOrganisationId = table.Column<int>(type: "int", nullable: true),
-                    ExternalId = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: true),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    Confidentiality = table.Column<int>(type: "INTEGER", maxLength: 40, nullable: false),
+                    LegalGround = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    OpenedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    EscalatedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ClosedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CoordinatingOrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    SourceOrganisationId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -133,23 +133,23 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Locations",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    BagId = table.Column<string>(type: "nchar(16)", fixedLength: true, maxLength: 16, nullable: false),
-                    Street = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    HouseNumber = table.Column<int>(type: "int", nullable: false),
-                    HouseNumberAddition = table.Column<string>(type: "nvarchar(10)", maxLength: 10, nullable: true),
-                    Postcode = table.Column<string>(type: "nvarchar(6)", maxLength: 6, nullable: false),
-                    City = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Latitude = table.Column<double>(type: "float", nullable: false),
-                    Longitude = table.Column<double>(type: "float", nullable: false),
-                    NeighbourhoodId = table.Column<int>(type: "int", nullable: false),
-                    OwnerOrganisationId = table.Column<int>(type: "int", nullable: true),
-                    SourceOrganisationId = table.Column<int>(type: "int", nullable: true),
-                    ExternalId = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: true),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    BagId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 16, nullable: false),
+                    Street = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    HouseNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    HouseNumberAddition = table.Column<string>(type: "TEXT", maxLength: 10, nullable: true),
+                    Postcode = table.Column<string>(type: "TEXT", maxLength: 6, nullable: false),
+                    City = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Latitude = table.Column<double>(type: "REAL", nullable: false),
+                    Longitude = table.Column<double>(type: "REAL", nullable: false),
+                    NeighbourhoodId = table.Column<int>(type: "INTEGER", nullable: false),
+                    OwnerOrganisationId = table.Column<int>(type: "INTEGER", nullable: true),
+                    SourceOrganisationId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -172,12 +172,12 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "CaseContributions",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    CaseId = table.Column<int>(type: "int", nullable: false),
-                    OrganisationId = table.Column<int>(type: "int", nullable: false),
-                    Text = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CaseId = table.Column<int>(type: "INTEGER", nullable: false),
+                    OrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -200,9 +200,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "CaseParticipants",
                 columns: table => new
                 {
-                    CaseId = table.Column<int>(type: "int", nullable: false),
-                    OrganisationId = table.Column<int>(type: "int", nullable: false),
-                    JoinedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    CaseId = table.Column<int>(type: "INTEGER", nullable: false),
+                    OrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    JoinedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -225,13 +225,13 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "CaseStatusChanges",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    CaseId = table.Column<int>(type: "int", nullable: false),
-                    FromStatus = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: true),
-                    ToStatus = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    ChangedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    ByOrganisationId = table.Column<int>(type: "int", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CaseId = table.Column<int>(type: "INTEGER", nullable: false),
+                    FromStatus = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    ToStatus = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    ChangedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ByOrganisationId = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -254,8 +254,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "CaseLocations",
                 columns: table => new
                 {
-                    CaseId = table.Column<int>(type: "int", nullable: false),
-                    LocationId = table.Column<int>(type: "int", nullable: false)
+                    CaseId = table.Column<int>(type: "INTEGER", nullable: false),
+                    LocationId = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -278,20 +278,20 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Incidents",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    Category = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    OccurredAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    ReportedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    LocationId = table.Column<int>(type: "int", nullable: false),
-                    NeighbourhoodId = table.Column<int>(type: "int", nullable: false),
-                    ReportingOrganisationId = table.Column<int>(type: "int", nullable: false),
-                    InPublicSpace = table.Column<bool>(type: "bit", nullable: false),
-                    SourceOrganisationId = table.Column<int>(type: "int", nullable: true),
-                    ExternalId = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: true),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Category = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ReportedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    NeighbourhoodId = table.Column<int>(type: "INTEGER", nullable: false),
+                    ReportingOrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    InPublicSpace = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SourceOrganisationId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -320,19 +320,19 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Persons",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    Bsn = table.Column<string>(type: "nchar(9)", fixedLength: true, maxLength: 9, nullable: false),
-                    GivenName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    SurnamePrefix = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: true),
-                    Surname = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    DateOfBirth = table.Column<DateOnly>(type: "date", nullable: false),
-                    AddressId = table.Column<int>(type: "int", nullable: true),
-                    SourceOrganisationId = table.Column<int>(type: "int", nullable: true),
-                    ExternalId = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: true),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Bsn = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 9, nullable: false),
+                    GivenName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    SurnamePrefix = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    Surname = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DateOfBirth = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    AddressId = table.Column<int>(type: "INTEGER", nullable: true),
+                    SourceOrganisationId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -349,9 +349,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "CaseSubjects",
                 columns: table => new
                 {
-                    CaseId = table.Column<int>(type: "int", nullable: false),
-                    PersonId = table.Column<int>(type: "int", nullable: false),
-                    Role = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false)
+                    CaseId = table.Column<int>(type: "INTEGER", nullable: false),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -374,16 +374,16 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Consents",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    PersonId = table.Column<int>(type: "int", nullable: false),
-                    CareProviderOrganisationId = table.Column<int>(type: "int", nullable: false),
-                    RecipientOrganisationId = table.Column<int>(type: "int", nullable: false),
-                    GivenOn = table.Column<DateOnly>(type: "date", nullable: false),
-                    WithdrawnOn = table.Column<DateOnly>(type: "date", nullable: true),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
+                    CareProviderOrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    RecipientOrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    GivenOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    WithdrawnOn = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -412,9 +412,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "IncidentPersons",
                 columns: table => new
                 {
-                    IncidentId = table.Column<int>(type: "int", nullable: false),
-                    PersonId = table.Column<int>(type: "int", nullable: false),
-                    Role = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false)
+                    IncidentId = table.Column<int>(type: "INTEGER", nullable: false),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -437,27 +437,27 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Interventions",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    Kind = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    Status = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    Confidentiality = table.Column<int>(type: "int", maxLength: 40, nullable: false),
-                    StartDate = table.Column<DateOnly>(type: "date", nullable: false),
-                    EndDate = table.Column<DateOnly>(type: "date", nullable: true),
-                    Result = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
-                    ExecutingOrganisationId = table.Column<int>(type: "int", nullable: false),
-                    CaseId = table.Column<int>(type: "int", nullable: true),
-                    PersonId = table.Column<int>(type: "int", nullable: true),
-                    LocationId = table.Column<int>(type: "int", nullable: true),
-                    NeighbourhoodId = table.Column<int>(type: "int", nullable: true),
-                    FineAmountCents = table.Column<int>(type: "int", nullable: true),
-                    FineObjection = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: true),
-                    FineCollection = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: true),
-                    SourceOrganisationId = table.Column<int>(type: "int", nullable: true),
-                    ExternalId = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: true),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Confidentiality = table.Column<int>(type: "INTEGER", maxLength: 40, nullable: false),
+                    StartDate = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    EndDate = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    Result = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    ExecutingOrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    CaseId = table.Column<int>(type: "INTEGER", nullable: true),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: true),
+                    LocationId = table.Column<int>(type: "INTEGER", nullable: true),
+                    NeighbourhoodId = table.Column<int>(type: "INTEGER", nullable: true),
+                    FineAmountCents = table.Column<int>(type: "INTEGER", nullable: true),
+                    FineObjection = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    FineCollection = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    SourceOrganisationId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -498,13 +498,13 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "LifeDomainScores",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    PersonId = table.Column<int>(type: "int", nullable: false),
-                    Domain = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    Score = table.Column<int>(type: "int", nullable: false),
-                    AssessedOn = table.Column<DateOnly>(type: "date", nullable: false),
-                    AssessedByOrganisationId = table.Column<int>(type: "int", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Domain = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Score = table.Column<int>(type: "INTEGER", nullable: false),
+                    AssessedOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    AssessedByOrganisationId = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -528,12 +528,12 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "PoliceSignals",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    PersonId = table.Column<int>(type: "int", nullable: false),
-                    Kind = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
-                    RegisteredOn = table.Column<DateOnly>(type: "date", nullable: false),
-                    OrganisationId = table.Column<int>(type: "int", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    RegisteredOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    OrganisationId = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -556,13 +556,13 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "Tenancies",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    PersonId = table.Column<int>(type: "int", nullable: false),
-                    LocationId = table.Column<int>(type: "int", nullable: false),
-                    LandlordOrganisationId = table.Column<int>(type: "int", nullable: false),
-                    StartDate = table.Column<DateOnly>(type: "date", nullable: false),
-                    EndDate = table.Column<DateOnly>(type: "date", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
+                    LocationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    LandlordOrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    StartDate = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    EndDate = table.Column<DateOnly>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -623,9 +623,19 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 column: "PersonId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Cases_ClosedAt",
+                table: "Cases",
+                column: "ClosedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Cases_CoordinatingOrganisationId",
                 table: "Cases",
                 column: "CoordinatingOrganisationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_EscalatedAt",
+                table: "Cases",
+                column: "EscalatedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Cases_Kind_OpenedAt",
@@ -641,8 +651,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "IX_Cases_SourceOrganisationId_ExternalId",
                 table: "Cases",
                 columns: new[] { "SourceOrganisationId", "ExternalId" },
-                unique: true,
-                filter: "[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Consents_CareProviderOrganisationId",
@@ -691,6 +700,11 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 column: "OccurredAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Incidents_OccurredAt_NeighbourhoodId_Category",
+                table: "Incidents",
+                columns: new[] { "OccurredAt", "NeighbourhoodId", "Category" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Incidents_ReportingOrganisationId",
                 table: "Incidents",
                 column: "ReportingOrganisationId");
@@ -699,8 +713,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "IX_Incidents_SourceOrganisationId_ExternalId",
                 table: "Incidents",
                 columns: new[] { "SourceOrganisationId", "ExternalId" },
-                unique: true,
-                filter: "[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Interventions_CaseId",
@@ -736,8 +749,12 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "IX_Interventions_SourceOrganisationId_ExternalId",
                 table: "Interventions",
                 columns: new[] { "SourceOrganisationId", "ExternalId" },
-                unique: true,
-                filter: "[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Interventions_StartDate_Kind_Status",
+                table: "Interventions",
+                columns: new[] { "StartDate", "Kind", "Status" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_LifeDomainScores_AssessedByOrganisationId",
@@ -769,8 +786,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "IX_Locations_SourceOrganisationId_ExternalId",
                 table: "Locations",
                 columns: new[] { "SourceOrganisationId", "ExternalId" },
-                unique: true,
-                filter: "[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Neighbourhoods_Code",
@@ -787,8 +803,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "IX_Organisations_ClientAppId",
                 table: "Organisations",
                 column: "ClientAppId",
-                unique: true,
-                filter: "[ClientAppId] IS NOT NULL");
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Organisations_Key",
@@ -811,8 +826,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                 name: "IX_Persons_SourceOrganisationId_ExternalId",
                 table: "Persons",
                 columns: new[] { "SourceOrganisationId", "ExternalId" },
-                unique: true,
-                filter: "[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_PoliceSignals_OrganisationId",
