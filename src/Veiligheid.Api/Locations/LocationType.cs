@@ -1,6 +1,7 @@
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
 using Veiligheid.Cases;
 using Veiligheid.GraphQL;
@@ -61,10 +62,9 @@ public sealed class LocationType : SlicedObjectGraphType<Location>
         Field<OrganisationType>("owner").Description("The housing corporation that owns the dwelling; null when not owned by a partner.")
             .Resolve(ctx => ctx.Source.OwnerOrganisationId is { } id ? ctx.LoadOrganisation(id) : null);
         Field<NonNullGraphType<ConnectionGraphType<IncidentType, Incident>>>("incidents").Category(DataCategory.Melding)
-            .Description("Incidents at this address that the caller may see, newest first.")
-            .Arguments(Paging.Arguments())
-            .ResolveAsync(async ctx => await ctx.Hub().Incidents().Where(i => i.LocationId == ctx.Source.Id)
-                .OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id).ToPageAsync(ctx));
+            .Description("Incidents at this address that the caller may see, newest first unless ordered otherwise.")
+            .Arguments(ListQuerying.Arguments<IncidentFilter, Incident>())
+            .ResolveAsync(async ctx => await ctx.Hub().Incidents().AsNoTracking().Where(i => i.LocationId == ctx.Source.Id).ToFilteredPageAsync<IncidentFilter, Incident>(ctx));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseType>>>>("cases").Category(DataCategory.Casus)
             .Description("Cases about this address that the caller may see.")
             .Resolve(ctx => ctx.LoadCasesOfLocation(ctx.Source.Id));
