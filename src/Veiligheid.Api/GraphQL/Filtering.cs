@@ -363,7 +363,9 @@ public sealed class SortFieldGraphType<TDefinition, T> : EnumerationGraphType, I
         ArgumentNullException.ThrowIfNull(slice);
         foreach (var sort in Filters.Of<TDefinition>().Sorts.Where(s => slice.Categories.Contains(s.Category)))
         {
-            Add(new EnumValueDefinition(sort.Name, sort) { Description = sort.Description });
+            var value = new EnumValueDefinition(sort.Name, sort) { Description = sort.Description };
+            value.Metadata[DataCategoryMetadata.Key] = sort.Category;
+            Add(value);
         }
     }
 }

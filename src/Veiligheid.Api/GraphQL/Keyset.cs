@@ -3,6 +3,8 @@ using System.Collections;
 using System.Linq.Expressions;
 using System.Text.Json;
 using GraphQL;
+using GraphQL.DataLoader;
+using GraphQLParser.AST;
 using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
 
@@ -64,6 +66,71 @@ public static class ListQuerying
         return new Page<T>(rows, hasNext, after is not null, (_, row) => Keyset.Encode(order, row), ct => filtered.CountAsync(ct));
     }
 
+    /// <summary>
+    /// The page the arguments ask for under each parent, for all parents of a level in one statement (a window over
+    /// the filtered, sorted children, cut at first + 1 per parent), and their totals in one more statement when a
+    /// client asks for totalCount. Parents at the same level share the field's arguments, so one loader per field
+    /// of the operation serves them all.
+    /// </summary>
+    public static IDataLoaderResult<Page<T>> LoadFilteredPage<TDefinition, T, TParent>(this IResolveFieldContext context, string name, int parentId,
+        Func<RequestContext, IQueryable<TParent>> parents, Expression<Func<TParent, int>> parentKey,
+        Func<RequestContext, IQueryable<T>> visible, Expression<Func<T, int>> childKey)
+        where TDefinition : FilterDefinition<T>, new() where T : class where TParent : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(parentKey);
+        ArgumentNullException.ThrowIfNull(childKey);
+        var hub = context.Hub();
+        var definition = Filters.Of<TDefinition>();
+        var filter = definition.Predicate(Argument(context, "filter") as IDictionary<string, object?>, new FilterScope(hub.Access));
+        var order = Order(definition, Argument(context, "orderBy") as IEnumerable);
+        var first = PageSize(context);
+        var after = context.GetArgument<string?>("after");
+        var afterKeys = after is null ? null : Keyset.After(order, Keyset.Decode(order, after));
+        var loaderName = $"{name}#{hub.FieldNumber(context.FieldAst)}";
+
+        var counts = hub.Loader<int, int>(loaderName + ":count", async (ids, ct) =>
+        {
+            var grouped = await visible(hub).Where(filter).WhereKeyIn(childKey, ids).GroupBy(childKey)
+                .Select(g => new KeyValuePair<int, int>(g.Key, g.Count())).ToListAsync(ct);
+            return grouped.ToDictionary(g => g.Key, g => g.Value);
+        }, 0);
+
+        return hub.Loader<int, Page<T>>(loaderName, async (ids, ct) =>
+        {
+            var children = visible(hub).Where(filter);
+            if (afterKeys is not null) children = children.Where(afterKeys);
+            // parent => new ParentRows { ParentId = key(parent), Rows = children.Where(c => childKey(c) == key(parent)).OrderBy(…).Take(first + 1).ToList() }
+            var parent = parentKey.Parameters[0];
+            var correlated = Expression.Lambda<Func<T, bool>>(Expression.Equal(childKey.Body, parentKey.Body), childKey.Parameters);
+            var rows = Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(T)], children.Expression, Expression.Quote(correlated));
+            var page = Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(T)], Keyset.Sort(rows, order), Expression.Constant(first + 1));
+            var selector = Expression.Lambda<Func<TParent, ParentRows<T>>>(Expression.MemberInit(Expression.New(typeof(ParentRows<T>)),
+                Expression.Bind(typeof(ParentRows<T>).GetProperty(nameof(ParentRows<T>.ParentId))!, parentKey.Body),
+                Expression.Bind(typeof(ParentRows<T>).GetProperty(nameof(ParentRows<T>.Rows))!,
+                    Expression.Call(typeof(Enumerable), nameof(Enumerable.ToList), [typeof(T)], page))), parent);
+            var loaded = await parents(hub).AsNoTracking().WhereKeyIn(parentKey, ids).Select(selector).ToListAsync(ct);
+            var pages = new Dictionary<int, Page<T>>();
+            foreach (var id in ids)
+            {
+                var list = loaded.Find(l => l.ParentId == id)?.Rows ?? [];
+                var hasNext = list.Count > first;
+                if (hasNext) list.RemoveAt(list.Count - 1);
+                // Queued now, fetched in one statement only if some totalCount is resolved.
+                var count = counts.Load(id);
+                pages[id] = new Page<T>(list, hasNext, after is not null, (_, row) => Keyset.Encode(order, row), count.GetResultAsync);
+            }
+            return pages;
+        }, new Page<T>([], false, false, (_, _) => "", _ => Task.FromResult(0))).Load(parentId);
+    }
+
+    /// <summary>A parent's key with its page of children, as one row of the batched query.</summary>
+    public sealed class ParentRows<T>
+    {
+        public int ParentId { get; set; }
+        public List<T> Rows { get; set; } = [];
+    }
+
     public static int PageSize(IResolveFieldContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -82,6 +149,13 @@ public static class Keyset
 {
     public static IQueryable<T> Sort<T>(IQueryable<T> query, IReadOnlyList<SortTerm<T>> order)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        return query.Provider.CreateQuery<T>(Sort(query.Expression, order));
+    }
+
+    /// <summary>OrderBy/ThenBy calls over a query expression (also used inside a correlated subquery).</summary>
+    public static Expression Sort<T>(Expression source, IReadOnlyList<SortTerm<T>> order)
+    {
         ArgumentNullException.ThrowIfNull(order);
         for (var i = 0; i < order.Count; i++)
         {
@@ -93,9 +167,9 @@ public static class Keyset
                 (_, false) => nameof(Queryable.ThenBy),
                 (_, true) => nameof(Queryable.ThenByDescending),
             };
-            query = query.Provider.CreateQuery<T>(Expression.Call(typeof(Queryable), method, [typeof(T), field.KeyType], query.Expression, Expression.Quote(field.Key)));
+            source = Expression.Call(typeof(Queryable), method, [typeof(T), field.KeyType], source, Expression.Quote(field.Key));
         }
-        return query;
+        return source;
     }
 
     public static string Encode<T>(IReadOnlyList<SortTerm<T>> order, T row)
@@ -177,5 +251,27 @@ public static class Keyset
     private sealed class Replace(ParameterExpression from, Expression to) : ExpressionVisitor
     {
         protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+    }
+}
+
+/// <summary>Numbers the fields of an operation within a request, so each field (alias) gets its own loader.</summary>
+public static class FieldNumbering
+{
+    private const string Key = "veiligheid:field-numbers";
+
+    public static int FieldNumber(this RequestContext hub, GraphQLField field)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        if (!hub.TryGetValue(Key, out var value) || value is not Dictionary<GraphQLField, int> numbers)
+        {
+            numbers = new Dictionary<GraphQLField, int>(ReferenceEqualityComparer.Instance);
+            hub[Key] = numbers;
+        }
+        if (!numbers.TryGetValue(field, out var number))
+        {
+            number = numbers.Count;
+            numbers[field] = number;
+        }
+        return number;
     }
 }

@@ -1,7 +1,6 @@
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
-using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
 using Veiligheid.Cases;
 using Veiligheid.GraphQL;
@@ -64,7 +63,8 @@ public sealed class LocationType : SlicedObjectGraphType<Location>
         Field<NonNullGraphType<ConnectionGraphType<IncidentType, Incident>>>("incidents").Category(DataCategory.Melding)
             .Description("Incidents at this address that the caller may see, newest first unless ordered otherwise.")
             .Arguments(ListQuerying.Arguments<IncidentFilter, Incident>())
-            .ResolveAsync(async ctx => await ctx.Hub().Incidents().AsNoTracking().Where(i => i.LocationId == ctx.Source.Id).ToFilteredPageAsync<IncidentFilter, Incident>(ctx));
+            .Resolve(ctx => ctx.LoadFilteredPage<IncidentFilter, Incident, Location>("location.incidents", ctx.Source.Id,
+                hub => hub.Db.Locations, l => l.Id, hub => hub.Incidents(), i => i.LocationId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseType>>>>("cases").Category(DataCategory.Casus)
             .Description("Cases about this address that the caller may see.")
             .Resolve(ctx => ctx.LoadCasesOfLocation(ctx.Source.Id));
