@@ -11,8 +11,10 @@ public static class Batching
     /// <summary>Rows whose key is among <paramref name="ids"/>, as one IN (…) in the SQL.</summary>
     public static IQueryable<T> WhereKeyIn<T>(this IQueryable<T> source, Expression<Func<T, int>> key, IReadOnlyList<int> ids)
     {
-        var list = ids.ToList();
-        var contains = Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(int)], Expression.Constant(list), key.Body);
+        // Held in a closure-like field, not a constant: EF Core then sends the ids as a parameter and reuses the compiled
+        // query, where a constant list would make new SQL (and a new query compilation) for every set of ids.
+        var list = Operators.Parameter(ids.ToList(), typeof(List<int>));
+        var contains = Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(int)], list, key.Body);
         return source.Where(Expression.Lambda<Func<T, bool>>(contains, key.Parameters));
     }
 

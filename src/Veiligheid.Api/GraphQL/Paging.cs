@@ -7,16 +7,35 @@ using Microsoft.EntityFrameworkCore;
 namespace Veiligheid.GraphQL;
 
 /// <summary>A page of a connection, with the total counted only when a client asks for it.</summary>
-public sealed class Page<T>(IReadOnlyList<T> nodes, int offset, bool hasNextPage, Func<CancellationToken, Task<int>> count) : IPageInfoSource
+public sealed class Page<T> : IPageInfoSource
 {
-    public IReadOnlyList<T> Nodes { get; } = nodes;
-    public int Offset { get; } = offset;
-    public bool HasNextPage { get; } = hasNextPage;
-    public bool HasPreviousPage => Offset > 0;
-    public Func<CancellationToken, Task<int>> Count { get; } = count;
-    public string? StartCursor => Nodes.Count > 0 ? Paging.EncodeCursor(Offset) : null;
-    public string? EndCursor => Nodes.Count > 0 ? Paging.EncodeCursor(Offset + Nodes.Count - 1) : null;
-    public IEnumerable<Edge<T>> Edges => Nodes.Select((node, index) => new Edge<T>(node, Paging.EncodeCursor(Offset + index)));
+    private readonly Func<int, T, string> _cursor;
+
+    /// <summary>A page at an offset (offset cursors).</summary>
+    public Page(IReadOnlyList<T> nodes, int offset, bool hasNextPage, Func<CancellationToken, Task<int>> count)
+        : this(nodes, hasNextPage, offset > 0, (index, _) => Paging.EncodeCursor(offset + index), count)
+    {
+        Offset = offset;
+    }
+
+    /// <summary>A page whose cursors are read off its rows (keyset cursors).</summary>
+    public Page(IReadOnlyList<T> nodes, bool hasNextPage, bool hasPreviousPage, Func<int, T, string> cursor, Func<CancellationToken, Task<int>> count)
+    {
+        Nodes = nodes;
+        HasNextPage = hasNextPage;
+        HasPreviousPage = hasPreviousPage;
+        _cursor = cursor;
+        Count = count;
+    }
+
+    public IReadOnlyList<T> Nodes { get; }
+    public int Offset { get; }
+    public bool HasNextPage { get; }
+    public bool HasPreviousPage { get; }
+    public Func<CancellationToken, Task<int>> Count { get; }
+    public string? StartCursor => Nodes.Count > 0 ? _cursor(0, Nodes[0]) : null;
+    public string? EndCursor => Nodes.Count > 0 ? _cursor(Nodes.Count - 1, Nodes[^1]) : null;
+    public IEnumerable<Edge<T>> Edges => Nodes.Select((node, index) => new Edge<T>(node, _cursor(index, node)));
 }
 
 /// <summary>A node with its cursor.</summary>

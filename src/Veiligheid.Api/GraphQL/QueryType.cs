@@ -29,9 +29,9 @@ public sealed class QueryType : SlicedObjectGraphType<object>
             .ResolveAsync(async ctx => await ctx.Hub().Db.Districts.AsNoTracking().OrderBy(d => d.Code).ToListAsync(ctx.CancellationToken));
 
         Field<NonNullGraphType<ConnectionGraphType<PersonType, Person>>>("persons").Category(DataCategory.Identiteit)
-            .Description("Persons the caller may see (through its cases, incidents or dwellings), by surname.")
-            .Arguments(Paging.Arguments())
-            .ResolveAsync(async ctx => await ctx.Hub().Persons().AsNoTracking().OrderBy(p => p.Surname).ThenBy(p => p.Id).ToPageAsync(ctx));
+            .Description("Persons the caller may see (through its cases, incidents or dwellings), by surname unless ordered otherwise.")
+            .Arguments(ListQuerying.Arguments<PersonFilter, Person>())
+            .ResolveAsync(async ctx => await ctx.Hub().Persons().AsNoTracking().ToFilteredPageAsync<PersonFilter, Person>(ctx));
         ById<PersonType, Person>("person", "A person by id.", DataCategory.Identiteit, (ctx, id) => ctx.LoadPerson(id));
         Field<PersonType>("personByBsn").Category(DataCategory.Identiteit)
             .Description("A person by BSN; null when no person with this BSN is visible to the caller.")
@@ -43,27 +43,27 @@ public sealed class QueryType : SlicedObjectGraphType<object>
             });
 
         Field<NonNullGraphType<ConnectionGraphType<CaseType, Case>>>("cases").Category(DataCategory.Casus)
-            .Description("Cases the caller's organisation takes part in, newest first.")
-            .Arguments(Paging.Arguments())
-            .ResolveAsync(async ctx => await ctx.Hub().Cases().AsNoTracking().OrderByDescending(c => c.OpenedAt).ThenByDescending(c => c.Id).ToPageAsync(ctx));
+            .Description("Cases the caller's organisation takes part in, newest first unless ordered otherwise.")
+            .Arguments(ListQuerying.Arguments<CaseFilter, Case>())
+            .ResolveAsync(async ctx => await ctx.Hub().Cases().AsNoTracking().ToFilteredPageAsync<CaseFilter, Case>(ctx));
         ById<CaseType, Case>("case", "A case by id.", DataCategory.Casus, (ctx, id) => ctx.LoadCase(id));
 
         Field<NonNullGraphType<ConnectionGraphType<IncidentType, Incident>>>("incidents").Category(DataCategory.Melding)
-            .Description("Incidents the caller may see, newest first.")
-            .Arguments(Paging.Arguments())
-            .ResolveAsync(async ctx => await ctx.Hub().Incidents().AsNoTracking().OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id).ToPageAsync(ctx));
+            .Description("Incidents the caller may see, newest first unless ordered otherwise.")
+            .Arguments(ListQuerying.Arguments<IncidentFilter, Incident>())
+            .ResolveAsync(async ctx => await ctx.Hub().Incidents().AsNoTracking().ToFilteredPageAsync<IncidentFilter, Incident>(ctx));
         ById<IncidentType, Incident>("incident", "An incident by id.", DataCategory.Melding, (ctx, id) => ctx.LoadIncident(id));
 
         Field<NonNullGraphType<ConnectionGraphType<InterventionType, Intervention>>>("interventions").Category(DataCategory.Interventie)
-            .Description("Interventions the caller may see, newest first.")
-            .Arguments(Paging.Arguments())
-            .ResolveAsync(async ctx => await ctx.Hub().Interventions().AsNoTracking().OrderByDescending(i => i.StartDate).ThenByDescending(i => i.Id).ToPageAsync(ctx));
+            .Description("Interventions the caller may see, latest start first unless ordered otherwise.")
+            .Arguments(ListQuerying.Arguments<InterventionFilter, Intervention>())
+            .ResolveAsync(async ctx => await ctx.Hub().Interventions().AsNoTracking().ToFilteredPageAsync<InterventionFilter, Intervention>(ctx));
         ById<InterventionType, Intervention>("intervention", "An intervention by id.", DataCategory.Interventie, (ctx, id) => ctx.LoadIntervention(id));
 
         Field<NonNullGraphType<ConnectionGraphType<LocationType, Location>>>("locations").Category(DataCategory.Locatie)
-            .Description("Addresses the caller may see, by postcode and house number.")
-            .Arguments(Paging.Arguments())
-            .ResolveAsync(async ctx => await ctx.Hub().Locations().AsNoTracking().OrderBy(l => l.Postcode).ThenBy(l => l.HouseNumber).ThenBy(l => l.Id).ToPageAsync(ctx));
+            .Description("Addresses the caller may see, by postcode and house number unless ordered otherwise.")
+            .Arguments(ListQuerying.Arguments<LocationFilter, Location>())
+            .ResolveAsync(async ctx => await ctx.Hub().Locations().AsNoTracking().ToFilteredPageAsync<LocationFilter, Location>(ctx));
         ById<LocationType, Location>("location", "An address by id.", DataCategory.Locatie, (ctx, id) => ctx.LoadLocation(id));
         Field<LocationType>("locationByBagId").Category(DataCategory.Locatie)
             .Description("An address by BAG verblijfsobject id; null when not visible to the caller.")

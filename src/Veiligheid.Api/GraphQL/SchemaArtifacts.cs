@@ -99,7 +99,37 @@ public static class SchemaArtifacts
             }
             sb.Append('\n');
         }
+        AppendFilterFields(sb, schemas, roles);
         return sb.ToString();
+    }
+
+    /// <summary>The filter inputs (and sort values) each role's schema has: a role can only test what it may read.</summary>
+    private static void AppendFilterFields(StringBuilder sb, SchemaRegistry schemas, List<HubRole> roles)
+    {
+        sb.Append("\n## Filter and sort fields\n\n✓ = the role's schema can filter (`XFilter.field`) or sort (`XSortField.VALUE`) on it. Each carries the category of the field it tests.\n\n");
+        sb.Append("| Input.field | Category | ").Append(string.Join(" | ", roles.Select(r => r.TokenValue()))).Append(" |\n|---|---|")
+          .Append(string.Concat(roles.Select(_ => "---|"))).Append('\n');
+        var inputs = schemas.Full.AllTypes.OfType<IInputObjectGraphType>().Where(t => t is ISlicedGraphType).OrderBy(t => t.Name, StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            foreach (var field in input.Fields.OrderBy(f => f.Name, StringComparer.Ordinal))
+            {
+                sb.Append("| `").Append(input.Name).Append('.').Append(field.Name).Append("` | ").Append(SchemaSlice.CategoryOf(input, field)).Append(" |");
+                foreach (var role in roles)
+                    sb.Append((schemas.For(role).AllTypes[input.Name] as IInputObjectGraphType)?.GetField(field.Name) is null ? "  |" : " ✓ |");
+                sb.Append('\n');
+            }
+        }
+        foreach (var sorts in schemas.Full.AllTypes.OfType<EnumerationGraphType>().Where(t => t is ISlicedGraphType).OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            foreach (var value in sorts.Values.OrderBy(v => v.Name, StringComparer.Ordinal))
+            {
+                sb.Append("| `").Append(sorts.Name).Append('.').Append(value.Name).Append("` | ").Append(value.GetMetadata<DataCategory?>(DataCategoryMetadata.Key)).Append(" |");
+                foreach (var role in roles)
+                    sb.Append((schemas.For(role).AllTypes[sorts.Name] as EnumerationGraphType)?.Values.FindByName(value.Name) is null ? "  |" : " ✓ |");
+                sb.Append('\n');
+            }
+        }
     }
 
     private static string Rule(string? explanation) => explanation ?? "none";

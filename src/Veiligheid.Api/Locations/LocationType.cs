@@ -61,10 +61,10 @@ public sealed class LocationType : SlicedObjectGraphType<Location>
         Field<OrganisationType>("owner").Description("The housing corporation that owns the dwelling; null when not owned by a partner.")
             .Resolve(ctx => ctx.Source.OwnerOrganisationId is { } id ? ctx.LoadOrganisation(id) : null);
         Field<NonNullGraphType<ConnectionGraphType<IncidentType, Incident>>>("incidents").Category(DataCategory.Melding)
-            .Description("Incidents at this address that the caller may see, newest first.")
-            .Arguments(Paging.Arguments())
-            .ResolveAsync(async ctx => await ctx.Hub().Incidents().Where(i => i.LocationId == ctx.Source.Id)
-                .OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id).ToPageAsync(ctx));
+            .Description("Incidents at this address that the caller may see, newest first unless ordered otherwise.")
+            .Arguments(ListQuerying.Arguments<IncidentFilter, Incident>())
+            .Resolve(ctx => ctx.LoadFilteredPage<IncidentFilter, Incident, Location>("location.incidents", ctx.Source.Id,
+                hub => hub.Db.Locations, l => l.Id, hub => hub.Incidents(), i => i.LocationId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseType>>>>("cases").Category(DataCategory.Casus)
             .Description("Cases about this address that the caller may see.")
             .Resolve(ctx => ctx.LoadCasesOfLocation(ctx.Source.Id));

@@ -1,0 +1,31 @@
+using Veiligheid.Access;
+using Veiligheid.Cases;
+using Veiligheid.GraphQL;
+using Veiligheid.Locations;
+using Veiligheid.Persons;
+
+namespace Veiligheid.Interventions;
+
+/// <summary>What a list of interventions can be filtered and sorted on; latest start first unless asked otherwise.</summary>
+[Category(DataCategory.Interventie)]
+public sealed class InterventionFilter : FilterDefinition<Intervention>
+{
+    public InterventionFilter() : base("Intervention", DataCategory.Interventie, i => i.Id)
+    {
+        Choice("kind", "What kind of intervention.", i => i.Kind);
+        Choice("status", "Its status.", i => i.Status);
+        Choice("confidentiality", "Confidentiality level (ZGW).", i => i.Confidentiality);
+        Date("startDate", "When it started or starts.", i => i.StartDate, sortable: true);
+        Date("endDate", "When it ended.", i => i.EndDate, sortable: true);
+        Text("result", "The recorded result.", i => i.Result);
+        Reference("executingOrganisation", "The organisation that carries it out (an Organisation id).", "Organisation", i => i.ExecutingOrganisationId);
+        Code("neighbourhood", "CBS buurt code of the neighbourhood it covers, for area interventions.", i => i.Neighbourhood!.Code, DataCategory.Register);
+        One<CaseFilter, Case>("case", "Its case exists, the caller may see it, and it matches this filter.", DataCategory.Casus,
+            i => i.Case, access => access.Cases);
+        One<PersonFilter, Person>("person", "The person it is aimed at exists, the caller may see it, and it matches this filter.", DataCategory.Identiteit,
+            i => i.Person, access => access.Persons);
+        One<LocationFilter, Location>("location", "Its location exists, the caller may see it, and it matches this filter.", DataCategory.Locatie,
+            i => i.Location, access => access.Locations);
+        DefaultSort("startDate", descending: true);
+    }
+}

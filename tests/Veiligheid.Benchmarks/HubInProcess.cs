@@ -1,0 +1,136 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using GraphQL;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Veiligheid.Access;
+using Veiligheid.Data;
+using Veiligheid.GraphQL;
+
+namespace Veiligheid.Benchmarks;
+
+/// <summary>
+/// The hub's read path in-process, without HTTP: the same service registrations as the host (AddVeiligheidData on the
+/// benchmark database, AddVeiligheidGraphQL), a GraphQLRequestExecutor per request in its own scope (so its own
+/// DbContext, as per HTTP request), a real caller of a seeded organisation, and the response serialized to JSON.
+/// </summary>
+public sealed class HubInProcess : IDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly IGraphQLTextSerializer _serializer;
+
+    public HubInProcess(string databasePath, StatementRecorder? recorder = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:SqlitePath"] = databasePath,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddVeiligheidData(configuration);
+        if (recorder is not null) services.ConfigureDbContext<SqliteVeiligheidDbContext>(o => o.AddInterceptors(recorder));
+        services.AddVeiligheidGraphQL();
+        _services = services.BuildServiceProvider();
+        _serializer = _services.GetRequiredService<IGraphQLTextSerializer>();
+        _ = _services.GetRequiredService<SchemaRegistry>(); // schemas are built at start-up in the host too
+    }
+
+    /// <summary>A caller of this role for the seeded organisation with this key.</summary>
+    public Caller CallerOf(HubRole role, string organisationKey)
+    {
+        using var scope = _services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var org = db.Organisations.AsNoTracking().Single(o => o.Key == organisationKey);
+        return new Caller(role, org.Id, org.Key, org.Kind, org.ClientAppId ?? "", null);
+    }
+
+    public async Task<ExecutionResult> ExecuteAsync(Caller caller, string query, Inputs? variables = null)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+        var result = await executor.ExecuteAsync(new GraphQLRequest(query, null, variables, null), caller, scope.ServiceProvider, CancellationToken.None);
+        if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException("The hub answered with errors: " + string.Join("; ", errors.Select(e => e.Message)));
+        return result;
+    }
+
+    public async Task<string> JsonAsync(Caller caller, string query, Inputs? variables = null)
+        => _serializer.Serialize(await ExecuteAsync(caller, query, variables));
+
+    public void Dispose() => _services.Dispose();
+}
+
+/// <summary>Records the statements (text and parameters) the hub sends, to replay them bare for the profile.</summary>
+public sealed class StatementRecorder : DbCommandInterceptor
+{
+    public List<(string Sql, List<(string Name, object? Value)> Parameters)> Statements { get; } = [];
+
+    public bool Enabled { get; set; }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        if (Enabled) Statements.Add((command.CommandText, [.. command.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, (object?)p.Value))]));
+        return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    /// <summary>Runs the recorded statements on a plain connection and reads every column of every row.</summary>
+    public int Replay(SqliteConnection connection)
+    {
+        var values = 0;
+        foreach (var (sql, parameters) in Statements)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    _ = reader.GetValue(i);
+                    values++;
+                }
+            }
+        }
+        return values;
+    }
+}
+
+/// <summary>Checks that every path of a case answers the same JSON before anything is measured.</summary>
+public static class SameResponse
+{
+    public static void Assert(string name, string expected, string actual)
+    {
+        if (JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual))) return;
+        throw new InvalidOperationException($"{name} differs from the hub's response.\nhub: {Clip(expected)}\n{name}: {Clip(actual)}");
+    }
+
+    private static string Clip(string s) => s.Length > 1500 ? s[..1500] + "…" : s;
+}
+
+/// <summary>SQL pieces shared by the hand-written baselines.</summary>
+public static class Sql
+{
+    /// <summary>CASE col WHEN 'StoredName' THEN 'GRAPHQL_NAME' … END: enums are stored by name, answered in constant case.</summary>
+    public static string EnumName<TEnum>(string column) where TEnum : struct, Enum
+        => "CASE " + column + string.Concat(Enum.GetNames<TEnum>().Select(n => $" WHEN '{n}' THEN '{ConstantCase(n)}'")) + " END";
+
+    public static string ConstantCase(string name) => name.ToConstantCase();
+
+    /// <summary>The hub's DateTime form (UTC, seconds, Z) from the stored text.</summary>
+    public static string Time(string column) => $"strftime('%Y-%m-%dT%H:%M:%SZ', {column})";
+
+    public static string TimeOf(string stored) => TimeOf(DateTime.Parse(stored, System.Globalization.CultureInfo.InvariantCulture));
+
+    public static string TimeOf(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static SqliteConnection Open(string path)
+    {
+        var connection = new SqliteConnection(DatabaseSetup.SqliteConnectionString(path));
+        connection.Open();
+        return connection;
+    }
+}

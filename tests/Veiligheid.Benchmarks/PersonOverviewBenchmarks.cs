@@ -1,0 +1,161 @@
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Veiligheid.Access;
+using Veiligheid.Cases;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Incidents;
+using Veiligheid.Interventions;
+
+namespace Veiligheid.Benchmarks;
+
+/// <summary>
+/// Case 1 of issue 5: a person overview for the police: one person with address, cases, interventions and incidents
+/// (with their locations). The baselines apply the police's row rules for this caller by hand: cases it takes part
+/// in; interventions it executes, on those cases, or about an area, care interventions only its own; every incident
+/// and address.
+/// </summary>
+[MemoryDiagnoser]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet disposes in [GlobalCleanup].")]
+public class PersonOverviewBenchmarks
+{
+    private const string Participating = "(c.CoordinatingOrganisationId = @org OR EXISTS (SELECT 1 FROM CaseParticipants cp WHERE cp.CaseId = c.Id AND cp.OrganisationId = @org))";
+
+    private static readonly string InterventionsWhere = $"""
+        iv.PersonId = @person
+          AND (iv.ExecutingOrganisationId = @org OR (iv.CaseId IS NULL AND iv.PersonId IS NULL)
+               OR EXISTS (SELECT 1 FROM Cases c WHERE c.Id = iv.CaseId AND {Participating}))
+          AND (iv.Kind NOT IN ('Zorgtraject', 'Schuldhulpverlening') OR iv.ExecutingOrganisationId = @org)
+        """;
+
+    private static readonly string LimitSql = $"""
+        SELECT json_object('data', json_object('person', json_object(
+          'givenName', p.GivenName, 'surname', p.Surname, 'dateOfBirth', p.DateOfBirth,
+          'address', (SELECT json_object('street', a.Street, 'houseNumber', a.HouseNumber, 'postcode', a.Postcode) FROM Locations a WHERE a.Id = p.AddressId),
+          'cases', (SELECT json_group_array(json(x)) FROM (
+              SELECT json_object('role', {Sql.EnumName<CaseSubjectRole>("s.Role")}, 'case', json_object('title', c.Title, 'status', {Sql.EnumName<CaseStatus>("c.Status")}, 'openedAt', {Sql.Time("c.OpenedAt")})) AS x
+              FROM CaseSubjects s JOIN Cases c ON c.Id = s.CaseId WHERE s.PersonId = p.Id AND {Participating} ORDER BY c.OpenedAt DESC)),
+          'interventions', (SELECT json_group_array(json(x)) FROM (
+              SELECT json_object('kind', {Sql.EnumName<InterventionKind>("iv.Kind")}, 'status', {Sql.EnumName<InterventionStatus>("iv.Status")}, 'startDate', iv.StartDate) AS x
+              FROM Interventions iv WHERE {InterventionsWhere} ORDER BY iv.StartDate, iv.Id)),
+          'incidents', (SELECT json_group_array(json(x)) FROM (
+              SELECT json_object('role', {Sql.EnumName<IncidentPersonRole>("ip.Role")}, 'incident', json_object('category', {Sql.EnumName<IncidentCategory>("i.Category")},
+                       'occurredAt', {Sql.Time("i.OccurredAt")}, 'location', json_object('street', l.Street, 'houseNumber', l.HouseNumber))) AS x
+              FROM IncidentPersons ip JOIN Incidents i ON i.Id = ip.IncidentId JOIN Locations l ON l.Id = i.LocationId
+              WHERE ip.PersonId = p.Id ORDER BY i.OccurredAt DESC))
+        ))) FROM Persons p WHERE p.Id = @person
+        """;
+
+    private HubInProcess _hub = null!;
+    private Caller _caller = null!;
+    private SqliteConnection _connection = null!;
+    private string _query = "";
+    private long _person;
+
+    /// <summary>The overview query for the police's most involved person that is a subject of one of its cases.</summary>
+    public static string QueryFor(SqliteConnection connection) => QueryFor(PersonId(connection));
+
+    private static string QueryFor(long person) => $$"""
+        { person(id: "{{GlobalId.Encode("Person", (int)person)}}") {
+            givenName surname dateOfBirth address { street houseNumber postcode }
+            cases { role case { title status openedAt } }
+            interventions { kind status startDate }
+            incidents { role incident { category occurredAt location { street houseNumber } } } } }
+        """;
+
+    private static long PersonId(SqliteConnection connection) => connection.ExecuteScalar<long>($"""
+        SELECT s.PersonId FROM CaseSubjects s JOIN Cases c ON c.Id = s.CaseId
+        WHERE {Participating} AND EXISTS (SELECT 1 FROM Interventions iv WHERE iv.PersonId = s.PersonId)
+        ORDER BY (SELECT count(*) FROM IncidentPersons ip WHERE ip.PersonId = s.PersonId) DESC, s.PersonId LIMIT 1
+        """, new { org = DemoOrganisations.IdOf(DemoOrganisations.PolitieNoord) });
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _hub = new HubInProcess(BenchmarkDatabase.Ensure());
+        _caller = _hub.CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        _connection = Sql.Open(BenchmarkDatabase.Path);
+        _person = PersonId(_connection);
+        _query = QueryFor(_person);
+        var hub = Hub().GetAwaiter().GetResult();
+        SameResponse.Assert("limit", hub, Limit());
+        SameResponse.Assert("conventional", hub, Conventional());
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _hub.Dispose();
+        _connection.Dispose();
+    }
+
+    [Benchmark(Description = "hub: GraphQL over EF Core")]
+    public Task<string> Hub() => _hub.JsonAsync(_caller, _query);
+
+    [Benchmark(Baseline = true, Description = "limit: one SQL statement builds the JSON")]
+    public string Limit() => _connection.ExecuteScalar<string>(LimitSql, new { org = _caller.OrganisationId, person = _person })!;
+
+    [Benchmark(Description = "conventional: Dapper (4 statements) + System.Text.Json")]
+    public string Conventional()
+    {
+        var args = new { org = _caller.OrganisationId, person = _person };
+        var p = _connection.QuerySingle<PersonRow>("""
+            SELECT p.GivenName, p.Surname, p.DateOfBirth, a.Street, a.HouseNumber, a.Postcode
+            FROM Persons p LEFT JOIN Locations a ON a.Id = p.AddressId WHERE p.Id = @person
+            """, args);
+        var cases = _connection.Query<CaseRow>($"""
+            SELECT s.Role, c.Title, c.Status, c.OpenedAt FROM CaseSubjects s JOIN Cases c ON c.Id = s.CaseId
+            WHERE s.PersonId = @person AND {Participating} ORDER BY c.OpenedAt DESC
+            """, args).Select(c => new { role = Sql.ConstantCase(c.Role), @case = new { title = c.Title, status = Sql.ConstantCase(c.Status), openedAt = Sql.TimeOf(c.OpenedAt) } });
+        var interventions = _connection.Query<InterventionRow>($"SELECT iv.Kind, iv.Status, iv.StartDate FROM Interventions iv WHERE {InterventionsWhere} ORDER BY iv.StartDate, iv.Id", args)
+            .Select(i => new { kind = Sql.ConstantCase(i.Kind), status = Sql.ConstantCase(i.Status), startDate = i.StartDate });
+        var incidents = _connection.Query<IncidentRow>("""
+            SELECT ip.Role, i.Category, i.OccurredAt, l.Street, l.HouseNumber FROM IncidentPersons ip
+            JOIN Incidents i ON i.Id = ip.IncidentId JOIN Locations l ON l.Id = i.LocationId
+            WHERE ip.PersonId = @person ORDER BY i.OccurredAt DESC
+            """, args).Select(i => new { role = Sql.ConstantCase(i.Role), incident = new { category = Sql.ConstantCase(i.Category), occurredAt = Sql.TimeOf(i.OccurredAt), location = new { street = i.Street, houseNumber = i.HouseNumber } } });
+        var person = new
+        {
+            givenName = p.GivenName, surname = p.Surname, dateOfBirth = p.DateOfBirth,
+            address = p.Street is null ? null : new { street = p.Street, houseNumber = p.HouseNumber, postcode = p.Postcode },
+            cases, interventions, incidents,
+        };
+        return JsonSerializer.Serialize(new { data = new { person } }, Json.Options);
+    }
+
+    private sealed class PersonRow
+    {
+        public string GivenName { get; set; } = "";
+        public string Surname { get; set; } = "";
+        public string DateOfBirth { get; set; } = "";
+        public string? Street { get; set; }
+        public long? HouseNumber { get; set; }
+        public string? Postcode { get; set; }
+    }
+
+    private sealed class CaseRow
+    {
+        public string Role { get; set; } = "";
+        public string Title { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string OpenedAt { get; set; } = "";
+    }
+
+    private sealed class InterventionRow
+    {
+        public string Kind { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string StartDate { get; set; } = "";
+    }
+
+    private sealed class IncidentRow
+    {
+        public string Role { get; set; } = "";
+        public string Category { get; set; } = "";
+        public string OccurredAt { get; set; } = "";
+        public string Street { get; set; } = "";
+        public long HouseNumber { get; set; }
+    }
+}

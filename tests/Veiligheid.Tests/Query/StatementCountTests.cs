@@ -1,0 +1,150 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Query;
+
+/// <summary>Counts the SQL statements the hub's DbContext sends (every command EF Core executes).</summary>
+public sealed class StatementCounter : DbCommandInterceptor
+{
+    private int _count;
+    private readonly List<string> _statements = [];
+
+    public int Count => Volatile.Read(ref _count);
+
+    public IReadOnlyList<string> Statements
+    {
+        get { lock (_statements) return [.. _statements]; }
+    }
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _count, 0);
+        lock (_statements) _statements.Clear();
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Record(command);
+        return base.ReaderExecuting(command, eventData, result);
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return base.ScalarExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        Record(command);
+        return base.ScalarExecuting(command, eventData, result);
+    }
+
+    private void Record(DbCommand command)
+    {
+        Interlocked.Increment(ref _count);
+        lock (_statements) _statements.Add(command.CommandText);
+    }
+}
+
+/// <summary>The hub with a statement counter on its DbContext.</summary>
+public sealed class CountingHubFactory : HubFactory
+{
+    public StatementCounter Counter { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(Counter)));
+    }
+}
+
+/// <summary>
+/// The number of SQL statements a request sends depends on its shape, not on how many rows it returns: the same shape
+/// at 5 and at 50 parents sends the same statements.
+/// </summary>
+public sealed class StatementCountTests(CountingHubFactory hub) : IClassFixture<CountingHubFactory>
+{
+    private const string CasesShape = """
+        query($first: Int) { cases(first: $first) { totalCount nodes {
+          id title status
+          subjects { role person { id surname dateOfBirth address { street } } }
+          interventions { id kind executingOrganisation { name } }
+        } } }
+        """;
+
+    private const string PersonsShape = """
+        query($first: Int) { persons(first: $first) { nodes {
+          id surname
+          cases { role case { id title coordinatingOrganisation { name } } }
+          incidents { role incident { id category } }
+        } } }
+        """;
+
+    private const string LocationsShape = """
+        query($first: Int) { locations(first: $first) { nodes {
+          id street
+          incidents(first: 3, filter: { inPublicSpace: { eq: false } }) { totalCount nodes { id category reportingOrganisation { name } } }
+          cases { id title }
+        } } }
+        """;
+
+    [Theory]
+    [InlineData(CasesShape, "cases", HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
+    [InlineData(PersonsShape, "persons", HubRole.Politie, DemoOrganisations.PolitieNoord)]
+    [InlineData(LocationsShape, "locations", HubRole.Politie, DemoOrganisations.PolitieNoord)]
+    public async Task Statements_depend_on_the_shape_not_on_the_rows(string query, string list, HubRole role, string organisation)
+    {
+        using var client = hub.CreateClient(role, organisation);
+        await client.DataAsync(query, new { first = 1 }); // warm-up: caller resolution caches, first-use work
+
+        var (small, smallRows) = await CountAsync(client, query, list, 5);
+        var (large, largeRows) = await CountAsync(client, query, list, 50);
+
+        Assert.Equal(5, smallRows);
+        Assert.Equal(50, largeRows);
+        Assert.True(small.Count == large.Count,
+            $"first: 5 sent {small.Count} statements, first: 50 sent {large.Count}:\n{string.Join("\n---\n", large)}");
+        // One statement per level of the shape at most (plus caller resolution): a fixed, small number.
+        Assert.InRange(large.Count, 2, 12);
+    }
+
+    [Fact]
+    public async Task The_counter_sees_every_statement()
+    {
+        using var client = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        await client.DataAsync("{ cases(first: 1) { nodes { id } } }");
+
+        hub.Counter.Reset();
+        await client.DataAsync("{ cases(first: 1) { totalCount nodes { id } } }");
+        var withCount = hub.Counter.Count;
+        hub.Counter.Reset();
+        await client.DataAsync("{ cases(first: 1) { nodes { id } } }");
+        var without = hub.Counter.Count;
+
+        Assert.Equal(without + 1, withCount);
+    }
+
+    private async Task<(IReadOnlyList<string> Statements, int Rows)> CountAsync(HttpClient client, string query, string list, int first)
+    {
+        hub.Counter.Reset();
+        var data = await client.DataAsync(query, new { first });
+        var statements = hub.Counter.Statements;
+        return (statements, data.GetProperty(list).GetProperty("nodes").GetArrayLength());
+    }
+}
