@@ -124,24 +124,12 @@ public sealed class ProcessingLogTests(HubFactory factory) : IClassFixture<HubFa
     internal static int Decode(string globalId) => GlobalId.TryDecode(globalId, "Person", out var id) ? id : throw new InvalidOperationException(globalId);
 }
 
-/// <summary>The hub with a processing-log table that refuses every insert.</summary>
+/// <summary>The hub with a processing-log table that refuses every insert (a trigger, as a full disk or a revoked grant would).</summary>
 public sealed class UnwritableLogHubFactory : HubFactory
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services =>
-            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(new RefuseLogInserts())));
-    }
-
-    private sealed class RefuseLogInserts : DbCommandInterceptor
-    {
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-            => command.CommandText.Contains("INSERT INTO \"ProcessingLog\"", StringComparison.Ordinal)
-                ? throw new InvalidOperationException("test: the processing log is not writable")
-                : base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-    }
+    public void MakeLogUnwritable()
+        => this.WithDb(db => db.Database.ExecuteSqlRaw(
+            "CREATE TRIGGER IF NOT EXISTS refuse_log BEFORE INSERT ON \"ProcessingLog\" BEGIN SELECT RAISE(ABORT, 'test: the processing log is not writable'); END;"));
 }
 
 public sealed class UnwritableLogTests(UnwritableLogHubFactory factory) : IClassFixture<UnwritableLogHubFactory>
@@ -149,6 +137,7 @@ public sealed class UnwritableLogTests(UnwritableLogHubFactory factory) : IClass
     [Fact]
     public async Task A_request_whose_log_cannot_be_written_returns_no_data()
     {
+        factory.MakeLogUnwritable();
         var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid");
 
         var response = await client.GraphQLAsync("{ persons(first: 3) { nodes { bsn surname } } }");

@@ -175,8 +175,10 @@ public static class SeedWriter
     {
         private readonly bool _sqlServer = db.Database.IsSqlServer();
 
+        // SQL Server: many rows per statement (round trips); SQLite: one prepared row per statement (binding cost
+        // grows with the statement in-process). SQL Server allows 2,100 parameters per command.
         public TableInserter<T> For<T>() where T : class
-            => new(db, connection, transaction, _sqlServer);
+            => new(db, connection, transaction, rowsPerStatement: _sqlServer ? 200 : 1, explicitKeys: true);
 
         public async Task WriteAsync<T>(IReadOnlyList<T> rows, CancellationToken ct) where T : class
         {
@@ -187,145 +189,6 @@ public static class SeedWriter
             }
             log(string.Create(CultureInfo.InvariantCulture,
                 $"  {typeof(T).Name}: {rows.Count:N0} rows ({watch.Elapsed.TotalSeconds:F1} s)"));
-        }
-    }
-
-    /// <summary>
-    /// Inserts rows of one entity type: one prepared INSERT with a parameter per mapped column, several rows per
-    /// statement where that pays (SQL Server round trips), one row per statement on SQLite (in-process, where binding
-    /// cost grows with the statement).
-    /// </summary>
-    private sealed class TableInserter<T> : IAsyncDisposable where T : class
-    {
-        private readonly DbConnection _connection;
-        private readonly DbTransaction _transaction;
-        private readonly Column[] _columns;
-        private readonly DbCommand _batchCommand;
-        private readonly int _rowsPerStatement;
-        private readonly string _table;
-        private readonly string _columnList;
-        private readonly string? _identityInsert;
-        private readonly List<T> _pending;
-        private readonly bool _prepare;
-        private bool _started;
-
-        private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter, RelationalTypeMapping Mapping, bool Nullable);
-
-        public TableInserter(DbContext db, DbConnection connection, DbTransaction transaction, bool sqlServer)
-        {
-            _connection = connection;
-            _transaction = transaction;
-            var entityType = db.Model.FindEntityType(typeof(T))
-                ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
-            var tableName = entityType.GetTableName() ?? throw new InvalidOperationException($"{typeof(T).Name} has no table.");
-            var store = StoreObjectIdentifier.Table(tableName, entityType.GetSchema());
-            var sql = db.GetService<ISqlGenerationHelper>();
-            _table = sql.DelimitIdentifier(tableName, entityType.GetSchema());
-
-            var properties = entityType.GetProperties()
-                .Where(p => !p.IsShadowProperty() && p.GetColumnName(store) is not null)
-                .ToArray();
-            _columns = properties
-                .Select(p =>
-                {
-                    var mapping = (RelationalTypeMapping)p.GetRelationalTypeMapping();
-                    return new Column(p.GetGetter(), mapping.Converter, mapping, p.IsNullable);
-                })
-                .ToArray();
-            _columnList = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(store)!)));
-
-            // SQL Server allows 2,100 parameters per command; keep well below it.
-            _rowsPerStatement = sqlServer ? Math.Max(1, Math.Min(200, 2_000 / _columns.Length)) : 1;
-            _prepare = !sqlServer;
-            _pending = new List<T>(_rowsPerStatement);
-            _batchCommand = CreateInsert(_columnList, _rowsPerStatement);
-
-            // Ids are generated here, so identity columns must accept them.
-            var key = entityType.FindPrimaryKey();
-            if (sqlServer && key is { Properties: [{ ValueGenerated: ValueGenerated.OnAdd } _] })
-                _identityInsert = _table;
-        }
-
-        private DbCommand CreateInsert(string columnList, int rows)
-        {
-            var command = _connection.CreateCommand();
-            command.Transaction = _transaction;
-            var text = new StringBuilder("INSERT INTO ").Append(_table).Append(" (").Append(columnList).Append(") VALUES ");
-            for (var r = 0; r < rows; r++)
-            {
-                text.Append(r == 0 ? "(" : ", (");
-                for (var c = 0; c < _columns.Length; c++)
-                {
-                    var name = string.Create(CultureInfo.InvariantCulture, $"@p{r * _columns.Length + c}");
-                    text.Append(c == 0 ? "" : ", ").Append(name);
-                    // The type mapping configures the parameter the way EF would (e.g. GUIDs as text on SQLite).
-                    command.Parameters.Add(_columns[c].Mapping.CreateParameter(command, name, null, _columns[c].Nullable));
-                }
-                text.Append(')');
-            }
-#pragma warning disable CA2100 // Identifiers come from the EF model; every value is a parameter.
-            command.CommandText = text.Append(';').ToString();
-#pragma warning restore CA2100
-            return command;
-        }
-
-        public async Task AddAsync(T row, CancellationToken ct)
-        {
-            if (!_started)
-            {
-                _started = true;
-                if (_identityInsert is not null)
-                    await ExecuteAsync(_connection, _transaction, $"SET IDENTITY_INSERT {_identityInsert} ON;", ct);
-                // SQLite reuses the compiled statement; SqlClient's Prepare adds a round trip and wants explicit sizes.
-                if (_prepare) await _batchCommand.PrepareAsync(ct);
-            }
-            _pending.Add(row);
-            if (_pending.Count == _rowsPerStatement) await FlushAsync(ct);
-        }
-
-        public async Task FlushAsync(CancellationToken ct)
-        {
-            if (_pending.Count == 0) return;
-            if (_pending.Count == _rowsPerStatement)
-            {
-                Bind(_batchCommand, _pending);
-                await _batchCommand.ExecuteNonQueryAsync(ct);
-            }
-            else
-            {
-                // The tail of a multi-row load: one row per statement.
-                await using var single = CreateInsert(_columnList, 1);
-                foreach (var row in _pending)
-                {
-                    Bind(single, [row]);
-                    await single.ExecuteNonQueryAsync(ct);
-                }
-            }
-            _pending.Clear();
-        }
-
-        private void Bind(DbCommand command, List<T> rows)
-        {
-            var parameters = command.Parameters;
-            for (var r = 0; r < rows.Count; r++)
-            {
-                var row = rows[r];
-                for (var c = 0; c < _columns.Length; c++)
-                {
-                    var column = _columns[c];
-                    var value = column.Getter.GetClrValueUsingContainingEntity(row);
-                    if (value is not null && column.Converter is { } converter) value = converter.ConvertToProvider(value);
-                    parameters[r * _columns.Length + c].Value = value ?? DBNull.Value;
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await FlushAsync(CancellationToken.None);
-            if (_started && _identityInsert is not null)
-                await ExecuteAsync(_connection, _transaction, $"SET IDENTITY_INSERT {_identityInsert} OFF;", CancellationToken.None);
-            await _batchCommand.DisposeAsync();
         }
     }
 }

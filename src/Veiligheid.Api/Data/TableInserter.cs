@@ -1,0 +1,156 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Veiligheid.Data;
+
+/// <summary>
+/// Inserts rows of one entity type with plain parameterised INSERTs built from the EF model (table, columns, type
+/// mappings and value converters), bypassing change tracking: the seed's bulk load and the processing log's batch.
+/// Up to <c>rowsPerStatement</c> rows go in one statement (capped so a statement stays under SQL Server's 2,100
+/// parameters); with <c>explicitKeys</c> the caller's ids are written, else the database generates them.
+/// </summary>
+public sealed class TableInserter<T> : IAsyncDisposable where T : class
+{
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
+    private readonly Column[] _columns;
+    private readonly DbCommand _batchCommand;
+    private readonly int _rowsPerStatement;
+    private readonly string _table;
+    private readonly string _columnList;
+    private readonly string? _identityInsert;
+    private readonly List<T> _pending;
+    private readonly bool _prepare;
+    private bool _started;
+
+    private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter, RelationalTypeMapping Mapping, bool Nullable);
+
+    public TableInserter(DbContext db, DbConnection connection, DbTransaction transaction, int rowsPerStatement, bool explicitKeys)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        _connection = connection;
+        _transaction = transaction;
+        var sqlServer = db.Database.IsSqlServer();
+        var entityType = db.Model.FindEntityType(typeof(T))
+            ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var tableName = entityType.GetTableName() ?? throw new InvalidOperationException($"{typeof(T).Name} has no table.");
+        var store = StoreObjectIdentifier.Table(tableName, entityType.GetSchema());
+        var sql = db.GetService<ISqlGenerationHelper>();
+        _table = sql.DelimitIdentifier(tableName, entityType.GetSchema());
+
+        var generatedKey = entityType.FindPrimaryKey() is { Properties: [{ ValueGenerated: ValueGenerated.OnAdd } keyProperty] } ? keyProperty : null;
+        var properties = entityType.GetProperties()
+            .Where(p => !p.IsShadowProperty() && p.GetColumnName(store) is not null)
+            .Where(p => explicitKeys || p != generatedKey)
+            .ToArray();
+        _columns = properties
+            .Select(p =>
+            {
+                var mapping = (RelationalTypeMapping)p.GetRelationalTypeMapping();
+                return new Column(p.GetGetter(), mapping.Converter, mapping, p.IsNullable);
+            })
+            .ToArray();
+        _columnList = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(store)!)));
+
+        _rowsPerStatement = Math.Clamp(rowsPerStatement, 1, Math.Max(1, 2_000 / _columns.Length));
+        // SQLite reuses the compiled statement; SqlClient's Prepare adds a round trip and wants explicit sizes.
+        _prepare = !sqlServer;
+        _pending = new List<T>(_rowsPerStatement);
+        _batchCommand = CreateInsert(_rowsPerStatement);
+
+        // Ids written by the caller must be accepted by an identity column.
+        if (sqlServer && explicitKeys && generatedKey is not null) _identityInsert = _table;
+    }
+
+    private DbCommand CreateInsert(int rows)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        var text = new StringBuilder("INSERT INTO ").Append(_table).Append(" (").Append(_columnList).Append(") VALUES ");
+        for (var r = 0; r < rows; r++)
+        {
+            text.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < _columns.Length; c++)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"@p{r * _columns.Length + c}");
+                text.Append(c == 0 ? "" : ", ").Append(name);
+                // The type mapping configures the parameter the way EF would (e.g. GUIDs as text on SQLite).
+                command.Parameters.Add(_columns[c].Mapping.CreateParameter(command, name, null, _columns[c].Nullable));
+            }
+            text.Append(')');
+        }
+#pragma warning disable CA2100 // Identifiers come from the EF model; every value is a parameter.
+        command.CommandText = text.Append(';').ToString();
+#pragma warning restore CA2100
+        return command;
+    }
+
+    public async Task AddAsync(T row, CancellationToken ct)
+    {
+        if (!_started)
+        {
+            _started = true;
+            if (_identityInsert is not null) await ExecuteAsync($"SET IDENTITY_INSERT {_identityInsert} ON;", ct);
+            if (_prepare) await _batchCommand.PrepareAsync(ct);
+        }
+        _pending.Add(row);
+        if (_pending.Count == _rowsPerStatement) await FlushAsync(ct);
+    }
+
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        if (_pending.Count == 0) return;
+        if (_pending.Count == _rowsPerStatement)
+        {
+            Bind(_batchCommand, _pending);
+            await _batchCommand.ExecuteNonQueryAsync(ct);
+        }
+        else
+        {
+            // The tail: one statement of its own size.
+            await using var tail = CreateInsert(_pending.Count);
+            Bind(tail, _pending);
+            await tail.ExecuteNonQueryAsync(ct);
+        }
+        _pending.Clear();
+    }
+
+    private void Bind(DbCommand command, List<T> rows)
+    {
+        var parameters = command.Parameters;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var row = rows[r];
+            for (var c = 0; c < _columns.Length; c++)
+            {
+                var column = _columns[c];
+                var value = column.Getter.GetClrValueUsingContainingEntity(row);
+                if (value is not null && column.Converter is { } converter) value = converter.ConvertToProvider(value);
+                parameters[r * _columns.Length + c].Value = value ?? DBNull.Value;
+            }
+        }
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken ct)
+    {
+        await using var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+#pragma warning disable CA2100 // Only the fixed IDENTITY_INSERT statements with a model-derived table name.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await FlushAsync(CancellationToken.None);
+        if (_started && _identityInsert is not null) await ExecuteAsync($"SET IDENTITY_INSERT {_identityInsert} OFF;", CancellationToken.None);
+        await _batchCommand.DisposeAsync();
+    }
+}
