@@ -22,6 +22,9 @@ public sealed record RoleAccess
     public RowRule<Intervention>? Interventions { get; init; }
     public RowRule<Location>? Locations { get; init; }
     public RowRule<Tenancy>? Tenancies { get; init; }
+
+    /// <summary>The writes the role may perform; which rows each write may touch is in <see cref="WriteRules"/>.</summary>
+    public IReadOnlySet<WriteAction> Writes { get; init; } = new HashSet<WriteAction>();
 }
 
 /// <summary>
@@ -43,6 +46,7 @@ public static class AccessPolicy
             Interventions = OwnInterventions.Or(OnVisibleCases).Or(AreaInterventions),
             Locations = AllLocations,
             Tenancies = AllTenancies,
+            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.ChangeCaseStatus, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.GemeenteHandhaving] = new()
         {
@@ -53,6 +57,7 @@ public static class AccessPolicy
             Incidents = InPublicSpace.Or(ReportedByCaller),
             Interventions = OwnInterventions.Or(AreaInterventions),
             Locations = AllLocations,
+            Writes = Set(WriteAction.ReportIncident, WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.GemeenteAnalist] = new()
         {
@@ -69,6 +74,7 @@ public static class AccessPolicy
             Incidents = AllIncidents,
             Interventions = OwnInterventions.Or(OnVisibleCases).Or(AreaInterventions),
             Locations = AllLocations,
+            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.Woningcorporatie] = new()
         {
@@ -81,6 +87,7 @@ public static class AccessPolicy
             Interventions = OwnInterventions.Or(OnVisibleCases),
             Locations = OwnDwellings.Or(LocationsOfVisibleCases),
             Tenancies = OwnTenancies,
+            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.Zorgaanbieder] = new()
         {
@@ -91,6 +98,7 @@ public static class AccessPolicy
             Persons = SubjectsOfVisibleCases,
             Interventions = OwnInterventions.Or(OnVisibleCases),
             Locations = LocationsOfVisibleCases,
+            Writes = Set(WriteAction.RecordIntervention, WriteAction.AddContribution, WriteAction.RegisterConsent),
         },
         [HubRole.ZvhProcesregisseur] = new()
         {
@@ -103,6 +111,7 @@ public static class AccessPolicy
             Interventions = OwnInterventions.Or(OnVisibleCases),
             Locations = LocationsOfVisibleCases,
             Tenancies = AllTenancies,
+            Writes = Set(WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.BiLezer] = new()
         {
@@ -142,4 +151,6 @@ public static class AccessPolicy
     }
 
     private static HashSet<DataCategory> Set(params DataCategory[] categories) => [.. categories];
+
+    private static HashSet<WriteAction> Set(params WriteAction[] actions) => [.. actions];
 }
