@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Veiligheid.Data;
@@ -9,6 +10,10 @@ public static class DatabaseSetup
 {
     public const string ConnectionStringName = "Veiligheid";
 
+    /// <summary>
+    /// Registers the DbContext for the configured provider. EF Core interceptors registered as <see cref="IInterceptor"/>
+    /// services are attached, so operations (and tests) can observe every statement without touching the model.
+    /// </summary>
     public static IServiceCollection AddVeiligheidData(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
@@ -19,11 +24,11 @@ public static class DatabaseSetup
                 var connectionString = configuration.GetConnectionString(ConnectionStringName)
                     ?? throw new InvalidOperationException(
                         $"Database:Provider is SqlServer but ConnectionStrings:{ConnectionStringName} is not set.");
-                services.AddDbContext<VeiligheidDbContext, SqlServerVeiligheidDbContext>(o => ConfigureSqlServer(o, connectionString));
+                services.AddDbContext<VeiligheidDbContext, SqlServerVeiligheidDbContext>((sp, o) => ConfigureSqlServer(o, connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
                 break;
             default:
                 var path = Path.GetFullPath(options.SqlitePath);
-                services.AddDbContext<VeiligheidDbContext, SqliteVeiligheidDbContext>(o => ConfigureSqlite(o, SqliteConnectionString(path)));
+                services.AddDbContext<VeiligheidDbContext, SqliteVeiligheidDbContext>((sp, o) => ConfigureSqlite(o, SqliteConnectionString(path)).AddInterceptors(sp.GetServices<IInterceptor>()));
                 break;
         }
         return services;

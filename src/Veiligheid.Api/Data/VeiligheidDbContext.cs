@@ -39,6 +39,8 @@ public abstract class VeiligheidDbContext(DbContextOptions options, TimeProvider
     {
         // Enums are stored by name: a partner's DBA reading the tables sees "Woonoverlast", not 0.
         configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+        // Except where the order is the meaning: "at most Vertrouwelijk" must compare as numbers in SQL.
+        configurationBuilder.Properties<Cases.ConfidentialityLevel>().HaveConversion<int>();
         configurationBuilder.Properties<string>().HaveMaxLength(200);
     }
 

@@ -33,10 +33,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("datetime2");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("nvarchar(40)");
+                        .HasColumnType("int");
 
                     b.Property<int>("CoordinatingOrganisationId")
                         .HasColumnType("int");
@@ -380,10 +379,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<int?>("CaseId")
                         .HasColumnType("int");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("nvarchar(40)");
+                        .HasColumnType("int");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");

@@ -12,7 +12,7 @@ using Veiligheid.Data;
 namespace Veiligheid.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerVeiligheidDbContext))]
-    [Migration("20261127210933_Initial")]
+    [Migration("20261127214501_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -36,10 +36,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("datetime2");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("nvarchar(40)");
+                        .HasColumnType("int");
 
                     b.Property<int>("CoordinatingOrganisationId")
                         .HasColumnType("int");
@@ -323,10 +322,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<int?>("CaseId")
                         .HasColumnType("int");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("nvarchar(40)");
+                        .HasColumnType("int");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
@@ -849,7 +847,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Locations.Location", "Location")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("LocationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
@@ -906,7 +904,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("CaseLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -952,7 +950,7 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.HasOne("Veiligheid.Persons.Person", "Person")
-                        .WithMany()
+                        .WithMany("IncidentLinks")
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1157,9 +1155,18 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Navigation("Neighbourhoods");
                 });
 
+            modelBuilder.Entity("Veiligheid.Locations.Location", b =>
+                {
+                    b.Navigation("CaseLinks");
+                });
+
             modelBuilder.Entity("Veiligheid.Persons.Person", b =>
                 {
+                    b.Navigation("CaseLinks");
+
                     b.Navigation("Consents");
+
+                    b.Navigation("IncidentLinks");
 
                     b.Navigation("LifeDomainScores");
 

@@ -1,0 +1,226 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Cases;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Persons;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Access;
+
+/// <summary>
+/// Row-level rules on the seeded data, over HTTP. Expectations are computed here from the rows themselves (LINQ to
+/// objects over everything in the database), not from the hub's own predicates.
+/// </summary>
+public sealed class RowLevelTests(HubFactory hub) : IClassFixture<HubFactory>
+{
+    [Fact]
+    public async Task Two_housing_corporations_never_see_each_others_cases()
+    {
+        var woonstede = await VisibleCaseIdsAsync(HubRole.Woningcorporatie, DemoOrganisations.Woonstede);
+        var thuisbaas = await VisibleCaseIdsAsync(HubRole.Woningcorporatie, DemoOrganisations.Thuisbaas);
+
+        var world = await LoadCasesAsync();
+        var woonstedeId = OrganisationId(DemoOrganisations.Woonstede);
+        var thuisbaasId = OrganisationId(DemoOrganisations.Thuisbaas);
+
+        Assert.Equal(ExpectedForCorporation(world, woonstedeId).Order(), woonstede.Ids.Order());
+        Assert.Equal(ExpectedForCorporation(world, thuisbaasId).Order(), thuisbaas.Ids.Order());
+        Assert.Equal(woonstede.Ids.Count, woonstede.TotalCount);
+        Assert.NotEmpty(woonstede.Ids);
+        Assert.NotEmpty(thuisbaas.Ids);
+
+        // A case both see must involve both, never be "the other one's".
+        foreach (var shared in woonstede.Ids.Intersect(thuisbaas.Ids))
+        {
+            var c = world.Single(x => x.Id == shared);
+            Assert.True(Involves(c, woonstedeId) && Involves(c, thuisbaasId), $"Case {shared} is seen by both corporations");
+        }
+    }
+
+    [Fact]
+    public async Task A_partner_not_named_on_an_ondermijning_case_cannot_find_it_by_id_in_a_list_or_in_a_count()
+    {
+        var world = await LoadCasesAsync();
+        var politieZuid = OrganisationId(DemoOrganisations.PolitieZuid);
+        var secret = world.FirstOrDefault(c => c.Kind == CaseKind.Ondermijning && !Involves(c, politieZuid));
+        Assert.NotNull(secret);
+
+        var client = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieZuid);
+        var byId = await client.QueryOkAsync("query($id: ID!) { case(id: $id) { id } }", new { id = GlobalId.Encode("Case", secret.Id) });
+        Assert.Null(byId.Data!["case"]);
+
+        var list = await VisibleCaseIdsAsync(HubRole.Politie, DemoOrganisations.PolitieZuid);
+        Assert.DoesNotContain(secret.Id, list.Ids);
+        var expected = world.Where(c => Involves(c, politieZuid) && c.Confidentiality <= AccessPolicy.Roles[HubRole.Politie].MaxConfidentiality).Select(c => c.Id);
+        Assert.Equal(expected.Order(), list.Ids.Order());
+        Assert.Equal(list.Ids.Count, list.TotalCount);
+
+        // A participant on it does find it.
+        var participant = secret.Participants.Select(p => p.OrganisationId).Concat([secret.CoordinatingOrganisationId]).First();
+        Assert.NotEqual(politieZuid, participant);
+    }
+
+    [Fact]
+    public async Task A_hidden_case_fetched_by_id_is_indistinguishable_from_one_that_does_not_exist()
+    {
+        var world = await LoadCasesAsync();
+        var thuisbaasId = OrganisationId(DemoOrganisations.Thuisbaas);
+        var hidden = world.First(c => !ExpectedForCorporation(world, thuisbaasId).Contains(c.Id));
+        var client = hub.CreateClient(HubRole.Woningcorporatie, DemoOrganisations.Thuisbaas);
+        const string query = "query($id: ID!) { case(id: $id) { id title } }";
+
+        var forHidden = await client.PostGraphQLAsync(query, new { id = GlobalId.Encode("Case", hidden.Id) });
+        var forMissing = await client.PostGraphQLAsync(query, new { id = GlobalId.Encode("Case", 987_654_321) });
+        var forGarbage = await client.PostGraphQLAsync(query, new { id = "not-an-id" });
+
+        Assert.Equal(HttpStatusCode.OK, forHidden.Status);
+        Assert.Equal(forMissing.Body!.ToJsonString(), forHidden.Body!.ToJsonString());
+        Assert.Equal(forMissing.Body!.ToJsonString(), forGarbage.Body!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_care_provider_gets_life_domains_only_when_it_assessed_them_has_consent_or_a_covering_legal_ground()
+    {
+        var ggzId = OrganisationId(DemoOrganisations.GgzHorizon);
+        var client = hub.CreateClient(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon);
+        var domainFields = Enum.GetValues<LifeDomain>().ToDictionary(d => d, d => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(d.ToString()));
+        var selection = string.Join(" ", domainFields.Values.Select(f => $"{f} {{ score }}"));
+        var response = await client.PostGraphQLAsync($"{{ persons(first: 100) {{ totalCount nodes {{ id lifeDomains {{ {selection} }} }} }} }}");
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.True(response.Required("persons.totalCount").GetValue<int>() <= 100, "All of the provider's persons fit on one page");
+
+        using var scope = hub.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var scores = await db.LifeDomainScores.AsNoTracking().ToListAsync();
+        var consents = await db.Consents.AsNoTracking().Where(c => c.RecipientOrganisationId == ggzId && c.WithdrawnOn == null).ToListAsync();
+        var sharedCases = (await LoadCasesAsync()).Where(c => Involves(c, ggzId) && c.Confidentiality <= ConfidentialityLevel.Confidentieel
+                                                               && (c.Kind != CaseKind.Ondermijning || Involves(c, ggzId))).ToList();
+
+        var errorPaths = response.Errors
+            .Where(e => e!["extensions"]!["code"]!.GetValue<string>() == "CARE_DATA_WITHHELD")
+            .Select(e => string.Join('.', e!["path"]!.AsArray().Select(p => p!.ToString())))
+            .ToHashSet();
+        Assert.Equal(response.Errors.Count, errorPaths.Count);
+
+        int shared = 0, withheld = 0;
+        var nodes = response.Required("persons.nodes").AsArray();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            Assert.True(GlobalId.TryDecode(nodes[i]!["id"]!.GetValue<string>(), "Person", out var personId));
+            foreach (var (domain, field) in domainFields)
+            {
+                var latest = scores.Where(s => s.PersonId == personId && s.Domain == domain)
+                    .OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).FirstOrDefault();
+                var value = nodes[i]!["lifeDomains"]![field];
+                var path = $"persons.nodes.{i}.lifeDomains.{field}";
+                if (latest is null)
+                {
+                    Assert.Null(value);
+                    Assert.DoesNotContain(path, errorPaths);
+                    continue;
+                }
+                var mayShare = latest.AssessedByOrganisationId == ggzId
+                    || consents.Any(c => c.PersonId == personId && c.CareProviderOrganisationId == latest.AssessedByOrganisationId)
+                    || sharedCases.Any(c => c.Subjects.Any(s => s.PersonId == personId) && AccessPolicy.LegalGroundCoverage[c.LegalGround].Contains(domain));
+                if (mayShare)
+                {
+                    shared++;
+                    Assert.Equal(latest.Score, value!["score"]!.GetValue<int>());
+                }
+                else
+                {
+                    withheld++;
+                    Assert.Null(value);
+                    Assert.Contains(path, errorPaths);
+                }
+            }
+        }
+        // The seed must exercise both outcomes, or this test proves nothing.
+        Assert.True(shared > 0 && withheld > 0, $"shared {shared}, withheld {withheld}");
+    }
+
+    [Theory]
+    [InlineData(HubRole.BiLezer)]
+    [InlineData(HubRole.GemeenteAnalist)]
+    [InlineData(HubRole.PrivacyFunctionaris)]
+    public async Task Figures_and_privacy_roles_never_receive_a_person_level_row(HubRole role)
+    {
+        var client = hub.CreateClient(role, RoleOrganisations.For(role));
+        foreach (var query in new[]
+                 {
+                     "{ persons { totalCount } }", "{ cases { totalCount } }", "{ incidents { totalCount } }",
+                     "{ interventions { totalCount } }", "{ locations { totalCount } }", "{ personByBsn(bsn: \"111222333\") { id } }",
+                 })
+        {
+            var response = await client.PostGraphQLAsync(query);
+            Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+            Assert.False(response.HasData, query);
+        }
+        var types = await client.QueryOkAsync("{ __schema { types { name } } }");
+        var names = types.Required("__schema.types").AsArray().Select(t => t!["name"]!.GetValue<string>()).ToHashSet();
+        Assert.DoesNotContain("Person", names);
+        Assert.DoesNotContain("Case", names);
+        Assert.DoesNotContain("Incident", names);
+    }
+
+    [Fact]
+    public async Task Unauthenticated_requests_get_401_and_no_data()
+    {
+        var response = await hub.CreateClient().PostGraphQLAsync("{ viewer { role } }");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.Status);
+        Assert.False(response.HasData);
+    }
+
+    private static bool Involves(Case c, int organisationId)
+        => c.CoordinatingOrganisationId == organisationId || c.Participants.Any(p => p.OrganisationId == organisationId);
+
+    private static HashSet<int> ExpectedForCorporation(List<Case> world, int organisationId)
+        => world.Where(c => c.Confidentiality <= AccessPolicy.Roles[HubRole.Woningcorporatie].MaxConfidentiality)
+            .Where(c => Involves(c, organisationId)
+                        || (c.Kind == CaseKind.Woonoverlast && c.Kind != CaseKind.Ondermijning
+                            && c.Locations.Any(l => l.Location.OwnerOrganisationId == organisationId)))
+            .Select(c => c.Id).ToHashSet();
+
+    private async Task<List<Case>> LoadCasesAsync()
+    {
+        using var scope = hub.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        return await db.Cases.AsNoTracking().AsSplitQuery()
+            .Include(c => c.Participants).Include(c => c.Subjects).Include(c => c.Locations).ThenInclude(l => l.Location)
+            .ToListAsync();
+    }
+
+    private int OrganisationId(string key)
+    {
+        using var scope = hub.Services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Organisations.Single(o => o.Key == key).Id;
+    }
+
+    private async Task<(List<int> Ids, int TotalCount)> VisibleCaseIdsAsync(HubRole role, string organisation)
+    {
+        var client = hub.CreateClient(role, organisation);
+        var ids = new List<int>();
+        string? after = null;
+        int total;
+        do
+        {
+            var page = await client.QueryOkAsync(
+                "query($after: String) { cases(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }",
+                new { after });
+            total = page.Required("cases.totalCount").GetValue<int>();
+            foreach (var node in page.Required("cases.nodes").AsArray())
+            {
+                Assert.True(GlobalId.TryDecode(node!["id"]!.GetValue<string>(), "Case", out var id));
+                ids.Add(id);
+            }
+            after = page.Required("cases.pageInfo.hasNextPage").GetValue<bool>() ? page.Required("cases.pageInfo.endCursor").GetValue<string>() : null;
+        }
+        while (after is not null);
+        return (ids, total);
+    }
+}
