@@ -43,7 +43,9 @@ public sealed class InterventionMutationTests(HubFactory hub) : IClassFixture<Hu
         var conflict = Assert.Single(payloads, p => p.Errors().Count > 0);
         conflict.AssertSingleError("CONFLICT", "version");
         Assert.Equal((string?)success["intervention"]!["version"], (string?)conflict.Errors()[0]["currentVersion"]);
-        var stored = hub.Query(db => db.Interventions.Single(i => i.Version.ToString() == (string)success["intervention"]!["version"]!));
+        GlobalId.TryDecode(id, "Intervention", out var rowId);
+        var stored = hub.Query(db => db.Interventions.Single(i => i.Id == rowId));
+        Assert.Equal(Guid.Parse((string)success["intervention"]!["version"]!), stored.Version);
         Assert.Equal((string?)success["intervention"]!["result"], stored.Result);
     }
 

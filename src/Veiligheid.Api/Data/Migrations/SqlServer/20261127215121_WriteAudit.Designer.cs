@@ -12,7 +12,7 @@ using Veiligheid.Data;
 namespace Veiligheid.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerVeiligheidDbContext))]
-    [Migration("20261127213908_WriteAudit")]
+    [Migration("20261127215121_WriteAudit")]
     partial class WriteAudit
     {
         /// <inheritdoc />
@@ -36,10 +36,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("datetime2");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("nvarchar(40)");
+                        .HasColumnType("int");
 
                     b.Property<int>("CoordinatingOrganisationId")
                         .HasColumnType("int");
@@ -383,10 +382,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<int?>("CaseId")
                         .HasColumnType("int");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("nvarchar(40)");
+                        .HasColumnType("int");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");

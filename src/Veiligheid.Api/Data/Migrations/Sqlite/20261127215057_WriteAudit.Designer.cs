@@ -11,7 +11,7 @@ using Veiligheid.Data;
 namespace Veiligheid.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteVeiligheidDbContext))]
-    [Migration("20261127213851_WriteAudit")]
+    [Migration("20261127215057_WriteAudit")]
     partial class WriteAudit
     {
         /// <inheritdoc />
@@ -29,10 +29,9 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("CoordinatingOrganisationId")
                         .HasColumnType("INTEGER");
@@ -364,10 +363,9 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Property<int?>("CaseId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Confidentiality")
-                        .IsRequired()
+                    b.Property<int>("Confidentiality")
                         .HasMaxLength(40)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
