@@ -172,12 +172,22 @@ public static class CaseMutations
             }, ct);
             return failed is null ? new MutationPayload<Case>(row, []) : MutationPayload.Failed<Case>([failed]);
         }
+        // Linking makes the person visible to the case's partners. A person the caller cannot see yet is linked only
+        // when the caller shows it knows who it is (names and date of birth as registered); otherwise adding any BSN
+        // to an own case would reveal anyone in the hub.
+        if (!await hub.Persons().AnyAsync(p => p.Id == person.Id, ct) && !SamePerson(person, input))
+            return MutationPayload.Failed<Case>(MutationErrorCode.Invalid, "bsn", "Give the person's given name, surname and date of birth as registered with this BSN.");
         var existing = await hub.Db.CaseSubjects.FirstOrDefaultAsync(s => s.CaseId == row.Id && s.PersonId == person.Id, ct);
         if (existing is null) hub.Db.CaseSubjects.Add(new CaseSubject { CaseId = row.Id, PersonId = person.Id, Role = input.Role });
         else if (existing.Role == input.Role) return new MutationPayload<Case>(row, []);
         else existing.Role = input.Role;
         return await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseSubject", WriteChange.Updated, now, ct);
     }
+
+    private static bool SamePerson(Person person, AddCaseSubjectInput input)
+        => string.Equals(person.GivenName, input.GivenName?.Trim(), StringComparison.OrdinalIgnoreCase)
+           && string.Equals(person.Surname, input.Surname?.Trim(), StringComparison.OrdinalIgnoreCase)
+           && person.DateOfBirth == input.DateOfBirth;
 
     private static async Task<MutationPayload<Case>> AddLocationAsync(RequestContext hub, AddCaseLocationInput input, CancellationToken ct)
     {

@@ -183,6 +183,27 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
     }
 
     [Fact]
+    public async Task A_person_the_caller_cannot_see_is_linked_only_with_the_registered_details()
+    {
+        using var corporation = hub.CreateClient(HubRole.Woningcorporatie, DemoOrganisations.Thuisbaas);
+        var @case = await OpenAsync(corporation, "Woonoverlast Kerkpad", "WOONOVERLAST");
+        var thuisbaasId = DemoOrganisations.IdOf(DemoOrganisations.Thuisbaas);
+        // A person the corporation cannot see: in no case it takes part in, not its tenant.
+        var stranger = hub.Query(db => db.Persons.AsNoTracking()
+            .Where(p => !p.CaseLinks.Any(l => l.Case.CoordinatingOrganisationId == thuisbaasId || l.Case.Participants.Any(x => x.OrganisationId == thuisbaasId))
+                        && !p.Tenancies.Any(t => t.LandlordOrganisationId == thuisbaasId))
+            .OrderBy(p => p.Id).First());
+        var caseId = (string?)@case["id"];
+
+        var guess = (await corporation.PostAsync(AddSubject, new { input = new { caseId, bsn = stranger.Bsn, role = "VEROORZAKER", givenName = "Iemand", surname = "Anders", dateOfBirth = "1970-01-01" } })).Data("addCaseSubject");
+        var known = (await corporation.PostAsync(AddSubject, new { input = new { caseId, bsn = stranger.Bsn, role = "VEROORZAKER", givenName = stranger.GivenName, surname = stranger.Surname, dateOfBirth = stranger.DateOfBirth.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) } })).Data("addCaseSubject");
+
+        guess.AssertSingleError("INVALID", "bsn");
+        known.AssertNoErrors();
+        Assert.Equal(1, hub.Query(db => db.CaseSubjects.Count(s => s.PersonId == stranger.Id && s.Case.Title == "Woonoverlast Kerkpad")));
+    }
+
+    [Fact]
     public async Task Adding_a_location_validates_the_bag_id()
     {
         using var coordinator = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
