@@ -185,6 +185,9 @@ public static class IncidentIngestion
             nameof(WriteAudit.EntityId), nameof(WriteAudit.Change),
         ];
         await using var audit = new RowCommand<WriteAudit>(db, connection, dbTransaction, auditColumns, RowCommandKind.InsertWithoutKey, sqlite);
+        // Audit rows need no ids back, so they go in multi-row statements: the audit must not double the cost of a batch.
+        await using var auditBatch = new RowCommand<WriteAudit>(db, connection, dbTransaction, auditColumns, RowCommandKind.InsertWithoutKey, sqlite, AuditRowsPerStatement);
+        var audits = new List<WriteAudit>(AuditRowsPerStatement);
 
         for (var i = 0; i < rows.Length; i++)
         {
@@ -207,14 +210,23 @@ public static class IncidentIngestion
                 result.Errors.Add(new MutationError(MutationErrorCode.Conflict, null, "The incident changed while this request was written; read it again, then retry.", current));
                 return;
             }
-            await audit.InsertAsync(MutationFields.NewAudit(caller, WriteAction.ReportIncident, operation, "Incident", row.Id,
-                created ? WriteChange.Created : WriteChange.Updated, now), cancellationToken);
+            audits.Add(MutationFields.NewAudit(caller, WriteAction.ReportIncident, operation, "Incident", row.Id,
+                created ? WriteChange.Created : WriteChange.Updated, now));
+            if (audits.Count == AuditRowsPerStatement)
+            {
+                await auditBatch.InsertManyAsync(audits, cancellationToken);
+                audits.Clear();
+            }
             result.Status = created ? IngestStatus.Created : IngestStatus.Updated;
             result.IncidentId = row.Id;
             result.Version = row.Version;
         }
+        foreach (var remaining in audits) await audit.InsertAsync(remaining, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
+
+    // Small statements: SQL Server takes at most 2,100 parameters, and both drivers look parameters up by name.
+    private const int AuditRowsPerStatement = 25;
 }
 
 internal enum RowCommandKind
@@ -235,8 +247,9 @@ internal sealed class RowCommand<T> : IAsyncDisposable where T : class
     private readonly DbParameter? _id;
     private readonly DbParameter? _expectedVersion;
     private readonly RelationalTypeMapping? _versionMapping;
+    private readonly int _width;
 
-    public RowCommand(DbContext db, DbConnection connection, DbTransaction transaction, string[] properties, RowCommandKind kind, bool sqlite)
+    public RowCommand(DbContext db, DbConnection connection, DbTransaction transaction, string[] properties, RowCommandKind kind, bool sqlite, int rows = 1)
     {
         var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
@@ -245,19 +258,21 @@ internal sealed class RowCommand<T> : IAsyncDisposable where T : class
 
         _command = connection.CreateCommand();
         _command.Transaction = transaction;
-        _values = new (IProperty, DbParameter, RelationalTypeMapping)[properties.Length];
-        for (var i = 0; i < properties.Length; i++)
+        _width = properties.Length;
+        _values = new (IProperty, DbParameter, RelationalTypeMapping)[properties.Length * rows];
+        for (var i = 0; i < _values.Length; i++)
         {
-            var property = entity.FindProperty(properties[i]) ?? throw new InvalidOperationException($"No property {properties[i]}.");
+            var name = properties[i % properties.Length];
+            var property = entity.FindProperty(name) ?? throw new InvalidOperationException($"No property {name}.");
             var mapping = property.GetRelationalTypeMapping();
-            var parameter = mapping.CreateParameter(_command, "@p" + i, null, nullable: true);
+            var parameter = mapping.CreateParameter(_command, "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null, nullable: true);
             _command.Parameters.Add(parameter);
             _values[i] = (property, parameter, mapping);
         }
         var key = entity.FindPrimaryKey()!.Properties[0];
         var tableName = sql.DelimitIdentifier(table.Name, table.Schema);
-        var columnList = string.Join(", ", _values.Select(v => Column(v.Property)));
-        var parameterList = string.Join(", ", _values.Select(v => v.Parameter.ParameterName));
+        var columnList = string.Join(", ", _values.Take(_width).Select(v => Column(v.Property)));
+        var parameterList = string.Join(", ", _values.Take(_width).Select(v => v.Parameter.ParameterName));
         switch (kind)
         {
             case RowCommandKind.Insert:
@@ -266,7 +281,8 @@ internal sealed class RowCommand<T> : IAsyncDisposable where T : class
                     : $"INSERT INTO {tableName} ({columnList}) OUTPUT INSERTED.{Column(key)} VALUES ({parameterList});";
                 break;
             case RowCommandKind.InsertWithoutKey:
-                _command.CommandText = $"INSERT INTO {tableName} ({columnList}) VALUES ({parameterList});";
+                _command.CommandText = $"INSERT INTO {tableName} ({columnList}) VALUES "
+                    + string.Join(", ", _values.Chunk(_width).Select(row => "(" + string.Join(", ", row.Select(v => v.Parameter.ParameterName)) + ")")) + ";";
                 break;
             case RowCommandKind.Update:
                 var version = entity.FindProperty(nameof(IEditable.Version))!;
@@ -286,6 +302,21 @@ internal sealed class RowCommand<T> : IAsyncDisposable where T : class
         Bind(row);
         var id = await _command.ExecuteScalarAsync(cancellationToken);
         return id is null or DBNull ? 0 : Convert.ToInt32(id, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Inserts exactly as many rows as the command was made for, in one statement.</summary>
+    public async Task InsertManyAsync(IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count * _width != _values.Length) throw new ArgumentException($"This command inserts {_values.Length / _width} rows.", nameof(rows));
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var c = 0; c < _width; c++)
+            {
+                var (property, parameter, mapping) = _values[r * _width + c];
+                parameter.Value = Provider(mapping, property.GetGetter().GetClrValue(rows[r]));
+            }
+        }
+        await _command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Updates the row when it still has <paramref name="expectedVersion"/>; false when it does not (a conflict).</summary>
