@@ -26,6 +26,8 @@ public sealed record RoleAccess
     /// <summary>What the role's aggregated figures may count (see <see cref="FigureScope"/>); required when the role holds
     /// <see cref="DataCategory.Cijfers"/>, null otherwise.</summary>
     public FigureScope? Figures { get; init; }
+    /// <summary>The writes the role may perform; which rows each write may touch is in <see cref="WriteRules"/>.</summary>
+    public IReadOnlySet<WriteAction> Writes { get; init; } = new HashSet<WriteAction>();
 }
 
 /// <summary>
@@ -49,6 +51,7 @@ public static class AccessPolicy
             Tenancies = AllTenancies,
             // Municipality-wide counts up to its own ceiling (ondermijning and care are never counted, see FigureScope).
             Figures = new FigureScope(ConfidentialityLevel.ZeerGeheim),
+            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.ChangeCaseStatus, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.GemeenteHandhaving] = new()
         {
@@ -59,6 +62,7 @@ public static class AccessPolicy
             Incidents = InPublicSpace.Or(ReportedByCaller),
             Interventions = OwnInterventions.Or(AreaInterventions),
             Locations = AllLocations,
+            Writes = Set(WriteAction.ReportIncident, WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.GemeenteAnalist] = new()
         {
@@ -78,6 +82,7 @@ public static class AccessPolicy
             Incidents = AllIncidents,
             Interventions = OwnInterventions.Or(OnVisibleCases).Or(AreaInterventions),
             Locations = AllLocations,
+            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.Woningcorporatie] = new()
         {
@@ -90,6 +95,7 @@ public static class AccessPolicy
             Interventions = OwnInterventions.Or(OnVisibleCases),
             Locations = OwnDwellings.Or(LocationsOfVisibleCases),
             Tenancies = OwnTenancies,
+            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.Zorgaanbieder] = new()
         {
@@ -100,6 +106,7 @@ public static class AccessPolicy
             Persons = SubjectsOfVisibleCases,
             Interventions = OwnInterventions.Or(OnVisibleCases),
             Locations = LocationsOfVisibleCases,
+            Writes = Set(WriteAction.RecordIntervention, WriteAction.AddContribution, WriteAction.RegisterConsent),
         },
         [HubRole.ZvhProcesregisseur] = new()
         {
@@ -112,6 +119,7 @@ public static class AccessPolicy
             Interventions = OwnInterventions.Or(OnVisibleCases),
             Locations = LocationsOfVisibleCases,
             Tenancies = AllTenancies,
+            Writes = Set(WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.BiLezer] = new()
         {
@@ -153,4 +161,6 @@ public static class AccessPolicy
     }
 
     private static HashSet<DataCategory> Set(params DataCategory[] categories) => [.. categories];
+
+    private static HashSet<WriteAction> Set(params WriteAction[] actions) => [.. actions];
 }

@@ -40,6 +40,21 @@ public sealed class CallerAccess
 
     public bool Grants(DataCategory category) => Categories.Contains(category);
 
+    /// <summary>True when the role may perform this write at all; <see cref="WriteRules"/> narrows the rows.</summary>
+    public bool May(WriteAction action) => Role.Writes.Contains(action);
+
+    /// <summary>Visible cases the caller may add to (<see cref="WriteRules.AddToCase"/>).</summary>
+    public Expression<Func<Case, bool>> CasesToAddTo => Cases.And(WriteRules.AddToCase.Predicate(this));
+
+    /// <summary>Visible cases whose status the caller may change (<see cref="WriteRules.ChangeCaseStatus"/>).</summary>
+    public Expression<Func<Case, bool>> CasesToMoveOn => Cases.And(WriteRules.ChangeCaseStatus.Predicate(this));
+
+    /// <summary>Visible interventions the caller may edit (<see cref="WriteRules.EditIntervention"/>).</summary>
+    public Expression<Func<Intervention, bool>> InterventionsToEdit => Interventions.And(WriteRules.EditIntervention.Predicate(this));
+
+    /// <summary>Consents the caller may withdraw (<see cref="WriteRules.ManageConsent"/>).</summary>
+    public Expression<Func<Consent, bool>> ConsentsToManage => WriteRules.ManageConsent.Predicate(this);
+
     public Expression<Func<Case, bool>> Cases => _cases ??= BuildCases();
     public Expression<Func<Incident, bool>> Incidents => _incidents ??= Bind(Role.Incidents);
     public Expression<Func<Person, bool>> Persons => _persons ??= Bind(Role.Persons);

@@ -19,6 +19,7 @@ public sealed class CaseType : SlicedObjectGraphType<Case>
         Name = "Case";
         Description = "A case (casus): the unit of joint work between partners. Visible only to the organisations that take part in it, up to the caller's confidentiality level.";
         Field<NonNullGraphType<IdGraphType>>("id").Description("Opaque global id.").Resolve(ctx => GlobalId.Encode(Name, ctx.Source.Id));
+        Field<NonNullGraphType<StringGraphType>>("version").Description("The version to send with an edit: an edit based on an outdated version gets a CONFLICT error. Changes on every save.").Resolve(ctx => ctx.Source.Version.ToString());
         Field<NonNullGraphType<DomainEnumType<CaseKind>>>("kind").Description("The kind of case.").Resolve(ctx => ctx.Source.Kind);
         Field<NonNullGraphType<StringGraphType>>("title").Description("A short working title; never a person's name.").Resolve(ctx => ctx.Source.Title);
         Field<NonNullGraphType<DomainEnumType<CaseStatus>>>("status").Description("Where the case is in its flow.").Resolve(ctx => ctx.Source.Status);

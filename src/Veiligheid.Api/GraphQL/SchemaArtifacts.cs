@@ -81,6 +81,15 @@ public static class SchemaArtifacts
               .Append(purpose.CaseKinds.Count == 0 ? "none" : string.Join(", ", purpose.CaseKinds.Order())).Append(" |\n");
         }
 
+        sb.Append("\n## Which writes each role may perform\n\nA mutation exists in a role's schema only when the role holds its write action (and the categories of what it returns). Row rules for writes, on top of the read rules: ")
+          .Append(string.Join("; ", new[] { WriteRules.AddToCase.Explanation, WriteRules.ChangeCaseStatus.Explanation, WriteRules.EditIntervention.Explanation, WriteRules.ManageConsent.Explanation }))
+          .Append(".\n\n| Role | Writes |\n|---|---|\n");
+        foreach (var role in roles)
+        {
+            var writes = AccessPolicy.Roles[role].Writes;
+            sb.Append("| `").Append(role.TokenValue()).Append("` | ").Append(writes.Count == 0 ? "none" : string.Join(", ", writes.Order())).Append(" |\n");
+        }
+
         sb.Append("\n## Life domains (care data)\n\nA life-domain score is shared with its assessor, with an organisation the person consented to, or with the participants of a case whose legal ground covers the domain:\n\n| Legal ground | Domains covered |\n|---|---|\n");
         foreach (var (ground, domains) in AccessPolicy.LegalGroundCoverage.OrderBy(g => g.Key))
             sb.Append("| ").Append(ground).Append(" | ").Append(domains.Count == 0 ? "none" : string.Join(", ", domains.Order())).Append(" |\n");

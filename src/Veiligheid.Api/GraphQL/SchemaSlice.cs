@@ -33,7 +33,13 @@ public sealed class SchemaSlice
     public IReadOnlySet<DataCategory> Categories { get; }
 
     public bool AllowsField(IGraphType parent, FieldType field)
-        => Categories.Contains(CategoryOf(parent, field)) && field.Type is { } type && AllowsGraphType(type);
+        => Categories.Contains(CategoryOf(parent, field)) && field.Type is { } type && AllowsGraphType(type) && AllowsWrite(field);
+
+    /// <summary>A mutation field exists for a role only when the role may perform its write action.</summary>
+    private bool AllowsWrite(FieldType field)
+        => field.GetMetadata<WriteAction?>(WriteActionMetadata.Key) is not { } action
+           || Role is not { } role
+           || AccessPolicy.Roles[role].Writes.Contains(action);
 
     /// <summary>True when the (possibly wrapped or generic) graph type exists in this slice.</summary>
     public bool AllowsGraphType(Type graphType)

@@ -11,6 +11,9 @@ public sealed class VeiligheidSchema : Schema
         Slice = slice;
         Description = "Veiligheid: the information hub of the municipality's safety chain (police, housing corporations, care providers, the municipality's lokale kamer of Zorg en Veiligheid and the regional Zorg- en Veiligheidshuis). Each partner sees only its slice.";
         Query = services.GetRequiredService<QueryType>();
+        // A type without fields is invalid GraphQL: a role that may write nothing has no Mutation type at all.
+        var mutation = services.GetRequiredService<MutationType>();
+        if (mutation.Fields.Count > 0) Mutation = mutation;
     }
 
     public SchemaSlice Slice { get; }

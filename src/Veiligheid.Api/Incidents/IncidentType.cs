@@ -17,6 +17,7 @@ public sealed class IncidentType : SlicedObjectGraphType<Incident>
         Name = "Incident";
         Description = "A reported event of nuisance or crime (melding).";
         Field<NonNullGraphType<IdGraphType>>("id").Description("Opaque global id.").Resolve(ctx => GlobalId.Encode(Name, ctx.Source.Id));
+        Field<NonNullGraphType<StringGraphType>>("version").Description("The version to send with an edit: an edit based on an outdated version gets a CONFLICT error. Changes on every save.").Resolve(ctx => ctx.Source.Version.ToString());
         Field<NonNullGraphType<DomainEnumType<IncidentCategory>>>("category").Description("What kind of incident.").Resolve(ctx => ctx.Source.Category);
         Field<NonNullGraphType<DateTimeScalar>>("occurredAt").Description("When it happened.").Resolve(ctx => ctx.Source.OccurredAt);
         Field<NonNullGraphType<DateTimeScalar>>("reportedAt").Description("When it was reported.").Resolve(ctx => ctx.Source.ReportedAt);

@@ -18,6 +18,7 @@ public sealed class InterventionType : SlicedObjectGraphType<Intervention>
         Name = "Intervention";
         Description = "What a partner does about a case, a person or an area. Care interventions are shared beyond their executor only with the person's consent.";
         Field<NonNullGraphType<IdGraphType>>("id").Description("Opaque global id.").Resolve(ctx => GlobalId.Encode(Name, ctx.Source.Id));
+        Field<NonNullGraphType<StringGraphType>>("version").Description("The version to send with an edit: an edit based on an outdated version gets a CONFLICT error. Changes on every save.").Resolve(ctx => ctx.Source.Version.ToString());
         Field<NonNullGraphType<DomainEnumType<InterventionKind>>>("kind").Description("What kind of intervention.").Resolve(ctx => ctx.Source.Kind);
         Field<NonNullGraphType<DomainEnumType<InterventionStatus>>>("status").Description("Its status.").Resolve(ctx => ctx.Source.Status);
         Field<NonNullGraphType<DomainEnumType<ConfidentialityLevel>>>("confidentiality").Description("Confidentiality level (ZGW).").Resolve(ctx => ctx.Source.Confidentiality);

@@ -46,7 +46,7 @@ public sealed class RoleSchemaTests(HubFactory hub) : IClassFixture<HubFactory>
             if (!typeGranted) mismatches.Add($"type {type.Name} is visible but its category is not granted");
             foreach (var field in type.Fields)
             {
-                var expected = granted.Contains(FieldCategory(type, field)) && ReturnsGrantedType(field, granted);
+                var expected = granted.Contains(FieldCategory(type, field)) && ReturnsGrantedType(field, granted) && WriteGranted(field, role);
                 if (expected != roleFields.Contains(field.Name))
                     mismatches.Add($"{type.Name}.{field.Name}: policy says {(expected ? "visible" : "hidden")}");
             }
@@ -64,12 +64,15 @@ public sealed class RoleSchemaTests(HubFactory hub) : IClassFixture<HubFactory>
         var seen = await IntrospectedFieldsAsync(role, purpose);
         var expectedTypes = new HashSet<string>();
         var queue = new Queue<IObjectGraphType>([(IObjectGraphType)full.Query]);
+        // The Mutation type exists for a role only when the role may perform at least one of its writes.
+        if (full.Mutation is { } mutation && mutation.Fields.Any(f => granted.Contains(FieldCategory(mutation, f)) && ReturnsGrantedType(f, granted) && WriteGranted(f, role)))
+            queue.Enqueue(mutation);
         while (queue.TryDequeue(out var type))
         {
             if (!expectedTypes.Add(type.Name)) continue;
             // Paging wrappers (connections, edges, page info) carry no category of their own.
             var isWrapper = CategoryAttribute.Of(type.GetType()) is null;
-            foreach (var field in type.Fields.Where(f => isWrapper || (granted.Contains(FieldCategory(type, f)) && ReturnsGrantedType(f, granted))))
+            foreach (var field in type.Fields.Where(f => isWrapper || (granted.Contains(FieldCategory(type, f)) && ReturnsGrantedType(f, granted) && WriteGranted(f, role))))
             {
                 if (field.ResolvedType!.GetNamedType() is IObjectGraphType next) queue.Enqueue(next);
             }
@@ -92,6 +95,10 @@ public sealed class RoleSchemaTests(HubFactory hub) : IClassFixture<HubFactory>
         Assert.Equal(HttpStatusCode.BadRequest, typo.Status);
         Assert.DoesNotContain("policeSignals", typo.Body!.ToJsonString(), StringComparison.Ordinal);
     }
+
+    /// <summary>A mutation field needs its write action granted to the role.</summary>
+    private static bool WriteGranted(FieldType field, HubRole role)
+        => field.GetMetadata<WriteAction?>(WriteActionMetadata.Key) is not { } action || AccessPolicy.Roles[role].Writes.Contains(action);
 
     private static DataCategory FieldCategory(IObjectGraphType type, FieldType field)
         => field.GetMetadata<DataCategory?>(DataCategoryMetadata.Key) ?? CategoryAttribute.Of(type.GetType())!.Value;

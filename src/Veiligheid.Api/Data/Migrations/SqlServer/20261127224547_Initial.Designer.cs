@@ -12,7 +12,7 @@ using Veiligheid.Data;
 namespace Veiligheid.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerVeiligheidDbContext))]
-    [Migration("20261127223822_Initial")]
+    [Migration("20261127224547_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -326,6 +326,66 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.HasIndex("PersonId");
 
                     b.ToTable("CaseSubjects");
+                });
+
+            modelBuilder.Entity("Veiligheid.Data.WriteAudit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<string>("ClientAppId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("EntityId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("nvarchar(60)");
+
+                    b.Property<int>("OrganisationId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<string>("UserObjectId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EntityType", "EntityId");
+
+                    b.HasIndex("OrganisationId", "At");
+
+                    b.ToTable("WriteAudit");
                 });
 
             modelBuilder.Entity("Veiligheid.Incidents.Incident", b =>

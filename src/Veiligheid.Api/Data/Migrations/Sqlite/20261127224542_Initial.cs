@@ -76,6 +76,28 @@ namespace Veiligheid.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "WriteAudit",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    OrganisationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    ClientAppId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    UserObjectId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Operation = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    EntityType = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    EntityId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Change = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WriteAudit", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Neighbourhoods",
                 columns: table => new
                 {
@@ -873,6 +895,16 @@ namespace Veiligheid.Data.Migrations.Sqlite
                 name: "IX_Tenancies_PersonId",
                 table: "Tenancies",
                 column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WriteAudit_EntityType_EntityId",
+                table: "WriteAudit",
+                columns: new[] { "EntityType", "EntityId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WriteAudit_OrganisationId_At",
+                table: "WriteAudit",
+                columns: new[] { "OrganisationId", "At" });
         }
 
         /// <inheritdoc />
@@ -913,6 +945,9 @@ namespace Veiligheid.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Tenancies");
+
+            migrationBuilder.DropTable(
+                name: "WriteAudit");
 
             migrationBuilder.DropTable(
                 name: "Incidents");

@@ -1,0 +1,278 @@
+using System.Linq.Expressions;
+using GraphQL;
+using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
+using Veiligheid.Access;
+using Veiligheid.Data;
+using Veiligheid.GraphQL;
+using Veiligheid.Locations;
+using Veiligheid.Organisations;
+using Veiligheid.Persons;
+
+namespace Veiligheid.Cases;
+
+/// <summary>Opening cases, adding to them, moving them along their flow, and partners' notes.</summary>
+public static class CaseMutations
+{
+    /// <summary>The allowed status flow: Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten.</summary>
+    public static IReadOnlyDictionary<CaseStatus, IReadOnlySet<CaseStatus>> AllowedTransitions { get; } = new Dictionary<CaseStatus, IReadOnlySet<CaseStatus>>
+    {
+        [CaseStatus.Gemeld] = new HashSet<CaseStatus> { CaseStatus.InBehandeling },
+        [CaseStatus.InBehandeling] = new HashSet<CaseStatus> { CaseStatus.OpgeschaaldNaarZvh, CaseStatus.Afgesloten },
+        [CaseStatus.OpgeschaaldNaarZvh] = new HashSet<CaseStatus> { CaseStatus.Afgesloten },
+        [CaseStatus.Afgesloten] = new HashSet<CaseStatus>(),
+    };
+
+    public static void AddTo(MutationType mutation)
+    {
+        ArgumentNullException.ThrowIfNull(mutation);
+        mutation.Field<NonNullGraphType<CasePayloadType>>("openCase").Category(DataCategory.Casus).Writes(WriteAction.OpenCase)
+            .Description("Opens a case coordinated by the caller's organisation. With an externalId, opening it again updates it (idempotent).")
+            .Argument<NonNullGraphType<OpenCaseInputType>>("input", "The case.")
+            .ResolveAsync(async ctx => await OpenAsync(ctx.Hub(), ctx.GetArgument<OpenCaseInput>("input"), ctx.CancellationToken));
+        mutation.Field<NonNullGraphType<CasePayloadType>>("changeCaseStatus").Category(DataCategory.Casus).Writes(WriteAction.ChangeCaseStatus)
+            .Description("Moves a case along its flow: take it up, escalate it to the Zorg- en Veiligheidshuis, or close it with an outcome. Only the coordinating organisation does this.")
+            .Argument<NonNullGraphType<ChangeCaseStatusInputType>>("input", "The change.")
+            .ResolveAsync(async ctx => await ChangeStatusAsync(ctx.Hub(), ctx.GetArgument<ChangeCaseStatusInput>("input"), ctx.CancellationToken));
+        mutation.Field<NonNullGraphType<CasePayloadType>>("addCaseSubject").Category(DataCategory.Identiteit).Writes(WriteAction.AddToCase)
+            .Description("Adds a person to a case the caller's organisation takes part in.")
+            .Argument<NonNullGraphType<AddCaseSubjectInputType>>("input", "The person and role.")
+            .ResolveAsync(async ctx => await AddSubjectAsync(ctx.Hub(), ctx.GetArgument<AddCaseSubjectInput>("input"), ctx.CancellationToken));
+        mutation.Field<NonNullGraphType<CasePayloadType>>("addCaseLocation").Category(DataCategory.Locatie).Writes(WriteAction.AddToCase)
+            .Description("Adds an address to a case the caller's organisation takes part in.")
+            .Argument<NonNullGraphType<AddCaseLocationInputType>>("input", "The address.")
+            .ResolveAsync(async ctx => await AddLocationAsync(ctx.Hub(), ctx.GetArgument<AddCaseLocationInput>("input"), ctx.CancellationToken));
+        mutation.Field<NonNullGraphType<CasePayloadType>>("addCaseParticipant").Category(DataCategory.Casus).Writes(WriteAction.AddToCase)
+            .Description("Adds a partner organisation to a case the caller's organisation takes part in.")
+            .Argument<NonNullGraphType<AddCaseParticipantInputType>>("input", "The organisation.")
+            .ResolveAsync(async ctx => await AddParticipantAsync(ctx.Hub(), ctx.GetArgument<AddCaseParticipantInput>("input"), ctx.CancellationToken));
+        mutation.Field<NonNullGraphType<CasePayloadType>>("addCaseContribution").Category(DataCategory.Casus).Writes(WriteAction.AddContribution)
+            .Description("Adds the caller's organisation's note to a case it takes part in.")
+            .Argument<NonNullGraphType<AddCaseContributionInputType>>("input", "The note.")
+            .ResolveAsync(async ctx => await AddContributionAsync(ctx.Hub(), ctx.GetArgument<AddCaseContributionInput>("input"), ctx.CancellationToken));
+    }
+
+    private static async Task<MutationPayload<Case>> OpenAsync(RequestContext hub, OpenCaseInput input, CancellationToken ct)
+    {
+        var errors = new InputErrors();
+        errors.Text("externalId", input.ExternalId, 100, required: false);
+        errors.Text("title", input.Title, 200, required: true);
+        var confidentiality = input.Confidentiality ?? (input.Kind == CaseKind.Ondermijning ? ConfidentialityLevel.Geheim : ConfidentialityLevel.Zaakvertrouwelijk);
+        if (confidentiality > hub.Access.Role.MaxConfidentiality)
+            errors.Invalid("confidentiality", $"Above the caller's own highest level ({hub.Access.Role.MaxConfidentiality}): the caller could not see the case.");
+        var version = errors.Version("version", input.Version);
+        if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
+
+        var organisationId = hub.Access.Caller.OrganisationId;
+        var now = DateTime.UtcNow;
+        Case? row = null;
+        if (!string.IsNullOrWhiteSpace(input.ExternalId))
+        {
+            row = await hub.Db.Cases.FirstOrDefaultAsync(c => c.SourceOrganisationId == organisationId && c.ExternalId == input.ExternalId, ct);
+        }
+        var created = row is null;
+        if (row is null)
+        {
+            row = new Case
+            {
+                Title = input.Title,
+                Status = CaseStatus.Gemeld,
+                OpenedAt = now,
+                CoordinatingOrganisationId = organisationId,
+                SourceOrganisationId = string.IsNullOrWhiteSpace(input.ExternalId) ? null : organisationId,
+                ExternalId = string.IsNullOrWhiteSpace(input.ExternalId) ? null : input.ExternalId,
+            };
+            row.StatusChanges.Add(new CaseStatusChange { FromStatus = null, ToStatus = CaseStatus.Gemeld, ChangedAt = now, ByOrganisationId = organisationId });
+            hub.Db.Cases.Add(row);
+        }
+        else if (Conflict(hub.Db, row, version) is { } conflict)
+        {
+            return MutationPayload.Failed<Case>([conflict]);
+        }
+        else if (row.Kind == input.Kind && row.Title == input.Title && row.Confidentiality == confidentiality && row.LegalGround == input.LegalGround)
+        {
+            return new MutationPayload<Case>(row, []);
+        }
+        row.Kind = input.Kind;
+        row.Title = input.Title;
+        row.Confidentiality = confidentiality;
+        row.LegalGround = input.LegalGround;
+        return await SaveAsync(hub, row, WriteAction.OpenCase, "openCase", created ? WriteChange.Created : WriteChange.Updated, now, ct);
+    }
+
+    private static async Task<MutationPayload<Case>> ChangeStatusAsync(RequestContext hub, ChangeCaseStatusInput input, CancellationToken ct)
+    {
+        var errors = new InputErrors();
+        var caseId = errors.Id("caseId", input.CaseId, "Case");
+        var version = errors.Version("version", input.Version);
+        var zvhId = errors.Id("zvhOrganisationId", input.ZvhOrganisationId, "Organisation");
+        if (input.Status == CaseStatus.Afgesloten && input.Outcome is null) errors.Invalid("outcome", "Closing a case needs an outcome.");
+        if (input.Status != CaseStatus.Afgesloten && input.Outcome is not null) errors.Invalid("outcome", "Only a closed case has an outcome.");
+        if (input.Status == CaseStatus.OpgeschaaldNaarZvh && input.ZvhOrganisationId is null) errors.Invalid("zvhOrganisationId", "Escalation names the Zorg- en Veiligheidshuis that takes the case over.");
+        if (input.Status != CaseStatus.OpgeschaaldNaarZvh && input.ZvhOrganisationId is not null) errors.Invalid("zvhOrganisationId", "Only an escalation names a Zorg- en Veiligheidshuis.");
+        if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
+
+        var (row, error) = await FindCaseAsync(hub, caseId!.Value, hub.Access.CasesToMoveOn,
+            "Only the case's coordinating organisation changes its status.", ct);
+        if (row is null) return MutationPayload.Failed<Case>([error!]);
+        if (zvhId is { } zvh && !await hub.Db.Organisations.AnyAsync(o => o.Id == zvh && o.Kind == OrganisationKind.ZorgEnVeiligheidshuis, ct))
+            return MutationPayload.Failed<Case>(MutationErrorCode.NotFound, "zvhOrganisationId", "No Zorg- en Veiligheidshuis with this id.");
+        if (Conflict(hub.Db, row, version) is { } conflict) return MutationPayload.Failed<Case>([conflict]);
+        if (!AllowedTransitions[row.Status].Contains(input.Status))
+            return MutationPayload.Failed<Case>(MutationErrorCode.InvalidTransition, "status",
+                $"A case cannot go from {row.Status} to {input.Status}; allowed from {row.Status}: {(AllowedTransitions[row.Status].Count == 0 ? "none" : string.Join(", ", AllowedTransitions[row.Status]))}.");
+
+        var now = DateTime.UtcNow;
+        var organisationId = hub.Access.Caller.OrganisationId;
+        hub.Db.CaseStatusChanges.Add(new CaseStatusChange { CaseId = row.Id, FromStatus = row.Status, ToStatus = input.Status, ChangedAt = now, ByOrganisationId = organisationId });
+        row.Status = input.Status;
+        if (input.Status == CaseStatus.OpgeschaaldNaarZvh)
+        {
+            row.EscalatedAt = now;
+            if (!await hub.Db.CaseParticipants.AnyAsync(p => p.CaseId == row.Id && p.OrganisationId == zvhId!.Value, ct))
+                hub.Db.CaseParticipants.Add(new CaseParticipant { CaseId = row.Id, OrganisationId = zvhId!.Value, JoinedAt = now });
+        }
+        if (input.Status == CaseStatus.Afgesloten)
+        {
+            row.ClosedAt = now;
+            row.Outcome = input.Outcome;
+        }
+        return await SaveAsync(hub, row, WriteAction.ChangeCaseStatus, "changeCaseStatus", WriteChange.Updated, now, ct);
+    }
+
+    private static async Task<MutationPayload<Case>> AddSubjectAsync(RequestContext hub, AddCaseSubjectInput input, CancellationToken ct)
+    {
+        var errors = new InputErrors();
+        var caseId = errors.Id("caseId", input.CaseId, "Case");
+        if (!Bsn.IsValid(input.Bsn)) errors.Invalid("bsn", "Not a BSN: nine digits that pass the 11-proef.");
+        errors.Text("givenName", input.GivenName, 200, required: false);
+        errors.Text("surnamePrefix", input.SurnamePrefix, 20, required: false);
+        errors.Text("surname", input.Surname, 200, required: false);
+        if (input.DateOfBirth is { } born && born > DateOnly.FromDateTime(DateTime.UtcNow)) errors.Invalid("dateOfBirth", "Lies in the future.");
+        if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
+
+        var (row, error) = await FindCaseAsync(hub, caseId!.Value, hub.Access.CasesToAddTo, "Only the case's coordinating and participating organisations add to it.", ct);
+        if (row is null) return MutationPayload.Failed<Case>([error!]);
+
+        var now = DateTime.UtcNow;
+        var person = await hub.Db.Persons.FirstOrDefaultAsync(p => p.Bsn == input.Bsn, ct);
+        if (person is null)
+        {
+            // A person the hub does not know yet is registered by the partner that brings the person into a case.
+            if (string.IsNullOrWhiteSpace(input.GivenName)) errors.Invalid("givenName", "Required for a person the hub does not know yet.");
+            if (string.IsNullOrWhiteSpace(input.Surname)) errors.Invalid("surname", "Required for a person the hub does not know yet.");
+            if (input.DateOfBirth is null) errors.Invalid("dateOfBirth", "Required for a person the hub does not know yet.");
+            if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
+            var newPerson = new Person { Bsn = input.Bsn, GivenName = input.GivenName!, SurnamePrefix = input.SurnamePrefix, Surname = input.Surname!, DateOfBirth = input.DateOfBirth!.Value };
+            hub.Db.CaseSubjects.Add(new CaseSubject { CaseId = row.Id, Person = newPerson, Role = input.Role });
+            var failed = await MutationSaving.SaveAsync(hub, row, () =>
+            {
+                hub.Audit(WriteAction.AddToCase, "addCaseSubject", "Person", newPerson.Id, WriteChange.Created, now);
+                hub.Audit(WriteAction.AddToCase, "addCaseSubject", "Case", row.Id, WriteChange.Updated, now);
+            }, ct);
+            return failed is null ? new MutationPayload<Case>(row, []) : MutationPayload.Failed<Case>([failed]);
+        }
+        // Linking makes the person visible to the case's partners. A person the caller cannot see yet is linked only
+        // when the caller shows it knows who it is (names and date of birth as registered); otherwise adding any BSN
+        // to an own case would reveal anyone in the hub.
+        if (!await hub.Persons().AnyAsync(p => p.Id == person.Id, ct) && !SamePerson(person, input))
+            return MutationPayload.Failed<Case>(MutationErrorCode.Invalid, "bsn", "Give the person's given name, surname and date of birth as registered with this BSN.");
+        var existing = await hub.Db.CaseSubjects.FirstOrDefaultAsync(s => s.CaseId == row.Id && s.PersonId == person.Id, ct);
+        if (existing is null) hub.Db.CaseSubjects.Add(new CaseSubject { CaseId = row.Id, PersonId = person.Id, Role = input.Role });
+        else if (existing.Role == input.Role) return new MutationPayload<Case>(row, []);
+        else existing.Role = input.Role;
+        return await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseSubject", WriteChange.Updated, now, ct);
+    }
+
+    private static bool SamePerson(Person person, AddCaseSubjectInput input)
+        => string.Equals(person.GivenName, input.GivenName?.Trim(), StringComparison.OrdinalIgnoreCase)
+           && string.Equals(person.Surname, input.Surname?.Trim(), StringComparison.OrdinalIgnoreCase)
+           && person.DateOfBirth == input.DateOfBirth;
+
+    private static async Task<MutationPayload<Case>> AddLocationAsync(RequestContext hub, AddCaseLocationInput input, CancellationToken ct)
+    {
+        var errors = new InputErrors();
+        var caseId = errors.Id("caseId", input.CaseId, "Case");
+        if (!AreaCodes.IsBagVerblijfsobjectId(input.BagId)) errors.Invalid("bagId", "Not a BAG verblijfsobject id: 16 digits, the 4-digit municipality code, 01, then a 10-digit serial.");
+        if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
+        var (row, error) = await FindCaseAsync(hub, caseId!.Value, hub.Access.CasesToAddTo, "Only the case's coordinating and participating organisations add to it.", ct);
+        if (row is null) return MutationPayload.Failed<Case>([error!]);
+        var locationId = await hub.Locations().Where(l => l.BagId == input.BagId).Select(l => (int?)l.Id).FirstOrDefaultAsync(ct);
+        if (locationId is null) return MutationPayload.Failed<Case>(MutationErrorCode.NotFound, "bagId", "No address with this BAG id that the caller may see.");
+        if (await hub.Db.CaseLocations.AnyAsync(l => l.CaseId == row.Id && l.LocationId == locationId, ct)) return new MutationPayload<Case>(row, []);
+        hub.Db.CaseLocations.Add(new CaseLocation { CaseId = row.Id, LocationId = locationId.Value });
+        return await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseLocation", WriteChange.Updated, DateTime.UtcNow, ct);
+    }
+
+    private static async Task<MutationPayload<Case>> AddParticipantAsync(RequestContext hub, AddCaseParticipantInput input, CancellationToken ct)
+    {
+        var errors = new InputErrors();
+        var caseId = errors.Id("caseId", input.CaseId, "Case");
+        var organisationId = errors.Id("organisationId", input.OrganisationId, "Organisation");
+        if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
+        var (row, error) = await FindCaseAsync(hub, caseId!.Value, hub.Access.CasesToAddTo, "Only the case's coordinating and participating organisations add to it.", ct);
+        if (row is null) return MutationPayload.Failed<Case>([error!]);
+        if (!await hub.Db.Organisations.AnyAsync(o => o.Id == organisationId, ct))
+            return MutationPayload.Failed<Case>(MutationErrorCode.NotFound, "organisationId", "No organisation with this id.");
+        if (row.CoordinatingOrganisationId == organisationId || await hub.Db.CaseParticipants.AnyAsync(p => p.CaseId == row.Id && p.OrganisationId == organisationId, ct))
+            return new MutationPayload<Case>(row, []);
+        var now = DateTime.UtcNow;
+        hub.Db.CaseParticipants.Add(new CaseParticipant { CaseId = row.Id, OrganisationId = organisationId!.Value, JoinedAt = now });
+        return await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseParticipant", WriteChange.Updated, now, ct);
+    }
+
+    private static async Task<MutationPayload<Case>> AddContributionAsync(RequestContext hub, AddCaseContributionInput input, CancellationToken ct)
+    {
+        var errors = new InputErrors();
+        var caseId = errors.Id("caseId", input.CaseId, "Case");
+        errors.Text("text", input.Text, 4000, required: true);
+        if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
+        var (row, error) = await FindCaseAsync(hub, caseId!.Value, hub.Access.CasesToAddTo, "Only the case's coordinating and participating organisations add to it.", ct);
+        if (row is null) return MutationPayload.Failed<Case>([error!]);
+        var now = DateTime.UtcNow;
+        hub.Db.CaseContributions.Add(new CaseContribution { CaseId = row.Id, OrganisationId = hub.Access.Caller.OrganisationId, Text = input.Text, CreatedAt = now });
+        return await SaveAsync(hub, row, WriteAction.AddContribution, "addCaseContribution", WriteChange.Updated, now, ct);
+    }
+
+    /// <summary>
+    /// The case when the caller may write to it. A case the caller cannot see answers NOT_FOUND, exactly like one that
+    /// does not exist; a visible case the write rule excludes answers FORBIDDEN.
+    /// </summary>
+    internal static async Task<(Case? Case, MutationError? Error)> FindCaseAsync(RequestContext hub, int id,
+        Expression<Func<Case, bool>> writable, string forbidden, CancellationToken ct, string field = "caseId")
+    {
+        var row = await hub.Db.Cases.Where(writable).FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (row is not null) return (row, null);
+        return await hub.Cases().AnyAsync(c => c.Id == id, ct)
+            ? (null, new MutationError(MutationErrorCode.Forbidden, field, forbidden))
+            : (null, new MutationError(MutationErrorCode.NotFound, field, "No case with this id."));
+    }
+
+    /// <summary>A CONFLICT when the client's version is outdated; otherwise the client's version becomes the one the
+    /// UPDATE must still find, so a concurrent save in between fails too.</summary>
+    internal static MutationError? Conflict<T>(VeiligheidDbContext db, T row, Guid? clientVersion) where T : class, IEditable
+    {
+        if (clientVersion is not { } version) return null;
+        if (version != row.Version) return new MutationError(MutationErrorCode.Conflict, "version", "Changed since this version was read; read it again, then retry.", row.Version);
+        db.Entry(row).Property(r => r.Version).OriginalValue = version;
+        return null;
+    }
+
+    private static async Task<MutationPayload<Case>> SaveAsync(RequestContext hub, Case row, WriteAction action, string operation, WriteChange change, DateTime now, CancellationToken ct)
+    {
+        var error = await MutationSaving.SaveAsync(hub, row, () => hub.Audit(action, operation, "Case", row.Id, change, now), ct);
+        return error is null ? new MutationPayload<Case>(row, []) : MutationPayload.Failed<Case>([error]);
+    }
+}
+
+[Category(DataCategory.Casus)]
+public sealed class CasePayloadType : SlicedObjectGraphType<MutationPayload<Case>>
+{
+    public CasePayloadType()
+    {
+        Name = "CasePayload";
+        Description = "The result of a case mutation.";
+        Field<CaseType>("case").Description("The case after the change; null when nothing was written because of errors.").Resolve(ctx => ctx.Source.Value);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<MutationErrorType>>>>("errors").Description("Why nothing was written; empty on success.").Resolve(ctx => ctx.Source.Errors);
+    }
+}

@@ -1,0 +1,162 @@
+using System.ComponentModel;
+using GraphQL.Builders;
+using GraphQL.Types;
+using Veiligheid.Access;
+using Veiligheid.Data;
+
+namespace Veiligheid.GraphQL;
+
+/// <summary>Why a mutation (or one item of a bulk mutation) was not carried out.</summary>
+[Description("Why a mutation, or one item of a bulk mutation, was not carried out.")]
+public enum MutationErrorCode
+{
+    [Description("An input value breaks a rule (format, 11-proef, BAG id, CBS code, date range, length); 'field' names it.")]
+    Invalid,
+    [Description("The referenced row does not exist or the caller may not see it; 'field' names the reference.")]
+    NotFound,
+    [Description("The caller sees the row but its organisation may not make this change (e.g. only the coordinating organisation closes a case).")]
+    Forbidden,
+    [Description("The row changed since the caller read it: 'currentVersion' holds the version now stored. Read again, then retry.")]
+    Conflict,
+    [Description("The requested status change is not in the allowed flow Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten.")]
+    InvalidTransition,
+}
+
+/// <summary>A typed error that names the input field it is about.</summary>
+public sealed record MutationError(MutationErrorCode Code, string? Field, string Message, Guid? CurrentVersion = null);
+
+[Category(DataCategory.Register)]
+public sealed class MutationErrorType : SlicedObjectGraphType<MutationError>
+{
+    public MutationErrorType()
+    {
+        Name = "MutationError";
+        Description = "Why a mutation was not carried out. Nothing was written when a payload has errors.";
+        Field<NonNullGraphType<DomainEnumType<MutationErrorCode>>>("code").Description("What went wrong, for programs.").Resolve(ctx => ctx.Source.Code);
+        Field<StringGraphType>("field").Description("The input field the error is about, as a path from the mutation's input, e.g. 'items[3].bagId'; null when it is about the whole input.").Resolve(ctx => ctx.Source.Field);
+        Field<NonNullGraphType<StringGraphType>>("message").Description("What went wrong, for people. Never contains a BSN or a name.").Resolve(ctx => ctx.Source.Message);
+        Field<StringGraphType>("currentVersion").Description("For CONFLICT: the version now stored.").Resolve(ctx => ctx.Source.CurrentVersion?.ToString());
+    }
+}
+
+/// <summary>The result of a single-row mutation: the row as written (null when nothing was written) and the errors.</summary>
+public sealed record MutationPayload<T>(T? Value, IReadOnlyList<MutationError> Errors) where T : class;
+
+/// <summary>Failed payloads.</summary>
+public static class MutationPayload
+{
+    public static MutationPayload<T> Failed<T>(IReadOnlyList<MutationError> errors) where T : class => new(null, errors);
+
+    public static MutationPayload<T> Failed<T>(MutationErrorCode code, string? field, string message, Guid? currentVersion = null) where T : class
+        => new(null, [new MutationError(code, field, message, currentVersion)]);
+}
+
+/// <summary>Collects validation errors; a mutation writes only when it stays empty.</summary>
+public sealed class InputErrors : List<MutationError>
+{
+    public void Invalid(string field, string message) => Add(new MutationError(MutationErrorCode.Invalid, field, message));
+
+    public void NotFound(string field, string message) => Add(new MutationError(MutationErrorCode.NotFound, field, message));
+
+    /// <summary>Rejects free text beyond the column's size, or empty when required.</summary>
+    public void Text(string field, string? value, int maxLength, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required) Invalid(field, "A value is required.");
+        }
+        else if (value.Length > maxLength)
+        {
+            Invalid(field, $"At most {maxLength} characters.");
+        }
+    }
+
+    /// <summary>The client's version of a row, as read from the 'version' field.</summary>
+    public Guid? Version(string field, string? value)
+    {
+        if (value is null) return null;
+        if (Guid.TryParse(value, out var version)) return version;
+        Invalid(field, "Not a version as read from the 'version' field.");
+        return null;
+    }
+
+    /// <summary>Decodes a global id of <paramref name="typeName"/>; a malformed one is reported as not found.</summary>
+    public int? Id(string field, string? globalId, string typeName)
+    {
+        if (globalId is null) return null;
+        if (GlobalId.TryDecode(globalId, typeName, out var id)) return id;
+        NotFound(field, $"No {typeName} with this id.");
+        return null;
+    }
+}
+
+/// <summary>Mutation declaration and audit helpers.</summary>
+public static class MutationFields
+{
+    /// <summary>Declares the write action a mutation field performs: the field exists only for roles that may perform it.</summary>
+    public static FieldBuilder<TSource, TReturn> Writes<TSource, TReturn>(this FieldBuilder<TSource, TReturn> builder, WriteAction action)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.FieldType.Metadata[WriteActionMetadata.Key] = action;
+        return builder;
+    }
+
+    /// <summary>Adds the audit row of one write to the request's unit of work (saved in the same transaction).</summary>
+    public static void Audit(this RequestContext hub, WriteAction action, string operation, string entityType, int entityId, WriteChange change, DateTime at)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        hub.Db.Set<WriteAudit>().Add(NewAudit(hub.Access.Caller, action, operation, entityType, entityId, change, at));
+    }
+
+    public static WriteAudit NewAudit(Caller caller, WriteAction action, string operation, string entityType, int entityId, WriteChange change, DateTime at)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return new WriteAudit
+        {
+            At = at,
+            OrganisationId = caller.OrganisationId,
+            Role = caller.Role.TokenValue(),
+            ClientAppId = caller.ClientAppId,
+            UserObjectId = caller.UserObjectId,
+            Action = action,
+            Operation = operation,
+            EntityType = entityType,
+            EntityId = entityId,
+            Change = change,
+        };
+    }
+}
+
+/// <summary>Saving a mutation's changes and its audit rows as one transaction.</summary>
+public static class MutationSaving
+{
+    /// <summary>
+    /// Saves the tracked changes, then the audit rows <paramref name="audit"/> adds (it runs once the new rows have
+    /// their ids), in one transaction. A concurrent change of an edited row (its version moved since it was read)
+    /// rolls everything back and answers CONFLICT with the version now stored.
+    /// </summary>
+    public static async Task<MutationError?> SaveAsync<T>(RequestContext hub, T edited, Action audit, CancellationToken ct) where T : class, IEditable
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(audit);
+        var db = hub.Db;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            audit();
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return null;
+        }
+        catch (Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException)
+        {
+            await transaction.RollbackAsync(ct);
+            var entry = db.Entry(edited);
+            var current = await entry.GetDatabaseValuesAsync(ct);
+            db.ChangeTracker.Clear();
+            return new MutationError(MutationErrorCode.Conflict, "version", "Changed by someone else while this request was saved; read it again, then retry.",
+                current?.GetValue<Guid>(nameof(IEditable.Version)));
+        }
+    }
+}

@@ -1,0 +1,346 @@
+using System.ComponentModel;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Veiligheid.Access;
+using Veiligheid.Data;
+using Veiligheid.GraphQL;
+using Veiligheid.Locations;
+
+namespace Veiligheid.Incidents;
+
+/// <summary>What happened to one reported incident.</summary>
+[Description("What happened to one reported incident.")]
+public enum IngestStatus
+{
+    [Description("A new incident was added.")]
+    Created,
+    [Description("An incident with this externalId existed and was changed.")]
+    Updated,
+    [Description("An incident with this externalId existed with exactly these values: nothing was written.")]
+    Unchanged,
+    [Description("The item has errors; nothing of the batch was written.")]
+    Failed,
+    [Description("The item was valid, but another item of the batch failed, so nothing of the batch was written.")]
+    NotWritten,
+}
+
+/// <summary>The outcome for one item of a report.</summary>
+public sealed class IngestItemResult(int index, string externalId)
+{
+    public int Index { get; } = index;
+    public string ExternalId { get; } = externalId;
+    public IngestStatus Status { get; set; } = IngestStatus.NotWritten;
+    public int? IncidentId { get; set; }
+    public Guid? Version { get; set; }
+    public List<MutationError> Errors { get; } = [];
+}
+
+/// <summary>
+/// Writes reported incidents: validates every item first, then writes all of them in one transaction or none.
+/// Idempotent by (caller's organisation, externalId). The writes are prepared ADO.NET commands on the request's own
+/// connection with EF Core's column and type mappings, because EF's change tracking costs several times the insert
+/// itself at bulk sizes; the rules (versions, timestamps, audit rows) are the same as on every other write.
+/// </summary>
+public static class IncidentIngestion
+{
+    public const int DefaultMaxBatchItems = 5_000;
+    private static readonly DateTime Earliest = new(1990, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    public static async Task<IReadOnlyList<IngestItemResult>> IngestAsync(
+        RequestContext hub, IReadOnlyList<ReportIncidentInput> items, bool bulk, string operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(items);
+        var caller = hub.Access.Caller;
+        var now = DateTime.UtcNow;
+        var results = new IngestItemResult[items.Count];
+        var versions = new Guid?[items.Count];
+        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var prefix = bulk ? $"items[{i}]." : "";
+            var result = results[i] = new IngestItemResult(i, item.ExternalId);
+            var errors = new InputErrors();
+            errors.Text(prefix + "externalId", item.ExternalId, 100, required: true);
+            if (!string.IsNullOrWhiteSpace(item.ExternalId) && !firstIndex.TryAdd(item.ExternalId, i))
+                errors.Invalid(prefix + "externalId", $"The same externalId as items[{firstIndex[item.ExternalId]}]: an incident appears once per batch.");
+            if (!AreaCodes.IsBagVerblijfsobjectId(item.BagId))
+                errors.Invalid(prefix + "bagId", "Not a BAG verblijfsobject id: 16 digits, the 4-digit municipality code, 01, then a 10-digit serial.");
+            if (item.OccurredAt > now + ClockSkew) errors.Invalid(prefix + "occurredAt", "Lies in the future.");
+            if (item.OccurredAt < Earliest) errors.Invalid(prefix + "occurredAt", "Before 1990-01-01.");
+            if (item.ReportedAt is { } reportedAt)
+            {
+                if (reportedAt < item.OccurredAt) errors.Invalid(prefix + "reportedAt", "Before occurredAt: an incident is reported after it happens.");
+                if (reportedAt > now + ClockSkew) errors.Invalid(prefix + "reportedAt", "Lies in the future.");
+            }
+            versions[i] = errors.Version(prefix + "version", item.Version);
+            result.Errors.AddRange(errors);
+        }
+
+        // Addresses the caller may see, by BAG id, and the caller's earlier reports of these external ids: two queries.
+        var bagIds = items.Select(i => i.BagId).Where(AreaCodes.IsBagVerblijfsobjectId).Distinct().ToList();
+        var locations = await hub.Locations().AsNoTracking().Where(l => bagIds.Contains(l.BagId))
+            .Select(l => new { l.BagId, l.Id, l.NeighbourhoodId })
+            .ToDictionaryAsync(l => l.BagId, l => (l.Id, l.NeighbourhoodId), cancellationToken);
+        var externalIds = firstIndex.Keys.ToList();
+        var organisationId = caller.OrganisationId;
+        var existing = await hub.Db.Incidents.AsNoTracking()
+            .Where(x => x.SourceOrganisationId == organisationId && externalIds.Contains(x.ExternalId!))
+            .ToDictionaryAsync(x => x.ExternalId!, StringComparer.Ordinal, cancellationToken);
+
+        var rows = new Incident?[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var result = results[i];
+            var prefix = bulk ? $"items[{i}]." : "";
+            if (AreaCodes.IsBagVerblijfsobjectId(item.BagId) && !locations.ContainsKey(item.BagId))
+                result.Errors.Add(new MutationError(MutationErrorCode.NotFound, prefix + "bagId", "No address with this BAG id that the caller may see."));
+            if (result.Errors.Count > 0) continue;
+
+            var (locationId, neighbourhoodId) = locations[item.BagId];
+            existing.TryGetValue(item.ExternalId, out var stored);
+            if (stored is not null && versions[i] is { } expected && expected != stored.Version)
+            {
+                result.Errors.Add(new MutationError(MutationErrorCode.Conflict, prefix + "version",
+                    "The incident changed since this version was read.", stored.Version));
+                continue;
+            }
+            var row = new Incident
+            {
+                Id = stored?.Id ?? 0,
+                Category = item.Category,
+                OccurredAt = item.OccurredAt,
+                ReportedAt = item.ReportedAt ?? stored?.ReportedAt ?? now,
+                LocationId = locationId,
+                NeighbourhoodId = neighbourhoodId,
+                ReportingOrganisationId = organisationId,
+                InPublicSpace = item.InPublicSpace,
+                SourceOrganisationId = organisationId,
+                ExternalId = item.ExternalId,
+                Version = stored?.Version ?? Guid.Empty,
+                CreatedAt = stored?.CreatedAt ?? now,
+                UpdatedAt = now,
+            };
+            if (stored is not null && SameValues(stored, row))
+            {
+                result.Status = IngestStatus.Unchanged;
+                result.IncidentId = stored.Id;
+                result.Version = stored.Version;
+                continue;
+            }
+            rows[i] = row;
+        }
+
+        if (results.Any(r => r.Errors.Count > 0))
+        {
+            foreach (var r in results) r.Status = r.Errors.Count > 0 ? IngestStatus.Failed : IngestStatus.NotWritten;
+            return results;
+        }
+
+        await WriteAsync(hub, caller, rows, results, operation, now, cancellationToken);
+        return results;
+    }
+
+    private static bool SameValues(Incident stored, Incident row)
+        => stored.Category == row.Category
+           && stored.OccurredAt.Ticks == row.OccurredAt.Ticks
+           && stored.ReportedAt.Ticks == row.ReportedAt.Ticks
+           && stored.LocationId == row.LocationId
+           && stored.NeighbourhoodId == row.NeighbourhoodId
+           && stored.InPublicSpace == row.InPublicSpace
+           && stored.ReportingOrganisationId == row.ReportingOrganisationId;
+
+    private static async Task WriteAsync(RequestContext hub, Caller caller, Incident?[] rows, IngestItemResult[] results,
+        string operation, DateTime now, CancellationToken cancellationToken)
+    {
+        if (rows.All(r => r is null)) return;
+        var db = hub.Db;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        var dbTransaction = transaction.GetDbTransaction();
+        var sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) == true;
+
+        string[] columns =
+        [
+            nameof(Incident.Category), nameof(Incident.OccurredAt), nameof(Incident.ReportedAt), nameof(Incident.LocationId),
+            nameof(Incident.NeighbourhoodId), nameof(Incident.ReportingOrganisationId), nameof(Incident.InPublicSpace),
+            nameof(Incident.SourceOrganisationId), nameof(Incident.ExternalId), nameof(Incident.Version),
+            nameof(Incident.CreatedAt), nameof(Incident.UpdatedAt),
+        ];
+        await using var insert = new RowCommand<Incident>(db, connection, dbTransaction, columns, RowCommandKind.Insert, sqlite);
+        await using var update = new RowCommand<Incident>(db, connection, dbTransaction,
+            columns.Except([nameof(Incident.SourceOrganisationId), nameof(Incident.ExternalId), nameof(Incident.CreatedAt)]).ToArray(),
+            RowCommandKind.Update, sqlite);
+        string[] auditColumns =
+        [
+            nameof(WriteAudit.At), nameof(WriteAudit.OrganisationId), nameof(WriteAudit.Role), nameof(WriteAudit.ClientAppId),
+            nameof(WriteAudit.UserObjectId), nameof(WriteAudit.Action), nameof(WriteAudit.Operation), nameof(WriteAudit.EntityType),
+            nameof(WriteAudit.EntityId), nameof(WriteAudit.Change),
+        ];
+        await using var audit = new RowCommand<WriteAudit>(db, connection, dbTransaction, auditColumns, RowCommandKind.InsertWithoutKey, sqlite);
+        // Audit rows need no ids back, so they go in multi-row statements: the audit must not double the cost of a batch.
+        await using var auditBatch = new RowCommand<WriteAudit>(db, connection, dbTransaction, auditColumns, RowCommandKind.InsertWithoutKey, sqlite, AuditRowsPerStatement);
+        var audits = new List<WriteAudit>(AuditRowsPerStatement);
+
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (rows[i] is not { } row) continue;
+            var result = results[i];
+            var created = row.Id == 0;
+            var previousVersion = row.Version;
+            row.Version = Guid.NewGuid();
+            if (created)
+            {
+                row.Id = await insert.InsertAsync(row, cancellationToken);
+            }
+            else if (!await update.UpdateAsync(row, row.Id, previousVersion, cancellationToken))
+            {
+                // Changed by another request between our read and this write: nothing of the batch is kept.
+                await transaction.RollbackAsync(cancellationToken);
+                var current = await db.Incidents.AsNoTracking().Where(x => x.Id == row.Id).Select(x => (Guid?)x.Version).FirstOrDefaultAsync(cancellationToken);
+                foreach (var r in results) r.Status = IngestStatus.NotWritten;
+                result.Status = IngestStatus.Failed;
+                result.Errors.Add(new MutationError(MutationErrorCode.Conflict, null, "The incident changed while this request was written; read it again, then retry.", current));
+                return;
+            }
+            audits.Add(MutationFields.NewAudit(caller, WriteAction.ReportIncident, operation, "Incident", row.Id,
+                created ? WriteChange.Created : WriteChange.Updated, now));
+            if (audits.Count == AuditRowsPerStatement)
+            {
+                await auditBatch.InsertManyAsync(audits, cancellationToken);
+                audits.Clear();
+            }
+            result.Status = created ? IngestStatus.Created : IngestStatus.Updated;
+            result.IncidentId = row.Id;
+            result.Version = row.Version;
+        }
+        foreach (var remaining in audits) await audit.InsertAsync(remaining, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    // Small statements: SQL Server takes at most 2,100 parameters, and both drivers look parameters up by name.
+    private const int AuditRowsPerStatement = 25;
+}
+
+internal enum RowCommandKind
+{
+    Insert,
+    InsertWithoutKey,
+    Update,
+}
+
+/// <summary>
+/// One prepared INSERT or UPDATE for an entity, with table, column names and parameter types taken from the EF Core model
+/// (so enums become strings, Guids and times are stored exactly as EF stores them) on both providers.
+/// </summary>
+internal sealed class RowCommand<T> : IAsyncDisposable where T : class
+{
+    private readonly DbCommand _command;
+    private readonly (IProperty Property, DbParameter Parameter, RelationalTypeMapping Mapping)[] _values;
+    private readonly DbParameter? _id;
+    private readonly DbParameter? _expectedVersion;
+    private readonly RelationalTypeMapping? _versionMapping;
+    private readonly int _width;
+
+    public RowCommand(DbContext db, DbConnection connection, DbTransaction transaction, string[] properties, RowCommandKind kind, bool sqlite, int rows = 1)
+    {
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var sql = db.GetService<ISqlGenerationHelper>();
+        string Column(IProperty p) => sql.DelimitIdentifier(p.GetColumnName(table)!);
+
+        _command = connection.CreateCommand();
+        _command.Transaction = transaction;
+        _width = properties.Length;
+        _values = new (IProperty, DbParameter, RelationalTypeMapping)[properties.Length * rows];
+        for (var i = 0; i < _values.Length; i++)
+        {
+            var name = properties[i % properties.Length];
+            var property = entity.FindProperty(name) ?? throw new InvalidOperationException($"No property {name}.");
+            var mapping = property.GetRelationalTypeMapping();
+            var parameter = mapping.CreateParameter(_command, "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null, nullable: true);
+            _command.Parameters.Add(parameter);
+            _values[i] = (property, parameter, mapping);
+        }
+        var key = entity.FindPrimaryKey()!.Properties[0];
+        var tableName = sql.DelimitIdentifier(table.Name, table.Schema);
+        var columnList = string.Join(", ", _values.Take(_width).Select(v => Column(v.Property)));
+        var parameterList = string.Join(", ", _values.Take(_width).Select(v => v.Parameter.ParameterName));
+        switch (kind)
+        {
+            case RowCommandKind.Insert:
+                _command.CommandText = sqlite
+                    ? $"INSERT INTO {tableName} ({columnList}) VALUES ({parameterList}) RETURNING {Column(key)};"
+                    : $"INSERT INTO {tableName} ({columnList}) OUTPUT INSERTED.{Column(key)} VALUES ({parameterList});";
+                break;
+            case RowCommandKind.InsertWithoutKey:
+                _command.CommandText = $"INSERT INTO {tableName} ({columnList}) VALUES "
+                    + string.Join(", ", _values.Chunk(_width).Select(row => "(" + string.Join(", ", row.Select(v => v.Parameter.ParameterName)) + ")")) + ";";
+                break;
+            case RowCommandKind.Update:
+                var version = entity.FindProperty(nameof(IEditable.Version))!;
+                _id = key.GetRelationalTypeMapping().CreateParameter(_command, "@id", null, nullable: false);
+                _versionMapping = version.GetRelationalTypeMapping();
+                _expectedVersion = _versionMapping.CreateParameter(_command, "@expectedVersion", null, nullable: false);
+                _command.Parameters.Add(_id);
+                _command.Parameters.Add(_expectedVersion);
+                _command.CommandText = $"UPDATE {tableName} SET {string.Join(", ", _values.Select(v => $"{Column(v.Property)} = {v.Parameter.ParameterName}"))} "
+                    + $"WHERE {Column(key)} = @id AND {Column(version)} = @expectedVersion;";
+                break;
+        }
+    }
+
+    public async Task<int> InsertAsync(T row, CancellationToken cancellationToken)
+    {
+        Bind(row);
+        var id = await _command.ExecuteScalarAsync(cancellationToken);
+        return id is null or DBNull ? 0 : Convert.ToInt32(id, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Inserts exactly as many rows as the command was made for, in one statement.</summary>
+    public async Task InsertManyAsync(IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count * _width != _values.Length) throw new ArgumentException($"This command inserts {_values.Length / _width} rows.", nameof(rows));
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var c = 0; c < _width; c++)
+            {
+                var (property, parameter, mapping) = _values[r * _width + c];
+                parameter.Value = Provider(mapping, property.GetGetter().GetClrValue(rows[r]));
+            }
+        }
+        await _command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Updates the row when it still has <paramref name="expectedVersion"/>; false when it does not (a conflict).</summary>
+    public async Task<bool> UpdateAsync(T row, int id, Guid expectedVersion, CancellationToken cancellationToken)
+    {
+        Bind(row);
+        _id!.Value = id;
+        _expectedVersion!.Value = Provider(_versionMapping, expectedVersion);
+        return await _command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private void Bind(T row)
+    {
+        foreach (var (property, parameter, mapping) in _values)
+        {
+            parameter.Value = Provider(mapping, property.GetGetter().GetClrValue(row));
+        }
+    }
+
+    private static object Provider(RelationalTypeMapping? mapping, object? value)
+    {
+        if (value is null) return DBNull.Value;
+        return (mapping?.Converter is { } converter ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
+    }
+
+    public ValueTask DisposeAsync() => _command.DisposeAsync();
+}

@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using Veiligheid.Access;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Mutations;
+
+/// <summary>Recording, updating and completing interventions, with concurrent edits, over real HTTP.</summary>
+public sealed class InterventionMutationTests(HubFactory hub) : IClassFixture<HubFactory>
+{
+    private const string Fields = "intervention { id version kind status endDate result } errors { code field message currentVersion }";
+    private const string Record = $"mutation($input: RecordInterventionInput!) {{ recordIntervention(input: $input) {{ {Fields} }} }}";
+    private const string Update = $"mutation($input: UpdateInterventionInput!) {{ updateIntervention(input: $input) {{ {Fields} }} }}";
+    private const string Complete = $"mutation($input: CompleteInterventionInput!) {{ completeIntervention(input: $input) {{ {Fields} }} }}";
+
+    private string BagId() => hub.Query(db => db.Locations.OrderBy(l => l.Id).Select(l => l.BagId).First());
+
+    private string NeighbourhoodCode() => hub.Query(db => db.Neighbourhoods.OrderBy(n => n.Id).Select(n => n.Code).First());
+
+    private async Task<JsonObject> RecordAsync(HttpClient client, string? externalId = null)
+    {
+        var payload = (await client.PostAsync(Record, new { input = new { kind = "INTEGRALE_CONTROLE", startDate = "2026-03-02", bagId = BagId(), externalId } })).Data("recordIntervention");
+        payload.AssertNoErrors();
+        return payload["intervention"]!.AsObject();
+    }
+
+    [Fact]
+    public async Task Two_concurrent_edits_of_one_intervention_give_one_success_and_one_conflict()
+    {
+        using var first = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        using var second = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var intervention = await RecordAsync(first);
+        var id = (string?)intervention["id"];
+        var version = (string?)intervention["version"];
+
+        var results = await Task.WhenAll(
+            first.PostAsync(Update, new { input = new { id, version, status = "LOPEND", result = "first" } }),
+            second.PostAsync(Update, new { input = new { id, version, status = "GEANNULEERD", result = "second" } }));
+
+        var payloads = results.Select(r => r.Data("updateIntervention")).ToList();
+        var success = Assert.Single(payloads, p => p.Errors().Count == 0);
+        var conflict = Assert.Single(payloads, p => p.Errors().Count > 0);
+        conflict.AssertSingleError("CONFLICT", "version");
+        Assert.Equal((string?)success["intervention"]!["version"], (string?)conflict.Errors()[0]["currentVersion"]);
+        GlobalId.TryDecode(id, "Intervention", out var rowId);
+        var stored = hub.Query(db => db.Interventions.Single(i => i.Id == rowId));
+        Assert.Equal(Guid.Parse((string)success["intervention"]!["version"]!), stored.Version);
+        Assert.Equal((string?)success["intervention"]!["result"], stored.Result);
+    }
+
+    [Fact]
+    public async Task The_executor_completes_its_intervention_and_another_partner_cannot_edit_it()
+    {
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        using var otherPolice = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieZuid);
+        var intervention = await RecordAsync(police);
+        var input = new { id = (string?)intervention["id"], version = (string?)intervention["version"], endDate = "2026-03-05", result = "No irregularities found." };
+
+        var refused = (await otherPolice.PostAsync(Complete, new { input })).Data("completeIntervention");
+        var tooEarly = (await police.PostAsync(Complete, new { input = input with { endDate = "2026-03-01" } })).Data("completeIntervention");
+        var completed = (await police.PostAsync(Complete, new { input })).Data("completeIntervention");
+
+        refused.AssertSingleError("FORBIDDEN", "id");
+        tooEarly.AssertSingleError("INVALID", "endDate");
+        Assert.Equal("AFGEROND", (string?)completed["intervention"]!["status"]);
+        Assert.Equal("No irregularities found.", (string?)completed["intervention"]!["result"]);
+    }
+
+    [Fact]
+    public async Task Recording_again_with_the_same_external_id_updates_it()
+    {
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var first = await RecordAsync(police, "INZ-7");
+        var again = await RecordAsync(police, "INZ-7");
+
+        Assert.Equal((string?)first["id"], (string?)again["id"]);
+        Assert.Equal(1, hub.Query(db => db.Interventions.Count(i => i.ExternalId == "INZ-7")));
+    }
+
+    [Theory]
+    [InlineData("neighbourhoodCode", "WK123456", null, null)]       // a district code is not a buurt code
+    [InlineData("neighbourhoodCode", "BU99999999", null, null)]     // well-formed, but not in the municipality: NOT_FOUND
+    [InlineData("bagId", null, "999901", null)]
+    [InlineData("endDate", null, null, "2026-01-01")]
+    [InlineData("fineAmount", null, null, null)]
+    public async Task Invalid_interventions_name_the_field_and_write_nothing(string field, string? neighbourhoodCode, string? bagId, string? endDate)
+    {
+        using var enforcement = hub.CreateClient(HubRole.GemeenteHandhaving, DemoOrganisations.GemeenteVeiligstad);
+        var before = hub.Query(db => db.Interventions.Count());
+        object input = field == "fineAmount"
+            ? new { kind = "WAARSCHUWING", startDate = "2026-02-01", neighbourhoodCode = NeighbourhoodCode(), fineAmount = 95.5m }
+            : new { kind = "INZET_POLITIE_BOA", startDate = "2026-02-01", endDate, bagId, neighbourhoodCode = neighbourhoodCode ?? (bagId is null ? NeighbourhoodCode() : null) };
+
+        var payload = (await enforcement.PostAsync(Record, new { input })).Data("recordIntervention");
+
+        payload.AssertSingleError(neighbourhoodCode == "BU99999999" ? "NOT_FOUND" : "INVALID", field);
+        Assert.Equal(before, hub.Query(db => db.Interventions.Count()));
+    }
+
+    [Fact]
+    public async Task Enforcement_records_a_fine_in_a_neighbourhood()
+    {
+        using var enforcement = hub.CreateClient(HubRole.GemeenteHandhaving, DemoOrganisations.GemeenteVeiligstad);
+
+        var payload = (await enforcement.PostAsync(Record, new { input = new { kind = "BESTUURLIJKE_BOETE", startDate = "2026-02-01", neighbourhoodCode = NeighbourhoodCode(), fineAmount = 95.5m } })).Data("recordIntervention");
+
+        payload.AssertNoErrors();
+        GlobalId.TryDecode((string?)payload["intervention"]!["id"], "Intervention", out var id);
+        Assert.Equal(9550, hub.Query(db => db.Interventions.Single(i => i.Id == id).FineAmountCents));
+    }
+
+    [Theory]
+    [InlineData(HubRole.GemeenteAnalist, DemoOrganisations.GemeenteVeiligstad)]
+    [InlineData(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad)]
+    public async Task Roles_that_may_not_record_interventions_cannot(HubRole role, string organisation)
+    {
+        using var client = hub.CreateClient(role, organisation);
+        var before = hub.Query(db => db.Interventions.Count());
+
+        var response = await client.PostAsync(Record, new { input = new { kind = "GESPREK", startDate = "2026-02-01", bagId = BagId() } });
+
+        Assert.NotNull(response["errors"]);
+        Assert.Equal(before, hub.Query(db => db.Interventions.Count()));
+    }
+}
