@@ -11,8 +11,10 @@ public sealed class GraphQLLimits
     public const string Section = "GraphQL:Limits";
 
     /// <summary>Largest request body in bytes, GET query string included; more is answered with 413.</summary>
+    /// <remarks>1 MiB: room for a bulk mutation of the documented maximum batch; queries are held to <see cref="MaxVariablesBytes"/>
+    /// and <see cref="MaxDocumentLength"/> within it.</remarks>
     [Range(1024, int.MaxValue)]
-    public int MaxRequestBytes { get; set; } = 64 * 1024;
+    public int MaxRequestBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Longest query document in characters.</summary>
     [Range(16, int.MaxValue)]
@@ -48,6 +50,10 @@ public sealed class GraphQLLimits
     /// <summary>Largest <c>variables</c> object, in bytes of its JSON text; more is answered with 413.</summary>
     [Range(2, int.MaxValue)]
     public int MaxVariablesBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Largest <c>variables</c> object of a mutation (a partner's batch of incidents), in bytes of its JSON text.</summary>
+    [Range(2, int.MaxValue)]
+    public int MaxMutationVariablesBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Deepest nesting of the request's JSON (body, variables, extensions).</summary>
     [Range(4, 256)]

@@ -206,13 +206,15 @@ internal static class GraphQLRequestReader
                 return Invalid("The request body must be a JSON object with a 'query'.");
             try
             {
-                var variables = ReadObject(root, "variables", serializer, limits, out _);
-                var extensions = ReadObject(root, "extensions", serializer, limits, out var extensionsJson);
-                var graphQLRequest = new GraphQLRequest(
-                    ReadString(root, "query"),
-                    ReadString(root, "operationName"),
-                    variables,
-                    extensions)
+                var query = ReadString(root, "query");
+                var operationName = ReadString(root, "operationName");
+                // A mutation may carry a partner's batch (reportIncidents); queries keep the tight variables limit.
+                var maxVariablesBytes = query is { Length: > 0 } && query.Length <= limits.MaxDocumentLength && IsMutationOrSubscription(query, operationName, limits)
+                    ? limits.MaxMutationVariablesBytes
+                    : limits.MaxVariablesBytes;
+                var variables = ReadObject(root, "variables", serializer, limits, out _, maxVariablesBytes);
+                var extensions = ReadObject(root, "extensions", serializer, limits, out var extensionsJson, maxVariablesBytes);
+                var graphQLRequest = new GraphQLRequest(query, operationName, variables, extensions)
                 {
                     DocumentId = ReadString(root, "documentId") ?? PersistedQueryHash(extensionsJson),
                 };
@@ -252,13 +254,13 @@ internal static class GraphQLRequestReader
         return value.GetString();
     }
 
-    private static Inputs? ReadObject(JsonElement root, string name, IGraphQLTextSerializer serializer, GraphQLLimits limits, out JsonElement? json)
+    private static Inputs? ReadObject(JsonElement root, string name, IGraphQLTextSerializer serializer, GraphQLLimits limits, out JsonElement? json, int maxVariablesBytes)
     {
         json = null;
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind != JsonValueKind.Object) throw new RequestFormatException($"'{name}' must be a JSON object.");
         var text = value.GetRawText();
-        CheckSize(name, text, limits);
+        CheckSize(name, text, maxVariablesBytes);
         json = value.Clone();
         return serializer.Deserialize<Inputs>(text);
     }
@@ -267,7 +269,7 @@ internal static class GraphQLRequestReader
     {
         json = null;
         if (string.IsNullOrEmpty(text)) return null;
-        CheckSize(name, text, limits);
+        CheckSize(name, text, limits.MaxVariablesBytes);
         try
         {
             using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
@@ -282,14 +284,14 @@ internal static class GraphQLRequestReader
         }
     }
 
-    private static void CheckSize(string name, string json, GraphQLLimits limits)
+    private static void CheckSize(string name, string json, int maxVariablesBytes)
     {
         if (name != "variables") return;
         var bytes = Encoding.UTF8.GetByteCount(json);
-        if (bytes > limits.MaxVariablesBytes)
+        if (bytes > maxVariablesBytes)
         {
             throw new RequestFormatException(
-                $"'variables' is {bytes.ToString(CultureInfo.InvariantCulture)} bytes of JSON; at most {limits.MaxVariablesBytes} are allowed.",
+                $"'variables' is {bytes.ToString(CultureInfo.InvariantCulture)} bytes of JSON; at most {maxVariablesBytes.ToString(CultureInfo.InvariantCulture)} are allowed.",
                 StatusCodes.Status413RequestEntityTooLarge, LimitErrorCodes.VariablesTooLarge);
         }
     }
@@ -304,7 +306,7 @@ internal static class GraphQLRequestReader
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    /// <summary>True when the operation GET would run is a mutation or subscription; parse errors are left to the executor.</summary>
+    /// <summary>True when the operation the request selects is a mutation or subscription; parse errors are left to the executor.</summary>
     private static bool IsMutationOrSubscription(string query, string? operationName, GraphQLLimits limits)
     {
         GraphQLDocument document;

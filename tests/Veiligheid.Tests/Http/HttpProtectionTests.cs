@@ -124,6 +124,18 @@ public sealed class HttpProtectionTests(HubFactory hub) : IClassFixture<HubFacto
     }
 
     [Fact]
+    public async Task A_mutation_from_a_role_without_writes_is_refused_before_execution()
+    {
+        using var client = hub.CreateClient(HubRole.BiLezer, DemoOrganisations.GemeenteVeiligstad);
+
+        var answer = await client.SendAsync(() => PostQuery("mutation { deleteEverything }"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.False(answer.HasData);
+        Assert.Equal([DepthAndCostRule.OperationTypeNotSupportedCode], answer.Codes);
+    }
+
+    [Fact]
     public async Task Cors_is_closed_by_default()
     {
         using var client = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
