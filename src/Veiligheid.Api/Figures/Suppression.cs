@@ -22,7 +22,7 @@ public sealed record FigureCount(int? Value, bool Suppressed)
 /// </list>
 /// The model is the usual one for cell suppression: the reader knows the published cells and totals, not which
 /// suppressed cell is the complementary one. Differencing between overlapping queries (two periods, two area sets)
-/// is not prevented by this rule; see docs/figures.md.
+/// is not prevented by this rule; see the README, section "Small-count protection".
 /// </summary>
 public static class Suppression
 {

@@ -4,7 +4,7 @@ namespace Veiligheid.GraphQL;
 
 /// <summary>
 /// What one GraphQL request may ask of the hub (configuration section <c>GraphQL:Limits</c>). Every limit except the
-/// execution timeout is checked before anything executes; docs/limits.md lists them with their defaults.
+/// execution timeout is checked before anything executes; the README's Limits section lists them with their defaults.
 /// </summary>
 public sealed class GraphQLLimits
 {

@@ -104,7 +104,7 @@ public sealed class TrustedDocumentHandler : IConfigureExecution
             var message = error switch
             {
                 DocumentIdMissingError when allowOnlyPersisted =>
-                    "Your organisation may only run operations registered for it (trusted documents): send {\"documentId\": \"sha256:<hex>\"} instead of a query. See docs/trusted-documents.md.",
+                    "Your organisation may only run operations registered for it (trusted documents): send {\"documentId\": \"sha256:<hex>\"} instead of a query. See the README, section \"Trusted documents\".",
                 DocumentIdMissingError => "The request has neither a 'query' nor a 'documentId'.",
                 DocumentNotFoundError => "No operation with this documentId is registered for your organisation.",
                 DocumentIdInvalidError => "A documentId is 'sha256:' followed by the 64 lowercase hex digits of the document's SHA-256 hash.",
