@@ -31,6 +31,7 @@ public sealed class HubInProcess : IDisposable
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IConfiguration>(configuration);
         services.AddVeiligheidData(configuration);
         if (recorder is not null) services.ConfigureDbContext<SqliteVeiligheidDbContext>(o => o.AddInterceptors(recorder));
         services.AddVeiligheidGraphQL();
