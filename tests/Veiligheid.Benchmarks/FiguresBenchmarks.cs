@@ -125,7 +125,7 @@ public class FiguresBenchmarks : IDisposable
     [Benchmark(Description = "cases: hub")]
     public Task<CaseFigureTable> Cases() => _figures.CasesAsync(Year, default);
 
-    private const string CaseScope = "Confidentiality IN ('Openbaar','BeperktOpenbaar','Intern','Zaakvertrouwelijk','Vertrouwelijk') AND Kind <> 'Ondermijning'";
+    private const string CaseScope = "Confidentiality <= 4 /* Vertrouwelijk: levels are stored as their order */ AND Kind <> 'Ondermijning'";
 
     private static string CaseQuery(string column, string extraKey) => $"""
         SELECT strftime('%Y', {column}, m) || '-Q' || ((CAST(strftime('%m', {column}, m) AS INTEGER) + 2) / 3) AS Quarter, Kind{extraKey}, COUNT(*)
@@ -150,9 +150,9 @@ public class FiguresBenchmarks : IDisposable
     public Task<InterventionFigureTable> Interventions() => _figures.InterventionsAsync(Year, default);
 
     private const string InterventionScope = """
-        i.Confidentiality IN ('Openbaar','BeperktOpenbaar','Intern','Zaakvertrouwelijk','Vertrouwelijk')
+        i.Confidentiality <= 4 /* Vertrouwelijk: levels are stored as their order */
         AND i.Kind NOT IN ('Zorgtraject','Schuldhulpverlening')
-        AND (i.CaseId IS NULL OR (c.Confidentiality IN ('Openbaar','BeperktOpenbaar','Intern','Zaakvertrouwelijk','Vertrouwelijk') AND c.Kind <> 'Ondermijning'))
+        AND (i.CaseId IS NULL OR (c.Confidentiality <= 4 /* Vertrouwelijk: levels are stored as their order */ AND c.Kind <> 'Ondermijning'))
         AND i.StartDate >= '2025-01-01' AND i.StartDate <= '2025-12-31'
         """;
 

@@ -9,24 +9,9 @@ namespace Veiligheid.GraphQL;
 /// </summary>
 public abstract class SlicedInputObjectGraphType<TSource> : InputObjectGraphType<TSource>, ISlicedGraphType
 {
-    private readonly List<FieldType> _declared = [];
-    private bool _sliced;
+    private readonly DeclaredFields _fields = new();
 
-    public override FieldType AddField(FieldType fieldType)
-    {
-        if (_sliced) return base.AddField(fieldType);
-        _declared.Add(fieldType);
-        return fieldType;
-    }
+    public override FieldType AddField(FieldType fieldType) => _fields.HoldBack(fieldType) ? fieldType : base.AddField(fieldType);
 
-    public void ApplySlice(SchemaSlice slice)
-    {
-        ArgumentNullException.ThrowIfNull(slice);
-        if (_sliced) throw new InvalidOperationException($"{GetType().Name} was already sliced.");
-        _sliced = true;
-        foreach (var field in _declared.Where(f => slice.AllowsField(this, f)))
-        {
-            base.AddField(field);
-        }
-    }
+    public void ApplySlice(SchemaSlice slice) => _fields.Release(this, slice, base.AddField);
 }

@@ -18,25 +18,36 @@ public interface ISlicedGraphType
 /// </summary>
 public abstract class SlicedObjectGraphType<TSource> : ObjectGraphType<TSource>, ISlicedGraphType
 {
+    private readonly DeclaredFields _fields = new();
+
+    public override FieldType AddField(FieldType fieldType) => _fields.HoldBack(fieldType) ? fieldType : base.AddField(fieldType);
+
+    public void ApplySlice(SchemaSlice slice) => _fields.Release(this, slice, base.AddField);
+}
+
+/// <summary>
+/// Holds a sliced type's fields back while its constructor declares them, and releases the ones a slice allows: the one
+/// mechanism behind <see cref="SlicedObjectGraphType{TSource}"/> and <see cref="SlicedInputObjectGraphType{TSource}"/>.
+/// </summary>
+internal sealed class DeclaredFields
+{
     private readonly List<FieldType> _declared = [];
     private bool _sliced;
 
-    public override FieldType AddField(FieldType fieldType)
+    /// <summary>True when the field was held back; false once the slice is applied (the field is then the type's own).</summary>
+    public bool HoldBack(FieldType field)
     {
-        if (_sliced) return base.AddField(fieldType);
-        _declared.Add(fieldType);
-        return fieldType;
+        if (_sliced) return false;
+        _declared.Add(field);
+        return true;
     }
 
-    public void ApplySlice(SchemaSlice slice)
+    public void Release(IGraphType owner, SchemaSlice slice, Func<FieldType, FieldType> add)
     {
         ArgumentNullException.ThrowIfNull(slice);
-        if (_sliced) throw new InvalidOperationException($"{GetType().Name} was already sliced.");
+        if (_sliced) throw new InvalidOperationException($"{owner.GetType().Name} was already sliced.");
         _sliced = true;
-        foreach (var field in _declared.Where(f => slice.AllowsField(this, f)))
-        {
-            base.AddField(field);
-        }
+        foreach (var field in _declared.Where(f => slice.AllowsField(owner, f))) add(field);
     }
 }
 
