@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Veiligheid.Cases;
 using Veiligheid.Incidents;
 using Veiligheid.Interventions;
@@ -138,6 +139,22 @@ public static class AccessPolicy
     /// <summary>Care interventions are care data: shared beyond their executor only with consent.</summary>
     public static IReadOnlySet<InterventionKind> CareInterventionKinds { get; } =
         new HashSet<InterventionKind> { InterventionKind.Zorgtraject, InterventionKind.Schuldhulpverlening };
+
+    /// <summary>
+    /// i => i.Kind == k1 || i.Kind == k2 …, built from <see cref="CareInterventionKinds"/> so the SQL compares constants;
+    /// the one test for "is care data" that row rules and figure scopes inline.
+    /// </summary>
+    public static Expression<Func<Intervention, bool>> IsCareIntervention { get; } = BuildIsCareIntervention();
+
+    private static Expression<Func<Intervention, bool>> BuildIsCareIntervention()
+    {
+        var i = Expression.Parameter(typeof(Intervention), "i");
+        var kind = Expression.Property(i, nameof(Intervention.Kind));
+        var body = CareInterventionKinds
+            .Select(k => (Expression)Expression.Equal(kind, Expression.Constant(k)))
+            .Aggregate(Expression.OrElse);
+        return Expression.Lambda<Func<Intervention, bool>>(body, i);
+    }
 
     /// <summary>The life domains each legal ground lets a case's participants share without consent.</summary>
     public static IReadOnlyDictionary<LegalGround, IReadOnlySet<LifeDomain>> LegalGroundCoverage { get; } =

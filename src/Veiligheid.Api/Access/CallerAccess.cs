@@ -89,20 +89,7 @@ public sealed class CallerAccess
                         c.CareProviderOrganisationId == i.ExecutingOrganisationId
                         && c.RecipientOrganisationId == organisationId
                         && c.WithdrawnOn == null)));
-        return universal.Inline(IsCareIntervention).And(Role.Interventions.Predicate(this));
-    }
-
-    /// <summary>i => i.Kind == k1 || i.Kind == k2 …, built from the policy's set so the SQL compares constants.</summary>
-    private static Expression<Func<Intervention, bool>> IsCareIntervention { get; } = BuildIsCareIntervention();
-
-    private static Expression<Func<Intervention, bool>> BuildIsCareIntervention()
-    {
-        var i = Expression.Parameter(typeof(Intervention), "i");
-        var kind = Expression.Property(i, nameof(Intervention.Kind));
-        var body = AccessPolicy.CareInterventionKinds
-            .Select(k => (Expression)Expression.Equal(kind, Expression.Constant(k)))
-            .Aggregate(Expression.OrElse);
-        return Expression.Lambda<Func<Intervention, bool>>(body, i);
+        return universal.Inline(AccessPolicy.IsCareIntervention).And(Role.Interventions.Predicate(this));
     }
 
     private Expression<Func<T, bool>> Bind<T>(RowRule<T>? rule) => rule is null ? Nothing<T>() : rule.Predicate(this);

@@ -21,19 +21,12 @@ public sealed record FigureScope(ConfidentialityLevel MaxConfidentiality)
 {
     /// <summary>The cases a figure may count.</summary>
     public Expression<Func<Case, bool>> Cases
-        => ConfidentialityOrder.AtMost<Case>(c => c.Confidentiality, MaxConfidentiality).And(c => c.Kind != CaseKind.Ondermijning);
-
-    /// <summary>i => i.Kind == k1 || …, from the policy's care kinds, so the SQL compares constants.</summary>
-    private static Expression<Func<Intervention, bool>> IsCareIntervention { get; } = BuildIsCareIntervention();
-
-    private static Expression<Func<Intervention, bool>> BuildIsCareIntervention()
     {
-        var i = Expression.Parameter(typeof(Intervention), "i");
-        var kind = Expression.Property(i, nameof(Intervention.Kind));
-        var body = AccessPolicy.CareInterventionKinds
-            .Select(k => (Expression)Expression.Equal(kind, Expression.Constant(k)))
-            .Aggregate(Expression.OrElse);
-        return Expression.Lambda<Func<Intervention, bool>>(body, i);
+        get
+        {
+            var max = MaxConfidentiality;
+            return c => c.Confidentiality <= max && c.Kind != CaseKind.Ondermijning;
+        }
     }
 
     /// <summary>The interventions a figure may count.</summary>
@@ -43,8 +36,10 @@ public sealed record FigureScope(ConfidentialityLevel MaxConfidentiality)
         {
             Expression<Func<Intervention, bool>> notCare = i => !ExpressionComposition.Is(i);
             Expression<Func<Intervention, bool>> withoutCase = i => i.CaseId == null;
-            return ConfidentialityOrder.AtMost<Intervention>(i => i.Confidentiality, MaxConfidentiality)
-                .And(notCare.Inline(IsCareIntervention))
+            var max = MaxConfidentiality;
+            Expression<Func<Intervention, bool>> atMost = i => i.Confidentiality <= max;
+            return atMost
+                .And(notCare.Inline(AccessPolicy.IsCareIntervention))
                 .And(withoutCase.Or(Cases.Through<Intervention, Case>(i => i.Case!)));
         }
     }
