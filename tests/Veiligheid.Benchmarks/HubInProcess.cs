@@ -6,6 +6,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Veiligheid.Accountability;
 using Microsoft.Extensions.Logging;
 using Veiligheid.Access;
 using Veiligheid.Data;
@@ -23,30 +26,40 @@ public sealed class HubInProcess : IDisposable
     private readonly ServiceProvider _services;
     private readonly IGraphQLTextSerializer _serializer;
 
-    public HubInProcess(string databasePath, StatementRecorder? recorder = null)
+    /// <param name="databasePath">The SQLite file.</param>
+    /// <param name="recorder">Records the statements sent, when given.</param>
+    /// <param name="compiledReads">False: every query runs on the reference path (resolvers over EF Core).</param>
+    public HubInProcess(string databasePath, StatementRecorder? recorder = null, bool compiledReads = true)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:SqlitePath"] = databasePath,
+            ["GraphQL:CompiledReads:Sqlite"] = compiledReads ? "true" : "false",
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IHostEnvironment>(new BenchmarkEnvironment());
         services.AddSingleton<IConfiguration>(configuration);
         services.AddVeiligheidData(configuration);
         if (recorder is not null) services.ConfigureDbContext<SqliteVeiligheidDbContext>(o => o.AddInterceptors(recorder));
         services.AddVeiligheidGraphQL();
+        services.AddVeiligheidAccountability(configuration); // as served: the processing log is written before the response
         _services = services.BuildServiceProvider();
         _serializer = _services.GetRequiredService<IGraphQLTextSerializer>();
         _ = _services.GetRequiredService<SchemaRegistry>(); // schemas are built at start-up in the host too
     }
 
-    /// <summary>A caller of this role for the seeded organisation with this key.</summary>
+    /// <summary>
+    /// A caller of this role for the seeded organisation with this key, stating the role's broadest purpose (the one
+    /// under which it reads the most categories), as a partner system reading person-level data must.
+    /// </summary>
     public Caller CallerOf(HubRole role, string organisationKey)
     {
         using var scope = _services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
         var org = db.Organisations.AsNoTracking().Single(o => o.Key == organisationKey);
-        return new Caller(role, org.Id, org.Key, org.Kind, org.ClientAppId ?? "", null);
+        var purpose = Purposes.For(role).OrderByDescending(p => Purposes.Effective(role, p).Count).FirstOrDefault()?.Key;
+        return new Caller(role, org.Id, org.Key, org.Kind, org.ClientAppId ?? "", null, purpose);
     }
 
     public async Task<ExecutionResult> ExecuteAsync(Caller caller, string query, Inputs? variables = null)
@@ -62,6 +75,15 @@ public sealed class HubInProcess : IDisposable
         => _serializer.Serialize(await ExecuteAsync(caller, query, variables));
 
     public void Dispose() => _services.Dispose();
+}
+
+/// <summary>The host environment the benchmarks run in: Development, so the processing log uses its development key.</summary>
+internal sealed class BenchmarkEnvironment : IHostEnvironment
+{
+    public string EnvironmentName { get; set; } = Environments.Development;
+    public string ApplicationName { get; set; } = "Veiligheid.Benchmarks";
+    public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+    public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
 }
 
 /// <summary>Records the statements (text and parameters) the hub sends, to replay them bare for the profile.</summary>

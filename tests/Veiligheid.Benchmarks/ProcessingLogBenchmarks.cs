@@ -105,12 +105,4 @@ public class ProcessingLogBenchmarks
         if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
         return result;
     }
-
-    private sealed class BenchmarkEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Development;
-        public string ApplicationName { get; set; } = "Veiligheid.Benchmarks";
-        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
 }

@@ -34,15 +34,13 @@ public sealed class CaseType : SlicedObjectGraphType<Case>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseParticipantType>>>>("participants").Description("The organisations taking part: the basis of need-to-know.")
             .Resolve(ctx => ctx.LoadMany("case.participants", ctx.Source.Id, hub => hub.Db.CaseParticipants.OrderBy(p => p.JoinedAt), p => p.CaseId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseSubjectType>>>>("subjects").Description("The persons the case is about, that the caller may see, with their role.")
-            .Resolve(ctx => ctx.LoadMany("case.subjects", ctx.Source.Id,
-                hub => hub.Db.CaseSubjects.Where(hub.Access.Persons.Through<CaseSubject, Person>(s => s.Person)).OrderBy(s => s.PersonId), s => s.CaseId));
+            .Resolve(ctx => ctx.LoadMany("case.subjects", ctx.Source.Id, CaseRelations.Subjects, s => s.CaseId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LocationType>>>>("locations").Description("The addresses the case is about, that the caller may see.").Category(DataCategory.Locatie)
             .Resolve(ctx => ctx.LoadMany("case.locations", ctx.Source.Id,
                 hub => hub.Db.CaseLocations.Where(hub.Access.Locations.Through<CaseLocation, Location>(l => l.Location)).Include(l => l.Location).OrderBy(l => l.LocationId), l => l.CaseId)
                 .Then(links => (IReadOnlyList<Location>)links.Select(l => l.Location).ToList()));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<InterventionType>>>>("interventions").Description("Interventions on this case that the caller may see, by start date.").Category(DataCategory.Interventie)
-            .Resolve(ctx => ctx.LoadMany("case.interventions", ctx.Source.Id,
-                hub => hub.Interventions().Where(i => i.CaseId != null).OrderBy(i => i.StartDate).ThenBy(i => i.Id), i => i.CaseId!.Value));
+            .Resolve(ctx => ctx.LoadMany("case.interventions", ctx.Source.Id, CaseRelations.Interventions, i => i.CaseId!.Value));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseStatusChangeType>>>>("statusHistory").Description("Every status change, oldest first.")
             .Resolve(ctx => ctx.LoadMany("case.statusHistory", ctx.Source.Id, hub => hub.Db.CaseStatusChanges.OrderBy(s => s.ChangedAt).ThenBy(s => s.Id), s => s.CaseId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseContributionType>>>>("contributions").Description("Partners' notes on the case, oldest first.")
@@ -100,6 +98,21 @@ public sealed class CaseContributionType : SlicedObjectGraphType<CaseContributio
         Field<NonNullGraphType<StringGraphType>>("text").Description("The note.").Resolve(ctx => ctx.Source.Text);
         Field<NonNullGraphType<DateTimeScalar>>("createdAt").Description("When it was written.").Resolve(ctx => ctx.Source.CreatedAt);
     }
+}
+
+/// <summary>
+/// The rows behind a case's lists, in their order: one definition for the resolvers and for the compiled read path
+/// (<see cref="GraphQL.Compiled.ReadMap"/>), so both read exactly the same rows.
+/// </summary>
+public static class CaseRelations
+{
+    /// <summary>Subjects of cases that the caller may see as persons, by person.</summary>
+    public static readonly Func<RequestContext, IQueryable<CaseSubject>> Subjects =
+        hub => hub.Db.CaseSubjects.Where(hub.Access.Persons.Through<CaseSubject, Person>(s => s.Person)).OrderBy(s => s.PersonId);
+
+    /// <summary>Visible interventions that belong to a case, by start date.</summary>
+    public static readonly Func<RequestContext, IQueryable<Intervention>> Interventions =
+        hub => hub.Interventions().Where(i => i.CaseId != null).OrderBy(i => i.StartDate).ThenBy(i => i.Id);
 }
 
 /// <summary>Loading cases through the caller's row rule.</summary>

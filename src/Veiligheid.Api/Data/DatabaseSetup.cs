@@ -24,15 +24,21 @@ public static class DatabaseSetup
                 var connectionString = configuration.GetConnectionString(ConnectionStringName)
                     ?? throw new InvalidOperationException(
                         $"Database:Provider is SqlServer but ConnectionStrings:{ConnectionStringName} is not set.");
-                services.AddDbContext<VeiligheidDbContext, SqlServerVeiligheidDbContext>((sp, o) => ConfigureSqlServer(o, connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
+                services.AddDbContext<VeiligheidDbContext, SqlServerVeiligheidDbContext>((sp, o) => ConfigureSqlServer(o, connectionString).AddInterceptors(sp.GetServices<IInterceptor>()),
+                    ServiceLifetime.Scoped, OptionsLifetime);
                 break;
             default:
                 var path = Path.GetFullPath(options.SqlitePath);
-                services.AddDbContext<VeiligheidDbContext, SqliteVeiligheidDbContext>((sp, o) => ConfigureSqlite(o, SqliteConnectionString(path)).AddInterceptors(sp.GetServices<IInterceptor>()));
+                services.AddDbContext<VeiligheidDbContext, SqliteVeiligheidDbContext>((sp, o) => ConfigureSqlite(o, SqliteConnectionString(path)).AddInterceptors(sp.GetServices<IInterceptor>()),
+                    ServiceLifetime.Scoped, OptionsLifetime);
                 break;
         }
         return services;
     }
+
+    // One DbContext per request, its options built once: building them per request (the default) made EF Core look up
+    // its internal services for every request, a large share of a short read's time.
+    private const ServiceLifetime OptionsLifetime = ServiceLifetime.Singleton;
 
     public static string SqliteConnectionString(string path) => $"Data Source={path};Foreign Keys=True;Pooling=True";
 

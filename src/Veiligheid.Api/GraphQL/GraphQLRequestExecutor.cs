@@ -20,6 +20,7 @@ public sealed class GraphQLRequestExecutor(
     SchemaRegistry schemas,
     VeiligheidDbContext db,
     IOptions<GraphQLLimits> limits,
+    IOptions<Compiled.CompiledReadOptions> compiledReads,
     ProcessingLog processingLog,
     ILogger<GraphQLRequestExecutor> logger)
 {
@@ -28,10 +29,26 @@ public sealed class GraphQLRequestExecutor(
     {
         ArgumentNullException.ThrowIfNull(request);
         var access = AccessPolicy.For(caller);
-        var context = new RequestContext(access, db);
+        var context = new RequestContext(access, db) { CompiledReads = compiledReads.Value.EnabledFor(db), PlanKey = PlanKeyOf(request, caller) };
         var result = await RunAsync(request, access, context, requestServices, cancellationToken);
         if (!result.Executed) return await PurposeCheck.ExplainAsync(result, request, access, schemas, requestServices, cancellationToken);
         return await WriteProcessingLogAsync(result, request, access, context, cancellationToken);
+    }
+
+    /// <summary>The compiled-plan cache key of a request; null for registered documents sent by id (their text is looked up later).</summary>
+    private static Compiled.ReadPlanKey? PlanKeyOf(GraphQLRequest request, Caller caller)
+    {
+        if (request.Query is not { } query) return null;
+        string variables;
+        try
+        {
+            variables = request.Variables is { Count: > 0 } values ? System.Text.Json.JsonSerializer.Serialize(values) : "";
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or System.Text.Json.JsonException)
+        {
+            return null; // values no JSON can hold (1e400): not cached; validation refuses them anyway
+        }
+        return new Compiled.ReadPlanKey(caller, query, request.OperationName, variables);
     }
 
     /// <summary>Runs the request without writing the processing log (benchmarks compare against it).</summary>

@@ -13,6 +13,7 @@ public static class GraphQLSetup
     public static IServiceCollection AddVeiligheidGraphQL(this IServiceCollection services)
     {
         services.AddSingleton<SchemaRegistry>();
+        services.AddOptions<Compiled.CompiledReadOptions>().BindConfiguration(Compiled.CompiledReadOptions.Section);
         services.AddOptions<GraphQLLimits>().BindConfiguration(GraphQLLimits.Section).ValidateDataAnnotations()
             .Validate(l => l.ExecutionTimeout > TimeSpan.Zero, "GraphQL:Limits:ExecutionTimeout must be positive.").ValidateOnStart();
         services.AddSingleton<IErrorInfoProvider, HubErrorInfoProvider>();
@@ -25,7 +26,7 @@ public static class GraphQLSetup
             // and batch loaders keep the statement count per level constant.
             new DefaultExecutionStrategySelector(
             [
-                new ExecutionStrategyRegistration(new SerialExecutionStrategy(), OperationType.Query),
+                new ExecutionStrategyRegistration(new Compiled.CompiledReadStrategy(), OperationType.Query),
                 new ExecutionStrategyRegistration(new SerialExecutionStrategy(), OperationType.Mutation),
             ]),
             [new TrustedDocumentHandler(sp.GetRequiredService<TrustedDocumentStore>())]));

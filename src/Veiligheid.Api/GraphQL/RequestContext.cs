@@ -15,6 +15,15 @@ public sealed class RequestContext(CallerAccess access, VeiligheidDbContext db) 
     public CallerAccess Access { get; } = access;
     public VeiligheidDbContext Db { get; } = db;
 
+    /// <summary>True when a query may be answered by the compiled read path (<see cref="Compiled.CompiledReadStrategy"/>).</summary>
+    public bool CompiledReads { get; set; }
+
+    /// <summary>The key under which the compiled plan of this request's operation is cached; null: not cached.</summary>
+    public Compiled.ReadPlanKey? PlanKey { get; set; }
+
+    /// <summary>Which path answered the request's operation.</summary>
+    public Compiled.ReadPath ReadPath { get; set; }
+
     /// <summary>The persons this request processed, for the processing log.</summary>
     public Accountability.ProcessingCollector Processing { get; } = new();
 

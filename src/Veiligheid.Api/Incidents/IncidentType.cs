@@ -29,8 +29,7 @@ public sealed class IncidentType : SlicedObjectGraphType<Incident>
         Field<NonNullGraphType<OrganisationType>>("reportingOrganisation").Description("The organisation that reported it.")
             .Resolve(ctx => ctx.LoadOrganisation(ctx.Source.ReportingOrganisationId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<IncidentPersonType>>>>("persons").Description("Persons involved that the caller may see, with their role.").Category(DataCategory.Politie)
-            .Resolve(ctx => ctx.LoadMany("incident.persons", ctx.Source.Id,
-                hub => hub.Db.IncidentPersons.Where(hub.Access.Persons.Through<IncidentPerson, Person>(l => l.Person)).OrderBy(l => l.PersonId), l => l.IncidentId));
+            .Resolve(ctx => ctx.LoadMany("incident.persons", ctx.Source.Id, IncidentRelations.Persons, l => l.IncidentId));
     }
 }
 
@@ -44,6 +43,14 @@ public sealed class IncidentPersonType : SlicedObjectGraphType<IncidentPerson>
         Field<NonNullGraphType<DomainEnumType<IncidentPersonRole>>>("role").Description("The person's role in the incident.").Resolve(ctx => ctx.Source.Role);
         Field<NonNullGraphType<PersonType>>("person").Description("The person.").Category(DataCategory.Identiteit).Resolve(ctx => ctx.LoadPerson(ctx.Source.PersonId));
     }
+}
+
+/// <summary>The rows behind an incident's lists: one definition for the resolvers and the compiled read path.</summary>
+public static class IncidentRelations
+{
+    /// <summary>Persons involved that the caller may see, by person.</summary>
+    public static readonly Func<RequestContext, IQueryable<IncidentPerson>> Persons =
+        hub => hub.Db.IncidentPersons.Where(hub.Access.Persons.Through<IncidentPerson, Person>(l => l.Person)).OrderBy(l => l.PersonId);
 }
 
 /// <summary>Loading incidents through the caller's row rule.</summary>

@@ -28,18 +28,15 @@ public sealed class PersonType : SlicedObjectGraphType<Person>
         Field<LocationType>("address").Description("Current address; null when unknown or not visible to the caller.").Category(DataCategory.Adres)
             .Resolve(ctx => ctx.Source.AddressId is { } id ? ctx.LoadLocation(id) : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonCaseType>>>>("cases").Description("Cases about this person that the caller may see, newest first.").Category(DataCategory.Casus)
-            .Resolve(ctx => ctx.LoadMany("person.cases", ctx.Source.Id,
-                hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)).Include(s => s.Case).OrderByDescending(s => s.Case.OpenedAt), s => s.PersonId));
+            .Resolve(ctx => ctx.LoadMany("person.cases", ctx.Source.Id, hub => PersonRelations.Cases(hub).Include(s => s.Case), s => s.PersonId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonIncidentType>>>>("incidents").Description("Incidents this person was involved in that the caller may see, newest first.").Category(DataCategory.Politie)
-            .Resolve(ctx => ctx.LoadMany("person.incidents", ctx.Source.Id,
-                hub => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)).Include(l => l.Incident).OrderByDescending(l => l.Incident.OccurredAt), l => l.PersonId));
+            .Resolve(ctx => ctx.LoadMany("person.incidents", ctx.Source.Id, hub => PersonRelations.Incidents(hub).Include(l => l.Incident), l => l.PersonId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PoliceSignalType>>>>("policeSignals").Description("Risk signals the police registered.").Category(DataCategory.Politie)
             .Resolve(ctx => ctx.LoadMany("person.policeSignals", ctx.Source.Id, hub => hub.Db.PoliceSignals.OrderByDescending(s => s.RegisteredOn), s => s.PersonId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<TenancyType>>>>("tenancies").Description("Tenancies the caller may see.").Category(DataCategory.Huisvesting)
             .Resolve(ctx => ctx.LoadMany("person.tenancies", ctx.Source.Id, hub => hub.Tenancies().OrderByDescending(t => t.StartDate), t => t.PersonId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<InterventionType>>>>("interventions").Description("Interventions aimed at this person that the caller may see.").Category(DataCategory.Interventie)
-            .Resolve(ctx => ctx.LoadMany("person.interventions", ctx.Source.Id,
-                hub => hub.Interventions().Where(i => i.PersonId != null).OrderBy(i => i.StartDate).ThenBy(i => i.Id), i => i.PersonId!.Value));
+            .Resolve(ctx => ctx.LoadMany("person.interventions", ctx.Source.Id, PersonRelations.Interventions, i => i.PersonId!.Value));
         Field<NonNullGraphType<LifeDomainsType>>("lifeDomains").Description("Self-reliance per life domain (Zelfredzaamheid-Matrix). Each domain is shared only with consent or under a case's legal ground; a withheld domain is null with an error saying why.")
             .Resolve(ctx => ctx.Source);
     }
@@ -95,6 +92,25 @@ public sealed class TenancyType : SlicedObjectGraphType<Tenancy>
         Field<NonNullGraphType<DateScalar>>("startDate").Description("Start of the tenancy.").Resolve(ctx => ctx.Source.StartDate);
         Field<DateScalar>("endDate").Description("End of the tenancy; null while it runs.").Resolve(ctx => ctx.Source.EndDate);
     }
+}
+
+/// <summary>
+/// The rows behind a person's lists, in their order: one definition for the resolvers and for the compiled read path
+/// (<see cref="GraphQL.Compiled.ReadMap"/>). The resolvers add the Include of the linked case or incident.
+/// </summary>
+public static class PersonRelations
+{
+    /// <summary>Links to cases the caller may see, newest case first.</summary>
+    public static IQueryable<CaseSubject> Cases(RequestContext hub)
+        => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)).OrderByDescending(s => s.Case.OpenedAt);
+
+    /// <summary>Links to incidents the caller may see, newest incident first.</summary>
+    public static IQueryable<IncidentPerson> Incidents(RequestContext hub)
+        => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)).OrderByDescending(l => l.Incident.OccurredAt);
+
+    /// <summary>Visible interventions aimed at a person, by start date.</summary>
+    public static readonly Func<RequestContext, IQueryable<Intervention>> Interventions =
+        hub => hub.Interventions().Where(i => i.PersonId != null).OrderBy(i => i.StartDate).ThenBy(i => i.Id);
 }
 
 /// <summary>Loading persons through the caller's row rule.</summary>

@@ -1,0 +1,346 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using GraphQL;
+using GraphQL.Execution;
+using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Veiligheid.Access;
+
+namespace Veiligheid.GraphQL.Compiled;
+
+/// <summary>
+/// One read operation compiled into one SQL statement that builds the response's data as JSON in the database. The
+/// rows of every level come from EF Core's own translation of the same row queries the resolvers use (caller's row
+/// rules, filter, order, page); this class only wraps them in the dialect's JSON functions and correlates each level
+/// with its parent. Built per request: the EF Core translations are cached by EF Core itself.
+/// </summary>
+internal sealed partial class CompiledRead
+{
+    // A key no row has: the placeholder parameter is found by this value and replaced by the parent's column.
+    private const int PlaceholderBase = -1_900_000_000;
+
+    private readonly RequestContext _hub;
+    private readonly ISqlJsonDialect _dialect;
+    private readonly IModel _model;
+    private readonly List<(string Name, DbParameter Parameter)> _parameters = [];
+    private readonly List<NodeProcessing> _processing = [];
+    private int _aliases;
+    private int _placeholders;
+
+    public CompiledRead(RequestContext hub, ISqlJsonDialect dialect)
+    {
+        _hub = hub;
+        _dialect = dialect;
+        _model = hub.Db.Model;
+    }
+
+    /// <summary>The statement; valid once <see cref="Root"/> was called for every root field.</summary>
+    public string Sql => _dialect.Select(_roots);
+
+    public IReadOnlyList<(string Name, DbParameter Parameter)> Parameters => _parameters;
+
+    /// <summary>The statement with its parameter values, detached from EF Core's commands.</summary>
+    public ReadPlan ToPlan() => new(true, Sql, [.. _parameters.Select(p => (p.Name, p.Parameter.DbType, p.Parameter.Value))], _processing);
+
+    /// <summary>Per marked node: the categories of person data it reads, for the processing log.</summary>
+    public IReadOnlyList<NodeProcessing> Processing => _processing;
+
+    private readonly List<(string Key, string Json)> _roots = [];
+
+    public void RootNull(string responseKey) => _roots.Add((responseKey, _dialect.Null));
+
+    public void RootConnection(string responseKey, PageQueries queries, Selection connection, bool hasPreviousPage, MappedType node)
+    {
+        var members = new List<(string Key, string Json)>();
+        foreach (var field in connection.Fields)
+        {
+            switch (field.Name)
+            {
+                case "__typename":
+                    members.Add((field.Key, _dialect.Text(connection.TypeName)));
+                    break;
+                case "totalCount":
+                    members.Add((field.Key, _dialect.Count(Translate(queries.All, null))));
+                    break;
+                case "nodes":
+                    members.Add((field.Key, Rows(queries.Page, node, field.Selection!, edges: false)));
+                    break;
+                case "edges":
+                    members.Add((field.Key, Rows(queries.Page, node, field.Selection!, edges: true)));
+                    break;
+                case "pageInfo":
+                    var info = new List<(string Key, string Json)>();
+                    foreach (var item in field.Selection!.Fields)
+                    {
+                        info.Add((item.Key, item.Name switch
+                        {
+                            "__typename" => _dialect.Text(field.Selection.TypeName),
+                            "hasNextPage" => _dialect.Exists(Translate(queries.Next, null)),
+                            "hasPreviousPage" => _dialect.Boolean(hasPreviousPage),
+                            _ => throw new NotCompilableException($"PageInfo.{item.Name}"),
+                        }));
+                    }
+                    members.Add((field.Key, _dialect.Object(info)));
+                    break;
+                default:
+                    throw new NotCompilableException($"{connection.TypeName}.{field.Name}");
+            }
+        }
+        _roots.Add((responseKey, _dialect.Object(members)));
+    }
+
+    public void RootSingle(string responseKey, IQueryable rows, MappedType type, Selection selection)
+        => _roots.Add((responseKey, SingleRow(rows, type, selection, null)));
+
+    /// <summary>A list of rows as a JSON array (nodes), or of {node} objects (edges).</summary>
+    private string Rows(IQueryable rows, MappedType type, Selection selection, bool edges, (string Alias, string Column)? parent = null)
+    {
+        var alias = NextAlias();
+        var from = Translate(rows, parent);
+        string element;
+        if (!edges)
+        {
+            element = Object(type, selection, alias);
+        }
+        else
+        {
+            var members = new List<(string Key, string Json)>();
+            foreach (var field in selection.Fields)
+            {
+                members.Add((field.Key, field.Name switch
+                {
+                    "__typename" => _dialect.Text(selection.TypeName),
+                    "node" => Object(type, field.Selection!, alias),
+                    _ => throw new NotCompilableException($"{selection.TypeName}.{field.Name}"),
+                }));
+            }
+            element = _dialect.Object(members);
+        }
+        return _dialect.Array(element, from, alias);
+    }
+
+    private string SingleRow(IQueryable rows, MappedType type, Selection selection, (string Alias, string Column)? parent)
+    {
+        var alias = NextAlias();
+        return _dialect.First(Object(type, selection, alias), Translate(rows, parent), alias);
+    }
+
+    /// <summary>The JSON object of one row under <paramref name="alias"/>, with the selected fields in order.</summary>
+    private string Object(MappedType type, Selection selection, string alias)
+    {
+        var entity = _model.FindEntityType(type.Entity) ?? throw new NotCompilableException($"no entity for {type.Name}");
+        var members = new List<(string Key, string Json)>();
+        var categories = new SortedSet<DataCategory>();
+        foreach (var field in selection.Fields)
+        {
+            if (field.Name == "__typename")
+            {
+                members.Add((field.Key, _dialect.Text(type.Name)));
+                continue;
+            }
+            if (!type.Fields.TryGetValue(field.Name, out var mapped)) throw new NotCompilableException($"{type.Name}.{field.Name}");
+            categories.Add(SchemaSlice.CategoryOf(selection.GraphType, field.Definition));
+            switch (mapped)
+            {
+                case GlobalIdField:
+                    members.Add((GlobalIdKey(type.Name, field.Key), _dialect.Column(alias, Column(entity, "Id"))));
+                    break;
+                case VersionField:
+                    members.Add((field.Key, _dialect.Guid(_dialect.Column(alias, Column(entity, "Version")))));
+                    break;
+                case ColumnField column:
+                    members.Add((field.Key, Scalar(entity, column.Property, alias, field.Definition)));
+                    break;
+                case RelationField relation:
+                    var target = ReadMap.Types[relation.Target];
+                    var placeholder = new CorrelationPlaceholder(PlaceholderBase - _placeholders++);
+                    var rows = relation.Rows.For(_hub, placeholder);
+                    var parent = (alias, Column(entity, relation.ParentProperty));
+                    RegisterPlaceholder(placeholder, parent);
+                    members.Add((field.Key, relation.Many
+                        ? Rows(rows, target, field.Selection!, edges: false, parent)
+                        : SingleRow(rows, target, field.Selection!, parent)));
+                    break;
+                default:
+                    throw new NotCompilableException($"{type.Name}.{field.Name}");
+            }
+        }
+        if (type.Processed.Kind != ProcessedPersonKind.None && categories.Count > 0)
+        {
+            var index = _processing.Count;
+            _processing.Add(new NodeProcessing(type.Processed, categories));
+            var person = type.Processed.Kind == ProcessedPersonKind.ItsOwnId ? Column(entity, "Id") : Column(entity, "PersonId");
+            // A person's own row carries its BSN too: the log keeps it in protected form, as for the reference path.
+            var value = type.Processed.Kind switch
+            {
+                ProcessedPersonKind.OfIntervention => _dialect.Pair(_dialect.Column(alias, person), _dialect.Column(alias, Column(entity, "Kind"))),
+                ProcessedPersonKind.ItsOwnId => _dialect.Pair(_dialect.Column(alias, person), _dialect.Column(alias, Column(entity, "Bsn"))),
+                _ => _dialect.Column(alias, person),
+            };
+            members.Add((ProcessingKey(index), value));
+        }
+        return _dialect.Object(members);
+    }
+
+    private string Scalar(IEntityType entity, string propertyName, string alias, FieldType field)
+    {
+        var property = entity.FindProperty(propertyName) ?? throw new NotCompilableException($"{entity.ClrType.Name}.{propertyName}");
+        var column = _dialect.Column(alias, property.GetColumnName());
+        var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
+        if (type.IsEnum)
+        {
+            var graphType = Unwrap(field.ResolvedType) as EnumerationGraphType ?? throw new NotCompilableException($"enum field {field.Name}");
+            var converter = property.GetValueConverter() ?? property.GetTypeMapping().Converter;
+            var cases = graphType.Values.Select(v => (Stored: converter is null ? v.Value : converter.ConvertToProvider(v.Value), v.Name))
+                .Select(v => (_dialect.Literal(v.Stored), _dialect.Text(v.Name))).ToList();
+            return _dialect.Case(column, cases);
+        }
+        if (type == typeof(string) || type == typeof(int) || type == typeof(DateOnly)) return _dialect.Plain(column, type);
+        if (type == typeof(bool)) return _dialect.Boolean(column);
+        if (type == typeof(DateTime)) return _dialect.DateTime(column);
+        throw new NotCompilableException($"{entity.ClrType.Name}.{propertyName} of type {type.Name}");
+    }
+
+    private static IGraphType? Unwrap(IGraphType? type) => type switch
+    {
+        NonNullGraphType nonNull => Unwrap(nonNull.ResolvedType),
+        ListGraphType list => Unwrap(list.ResolvedType),
+        _ => type,
+    };
+
+    private static string Column(IEntityType entity, string property)
+        => (entity.FindProperty(property) ?? throw new NotCompilableException($"{entity.ClrType.Name}.{property}")).GetColumnName();
+
+    private readonly Dictionary<int, (string Alias, string Column)> _placeholderColumns = [];
+
+    private void RegisterPlaceholder(CorrelationPlaceholder placeholder, (string Alias, string Column) parent) => _placeholderColumns[placeholder.Value] = parent;
+
+    /// <summary>
+    /// EF Core's SQL for the rows, with its parameters renamed apart from every other level's and the parent
+    /// placeholder replaced by the parent row's column.
+    /// </summary>
+    private string Translate(IQueryable rows, (string Alias, string Column)? parent)
+    {
+        using var command = rows.CreateDbCommand();
+        var renames = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DbParameter parameter in command.Parameters)
+        {
+            var name = parameter.ParameterName.StartsWith('@') ? parameter.ParameterName : "@" + parameter.ParameterName;
+            if (parameter.Value is int value && _placeholderColumns.TryGetValue(value, out var column))
+            {
+                renames[name] = _dialect.Column(column.Alias, column.Column);
+                continue;
+            }
+            var renamed = "@v" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
+            renames[name] = renamed;
+            _parameters.Add((renamed, parameter));
+        }
+        return ParameterName().Replace(command.CommandText, m => renames.TryGetValue(m.Value, out var r) ? r : m.Value);
+    }
+
+    private string NextAlias() => "r" + (_aliases++).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A response key that carries a global id to encode: the SQL gives the number, the response the opaque id.</summary>
+    public static string GlobalIdKey(string typeName, string responseKey) => "$id:" + typeName + ":" + responseKey;
+
+    /// <summary>A key that carries the person a node processed; it is removed from the response.</summary>
+    public static string ProcessingKey(int index) => "$p:" + index.ToString(CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("@[A-Za-z_][A-Za-z0-9_]*")]
+    private static partial Regex ParameterName();
+}
+
+/// <summary>The categories of person data one node of the operation reads, and whose data that is.</summary>
+internal sealed record NodeProcessing(ProcessedPerson Person, IReadOnlySet<DataCategory> Categories);
+
+/// <summary>The operation uses something the compiled path does not answer; it runs on the reference path.</summary>
+internal sealed class NotCompilableException(string what) : Exception($"Not compilable: {what}");
+
+/// <summary>A field of a selection set, after fragments, @skip and @include are resolved.</summary>
+internal sealed record SelectedField(string Key, string Name, FieldType Definition, Selection? Selection, IDictionary<string, ArgumentValue>? Arguments);
+
+/// <summary>A resolved selection set on one object type.</summary>
+internal sealed record Selection(string TypeName, IGraphType GraphType, IReadOnlyList<SelectedField> Fields);
+
+/// <summary>How one SQL dialect builds JSON.</summary>
+internal interface ISqlJsonDialect
+{
+    string Null { get; }
+    string Select(IReadOnlyList<(string Key, string Json)> roots);
+    string Object(IReadOnlyList<(string Key, string Json)> members);
+    string Array(string element, string from, string alias);
+    string First(string element, string from, string alias);
+    string Count(string from);
+    string Exists(string from);
+    string Column(string alias, string column);
+    string Text(string value);
+    string Literal(object? value);
+    string Plain(string column, Type type);
+    string Boolean(bool value);
+    string Boolean(string column);
+    string DateTime(string column);
+    string Guid(string column);
+    string Case(string column, IReadOnlyList<(string Stored, string Name)> cases);
+    string Pair(string first, string second);
+}
+
+/// <summary>SQLite: json_object / json_group_array; nested JSON kept as JSON with json().</summary>
+internal sealed class SqliteJsonDialect : ISqlJsonDialect
+{
+    public static SqliteJsonDialect Instance { get; } = new();
+
+    public string Null => "NULL";
+
+    public string Select(IReadOnlyList<(string Key, string Json)> roots) => "SELECT " + Object(roots);
+
+    public string Object(IReadOnlyList<(string Key, string Json)> members)
+    {
+        var sql = new StringBuilder("json_object(");
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (i > 0) sql.Append(", ");
+            sql.Append(Text(members[i].Key)).Append(", ").Append(members[i].Json);
+        }
+        return sql.Append(')').ToString();
+    }
+
+    // A subquery's value loses SQLite's JSON subtype, so json() marks it as JSON again for the enclosing object.
+    public string Array(string element, string from, string alias) => $"json((SELECT json_group_array({element}) FROM ({from}) AS {alias}))";
+
+    public string First(string element, string from, string alias) => $"json((SELECT {element} FROM ({from}) AS {alias} LIMIT 1))";
+
+    public string Count(string from) => $"(SELECT count(*) FROM ({from}))";
+
+    public string Exists(string from) => $"json(CASE WHEN EXISTS ({from}) THEN 'true' ELSE 'false' END)";
+
+    public string Column(string alias, string column) => $"{alias}.\"{column.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+
+    public string Text(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    public string Literal(object? value) => value switch
+    {
+        null => "NULL",
+        string s => Text(s),
+        int or long or short or byte => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+        _ => throw new NotCompilableException($"literal of {value.GetType().Name}"),
+    };
+
+    public string Plain(string column, Type type) => column;
+
+    public string Boolean(bool value) => value ? "json('true')" : "json('false')";
+
+    public string Boolean(string column) => $"json(CASE WHEN {column} IS NULL THEN NULL WHEN {column} THEN 'true' ELSE 'false' END)";
+
+    // Stored as text with fractions; the DateTime scalar gives whole seconds in UTC with a Z.
+    public string DateTime(string column) => $"strftime('%Y-%m-%dT%H:%M:%SZ', {column})";
+
+    public string Guid(string column) => $"lower({column})";
+
+    public string Case(string column, IReadOnlyList<(string Stored, string Name)> cases)
+        => "CASE " + column + string.Concat(cases.Select(c => $" WHEN {c.Stored} THEN {c.Name}")) + " END";
+
+    public string Pair(string first, string second) => $"json_array({first}, {second})";
+}

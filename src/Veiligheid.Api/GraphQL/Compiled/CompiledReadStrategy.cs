@@ -1,0 +1,287 @@
+using System.Buffers;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GraphQL;
+using GraphQL.Execution;
+using GraphQL.Types;
+using GraphQLParser.AST;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+
+namespace Veiligheid.GraphQL.Compiled;
+
+/// <summary>
+/// Runs a query operation on the compiled read path when every field it selects is in <see cref="ReadMap"/> and the
+/// request allows it (<see cref="RequestContext.CompiledReads"/>); otherwise, and for mutations, it is the serial
+/// reference execution (GraphQL.NET resolvers over EF Core). Parsing, validation, the role's schema and the limits
+/// have all run before either path starts: the compiled path sees only documents valid for the caller's schema.
+/// </summary>
+internal sealed class CompiledReadStrategy : SerialExecutionStrategy
+{
+    public override async Task<ExecutionResult> ExecuteAsync(global::GraphQL.Execution.ExecutionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Operation.Operation == OperationType.Query && context.UserContext is RequestContext { CompiledReads: true } hub
+            && Plan(context, hub) is { } read)
+        {
+            try
+            {
+                var data = await RunAsync(read, hub, context.CancellationToken);
+                hub.ReadPath = ReadPath.Compiled;
+                return new ExecutionResult { Executed = true, Data = data, Document = context.Document, Operation = context.Operation };
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The reference path answers instead, with its own errors on the fields that fail (and a trace id for
+                // an internal failure). Nothing was returned yet, and no person was noted: the statement failed before.
+                context.RequestServices?.GetService<ILogger<CompiledReadStrategy>>()?.LogWarning(e, "The compiled read failed; the reference path answers instead.");
+            }
+        }
+        if (context.UserContext is RequestContext reference) reference.ReadPath = ReadPath.Reference;
+        return await base.ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// The compiled statement for this operation, from the plan cache when the same caller sent the same operation with
+    /// the same variables before; null when some part of it is for the reference path.
+    /// </summary>
+    private ReadPlan? Plan(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
+    {
+        if (hub.PlanKey is not { } key) return TryCompile(context, hub)?.ToPlan();
+        if (Plans.TryGetValue(key, out var cached)) return cached.Compiled ? cached : null;
+        var plan = TryCompile(context, hub)?.ToPlan() ?? ReadPlan.ReferenceOnly;
+        if (Plans.Count >= MaxPlans) Plans.Clear(); // a simple bound: plans are cheap to make again
+        Plans[key] = plan;
+        return plan.Compiled ? plan : null;
+    }
+
+    // Plans hold SQL text and parameter values derived only from the key (caller, document, operation, variables):
+    // no row data, and nothing that depends on the time.
+    private const int MaxPlans = 1000;
+    private static readonly ConcurrentDictionary<ReadPlanKey, ReadPlan> Plans = new();
+
+    /// <summary>Forgets every plan (tests that change the model's data rules between runs).</summary>
+    internal static void ClearPlans() => Plans.Clear();
+
+    private CompiledRead? TryCompile(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
+    {
+        try
+        {
+            var read = new CompiledRead(hub, SqliteJsonDialect.Instance);
+            var root = context.Schema.Query;
+            foreach (var (key, (field, definition)) in CollectFieldsFrom(context, root, context.Operation.SelectionSet, null))
+            {
+                var name = field.Name.StringValue;
+                if (!ReadMap.Roots.TryGetValue(name, out var mapped)) return null;
+                var arguments = ExecutionHelper.GetArguments(definition.Arguments, field.Arguments, context.Variables, context.Document, field, null);
+                var type = ReadMap.Types[mapped.TypeName];
+                switch (mapped)
+                {
+                    case IListRoot list:
+                        var first = Argument(arguments, "first") is int f ? f : Paging.DefaultPageSize;
+                        if (first is < 0 or > Paging.MaxPageSize) return null; // the reference path answers with the error
+                        var after = Argument(arguments, "after") as string;
+                        var queries = list.Queries(hub, Argument(arguments, "filter") as IDictionary<string, object?>, Argument(arguments, "orderBy") as IEnumerable, first, after);
+                        read.RootConnection(key, queries, Select(context, Unwrap(definition.ResolvedType), field.SelectionSet), after is not null, type);
+                        break;
+                    case IByIdRoot byId:
+                        if (GlobalId.TryDecode(Argument(arguments, "id") as string, mapped.TypeName, out var id))
+                            read.RootSingle(key, byId.Query(hub, id), type, Select(context, Unwrap(definition.ResolvedType), field.SelectionSet));
+                        else
+                            read.RootNull(key);
+                        break;
+                    default:
+                        return null;
+                }
+            }
+            return read;
+        }
+        catch (Exception e) when (e is NotCompilableException or ExecutionError)
+        {
+            // Not for this path (an unmapped field, an argument the reference path answers with an error): run the reference.
+            return null;
+        }
+    }
+
+    /// <summary>The selection set on an object type with fragments, @skip and @include resolved, as the reference execution collects it.</summary>
+    private Selection Select(global::GraphQL.Execution.ExecutionContext context, IGraphType? type, GraphQLSelectionSet? selectionSet)
+    {
+        if (type is not IObjectGraphType objectType || selectionSet is null) throw new NotCompilableException("a selection on a non-object type");
+        var fields = new List<SelectedField>();
+        foreach (var (key, (field, definition)) in CollectFieldsFrom(context, objectType, selectionSet, null))
+        {
+            var name = field.Name.StringValue;
+            if (field.Arguments is { Count: > 0 }) throw new NotCompilableException($"arguments on {objectType.Name}.{name}");
+            var child = field.SelectionSet is null ? null : Select(context, Unwrap(definition.ResolvedType), field.SelectionSet);
+            fields.Add(new SelectedField(key, name, definition, child, null));
+        }
+        return new Selection(objectType.Name, objectType, fields);
+    }
+
+    private static IGraphType? Unwrap(IGraphType? type) => type switch
+    {
+        NonNullGraphType nonNull => Unwrap(nonNull.ResolvedType),
+        ListGraphType list => Unwrap(list.ResolvedType),
+        _ => type,
+    };
+
+    private static object? Argument(Dictionary<string, ArgumentValue>? arguments, string name)
+        => arguments is not null && arguments.TryGetValue(name, out var value) ? value.Value : null;
+
+    /// <summary>
+    /// Runs the statement through EF Core's own command pipeline, so interceptors, diagnostics and the statement
+    /// counters of the tests see it like every other statement (its parameter values are not logged).
+    /// </summary>
+    private static async Task<CompiledData> RunAsync(ReadPlan read, RequestContext hub, CancellationToken cancellationToken)
+    {
+        var db = hub.Db;
+        var connection = db.GetService<IRelationalConnection>();
+        var parameters = new object[read.Parameters.Count];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var (name, dbType, value) = read.Parameters[i];
+            var parameter = connection.DbConnection.CreateCommand().CreateParameter();
+            parameter.ParameterName = name;
+            parameter.DbType = dbType;
+            parameter.Value = value;
+            parameters[i] = parameter;
+        }
+        var command = db.GetService<IRawSqlCommandBuilder>().Build(read.Sql, parameters);
+        var parameterObject = new RelationalCommandParameterObject(connection, command.ParameterValues, null, db,
+            db.GetService<IRelationalCommandDiagnosticsLogger>());
+        await using var reader = await command.RelationalCommand.ExecuteReaderAsync(parameterObject, cancellationToken);
+        // The JSON's UTF-8 bytes as the database holds them: no detour through a .NET string.
+        var json = await reader.ReadAsync(cancellationToken) && !await reader.DbDataReader.IsDBNullAsync(0, cancellationToken)
+            ? reader.DbDataReader.GetFieldValue<byte[]>(0)
+            : "{}"u8.ToArray();
+        return CompiledData.From(json, read.Processing, hub.Processing);
+    }
+}
+
+/// <summary>Which path answered a read; tests and benchmarks check it.</summary>
+public enum ReadPath
+{
+    None,
+    Reference,
+    Compiled,
+}
+
+/// <summary>
+/// The data of a compiled read, as the JSON the response carries. Made from the statement's JSON in one pass that turns
+/// the marked ids into global ids and takes the processed persons out for the processing log.
+/// </summary>
+[JsonConverter(typeof(CompiledDataConverter))]
+public sealed class CompiledData
+{
+    private CompiledData(byte[] utf8) => Utf8 = utf8;
+
+    public byte[] Utf8 { get; }
+
+    internal static CompiledData From(byte[] source, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector)
+    {
+        var reader = new Utf8JsonReader(source);
+        var output = new ArrayBufferWriter<byte>(source.Length + 256);
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName when reader.ValueSpan.Length > 0 && reader.ValueSpan[0] == (byte)'$':
+                        Marked(ref reader, writer, processing, collector);
+                        break;
+                    case JsonTokenType.PropertyName when !reader.ValueIsEscaped:
+                        writer.WritePropertyName(reader.ValueSpan);
+                        break;
+                    case JsonTokenType.PropertyName:
+                        writer.WritePropertyName(reader.GetString()!);
+                        break;
+                    case JsonTokenType.StartObject: writer.WriteStartObject(); break;
+                    case JsonTokenType.EndObject: writer.WriteEndObject(); break;
+                    case JsonTokenType.StartArray: writer.WriteStartArray(); break;
+                    case JsonTokenType.EndArray: writer.WriteEndArray(); break;
+                    case JsonTokenType.String when !reader.ValueIsEscaped: writer.WriteStringValue(reader.ValueSpan); break;
+                    case JsonTokenType.String: writer.WriteStringValue(reader.GetString()); break;
+                    case JsonTokenType.Number: writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true); break;
+                    case JsonTokenType.True: writer.WriteBooleanValue(true); break;
+                    case JsonTokenType.False: writer.WriteBooleanValue(false); break;
+                    case JsonTokenType.Null: writer.WriteNullValue(); break;
+                }
+            }
+        }
+        return new CompiledData(output.WrittenSpan.ToArray());
+    }
+
+    private static void Marked(ref Utf8JsonReader reader, Utf8JsonWriter writer, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector)
+    {
+        var key = reader.GetString()!;
+        reader.Read();
+        if (key.StartsWith("$id:", StringComparison.Ordinal))
+        {
+            // "$id:<Type>:<response key>": the row's id, answered as the type's global id.
+            var separator = key.IndexOf(':', 4);
+            writer.WritePropertyName(key.AsSpan(separator + 1));
+            if (reader.TokenType == JsonTokenType.Null) writer.WriteNullValue();
+            else writer.WriteStringValue(GlobalId.Encode(key[4..separator], reader.GetInt32()));
+            return;
+        }
+        // "$p:<node>": the person this node's row is the data of; noted for the processing log, not answered.
+        var node = processing[int.Parse(key.AsSpan(3), System.Globalization.CultureInfo.InvariantCulture)];
+        int? personId = null;
+        string? second = null; // an intervention's kind, or a person's BSN
+
+        if (reader.TokenType == JsonTokenType.Number) personId = reader.GetInt32();
+        else if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Number) personId = reader.GetInt32();
+            reader.Read();
+            second = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            reader.Read(); // EndArray
+        }
+        if (personId is not { } id) return;
+        if (node.Person.Kind == ProcessedPersonKind.ByPersonId)
+        {
+            collector.Add(id, node.Person.Category!.Value);
+            return;
+        }
+        if (node.Person.Kind == ProcessedPersonKind.OfIntervention && second is not null
+            && Enum.TryParse<Interventions.InterventionKind>(second, out var interventionKind) && AccessPolicy.CareInterventionKinds.Contains(interventionKind))
+        {
+            collector.Add(id, DataCategory.Zorg);
+            return;
+        }
+        var bsn = node.Person.Kind == ProcessedPersonKind.ItsOwnId ? second : null;
+        foreach (var category in node.Categories) collector.Add(id, category, bsn);
+    }
+}
+
+/// <summary>Writes compiled data as it is: it is JSON already.</summary>
+public sealed class CompiledDataConverter : JsonConverter<CompiledData>
+{
+    public override CompiledData Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        => throw new NotSupportedException("Compiled data is only written.");
+
+    public override void Write(Utf8JsonWriter writer, CompiledData value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        writer.WriteRawValue(value.Utf8, skipInputValidation: true);
+    }
+}
+
+/// <summary>What makes two requests compile to the same statement: the caller (role, organisation, purpose, …) and the operation with its variables.</summary>
+public sealed record ReadPlanKey(Caller Caller, string Document, string? OperationName, string Variables);
+
+/// <summary>A compiled statement with its parameter values, ready to run; or the note that the operation is for the reference path.</summary>
+internal sealed record ReadPlan(bool Compiled, string Sql, IReadOnlyList<(string Name, System.Data.DbType DbType, object? Value)> Parameters, IReadOnlyList<NodeProcessing> Processing)
+{
+    public static ReadPlan ReferenceOnly { get; } = new(false, "", [], []);
+}

@@ -1,0 +1,307 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using GraphQL;
+using GraphQL.Types;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.GraphQL.Compiled;
+using Veiligheid.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Veiligheid.Tests.Query;
+
+/// <summary>
+/// The compiled read path against the reference path (GraphQL.NET resolvers over EF Core): a generated corpus of
+/// operations (random selection sets with aliases, inline and named fragments, @skip/@include on variables, filters,
+/// sorts and page sizes, lookups of visible, hidden and malformed ids) under every role and purpose and several
+/// organisations, each run on both paths on the seeded database. Data, errors and the persons noted for the
+/// processing log must be identical. The corpus is deterministic (a fixed seed), so a failure names an operation that
+/// can be replayed.
+/// </summary>
+public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper output) : IClassFixture<HubFactory>
+{
+    private const int Operations = 600;
+
+    [Fact]
+    public async Task Compiled_and_reference_paths_answer_every_generated_operation_alike()
+    {
+        var schemas = hub.Services.GetRequiredService<SchemaRegistry>();
+        var random = new Random(20261127);
+        var compiled = 0;
+        var failures = new List<string>();
+        var callers = Callers().ToList();
+        for (var i = 0; i < Operations; i++)
+        {
+            var caller = callers[random.Next(callers.Count)];
+            var schema = schemas.For(caller.Role, Purposes.Find(caller.Purpose));
+            var operation = new OperationGenerator(random, schema).Generate();
+            if (operation is null) continue;
+            var (reference, referencePath, referenceLog) = await RunAsync(caller, operation, compiledReads: false);
+            var (fast, fastPath, fastLog) = await RunAsync(caller, operation, compiledReads: true);
+            Assert.Equal(ReadPath.Reference, referencePath == ReadPath.None ? ReadPath.Reference : referencePath);
+            if (fastPath == ReadPath.Compiled) compiled++;
+            if (!JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)) || referenceLog != fastLog)
+            {
+                failures.Add($"#{i} {caller.Role}/{caller.OrganisationKey}/{caller.Purpose} ({fastPath}):\n{operation}\nreference: {Clip(reference)} log {referenceLog}\ncompiled:  {Clip(fast)} log {fastLog}");
+            }
+        }
+        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {failures.Count} differences.");
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));
+        // The suite must exercise the compiled path, not only its fallback.
+        Assert.True(compiled >= Operations / 3, $"only {compiled} of {Operations} operations took the compiled path");
+    }
+
+    [Theory]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "cases", "title status")]
+    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord, "incidents", "category occurredAt")]
+    [InlineData(HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "cases", "title kind")]
+    public async Task Paging_with_cursors_gives_the_same_pages_on_both_paths(HubRole role, string organisation, string list, string fields)
+    {
+        var caller = CallerOf(role, organisation, HubFactory.DefaultPurposeOf(role));
+        string? after = null;
+        for (var page = 0; page < 4; page++)
+        {
+            // The cursor comes from the reference path (the compiled path leaves cursor fields to it), the page from both.
+            var cursorQuery = $"query($after: String) {{ {list}(first: 3, after: $after) {{ pageInfo {{ endCursor }} }} }}";
+            var variables = new Inputs(new Dictionary<string, object?> { ["after"] = after });
+            var pageQuery = $"query($after: String) {{ {list}(first: 3, after: $after) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage }} nodes {{ id {fields} }} }} }}";
+            var (reference, _, _) = await RunAsync(caller, pageQuery, compiledReads: false, variables);
+            var (fast, path, _) = await RunAsync(caller, pageQuery, compiledReads: true, variables);
+            Assert.Equal(ReadPath.Compiled, path);
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)), $"page {page}:\n{reference}\n{fast}");
+            var (cursors, _, _) = await RunAsync(caller, cursorQuery, compiledReads: false, variables);
+            after = JsonNode.Parse(cursors)!["data"]![list]!["pageInfo"]!["endCursor"]?.GetValue<string>();
+            if (after is null) break;
+        }
+    }
+
+    [Fact]
+    public async Task A_hidden_case_is_absent_on_the_compiled_path_as_on_the_reference_path()
+    {
+        // A case only the police coordinate, looked up and listed by a housing corporation: null and absent on both paths.
+        var db = hub.Services.CreateScope().ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var woonstede = DemoOrganisations.IdOf(DemoOrganisations.Woonstede);
+        var hidden = db.Cases.Where(c => c.CoordinatingOrganisationId != woonstede && !c.Participants.Any(p => p.OrganisationId == woonstede)
+                && !c.Locations.Any(l => l.Location.OwnerOrganisationId == woonstede))
+            .Select(c => c.Id).First();
+        var caller = CallerOf(HubRole.Woningcorporatie, DemoOrganisations.Woonstede, HubFactory.DefaultPurposeOf(HubRole.Woningcorporatie));
+        var query = $$"""{ case(id: "{{GlobalId.Encode("Case", hidden)}}") { id title } cases(first: 100, filter: { id: { eq: "{{GlobalId.Encode("Case", hidden)}}" } }) { totalCount nodes { id } } }""";
+        var (fast, path, _) = await RunAsync(caller, query, compiledReads: true);
+        Assert.Equal(ReadPath.Compiled, path);
+        var data = JsonNode.Parse(fast)!["data"]!;
+        Assert.Null(data["case"]);
+        Assert.Equal(0, data["cases"]!["totalCount"]!.GetValue<int>());
+    }
+
+    private static IEnumerable<Caller> Callers()
+    {
+        var organisations = DemoOrganisations.All;
+        foreach (var role in HubRoles.All)
+        {
+            foreach (var organisation in organisations.Where(o => o.Kind == role.RequiredOrganisationKind()))
+            {
+                yield return CallerOf(role, organisation.Key, null);
+                foreach (var purpose in Purposes.For(role)) yield return CallerOf(role, organisation.Key, purpose.Key);
+            }
+        }
+    }
+
+    private static Caller CallerOf(HubRole role, string organisationKey, string? purpose)
+    {
+        var organisation = DemoOrganisations.All.Single(o => o.Key == organisationKey);
+        return new Caller(role, DemoOrganisations.IdOf(organisationKey), organisationKey, organisation.Kind, organisation.ClientAppId, null, purpose);
+    }
+
+    /// <summary>Runs the operation on one path; the result as JSON and the persons the processing log would get.</summary>
+    private async Task<(string Json, ReadPath Path, string Log)> RunAsync(Caller caller, string query, bool compiledReads, Inputs? variables = null)
+    {
+        await using var scope = hub.Services.CreateAsyncScope();
+        var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+        var access = AccessPolicy.For(caller);
+        var context = new RequestContext(access, scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>()) { CompiledReads = compiledReads };
+        var result = await executor.RunAsync(new GraphQLRequest(query, null, variables, null), access, context, scope.ServiceProvider, CancellationToken.None);
+        var json = scope.ServiceProvider.GetRequiredService<IGraphQLTextSerializer>().Serialize(result);
+        var log = string.Join(";", context.Processing.Persons.Select(p => $"{p.PersonId}:{string.Join(",", p.Categories)}:{(p.Bsn is null ? "-" : "bsn")}"));
+        return (json, context.ReadPath, log);
+    }
+
+    private static string Clip(string text) => text.Length > 1200 ? text[..1200] + "…" : text;
+}
+
+/// <summary>Generates a random, valid read operation for one role's schema.</summary>
+internal sealed class OperationGenerator(Random random, ISchema schema)
+{
+    private static readonly int[] PageSizes = [0, 1, 2, 3, 5, 10, 25];
+    private static readonly string[] Texts = ["a", "e", "1", "WK", "Woon", "van", "BU"];
+    private static readonly string[] IdTypes = ["Case", "Person", "Incident", "Location", "Organisation", "Neighbourhood", "District"];
+    private static readonly string[] Roots = ["cases", "incidents", "persons", "interventions", "locations", "case", "person", "incident", "intervention", "location", "organisations", "districts"];
+    private readonly StringBuilder _fragments = new();
+    private readonly List<string> _variables = [];
+    private readonly Dictionary<string, object?> _values = [];
+    private int _names;
+
+    // Two in three operations keep to what the compiled path answers, so it is exercised; the rest roam the schema and
+    // check the fallback to the reference path.
+    private readonly bool _compilable = random.NextDouble() < 0.67;
+
+    public string? Generate()
+    {
+        var query = schema.Query;
+        var available = Roots.Where(r => query.GetField(r) is not null && (!_compilable || ReadMap.Roots.ContainsKey(r))).ToList();
+        if (available.Count == 0) return null;
+        var body = new StringBuilder();
+        var count = random.Next(1, 3);
+        for (var i = 0; i < count; i++)
+        {
+            var root = available[random.Next(available.Count)];
+            var field = query.GetField(root)!;
+            var alias = i > 0 || random.NextDouble() < 0.2 ? $"r{i}: " : "";
+            body.Append(alias).Append(root).Append(RootArguments(root, field)).Append(' ').Append(SelectionOn(Named(field.ResolvedType!), 0)).Append(' ');
+        }
+        var variables = _variables.Count == 0 ? "" : "(" + string.Join(", ", _variables) + ")";
+        var text = $"query Generated{variables} {{ {body}}}{_fragments}";
+        return _values.Count == 0 ? text : text + "\n# variables: " + System.Text.Json.JsonSerializer.Serialize(_values);
+    }
+
+    private string RootArguments(string root, FieldType field)
+    {
+        if (field.Arguments?.Find("id") is not null)
+        {
+            var type = char.ToUpperInvariant(root[0]) + root[1..];
+            var id = random.NextDouble() switch
+            {
+                < 0.1 => "not-an-id",
+                < 0.2 => GlobalId.Encode("Organisation", 1),
+                _ => GlobalId.Encode(type, random.Next(1, 60)),
+            };
+            return $"(id: \"{id}\")";
+        }
+        if (field.Arguments?.Find("first") is null) return "";
+        var arguments = new List<string>();
+        if (random.NextDouble() < 0.7)
+        {
+            var first = PageSizes[random.Next(PageSizes.Length)];
+            if (random.NextDouble() < 0.4)
+            {
+                // As a variable, with an inline default for half of them.
+                var name = "first" + _names++;
+                _variables.Add($"${name}: Int = {first}");
+                arguments.Add($"first: ${name}");
+            }
+            else
+            {
+                arguments.Add($"first: {first}");
+            }
+        }
+        if (field.Arguments.Find("filter") is { } filter && random.NextDouble() < 0.5)
+            arguments.Add("filter: " + Value(filter.ResolvedType!, 0));
+        if (field.Arguments.Find("orderBy") is { } orderBy && random.NextDouble() < 0.4)
+            arguments.Add("orderBy: " + Value(orderBy.ResolvedType!, 0));
+        return arguments.Count == 0 ? "" : "(" + string.Join(", ", arguments) + ")";
+    }
+
+    private string SelectionOn(IGraphType type, int depth)
+    {
+        if (type is not IComplexGraphType complex) return "";
+        var fields = complex.Fields.Where(f => Usable(f, depth) && (!_compilable || Compilable(complex.Name, f.Name))).ToList();
+        if (fields.Count == 0) return "{ __typename }";
+        var picked = fields.OrderBy(_ => random.Next()).Take(random.Next(1, Math.Min(6, fields.Count) + 1)).ToList();
+        var parts = new List<string>();
+        foreach (var field in picked)
+        {
+            var named = Named(field.ResolvedType!);
+            var sub = named is IComplexGraphType ? " " + SelectionOn(named, depth + 1) : "";
+            var alias = random.NextDouble() < 0.15 ? $"a{_names++}: " : "";
+            var directive = "";
+            if (random.NextDouble() < 0.1)
+            {
+                var flag = "flag" + _names++;
+                var value = random.NextDouble() < 0.5;
+                _variables.Add($"${flag}: Boolean = {(value ? "true" : "false")}");
+                directive = random.NextDouble() < 0.5 ? $" @include(if: ${flag})" : $" @skip(if: ${flag})";
+            }
+            parts.Add(alias + field.Name + directive + sub);
+        }
+        if (random.NextDouble() < 0.1) parts.Add("__typename");
+        if (random.NextDouble() < 0.2 && parts.Count > 1)
+        {
+            // Some fields through a fragment, inline or named.
+            var moved = parts[^1];
+            parts.RemoveAt(parts.Count - 1);
+            if (random.NextDouble() < 0.5)
+            {
+                parts.Add($"... on {complex.Name} {{ {moved} }}");
+            }
+            else
+            {
+                var name = "F" + _names++;
+                _fragments.Append($"\nfragment {name} on {complex.Name} {{ {moved} }}");
+                parts.Add("..." + name);
+            }
+        }
+        return "{ " + string.Join(" ", parts) + " }";
+    }
+
+    private static bool Compilable(string type, string field) => type switch
+    {
+        _ when ReadMap.Types.TryGetValue(type, out var mapped) => mapped.Fields.ContainsKey(field),
+        _ when type.EndsWith("Connection", StringComparison.Ordinal) => field is "nodes" or "edges" or "totalCount" or "pageInfo",
+        _ when type.EndsWith("Edge", StringComparison.Ordinal) => field == "node",
+        "PageInfo" => field is "hasNextPage" or "hasPreviousPage",
+        _ => false,
+    };
+
+    private static bool Usable(FieldType field, int depth)
+    {
+        // Fields with required arguments (figures, the processing log) are for their own tests.
+        if (field.Arguments?.Any(a => a.ResolvedType is NonNullGraphType && a.DefaultValue is null) == true) return false;
+        var named = Named(field.ResolvedType!);
+        return named is not IComplexGraphType || depth < 3;
+    }
+
+    private string Value(IGraphType type, int depth)
+    {
+        switch (type)
+        {
+            case NonNullGraphType nonNull:
+                return Value(nonNull.ResolvedType!, depth);
+            case ListGraphType list:
+                var items = Enumerable.Range(0, random.Next(1, 3)).Select(_ => Value(list.ResolvedType!, depth + 1));
+                return "[" + string.Join(", ", items) + "]";
+            case EnumerationGraphType enumeration:
+                var values = enumeration.Values.ToList();
+                return values[random.Next(values.Count)].Name;
+            case IInputObjectGraphType input:
+                var fields = input.Fields.Where(f => depth < 2 || Named(f.ResolvedType!) is not IInputObjectGraphType).ToList();
+                if (fields.Count == 0) return "{}";
+                var picked = fields.OrderBy(_ => random.Next()).Take(random.Next(1, Math.Min(2, fields.Count) + 1));
+                return "{ " + string.Join(", ", picked.Select(f => $"{f.Name}: {Value(f.ResolvedType!, depth + 1)}")) + " }";
+            default:
+                return Scalar(type.Name);
+        }
+    }
+
+    private string Scalar(string name) => name switch
+    {
+        "Boolean" => random.NextDouble() < 0.5 ? "true" : "false",
+        "Int" => random.Next(0, 6).ToString(CultureInfo.InvariantCulture),
+        "String" => "\"" + Texts[random.Next(Texts.Length)] + "\"",
+        "Date" => $"\"20{random.Next(20, 27)}-0{random.Next(1, 10)}-01\"",
+        "DateTime" => $"\"20{random.Next(20, 27)}-0{random.Next(1, 10)}-01T00:00:00Z\"",
+        "BSN" => "\"111222333\"",
+        "ID" => "\"" + GlobalId.Encode(IdTypes[random.Next(IdTypes.Length)], random.Next(1, 40)) + "\"",
+        "BagId" => "\"0363010000000001\"",
+        _ => "\"x\"",
+    };
+
+    private static IGraphType Named(IGraphType type) => type switch
+    {
+        NonNullGraphType nonNull => Named(nonNull.ResolvedType!),
+        ListGraphType list => Named(list.ResolvedType!),
+        _ => type,
+    };
+}
