@@ -86,6 +86,9 @@ token=$(cd "$hub_dir" && env "${hub_env[@]}" dotnet Veiligheid.Api.dll token --r
   || { cat "$out/token.err" >&2; fail "token command"; }
 [[ "$token" == ey* ]] || fail "the token command printed no token"
 
+for port in "$hub_port" "$base_port"; do
+  curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" && fail "port $port is in use: stop that server or set LOAD_HUB_PORT/LOAD_BASE_PORT"
+done
 log "starting the hub on 127.0.0.1:$hub_port"
 (cd "$hub_dir" && exec env "${hub_env[@]}" ASPNETCORE_URLS="http://127.0.0.1:$hub_port" dotnet Veiligheid.Api.dll) >"$out/hub.log" 2>&1 &
 hub_pid=$!
