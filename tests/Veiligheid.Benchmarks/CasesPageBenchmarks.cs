@@ -19,24 +19,9 @@ namespace Veiligheid.Benchmarks;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet disposes in [GlobalCleanup].")]
 public class CasesPageBenchmarks
 {
-    public const string Query = """
-        { cases(first: 50, filter: { status: { in: [GEMELD, IN_BEHANDELING] }, kind: { in: [WOONOVERLAST, ZORG_EN_VEILIGHEID] } }) {
-            nodes { title status openedAt subjects { role person { givenName surname dateOfBirth } } } } }
-        """;
+    public const string Query = CasesPageStatements.Query;
 
-    private static readonly string LimitSql = $"""
-        SELECT json_object('data', json_object('cases', json_object('nodes', (
-          SELECT json_group_array(json(node)) FROM (
-            SELECT json_object(
-              'title', c.Title, 'status', {Sql.EnumName<CaseStatus>("c.Status")}, 'openedAt', {Sql.Time("c.OpenedAt")},
-              'subjects', (SELECT json_group_array(json_object('role', {Sql.EnumName<CaseSubjectRole>("s.Role")},
-                             'person', json_object('givenName', p.GivenName, 'surname', p.Surname, 'dateOfBirth', p.DateOfBirth)))
-                           FROM (SELECT * FROM CaseSubjects WHERE CaseId = c.Id ORDER BY PersonId) s JOIN Persons p ON p.Id = s.PersonId)) AS node
-            FROM Cases c
-            WHERE (c.CoordinatingOrganisationId = @org OR EXISTS (SELECT 1 FROM CaseParticipants cp WHERE cp.CaseId = c.Id AND cp.OrganisationId = @org))
-              AND c.Status IN ('Gemeld', 'InBehandeling') AND c.Kind IN ('Woonoverlast', 'ZorgEnVeiligheid')
-            ORDER BY c.OpenedAt DESC, c.Id DESC LIMIT 50)))))
-        """;
+    private static readonly string LimitSql = CasesPageStatements.LimitSql;
 
     private const string PageSql = """
         SELECT c.Id, c.Title, c.Status, c.OpenedAt FROM Cases c
