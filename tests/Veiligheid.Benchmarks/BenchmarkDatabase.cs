@@ -26,4 +26,27 @@ public static class BenchmarkDatabase
         if (code != 0) throw new InvalidOperationException($"Seeding the benchmark database failed with exit code {code}.");
         return Path;
     }
+
+    /// <summary>
+    /// A copy of the dataset for a hub that writes (the processing log grows with every person-level read), made once
+    /// per process, so the shared file stays as the seed made it and the hand-written baselines read the same data.
+    /// </summary>
+    public static string WritableCopy()
+    {
+        lock (CopyLock)
+        {
+            var copy = System.IO.Path.ChangeExtension(Ensure(), null) + ".hub.db";
+            if (!_copied)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                foreach (var stale in new[] { copy, copy + "-wal", copy + "-shm" }) File.Delete(stale);
+                File.Copy(Path, copy);
+                _copied = true;
+            }
+            return copy;
+        }
+    }
+
+    private static readonly object CopyLock = new();
+    private static bool _copied;
 }

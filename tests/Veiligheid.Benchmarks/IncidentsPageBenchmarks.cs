@@ -46,16 +46,19 @@ public class IncidentsPageBenchmarks
     private static readonly string RowsSql = $"SELECT i.Category, i.OccurredAt, i.InPublicSpace, l.Street, l.HouseNumber, l.Postcode {Where}";
 
     private HubInProcess _hub = null!;
+    private HubInProcess _reference = null!;
     private Caller _caller = null!;
     private SqliteConnection _connection = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _hub = new HubInProcess(BenchmarkDatabase.Ensure());
+        _hub = new HubInProcess(BenchmarkDatabase.WritableCopy());
+        _reference = new HubInProcess(BenchmarkDatabase.WritableCopy(), compiledReads: false);
         _caller = _hub.CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
         _connection = Sql.Open(BenchmarkDatabase.Path);
         var hub = Hub().GetAwaiter().GetResult();
+        SameResponse.Assert("reference path", hub, HubReference().GetAwaiter().GetResult());
         SameResponse.Assert("limit", hub, Limit());
         SameResponse.Assert("conventional", hub, Conventional());
     }
@@ -64,11 +67,15 @@ public class IncidentsPageBenchmarks
     public void Cleanup()
     {
         _hub.Dispose();
+        _reference.Dispose();
         _connection.Dispose();
     }
 
-    [Benchmark(Description = "hub: GraphQL over EF Core")]
+    [Benchmark(Description = "hub: compiled read path (one SQL statement), processing log written")]
     public Task<string> Hub() => _hub.JsonAsync(_caller, Query);
+
+    [Benchmark(Description = "hub: reference path (GraphQL.NET resolvers over EF Core), processing log written")]
+    public Task<string> HubReference() => _reference.JsonAsync(_caller, Query);
 
     [Benchmark(Baseline = true, Description = "limit: one SQL statement builds the JSON")]
     public string Limit() => _connection.ExecuteScalar<string>(LimitSql, new { district = District, from = From, to = To })!;

@@ -49,6 +49,7 @@ public class PersonOverviewBenchmarks
         """;
 
     private HubInProcess _hub = null!;
+    private HubInProcess _reference = null!;
     private Caller _caller = null!;
     private SqliteConnection _connection = null!;
     private string _query = "";
@@ -74,12 +75,14 @@ public class PersonOverviewBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _hub = new HubInProcess(BenchmarkDatabase.Ensure());
+        _hub = new HubInProcess(BenchmarkDatabase.WritableCopy());
+        _reference = new HubInProcess(BenchmarkDatabase.WritableCopy(), compiledReads: false);
         _caller = _hub.CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
         _connection = Sql.Open(BenchmarkDatabase.Path);
         _person = PersonId(_connection);
         _query = QueryFor(_person);
         var hub = Hub().GetAwaiter().GetResult();
+        SameResponse.Assert("reference path", hub, HubReference().GetAwaiter().GetResult());
         SameResponse.Assert("limit", hub, Limit());
         SameResponse.Assert("conventional", hub, Conventional());
     }
@@ -88,11 +91,15 @@ public class PersonOverviewBenchmarks
     public void Cleanup()
     {
         _hub.Dispose();
+        _reference.Dispose();
         _connection.Dispose();
     }
 
-    [Benchmark(Description = "hub: GraphQL over EF Core")]
+    [Benchmark(Description = "hub: compiled read path (one SQL statement), processing log written")]
     public Task<string> Hub() => _hub.JsonAsync(_caller, _query);
+
+    [Benchmark(Description = "hub: reference path (GraphQL.NET resolvers over EF Core), processing log written")]
+    public Task<string> HubReference() => _reference.JsonAsync(_caller, _query);
 
     [Benchmark(Baseline = true, Description = "limit: one SQL statement builds the JSON")]
     public string Limit() => _connection.ExecuteScalar<string>(LimitSql, new { org = _caller.OrganisationId, person = _person })!;

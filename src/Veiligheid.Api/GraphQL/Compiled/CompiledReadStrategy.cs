@@ -187,7 +187,7 @@ public sealed class CompiledData
     internal static CompiledData From(byte[] source, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector)
     {
         var reader = new Utf8JsonReader(source);
-        var output = new ArrayBufferWriter<byte>(source.Length + 256);
+        var output = new ArrayBufferWriter<byte>(source.Length + source.Length / 4 + 256); // global ids are longer than the numbers
         using (var writer = new Utf8JsonWriter(output))
         {
             while (reader.Read())
@@ -221,22 +221,23 @@ public sealed class CompiledData
 
     private static void Marked(ref Utf8JsonReader reader, Utf8JsonWriter writer, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector)
     {
-        var key = reader.GetString()!;
+        var key = reader.ValueSpan; // marker keys are ASCII and never escaped
         reader.Read();
-        if (key.StartsWith("$id:", StringComparison.Ordinal))
+        if (key.StartsWith("$id:"u8))
         {
             // "$id:<Type>:<response key>": the row's id, answered as the type's global id.
-            var separator = key.IndexOf(':', 4);
-            writer.WritePropertyName(key.AsSpan(separator + 1));
+            var rest = key[4..];
+            var separator = rest.IndexOf((byte)':');
+            writer.WritePropertyName(rest[(separator + 1)..]);
             if (reader.TokenType == JsonTokenType.Null) writer.WriteNullValue();
-            else writer.WriteStringValue(GlobalId.Encode(key[4..separator], reader.GetInt32()));
+            else writer.WriteStringValue(GlobalId.Encode(System.Text.Encoding.ASCII.GetString(rest[..separator]), reader.GetInt32()));
             return;
         }
         // "$p:<node>": the person this node's row is the data of; noted for the processing log, not answered.
-        var node = processing[int.Parse(key.AsSpan(3), System.Globalization.CultureInfo.InvariantCulture)];
+        if (!System.Buffers.Text.Utf8Parser.TryParse(key[3..], out int index, out _)) throw new InvalidOperationException("A malformed processing marker in compiled JSON.");
+        var node = processing[index];
         int? personId = null;
         string? second = null; // an intervention's kind, or a person's BSN
-
         if (reader.TokenType == JsonTokenType.Number) personId = reader.GetInt32();
         else if (reader.TokenType == JsonTokenType.StartArray)
         {
