@@ -26,6 +26,7 @@ public class IncidentIngestionBenchmarks : IDisposable
     public const int BatchSize = 5_000;
     private const string Organisation = "politie-eenheid-noord";
     private const string Port = "5899";
+    private const string Purpose = "aanpak-jeugdoverlast";
 
     private readonly List<(string ExternalId, string Category, DateTime OccurredAt, string BagId, int LocationId, int NeighbourhoodId, bool InPublicSpace)> _rows = [];
     private readonly List<string> _bodies = [];
@@ -36,11 +37,14 @@ public class IncidentIngestionBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        BenchmarkDatabase.Ensure();
+        // This suite writes: it works on its own copy of the shared dataset, never on the shared file itself.
+        var source = BenchmarkDatabase.Ensure();
+        SqliteConnection.ClearAllPools();
+        File.Copy(source, DatabasePath, overwrite: true);
         var root = RepositoryRoot();
         var apiDll = Path.Combine(root, "src", "Veiligheid.Api", "bin", "Release", "net10.0", "Veiligheid.Api.dll");
         var keyPath = Path.Combine(Path.GetTempPath(), "veiligheid-bench-signing-key.json");
-        string[] config = [$"--Database:SqlitePath={BenchmarkDatabase.Path}", $"--DevTokens:SigningKeyPath={keyPath}"];
+        string[] config = [$"--Database:SqlitePath={DatabasePath}", $"--DevTokens:SigningKeyPath={keyPath}"];
 
         _hub = StartProcess(apiDll, ["--urls", $"http://127.0.0.1:{Port}", .. config]);
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromMinutes(5) };
@@ -49,6 +53,8 @@ public class IncidentIngestionBenchmarks : IDisposable
         var token = tokenProcess.StandardOutput.ReadToEnd().Trim().Split('\n')[^1].Trim();
         tokenProcess.WaitForExit();
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        // Reporting incidents is part of the police's purpose; without an X-Purpose the role's schema has no mutation.
+        _http.DefaultRequestHeaders.Add(Veiligheid.Access.Purposes.Header, Purpose);
 
         using var connection = Open();
         _organisationId = Scalar<int>(connection, $"SELECT Id FROM Organisations WHERE Key = '{Organisation}'");
@@ -168,9 +174,12 @@ public class IncidentIngestionBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The suite's own copy of the dataset (VEILIGHEID_INGEST_DB, default /tmp/veiligheid-bench-ingestion.db).</summary>
+    private static string DatabasePath { get; } = Environment.GetEnvironmentVariable("VEILIGHEID_INGEST_DB") ?? Path.Combine(Path.GetTempPath(), "veiligheid-bench-ingestion.db");
+
     private static SqliteConnection Open()
     {
-        var connection = new SqliteConnection(BenchmarkDatabase.ConnectionString);
+        var connection = new SqliteConnection(Veiligheid.Data.DatabaseSetup.SqliteConnectionString(DatabasePath));
         connection.Open();
         return connection;
     }
