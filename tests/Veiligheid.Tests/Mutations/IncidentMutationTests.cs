@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
 using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
 using Veiligheid.Tests.Infrastructure;
 
 namespace Veiligheid.Tests.Mutations;
@@ -20,6 +21,8 @@ public sealed class IncidentMutationTests(HubFactory hub) : IClassFixture<HubFac
           committed created updated unchanged failed errors { code field message }
           items { index externalId status id version errors { code field message } } } }
         """;
+
+    private static readonly string[] NewInAuditTest = ["AUD-2", "AUD-3", "AUD-4", "AUD-5"];
 
     private string AnyBagId() => hub.Query(db => db.Locations.OrderBy(l => l.Id).Select(l => l.BagId).First());
 
@@ -204,6 +207,82 @@ public sealed class IncidentMutationTests(HubFactory hub) : IClassFixture<HubFac
         var payload = (await police.PostAsync(ReportMany, new { input = new { items } })).Data("reportIncidents");
 
         payload.AssertSingleError("INVALID", "items");
+        Assert.Equal(before, hub.Fingerprint());
+    }
+
+    [Fact]
+    public async Task A_batch_answers_per_item_with_the_stored_ids_and_audits_exactly_the_written_rows()
+    {
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var organisationId = DemoOrganisations.IdOf(DemoOrganisations.PolitieNoord);
+        var bagIds = hub.Query(db => db.Locations.OrderBy(l => l.Id).Select(l => l.BagId).Take(5).ToList());
+        var earlier = (await police.PostAsync(ReportMany, new { input = new { items = new[] { Incident("AUD-0", bagIds[0]), Incident("AUD-1", bagIds[1]) } } })).Data("reportIncidents");
+        Assert.True((bool)earlier["committed"]!, earlier.ToJsonString());
+        var lastAuditBefore = hub.Query(db => db.Set<WriteAudit>().Max(a => (long?)a.Id) ?? 0);
+
+        // New items around an unchanged one (AUD-0) and a changed one (AUD-1: another category and address).
+        var items = new[]
+        {
+            Incident("AUD-2", bagIds[2]), Incident("AUD-0", bagIds[0]), Incident("AUD-3", bagIds[3]),
+            Incident("AUD-1", bagIds[4], category: "VANDALISME"), Incident("AUD-4", bagIds[2]), Incident("AUD-5", bagIds[3]),
+        };
+        var payload = (await police.PostAsync(ReportMany, new { input = new { items } })).Data("reportIncidents");
+
+        Assert.True((bool)payload["committed"]!, payload.ToJsonString());
+        Assert.Equal([4, 1, 1, 0], new[] { (int)payload["created"]!, (int)payload["updated"]!, (int)payload["unchanged"]!, (int)payload["failed"]! });
+        var answered = payload["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
+        Assert.Equal(["CREATED", "UNCHANGED", "CREATED", "UPDATED", "CREATED", "CREATED"], answered.Select(i => (string?)i["status"]));
+        Assert.Equal(Enumerable.Range(0, items.Length), answered.Select(i => (int)i["index"]!));
+        var stored = hub.Query(db => db.Incidents.AsNoTracking()
+            .Where(i => i.SourceOrganisationId == organisationId && i.ExternalId!.StartsWith("AUD-"))
+            .ToDictionary(i => i.ExternalId!));
+        Assert.Equal(6, stored.Count);
+        foreach (var item in answered)
+        {
+            var row = stored[(string)item["externalId"]!];
+            Assert.True(GlobalId.TryDecode((string?)item["id"], "Incident", out var id), item.ToJsonString());
+            Assert.Equal(row.Id, id);
+            Assert.Equal(row.Version.ToString(), (string?)item["version"]);
+        }
+        var changedLocation = hub.Query(db => db.Locations.AsNoTracking().Single(l => l.BagId == bagIds[4]));
+        Assert.Equal(Incidents.IncidentCategory.Vandalisme, stored["AUD-1"].Category);
+        Assert.Equal(changedLocation.Id, stored["AUD-1"].LocationId);
+        Assert.Equal(changedLocation.NeighbourhoodId, stored["AUD-1"].NeighbourhoodId);
+
+        // One audit row per written row (none for the unchanged one), saying who, what and when.
+        var audits = hub.Query(db => db.Set<WriteAudit>().AsNoTracking().Where(a => a.Id > lastAuditBefore).ToList());
+        Assert.Equal(
+            NewInAuditTest.Select(e => (stored[e].Id, WriteChange.Created)).Append((stored["AUD-1"].Id, WriteChange.Updated)).Order(),
+            audits.Select(a => (a.EntityId, a.Change)).Order());
+        Assert.All(audits, a =>
+        {
+            Assert.Equal("Incident", a.EntityType);
+            Assert.Equal("reportIncidents", a.Operation);
+            Assert.Equal(WriteAction.ReportIncident, a.Action);
+            Assert.Equal("Politie", a.Role);
+            Assert.Equal(organisationId, a.OrganisationId);
+            Assert.Equal(hub.ClientAppIdOf(DemoOrganisations.PolitieNoord), a.ClientAppId);
+            Assert.Equal(stored["AUD-2"].UpdatedAt, a.At);
+        });
+    }
+
+    [Fact]
+    public async Task A_stale_version_in_a_batch_fails_that_item_and_writes_nothing()
+    {
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var bagId = AnyBagId();
+        var first = (await police.PostAsync(ReportMany, new { input = new { items = new[] { Incident("STALE-0", bagId) } } })).Data("reportIncidents");
+        var version = (string)first["items"]![0]!["version"]!;
+        var second = (await police.PostAsync(ReportMany, new { input = new { items = new[] { Incident("STALE-0", bagId, category: "GEWELD", version: version) } } })).Data("reportIncidents");
+        Assert.Equal("UPDATED", (string?)second["items"]![0]!["status"]);
+        var before = hub.Fingerprint();
+
+        var items = new[] { Incident("STALE-1", bagId), Incident("STALE-0", bagId, category: "VANDALISME", version: version) };
+        var payload = (await police.PostAsync(ReportMany, new { input = new { items } })).Data("reportIncidents");
+
+        Assert.False((bool)payload["committed"]!);
+        payload["items"]!.AsArray()[1]!.AsObject().AssertSingleError("CONFLICT", "items[1].version");
+        Assert.Equal("NOT_WRITTEN", (string?)payload["items"]![0]!["status"]);
         Assert.Equal(before, hub.Fingerprint());
     }
 }
