@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Globalization;
+using GraphQL;
+using GraphQL.Types;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Organisations;
+
+namespace Veiligheid.Benchmarks;
+
+/// <summary>
+/// Where the processing log's time goes: the requests of <see cref="ProcessingLogBenchmarks"/>, and the steps of an append
+/// timed one by one with a stopwatch (median of many runs). Not a BenchmarkDotNet suite: the steps only mean something in
+/// their order inside one transaction. Run: <c>dotnet run -c Release --project tests/Veiligheid.Benchmarks -- profile-log</c>
+/// (on a copy of VEILIGHEID_BENCH_DB, as the suite does).
+/// </summary>
+public static class ProcessingLogProfile
+{
+    private const string Purpose = "casusoverleg-zorg-en-veiligheid";
+    private static readonly int RowsPerStatement = int.Parse(Environment.GetEnvironmentVariable("PROFILE_ROWS") ?? "100", CultureInfo.InvariantCulture);
+
+    public static async Task RunAsync(TextWriter output)
+    {
+        var source = BenchmarkDatabase.Ensure();
+        var copy = Path.Combine(Path.GetTempPath(), $"veiligheid-log-profile-{Environment.ProcessId}.db");
+        File.Copy(source, copy, overwrite: true);
+        try
+        {
+            await ProfileAsync(copy, output);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var file in new[] { copy, copy + "-wal", copy + "-shm", copy + "-journal" }) File.Delete(file);
+        }
+    }
+
+    private static async Task ProfileAsync(string path, TextWriter output)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:SqlitePath"] = path }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IHostEnvironment>(new ProfileEnvironment());
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddVeiligheidData(configuration);
+        services.AddVeiligheidGraphQL();
+        services.AddVeiligheidAccountability(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        var organisationId = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
+        var caller = new Caller(HubRole.GemeenteCoordinator, organisationId, DemoOrganisations.GemeenteVeiligstad, OrganisationKind.Gemeente,
+            DemoOrganisations.ClientAppIdFor(DemoOrganisations.GemeenteVeiligstad), null, Purpose);
+        int personId;
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            await db.Database.MigrateAsync();
+            personId = db.CaseSubjects.Where(s => s.Case.CoordinatingOrganisationId == organisationId).OrderBy(s => s.PersonId).Select(s => s.PersonId).First();
+            var connection = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync();
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA journal_mode;";
+            var journal = await pragma.ExecuteScalarAsync();
+            pragma.CommandText = "PRAGMA synchronous;";
+            var synchronous = await pragma.ExecuteScalarAsync();
+            await output.WriteLineAsync($"database {path}: journal_mode={journal}, synchronous={synchronous} (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA)");
+        }
+        var onePerson = new GraphQLRequest(
+            "query($id: ID!) { person(id: $id) { id bsn givenName surname dateOfBirth address { postcode houseNumber } cases { role case { kind status } } } }",
+            null, new Inputs(new Dictionary<string, object?> { ["id"] = GlobalId.Encode("Person", personId) }), null);
+        var pageOfCases = new GraphQLRequest(
+            "{ cases(first: 25) { nodes { kind status subjects { role person { id bsn surname address { postcode } } } } } }", null, null, null);
+
+        // The same role-and-purpose schema without the observer, to price the field middleware that collects persons.
+        var access = AccessPolicy.For(caller);
+        var bare = new VeiligheidSchema(new SliceServiceProvider(provider, SchemaSlice.For(caller.Role, access.Purpose)), SchemaSlice.For(caller.Role, access.Purpose));
+        bare.Initialize();
+
+        foreach (var (name, request) in new[] { ("person(id)", onePerson), ("cases(first: 25)", pageOfCases) })
+        {
+            await output.WriteLineAsync($"--- {name}");
+            const int runs = 200;
+            await Report(output, "request without observer (schema without the field middleware)", runs, () => RunBare(provider, bare, caller, request));
+            await Report(output, "request without log (RunAsync, observer on)", runs, () => RunRequest(provider, caller, request, log: false));
+            await Report(output, "request with log (ExecuteAsync)", runs, () => RunRequest(provider, caller, request, log: true));
+            await ProfileAppendStepsAsync(provider, caller, request, runs, output);
+        }
+    }
+
+    private static async Task ProfileAppendStepsAsync(IServiceProvider provider, Caller caller, GraphQLRequest request, int runs, TextWriter output)
+    {
+        var steps = new Dictionary<string, List<double>>();
+        var persons = 0;
+        for (var run = 0; run < runs + 10; run++)
+        {
+            await using var scope = provider.CreateAsyncScope();
+            var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
+            var access = AccessPolicy.For(caller);
+            var context = new RequestContext(access, db);
+            await executor.RunAsync(request, access, context, scope.ServiceProvider, CancellationToken.None);
+            persons = context.Processing.Persons.Count;
+            var rows = RowsPerStatement;
+            var timings = await AppendStepByStepAsync(db, log, access, context.Processing, rows);
+            if (run < 10) continue; // warm-up
+            foreach (var (step, ms) in timings)
+            {
+                if (!steps.TryGetValue(step, out var list)) steps[step] = list = [];
+                list.Add(ms);
+            }
+        }
+        await output.WriteLineAsync($"  append, step by step ({persons} records per request):");
+        foreach (var (step, list) in steps) await output.WriteLineAsync(Line("    " + step, list));
+    }
+
+    /// <summary>The steps of <see cref="ProcessingLog.AppendAsync"/> in its order, each timed (the lock is uncontended here).</summary>
+    private static async Task<List<(string Step, double Ms)>> AppendStepByStepAsync(VeiligheidDbContext db, ProcessingLog log, CallerAccess access, ProcessingCollector processed, int rowsPerStatement = 100)
+    {
+        var timings = new List<(string, double)>();
+        var start = Stopwatch.GetTimestamp();
+        void Mark(string step)
+        {
+            timings.Add((step, Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+            start = Stopwatch.GetTimestamp();
+        }
+        var persons = processed.Persons;
+        var missing = persons.Where(p => p.Bsn is null && p.PersonId is not null).Select(p => p.PersonId!.Value).ToList();
+        if (missing.Count > 0)
+        {
+            var bsns = await db.Persons.AsNoTracking().Where(p => missing.Contains(p.Id)).Select(p => new { p.Id, p.Bsn }).ToDictionaryAsync(p => p.Id, p => p.Bsn);
+            foreach (var person in persons) if (person.Bsn is null && person.PersonId is { } id && bsns.TryGetValue(id, out var bsn)) person.Bsn = bsn;
+        }
+        Mark("1 look up BSNs of persons reached through a link");
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        Mark("2 BEGIN");
+        var last = await db.Set<ProcessingRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync();
+        Mark("3 SELECT the chain's last sequence and hash");
+        var sequence = last?.Sequence ?? 0;
+        var previous = last?.Hash ?? ProcessingLog.GenesisHash;
+        var records = new List<ProcessingRecord>();
+        var caller = access.Caller;
+        var purpose = access.Purpose!;
+        var actionId = Guid.NewGuid();
+        var now = DateTime.UtcNow;
+        foreach (var person in persons)
+        {
+            var record = new ProcessingRecord
+            {
+                Sequence = ++sequence, ActionId = actionId, ActionName = "profile", OccurredAt = now,
+                OrganisationId = caller.OrganisationId, OrganisationKey = caller.OrganisationKey, Role = caller.Role.TokenValue(),
+                ApplicationId = caller.ClientAppId, UserId = caller.UserObjectId, Purpose = purpose.Key, LegalGround = purpose.LegalGround,
+                PersonId = person.PersonId, ProtectedBsn = person.Bsn is null ? null : log.Protect(person.Bsn),
+                Categories = string.Join(",", person.Categories), Confidentiality = ProcessingConfidentiality.Normaal,
+                RetentionYears = purpose.RetentionYears, PreviousHash = previous, Hash = "",
+            };
+            record.Hash = ProcessingLog.HashOf(record);
+            previous = record.Hash;
+            records.Add(record);
+        }
+        Mark("4 build records: HMAC of BSN + SHA-256 chain");
+        var inserter = new TableInserter<ProcessingRecord>(db, db.Database.GetDbConnection(), transaction.GetDbTransaction(), rowsPerStatement, explicitKeys: false);
+        Mark("5 TableInserter: build the 100-row statement");
+        foreach (var record in records) await inserter.AddAsync(record, CancellationToken.None);
+        Mark("6 TableInserter.AddAsync (prepares the 100-row statement)");
+        await inserter.DisposeAsync();
+        Mark("7 INSERT (flush) and dispose");
+        await transaction.CommitAsync();
+        Mark("8 COMMIT (WAL write + fsync)");
+        return timings;
+    }
+
+    private static async Task Report(TextWriter output, string name, int runs, Func<Task> action)
+    {
+        for (var i = 0; i < 10; i++) await action();
+        var list = new List<double>(runs);
+        for (var i = 0; i < runs; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await action();
+            list.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        await output.WriteLineAsync(Line("  " + name, list));
+    }
+
+    private static string Line(string name, List<double> list)
+    {
+        list.Sort();
+        return string.Create(CultureInfo.InvariantCulture, $"{name,-75} median {list[list.Count / 2],7:F3} ms   p90 {list[list.Count * 9 / 10],7:F3} ms");
+    }
+
+    private static async Task RunRequest(IServiceProvider provider, Caller caller, GraphQLRequest request, bool log)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+        ExecutionResult result;
+        if (log)
+        {
+            result = await executor.ExecuteAsync(request, caller, scope.ServiceProvider, CancellationToken.None);
+        }
+        else
+        {
+            var access = AccessPolicy.For(caller);
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            result = await executor.RunAsync(request, access, new RequestContext(access, db), scope.ServiceProvider, CancellationToken.None);
+        }
+        if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
+    }
+
+    private static async Task RunBare(IServiceProvider provider, ISchema schema, Caller caller, GraphQLRequest request)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        var access = AccessPolicy.For(caller);
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var executer = scope.ServiceProvider.GetRequiredService<IDocumentExecuter>();
+        var result = await executer.ExecuteAsync(options =>
+        {
+            options.Schema = schema;
+            options.Query = request.Query;
+            options.Variables = request.Variables;
+            options.UserContext = new RequestContext(access, db);
+            options.RequestServices = scope.ServiceProvider;
+            options.ValidationRules = LimitRules.With(scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphQLLimits>>().Value);
+        });
+        if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
+    }
+
+    private sealed class ProfileEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = Environments.Development;
+        public string ApplicationName { get; set; } = "Veiligheid.Benchmarks";
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}
