@@ -22,12 +22,12 @@ namespace Veiligheid.Benchmarks;
 /// Where the processing log's time goes: the requests of <see cref="ProcessingLogBenchmarks"/>, and the steps of an append
 /// timed one by one with a stopwatch (median of many runs). Not a BenchmarkDotNet suite: the steps only mean something in
 /// their order inside one transaction. Run: <c>dotnet run -c Release --project tests/Veiligheid.Benchmarks -- profile-log</c>
-/// (on a copy of VEILIGHEID_BENCH_DB, as the suite does).
+/// (on a copy of VEILIGHEID_BENCH_DB, as the suite does). PROFILE_ROWS sets the rows per INSERT statement (the hub: 1 on SQLite).
 /// </summary>
 public static class ProcessingLogProfile
 {
     private const string Purpose = "casusoverleg-zorg-en-veiligheid";
-    private static readonly int RowsPerStatement = int.Parse(Environment.GetEnvironmentVariable("PROFILE_ROWS") ?? "100", CultureInfo.InvariantCulture);
+    private static readonly int RowsPerStatement = int.Parse(Environment.GetEnvironmentVariable("PROFILE_ROWS") ?? "1", CultureInfo.InvariantCulture);
 
     public static async Task RunAsync(TextWriter output)
     {
@@ -89,43 +89,50 @@ public static class ProcessingLogProfile
         foreach (var (name, request) in new[] { ("person(id)", onePerson), ("cases(first: 25)", pageOfCases) })
         {
             await output.WriteLineAsync($"--- {name}");
-            const int runs = 200;
-            await Report(output, "request without observer (schema without the field middleware)", runs, () => RunBare(provider, bare, caller, request));
-            await Report(output, "request without log (RunAsync, observer on)", runs, () => RunRequest(provider, caller, request, log: false));
-            await Report(output, "request with log (ExecuteAsync)", runs, () => RunRequest(provider, caller, request, log: true));
+            const int runs = 300;
+            // Interleaved, so a change in the machine's load hits the three alike.
+            await Report(output, runs,
+                ("request without observer (schema without the field middleware)", () => RunBare(provider, bare, caller, request)),
+                ("request without log (RunAsync, observer on)", () => RunRequest(provider, caller, request, log: false)),
+                ("request with log (ExecuteAsync)", () => RunRequest(provider, caller, request, log: true)));
             await ProfileAppendStepsAsync(provider, caller, request, runs, output);
         }
     }
 
     private static async Task ProfileAppendStepsAsync(IServiceProvider provider, Caller caller, GraphQLRequest request, int runs, TextWriter output)
     {
-        var steps = new Dictionary<string, List<double>>();
-        var persons = 0;
-        for (var run = 0; run < runs + 10; run++)
+        foreach (var synchronous in new[] { "FULL", "NORMAL" })
         {
-            await using var scope = provider.CreateAsyncScope();
-            var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
-            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
-            var access = AccessPolicy.For(caller);
-            var context = new RequestContext(access, db);
-            await executor.RunAsync(request, access, context, scope.ServiceProvider, CancellationToken.None);
-            persons = context.Processing.Persons.Count;
-            var rows = RowsPerStatement;
-            var timings = await AppendStepByStepAsync(db, log, access, context.Processing, rows);
-            if (run < 10) continue; // warm-up
-            foreach (var (step, ms) in timings)
+            var steps = new Dictionary<string, List<double>>();
+            var persons = 0;
+            for (var run = 0; run < runs + 10; run++)
             {
-                if (!steps.TryGetValue(step, out var list)) steps[step] = list = [];
-                list.Add(ms);
+                await using var scope = provider.CreateAsyncScope();
+                var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+                var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+                var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
+                var access = AccessPolicy.For(caller);
+                var context = new RequestContext(access, db);
+                await executor.RunAsync(request, access, context, scope.ServiceProvider, CancellationToken.None);
+                persons = context.Processing.Persons.Count;
+                await db.Database.OpenConnectionAsync();
+                await db.Database.ExecuteSqlRawAsync(synchronous == "FULL" ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+                var timings = await AppendStepByStepAsync(db, log, access, context.Processing, RowsPerStatement);
+                await db.Database.CloseConnectionAsync();
+                if (run < 10) continue; // warm-up
+                foreach (var (step, ms) in timings)
+                {
+                    if (!steps.TryGetValue(step, out var list)) steps[step] = list = [];
+                    list.Add(ms);
+                }
             }
+            await output.WriteLineAsync($"  append, step by step ({persons} records per request, synchronous={synchronous}, {RowsPerStatement} row(s) per INSERT):");
+            foreach (var (step, list) in steps) await output.WriteLineAsync(Line("    " + step, list));
         }
-        await output.WriteLineAsync($"  append, step by step ({persons} records per request):");
-        foreach (var (step, list) in steps) await output.WriteLineAsync(Line("    " + step, list));
     }
 
-    /// <summary>The steps of <see cref="ProcessingLog.AppendAsync"/> in its order, each timed (the lock is uncontended here).</summary>
-    private static async Task<List<(string Step, double Ms)>> AppendStepByStepAsync(VeiligheidDbContext db, ProcessingLog log, CallerAccess access, ProcessingCollector processed, int rowsPerStatement = 100)
+    /// <summary>The steps of <see cref="ProcessingLog.AppendAsync"/> in its order, each timed (one request, no queue).</summary>
+    private static async Task<List<(string Step, double Ms)>> AppendStepByStepAsync(VeiligheidDbContext db, ProcessingLog log, CallerAccess access, ProcessingCollector processed, int rowsPerStatement)
     {
         var timings = new List<(string, double)>();
         var start = Stopwatch.GetTimestamp();
@@ -141,13 +148,6 @@ public static class ProcessingLogProfile
             var bsns = await db.Persons.AsNoTracking().Where(p => missing.Contains(p.Id)).Select(p => new { p.Id, p.Bsn }).ToDictionaryAsync(p => p.Id, p => p.Bsn);
             foreach (var person in persons) if (person.Bsn is null && person.PersonId is { } id && bsns.TryGetValue(id, out var bsn)) person.Bsn = bsn;
         }
-        Mark("1 look up BSNs of persons reached through a link");
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        Mark("2 BEGIN");
-        var last = await db.Set<ProcessingRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync();
-        Mark("3 SELECT the chain's last sequence and hash");
-        var sequence = last?.Sequence ?? 0;
-        var previous = last?.Hash ?? ProcessingLog.GenesisHash;
         var records = new List<ProcessingRecord>();
         var caller = access.Caller;
         var purpose = access.Purpose!;
@@ -155,43 +155,69 @@ public static class ProcessingLogProfile
         var now = DateTime.UtcNow;
         foreach (var person in persons)
         {
-            var record = new ProcessingRecord
+            records.Add(new ProcessingRecord
             {
-                Sequence = ++sequence, ActionId = actionId, ActionName = "profile", OccurredAt = now,
+                ActionId = actionId, ActionName = "profile", OccurredAt = now,
                 OrganisationId = caller.OrganisationId, OrganisationKey = caller.OrganisationKey, Role = caller.Role.TokenValue(),
                 ApplicationId = caller.ClientAppId, UserId = caller.UserObjectId, Purpose = purpose.Key, LegalGround = purpose.LegalGround,
                 PersonId = person.PersonId, ProtectedBsn = person.Bsn is null ? null : log.Protect(person.Bsn),
                 Categories = string.Join(",", person.Categories), Confidentiality = ProcessingConfidentiality.Normaal,
-                RetentionYears = purpose.RetentionYears, PreviousHash = previous, Hash = "",
-            };
+                RetentionYears = purpose.RetentionYears, PreviousHash = "", Hash = "",
+            });
+        }
+        Mark("1 draft records, before the lock: BSN look-up, HMAC of BSNs");
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        Mark("2 BEGIN IMMEDIATE");
+        long sequence = 0;
+        var previous = ProcessingLog.GenesisHash;
+        await using (var command = db.Database.GetDbConnection().CreateCommand())
+        {
+            command.Transaction = transaction.GetDbTransaction();
+            command.CommandText = "SELECT \"Sequence\", \"Hash\" FROM \"ProcessingLog\" ORDER BY \"Sequence\" DESC LIMIT 1;";
+            await using var reader = await command.ExecuteReaderAsync();
+            if (await reader.ReadAsync()) (sequence, previous) = (reader.GetInt64(0), reader.GetString(1));
+        }
+        Mark("3 SELECT the chain's last sequence and hash (plain SQL)");
+        foreach (var record in records)
+        {
+            record.Sequence = ++sequence;
+            record.PreviousHash = previous;
             record.Hash = ProcessingLog.HashOf(record);
             previous = record.Hash;
-            records.Add(record);
         }
-        Mark("4 build records: HMAC of BSN + SHA-256 chain");
-        var inserter = new TableInserter<ProcessingRecord>(db, db.Database.GetDbConnection(), transaction.GetDbTransaction(), rowsPerStatement, explicitKeys: false);
-        Mark("5 TableInserter: build the 100-row statement");
-        foreach (var record in records) await inserter.AddAsync(record, CancellationToken.None);
-        Mark("6 TableInserter.AddAsync (prepares the 100-row statement)");
-        await inserter.DisposeAsync();
-        Mark("7 INSERT (flush) and dispose");
+        Mark("4 SHA-256 hash chain");
+        await using (var inserter = new TableInserter<ProcessingRecord>(db, db.Database.GetDbConnection(), transaction.GetDbTransaction(), rowsPerStatement, explicitKeys: false))
+        {
+            foreach (var record in records) await inserter.AddAsync(record, CancellationToken.None);
+        }
+        Mark("5 INSERT");
         await transaction.CommitAsync();
-        Mark("8 COMMIT (WAL write + fsync)");
+        Mark("6 COMMIT (WAL append; fsync when synchronous=FULL)");
+        await db.Set<ProcessingRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync();
+        Mark("x the same SELECT as an EF Core LINQ query (as before; for comparison)");
         return timings;
     }
 
-    private static async Task Report(TextWriter output, string name, int runs, Func<Task> action)
+    private static async Task Report(TextWriter output, int runs, params (string Name, Func<Task> Action)[] variants)
     {
-        for (var i = 0; i < 10; i++) await action();
-        var list = new List<double>(runs);
-        for (var i = 0; i < runs; i++)
+        var lists = variants.Select(_ => new List<double>(runs)).ToArray();
+        for (var i = -10; i < runs; i++)
         {
-            var start = Stopwatch.GetTimestamp();
-            await action();
-            list.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            for (var v = 0; v < variants.Length; v++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await variants[v].Action();
+                if (i >= 0) lists[v].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
         }
-        await output.WriteLineAsync(Line("  " + name, list));
+        for (var v = 0; v < variants.Length; v++) await output.WriteLineAsync(Line("  " + variants[v].Name, lists[v]));
+        var without = Median(lists[^2]);
+        var with = Median(lists[^1]);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  log overhead (median with − median without): {with - without:F3} ms = {(with - without) / without:P0} of the request without log"));
     }
+
+    private static double Median(List<double> list) => list.Order().ElementAt(list.Count / 2);
 
     private static string Line(string name, List<double> list)
     {
