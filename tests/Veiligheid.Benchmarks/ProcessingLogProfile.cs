@@ -55,6 +55,8 @@ public static class ProcessingLogProfile
         services.AddVeiligheidData(configuration);
         services.AddVeiligheidGraphQL();
         services.AddVeiligheidAccountability(configuration);
+        var commits = new CommitCounter();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(commits);
         await using var provider = services.BuildServiceProvider();
 
         var organisationId = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
@@ -97,6 +99,14 @@ public static class ProcessingLogProfile
                 ("request with log (ExecuteAsync)", () => RunRequest(provider, caller, request, log: true)));
             await ProfileAppendStepsAsync(provider, caller, request, runs, output);
         }
+
+        // Group commit: eight requests at once, how many commits their records took.
+        const int rounds = 50;
+        commits.Reset();
+        for (var round = 0; round < rounds; round++)
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => RunRequest(provider, caller, onePerson, log: true))));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"--- 8 concurrent person(id) requests with log, {rounds} rounds: {commits.Count / (double)rounds:F2} commits per 8 requests"));
     }
 
     private static async Task ProfileAppendStepsAsync(IServiceProvider provider, Caller caller, GraphQLRequest request, int runs, TextWriter output)
@@ -259,6 +269,21 @@ public static class ProcessingLogProfile
             options.ValidationRules = LimitRules.With(scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphQLLimits>>().Value);
         });
         if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
+    }
+
+    private sealed class CommitCounter : Microsoft.EntityFrameworkCore.Diagnostics.DbTransactionInterceptor
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Reset() => Interlocked.Exchange(ref _count, 0);
+
+        public override Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class ProfileEnvironment : IHostEnvironment
