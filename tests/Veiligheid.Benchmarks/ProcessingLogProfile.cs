@@ -167,12 +167,23 @@ public static class ProcessingLogProfile
         {
             records.Add(new ProcessingRecord
             {
-                ActionId = actionId, ActionName = "profile", OccurredAt = now,
-                OrganisationId = caller.OrganisationId, OrganisationKey = caller.OrganisationKey, Role = caller.Role.TokenValue(),
-                ApplicationId = caller.ClientAppId, UserId = caller.UserObjectId, Purpose = purpose.Key, LegalGround = purpose.LegalGround,
-                PersonId = person.PersonId, ProtectedBsn = person.Bsn is null ? null : log.Protect(person.Bsn),
-                Categories = string.Join(",", person.Categories), Confidentiality = ProcessingConfidentiality.Normaal,
-                RetentionYears = purpose.RetentionYears, PreviousHash = "", Hash = "",
+                ActionId = actionId,
+                ActionName = "profile",
+                OccurredAt = now,
+                OrganisationId = caller.OrganisationId,
+                OrganisationKey = caller.OrganisationKey,
+                Role = caller.Role.TokenValue(),
+                ApplicationId = caller.ClientAppId,
+                UserId = caller.UserObjectId,
+                Purpose = purpose.Key,
+                LegalGround = purpose.LegalGround,
+                PersonId = person.PersonId,
+                ProtectedBsn = person.Bsn is null ? null : log.Protect(person.Bsn),
+                Categories = string.Join(",", person.Categories),
+                Confidentiality = ProcessingConfidentiality.Normaal,
+                RetentionYears = purpose.RetentionYears,
+                PreviousHash = "",
+                Hash = "",
             });
         }
         Mark("1 draft records, before the lock: BSN look-up, HMAC of BSNs");

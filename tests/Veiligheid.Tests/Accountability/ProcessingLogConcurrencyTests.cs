@@ -77,10 +77,19 @@ public sealed class ProcessingLogConcurrencyTests(CommitCountingHubFactory facto
         var last = before.LastOrDefault();
         var foreign = new ProcessingRecord
         {
-            Sequence = (last?.Sequence ?? 0) + 1, ActionId = Guid.NewGuid(), ActionName = "other-process", OccurredAt = DateTime.UtcNow,
-            OrganisationId = access.Caller.OrganisationId, OrganisationKey = access.Caller.OrganisationKey, Role = "Gemeente.Coordinator",
-            ApplicationId = access.Caller.ClientAppId, Purpose = Purpose, LegalGround = "test", Categories = "Identiteit",
-            PreviousHash = last?.Hash ?? ProcessingLog.GenesisHash, Hash = "",
+            Sequence = (last?.Sequence ?? 0) + 1,
+            ActionId = Guid.NewGuid(),
+            ActionName = "other-process",
+            OccurredAt = DateTime.UtcNow,
+            OrganisationId = access.Caller.OrganisationId,
+            OrganisationKey = access.Caller.OrganisationKey,
+            Role = "Gemeente.Coordinator",
+            ApplicationId = access.Caller.ClientAppId,
+            Purpose = Purpose,
+            LegalGround = "test",
+            Categories = "Identiteit",
+            PreviousHash = last?.Hash ?? ProcessingLog.GenesisHash,
+            Hash = "",
         };
         foreign.Hash = ProcessingLog.HashOf(foreign);
         other.Add(foreign);
