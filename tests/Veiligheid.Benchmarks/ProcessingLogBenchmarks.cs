@@ -30,12 +30,14 @@ public class ProcessingLogBenchmarks
     private Caller _caller = null!;
     private GraphQLRequest _onePerson = null!;
     private GraphQLRequest _pageOfPersons = null!;
+    private string _copy = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         var source = BenchmarkDatabase.Ensure();
-        var copy = Path.Combine(Path.GetTempPath(), "veiligheid-bench-accountability.db");
+        // One copy per benchmark process, removed in cleanup: several runs (or helpers) must not share one file.
+        var copy = _copy = Path.Combine(Path.GetTempPath(), $"veiligheid-bench-accountability-{Environment.ProcessId}.db");
         // In-process runs set up again per benchmark: pooled connections to the previous copy must go before it is overwritten.
         SqliteConnection.ClearAllPools();
         File.Copy(source, copy, overwrite: true);
@@ -73,6 +75,7 @@ public class ProcessingLogBenchmarks
     {
         _services.Dispose();
         SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _copy, _copy + "-wal", _copy + "-shm" }) File.Delete(file);
     }
 
     [Benchmark(Baseline = true, Description = "one person, no log")]
@@ -86,6 +89,13 @@ public class ProcessingLogBenchmarks
 
     [Benchmark(Description = "25 cases with subjects, with log")]
     public Task<ExecutionResult> CasesWithLog() => Run(_pageOfPersons, log: true);
+
+    /// <summary>Eight requests at once: with the log, their records share commits (group commit) instead of queueing for one each.</summary>
+    [Benchmark(Description = "8 concurrent one-person requests, no log")]
+    public Task ConcurrentWithoutLog() => Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Run(_onePerson, log: false))));
+
+    [Benchmark(Description = "8 concurrent one-person requests, with log")]
+    public Task ConcurrentWithLog() => Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Run(_onePerson, log: true))));
 
     private async Task<ExecutionResult> Run(GraphQLRequest request, bool log)
     {

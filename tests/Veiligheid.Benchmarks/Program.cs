@@ -2,4 +2,10 @@ using BenchmarkDotNet.Running;
 
 // Run one suite: dotnet run -c Release --project tests/Veiligheid.Benchmarks -- --filter '*Figures*'
 // The dataset (100,000 persons, 1,000,000 incidents) is created once by BenchmarkDatabase; see BENCHMARKS.md.
+// Where the processing log's time goes, step by step: dotnet run -c Release --project tests/Veiligheid.Benchmarks -- profile-log
+if (args is ["profile-log"])
+{
+    await Veiligheid.Benchmarks.ProcessingLogProfile.RunAsync(Console.Out);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Veiligheid.Benchmarks.BenchmarkDatabase).Assembly).Run(args);

@@ -42,8 +42,10 @@ public static class DatabaseSetup
 
     public static string SqliteConnectionString(string path) => $"Data Source={path};Foreign Keys=True;Pooling=True";
 
+    /// <summary>SQLite with durable commits: synchronous=FULL on every connection (see <see cref="SqliteDurability"/>).</summary>
     public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString)
-        => builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName));
+        => builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName))
+            .AddInterceptors(SqliteDurability.Instance);
 
     public static DbContextOptionsBuilder ConfigureSqlServer(DbContextOptionsBuilder builder, string connectionString)
         => builder.UseSqlServer(connectionString, sql => sql.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName));
@@ -70,6 +72,18 @@ public static class DatabaseSetup
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         }
         if (options.MigrateOnStartup) await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                await SqliteDurability.EnsureWriteAheadLogAsync(db.Database.GetDbConnection(), cancellationToken);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
         var environment = services.GetRequiredService<IHostEnvironment>();
         if (options.SeedDemoData && !environment.IsProduction() && !await db.Organisations.AnyAsync(cancellationToken))
         {

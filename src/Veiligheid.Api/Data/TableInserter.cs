@@ -14,13 +14,15 @@ namespace Veiligheid.Data;
 /// mappings and value converters), bypassing change tracking: the seed's bulk load and the processing log's batch.
 /// Up to <c>rowsPerStatement</c> rows go in one statement (capped so a statement stays under SQL Server's 2,100
 /// parameters); with <c>explicitKeys</c> the caller's ids are written, else the database generates them.
+/// The full-size statement is built and prepared only when a full batch is reached: a few rows never pay for it (the
+/// processing log measured 15 ms to prepare a 100-row, 1,700-parameter statement on SQLite for a single record).
 /// </summary>
 public sealed class TableInserter<T> : IAsyncDisposable where T : class
 {
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
     private readonly Column[] _columns;
-    private readonly DbCommand _batchCommand;
+    private DbCommand? _batchCommand;
     private readonly int _rowsPerStatement;
     private readonly string _table;
     private readonly string _columnList;
@@ -62,7 +64,6 @@ public sealed class TableInserter<T> : IAsyncDisposable where T : class
         // SQLite reuses the compiled statement; SqlClient's Prepare adds a round trip and wants explicit sizes.
         _prepare = !sqlServer;
         _pending = new List<T>(_rowsPerStatement);
-        _batchCommand = CreateInsert(_rowsPerStatement);
 
         // Ids written by the caller must be accepted by an identity column.
         if (sqlServer && explicitKeys && generatedKey is not null) _identityInsert = _table;
@@ -97,7 +98,6 @@ public sealed class TableInserter<T> : IAsyncDisposable where T : class
         {
             _started = true;
             if (_identityInsert is not null) await ExecuteAsync($"SET IDENTITY_INSERT {_identityInsert} ON;", ct);
-            if (_prepare) await _batchCommand.PrepareAsync(ct);
         }
         _pending.Add(row);
         if (_pending.Count == _rowsPerStatement) await FlushAsync(ct);
@@ -108,6 +108,11 @@ public sealed class TableInserter<T> : IAsyncDisposable where T : class
         if (_pending.Count == 0) return;
         if (_pending.Count == _rowsPerStatement)
         {
+            if (_batchCommand is null)
+            {
+                _batchCommand = CreateInsert(_rowsPerStatement);
+                if (_prepare) await _batchCommand.PrepareAsync(ct);
+            }
             Bind(_batchCommand, _pending);
             await _batchCommand.ExecuteNonQueryAsync(ct);
         }
@@ -151,6 +156,6 @@ public sealed class TableInserter<T> : IAsyncDisposable where T : class
     {
         await FlushAsync(CancellationToken.None);
         if (_started && _identityInsert is not null) await ExecuteAsync($"SET IDENTITY_INSERT {_identityInsert} OFF;", CancellationToken.None);
-        await _batchCommand.DisposeAsync();
+        if (_batchCommand is not null) await _batchCommand.DisposeAsync();
     }
 }

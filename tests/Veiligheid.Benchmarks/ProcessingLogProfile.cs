@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Globalization;
+using GraphQL;
+using GraphQL.Types;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Organisations;
+
+namespace Veiligheid.Benchmarks;
+
+/// <summary>
+/// Where the processing log's time goes: the requests of <see cref="ProcessingLogBenchmarks"/>, and the steps of an append
+/// timed one by one with a stopwatch (median of many runs). Not a BenchmarkDotNet suite: the steps only mean something in
+/// their order inside one transaction. Run: <c>dotnet run -c Release --project tests/Veiligheid.Benchmarks -- profile-log</c>
+/// (on a copy of VEILIGHEID_BENCH_DB, as the suite does). PROFILE_ROWS sets the rows per INSERT statement (the hub: 1 on SQLite).
+/// </summary>
+public static class ProcessingLogProfile
+{
+    private const string Purpose = "casusoverleg-zorg-en-veiligheid";
+    private static readonly int RowsPerStatement = int.Parse(Environment.GetEnvironmentVariable("PROFILE_ROWS") ?? "1", CultureInfo.InvariantCulture);
+
+    public static async Task RunAsync(TextWriter output)
+    {
+        var source = BenchmarkDatabase.Ensure();
+        var copy = Path.Combine(Path.GetTempPath(), $"veiligheid-log-profile-{Environment.ProcessId}.db");
+        File.Copy(source, copy, overwrite: true);
+        try
+        {
+            await ProfileAsync(copy, output);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var file in new[] { copy, copy + "-wal", copy + "-shm", copy + "-journal" }) File.Delete(file);
+        }
+    }
+
+    private static async Task ProfileAsync(string path, TextWriter output)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:SqlitePath"] = path }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IHostEnvironment>(new ProfileEnvironment());
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddVeiligheidData(configuration);
+        services.AddVeiligheidGraphQL();
+        services.AddVeiligheidAccountability(configuration);
+        var commits = new CommitCounter();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(commits);
+        await using var provider = services.BuildServiceProvider();
+
+        var organisationId = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
+        var caller = new Caller(HubRole.GemeenteCoordinator, organisationId, DemoOrganisations.GemeenteVeiligstad, OrganisationKind.Gemeente,
+            DemoOrganisations.ClientAppIdFor(DemoOrganisations.GemeenteVeiligstad), null, Purpose);
+        int personId;
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            await db.Database.MigrateAsync();
+            personId = db.CaseSubjects.Where(s => s.Case.CoordinatingOrganisationId == organisationId).OrderBy(s => s.PersonId).Select(s => s.PersonId).First();
+            var connection = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync();
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA journal_mode;";
+            var journal = await pragma.ExecuteScalarAsync();
+            pragma.CommandText = "PRAGMA synchronous;";
+            var synchronous = await pragma.ExecuteScalarAsync();
+            await output.WriteLineAsync($"database {path}: journal_mode={journal}, synchronous={synchronous} (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA)");
+        }
+        var onePerson = new GraphQLRequest(
+            "query($id: ID!) { person(id: $id) { id bsn givenName surname dateOfBirth address { postcode houseNumber } cases { role case { kind status } } } }",
+            null, new Inputs(new Dictionary<string, object?> { ["id"] = GlobalId.Encode("Person", personId) }), null);
+        var pageOfCases = new GraphQLRequest(
+            "{ cases(first: 25) { nodes { kind status subjects { role person { id bsn surname address { postcode } } } } } }", null, null, null);
+
+        // The same role-and-purpose schema without the observer, to price the field middleware that collects persons.
+        var access = AccessPolicy.For(caller);
+        var bare = new VeiligheidSchema(new SliceServiceProvider(provider, SchemaSlice.For(caller.Role, access.Purpose)), SchemaSlice.For(caller.Role, access.Purpose));
+        bare.Initialize();
+
+        foreach (var (name, request) in new[] { ("person(id)", onePerson), ("cases(first: 25)", pageOfCases) })
+        {
+            await output.WriteLineAsync($"--- {name}");
+            const int runs = 300;
+            // Interleaved, so a change in the machine's load hits the three alike.
+            await Report(output, runs,
+                ("request without observer (schema without the field middleware)", () => RunBare(provider, bare, caller, request)),
+                ("request without log (RunAsync, observer on)", () => RunRequest(provider, caller, request, log: false)),
+                ("request with log (ExecuteAsync)", () => RunRequest(provider, caller, request, log: true)));
+            await ProfileAppendStepsAsync(provider, caller, request, runs, output);
+        }
+
+        // Group commit: eight requests at once, how many commits their records took.
+        const int rounds = 50;
+        commits.Reset();
+        for (var round = 0; round < rounds; round++)
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => RunRequest(provider, caller, onePerson, log: true))));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"--- 8 concurrent person(id) requests with log, {rounds} rounds: {commits.Count / (double)rounds:F2} commits per 8 requests"));
+    }
+
+    private static async Task ProfileAppendStepsAsync(IServiceProvider provider, Caller caller, GraphQLRequest request, int runs, TextWriter output)
+    {
+        foreach (var synchronous in new[] { "FULL", "NORMAL" })
+        {
+            var steps = new Dictionary<string, List<double>>();
+            var persons = 0;
+            for (var run = 0; run < runs + 10; run++)
+            {
+                await using var scope = provider.CreateAsyncScope();
+                var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+                var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+                var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
+                var access = AccessPolicy.For(caller);
+                var context = new RequestContext(access, db);
+                await executor.RunAsync(request, access, context, scope.ServiceProvider, CancellationToken.None);
+                persons = context.Processing.Persons.Count;
+                await db.Database.OpenConnectionAsync();
+                await db.Database.ExecuteSqlRawAsync(synchronous == "FULL" ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+                var timings = await AppendStepByStepAsync(db, log, access, context.Processing, RowsPerStatement);
+                await db.Database.CloseConnectionAsync();
+                if (run < 10) continue; // warm-up
+                foreach (var (step, ms) in timings)
+                {
+                    if (!steps.TryGetValue(step, out var list)) steps[step] = list = [];
+                    list.Add(ms);
+                }
+            }
+            await output.WriteLineAsync($"  append, step by step ({persons} records per request, synchronous={synchronous}, {RowsPerStatement} row(s) per INSERT):");
+            foreach (var (step, list) in steps) await output.WriteLineAsync(Line("    " + step, list));
+        }
+    }
+
+    /// <summary>The steps of <see cref="ProcessingLog.AppendAsync"/> in its order, each timed (one request, no queue).</summary>
+    private static async Task<List<(string Step, double Ms)>> AppendStepByStepAsync(VeiligheidDbContext db, ProcessingLog log, CallerAccess access, ProcessingCollector processed, int rowsPerStatement)
+    {
+        var timings = new List<(string, double)>();
+        var start = Stopwatch.GetTimestamp();
+        void Mark(string step)
+        {
+            timings.Add((step, Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+            start = Stopwatch.GetTimestamp();
+        }
+        var persons = processed.Persons;
+        var missing = persons.Where(p => p.Bsn is null && p.PersonId is not null).Select(p => p.PersonId!.Value).ToList();
+        if (missing.Count > 0)
+        {
+            var bsns = await db.Persons.AsNoTracking().Where(p => missing.Contains(p.Id)).Select(p => new { p.Id, p.Bsn }).ToDictionaryAsync(p => p.Id, p => p.Bsn);
+            foreach (var person in persons) if (person.Bsn is null && person.PersonId is { } id && bsns.TryGetValue(id, out var bsn)) person.Bsn = bsn;
+        }
+        var records = new List<ProcessingRecord>();
+        var caller = access.Caller;
+        var purpose = access.Purpose!;
+        var actionId = Guid.NewGuid();
+        var now = DateTime.UtcNow;
+        foreach (var person in persons)
+        {
+            records.Add(new ProcessingRecord
+            {
+                ActionId = actionId,
+                ActionName = "profile",
+                OccurredAt = now,
+                OrganisationId = caller.OrganisationId,
+                OrganisationKey = caller.OrganisationKey,
+                Role = caller.Role.TokenValue(),
+                ApplicationId = caller.ClientAppId,
+                UserId = caller.UserObjectId,
+                Purpose = purpose.Key,
+                LegalGround = purpose.LegalGround,
+                PersonId = person.PersonId,
+                ProtectedBsn = person.Bsn is null ? null : log.Protect(person.Bsn),
+                Categories = string.Join(",", person.Categories),
+                Confidentiality = ProcessingConfidentiality.Normaal,
+                RetentionYears = purpose.RetentionYears,
+                PreviousHash = "",
+                Hash = "",
+            });
+        }
+        Mark("1 draft records, before the lock: BSN look-up, HMAC of BSNs");
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        Mark("2 BEGIN IMMEDIATE");
+        long sequence = 0;
+        var previous = ProcessingLog.GenesisHash;
+        await using (var command = db.Database.GetDbConnection().CreateCommand())
+        {
+            command.Transaction = transaction.GetDbTransaction();
+            command.CommandText = "SELECT \"Sequence\", \"Hash\" FROM \"ProcessingLog\" ORDER BY \"Sequence\" DESC LIMIT 1;";
+            await using var reader = await command.ExecuteReaderAsync();
+            if (await reader.ReadAsync()) (sequence, previous) = (reader.GetInt64(0), reader.GetString(1));
+        }
+        Mark("3 SELECT the chain's last sequence and hash (plain SQL)");
+        foreach (var record in records)
+        {
+            record.Sequence = ++sequence;
+            record.PreviousHash = previous;
+            record.Hash = ProcessingLog.HashOf(record);
+            previous = record.Hash;
+        }
+        Mark("4 SHA-256 hash chain");
+        await using (var inserter = new TableInserter<ProcessingRecord>(db, db.Database.GetDbConnection(), transaction.GetDbTransaction(), rowsPerStatement, explicitKeys: false))
+        {
+            foreach (var record in records) await inserter.AddAsync(record, CancellationToken.None);
+        }
+        Mark("5 INSERT");
+        await transaction.CommitAsync();
+        Mark("6 COMMIT (WAL append; fsync when synchronous=FULL)");
+        await db.Set<ProcessingRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync();
+        Mark("x the same SELECT as an EF Core LINQ query (as before; for comparison)");
+        return timings;
+    }
+
+    private static async Task Report(TextWriter output, int runs, params (string Name, Func<Task> Action)[] variants)
+    {
+        var lists = variants.Select(_ => new List<double>(runs)).ToArray();
+        for (var i = -10; i < runs; i++)
+        {
+            for (var v = 0; v < variants.Length; v++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await variants[v].Action();
+                if (i >= 0) lists[v].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }
+        for (var v = 0; v < variants.Length; v++) await output.WriteLineAsync(Line("  " + variants[v].Name, lists[v]));
+        var without = Median(lists[^2]);
+        var with = Median(lists[^1]);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  log overhead (median with − median without): {with - without:F3} ms = {(with - without) / without:P0} of the request without log"));
+    }
+
+    private static double Median(List<double> list) => list.Order().ElementAt(list.Count / 2);
+
+    private static string Line(string name, List<double> list)
+    {
+        list.Sort();
+        return string.Create(CultureInfo.InvariantCulture, $"{name,-75} median {list[list.Count / 2],7:F3} ms   p90 {list[list.Count * 9 / 10],7:F3} ms");
+    }
+
+    private static async Task RunRequest(IServiceProvider provider, Caller caller, GraphQLRequest request, bool log)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+        ExecutionResult result;
+        if (log)
+        {
+            result = await executor.ExecuteAsync(request, caller, scope.ServiceProvider, CancellationToken.None);
+        }
+        else
+        {
+            var access = AccessPolicy.For(caller);
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            result = await executor.RunAsync(request, access, new RequestContext(access, db), scope.ServiceProvider, CancellationToken.None);
+        }
+        if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
+    }
+
+    private static async Task RunBare(IServiceProvider provider, ISchema schema, Caller caller, GraphQLRequest request)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        var access = AccessPolicy.For(caller);
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var executer = scope.ServiceProvider.GetRequiredService<IDocumentExecuter>();
+        var result = await executer.ExecuteAsync(options =>
+        {
+            options.Schema = schema;
+            options.Query = request.Query;
+            options.Variables = request.Variables;
+            options.UserContext = new RequestContext(access, db);
+            options.RequestServices = scope.ServiceProvider;
+            options.ValidationRules = LimitRules.With(scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphQLLimits>>().Value);
+        });
+        if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
+    }
+
+    private sealed class CommitCounter : Microsoft.EntityFrameworkCore.Diagnostics.DbTransactionInterceptor
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Reset() => Interlocked.Exchange(ref _count, 0);
+
+        public override Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class ProfileEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = Environments.Development;
+        public string ApplicationName { get; set; } = "Veiligheid.Benchmarks";
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}

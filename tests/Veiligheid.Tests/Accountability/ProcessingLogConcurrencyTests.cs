@@ -1,0 +1,172 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.Organisations;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Accountability;
+
+/// <summary>The hub with a counter of the transactions its DbContext commits.</summary>
+public sealed class CommitCountingHubFactory : HubFactory
+{
+    private int _commits;
+
+    public int Commits => Volatile.Read(ref _commits);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<IInterceptor>(new Counter(this)));
+    }
+
+    private sealed class Counter(CommitCountingHubFactory owner) : DbTransactionInterceptor
+    {
+        public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+            => Interlocked.Increment(ref owner._commits);
+
+        public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref owner._commits);
+            return Task.CompletedTask;
+        }
+    }
+}
+
+public sealed class ProcessingLogConcurrencyTests(CommitCountingHubFactory factory) : IClassFixture<CommitCountingHubFactory>
+{
+    private const string Purpose = "casusoverleg-zorg-en-veiligheid";
+
+    [Fact]
+    public async Task Concurrent_requests_make_one_unbroken_chain_without_a_lost_record()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Purpose);
+        var before = factory.LogRecords();
+
+        var responses = await Task.WhenAll(Enumerable.Range(1, 24).Select(i =>
+            client.GraphQLAsync("query($n: Int!) { persons(first: $n) { nodes { id bsn } } }", new { n = 1 + (i % 6) })));
+
+        Assert.All(responses, r => Assert.Empty(r.Errors));
+        var returned = responses.Sum(r => r.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength());
+        var added = factory.LogRecords().Skip(before.Count).ToList();
+        Assert.Equal(returned, added.Count);
+        Assert.Equal(responses.Length, added.Select(r => r.ActionId).Distinct().Count());
+        AssertEachActionContiguous(added);
+        var verification = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.True(verification.IsIntact, verification.Problem);
+        Assert.Equal(before.Count + returned, verification.Verified);
+    }
+
+    [Fact]
+    public async Task Requests_queued_behind_a_commit_share_the_next_one_and_follow_another_writers_records()
+    {
+        var (log, access, persons) = Setup();
+        var path = Path.GetFullPath(factory.DatabasePath);
+        var commitsBefore = factory.Commits;
+        var before = factory.LogRecords();
+
+        // Another process holds the write lock (BEGIN IMMEDIATE) and appends a record of its own to the chain.
+        await using var other = DatabaseSetup.OpenSqlite(path);
+        await using var otherTransaction = await other.Database.BeginTransactionAsync();
+        var last = before.LastOrDefault();
+        var foreign = new ProcessingRecord
+        {
+            Sequence = (last?.Sequence ?? 0) + 1,
+            ActionId = Guid.NewGuid(),
+            ActionName = "other-process",
+            OccurredAt = DateTime.UtcNow,
+            OrganisationId = access.Caller.OrganisationId,
+            OrganisationKey = access.Caller.OrganisationKey,
+            Role = "Gemeente.Coordinator",
+            ApplicationId = access.Caller.ClientAppId,
+            Purpose = Purpose,
+            LegalGround = "test",
+            Categories = "Identiteit",
+            PreviousHash = last?.Hash ?? ProcessingLog.GenesisHash,
+            Hash = "",
+        };
+        foreign.Hash = ProcessingLog.HashOf(foreign);
+        other.Add(foreign);
+        await other.SaveChangesAsync();
+
+        // The first request takes the hub's writer lock and waits for the other process's lock; the next ones queue behind it.
+        var first = Append(log, access, persons[0]);
+        await Task.Delay(500);
+        var queued = persons.Skip(1).Select(p => Append(log, access, p)).ToList();
+        await Task.Delay(500);
+        Assert.False(first.IsCompleted);
+        Assert.All(queued, t => Assert.False(t.IsCompleted));
+        await otherTransaction.CommitAsync();
+        await Task.WhenAll([first, .. queued]);
+
+        // One commit for the first request, one shared by all the queued ones.
+        Assert.Equal(2, factory.Commits - commitsBefore);
+        var added = factory.LogRecords().Skip(before.Count).ToList();
+        Assert.Equal("other-process", added[0].ActionName);
+        Assert.Equal(persons.Count, added.Count - 1);
+        Assert.Equal(persons.Select(p => p.Id).Order(), added.Skip(1).Select(r => r.PersonId!.Value).Order());
+        var verification = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.True(verification.IsIntact, verification.Problem);
+        Assert.Equal(before.Count + added.Count, verification.Verified);
+    }
+
+    [Fact]
+    public async Task Two_hubs_sharing_one_database_keep_one_chain()
+    {
+        // A second host on the same file has its own ProcessingLog and writer lock, as a second process would.
+        await using var second = factory.WithWebHostBuilder(_ => { });
+        var token = factory.CreateToken([HubRole.GemeenteCoordinator], DemoOrganisations.GemeenteVeiligstad);
+        var clients = new[] { factory.CreateClientWithToken(token), second.CreateClient() };
+        clients[1].DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        foreach (var client in clients) client.DefaultRequestHeaders.Add(Purposes.Header, Purpose);
+        var before = factory.LogRecords();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            clients[i % 2].GraphQLAsync("query($n: Int!) { persons(first: $n) { nodes { id } } }", new { n = 1 + (i % 4) })));
+
+        Assert.All(responses, r => Assert.Empty(r.Errors));
+        var returned = responses.Sum(r => r.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength());
+        var added = factory.LogRecords().Skip(before.Count).ToList();
+        Assert.Equal(returned, added.Count);
+        AssertEachActionContiguous(added);
+        var verification = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.True(verification.IsIntact, verification.Problem);
+        Assert.Equal(before.Count + returned, verification.Verified);
+    }
+
+    private (ProcessingLog Log, CallerAccess Access, List<(int Id, string Bsn)> Persons) Setup()
+    {
+        var log = factory.Services.GetRequiredService<ProcessingLog>();
+        var organisation = DemoOrganisations.GemeenteVeiligstad;
+        var caller = new Caller(HubRole.GemeenteCoordinator, factory.WithDb(db => db.Organisations.Single(o => o.Key == organisation).Id), organisation,
+            OrganisationKind.Gemeente, factory.ClientAppIdOf(organisation), null, Purpose);
+        var persons = factory.WithDb(db => db.Persons.OrderBy(p => p.Id).Take(6).Select(p => new { p.Id, p.Bsn }).ToList())
+            .Select(p => (p.Id, p.Bsn)).ToList();
+        return (log, AccessPolicy.For(caller), persons);
+    }
+
+    /// <summary>One request's append on its own scope and thread (SQLite's busy wait blocks the calling thread).</summary>
+    private Task Append(ProcessingLog log, CallerAccess access, (int Id, string Bsn) person) => Task.Run(async () =>
+    {
+        var collector = new ProcessingCollector();
+        collector.Add(person.Id, DataCategory.Identiteit, person.Bsn);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        await log.AppendAsync(db, access, "queued", collector, CancellationToken.None);
+    });
+
+    private static void AssertEachActionContiguous(List<ProcessingRecord> records)
+    {
+        foreach (var action in records.GroupBy(r => r.ActionId))
+        {
+            var sequences = action.Select(r => r.Sequence).Order().ToList();
+            Assert.Equal(sequences.Count - 1, sequences[^1] - sequences[0]);
+        }
+    }
+}
