@@ -110,7 +110,7 @@ public class ProcessingLogBenchmarks
         {
             var access = AccessPolicy.For(_caller);
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            result = await executor.RunAsync(request, access, new RequestContext(access, db), scope.ServiceProvider, CancellationToken.None);
+            result = await executor.RunAsync(request, access, executor.ContextFor(request, access), scope.ServiceProvider, CancellationToken.None);
         }
         if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
         return result;

@@ -122,7 +122,7 @@ public static class ProcessingLogProfile
                 var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
                 var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
                 var access = AccessPolicy.For(caller);
-                var context = new RequestContext(access, db);
+                var context = executor.ContextFor(request, access);
                 await executor.RunAsync(request, access, context, scope.ServiceProvider, CancellationToken.None);
                 persons = context.Processing.Persons.Count;
                 await db.Database.OpenConnectionAsync();
@@ -259,7 +259,7 @@ public static class ProcessingLogProfile
         {
             var access = AccessPolicy.For(caller);
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            result = await executor.RunAsync(request, access, new RequestContext(access, db), scope.ServiceProvider, CancellationToken.None);
+            result = await executor.RunAsync(request, access, executor.ContextFor(request, access), scope.ServiceProvider, CancellationToken.None);
         }
         if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
     }

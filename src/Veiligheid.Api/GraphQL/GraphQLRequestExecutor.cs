@@ -29,11 +29,15 @@ public sealed class GraphQLRequestExecutor(
     {
         ArgumentNullException.ThrowIfNull(request);
         var access = AccessPolicy.For(caller);
-        var context = new RequestContext(access, db) { CompiledReads = compiledReads.Value.EnabledFor(db), PlanKey = PlanKeyOf(request, caller) };
+        var context = ContextFor(request, access);
         var result = await RunAsync(request, access, context, requestServices, cancellationToken);
         if (!result.Executed) return await PurposeCheck.ExplainAsync(result, request, access, schemas, requestServices, cancellationToken);
         return await WriteProcessingLogAsync(result, request, access, context, cancellationToken);
     }
+
+    /// <summary>The request's context as served: this executor's database, the compiled path where configured, the plan cache key.</summary>
+    internal RequestContext ContextFor(GraphQLRequest request, CallerAccess access)
+        => new(access, db) { CompiledReads = compiledReads.Value.EnabledFor(db), PlanKey = PlanKeyOf(request, access.Caller) };
 
     /// <summary>The compiled-plan cache key of a request; null for registered documents sent by id (their text is looked up later).</summary>
     private static Compiled.ReadPlanKey? PlanKeyOf(GraphQLRequest request, Caller caller)
