@@ -101,17 +101,9 @@ public class ProcessingLogBenchmarks
     {
         await using var scope = _services.CreateAsyncScope();
         var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
-        ExecutionResult result;
-        if (log)
-        {
-            result = await executor.ExecuteAsync(request, _caller, scope.ServiceProvider, CancellationToken.None);
-        }
-        else
-        {
-            var access = AccessPolicy.For(_caller);
-            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            result = await executor.RunAsync(request, access, executor.ContextFor(request, access), scope.ServiceProvider, CancellationToken.None);
-        }
+        var result = log
+            ? await executor.ExecuteAsync(request, _caller, scope.ServiceProvider, CancellationToken.None)
+            : await executor.RunWithoutLogAsync(request, _caller, scope.ServiceProvider, CancellationToken.None);
         if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
         return result;
     }

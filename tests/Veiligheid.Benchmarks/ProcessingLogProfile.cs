@@ -250,17 +250,9 @@ public static class ProcessingLogProfile
     {
         await using var scope = provider.CreateAsyncScope();
         var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
-        ExecutionResult result;
-        if (log)
-        {
-            result = await executor.ExecuteAsync(request, caller, scope.ServiceProvider, CancellationToken.None);
-        }
-        else
-        {
-            var access = AccessPolicy.For(caller);
-            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            result = await executor.RunAsync(request, access, executor.ContextFor(request, access), scope.ServiceProvider, CancellationToken.None);
-        }
+        var result = log
+            ? await executor.ExecuteAsync(request, caller, scope.ServiceProvider, CancellationToken.None)
+            : await executor.RunWithoutLogAsync(request, caller, scope.ServiceProvider, CancellationToken.None);
         if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
     }
 

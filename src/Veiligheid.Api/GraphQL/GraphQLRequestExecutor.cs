@@ -35,6 +35,13 @@ public sealed class GraphQLRequestExecutor(
         return await WriteProcessingLogAsync(result, request, access, context, cancellationToken);
     }
 
+    /// <summary>The request as served, but without writing the processing log (the log's benchmarks compare against it).</summary>
+    internal Task<ExecutionResult> RunWithoutLogAsync(GraphQLRequest request, Caller caller, IServiceProvider requestServices, CancellationToken cancellationToken)
+    {
+        var access = AccessPolicy.For(caller);
+        return RunAsync(request, access, ContextFor(request, access), requestServices, cancellationToken);
+    }
+
     /// <summary>The request's context as served: this executor's database, the compiled path where configured, the plan cache key.</summary>
     internal RequestContext ContextFor(GraphQLRequest request, CallerAccess access)
         => new(access, db) { CompiledReads = compiledReads.Value.EnabledFor(db), PlanKey = PlanKeyOf(request, access.Caller) };

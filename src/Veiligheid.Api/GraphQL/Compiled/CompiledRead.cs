@@ -15,7 +15,7 @@ namespace Veiligheid.GraphQL.Compiled;
 /// One read operation compiled into one SQL statement that builds the response's data as JSON in the database. The
 /// rows of every level come from EF Core's own translation of the same row queries the resolvers use (caller's row
 /// rules, filter, order, page); this class only wraps them in the dialect's JSON functions and correlates each level
-/// with its parent. Built per request: the EF Core translations are cached by EF Core itself.
+/// with its parent. Made once per caller, operation and variables (<see cref="ReadPlan"/> in the plan cache).
 /// </summary>
 internal sealed partial class CompiledRead
 {
@@ -27,6 +27,8 @@ internal sealed partial class CompiledRead
     private readonly IModel _model;
     private readonly List<(string Name, DbParameter Parameter)> _parameters = [];
     private readonly List<NodeProcessing> _processing = [];
+    private readonly List<(string Key, string Json)> _roots = [];
+    private readonly Dictionary<int, (string Alias, string Column)> _placeholderColumns = [];
     private int _aliases;
     private int _placeholders;
 
@@ -37,18 +39,11 @@ internal sealed partial class CompiledRead
         _model = hub.Db.Model;
     }
 
-    /// <summary>The statement; valid once <see cref="Root"/> was called for every root field.</summary>
-    public string Sql => _dialect.Select(_roots);
-
-    public IReadOnlyList<(string Name, DbParameter Parameter)> Parameters => _parameters;
-
-    /// <summary>The statement with its parameter values, detached from EF Core's commands.</summary>
-    public ReadPlan ToPlan() => new(true, Sql, [.. _parameters.Select(p => (p.Name, p.Parameter.DbType, p.Parameter.Value))], _processing);
-
-    /// <summary>Per marked node: the categories of person data it reads, for the processing log.</summary>
-    public IReadOnlyList<NodeProcessing> Processing => _processing;
-
-    private readonly List<(string Key, string Json)> _roots = [];
+    /// <summary>
+    /// The statement with its parameter values, detached from EF Core's commands; complete once a Root… method was called
+    /// for every root field. Its processing list says, per marked node, which categories of person data it reads.
+    /// </summary>
+    public ReadPlan ToPlan() => new(true, _dialect.Select(_roots), [.. _parameters.Select(p => (p.Name, p.Parameter.DbType, p.Parameter.Value))], _processing);
 
     public void RootNull(string responseKey) => _roots.Add((responseKey, _dialect.Null));
 
@@ -198,7 +193,8 @@ internal sealed partial class CompiledRead
                 .Select(v => (_dialect.Literal(v.Stored), _dialect.Text(v.Name))).ToList();
             return _dialect.Case(column, cases);
         }
-        if (type == typeof(string) || type == typeof(int) || type == typeof(DateOnly)) return _dialect.Plain(column, type);
+        // Text, numbers and dates (stored as yyyy-MM-dd, as the Date scalar answers) need no conversion.
+        if (type == typeof(string) || type == typeof(int) || type == typeof(DateOnly)) return column;
         if (type == typeof(bool)) return _dialect.Boolean(column);
         if (type == typeof(DateTime)) return _dialect.DateTime(column);
         throw new NotCompilableException($"{entity.ClrType.Name}.{propertyName} of type {type.Name}");
@@ -213,8 +209,6 @@ internal sealed partial class CompiledRead
 
     private static string Column(IEntityType entity, string property)
         => (entity.FindProperty(property) ?? throw new NotCompilableException($"{entity.ClrType.Name}.{property}")).GetColumnName();
-
-    private readonly Dictionary<int, (string Alias, string Column)> _placeholderColumns = [];
 
     private void RegisterPlaceholder(CorrelationPlaceholder placeholder, (string Alias, string Column) parent) => _placeholderColumns[placeholder.Value] = parent;
 
@@ -260,7 +254,7 @@ internal sealed record NodeProcessing(ProcessedPerson Person, IReadOnlySet<DataC
 internal sealed class NotCompilableException(string what) : Exception($"Not compilable: {what}");
 
 /// <summary>A field of a selection set, after fragments, @skip and @include are resolved.</summary>
-internal sealed record SelectedField(string Key, string Name, FieldType Definition, Selection? Selection, IDictionary<string, ArgumentValue>? Arguments);
+internal sealed record SelectedField(string Key, string Name, FieldType Definition, Selection? Selection);
 
 /// <summary>A resolved selection set on one object type.</summary>
 internal sealed record Selection(string TypeName, IGraphType GraphType, IReadOnlyList<SelectedField> Fields);
@@ -278,7 +272,6 @@ internal interface ISqlJsonDialect
     string Column(string alias, string column);
     string Text(string value);
     string Literal(object? value);
-    string Plain(string column, Type type);
     string Boolean(bool value);
     string Boolean(string column);
     string DateTime(string column);
@@ -327,8 +320,6 @@ internal sealed class SqliteJsonDialect : ISqlJsonDialect
         int or long or short or byte => Convert.ToString(value, CultureInfo.InvariantCulture)!,
         _ => throw new NotCompilableException($"literal of {value.GetType().Name}"),
     };
-
-    public string Plain(string column, Type type) => column;
 
     public string Boolean(bool value) => value ? "json('true')" : "json('false')";
 

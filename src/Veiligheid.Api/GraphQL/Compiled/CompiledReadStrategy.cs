@@ -120,7 +120,7 @@ internal sealed class CompiledReadStrategy : SerialExecutionStrategy
             var name = field.Name.StringValue;
             if (field.Arguments is { Count: > 0 }) throw new NotCompilableException($"arguments on {objectType.Name}.{name}");
             var child = field.SelectionSet is null ? null : Select(context, Unwrap(definition.ResolvedType), field.SelectionSet);
-            fields.Add(new SelectedField(key, name, definition, child, null));
+            fields.Add(new SelectedField(key, name, definition, child));
         }
         return new Selection(objectType.Name, objectType, fields);
     }
