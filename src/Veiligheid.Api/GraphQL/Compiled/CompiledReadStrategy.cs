@@ -67,9 +67,6 @@ internal sealed class CompiledReadStrategy : SerialExecutionStrategy
     private const int MaxPlans = 1000;
     private static readonly ConcurrentDictionary<ReadPlanKey, ReadPlan> Plans = new();
 
-    /// <summary>Forgets every plan (tests that change the model's data rules between runs).</summary>
-    internal static void ClearPlans() => Plans.Clear();
-
     private CompiledRead? TryCompile(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
     {
         try
@@ -144,10 +141,11 @@ internal sealed class CompiledReadStrategy : SerialExecutionStrategy
         var db = hub.Db;
         var connection = db.GetService<IRelationalConnection>();
         var parameters = new object[read.Parameters.Count];
+        using var parameterFactory = connection.DbConnection.CreateCommand(); // the provider's parameter type
         for (var i = 0; i < parameters.Length; i++)
         {
             var (name, dbType, value) = read.Parameters[i];
-            var parameter = connection.DbConnection.CreateCommand().CreateParameter();
+            var parameter = parameterFactory.CreateParameter();
             parameter.ParameterName = name;
             parameter.DbType = dbType;
             parameter.Value = value;
