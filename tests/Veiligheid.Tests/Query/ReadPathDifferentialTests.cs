@@ -42,7 +42,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             if (operation is null) continue;
             var (reference, referencePath, referenceLog) = await RunAsync(caller, operation, compiledReads: false);
             var (fast, fastPath, fastLog) = await RunAsync(caller, operation, compiledReads: true);
-            Assert.Equal(ReadPath.Reference, referencePath == ReadPath.None ? ReadPath.Reference : referencePath);
+            Assert.NotEqual(ReadPath.Compiled, referencePath);
             if (fastPath == ReadPath.Compiled) compiled++;
             if (!JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)) || referenceLog != fastLog)
             {
@@ -141,7 +141,6 @@ internal sealed class OperationGenerator(Random random, ISchema schema)
     private static readonly string[] Roots = ["cases", "incidents", "persons", "interventions", "locations", "case", "person", "incident", "intervention", "location", "organisations", "districts"];
     private readonly StringBuilder _fragments = new();
     private readonly List<string> _variables = [];
-    private readonly Dictionary<string, object?> _values = [];
     private int _names;
 
     // Two in three operations keep to what the compiled path answers, so it is exercised; the rest roam the schema and
@@ -163,8 +162,7 @@ internal sealed class OperationGenerator(Random random, ISchema schema)
             body.Append(alias).Append(root).Append(RootArguments(root, field)).Append(' ').Append(SelectionOn(Named(field.ResolvedType!), 0)).Append(' ');
         }
         var variables = _variables.Count == 0 ? "" : "(" + string.Join(", ", _variables) + ")";
-        var text = $"query Generated{variables} {{ {body}}}{_fragments}";
-        return _values.Count == 0 ? text : text + "\n# variables: " + System.Text.Json.JsonSerializer.Serialize(_values);
+        return $"query Generated{variables} {{ {body}}}{_fragments}";
     }
 
     private string RootArguments(string root, FieldType field)
