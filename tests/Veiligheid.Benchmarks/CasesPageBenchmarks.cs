@@ -15,9 +15,7 @@ namespace Veiligheid.Benchmarks;
 /// the coordinator of the municipality. Hub (GraphQL over EF Core) beside the limit (one SQLite statement building
 /// the JSON) and the conventional path (Dapper, two statements, System.Text.Json).
 /// </summary>
-[MemoryDiagnoser]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet disposes in [GlobalCleanup].")]
-public class CasesPageBenchmarks
+public class CasesPageBenchmarks : ReadPathBenchmark
 {
     public const string Query = CasesPageStatements.Query;
 
@@ -35,46 +33,18 @@ public class CasesPageBenchmarks
         WHERE s.CaseId IN @ids ORDER BY s.CaseId, s.PersonId
         """;
 
-    private HubInProcess _hub = null!;
-    private HubInProcess _reference = null!;
-    private Caller _caller = null!;
-    private SqliteConnection _connection = null!;
+    protected override (HubRole Role, string Organisation) Reader => (HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _hub = new HubInProcess(BenchmarkDatabase.WritableCopy());
-        _reference = new HubInProcess(BenchmarkDatabase.WritableCopy(), compiledReads: false);
-        _caller = _hub.CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
-        _connection = Sql.Open(BenchmarkDatabase.Path);
-        var hub = Hub().GetAwaiter().GetResult();
-        SameResponse.Assert("reference path", hub, HubReference().GetAwaiter().GetResult());
-        SameResponse.Assert("limit", hub, Limit());
-        SameResponse.Assert("conventional", hub, Conventional());
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _hub.Dispose();
-        _reference.Dispose();
-        _connection.Dispose();
-    }
-
-    [Benchmark(Description = "hub: compiled read path (one SQL statement), processing log written")]
-    public Task<string> Hub() => _hub.JsonAsync(_caller, Query);
-
-    [Benchmark(Description = "hub: reference path (GraphQL.NET resolvers over EF Core), processing log written")]
-    public Task<string> HubReference() => _reference.JsonAsync(_caller, Query);
+    protected override string QueryOn(SqliteConnection connection) => Query;
 
     [Benchmark(Baseline = true, Description = "limit: one SQL statement builds the JSON")]
-    public string Limit() => _connection.ExecuteScalar<string>(LimitSql, new { org = _caller.OrganisationId })!;
+    public override string Limit() => Connection.ExecuteScalar<string>(LimitSql, new { org = Caller.OrganisationId })!;
 
     [Benchmark(Description = "conventional: Dapper (2 statements) + System.Text.Json")]
-    public string Conventional()
+    public override string Conventional()
     {
-        var page = _connection.Query<CaseRow>(PageSql, new { org = _caller.OrganisationId }).AsList();
-        var subjects = _connection.Query<SubjectRow>(SubjectsSql, new { ids = page.Select(c => c.Id) }).ToLookup(s => s.CaseId);
+        var page = Connection.Query<CaseRow>(PageSql, new { org = Caller.OrganisationId }).AsList();
+        var subjects = Connection.Query<SubjectRow>(SubjectsSql, new { ids = page.Select(c => c.Id) }).ToLookup(s => s.CaseId);
         var nodes = page.Select(c => new CaseNode(c.Title, Sql.ConstantCase(c.Status), Sql.TimeOf(c.OpenedAt),
             [.. subjects[c.Id].Select(s => new SubjectNode(Sql.ConstantCase(s.Role), new PersonNode(s.GivenName, s.Surname, s.DateOfBirth)))]));
         return JsonSerializer.Serialize(new { data = new { cases = new { nodes } } }, Json.Options);

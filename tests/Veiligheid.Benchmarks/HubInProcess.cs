@@ -58,8 +58,7 @@ public sealed class HubInProcess : IDisposable
         using var scope = _services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
         var org = db.Organisations.AsNoTracking().Single(o => o.Key == organisationKey);
-        var purpose = Purposes.For(role).OrderByDescending(p => Purposes.Effective(role, p).Count).FirstOrDefault()?.Key;
-        return new Caller(role, org.Id, org.Key, org.Kind, org.ClientAppId ?? "", null, purpose);
+        return new Caller(role, org.Id, org.Key, org.Kind, org.ClientAppId ?? "", null, Purposes.BroadestFor(role)?.Key);
     }
 
     public async Task<ExecutionResult> ExecuteAsync(Caller caller, string query, Inputs? variables = null)

@@ -14,9 +14,7 @@ namespace Veiligheid.Benchmarks;
 /// their address. Hub beside the limit (one statement building the JSON) and the conventional path (Dapper, one
 /// statement with the join, System.Text.Json).
 /// </summary>
-[MemoryDiagnoser]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet disposes in [GlobalCleanup].")]
-public class IncidentsPageBenchmarks
+public class IncidentsPageBenchmarks : ReadPathBenchmark
 {
     public const string District = "WK999904";
     public const string From = "2026-03-01 00:00:00";
@@ -45,45 +43,17 @@ public class IncidentsPageBenchmarks
 
     private static readonly string RowsSql = $"SELECT i.Category, i.OccurredAt, i.InPublicSpace, l.Street, l.HouseNumber, l.Postcode {Where}";
 
-    private HubInProcess _hub = null!;
-    private HubInProcess _reference = null!;
-    private Caller _caller = null!;
-    private SqliteConnection _connection = null!;
+    protected override (HubRole Role, string Organisation) Reader => (HubRole.Politie, DemoOrganisations.PolitieNoord);
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _hub = new HubInProcess(BenchmarkDatabase.WritableCopy());
-        _reference = new HubInProcess(BenchmarkDatabase.WritableCopy(), compiledReads: false);
-        _caller = _hub.CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
-        _connection = Sql.Open(BenchmarkDatabase.Path);
-        var hub = Hub().GetAwaiter().GetResult();
-        SameResponse.Assert("reference path", hub, HubReference().GetAwaiter().GetResult());
-        SameResponse.Assert("limit", hub, Limit());
-        SameResponse.Assert("conventional", hub, Conventional());
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _hub.Dispose();
-        _reference.Dispose();
-        _connection.Dispose();
-    }
-
-    [Benchmark(Description = "hub: compiled read path (one SQL statement), processing log written")]
-    public Task<string> Hub() => _hub.JsonAsync(_caller, Query);
-
-    [Benchmark(Description = "hub: reference path (GraphQL.NET resolvers over EF Core), processing log written")]
-    public Task<string> HubReference() => _reference.JsonAsync(_caller, Query);
+    protected override string QueryOn(SqliteConnection connection) => Query;
 
     [Benchmark(Baseline = true, Description = "limit: one SQL statement builds the JSON")]
-    public string Limit() => _connection.ExecuteScalar<string>(LimitSql, new { district = District, from = From, to = To })!;
+    public override string Limit() => Connection.ExecuteScalar<string>(LimitSql, new { district = District, from = From, to = To })!;
 
     [Benchmark(Description = "conventional: Dapper + System.Text.Json")]
-    public string Conventional()
+    public override string Conventional()
     {
-        var nodes = _connection.Query<Row>(RowsSql, new { district = District, from = From, to = To })
+        var nodes = Connection.Query<Row>(RowsSql, new { district = District, from = From, to = To })
             .Select(r => new Node(Sql.ConstantCase(r.Category), Sql.TimeOf(r.OccurredAt), r.InPublicSpace != 0, new Address(r.Street, (int)r.HouseNumber, r.Postcode)));
         return JsonSerializer.Serialize(new { data = new { incidents = new { nodes } } }, Json.Options);
     }

@@ -17,9 +17,7 @@ namespace Veiligheid.Benchmarks;
 /// in; interventions it executes, on those cases, or about an area, care interventions only its own; every incident
 /// and address.
 /// </summary>
-[MemoryDiagnoser]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet disposes in [GlobalCleanup].")]
-public class PersonOverviewBenchmarks
+public class PersonOverviewBenchmarks : ReadPathBenchmark
 {
     private const string Participating = "(c.CoordinatingOrganisationId = @org OR EXISTS (SELECT 1 FROM CaseParticipants cp WHERE cp.CaseId = c.Id AND cp.OrganisationId = @org))";
 
@@ -48,11 +46,6 @@ public class PersonOverviewBenchmarks
         ))) FROM Persons p WHERE p.Id = @person
         """;
 
-    private HubInProcess _hub = null!;
-    private HubInProcess _reference = null!;
-    private Caller _caller = null!;
-    private SqliteConnection _connection = null!;
-    private string _query = "";
     private long _person;
 
     /// <summary>The overview query for the police's most involved person that is a subject of one of its cases.</summary>
@@ -72,53 +65,32 @@ public class PersonOverviewBenchmarks
         ORDER BY (SELECT count(*) FROM IncidentPersons ip WHERE ip.PersonId = s.PersonId) DESC, s.PersonId LIMIT 1
         """, new { org = DemoOrganisations.IdOf(DemoOrganisations.PolitieNoord) });
 
-    [GlobalSetup]
-    public void Setup()
+    protected override (HubRole Role, string Organisation) Reader => (HubRole.Politie, DemoOrganisations.PolitieNoord);
+
+    protected override string QueryOn(SqliteConnection connection)
     {
-        _hub = new HubInProcess(BenchmarkDatabase.WritableCopy());
-        _reference = new HubInProcess(BenchmarkDatabase.WritableCopy(), compiledReads: false);
-        _caller = _hub.CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
-        _connection = Sql.Open(BenchmarkDatabase.Path);
-        _person = PersonId(_connection);
-        _query = QueryFor(_person);
-        var hub = Hub().GetAwaiter().GetResult();
-        SameResponse.Assert("reference path", hub, HubReference().GetAwaiter().GetResult());
-        SameResponse.Assert("limit", hub, Limit());
-        SameResponse.Assert("conventional", hub, Conventional());
+        _person = PersonId(connection);
+        return QueryFor(_person);
     }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _hub.Dispose();
-        _reference.Dispose();
-        _connection.Dispose();
-    }
-
-    [Benchmark(Description = "hub: compiled read path (one SQL statement), processing log written")]
-    public Task<string> Hub() => _hub.JsonAsync(_caller, _query);
-
-    [Benchmark(Description = "hub: reference path (GraphQL.NET resolvers over EF Core), processing log written")]
-    public Task<string> HubReference() => _reference.JsonAsync(_caller, _query);
 
     [Benchmark(Baseline = true, Description = "limit: one SQL statement builds the JSON")]
-    public string Limit() => _connection.ExecuteScalar<string>(LimitSql, new { org = _caller.OrganisationId, person = _person })!;
+    public override string Limit() => Connection.ExecuteScalar<string>(LimitSql, new { org = Caller.OrganisationId, person = _person })!;
 
     [Benchmark(Description = "conventional: Dapper (4 statements) + System.Text.Json")]
-    public string Conventional()
+    public override string Conventional()
     {
-        var args = new { org = _caller.OrganisationId, person = _person };
-        var p = _connection.QuerySingle<PersonRow>("""
+        var args = new { org = Caller.OrganisationId, person = _person };
+        var p = Connection.QuerySingle<PersonRow>("""
             SELECT p.GivenName, p.Surname, p.DateOfBirth, a.Street, a.HouseNumber, a.Postcode
             FROM Persons p LEFT JOIN Locations a ON a.Id = p.AddressId WHERE p.Id = @person
             """, args);
-        var cases = _connection.Query<CaseRow>($"""
+        var cases = Connection.Query<CaseRow>($"""
             SELECT s.Role, c.Title, c.Status, c.OpenedAt FROM CaseSubjects s JOIN Cases c ON c.Id = s.CaseId
             WHERE s.PersonId = @person AND {Participating} ORDER BY c.OpenedAt DESC
             """, args).Select(c => new { role = Sql.ConstantCase(c.Role), @case = new { title = c.Title, status = Sql.ConstantCase(c.Status), openedAt = Sql.TimeOf(c.OpenedAt) } });
-        var interventions = _connection.Query<InterventionRow>($"SELECT iv.Kind, iv.Status, iv.StartDate FROM Interventions iv WHERE {InterventionsWhere} ORDER BY iv.StartDate, iv.Id", args)
+        var interventions = Connection.Query<InterventionRow>($"SELECT iv.Kind, iv.Status, iv.StartDate FROM Interventions iv WHERE {InterventionsWhere} ORDER BY iv.StartDate, iv.Id", args)
             .Select(i => new { kind = Sql.ConstantCase(i.Kind), status = Sql.ConstantCase(i.Status), startDate = i.StartDate });
-        var incidents = _connection.Query<IncidentRow>("""
+        var incidents = Connection.Query<IncidentRow>("""
             SELECT ip.Role, i.Category, i.OccurredAt, l.Street, l.HouseNumber FROM IncidentPersons ip
             JOIN Incidents i ON i.Id = ip.IncidentId JOIN Locations l ON l.Id = i.LocationId
             WHERE ip.PersonId = @person ORDER BY i.OccurredAt DESC

@@ -138,6 +138,9 @@ public static class Purposes
     /// <summary>The purposes a role may invoke, in register order.</summary>
     public static IEnumerable<ProcessingPurpose> For(HubRole role) => All.Where(p => p.MayBeInvokedBy(role));
 
+    /// <summary>The purpose under which the role reads the most categories (first in the register on a tie); null when it may invoke none.</summary>
+    public static ProcessingPurpose? BroadestFor(HubRole role) => For(role).OrderByDescending(p => Effective(role, p).Count).FirstOrDefault();
+
     /// <summary>What a role may read under a purpose (or without one): the role's categories narrowed to the purpose's.</summary>
     public static IReadOnlySet<DataCategory> Effective(HubRole role, ProcessingPurpose? purpose)
     {

@@ -61,10 +61,17 @@ public sealed class ProcessingObserver : IFieldMiddleware
                 collector.Add(score.PersonId, DataCategory.Zorg);
                 break;
             case Intervention { PersonId: { } personId } intervention:
-                collector.Add(personId, AccessPolicy.CareInterventionKinds.Contains(intervention.Kind) ? DataCategory.Zorg : CategoryOf(context));
+                collector.Add(personId, CategoryOfIntervention(intervention.Kind, CategoryOf(context)));
                 break;
         }
     }
+
+    /// <summary>
+    /// The category a field of an intervention aimed at a person is logged under: a care intervention is care data
+    /// whichever field was read. The compiled read path logs through this too.
+    /// </summary>
+    internal static DataCategory CategoryOfIntervention(InterventionKind kind, DataCategory fieldCategory)
+        => AccessPolicy.CareInterventionKinds.Contains(kind) ? DataCategory.Zorg : fieldCategory;
 
     private static DataCategory CategoryOf(IResolveFieldContext context)
         => FieldCategories.GetOrAdd((context.ParentType, context.FieldDefinition), key => SchemaSlice.CategoryOf(key.Item1, key.Item2));

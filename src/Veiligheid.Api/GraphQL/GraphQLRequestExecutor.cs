@@ -44,7 +44,7 @@ public sealed class GraphQLRequestExecutor(
 
     /// <summary>The request's context as served: this executor's database, the compiled path where configured, the plan cache key.</summary>
     internal RequestContext ContextFor(GraphQLRequest request, CallerAccess access)
-        => new(access, db) { CompiledReads = compiledReads.Value.EnabledFor(db), PlanKey = PlanKeyOf(request, access.Caller) };
+        => new(access, db) { CompiledReads = compiledReads.Value.EnabledFor(db), PlanKey = () => PlanKeyOf(request, access.Caller) };
 
     /// <summary>The compiled-plan cache key of a request; null for registered documents sent by id (their text is looked up later).</summary>
     private static Compiled.ReadPlanKey? PlanKeyOf(GraphQLRequest request, Caller caller)

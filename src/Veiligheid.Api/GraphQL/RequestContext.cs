@@ -18,8 +18,11 @@ public sealed class RequestContext(CallerAccess access, VeiligheidDbContext db) 
     /// <summary>True when a query may be answered by the compiled read path (<see cref="Compiled.CompiledReadStrategy"/>).</summary>
     public bool CompiledReads { get; set; }
 
-    /// <summary>The key under which the compiled plan of this request's operation is cached; null: not cached.</summary>
-    public Compiled.ReadPlanKey? PlanKey { get; set; }
+    /// <summary>
+    /// Makes the key under which the compiled plan of this request's operation is cached (null: not cached). A function,
+    /// so only a query that reaches the compiled path pays for it: a mutation's megabyte of variables is never keyed.
+    /// </summary>
+    public Func<Compiled.ReadPlanKey?>? PlanKey { get; set; }
 
     /// <summary>Which path answered the request's operation.</summary>
     public Compiled.ReadPath ReadPath { get; set; }

@@ -57,9 +57,9 @@ public class HubFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>The purpose under which the role reads the most categories (first in the register on a tie); null when it may invoke none.</summary>
+    /// <summary>The key of <see cref="Purposes.BroadestFor"/>; null when the role may invoke no purpose.</summary>
     public static string? DefaultPurposeOf(HubRole role)
-        => Purposes.For(role).OrderByDescending(p => Purposes.Effective(role, p).Count).FirstOrDefault()?.Key;
+        => Purposes.BroadestFor(role)?.Key;
 
     /// <summary>A client whose requests carry this bearer token.</summary>
     public HttpClient CreateClientWithToken(string bearerToken)

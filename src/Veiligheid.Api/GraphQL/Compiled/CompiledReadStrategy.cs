@@ -54,7 +54,7 @@ internal sealed class CompiledReadStrategy : SerialExecutionStrategy
     /// </summary>
     private ReadPlan? Plan(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
     {
-        if (hub.PlanKey is not { } key) return TryCompile(context, hub)?.ToPlan();
+        if (hub.PlanKey?.Invoke() is not { } key) return TryCompile(context, hub)?.ToPlan();
         if (Plans.TryGetValue(key, out var cached)) return cached.Compiled ? cached : null;
         var plan = TryCompile(context, hub)?.ToPlan() ?? ReadPlan.ReferenceOnly;
         if (Plans.Count >= MaxPlans) Plans.Clear(); // a simple bound: plans are cheap to make again
@@ -246,19 +246,19 @@ public sealed class CompiledData
             reader.Read(); // EndArray
         }
         if (personId is not { } id) return;
-        if (node.Person.Kind == ProcessedPersonKind.ByPersonId)
+        switch (node.Person.Kind)
         {
-            collector.Add(id, node.Person.Category!.Value);
-            return;
+            case ProcessedPersonKind.ByPersonId:
+                collector.Add(id, node.Person.Category!.Value);
+                break;
+            case ProcessedPersonKind.OfIntervention:
+                var kind = Enum.Parse<Interventions.InterventionKind>(second!);
+                foreach (var category in node.Categories) collector.Add(id, ProcessingObserver.CategoryOfIntervention(kind, category));
+                break;
+            default:
+                foreach (var category in node.Categories) collector.Add(id, category, second); // a person's own row: its BSN
+                break;
         }
-        if (node.Person.Kind == ProcessedPersonKind.OfIntervention && second is not null
-            && Enum.TryParse<Interventions.InterventionKind>(second, out var interventionKind) && AccessPolicy.CareInterventionKinds.Contains(interventionKind))
-        {
-            collector.Add(id, DataCategory.Zorg);
-            return;
-        }
-        var bsn = node.Person.Kind == ProcessedPersonKind.ItsOwnId ? second : null;
-        foreach (var category in node.Categories) collector.Add(id, category, bsn);
     }
 }
 
