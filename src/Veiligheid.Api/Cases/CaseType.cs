@@ -34,13 +34,15 @@ public sealed class CaseType : SlicedObjectGraphType<Case>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseParticipantType>>>>("participants").Description("The organisations taking part: the basis of need-to-know.")
             .Resolve(ctx => ctx.LoadMany("case.participants", ctx.Source.Id, hub => hub.Db.CaseParticipants.OrderBy(p => p.JoinedAt), p => p.CaseId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseSubjectType>>>>("subjects").Description("The persons the case is about, that the caller may see, with their role.")
-            .Resolve(ctx => ctx.LoadMany("case.subjects", ctx.Source.Id, CaseRelations.Subjects, s => s.CaseId));
+            .Arguments(CaseRelations.SubjectList.Arguments("the subjects whose person matches this filter (it tests the person, not the role)"))
+            .Resolve(ctx => CaseRelations.SubjectList.Load(ctx, "case.subjects", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LocationType>>>>("locations").Description("The addresses the case is about, that the caller may see.").Category(DataCategory.Locatie)
-            .Resolve(ctx => ctx.LoadMany("case.locations", ctx.Source.Id,
-                hub => hub.Db.CaseLocations.Where(hub.Access.Locations.Through<CaseLocation, Location>(l => l.Location)).Include(l => l.Location).OrderBy(l => l.LocationId), l => l.CaseId)
+            .Arguments(CaseRelations.LocationList.Arguments("the addresses that match this filter"))
+            .Resolve(ctx => CaseRelations.LocationList.Load(ctx, "case.locations", ctx.Source.Id, rows => rows.Include(l => l.Location))
                 .Then(links => (IReadOnlyList<Location>)links.Select(l => l.Location).ToList()));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<InterventionType>>>>("interventions").Description("Interventions on this case that the caller may see, by start date.").Category(DataCategory.Interventie)
-            .Resolve(ctx => ctx.LoadMany("case.interventions", ctx.Source.Id, CaseRelations.Interventions, i => i.CaseId!.Value));
+            .Arguments(CaseRelations.InterventionList.Arguments("the interventions that match this filter"))
+            .Resolve(ctx => CaseRelations.InterventionList.Load(ctx, "case.interventions", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseStatusChangeType>>>>("statusHistory").Description("Every status change, oldest first.")
             .Resolve(ctx => ctx.LoadMany("case.statusHistory", ctx.Source.Id, hub => hub.Db.CaseStatusChanges.OrderBy(s => s.ChangedAt).ThenBy(s => s.Id), s => s.CaseId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseContributionType>>>>("contributions").Description("Partners' notes on the case, oldest first.")
@@ -106,13 +108,21 @@ public sealed class CaseContributionType : SlicedObjectGraphType<CaseContributio
 /// </summary>
 public static class CaseRelations
 {
-    /// <summary>Subjects of cases that the caller may see as persons, by person.</summary>
-    public static readonly Func<RequestContext, IQueryable<CaseSubject>> Subjects =
-        hub => hub.Db.CaseSubjects.Where(hub.Access.Persons.Through<CaseSubject, Person>(s => s.Person)).OrderBy(s => s.PersonId);
+    /// <summary>Subjects of cases that the caller may see as persons, by person; filtered and sorted on the person.</summary>
+    public static NestedList<PersonFilter, Person, CaseSubject> SubjectList { get; } = new(
+        hub => hub.Db.CaseSubjects.Where(hub.Access.Persons.Through<CaseSubject, Person>(s => s.Person)), s => s.CaseId, s => s.Person, ("ID", false));
 
     /// <summary>Visible interventions that belong to a case, by start date.</summary>
-    public static readonly Func<RequestContext, IQueryable<Intervention>> Interventions =
-        hub => hub.Interventions().Where(i => i.CaseId != null).OrderBy(i => i.StartDate).ThenBy(i => i.Id);
+    public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(
+        hub => hub.Interventions().Where(i => i.CaseId != null), i => i.CaseId!.Value, null, ("START_DATE", false), ("ID", false));
+
+    /// <summary>Links to the addresses of a case that the caller may see, by address; filtered and sorted on the address.</summary>
+    public static NestedList<LocationFilter, Location, CaseLocation> LocationList { get; } = new(
+        hub => hub.Db.CaseLocations.Where(hub.Access.Locations.Through<CaseLocation, Location>(l => l.Location)), l => l.CaseId, l => l.Location, ("ID", false));
+
+    /// <summary>Links from an address to the cases about it that the caller may see, newest first; filtered and sorted on the case.</summary>
+    public static NestedList<CaseFilter, Case, CaseLocation> OfLocationList { get; } = new(
+        hub => hub.Db.CaseLocations.Where(hub.Access.Cases.Through<CaseLocation, Case>(l => l.Case)), l => l.LocationId, l => l.Case, ("OPENED_AT", true));
 }
 
 /// <summary>Loading cases through the caller's row rule.</summary>
@@ -122,7 +132,6 @@ public static class CaseLoading
         => context.LoadOne("case", id, hub => hub.Cases(), c => c.Id);
 
     public static IDataLoaderResult<IReadOnlyList<Case>> LoadCasesOfLocation(this IResolveFieldContext context, int locationId)
-        => context.LoadMany("location.cases", locationId,
-                hub => hub.Db.CaseLocations.Where(hub.Access.Cases.Through<CaseLocation, Case>(l => l.Case)).Include(l => l.Case).OrderByDescending(l => l.Case.OpenedAt), l => l.LocationId)
+        => CaseRelations.OfLocationList.Load(context, "location.cases", locationId, rows => rows.Include(l => l.Case))
             .Then(links => (IReadOnlyList<Case>)links.Select(l => l.Case).ToList());
 }

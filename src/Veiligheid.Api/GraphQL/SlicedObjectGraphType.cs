@@ -47,7 +47,14 @@ internal sealed class DeclaredFields
         ArgumentNullException.ThrowIfNull(slice);
         if (_sliced) throw new InvalidOperationException($"{owner.GetType().Name} was already sliced.");
         _sliced = true;
-        foreach (var field in _declared.Where(f => slice.AllowsField(owner, f))) add(field);
+        foreach (var field in _declared.Where(f => slice.AllowsField(owner, f)))
+        {
+            // An argument whose input type the slice lacks goes too: a case's subjects can be listed by a role that may
+            // not read persons, but not filtered on them.
+            if (field.Arguments is { } arguments && arguments.Any(a => a.Type is { } type && !slice.AllowsGraphType(type)))
+                field.Arguments = new QueryArguments(arguments.Where(a => a.Type is not { } type || slice.AllowsGraphType(type)));
+            add(field);
+        }
     }
 }
 

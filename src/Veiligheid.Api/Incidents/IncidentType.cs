@@ -29,7 +29,8 @@ public sealed class IncidentType : SlicedObjectGraphType<Incident>
         Field<NonNullGraphType<OrganisationType>>("reportingOrganisation").Description("The organisation that reported it.")
             .Resolve(ctx => ctx.LoadOrganisation(ctx.Source.ReportingOrganisationId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<IncidentPersonType>>>>("persons").Description("Persons involved that the caller may see, with their role.").Category(DataCategory.Politie)
-            .Resolve(ctx => ctx.LoadMany("incident.persons", ctx.Source.Id, IncidentRelations.Persons, l => l.IncidentId));
+            .Arguments(IncidentRelations.PersonList.Arguments("the involved persons who match this filter (it tests the person, not the role)"))
+            .Resolve(ctx => IncidentRelations.PersonList.Load(ctx, "incident.persons", ctx.Source.Id));
     }
 }
 
@@ -48,9 +49,9 @@ public sealed class IncidentPersonType : SlicedObjectGraphType<IncidentPerson>
 /// <summary>The rows behind an incident's lists: one definition for the resolvers and the compiled read path.</summary>
 public static class IncidentRelations
 {
-    /// <summary>Persons involved that the caller may see, by person.</summary>
-    public static readonly Func<RequestContext, IQueryable<IncidentPerson>> Persons =
-        hub => hub.Db.IncidentPersons.Where(hub.Access.Persons.Through<IncidentPerson, Person>(l => l.Person)).OrderBy(l => l.PersonId);
+    /// <summary>Persons involved that the caller may see, by person; filtered and sorted on the person.</summary>
+    public static NestedList<PersonFilter, Person, IncidentPerson> PersonList { get; } = new(
+        hub => hub.Db.IncidentPersons.Where(hub.Access.Persons.Through<IncidentPerson, Person>(l => l.Person)), l => l.IncidentId, l => l.Person, ("ID", false));
 }
 
 /// <summary>Loading incidents through the caller's row rule.</summary>

@@ -67,6 +67,7 @@ public sealed class LocationType : SlicedObjectGraphType<Location>
                 hub => hub.Db.Locations, l => l.Id, hub => hub.Incidents(), i => i.LocationId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseType>>>>("cases").Category(DataCategory.Casus)
             .Description("Cases about this address that the caller may see.")
+            .Arguments(CaseRelations.OfLocationList.Arguments("the cases that match this filter"))
             .Resolve(ctx => ctx.LoadCasesOfLocation(ctx.Source.Id));
     }
 }

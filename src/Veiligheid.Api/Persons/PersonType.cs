@@ -28,15 +28,18 @@ public sealed class PersonType : SlicedObjectGraphType<Person>
         Field<LocationType>("address").Description("Current address; null when unknown or not visible to the caller.").Category(DataCategory.Adres)
             .Resolve(ctx => ctx.Source.AddressId is { } id ? ctx.LoadLocation(id) : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonCaseType>>>>("cases").Description("Cases about this person that the caller may see, newest first.").Category(DataCategory.Casus)
-            .Resolve(ctx => ctx.LoadMany("person.cases", ctx.Source.Id, hub => PersonRelations.Cases(hub).Include(s => s.Case), s => s.PersonId));
+            .Arguments(PersonRelations.CaseList.Arguments("the cases that match this filter (it tests the case, not the person's role in it)"))
+            .Resolve(ctx => PersonRelations.CaseList.Load(ctx, "person.cases", ctx.Source.Id, rows => rows.Include(s => s.Case)));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonIncidentType>>>>("incidents").Description("Incidents this person was involved in that the caller may see, newest first.").Category(DataCategory.Politie)
-            .Resolve(ctx => ctx.LoadMany("person.incidents", ctx.Source.Id, hub => PersonRelations.Incidents(hub).Include(l => l.Incident), l => l.PersonId));
+            .Arguments(PersonRelations.IncidentList.Arguments("the incidents that match this filter (it tests the incident, not the person's role in it)"))
+            .Resolve(ctx => PersonRelations.IncidentList.Load(ctx, "person.incidents", ctx.Source.Id, rows => rows.Include(l => l.Incident)));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PoliceSignalType>>>>("policeSignals").Description("Risk signals the police registered.").Category(DataCategory.Politie)
             .Resolve(ctx => ctx.LoadMany("person.policeSignals", ctx.Source.Id, hub => hub.Db.PoliceSignals.OrderByDescending(s => s.RegisteredOn), s => s.PersonId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<TenancyType>>>>("tenancies").Description("Tenancies the caller may see.").Category(DataCategory.Huisvesting)
             .Resolve(ctx => ctx.LoadMany("person.tenancies", ctx.Source.Id, hub => hub.Tenancies().OrderByDescending(t => t.StartDate), t => t.PersonId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<InterventionType>>>>("interventions").Description("Interventions aimed at this person that the caller may see.").Category(DataCategory.Interventie)
-            .Resolve(ctx => ctx.LoadMany("person.interventions", ctx.Source.Id, PersonRelations.Interventions, i => i.PersonId!.Value));
+            .Arguments(PersonRelations.InterventionList.Arguments("the interventions that match this filter"))
+            .Resolve(ctx => PersonRelations.InterventionList.Load(ctx, "person.interventions", ctx.Source.Id));
         Field<NonNullGraphType<LifeDomainsType>>("lifeDomains").Description("Self-reliance per life domain (Zelfredzaamheid-Matrix). Each domain is shared only with consent or under a case's legal ground; a withheld domain is null with an error saying why.")
             .Resolve(ctx => ctx.Source);
     }
@@ -100,17 +103,17 @@ public sealed class TenancyType : SlicedObjectGraphType<Tenancy>
 /// </summary>
 public static class PersonRelations
 {
-    /// <summary>Links to cases the caller may see, newest case first.</summary>
-    public static IQueryable<CaseSubject> Cases(RequestContext hub)
-        => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)).OrderByDescending(s => s.Case.OpenedAt);
+    /// <summary>Links to cases the caller may see, newest case first; filtered and sorted on the case.</summary>
+    public static NestedList<CaseFilter, Case, CaseSubject> CaseList { get; } = new(
+        hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)), s => s.PersonId, s => s.Case, ("OPENED_AT", true));
 
-    /// <summary>Links to incidents the caller may see, newest incident first.</summary>
-    public static IQueryable<IncidentPerson> Incidents(RequestContext hub)
-        => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)).OrderByDescending(l => l.Incident.OccurredAt);
+    /// <summary>Links to incidents the caller may see, newest incident first; filtered and sorted on the incident.</summary>
+    public static NestedList<IncidentFilter, Incident, IncidentPerson> IncidentList { get; } = new(
+        hub => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)), l => l.PersonId, l => l.Incident, ("OCCURRED_AT", true));
 
     /// <summary>Visible interventions aimed at a person, by start date.</summary>
-    public static readonly Func<RequestContext, IQueryable<Intervention>> Interventions =
-        hub => hub.Interventions().Where(i => i.PersonId != null).OrderBy(i => i.StartDate).ThenBy(i => i.Id);
+    public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(
+        hub => hub.Interventions().Where(i => i.PersonId != null), i => i.PersonId!.Value, null, ("START_DATE", false), ("ID", false));
 }
 
 /// <summary>Loading persons through the caller's row rule.</summary>

@@ -137,6 +137,7 @@ internal sealed partial class CompiledRead
                 continue;
             }
             if (!type.Fields.TryGetValue(field.Name, out var mapped)) throw new NotCompilableException($"{type.Name}.{field.Name}");
+            if (field.Arguments is { Any: true } && mapped is not RelationField { Many: true }) throw new NotCompilableException($"arguments on {type.Name}.{field.Name}");
             categories.Add(SchemaSlice.CategoryOf(selection.GraphType, field.Definition));
             switch (mapped)
             {
@@ -152,7 +153,7 @@ internal sealed partial class CompiledRead
                 case RelationField relation:
                     var target = ReadMap.Types[relation.Target];
                     var placeholder = new CorrelationPlaceholder(PlaceholderBase - _placeholders++);
-                    var rows = relation.Rows.For(_hub, placeholder);
+                    var rows = relation.Rows.For(_hub, placeholder, field.Arguments ?? NestedListArguments.None);
                     var parent = (alias, Column(entity, relation.ParentProperty));
                     RegisterPlaceholder(placeholder, parent);
                     members.Add((field.Key, relation.Many
@@ -254,7 +255,7 @@ internal sealed record NodeProcessing(ProcessedPerson Person, IReadOnlySet<DataC
 internal sealed class NotCompilableException(string what) : Exception($"Not compilable: {what}");
 
 /// <summary>A field of a selection set, after fragments, @skip and @include are resolved.</summary>
-internal sealed record SelectedField(string Key, string Name, FieldType Definition, Selection? Selection);
+internal sealed record SelectedField(string Key, string Name, FieldType Definition, Selection? Selection, NestedListArguments? Arguments = null);
 
 /// <summary>A resolved selection set on one object type.</summary>
 internal sealed record Selection(string TypeName, IGraphType GraphType, IReadOnlyList<SelectedField> Fields);

@@ -115,9 +115,12 @@ internal sealed class CompiledReadStrategy : SerialExecutionStrategy
         foreach (var (key, (field, definition)) in CollectFieldsFrom(context, objectType, selectionSet, null))
         {
             var name = field.Name.StringValue;
-            if (field.Arguments is { Count: > 0 }) throw new NotCompilableException($"arguments on {objectType.Name}.{name}");
+            // A nested list's filter, orderBy and first (an invalid first is the reference path's error to give).
+            var arguments = field.Arguments is { Count: > 0 }
+                ? NestedListArguments.From(ExecutionHelper.GetArguments(definition.Arguments, field.Arguments, context.Variables, context.Document, field, null))
+                : null;
             var child = field.SelectionSet is null ? null : Select(context, Unwrap(definition.ResolvedType), field.SelectionSet);
-            fields.Add(new SelectedField(key, name, definition, child));
+            fields.Add(new SelectedField(key, name, definition, child, arguments));
         }
         return new Selection(objectType.Name, objectType, fields);
     }

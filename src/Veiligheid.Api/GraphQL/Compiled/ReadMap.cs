@@ -36,8 +36,8 @@ internal static class ReadMap
                 .Columns(("kind", "Kind"), ("title", "Title"), ("status", "Status"), ("outcome", "Outcome"), ("confidentiality", "Confidentiality"),
                     ("legalGround", "LegalGround"), ("openedAt", "OpenedAt"), ("escalatedAt", "EscalatedAt"), ("closedAt", "ClosedAt"))
                 .One("coordinatingOrganisation", "Organisation", "CoordinatingOrganisationId", Organisations)
-                .Many("subjects", "CaseSubject", CaseRelations.Subjects, s => s.CaseId)
-                .Many("interventions", "Intervention", CaseRelations.Interventions, i => i.CaseId),
+                .Many("subjects", "CaseSubject", CaseRelations.SubjectList)
+                .Many("interventions", "Intervention", CaseRelations.InterventionList),
 
             new MappedType("CaseSubject", typeof(CaseSubject), ProcessedPerson.ByPersonId(DataCategory.Casus))
                 .Columns(("role", "Role"))
@@ -45,16 +45,16 @@ internal static class ReadMap
 
             new MappedType("PersonCase", typeof(CaseSubject), ProcessedPerson.ByPersonId(DataCategory.Casus))
                 .Columns(("role", "Role"))
-                // The list already holds only visible cases (PersonRelations.Cases); the resolver reads the included case.
+                // The list already holds only visible cases (PersonRelations.CaseList); the resolver reads the included case.
                 .One("case", "Case", "CaseId", hub => hub.Db.Cases),
 
             new MappedType("Person", typeof(Person), ProcessedPerson.ItsOwnId)
                 .Id()
                 .Columns(("bsn", "Bsn"), ("givenName", "GivenName"), ("surnamePrefix", "SurnamePrefix"), ("surname", "Surname"), ("dateOfBirth", "DateOfBirth"))
                 .One("address", "Location", "AddressId", hub => hub.Locations())
-                .Many("cases", "PersonCase", PersonRelations.Cases, s => s.PersonId)
-                .Many("incidents", "PersonIncident", PersonRelations.Incidents, l => l.PersonId)
-                .Many("interventions", "Intervention", PersonRelations.Interventions, i => i.PersonId),
+                .Many("cases", "PersonCase", PersonRelations.CaseList)
+                .Many("incidents", "PersonIncident", PersonRelations.IncidentList)
+                .Many("interventions", "Intervention", PersonRelations.InterventionList),
 
             new MappedType("PersonIncident", typeof(IncidentPerson), ProcessedPerson.ByPersonId(DataCategory.Politie))
                 .Columns(("role", "Role"))
@@ -70,7 +70,7 @@ internal static class ReadMap
                 .Columns(("category", "Category"), ("occurredAt", "OccurredAt"), ("reportedAt", "ReportedAt"), ("inPublicSpace", "InPublicSpace"))
                 .One("location", "Location", "LocationId", hub => hub.Locations())
                 .One("reportingOrganisation", "Organisation", "ReportingOrganisationId", Organisations)
-                .Many("persons", "IncidentPerson", IncidentRelations.Persons, l => l.IncidentId),
+                .Many("persons", "IncidentPerson", IncidentRelations.PersonList),
 
             new MappedType("Location", typeof(Location), ProcessedPerson.None)
                 .Id()
@@ -146,16 +146,11 @@ internal sealed class MappedType(string name, Type entity, ProcessedPerson proce
         return this;
     }
 
-    /// <summary>A list: the rows of <paramref name="rows"/> (in its order) whose <paramref name="parentKey"/> is this row's id.</summary>
-    public MappedType Many<TTarget>(string field, string target, Func<RequestContext, IQueryable<TTarget>> rows, Expression<Func<TTarget, int>> parentKey) where TTarget : class
+    /// <summary>A list under this row (its id is the list's parent key), with the list's filter, order and first when given.</summary>
+    public MappedType Many<TDefinition, TEntity, TTarget>(string field, string target, NestedList<TDefinition, TEntity, TTarget> list)
+        where TDefinition : FilterDefinition<TEntity>, new() where TEntity : class where TTarget : class
     {
-        _fields[field] = new RelationField(target, Many: true, "Id", new Correlated<TTarget>(rows, Nullable(parentKey)));
-        return this;
-    }
-
-    public MappedType Many<TTarget>(string field, string target, Func<RequestContext, IQueryable<TTarget>> rows, Expression<Func<TTarget, int?>> parentKey) where TTarget : class
-    {
-        _fields[field] = new RelationField(target, Many: true, "Id", new Correlated<TTarget>(rows, parentKey));
+        _fields[field] = new RelationField(target, Many: true, "Id", new CorrelatedList<TDefinition, TEntity, TTarget>(list));
         return this;
     }
 
@@ -164,9 +159,6 @@ internal sealed class MappedType(string name, Type entity, ProcessedPerson proce
         var row = Expression.Parameter(typeof(T), "row");
         return Expression.Lambda<Func<T, int?>>(Expression.Convert(Expression.Property(row, property), typeof(int?)), row);
     }
-
-    private static Expression<Func<T, int?>> Nullable<T>(Expression<Func<T, int>> key)
-        => Expression.Lambda<Func<T, int?>>(Expression.Convert(key.Body, typeof(int?)), key.Parameters);
 }
 
 internal abstract record MappedField;
@@ -186,16 +178,30 @@ internal sealed record RelationField(string Target, bool Many, string ParentProp
 /// <summary>A row query narrowed to the rows that belong to one parent; the parent's key is a placeholder the SQL replaces.</summary>
 internal interface ICorrelated
 {
-    IQueryable For(RequestContext hub, CorrelationPlaceholder parent);
+    /// <summary>The rows of one parent, with a nested list's arguments applied (a reference takes none).</summary>
+    IQueryable For(RequestContext hub, CorrelationPlaceholder parent, NestedListArguments arguments);
 }
 
 internal sealed class Correlated<T>(Func<RequestContext, IQueryable<T>> rows, Expression<Func<T, int?>> key) : ICorrelated where T : class
 {
-    public IQueryable For(RequestContext hub, CorrelationPlaceholder parent)
+    public IQueryable For(RequestContext hub, CorrelationPlaceholder parent, NestedListArguments arguments)
     {
+        if (arguments.Any) throw new NotCompilableException("arguments on a reference");
         var value = Expression.Convert(Expression.Field(Expression.Constant(parent), nameof(CorrelationPlaceholder.Value)), typeof(int?));
         var test = Expression.Lambda<Func<T, bool>>(Expression.Equal(key.Body, value), key.Parameters);
         return rows(hub).Where(test);
+    }
+}
+
+/// <summary>A nested list's rows of one parent, through the same definition as its resolver (<see cref="NestedList{TDefinition, TEntity, TRow}"/>).</summary>
+internal sealed class CorrelatedList<TDefinition, TEntity, T>(NestedList<TDefinition, TEntity, T> list) : ICorrelated
+    where TDefinition : FilterDefinition<TEntity>, new() where TEntity : class where T : class
+{
+    public IQueryable For(RequestContext hub, CorrelationPlaceholder parent, NestedListArguments arguments)
+    {
+        var value = Expression.Field(Expression.Constant(parent), nameof(CorrelationPlaceholder.Value));
+        var test = Expression.Lambda<Func<T, bool>>(Expression.Equal(list.ParentKey.Body, value), list.ParentKey.Parameters);
+        return list.ForParent(hub, arguments, test);
     }
 }
 
