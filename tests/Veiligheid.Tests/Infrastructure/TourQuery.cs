@@ -20,7 +20,8 @@ public static class TourQuery
         ["RateLimits:PerOrganisation"] = "100000",
     };
 
-    public static string For(ISchema schema, int maxDepth, IReadOnlyDictionary<string, string> rootArguments)
+    /// <param name="nestedArguments">Optional arguments for fields below the root (null: none), e.g. a filter on every nested list.</param>
+    public static string For(ISchema schema, int maxDepth, IReadOnlyDictionary<string, string> rootArguments, Func<FieldType, string?>? nestedArguments = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         var sb = new StringBuilder("query Tour {\n");
@@ -38,13 +39,13 @@ public static class TourQuery
             }
             sb.Append("  ").Append(field.Name);
             if (arguments is not null) sb.Append('(').Append(arguments).Append(')');
-            AppendSelection(sb, field.ResolvedType!, 1, maxDepth, "  ");
+            AppendSelection(sb, field.ResolvedType!, 1, maxDepth, "  ", nestedArguments);
             sb.Append('\n');
         }
         return sb.Append('}').ToString();
     }
 
-    private static void AppendSelection(StringBuilder sb, IGraphType type, int depth, int maxDepth, string indent)
+    private static void AppendSelection(StringBuilder sb, IGraphType type, int depth, int maxDepth, string indent, Func<FieldType, string?>? nestedArguments)
     {
         var named = type.GetNamedType();
         if (named is not IComplexGraphType complex) return;
@@ -57,7 +58,8 @@ public static class TourQuery
             var isLeaf = fieldNamed is ScalarGraphType or EnumerationGraphType;
             if (!isLeaf && depth >= maxDepth) continue;
             sb.Append(indent).Append("  ").Append(field.Name);
-            if (!isLeaf) AppendSelection(sb, field.ResolvedType!, depth + (IsWrapper(fieldNamed) ? 0 : 1), maxDepth, indent + "  ");
+            if (nestedArguments?.Invoke(field) is { } arguments) sb.Append('(').Append(arguments).Append(')');
+            if (!isLeaf) AppendSelection(sb, field.ResolvedType!, depth + (IsWrapper(fieldNamed) ? 0 : 1), maxDepth, indent + "  ", nestedArguments);
             sb.Append('\n');
         }
         sb.Append(indent).Append('}');

@@ -79,6 +79,25 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         }
     }
 
+    [Theory]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad,
+        "{ persons(first: 40) { nodes { id cases(filter: { status: { in: [GEMELD, IN_BEHANDELING] } }, orderBy: [{ field: TITLE, direction: DESC }], first: 1) { role case { id title interventions(first: 2, orderBy: [{ field: END_DATE }]) { id endDate } } } interventions(first: 0) { id } } } }")]
+    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord,
+        "{ incidents(first: 40) { nodes { id persons(orderBy: [{ field: SURNAME, direction: DESC }], first: 1) { role person { id surname incidents(first: 2, filter: { inPublicSpace: { eq: true } }) { incident { id } } } } } } }")]
+    [InlineData(HubRole.Woningcorporatie, DemoOrganisations.Woonstede,
+        "{ cases(first: 40) { nodes { id subjects(filter: { not: { surname: { startsWith: \"A\" } } }) { person { id } } interventions(orderBy: [{ field: START_DATE, direction: DESC }]) { id startDate } } } }")]
+    public async Task Nested_filters_sorts_and_cuts_compile_and_answer_as_the_reference_path(HubRole role, string organisation, string query)
+    {
+        var caller = CallerOf(role, organisation, HubFactory.DefaultPurposeOf(role));
+        var (reference, _, referenceLog) = await RunAsync(caller, query, compiledReads: false);
+        var (fast, path, fastLog) = await RunAsync(caller, query, compiledReads: true);
+
+        Assert.Equal(ReadPath.Compiled, path);
+        Assert.DoesNotContain("\"errors\"", reference, StringComparison.Ordinal);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)), $"reference: {Clip(reference)}\ncompiled:  {Clip(fast)}");
+        Assert.Equal(referenceLog, fastLog);
+    }
+
     [Fact]
     public async Task A_hidden_case_is_absent_on_the_compiled_path_as_on_the_reference_path()
     {
@@ -202,6 +221,17 @@ internal sealed class OperationGenerator(Random random, ISchema schema)
         return arguments.Count == 0 ? "" : "(" + string.Join(", ", arguments) + ")";
     }
 
+    /// <summary>On a nested list that takes them (not a connection), now and then a filter, a sort and a cut.</summary>
+    private string NestedArguments(FieldType field)
+    {
+        if (field.Arguments?.Find("first") is null || field.Arguments.Find("after") is not null || random.NextDouble() < 0.5) return "";
+        var arguments = new List<string>();
+        if (random.NextDouble() < 0.6) arguments.Add($"first: {PageSizes[random.Next(PageSizes.Length)]}");
+        if (field.Arguments.Find("filter") is { } filter && random.NextDouble() < 0.5) arguments.Add("filter: " + Value(filter.ResolvedType!, 0));
+        if (field.Arguments.Find("orderBy") is { } orderBy && random.NextDouble() < 0.5) arguments.Add("orderBy: " + Value(orderBy.ResolvedType!, 0));
+        return arguments.Count == 0 ? "" : "(" + string.Join(", ", arguments) + ")";
+    }
+
     private string SelectionOn(IGraphType type, int depth)
     {
         if (type is not IComplexGraphType complex) return "";
@@ -222,7 +252,7 @@ internal sealed class OperationGenerator(Random random, ISchema schema)
                 _variables.Add($"${flag}: Boolean = {(value ? "true" : "false")}");
                 directive = random.NextDouble() < 0.5 ? $" @include(if: ${flag})" : $" @skip(if: ${flag})";
             }
-            parts.Add(alias + field.Name + directive + sub);
+            parts.Add(alias + field.Name + NestedArguments(field) + directive + sub);
         }
         if (random.NextDouble() < 0.1) parts.Add("__typename");
         if (random.NextDouble() < 0.2 && parts.Count > 1)

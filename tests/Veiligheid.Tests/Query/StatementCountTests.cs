@@ -104,8 +104,30 @@ public sealed class StatementCountTests(CountingHubFactory hub) : IClassFixture<
         } } }
         """;
 
+    // Nested lists with filters, sorts and cuts: still one statement per level, however many parents.
+    private const string PersonsFilteredShape = """
+        query($first: Int) { persons(first: $first) { nodes {
+          id surname
+          cases(filter: { status: { in: [GEMELD, IN_BEHANDELING] } }, orderBy: [{ field: OPENED_AT, direction: DESC }], first: 2) {
+            role case { id title interventions(first: 1, orderBy: [{ field: START_DATE }]) { id } }
+          }
+          incidents(first: 3, filter: { inPublicSpace: { eq: true } }) { incident { id } }
+          interventions(orderBy: [{ field: START_DATE, direction: DESC }]) { id }
+        } } }
+        """;
+
+    private const string CasesFilteredShape = """
+        query($first: Int) { cases(first: $first) { nodes {
+          id
+          subjects(orderBy: [{ field: SURNAME }], first: 2, filter: { not: { id: { eq: "x" } } }) { person { id cases(first: 1) { role } } }
+          locations(first: 1, orderBy: [{ field: POSTCODE }]) { id }
+        } } }
+        """;
+
     [Theory]
     [InlineData(CasesShape, "cases", HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
+    [InlineData(PersonsFilteredShape, "persons", HubRole.Politie, DemoOrganisations.PolitieNoord)]
+    [InlineData(CasesFilteredShape, "cases", HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
     [InlineData(PersonsShape, "persons", HubRole.Politie, DemoOrganisations.PolitieNoord)]
     [InlineData(LocationsShape, "locations", HubRole.Politie, DemoOrganisations.PolitieNoord)]
     public async Task Statements_depend_on_the_shape_not_on_the_rows(string query, string list, HubRole role, string organisation)
