@@ -100,13 +100,16 @@ public sealed class TenancyType : SlicedObjectGraphType<Tenancy>
 /// </summary>
 public static class PersonRelations
 {
+    // Ties are broken by id, as in every other list: an order the engine may choose differs between two statements (the
+    // reference path's batch and the compiled path's subquery), most visibly on SQL Server.
+
     /// <summary>Links to cases the caller may see, newest case first.</summary>
     public static IQueryable<CaseSubject> Cases(RequestContext hub)
-        => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)).OrderByDescending(s => s.Case.OpenedAt);
+        => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)).OrderByDescending(s => s.Case.OpenedAt).ThenByDescending(s => s.CaseId);
 
     /// <summary>Links to incidents the caller may see, newest incident first.</summary>
     public static IQueryable<IncidentPerson> Incidents(RequestContext hub)
-        => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)).OrderByDescending(l => l.Incident.OccurredAt);
+        => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)).OrderByDescending(l => l.Incident.OccurredAt).ThenByDescending(l => l.IncidentId);
 
     /// <summary>Visible interventions aimed at a person, by start date.</summary>
     public static readonly Func<RequestContext, IQueryable<Intervention>> Interventions =

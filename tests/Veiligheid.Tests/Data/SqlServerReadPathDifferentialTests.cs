@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Veiligheid.Data;
@@ -13,8 +14,8 @@ namespace Veiligheid.Tests.Data;
 /// The differential suite (<see cref="ReadPathDifferentialTests"/>) against a real SQL Server: the compiled path's T-SQL
 /// statements and the reference path answer the whole generated corpus with the same data, errors and logged persons.
 /// Runs in the Azure pipeline's SQL Server job (VEILIGHEID_TEST_SQLSERVER holds the connection string, as for
-/// <see cref="SqlServerDifferentialTests"/>; GraphQL__CompiledReads__SqlServer=true switches the path on); skipped
-/// elsewhere, as in .ci/run.
+/// <see cref="SqlServerDifferentialTests"/>, whose database name gets "ReadPath" appended; migrated and seeded on start;
+/// GraphQL__CompiledReads__SqlServer=true switches the path on); skipped elsewhere, as in .ci/run.
 /// </summary>
 [Trait("Category", "SqlServer")]
 public sealed class SqlServerReadPathDifferentialTests(ITestOutputHelper output)
@@ -36,7 +37,9 @@ public sealed class SqlServerReadPathDifferentialTests(ITestOutputHelper output)
     {
         Skip.If(string.IsNullOrEmpty(ConnectionString), "VEILIGHEID_TEST_SQLSERVER is not set: no SQL Server to test against.");
 
-        await using var sqlServer = new SqlServerHub(ConnectionString!);
+        // A database of its own: SqlServerDifferentialTests may migrate and seed theirs at the same time.
+        var own = new SqlConnectionStringBuilder(ConnectionString) { InitialCatalog = new SqlConnectionStringBuilder(ConnectionString).InitialCatalog + "ReadPath" };
+        await using var sqlServer = new SqlServerHub(own.ConnectionString);
         using (var scope = sqlServer.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();

@@ -70,7 +70,8 @@ public sealed class TSqlCompiledReadTests(HubFactory hub, ITestOutputHelper outp
     [Fact]
     public async Task A_list_ordered_through_a_navigation_is_ordered_where_its_JSON_array_is_made()
     {
-        // A person's cases, newest case first: the key is the linked case's OpenedAt, outside the link rows' derived table.
+        // A person's cases, newest case first (ties: by case id): the first key is the linked case's OpenedAt, a column
+        // outside the link rows' derived table; the second is one of its columns.
         var schemas = hub.Services.GetRequiredService<SchemaRegistry>();
         await using var scope = hub.Services.CreateAsyncScope();
         await using var sqlServer = new SqlServerDesignTimeFactory().CreateDbContext([]);
@@ -80,7 +81,22 @@ public sealed class TSqlCompiledReadTests(HubFactory hub, ITestOutputHelper outp
         var sql = read.ToPlan().Sql;
         Assert.Empty(TSqlProblems(sql));
         output.WriteLine(sql);
-        Assert.Matches(@"ORDER BY \(SELECT \[c\d*\]\.\[OpenedAt\]\s+FROM [^()]*\) DESC FOR JSON PATH, INCLUDE_NULL_VALUES", sql);
+        Assert.Matches(@"ORDER BY \(SELECT \[c\d*\]\.\[OpenedAt\]\s+FROM [^()]*\) DESC, r\d+\.\[CaseId\] DESC FOR JSON PATH, INCLUDE_NULL_VALUES", sql);
+    }
+
+    [Fact]
+    public void The_compiled_path_is_switched_per_provider_and_off_for_SQL_Server_by_default()
+    {
+        using var sqlServer = new SqlServerDesignTimeFactory().CreateDbContext([]);
+        using var scope = hub.Services.CreateScope();
+        var sqlite = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        Assert.False(new CompiledReadOptions().EnabledFor(sqlServer));
+        Assert.True(new CompiledReadOptions { SqlServer = true }.EnabledFor(sqlServer));
+        Assert.False(new CompiledReadOptions { Sqlite = false }.EnabledFor(sqlServer));
+        Assert.True(new CompiledReadOptions().EnabledFor(sqlite));
+        Assert.False(new CompiledReadOptions { Sqlite = false, SqlServer = true }.EnabledFor(sqlite));
+        Assert.Same(TSqlJsonDialect.Instance, SqlJsonDialects.For(sqlServer));
+        Assert.Same(SqliteJsonDialect.Instance, SqlJsonDialects.For(sqlite));
     }
 
     /// <summary>Compiles one operation for this caller on this context without running it; null when it is for the reference path.</summary>
