@@ -103,13 +103,16 @@ public sealed class TenancyType : SlicedObjectGraphType<Tenancy>
 /// </summary>
 public static class PersonRelations
 {
+    // Ties are broken by id, as in every other list: an order the engine may choose differs between two statements (the
+    // reference path's batch and the compiled path's subquery), most visibly on SQL Server.
+
     /// <summary>Links to cases the caller may see, newest case first; filtered and sorted on the case.</summary>
     public static NestedList<CaseFilter, Case, CaseSubject> CaseList { get; } = new(
-        hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)), s => s.PersonId, s => s.Case, ("OPENED_AT", true));
+        hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)), s => s.PersonId, s => s.Case, ("OPENED_AT", true), ("ID", true));
 
     /// <summary>Links to incidents the caller may see, newest incident first; filtered and sorted on the incident.</summary>
     public static NestedList<IncidentFilter, Incident, IncidentPerson> IncidentList { get; } = new(
-        hub => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)), l => l.PersonId, l => l.Incident, ("OCCURRED_AT", true));
+        hub => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)), l => l.PersonId, l => l.Incident, ("OCCURRED_AT", true), ("ID", true));
 
     /// <summary>Visible interventions aimed at a person, by start date.</summary>
     public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(

@@ -24,24 +24,30 @@ namespace Veiligheid.Tests.Query;
 /// </summary>
 public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper output) : IClassFixture<HubFactory>
 {
-    private const int Operations = 600;
+    internal const int Operations = 600;
 
     [Fact]
     public async Task Compiled_and_reference_paths_answer_every_generated_operation_alike()
     {
-        var schemas = hub.Services.GetRequiredService<SchemaRegistry>();
-        var random = new Random(20261127);
+        var (compiled, failures) = await CompareCorpusAsync(hub.Services);
+        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {failures.Count} differences.");
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));
+        // The suite must exercise the compiled path, not only its fallback.
+        Assert.True(compiled >= Operations / 3, $"only {compiled} of {Operations} operations took the compiled path");
+    }
+
+    /// <summary>
+    /// The corpus run on both paths of a hub (SQLite here; SQL Server in <see cref="Data.SqlServerReadPathDifferentialTests"/>):
+    /// how many took the compiled path, and each operation whose data, errors or logged persons differ.
+    /// </summary>
+    internal static async Task<(int Compiled, List<string> Failures)> CompareCorpusAsync(IServiceProvider services)
+    {
         var compiled = 0;
         var failures = new List<string>();
-        var callers = Callers().ToList();
-        for (var i = 0; i < Operations; i++)
+        foreach (var (i, caller, operation) in Corpus(services.GetRequiredService<SchemaRegistry>()))
         {
-            var caller = callers[random.Next(callers.Count)];
-            var schema = schemas.For(caller.Role, Purposes.Find(caller.Purpose));
-            var operation = new OperationGenerator(random, schema).Generate();
-            if (operation is null) continue;
-            var (reference, referencePath, referenceLog) = await RunAsync(caller, operation, compiledReads: false);
-            var (fast, fastPath, fastLog) = await RunAsync(caller, operation, compiledReads: true);
+            var (reference, referencePath, referenceLog) = await RunAsync(services, caller, operation, compiledReads: false);
+            var (fast, fastPath, fastLog) = await RunAsync(services, caller, operation, compiledReads: true);
             Assert.NotEqual(ReadPath.Compiled, referencePath);
             if (fastPath == ReadPath.Compiled) compiled++;
             if (!JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)) || referenceLog != fastLog)
@@ -49,10 +55,21 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
                 failures.Add($"#{i} {caller.Role}/{caller.OrganisationKey}/{caller.Purpose} ({fastPath}):\n{operation}\nreference: {Clip(reference)} log {referenceLog}\ncompiled:  {Clip(fast)} log {fastLog}");
             }
         }
-        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {failures.Count} differences.");
-        Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));
-        // The suite must exercise the compiled path, not only its fallback.
-        Assert.True(compiled >= Operations / 3, $"only {compiled} of {Operations} operations took the compiled path");
+        return (compiled, failures);
+    }
+
+    /// <summary>The generated operations with their callers, the same on every run (a fixed seed).</summary>
+    internal static IEnumerable<(int Index, Caller Caller, string Operation)> Corpus(SchemaRegistry schemas)
+    {
+        var random = new Random(20261127);
+        var callers = Callers().ToList();
+        for (var i = 0; i < Operations; i++)
+        {
+            var caller = callers[random.Next(callers.Count)];
+            var schema = schemas.For(caller.Role, Purposes.Find(caller.Purpose));
+            var operation = new OperationGenerator(random, schema).Generate();
+            if (operation is not null) yield return (i, caller, operation);
+        }
     }
 
     [Theory]
@@ -129,16 +146,19 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         }
     }
 
-    private static Caller CallerOf(HubRole role, string organisationKey, string? purpose)
+    internal static Caller CallerOf(HubRole role, string organisationKey, string? purpose)
     {
         var organisation = DemoOrganisations.All.Single(o => o.Key == organisationKey);
         return new Caller(role, DemoOrganisations.IdOf(organisationKey), organisationKey, organisation.Kind, organisation.ClientAppId, null, purpose);
     }
 
     /// <summary>Runs the operation on one path; the result as JSON and the persons the processing log would get.</summary>
-    private async Task<(string Json, ReadPath Path, string Log)> RunAsync(Caller caller, string query, bool compiledReads, Inputs? variables = null)
+    private Task<(string Json, ReadPath Path, string Log)> RunAsync(Caller caller, string query, bool compiledReads, Inputs? variables = null)
+        => RunAsync(hub.Services, caller, query, compiledReads, variables);
+
+    private static async Task<(string Json, ReadPath Path, string Log)> RunAsync(IServiceProvider services, Caller caller, string query, bool compiledReads, Inputs? variables = null)
     {
-        await using var scope = hub.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
         var access = AccessPolicy.For(caller);
         var context = new RequestContext(access, scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>()) { CompiledReads = compiledReads };

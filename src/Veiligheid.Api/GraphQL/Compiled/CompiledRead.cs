@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Text;
 using System.Text.RegularExpressions;
 using GraphQL;
@@ -29,6 +30,7 @@ internal sealed partial class CompiledRead
     private readonly List<NodeProcessing> _processing = [];
     private readonly List<(string Key, string Json)> _roots = [];
     private readonly Dictionary<int, (string Alias, string Column)> _placeholderColumns = [];
+    private readonly List<CompiledLevel> _levels = [];
     private int _aliases;
     private int _placeholders;
 
@@ -58,7 +60,7 @@ internal sealed partial class CompiledRead
                     members.Add((field.Key, _dialect.Text(connection.TypeName)));
                     break;
                 case "totalCount":
-                    members.Add((field.Key, _dialect.Count(Translate(queries.All, null))));
+                    members.Add((field.Key, _dialect.Count(Source(queries.All, null, "").Sql)));
                     break;
                 case "nodes":
                     members.Add((field.Key, Rows(queries.Page, node, field.Selection!, edges: false)));
@@ -73,7 +75,7 @@ internal sealed partial class CompiledRead
                         info.Add((item.Key, item.Name switch
                         {
                             "__typename" => _dialect.Text(field.Selection.TypeName),
-                            "hasNextPage" => _dialect.Exists(Translate(queries.Next, null)),
+                            "hasNextPage" => _dialect.Exists(Source(queries.Next, null, "").Sql),
                             "hasPreviousPage" => _dialect.Boolean(hasPreviousPage),
                             _ => throw new NotCompilableException($"PageInfo.{item.Name}"),
                         }));
@@ -94,37 +96,37 @@ internal sealed partial class CompiledRead
     private string Rows(IQueryable rows, MappedType type, Selection selection, bool edges, (string Alias, string Column)? parent = null)
     {
         var alias = NextAlias();
-        var from = Translate(rows, parent);
-        string element;
+        var (from, order) = Source(rows, parent, alias);
+        List<(string Key, string Json)> element;
         if (!edges)
         {
-            element = Object(type, selection, alias);
+            element = Members(type, selection, alias);
         }
         else
         {
-            var members = new List<(string Key, string Json)>();
+            element = [];
             foreach (var field in selection.Fields)
             {
-                members.Add((field.Key, field.Name switch
+                element.Add((field.Key, field.Name switch
                 {
                     "__typename" => _dialect.Text(selection.TypeName),
-                    "node" => Object(type, field.Selection!, alias),
+                    "node" => _dialect.Object(Members(type, field.Selection!, alias)),
                     _ => throw new NotCompilableException($"{selection.TypeName}.{field.Name}"),
                 }));
             }
-            element = _dialect.Object(members);
         }
-        return _dialect.Array(element, from, alias);
+        return _dialect.Array(element, from, alias, order);
     }
 
     private string SingleRow(IQueryable rows, MappedType type, Selection selection, (string Alias, string Column)? parent)
     {
         var alias = NextAlias();
-        return _dialect.First(Object(type, selection, alias), Translate(rows, parent), alias);
+        var (from, order) = Source(rows, parent, alias);
+        return _dialect.First(Members(type, selection, alias), from, alias, order);
     }
 
-    /// <summary>The JSON object of one row under <paramref name="alias"/>, with the selected fields in order.</summary>
-    private string Object(MappedType type, Selection selection, string alias)
+    /// <summary>The members of the JSON object of one row under <paramref name="alias"/>, with the selected fields in order.</summary>
+    private List<(string Key, string Json)> Members(MappedType type, Selection selection, string alias)
     {
         var entity = _model.FindEntityType(type.Entity) ?? throw new NotCompilableException($"no entity for {type.Name}");
         var members = new List<(string Key, string Json)>();
@@ -178,7 +180,7 @@ internal sealed partial class CompiledRead
             };
             members.Add((ProcessingKey(index), value));
         }
-        return _dialect.Object(members);
+        return members;
     }
 
     private string Scalar(IEntityType entity, string propertyName, string alias, FieldType field)
@@ -212,6 +214,59 @@ internal sealed partial class CompiledRead
         => (entity.FindProperty(property) ?? throw new NotCompilableException($"{entity.ClrType.Name}.{property}")).GetColumnName();
 
     private void RegisterPlaceholder(CorrelationPlaceholder placeholder, (string Alias, string Column) parent) => _placeholderColumns[placeholder.Value] = parent;
+
+    /// <summary>
+    /// The SQL of a level's rows (under <paramref name="alias"/>) and, for a dialect whose derived tables keep no order,
+    /// the order to put where the level's JSON is made: the rows' own OrderBy/ThenBy, taken out of the row query
+    /// (<see cref="QueryOrder"/>). Either way the rows are EF Core's translation of the same row query.
+    /// </summary>
+    private (string Sql, IReadOnlyList<(string Sql, bool Descending)> Order) Source(IQueryable rows, (string Alias, string Column)? parent, string alias)
+    {
+        if (!_dialect.OrdersOutside) return (Translate(rows, parent), []);
+        var (unordered, order) = QueryOrder.Split(rows);
+        _levels.Add(new CompiledLevel(rows, unordered, order));
+        var sql = Translate(unordered, parent);
+        if (alias.Length == 0) return (sql, []); // a count or an existence test: no order needed
+        var entity = _model.FindEntityType(unordered.ElementType) ?? throw new NotCompilableException($"no entity for {unordered.ElementType.Name}");
+        return (sql, [.. order.Select(k => (OrderKey(k.Selector, entity, alias), k.Descending))]);
+    }
+
+    /// <summary>
+    /// A sort key over the level's row under <paramref name="alias"/>: its column, or, for a key through a navigation (a
+    /// person's cases by the case's opening), EF Core's translation of the key for the row with the same primary key.
+    /// </summary>
+    private string OrderKey(LambdaExpression key, IEntityType entity, string alias)
+    {
+        var body = key.Body;
+        while (body is UnaryExpression { NodeType: ExpressionType.Convert } convert) body = convert.Operand;
+        if (body is MemberExpression { Expression: ParameterExpression row } member && row == key.Parameters[0]
+            && entity.FindProperty(member.Member.Name) is { } property)
+        {
+            return _dialect.Column(alias, property.GetColumnName());
+        }
+        var parameter = Expression.Parameter(entity.ClrType, "row");
+        Expression? same = null;
+        foreach (var keyProperty in entity.FindPrimaryKey()?.Properties ?? [])
+        {
+            if (keyProperty.ClrType != typeof(int) || keyProperty.PropertyInfo is null) throw new NotCompilableException($"the key of {entity.ClrType.Name}");
+            var placeholder = new CorrelationPlaceholder(PlaceholderBase - _placeholders++);
+            RegisterPlaceholder(placeholder, (alias, keyProperty.GetColumnName()));
+            var equal = Expression.Equal(Expression.Property(parameter, keyProperty.PropertyInfo),
+                Expression.Field(Expression.Constant(placeholder), nameof(CorrelationPlaceholder.Value)));
+            same = same is null ? equal : Expression.AndAlso(same, equal);
+        }
+        if (same is null) throw new NotCompilableException($"the key of {entity.ClrType.Name}");
+        var set = (IQueryable)SetMethod.MakeGenericMethod(entity.ClrType).Invoke(_hub.Db, null)!;
+        var where = Expression.Call(typeof(Queryable), nameof(Queryable.Where), [entity.ClrType], set.Expression,
+            Expression.Quote(Expression.Lambda(same, parameter)));
+        var select = Expression.Call(typeof(Queryable), nameof(Queryable.Select), [entity.ClrType, key.ReturnType], where, Expression.Quote(key));
+        return "(" + Translate(set.Provider.CreateQuery(select), null) + ")";
+    }
+
+    private static readonly System.Reflection.MethodInfo SetMethod = typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!;
+
+    /// <summary>The levels whose order was taken out of the row query (tests check that nothing else was).</summary>
+    internal IReadOnlyList<CompiledLevel> Levels => _levels;
 
     /// <summary>
     /// EF Core's SQL for the rows, with its parameters renamed apart from every other level's and the parent
@@ -248,6 +303,9 @@ internal sealed partial class CompiledRead
     private static partial Regex ParameterName();
 }
 
+/// <summary>A level of a compiled read: the row query it was given, and the rows and order it was sent as.</summary>
+internal sealed record CompiledLevel(IQueryable Given, IQueryable Rows, IReadOnlyList<QueryOrder.Key> Order);
+
 /// <summary>The categories of person data one node of the operation reads, and whose data that is.</summary>
 internal sealed record NodeProcessing(ProcessedPerson Person, IReadOnlySet<DataCategory> Categories);
 
@@ -263,11 +321,13 @@ internal sealed record Selection(string TypeName, IGraphType GraphType, IReadOnl
 /// <summary>How one SQL dialect builds JSON.</summary>
 internal interface ISqlJsonDialect
 {
+    /// <summary>True when a subquery's ORDER BY does not carry to the JSON made from it: the order goes to <see cref="Array"/>.</summary>
+    bool OrdersOutside { get; }
     string Null { get; }
     string Select(IReadOnlyList<(string Key, string Json)> roots);
     string Object(IReadOnlyList<(string Key, string Json)> members);
-    string Array(string element, string from, string alias);
-    string First(string element, string from, string alias);
+    string Array(IReadOnlyList<(string Key, string Json)> element, string from, string alias, IReadOnlyList<(string Sql, bool Descending)> order);
+    string First(IReadOnlyList<(string Key, string Json)> element, string from, string alias, IReadOnlyList<(string Sql, bool Descending)> order);
     string Count(string from);
     string Exists(string from);
     string Column(string alias, string column);
@@ -279,12 +339,18 @@ internal interface ISqlJsonDialect
     string Guid(string column);
     string Case(string column, IReadOnlyList<(string Stored, string Name)> cases);
     string Pair(string first, string second);
+
+    /// <summary>The statement's one value as UTF-8 JSON.</summary>
+    byte[] Utf8(DbDataReader reader);
 }
 
 /// <summary>SQLite: json_object / json_group_array; nested JSON kept as JSON with json().</summary>
 internal sealed class SqliteJsonDialect : ISqlJsonDialect
 {
     public static SqliteJsonDialect Instance { get; } = new();
+
+    // json_group_array takes the rows in the order of the subquery it reads.
+    public bool OrdersOutside => false;
 
     public string Null => "NULL";
 
@@ -302,9 +368,11 @@ internal sealed class SqliteJsonDialect : ISqlJsonDialect
     }
 
     // A subquery's value loses SQLite's JSON subtype, so json() marks it as JSON again for the enclosing object.
-    public string Array(string element, string from, string alias) => $"json((SELECT json_group_array({element}) FROM ({from}) AS {alias}))";
+    public string Array(IReadOnlyList<(string Key, string Json)> element, string from, string alias, IReadOnlyList<(string Sql, bool Descending)> order)
+        => $"json((SELECT json_group_array({Object(element)}) FROM ({from}) AS {alias}))";
 
-    public string First(string element, string from, string alias) => $"json((SELECT {element} FROM ({from}) AS {alias} LIMIT 1))";
+    public string First(IReadOnlyList<(string Key, string Json)> element, string from, string alias, IReadOnlyList<(string Sql, bool Descending)> order)
+        => $"json((SELECT {Object(element)} FROM ({from}) AS {alias} LIMIT 1))";
 
     public string Count(string from) => $"(SELECT count(*) FROM ({from}))";
 
@@ -335,4 +403,7 @@ internal sealed class SqliteJsonDialect : ISqlJsonDialect
         => "CASE " + column + string.Concat(cases.Select(c => $" WHEN {c.Stored} THEN {c.Name}")) + " END";
 
     public string Pair(string first, string second) => $"json_array({first}, {second})";
+
+    // Text as SQLite holds it: its UTF-8 bytes, without a detour through a .NET string.
+    public byte[] Utf8(DbDataReader reader) => reader.GetFieldValue<byte[]>(0);
 }

@@ -67,11 +67,11 @@ internal sealed class CompiledReadStrategy : SerialExecutionStrategy
     private const int MaxPlans = 1000;
     private static readonly ConcurrentDictionary<ReadPlanKey, ReadPlan> Plans = new();
 
-    private CompiledRead? TryCompile(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
+    internal CompiledRead? TryCompile(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
     {
         try
         {
-            var read = new CompiledRead(hub, SqliteJsonDialect.Instance);
+            var read = new CompiledRead(hub, SqlJsonDialects.For(hub.Db));
             var root = context.Schema.Query;
             foreach (var (key, (field, definition)) in CollectFieldsFrom(context, root, context.Operation.SelectionSet, null))
             {
@@ -160,7 +160,7 @@ internal sealed class CompiledReadStrategy : SerialExecutionStrategy
         await using var reader = await command.RelationalCommand.ExecuteReaderAsync(parameterObject, cancellationToken);
         // The JSON's UTF-8 bytes as the database holds them: no detour through a .NET string.
         var json = await reader.ReadAsync(cancellationToken) && !await reader.DbDataReader.IsDBNullAsync(0, cancellationToken)
-            ? reader.DbDataReader.GetFieldValue<byte[]>(0)
+            ? SqlJsonDialects.For(db).Utf8(reader.DbDataReader)
             : "{}"u8.ToArray();
         return CompiledData.From(json, read.Processing, hub.Processing);
     }
