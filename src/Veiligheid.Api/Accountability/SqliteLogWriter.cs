@@ -22,6 +22,9 @@ internal sealed class SqliteLogWriter : IDisposable
     // preparing a statement per record count.
     private const int RowsPerChunk = 16;
 
+    // WAL checkpoints run in the background after this many commits (a commit of 47 records adds about 100 pages).
+    private const int CommitsPerCheckpoint = 16;
+
     private readonly InsertStatement<ProcessingRecord> _insert;
     private readonly string _openString;
     private SqliteConnection? _connection;
@@ -29,6 +32,9 @@ internal sealed class SqliteLogWriter : IDisposable
     private SqliteCommand? _insertOne;
     private SqliteCommand? _insertChunk;
     private readonly ProcessingRecord[] _chunk = new ProcessingRecord[RowsPerChunk];
+    private int _commitsSinceCheckpoint;
+    private Task _checkpoint = Task.CompletedTask;
+    private SqliteConnection? _checkpointConnection; // used only by the one checkpoint running at a time
 
     private SqliteLogWriter(string connectionString, InsertStatement<ProcessingRecord> insert)
     {
@@ -92,6 +98,11 @@ internal sealed class SqliteLogWriter : IDisposable
             step?.Invoke("INSERT (prepared statements of 16 rows and of 1)");
             transaction.Commit();
             step?.Invoke("COMMIT (WAL append and fsync, synchronous=FULL)");
+            if (++_commitsSinceCheckpoint >= CommitsPerCheckpoint && _checkpoint.IsCompleted)
+            {
+                _commitsSinceCheckpoint = 0;
+                _checkpoint = Task.Run(Checkpoint);
+            }
         }
         catch
         {
@@ -104,6 +115,14 @@ internal sealed class SqliteLogWriter : IDisposable
         }
     }
 
+    /// <summary>The writer connection's synchronous setting (2 = FULL); opens the connection when it is not open.</summary>
+    internal long Synchronous()
+    {
+        using var command = Open().CreateCommand();
+        command.CommandText = "PRAGMA synchronous;";
+        return (long)command.ExecuteScalar()!;
+    }
+
     private SqliteConnection Open()
     {
         if (_connection is not null) return _connection;
@@ -113,7 +132,10 @@ internal sealed class SqliteLogWriter : IDisposable
             connection.Open();
             using (var pragma = connection.CreateCommand())
             {
-                pragma.CommandText = SqliteDurability.Synchronous;
+                // No checkpoint inside this connection's commits: copying the WAL into the database (1,000 pages by
+                // default, with an fsync of the database) would land on the request whose commit crossed the mark.
+                // Checkpoint() runs it beside the requests instead.
+                pragma.CommandText = SqliteDurability.Synchronous + " PRAGMA wal_autocheckpoint = 0;";
                 pragma.ExecuteNonQuery();
             }
             _readLast = connection.CreateCommand();
@@ -133,6 +155,33 @@ internal sealed class SqliteLogWriter : IDisposable
         return _connection = connection;
     }
 
+    /// <summary>
+    /// Copies the WAL's committed pages into the database, off any request's path. PASSIVE: it neither waits for nor
+    /// blocks readers and writers (a request's commit goes on appending to the WAL meanwhile); what it cannot copy yet
+    /// the next one does. The records' durability does not depend on it: they were synced in the WAL at their commit.
+    /// </summary>
+    private void Checkpoint()
+    {
+        try
+        {
+            if (_checkpointConnection is null)
+            {
+                var connection = new SqliteConnection(_openString);
+                connection.Open();
+                _checkpointConnection = connection;
+            }
+            using var command = _checkpointConnection.CreateCommand();
+            command.CommandText = SqliteDurability.Synchronous + " PRAGMA wal_checkpoint(PASSIVE);";
+            command.ExecuteNonQuery();
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        {
+            // Busy or failed: nothing is lost (the pages stay in the WAL) and the next checkpoint tries again.
+            _checkpointConnection?.Dispose();
+            _checkpointConnection = null;
+        }
+    }
+
     private void Close()
     {
         DisposeCommands();
@@ -148,5 +197,11 @@ internal sealed class SqliteLogWriter : IDisposable
         (_readLast, _insertOne, _insertChunk) = (null, null, null);
     }
 
-    public void Dispose() => Close();
+    public void Dispose()
+    {
+        Close();
+        _checkpoint.Wait();
+        _checkpointConnection?.Dispose();
+        _checkpointConnection = null;
+    }
 }
