@@ -89,7 +89,8 @@ public sealed class ProcessingLog : IDisposable
     /// failed transaction fails every request in it (each withholds its data).</item>
     /// <item>The chain's last hash is read inside the write transaction (BEGIN IMMEDIATE on SQLite takes the write lock
     /// first), not cached: the read costs 0.03 ms, and a cached hash could go stale without a conflict to show it (a
-    /// database replaced under a running hub, e.g. by `seed --replace`), where a fresh read cannot. The unique
+    /// database replaced under a running hub, e.g. by `seed --replace`), where a fresh read cannot. (A connection kept
+    /// open, the log's SQLite writer's or a pooled one, still holds the replaced file: restart the hub after replacing it.) The unique
     /// <see cref="ProcessingRecord.Sequence"/> still refuses a fork should two writers ever read the same last record.</item>
     /// <item>On SQLite the records are written through the log's own connection (<see cref="SqliteLogWriter"/>), whose
     /// statements are prepared once per hub rather than once per request. SQL Server keeps the multi-row INSERT through
