@@ -4,7 +4,6 @@ using GraphQL;
 using GraphQL.Types;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -22,12 +21,11 @@ namespace Veiligheid.Benchmarks;
 /// Where the processing log's time goes: the requests of <see cref="ProcessingLogBenchmarks"/>, and the steps of an append
 /// timed one by one with a stopwatch (median of many runs). Not a BenchmarkDotNet suite: the steps only mean something in
 /// their order inside one transaction. Run: <c>dotnet run -c Release --project tests/Veiligheid.Benchmarks -- profile-log</c>
-/// (on a copy of VEILIGHEID_BENCH_DB, as the suite does). PROFILE_ROWS sets the rows per INSERT statement (the hub: 1 on SQLite).
+/// (on a copy of VEILIGHEID_BENCH_DB, as the suite does).
 /// </summary>
 public static class ProcessingLogProfile
 {
     private const string Purpose = "casusoverleg-zorg-en-veiligheid";
-    private static readonly int RowsPerStatement = int.Parse(Environment.GetEnvironmentVariable("PROFILE_ROWS") ?? "1", CultureInfo.InvariantCulture);
 
     public static async Task RunAsync(TextWriter output)
     {
@@ -55,8 +53,6 @@ public static class ProcessingLogProfile
         services.AddVeiligheidData(configuration);
         services.AddVeiligheidGraphQL();
         services.AddVeiligheidAccountability(configuration);
-        var commits = new CommitCounter();
-        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(commits);
         await using var provider = services.BuildServiceProvider();
 
         var organisationId = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
@@ -102,19 +98,21 @@ public static class ProcessingLogProfile
 
         // Group commit: eight requests at once, how many commits their records took.
         const int rounds = 50;
-        commits.Reset();
+        var processingLog = provider.GetRequiredService<ProcessingLog>();
+        var commitsBefore = processingLog.Commits;
         for (var round = 0; round < rounds; round++)
             await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => RunRequest(provider, caller, onePerson, log: true))));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"--- 8 concurrent person(id) requests with log, {rounds} rounds: {commits.Count / (double)rounds:F2} commits per 8 requests"));
+            $"--- 8 concurrent person(id) requests with log, {rounds} rounds: {(processingLog.Commits - commitsBefore) / (double)rounds:F2} commits per 8 requests"));
     }
 
     private static async Task ProfileAppendStepsAsync(IServiceProvider provider, Caller caller, GraphQLRequest request, int runs, TextWriter output)
     {
-        foreach (var synchronous in new[] { "FULL", "NORMAL" })
+        var steps = new Dictionary<string, List<double>>();
+        var persons = 0;
+        SqliteLogWriter? writer = null;
+        try
         {
-            var steps = new Dictionary<string, List<double>>();
-            var persons = 0;
             for (var run = 0; run < runs + 10; run++)
             {
                 await using var scope = provider.CreateAsyncScope();
@@ -125,10 +123,9 @@ public static class ProcessingLogProfile
                 var context = executor.ContextFor(request, access);
                 await executor.RunAsync(request, access, context, scope.ServiceProvider, CancellationToken.None);
                 persons = context.Processing.Persons.Count;
-                await db.Database.OpenConnectionAsync();
-                await db.Database.ExecuteSqlRawAsync(synchronous == "FULL" ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
-                var timings = await AppendStepByStepAsync(db, log, access, context.Processing, RowsPerStatement);
-                await db.Database.CloseConnectionAsync();
+                // A writer of its own, kept across runs as the hub keeps its one.
+                writer ??= SqliteLogWriter.For(db) ?? throw new InvalidOperationException("The profile runs on a SQLite file.");
+                var timings = await AppendStepByStepAsync(db, log, writer, access, context.Processing);
                 if (run < 10) continue; // warm-up
                 foreach (var (step, ms) in timings)
                 {
@@ -136,19 +133,24 @@ public static class ProcessingLogProfile
                     list.Add(ms);
                 }
             }
-            await output.WriteLineAsync($"  append, step by step ({persons} records per request, synchronous={synchronous}, {RowsPerStatement} row(s) per INSERT):");
-            foreach (var (step, list) in steps) await output.WriteLineAsync(Line("    " + step, list));
         }
+        finally
+        {
+            writer?.Dispose();
+        }
+        await output.WriteLineAsync($"  append, step by step ({persons} records per request, the log's SQLite writer, synchronous=FULL):");
+        foreach (var (step, list) in steps) await output.WriteLineAsync(Line("    " + step, list));
     }
 
     /// <summary>The steps of <see cref="ProcessingLog.AppendAsync"/> in its order, each timed (one request, no queue).</summary>
-    private static async Task<List<(string Step, double Ms)>> AppendStepByStepAsync(VeiligheidDbContext db, ProcessingLog log, CallerAccess access, ProcessingCollector processed, int rowsPerStatement)
+    private static async Task<List<(string Step, double Ms)>> AppendStepByStepAsync(VeiligheidDbContext db, ProcessingLog log, SqliteLogWriter writer, CallerAccess access, ProcessingCollector processed)
     {
         var timings = new List<(string, double)>();
         var start = Stopwatch.GetTimestamp();
+        var number = 0;
         void Mark(string step)
         {
-            timings.Add((step, Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+            timings.Add(($"{++number} {step}", Stopwatch.GetElapsedTime(start).TotalMilliseconds));
             start = Stopwatch.GetTimestamp();
         }
         var persons = processed.Persons;
@@ -186,36 +188,18 @@ public static class ProcessingLogProfile
                 Hash = "",
             });
         }
-        Mark("1 draft records, before the lock: BSN look-up, HMAC of BSNs");
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        Mark("2 BEGIN IMMEDIATE");
-        long sequence = 0;
-        var previous = ProcessingLog.GenesisHash;
-        await using (var command = db.Database.GetDbConnection().CreateCommand())
+        Mark("draft records, before the lock: BSN look-up, HMAC of BSNs");
+        writer.Write((sequence, previous) =>
         {
-            command.Transaction = transaction.GetDbTransaction();
-            command.CommandText = "SELECT \"Sequence\", \"Hash\" FROM \"ProcessingLog\" ORDER BY \"Sequence\" DESC LIMIT 1;";
-            await using var reader = await command.ExecuteReaderAsync();
-            if (await reader.ReadAsync()) (sequence, previous) = (reader.GetInt64(0), reader.GetString(1));
-        }
-        Mark("3 SELECT the chain's last sequence and hash (plain SQL)");
-        foreach (var record in records)
-        {
-            record.Sequence = ++sequence;
-            record.PreviousHash = previous;
-            record.Hash = ProcessingLog.HashOf(record);
-            previous = record.Hash;
-        }
-        Mark("4 SHA-256 hash chain");
-        await using (var inserter = new TableInserter<ProcessingRecord>(db, db.Database.GetDbConnection(), transaction.GetDbTransaction(), rowsPerStatement, explicitKeys: false))
-        {
-            foreach (var record in records) await inserter.AddAsync(record, CancellationToken.None);
-        }
-        Mark("5 INSERT");
-        await transaction.CommitAsync();
-        Mark("6 COMMIT (WAL append; fsync when synchronous=FULL)");
-        await db.Set<ProcessingRecord>().AsNoTracking().OrderByDescending(r => r.Sequence).Select(r => new { r.Sequence, r.Hash }).FirstOrDefaultAsync();
-        Mark("x the same SELECT as an EF Core LINQ query (as before; for comparison)");
+            foreach (var record in records)
+            {
+                record.Sequence = ++sequence;
+                record.PreviousHash = previous;
+                record.Hash = ProcessingLog.HashOf(record);
+                previous = record.Hash;
+            }
+            return records;
+        }, Mark);
         return timings;
     }
 
@@ -272,21 +256,6 @@ public static class ProcessingLogProfile
             options.ValidationRules = LimitRules.With(scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphQLLimits>>().Value);
         });
         if (result.Errors is { Count: > 0 } errors) throw new InvalidOperationException(errors[0].Message);
-    }
-
-    private sealed class CommitCounter : Microsoft.EntityFrameworkCore.Diagnostics.DbTransactionInterceptor
-    {
-        private int _count;
-
-        public int Count => Volatile.Read(ref _count);
-
-        public void Reset() => Interlocked.Exchange(ref _count, 0);
-
-        public override Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, Microsoft.EntityFrameworkCore.Diagnostics.TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _count);
-            return Task.CompletedTask;
-        }
     }
 
     private sealed class ProfileEnvironment : IHostEnvironment

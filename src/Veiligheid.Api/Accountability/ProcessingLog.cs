@@ -38,6 +38,8 @@ public sealed class ProcessingLog : IDisposable
     private readonly List<PendingAppend> _queue = [];
     private readonly byte[] _key;
     private readonly TimeProvider _clock;
+    private SqliteLogWriter? _sqlite; // used and replaced only under _writer
+    private long _commits;
 
     public ProcessingLog(IOptions<ProcessingLogOptions> options, IHostEnvironment environment, TimeProvider? clock = null)
     {
@@ -60,7 +62,14 @@ public sealed class ProcessingLog : IDisposable
         }
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _sqlite?.Dispose();
+        _writer.Dispose();
+    }
+
+    /// <summary>How many transactions this log has committed (group commit shares one between requests); for tests and profiles.</summary>
+    internal long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>The protected form of a BSN: HMAC-SHA256 under the hub's key, lowercase hex.</summary>
     public string Protect(string bsn) => Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(bsn)));
@@ -80,11 +89,12 @@ public sealed class ProcessingLog : IDisposable
     /// failed transaction fails every request in it (each withholds its data).</item>
     /// <item>The chain's last hash is read inside the write transaction (BEGIN IMMEDIATE on SQLite takes the write lock
     /// first), not cached: the read costs 0.03 ms, and a cached hash could go stale without a conflict to show it (a
-    /// database replaced under a running hub, e.g. by `seed --replace`), where a fresh read cannot. The unique
+    /// database replaced under a running hub, e.g. by `seed --replace`), where a fresh read cannot. (A connection kept
+    /// open, the log's SQLite writer's or a pooled one, still holds the replaced file: restart the hub after replacing it.) The unique
     /// <see cref="ProcessingRecord.Sequence"/> still refuses a fork should two writers ever read the same last record.</item>
-    /// <item>On SQLite the records are inserted with one small prepared statement executed per record: preparing a
-    /// 100-row, 1,700-parameter INSERT cost 15 ms for a single record; the per-record statement costs about 0.03 ms a record.
-    /// SQL Server keeps the multi-row INSERT (one round trip per hundred records).</item>
+    /// <item>On SQLite the records are written through the log's own connection (<see cref="SqliteLogWriter"/>), whose
+    /// statements are prepared once per hub rather than once per request. SQL Server keeps the multi-row INSERT through
+    /// the request's context (one round trip per hundred records).</item>
     /// </list>
     /// </remarks>
     public async Task AppendAsync(VeiligheidDbContext db, CallerAccess access, string actionName, ProcessingCollector processed, CancellationToken cancellationToken)
@@ -115,6 +125,7 @@ public sealed class ProcessingLog : IDisposable
                     // Not the request's token: other requests' records ride on this transaction, and a client that
                     // goes away must not fail theirs. The write itself takes milliseconds.
                     await WriteAsync(db, batch, CancellationToken.None);
+                    Interlocked.Increment(ref _commits);
                 }
                 catch (Exception e)
                 {
@@ -183,30 +194,57 @@ public sealed class ProcessingLog : IDisposable
     }
 
     /// <summary>Chains and inserts the records of these requests in one transaction; called under the writer lock.</summary>
-    private static async Task WriteAsync(VeiligheidDbContext db, List<PendingAppend> batch, CancellationToken cancellationToken)
+    private Task WriteAsync(VeiligheidDbContext db, List<PendingAppend> batch, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsSqlite())
+        {
+            // The writer follows the database the request's context is on (one per hub, but a test host may move it).
+            if (_sqlite is not null && !string.Equals(_sqlite.ConnectionString, db.Database.GetConnectionString(), StringComparison.Ordinal))
+            {
+                _sqlite.Dispose();
+                _sqlite = null;
+            }
+            _sqlite ??= SqliteLogWriter.For(db);
+            if (_sqlite is not null)
+            {
+                _sqlite.Write((sequence, previous) => Chain(batch, sequence, previous));
+                return Task.CompletedTask;
+            }
+        }
+        return WriteThroughContextAsync(db, batch, cancellationToken);
+    }
+
+    /// <summary>The records of these requests, each request's contiguous and in order, placed after the chain's end.</summary>
+    private static List<ProcessingRecord> Chain(List<PendingAppend> batch, long sequence, string previous)
+    {
+        var records = new List<ProcessingRecord>(batch.Sum(b => b.Records.Count));
+        foreach (var append in batch)
+        {
+            foreach (var record in append.Records)
+            {
+                // Set again on a retry: the chain is re-read each attempt.
+                record.Sequence = ++sequence;
+                record.PreviousHash = previous;
+                record.Hash = HashOf(record);
+                previous = record.Hash;
+                records.Add(record);
+            }
+        }
+        return records;
+    }
+
+    /// <summary>The write on other databases (SQL Server): through the request's context, a multi-row INSERT per hundred records.</summary>
+    private static async Task WriteThroughContextAsync(VeiligheidDbContext db, List<PendingAppend> batch, CancellationToken cancellationToken)
     {
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async ct =>
         {
-            // SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so the write lock is held before the last
-            // record is read and a writer in another process waits (busy timeout) instead of reading the same one.
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var (sequence, previous) = await ReadLastAsync(db, transaction.GetDbTransaction(), ct);
             await using (var inserter = new TableInserter<ProcessingRecord>(db, db.Database.GetDbConnection(),
-                             transaction.GetDbTransaction(), rowsPerStatement: db.Database.IsSqlite() ? 1 : 100, explicitKeys: false))
+                             transaction.GetDbTransaction(), rowsPerStatement: 100, explicitKeys: false))
             {
-                foreach (var append in batch)
-                {
-                    foreach (var record in append.Records)
-                    {
-                        // Set again on a retry of the execution strategy: the chain is re-read each attempt.
-                        record.Sequence = ++sequence;
-                        record.PreviousHash = previous;
-                        record.Hash = HashOf(record);
-                        previous = record.Hash;
-                        await inserter.AddAsync(record, ct);
-                    }
-                }
+                foreach (var record in Chain(batch, sequence, previous)) await inserter.AddAsync(record, ct);
             }
             await transaction.CommitAsync(ct);
         }, cancellationToken);

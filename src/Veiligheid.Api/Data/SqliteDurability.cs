@@ -22,7 +22,8 @@ public sealed class SqliteDurability : DbConnectionInterceptor
 {
     public static SqliteDurability Instance { get; } = new();
 
-    private const string Synchronous = "PRAGMA synchronous = FULL;";
+    /// <summary>The statement every connection the hub opens runs first.</summary>
+    public const string Synchronous = "PRAGMA synchronous = FULL;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

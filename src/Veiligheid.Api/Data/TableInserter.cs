@@ -21,17 +21,13 @@ public sealed class TableInserter<T> : IAsyncDisposable where T : class
 {
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
-    private readonly Column[] _columns;
+    private readonly InsertStatement<T> _statement;
     private DbCommand? _batchCommand;
     private readonly int _rowsPerStatement;
-    private readonly string _table;
-    private readonly string _columnList;
     private readonly string? _identityInsert;
     private readonly List<T> _pending;
     private readonly bool _prepare;
     private bool _started;
-
-    private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter, RelationalTypeMapping Mapping, bool Nullable);
 
     public TableInserter(DbContext db, DbConnection connection, DbTransaction transaction, int rowsPerStatement, bool explicitKeys)
     {
@@ -39,57 +35,14 @@ public sealed class TableInserter<T> : IAsyncDisposable where T : class
         _connection = connection;
         _transaction = transaction;
         var sqlServer = db.Database.IsSqlServer();
-        var entityType = db.Model.FindEntityType(typeof(T))
-            ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
-        var tableName = entityType.GetTableName() ?? throw new InvalidOperationException($"{typeof(T).Name} has no table.");
-        var store = StoreObjectIdentifier.Table(tableName, entityType.GetSchema());
-        var sql = db.GetService<ISqlGenerationHelper>();
-        _table = sql.DelimitIdentifier(tableName, entityType.GetSchema());
-
-        var generatedKey = entityType.FindPrimaryKey() is { Properties: [{ ValueGenerated: ValueGenerated.OnAdd } keyProperty] } ? keyProperty : null;
-        var properties = entityType.GetProperties()
-            .Where(p => !p.IsShadowProperty() && p.GetColumnName(store) is not null)
-            .Where(p => explicitKeys || p != generatedKey)
-            .ToArray();
-        _columns = properties
-            .Select(p =>
-            {
-                var mapping = (RelationalTypeMapping)p.GetRelationalTypeMapping();
-                return new Column(p.GetGetter(), mapping.Converter, mapping, p.IsNullable);
-            })
-            .ToArray();
-        _columnList = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(store)!)));
-
-        _rowsPerStatement = Math.Clamp(rowsPerStatement, 1, Math.Max(1, 2_000 / _columns.Length));
+        _statement = new InsertStatement<T>(db, explicitKeys);
+        _rowsPerStatement = Math.Clamp(rowsPerStatement, 1, _statement.MaxRowsPerStatement);
         // SQLite reuses the compiled statement; SqlClient's Prepare adds a round trip and wants explicit sizes.
         _prepare = !sqlServer;
         _pending = new List<T>(_rowsPerStatement);
 
         // Ids written by the caller must be accepted by an identity column.
-        if (sqlServer && explicitKeys && generatedKey is not null) _identityInsert = _table;
-    }
-
-    private DbCommand CreateInsert(int rows)
-    {
-        var command = _connection.CreateCommand();
-        command.Transaction = _transaction;
-        var text = new StringBuilder("INSERT INTO ").Append(_table).Append(" (").Append(_columnList).Append(") VALUES ");
-        for (var r = 0; r < rows; r++)
-        {
-            text.Append(r == 0 ? "(" : ", (");
-            for (var c = 0; c < _columns.Length; c++)
-            {
-                var name = string.Create(CultureInfo.InvariantCulture, $"@p{r * _columns.Length + c}");
-                text.Append(c == 0 ? "" : ", ").Append(name);
-                // The type mapping configures the parameter the way EF would (e.g. GUIDs as text on SQLite).
-                command.Parameters.Add(_columns[c].Mapping.CreateParameter(command, name, null, _columns[c].Nullable));
-            }
-            text.Append(')');
-        }
-#pragma warning disable CA2100 // Identifiers come from the EF model; every value is a parameter.
-        command.CommandText = text.Append(';').ToString();
-#pragma warning restore CA2100
-        return command;
+        if (sqlServer && explicitKeys && _statement.HasGeneratedKey) _identityInsert = _statement.Table;
     }
 
     public async Task AddAsync(T row, CancellationToken ct)
@@ -110,36 +63,20 @@ public sealed class TableInserter<T> : IAsyncDisposable where T : class
         {
             if (_batchCommand is null)
             {
-                _batchCommand = CreateInsert(_rowsPerStatement);
+                _batchCommand = _statement.Create(_connection, _transaction, _rowsPerStatement);
                 if (_prepare) await _batchCommand.PrepareAsync(ct);
             }
-            Bind(_batchCommand, _pending);
+            _statement.Bind(_batchCommand, _pending);
             await _batchCommand.ExecuteNonQueryAsync(ct);
         }
         else
         {
             // The tail: one statement of its own size.
-            await using var tail = CreateInsert(_pending.Count);
-            Bind(tail, _pending);
+            await using var tail = _statement.Create(_connection, _transaction, _pending.Count);
+            _statement.Bind(tail, _pending);
             await tail.ExecuteNonQueryAsync(ct);
         }
         _pending.Clear();
-    }
-
-    private void Bind(DbCommand command, List<T> rows)
-    {
-        var parameters = command.Parameters;
-        for (var r = 0; r < rows.Count; r++)
-        {
-            var row = rows[r];
-            for (var c = 0; c < _columns.Length; c++)
-            {
-                var column = _columns[c];
-                var value = column.Getter.GetClrValueUsingContainingEntity(row);
-                if (value is not null && column.Converter is { } converter) value = converter.ConvertToProvider(value);
-                parameters[r * _columns.Length + c].Value = value ?? DBNull.Value;
-            }
-        }
     }
 
     private async Task ExecuteAsync(string sql, CancellationToken ct)
@@ -157,5 +94,98 @@ public sealed class TableInserter<T> : IAsyncDisposable where T : class
         await FlushAsync(CancellationToken.None);
         if (_started && _identityInsert is not null) await ExecuteAsync($"SET IDENTITY_INSERT {_identityInsert} OFF;", CancellationToken.None);
         if (_batchCommand is not null) await _batchCommand.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// A parameterised INSERT of one entity type, read from the EF model once (table, columns, type mappings, value
+/// converters): builds commands of n rows and binds rows to them. Kept apart from <see cref="TableInserter{T}"/> so a
+/// long-lived writer (the processing log's, on SQLite) can build its commands once and bind many times.
+/// </summary>
+public sealed class InsertStatement<T> where T : class
+{
+    private readonly Column[] _columns;
+    private readonly string _columnList;
+
+    private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter, RelationalTypeMapping Mapping, bool Nullable);
+
+    public InsertStatement(DbContext db, bool explicitKeys)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var entityType = db.Model.FindEntityType(typeof(T))
+            ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var tableName = entityType.GetTableName() ?? throw new InvalidOperationException($"{typeof(T).Name} has no table.");
+        var store = StoreObjectIdentifier.Table(tableName, entityType.GetSchema());
+        var sql = db.GetService<ISqlGenerationHelper>();
+        Table = sql.DelimitIdentifier(tableName, entityType.GetSchema());
+
+        var generatedKey = entityType.FindPrimaryKey() is { Properties: [{ ValueGenerated: ValueGenerated.OnAdd } keyProperty] } ? keyProperty : null;
+        HasGeneratedKey = generatedKey is not null;
+        var properties = entityType.GetProperties()
+            .Where(p => !p.IsShadowProperty() && p.GetColumnName(store) is not null)
+            .Where(p => explicitKeys || p != generatedKey)
+            .ToArray();
+        _columns = properties
+            .Select(p =>
+            {
+                var mapping = (RelationalTypeMapping)p.GetRelationalTypeMapping();
+                return new Column(p.GetGetter(), mapping.Converter, mapping, p.IsNullable);
+            })
+            .ToArray();
+        _columnList = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(store)!)));
+    }
+
+    /// <summary>The delimited table name.</summary>
+    public string Table { get; }
+
+    /// <summary>Whether the table's key is generated by the database (an identity or autoincrement column).</summary>
+    public bool HasGeneratedKey { get; }
+
+    /// <summary>The most rows one statement may carry: under SQL Server's 2,100 parameters.</summary>
+    public int MaxRowsPerStatement => Math.Max(1, 2_000 / _columns.Length);
+
+    /// <summary>A command inserting <paramref name="rows"/> rows, its parameters typed as EF would type them.</summary>
+    public DbCommand Create(DbConnection connection, DbTransaction? transaction, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var text = new StringBuilder("INSERT INTO ").Append(Table).Append(" (").Append(_columnList).Append(") VALUES ");
+        for (var r = 0; r < rows; r++)
+        {
+            text.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < _columns.Length; c++)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"@p{r * _columns.Length + c}");
+                text.Append(c == 0 ? "" : ", ").Append(name);
+                // The type mapping configures the parameter the way EF would (e.g. GUIDs as text on SQLite).
+                command.Parameters.Add(_columns[c].Mapping.CreateParameter(command, name, null, _columns[c].Nullable));
+            }
+            text.Append(')');
+        }
+#pragma warning disable CA2100 // Identifiers come from the EF model; every value is a parameter.
+        command.CommandText = text.Append(';').ToString();
+#pragma warning restore CA2100
+        return command;
+    }
+
+    /// <summary>Sets the parameters of a command of <see cref="Create"/> to these rows' values (as many rows as it has).</summary>
+    public void Bind(DbCommand command, IReadOnlyList<T> rows, int offset = 0, int count = -1)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (count < 0) count = rows.Count - offset;
+        var parameters = command.Parameters;
+        for (var r = 0; r < count; r++)
+        {
+            var row = rows[offset + r];
+            for (var c = 0; c < _columns.Length; c++)
+            {
+                var column = _columns[c];
+                var value = column.Getter.GetClrValueUsingContainingEntity(row);
+                if (value is not null && column.Converter is { } converter) value = converter.ConvertToProvider(value);
+                parameters[r * _columns.Length + c].Value = value ?? DBNull.Value;
+            }
+        }
     }
 }

@@ -162,6 +162,29 @@ public sealed class UnwritableLogTests(UnwritableLogHubFactory factory) : IClass
     }
 }
 
+public sealed class RecoveringLogTests(UnwritableLogHubFactory factory) : IClassFixture<UnwritableLogHubFactory>
+{
+    [Fact]
+    public async Task After_a_failed_write_the_next_request_is_logged_and_the_chain_holds()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid");
+        Assert.True((await client.GraphQLAsync("{ persons(first: 2) { nodes { surname } } }")).HasData);
+        factory.MakeLogUnwritable();
+        Assert.Equal([ProcessingLogErrorCodes.Unavailable], (await client.GraphQLAsync("{ persons(first: 2) { nodes { surname } } }")).ErrorCodes);
+        var before = factory.LogRecords().Count;
+
+        // The log's connection was closed with the failed transaction; the next write opens a fresh one.
+        factory.WithDb(db => db.Database.ExecuteSqlRaw("DROP TRIGGER refuse_log;"));
+        var response = await client.GraphQLAsync("{ persons(first: 3) { nodes { surname } } }");
+
+        Assert.True(response.HasData);
+        Assert.Empty(response.Errors);
+        Assert.Equal(before + response.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength(), factory.LogRecords().Count);
+        var verification = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.True(verification.IsIntact, verification.Problem);
+    }
+}
+
 public sealed class LogTamperingTests(HubFactory factory) : IClassFixture<HubFactory>
 {
     [Fact]

@@ -34,6 +34,18 @@ public sealed class SqliteDurabilityTests(HubFactory factory) : IClassFixture<Hu
     }
 
     [Fact]
+    public async Task The_processing_logs_own_connection_syncs_each_commit_in_full()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+
+        // The log writes through a connection of its own (not the pool's), so the hub's interceptor does not set it.
+        using var writer = Veiligheid.Accountability.SqliteLogWriter.For(db);
+        Assert.NotNull(writer);
+        Assert.Equal(2L, writer.Synchronous()); // FULL
+    }
+
+    [Fact]
     public async Task A_database_in_rollback_journal_mode_is_switched_to_the_write_ahead_log()
     {
         var path = Path.Combine(factory.TempDirectory, "rollback.db");

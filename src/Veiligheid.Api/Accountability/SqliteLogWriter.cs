@@ -1,0 +1,188 @@
+using System.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Veiligheid.Data;
+
+namespace Veiligheid.Accountability;
+
+/// <summary>
+/// Writes the processing log on SQLite through a connection of its own, opened once and kept, with its statements
+/// prepared once: a request's append then binds and steps, where through the request's pooled connection it made and
+/// prepared the INSERT every time (0.4 ms for one record, more than the record's commit on an idle disk; BENCHMARKS.md,
+/// "Processing log overhead"). Used only under <see cref="ProcessingLog"/>'s writer lock, so one connection is enough.
+/// </summary>
+/// <remarks>
+/// Durability is the hub's (see <see cref="SqliteDurability"/>): synchronous=FULL is set on this connection too, so a
+/// commit that returned has synced the WAL. The connection is closed after any failure (its next use opens a fresh
+/// one), so a half-done transaction or a connection in a bad state never carries over to another request.
+/// </remarks>
+internal sealed class SqliteLogWriter : IDisposable
+{
+    // WAL checkpoints run in the background after this many commits (a commit of 47 records adds about 100 pages).
+    private const int CommitsPerCheckpoint = 16;
+
+    private readonly InsertStatement<ProcessingRecord> _insert;
+    private readonly string _openString;
+    private SqliteConnection? _connection;
+    private SqliteCommand? _readLast;
+    private SqliteCommand? _insertOne;
+    private int _commitsSinceCheckpoint;
+    private Task _checkpoint = Task.CompletedTask;
+    private SqliteConnection? _checkpointConnection; // used only by the one checkpoint running at a time
+
+    private SqliteLogWriter(string connectionString, InsertStatement<ProcessingRecord> insert)
+    {
+        ConnectionString = connectionString;
+        _insert = insert;
+        // Not pooled: the connection is this writer's for the life of the hub, and a pool's ClearAllPools must not close it.
+        _openString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
+    }
+
+    /// <summary>The connection string of the hub's database this writer writes to.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>A writer for the SQLite database of this context; null when the context is not on a SQLite file.</summary>
+    public static SqliteLogWriter? For(VeiligheidDbContext db)
+    {
+        if (!db.Database.IsSqlite() || db.Database.GetConnectionString() is not { } connectionString) return null;
+        // An in-memory database exists only on the connection that made it: a second connection would see another one.
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:") return null;
+        return new SqliteLogWriter(connectionString, new InsertStatement<ProcessingRecord>(db, explicitKeys: false));
+    }
+
+    /// <summary>
+    /// In one transaction (BEGIN IMMEDIATE: the database's write lock is taken before the chain's last record is read,
+    /// so a writer in another process waits instead of reading the same one): reads the chain's end, lets
+    /// <paramref name="chain"/> place the records after it, inserts them and commits.
+    /// </summary>
+    /// <param name="chain">Places the records after the chain's last sequence and hash; returns them in order.</param>
+    /// <param name="step">Called after each step with its name (the log's profile times them); null in the hub.</param>
+    public void Write(Func<long, string, IReadOnlyList<ProcessingRecord>> chain, Action<string>? step = null)
+    {
+        var connection = Open();
+        try
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            step?.Invoke("BEGIN IMMEDIATE");
+            _readLast!.Transaction = transaction;
+            long sequence = 0;
+            var previous = ProcessingLog.GenesisHash;
+            using (var reader = _readLast.ExecuteReader())
+            {
+                if (reader.Read()) (sequence, previous) = (reader.GetInt64(0), reader.GetString(1));
+            }
+            step?.Invoke("SELECT the chain's last sequence and hash (prepared)");
+            var records = chain(sequence, previous);
+            step?.Invoke("SHA-256 hash chain");
+            _insertOne!.Transaction = transaction;
+            // One prepared single-row statement per record: a prepared 16-row statement (272 parameters, bound by
+            // name on every execution) measured slower for 47 records, not faster.
+            for (var i = 0; i < records.Count; i++)
+            {
+                _insert.Bind(_insertOne, records, i, 1);
+                _insertOne.ExecuteNonQuery();
+            }
+            step?.Invoke("INSERT (prepared single-row statement per record)");
+            transaction.Commit();
+            step?.Invoke("COMMIT (WAL append and fsync, synchronous=FULL)");
+            if (++_commitsSinceCheckpoint >= CommitsPerCheckpoint && _checkpoint.IsCompleted)
+            {
+                _commitsSinceCheckpoint = 0;
+                _checkpoint = Task.Run(Checkpoint);
+            }
+        }
+        catch
+        {
+            Close();
+            throw;
+        }
+    }
+
+    /// <summary>The writer connection's synchronous setting (2 = FULL); opens the connection when it is not open.</summary>
+    internal long Synchronous()
+    {
+        using var command = Open().CreateCommand();
+        command.CommandText = "PRAGMA synchronous;";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private SqliteConnection Open()
+    {
+        if (_connection is not null) return _connection;
+        var connection = new SqliteConnection(_openString);
+        try
+        {
+            connection.Open();
+            using (var pragma = connection.CreateCommand())
+            {
+                // No checkpoint inside this connection's commits: copying the WAL into the database (1,000 pages by
+                // default, with an fsync of the database) would land on the request whose commit crossed the mark.
+                // Checkpoint() runs it beside the requests instead.
+                pragma.CommandText = SqliteDurability.Synchronous + " PRAGMA wal_autocheckpoint = 0;";
+                pragma.ExecuteNonQuery();
+            }
+            _readLast = connection.CreateCommand();
+            _readLast.CommandText = "SELECT \"Sequence\", \"Hash\" FROM \"ProcessingLog\" ORDER BY \"Sequence\" DESC LIMIT 1;";
+            _readLast.Prepare();
+            _insertOne = (SqliteCommand)_insert.Create(connection, null, 1);
+            _insertOne.Prepare();
+        }
+        catch
+        {
+            connection.Dispose();
+            DisposeCommands();
+            throw;
+        }
+        return _connection = connection;
+    }
+
+    /// <summary>
+    /// Copies the WAL's committed pages into the database, off any request's path. PASSIVE: it neither waits for nor
+    /// blocks readers and writers (a request's commit goes on appending to the WAL meanwhile); what it cannot copy yet
+    /// the next one does. The records' durability does not depend on it: they were synced in the WAL at their commit.
+    /// </summary>
+    private void Checkpoint()
+    {
+        try
+        {
+            if (_checkpointConnection is null)
+            {
+                var connection = new SqliteConnection(_openString);
+                connection.Open();
+                _checkpointConnection = connection;
+            }
+            using var command = _checkpointConnection.CreateCommand();
+            command.CommandText = SqliteDurability.Synchronous + " PRAGMA wal_checkpoint(PASSIVE);";
+            command.ExecuteNonQuery();
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        {
+            // Busy or failed: nothing is lost (the pages stay in the WAL) and the next checkpoint tries again.
+            _checkpointConnection?.Dispose();
+            _checkpointConnection = null;
+        }
+    }
+
+    private void Close()
+    {
+        DisposeCommands();
+        _connection?.Dispose();
+        _connection = null;
+    }
+
+    private void DisposeCommands()
+    {
+        _readLast?.Dispose();
+        _insertOne?.Dispose();
+        (_readLast, _insertOne) = (null, null);
+    }
+
+    public void Dispose()
+    {
+        Close();
+        _checkpoint.Wait();
+        _checkpointConnection?.Dispose();
+        _checkpointConnection = null;
+    }
+}
