@@ -32,6 +32,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         var schemas = hub.Services.GetRequiredService<SchemaRegistry>();
         var random = new Random(20261127);
         var compiled = 0;
+        var hits = 0;
         var failures = new List<string>();
         var callers = Callers().ToList();
         for (var i = 0; i < Operations; i++)
@@ -40,16 +41,25 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             var schema = schemas.For(caller.Role, Purposes.Find(caller.Purpose));
             var operation = new OperationGenerator(random, schema).Generate();
             if (operation is null) continue;
-            var (reference, referencePath, referenceLog) = await RunAsync(caller, operation, compiledReads: false);
-            var (fast, fastPath, fastLog) = await RunAsync(caller, operation, compiledReads: true);
+            var (reference, referencePath, referenceLog, _) = await RunAsync(caller, operation, compiledReads: false);
+            var (fast, fastPath, fastLog, _) = await RunAsync(caller, operation, compiledReads: true);
             Assert.NotEqual(ReadPath.Compiled, referencePath);
             if (fastPath == ReadPath.Compiled) compiled++;
             if (!JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)) || referenceLog != fastLog)
             {
                 failures.Add($"#{i} {caller.Role}/{caller.OrganisationKey}/{caller.Purpose} ({fastPath}):\n{operation}\nreference: {Clip(reference)} log {referenceLog}\ncompiled:  {Clip(fast)} log {fastLog}");
             }
+            // Again: a compiled operation is now answered from its cached plan, without GraphQL, and must still agree;
+            // one for the reference path is never served from the cache.
+            var (again, againPath, againLog, hit) = await RunAsync(caller, operation, compiledReads: true);
+            if (hit) hits++;
+            if (hit != (fastPath == ReadPath.Compiled) || againPath != fastPath
+                || !JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(again)) || referenceLog != againLog)
+            {
+                failures.Add($"#{i} again {caller.Role}/{caller.OrganisationKey}/{caller.Purpose} ({againPath}, plan cache hit: {hit}, first {fastPath}):\n{operation}\nreference: {Clip(reference)} log {referenceLog}\ncached:    {Clip(again)} log {againLog}");
+            }
         }
-        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {failures.Count} differences.");
+        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {hits} of them again from the plan cache, {failures.Count} differences.");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));
         // The suite must exercise the compiled path, not only its fallback.
         Assert.True(compiled >= Operations / 3, $"only {compiled} of {Operations} operations took the compiled path");
@@ -69,11 +79,11 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             var cursorQuery = $"query($after: String) {{ {list}(first: 3, after: $after) {{ pageInfo {{ endCursor }} }} }}";
             var variables = new Inputs(new Dictionary<string, object?> { ["after"] = after });
             var pageQuery = $"query($after: String) {{ {list}(first: 3, after: $after) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage }} nodes {{ id {fields} }} }} }}";
-            var (reference, _, _) = await RunAsync(caller, pageQuery, compiledReads: false, variables);
-            var (fast, path, _) = await RunAsync(caller, pageQuery, compiledReads: true, variables);
+            var (reference, _, _, _) = await RunAsync(caller, pageQuery, compiledReads: false, variables);
+            var (fast, path, _, _) = await RunAsync(caller, pageQuery, compiledReads: true, variables);
             Assert.Equal(ReadPath.Compiled, path);
             Assert.True(JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)), $"page {page}:\n{reference}\n{fast}");
-            var (cursors, _, _) = await RunAsync(caller, cursorQuery, compiledReads: false, variables);
+            var (cursors, _, _, _) = await RunAsync(caller, cursorQuery, compiledReads: false, variables);
             after = JsonNode.Parse(cursors)!["data"]![list]!["pageInfo"]!["endCursor"]?.GetValue<string>();
             if (after is null) break;
         }
@@ -90,7 +100,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             .Select(c => c.Id).First();
         var caller = CallerOf(HubRole.Woningcorporatie, DemoOrganisations.Woonstede, HubFactory.DefaultPurposeOf(HubRole.Woningcorporatie));
         var query = $$"""{ case(id: "{{GlobalId.Encode("Case", hidden)}}") { id title } cases(first: 100, filter: { id: { eq: "{{GlobalId.Encode("Case", hidden)}}" } }) { totalCount nodes { id } } }""";
-        var (fast, path, _) = await RunAsync(caller, query, compiledReads: true);
+        var (fast, path, _, _) = await RunAsync(caller, query, compiledReads: true);
         Assert.Equal(ReadPath.Compiled, path);
         var data = JsonNode.Parse(fast)!["data"]!;
         Assert.Null(data["case"]);
@@ -116,8 +126,11 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         return new Caller(role, DemoOrganisations.IdOf(organisationKey), organisationKey, organisation.Kind, organisation.ClientAppId, null, purpose);
     }
 
-    /// <summary>Runs the operation on one path; the result as JSON and the persons the processing log would get.</summary>
-    private async Task<(string Json, ReadPath Path, string Log)> RunAsync(Caller caller, string query, bool compiledReads, Inputs? variables = null)
+    /// <summary>
+    /// Runs the operation on one path, as the executor serves it (the compiled path's plan cache included); the result as
+    /// JSON, the persons the processing log would get, and whether a cached plan answered it.
+    /// </summary>
+    private async Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(Caller caller, string query, bool compiledReads, Inputs? variables = null)
     {
         await using var scope = hub.Services.CreateAsyncScope();
         var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
@@ -126,7 +139,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         var result = await executor.RunAsync(new GraphQLRequest(query, null, variables, null), access, context, scope.ServiceProvider, CancellationToken.None);
         var json = scope.ServiceProvider.GetRequiredService<IGraphQLTextSerializer>().Serialize(result);
         var log = string.Join(";", context.Processing.Persons.Select(p => $"{p.PersonId}:{string.Join(",", p.Categories)}:{(p.Bsn is null ? "-" : "bsn")}"));
-        return (json, context.ReadPath, log);
+        return (json, context.ReadPath, log, context.PlanCacheHit);
     }
 
     private static string Clip(string text) => text.Length > 1200 ? text[..1200] + "…" : text;

@@ -23,7 +23,7 @@ namespace Veiligheid.GraphQL.Compiled;
 /// reference execution (GraphQL.NET resolvers over EF Core). Parsing, validation, the role's schema and the limits
 /// have all run before either path starts: the compiled path sees only documents valid for the caller's schema.
 /// </summary>
-internal sealed class CompiledReadStrategy : SerialExecutionStrategy
+internal sealed class CompiledReadStrategy(ReadPlanCache plans) : SerialExecutionStrategy
 {
     public override async Task<ExecutionResult> ExecuteAsync(global::GraphQL.Execution.ExecutionContext context)
     {
@@ -49,23 +49,31 @@ internal sealed class CompiledReadStrategy : SerialExecutionStrategy
     }
 
     /// <summary>
+    /// Answers a request from a cached plan, without GraphQL: the caller (<see cref="GraphQLRequestExecutor"/>) found the
+    /// plan under the request's key, after checking the request's admission (trusted-document mode). Throws as
+    /// <see cref="RunAsync"/> does; the caller then lets the whole pipeline answer.
+    /// </summary>
+    internal static async Task<ExecutionResult> ServeAsync(ReadPlan plan, RequestContext hub, CancellationToken cancellationToken)
+    {
+        var data = await RunAsync(plan, hub, cancellationToken);
+        hub.ReadPath = ReadPath.Compiled;
+        return new ExecutionResult { Executed = true, Data = data };
+    }
+
+    /// <summary>
     /// The compiled statement for this operation, from the plan cache when the same caller sent the same operation with
-    /// the same variables before; null when some part of it is for the reference path.
+    /// the same variables before; null when some part of it is for the reference path. Only operations that passed
+    /// parsing, validation and the limits get here, so only they are ever cached; one for the reference path is cached
+    /// as such (<see cref="ReadPlan.ReferenceOnly"/>) and never served as compiled.
     /// </summary>
     private ReadPlan? Plan(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
     {
-        if (hub.PlanKey?.Invoke() is not { } key) return TryCompile(context, hub)?.ToPlan();
-        if (Plans.TryGetValue(key, out var cached)) return cached.Compiled ? cached : null;
-        var plan = TryCompile(context, hub)?.ToPlan() ?? ReadPlan.ReferenceOnly;
-        if (Plans.Count >= MaxPlans) Plans.Clear(); // a simple bound: plans are cheap to make again
-        Plans[key] = plan;
+        if (hub.PlanKey?.Invoke() is not { } key) return TryCompile(context, hub)?.ToPlan(context.Operation.Name?.StringValue);
+        if (plans.TryGet(key, out var cached)) return cached.Compiled ? cached : null;
+        var plan = TryCompile(context, hub)?.ToPlan(context.Operation.Name?.StringValue) ?? ReadPlan.ReferenceOnly;
+        plans.Add(key, plan);
         return plan.Compiled ? plan : null;
     }
-
-    // Plans hold SQL text and parameter values derived only from the key (caller, document, operation, variables):
-    // no row data, and nothing that depends on the time.
-    private const int MaxPlans = 1000;
-    private static readonly ConcurrentDictionary<ReadPlanKey, ReadPlan> Plans = new();
 
     private CompiledRead? TryCompile(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
     {
@@ -276,11 +284,9 @@ public sealed class CompiledDataConverter : JsonConverter<CompiledData>
     }
 }
 
-/// <summary>What makes two requests compile to the same statement: the caller (role, organisation, purpose, …) and the operation with its variables.</summary>
-public sealed record ReadPlanKey(Caller Caller, string Document, string? OperationName, string Variables);
-
 /// <summary>A compiled statement with its parameter values, ready to run; or the note that the operation is for the reference path.</summary>
-internal sealed record ReadPlan(bool Compiled, string Sql, IReadOnlyList<(string Name, System.Data.DbType DbType, object? Value)> Parameters, IReadOnlyList<NodeProcessing> Processing)
+/// <remarks>The operation's name is kept for the processing log, which names the action by it.</remarks>
+internal sealed record ReadPlan(bool Compiled, string Sql, IReadOnlyList<(string Name, System.Data.DbType DbType, object? Value)> Parameters, IReadOnlyList<NodeProcessing> Processing, string? OperationName)
 {
-    public static ReadPlan ReferenceOnly { get; } = new(false, "", [], []);
+    public static ReadPlan ReferenceOnly { get; } = new(false, "", [], [], null);
 }
