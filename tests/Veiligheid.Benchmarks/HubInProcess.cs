@@ -73,6 +73,14 @@ public sealed class HubInProcess : IDisposable
     public async Task<string> JsonAsync(Caller caller, string query, Inputs? variables = null)
         => _serializer.Serialize(await ExecuteAsync(caller, query, variables));
 
+    /// <summary>The request as served but without writing the processing log: what the rest of the hub costs.</summary>
+    public async Task<string> JsonWithoutLogAsync(Caller caller, string query, Inputs? variables = null)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+        return _serializer.Serialize(await executor.RunWithoutLogAsync(new GraphQLRequest(query, null, variables, null), caller, scope.ServiceProvider, CancellationToken.None));
+    }
+
     public void Dispose() => _services.Dispose();
 }
 

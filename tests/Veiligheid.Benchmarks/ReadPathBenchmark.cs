@@ -54,6 +54,9 @@ public abstract class ReadPathBenchmark
     [Benchmark(Description = "hub: compiled read path (one SQL statement), processing log written")]
     public Task<string> Hub() => _hub.JsonAsync(Caller, _query);
 
+    [Benchmark(Description = "hub: compiled read path, without the processing log")]
+    public Task<string> HubWithoutLog() => _hub.JsonWithoutLogAsync(Caller, _query);
+
     [Benchmark(Description = "hub: reference path (GraphQL.NET resolvers over EF Core), processing log written")]
     public Task<string> HubReference() => _reference.JsonAsync(Caller, _query);
 

@@ -1,5 +1,6 @@
 using GraphQL;
 using GraphQL.Execution;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Veiligheid.Access;
 using Veiligheid.Accountability;
@@ -21,6 +22,8 @@ public sealed class GraphQLRequestExecutor(
     VeiligheidDbContext db,
     IOptions<GraphQLLimits> limits,
     IOptions<Compiled.CompiledReadOptions> compiledReads,
+    Compiled.ReadPlanCache plans,
+    TrustedDocumentStore trustedDocuments,
     ProcessingLog processingLog,
     ILogger<GraphQLRequestExecutor> logger)
 {
@@ -42,29 +45,44 @@ public sealed class GraphQLRequestExecutor(
         return RunAsync(request, access, ContextFor(request, access), requestServices, cancellationToken);
     }
 
-    /// <summary>The request's context as served: this executor's database, the compiled path where configured, the plan cache key.</summary>
+    /// <summary>The request's context as served: this executor's database, the compiled path where configured.</summary>
     internal RequestContext ContextFor(GraphQLRequest request, CallerAccess access)
-        => new(access, db) { CompiledReads = compiledReads.Value.EnabledFor(db), PlanKey = () => PlanKeyOf(request, access.Caller) };
+        => new(access, db) { CompiledReads = compiledReads.Value.EnabledFor(db) };
 
-    /// <summary>The compiled-plan cache key of a request; null for registered documents sent by id (their text is looked up later).</summary>
-    private static Compiled.ReadPlanKey? PlanKeyOf(GraphQLRequest request, Caller caller)
+    /// <summary>
+    /// Runs the request without writing the processing log (benchmarks compare against it). A request that the same
+    /// caller sent before in exactly this form (<see cref="Compiled.ReadPlanKey"/>), and that was then answered by the
+    /// compiled path, is answered from its cached plan without parsing, validating or building an execution context;
+    /// the trusted-document mode is read and applied first, as for every request.
+    /// </summary>
+    internal async Task<ExecutionResult> RunAsync(GraphQLRequest request, CallerAccess access, RequestContext context, IServiceProvider requestServices, CancellationToken cancellationToken)
     {
-        if (request.Query is not { } query) return null;
-        string variables;
-        try
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(context);
+        // One connection for the whole request (mode, statement, processing log), opened once: every open of a pooled
+        // SQLite connection also sets its durability pragma. The scope's DbContext closes it.
+        await context.Db.Database.OpenConnectionAsync(cancellationToken);
+        context.TrustedDocumentsOnly ??= await TrustedDocumentMode.ReadAsync(context.Db, access.Caller.OrganisationId, cancellationToken);
+        if (context.CompiledReads
+            && TrustedDocumentHandler.AdmittedText(trustedDocuments, request, access.Caller.OrganisationKey, context.TrustedDocumentsOnly.Value) is var (document, documentId))
         {
-            variables = request.Variables is { Count: > 0 } values ? System.Text.Json.JsonSerializer.Serialize(values) : "";
+            // Keyed before it runs only when some plan was compiled for this text; otherwise only once the strategy
+            // knows it is a query (a mutation's megabyte of variables is never keyed).
+            Compiled.ReadPlanKey? key = null;
+            if (plans.MayHold(document))
+            {
+                key = Compiled.ReadPlanCache.KeyOf(access.Caller, document, documentId, request);
+                if (key is not null && plans.TryGet(key, out var plan) && plan.Compiled
+                    && await FromPlanAsync(plan, context, cancellationToken) is { } served)
+                {
+                    plans.CountHit();
+                    return served;
+                }
+            }
+            context.PlanKey ??= () => key ?? Compiled.ReadPlanCache.KeyOf(access.Caller, document, documentId, request);
         }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or System.Text.Json.JsonException)
-        {
-            return null; // values no JSON can hold (1e400): not cached; validation refuses them anyway
-        }
-        return new Compiled.ReadPlanKey(caller, query, request.OperationName, variables);
-    }
-
-    /// <summary>Runs the request without writing the processing log (benchmarks compare against it).</summary>
-    internal Task<ExecutionResult> RunAsync(GraphQLRequest request, CallerAccess access, RequestContext context, IServiceProvider requestServices, CancellationToken cancellationToken)
-        => executer.ExecuteAsync(options =>
+        return await executer.ExecuteAsync(options =>
         {
             options.Schema = schemas.For(access.Caller.Role, access.Purpose);
             options.Query = request.Query;
@@ -89,11 +107,42 @@ public sealed class GraphQLRequestExecutor(
                 return Task.CompletedTask;
             };
         });
+    }
+
+    /// <summary>
+    /// The answer of a cached plan, under the same execution timeout as the pipeline; null when its statement failed,
+    /// and the pipeline then answers on the reference path, as a request whose compiled statement fails always does.
+    /// </summary>
+    private async Task<ExecutionResult?> FromPlanAsync(Compiled.ReadPlan plan, RequestContext context, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limits.Value.ExecutionTimeout);
+        try
+        {
+            var result = await Compiled.CompiledReadStrategy.ServeAsync(plan, context, timeout.Token);
+            context.PlanCacheHit = true;
+            context.OperationName = plan.OperationName;
+            return result;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // As GraphQL.NET answers a request past its timeout: no data, one timeout error.
+            var timedOut = new ExecutionResult { Executed = false };
+            timedOut.AddError(new TimeoutError());
+            return timedOut;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "The compiled read failed; the reference path answers instead.");
+            context.CompiledReads = false;
+            return null;
+        }
+    }
 
     /// <summary>A request whose processing cannot be logged does not return the data.</summary>
     private async Task<ExecutionResult> WriteProcessingLogAsync(ExecutionResult result, GraphQLRequest request, CallerAccess access, RequestContext context, CancellationToken cancellationToken)
     {
-        var actionName = result.Operation?.Name?.StringValue ?? request.OperationName ?? "(anonymous)";
+        var actionName = result.Operation?.Name?.StringValue ?? context.OperationName ?? request.OperationName ?? "(anonymous)";
         try
         {
             await processingLog.AppendAsync(db, access, actionName, context.Processing, cancellationToken);

@@ -19,6 +19,8 @@ public static class GraphQLSetup
         services.AddSingleton<IErrorInfoProvider, HubErrorInfoProvider>();
         services.AddSingleton<IGraphQLTextSerializer>(sp => new GraphQLSerializer(sp.GetRequiredService<IErrorInfoProvider>()));
         services.AddSingleton(_ => new TrustedDocumentStore());
+        // One plan cache per host: its plans were validated against this host's schemas and limits.
+        services.AddSingleton<Compiled.ReadPlanCache>();
         services.AddSingleton<IDocumentExecuter>(sp => new DocumentExecuter(
             new DepthLimitedDocumentBuilder(sp.GetRequiredService<IOptions<GraphQLLimits>>().Value.MaxParserDepth),
             new DocumentValidator(),
@@ -26,7 +28,7 @@ public static class GraphQLSetup
             // and batch loaders keep the statement count per level constant.
             new DefaultExecutionStrategySelector(
             [
-                new ExecutionStrategyRegistration(new Compiled.CompiledReadStrategy(), OperationType.Query),
+                new ExecutionStrategyRegistration(new Compiled.CompiledReadStrategy(sp.GetRequiredService<Compiled.ReadPlanCache>()), OperationType.Query),
                 new ExecutionStrategyRegistration(new SerialExecutionStrategy(), OperationType.Mutation),
             ]),
             [new TrustedDocumentHandler(sp.GetRequiredService<TrustedDocumentStore>())]));

@@ -27,6 +27,18 @@ public sealed class RequestContext(CallerAccess access, VeiligheidDbContext db) 
     /// <summary>Which path answered the request's operation.</summary>
     public Compiled.ReadPath ReadPath { get; set; }
 
+    /// <summary>True when the request was answered from a cached compiled plan, without parsing or validating it.</summary>
+    public bool PlanCacheHit { get; set; }
+
+    /// <summary>The name of the operation a cached plan answered (the processing log names the action by it).</summary>
+    public string? OperationName { get; set; }
+
+    /// <summary>
+    /// The caller's organisation is in trusted-documents-only mode; read once per request (<see cref="TrustedDocumentMode"/>)
+    /// before anything runs, so the plan cache and <see cref="TrustedDocumentHandler"/> judge the request on the same value.
+    /// </summary>
+    public bool? TrustedDocumentsOnly { get; set; }
+
     /// <summary>The persons this request processed, for the processing log.</summary>
     public Accountability.ProcessingCollector Processing { get; } = new();
 

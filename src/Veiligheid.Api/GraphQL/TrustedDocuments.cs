@@ -1,11 +1,17 @@
 using System.Collections.Frozen;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using GraphQL;
 using GraphQL.DI;
 using GraphQL.PersistedDocuments;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Veiligheid.Data;
 
 namespace Veiligheid.GraphQL;
 
@@ -57,6 +63,42 @@ public sealed class TrustedDocumentStore
     }
 }
 
+/// <summary>Whether an organisation runs only its registered documents (<c>Organisation.TrustedDocumentsOnly</c>).</summary>
+public static class TrustedDocumentMode
+{
+    private static readonly ConditionalWeakTable<IModel, string> Statements = [];
+
+    /// <summary>
+    /// Reads the flag with one small statement through EF Core's command pipeline (so interceptors and the tests'
+    /// statement counters see it), without LINQ: this runs before every request. False for an unknown organisation.
+    /// </summary>
+    public static async Task<bool> ReadAsync(VeiligheidDbContext db, int organisationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var sql = Statements.GetValue(db.Model, _ => StatementFor(db));
+        var connection = db.GetService<IRelationalConnection>();
+        using var parameterFactory = connection.DbConnection.CreateCommand(); // the provider's parameter type
+        var parameter = parameterFactory.CreateParameter();
+        parameter.ParameterName = "@organisation";
+        parameter.DbType = System.Data.DbType.Int32;
+        parameter.Value = organisationId;
+        var command = db.GetService<IRawSqlCommandBuilder>().Build(sql, [parameter]);
+        var value = await command.RelationalCommand.ExecuteScalarAsync(
+            new RelationalCommandParameterObject(connection, command.ParameterValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>()),
+            cancellationToken);
+        return value is not null and not DBNull && Convert.ToBoolean(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string StatementFor(VeiligheidDbContext db)
+    {
+        var entity = db.Model.FindEntityType(typeof(Organisations.Organisation))!;
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+        return $"SELECT {Column(nameof(Organisations.Organisation.TrustedDocumentsOnly))} FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE {Column(nameof(Organisations.Organisation.Id))} = @organisation";
+    }
+}
+
 /// <summary>
 /// GraphQL.NET's persisted documents, per organisation: every caller may run its organisation's registered operations by
 /// <c>documentId</c>; an organisation in allow-list mode (<c>Organisation.TrustedDocumentsOnly</c>) may run nothing else.
@@ -80,12 +122,27 @@ public sealed class TrustedDocumentHandler : IConfigureExecution
         ArgumentNullException.ThrowIfNull(options);
         var hub = (RequestContext)options.UserContext;
         // Read per request, not cached: switching a partner to allow-list mode takes effect at once.
-        var organisationId = hub.Access.Caller.OrganisationId;
-        var allowListOnly = await hub.Db.Organisations.AsNoTracking()
-            .Where(o => o.Id == organisationId)
-            .Select(o => o.TrustedDocumentsOnly)
-            .SingleOrDefaultAsync(options.CancellationToken);
+        var allowListOnly = hub.TrustedDocumentsOnly ??= await TrustedDocumentMode.ReadAsync(hub.Db, hub.Access.Caller.OrganisationId, options.CancellationToken);
         return await (allowListOnly ? _allowListOnly : _alsoAdHoc).ExecuteAsync(options, next);
+    }
+
+    /// <summary>
+    /// The text a request runs when this handler lets it through: its query when ad-hoc queries are allowed and it names
+    /// no document, or the registered document its <c>documentId</c> names for the caller's organisation. Null when
+    /// the handler would refuse it, or when this cannot be told without the handler (it then decides, as always).
+    /// </summary>
+    public static (string Document, string? DocumentId)? AdmittedText(TrustedDocumentStore store, GraphQLRequest request, string organisationKey, bool allowListOnly)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Query is { } query) return request.DocumentId is null && !allowListOnly ? (query, null) : null;
+        const string Sha256Prefix = "sha256:";
+        if (request.DocumentId is { } id && id.StartsWith(Sha256Prefix, StringComparison.Ordinal)
+            && store.Find(organisationKey, id[Sha256Prefix.Length..]) is { } document)
+        {
+            return (document.Text, id);
+        }
+        return null;
     }
 
     private sealed class OrganisationDocumentHandler(TrustedDocumentStore store, bool allowOnlyPersisted)

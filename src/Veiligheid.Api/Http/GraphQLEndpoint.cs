@@ -208,8 +208,11 @@ internal static class GraphQLRequestReader
             {
                 var query = ReadString(root, "query");
                 var operationName = ReadString(root, "operationName");
-                // A mutation may carry a partner's batch (reportIncidents); queries keep the tight variables limit.
-                var maxVariablesBytes = query is { Length: > 0 } && query.Length <= limits.MaxDocumentLength && IsMutationOrSubscription(query, operationName, limits)
+                // A mutation may carry a partner's batch (reportIncidents); queries keep the tight variables limit. Telling
+                // them apart parses the document, which costs a small query as much as its execution: only variables
+                // larger than a query's limit need it.
+                var maxVariablesBytes = query is { Length: > 0 } && query.Length <= limits.MaxDocumentLength
+                    && VariablesBytes(root) > limits.MaxVariablesBytes && IsMutationOrSubscription(query, operationName, limits)
                     ? limits.MaxMutationVariablesBytes
                     : limits.MaxVariablesBytes;
                 var variables = ReadObject(root, "variables", serializer, limits, out _, maxVariablesBytes);
@@ -246,6 +249,9 @@ internal static class GraphQLRequestReader
         }
         return buffer.ToArray();
     }
+
+    private static int VariablesBytes(JsonElement root)
+        => root.TryGetProperty("variables", out var value) && value.ValueKind == JsonValueKind.Object ? Encoding.UTF8.GetByteCount(value.GetRawText()) : 0;
 
     private static string? ReadString(JsonElement root, string name)
     {

@@ -46,13 +46,13 @@ public sealed class SqlServerReadPathDifferentialTests(ITestOutputHelper output)
             Assert.True(scope.ServiceProvider.GetRequiredService<IOptions<CompiledReadOptions>>().Value.EnabledFor(db),
                 "The compiled path is off for SQL Server: set GraphQL__CompiledReads__SqlServer=true for this run.");
         }
-        var (compiled, failures) = await ReadPathDifferentialTests.CompareCorpusAsync(sqlServer.Services);
+        var (compiled, _, failures) = await ReadPathDifferentialTests.CompareCorpusAsync(sqlServer.Services);
 
         // The same corpus on SQLite: every operation compiled there must be answered by a T-SQL statement here. A
         // statement SQL Server refuses falls back to the reference path (and would compare equal), so this count is
         // what shows that none did.
         await using var sqlite = new HubFactory();
-        var (compiledOnSqlite, _) = await ReadPathDifferentialTests.CompareCorpusAsync(sqlite.Services);
+        var (compiledOnSqlite, _, _) = await ReadPathDifferentialTests.CompareCorpusAsync(sqlite.Services);
 
         output.WriteLine($"SQL Server: {compiled} operations answered by the compiled path (SQLite: {compiledOnSqlite}), {failures.Count} differences.");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));

@@ -29,8 +29,8 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     [Fact]
     public async Task Compiled_and_reference_paths_answer_every_generated_operation_alike()
     {
-        var (compiled, failures) = await CompareCorpusAsync(hub.Services);
-        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {failures.Count} differences.");
+        var (compiled, hits, failures) = await CompareCorpusAsync(hub.Services);
+        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {hits} of them again from the plan cache, {failures.Count} differences.");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));
         // The suite must exercise the compiled path, not only its fallback.
         Assert.True(compiled >= Operations / 3, $"only {compiled} of {Operations} operations took the compiled path");
@@ -38,24 +38,34 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
 
     /// <summary>
     /// The corpus run on both paths of a hub (SQLite here; SQL Server in <see cref="Data.SqlServerReadPathDifferentialTests"/>):
-    /// how many took the compiled path, and each operation whose data, errors or logged persons differ.
+    /// how many took the compiled path, how many of those were answered again from the plan cache, and each operation whose data, errors or logged persons differ.
     /// </summary>
-    internal static async Task<(int Compiled, List<string> Failures)> CompareCorpusAsync(IServiceProvider services)
+    internal static async Task<(int Compiled, int Hits, List<string> Failures)> CompareCorpusAsync(IServiceProvider services)
     {
         var compiled = 0;
+        var hits = 0;
         var failures = new List<string>();
         foreach (var (i, caller, operation) in Corpus(services.GetRequiredService<SchemaRegistry>()))
         {
-            var (reference, referencePath, referenceLog) = await RunAsync(services, caller, operation, compiledReads: false);
-            var (fast, fastPath, fastLog) = await RunAsync(services, caller, operation, compiledReads: true);
+            var (reference, referencePath, referenceLog, _) = await RunAsync(services, caller, operation, compiledReads: false);
+            var (fast, fastPath, fastLog, _) = await RunAsync(services, caller, operation, compiledReads: true);
             Assert.NotEqual(ReadPath.Compiled, referencePath);
             if (fastPath == ReadPath.Compiled) compiled++;
             if (!JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)) || referenceLog != fastLog)
             {
                 failures.Add($"#{i} {caller.Role}/{caller.OrganisationKey}/{caller.Purpose} ({fastPath}):\n{operation}\nreference: {Clip(reference)} log {referenceLog}\ncompiled:  {Clip(fast)} log {fastLog}");
             }
+            // Again: a compiled operation is now answered from its cached plan, without GraphQL, and must still agree;
+            // one for the reference path is never served from the cache.
+            var (again, againPath, againLog, hit) = await RunAsync(services, caller, operation, compiledReads: true);
+            if (hit) hits++;
+            if (hit != (fastPath == ReadPath.Compiled) || againPath != fastPath
+                || !JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(again)) || referenceLog != againLog)
+            {
+                failures.Add($"#{i} again {caller.Role}/{caller.OrganisationKey}/{caller.Purpose} ({againPath}, plan cache hit: {hit}, first {fastPath}):\n{operation}\nreference: {Clip(reference)} log {referenceLog}\ncached:    {Clip(again)} log {againLog}");
+            }
         }
-        return (compiled, failures);
+        return (compiled, hits, failures);
     }
 
     /// <summary>The generated operations with their callers, the same on every run (a fixed seed).</summary>
@@ -86,11 +96,11 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             var cursorQuery = $"query($after: String) {{ {list}(first: 3, after: $after) {{ pageInfo {{ endCursor }} }} }}";
             var variables = new Inputs(new Dictionary<string, object?> { ["after"] = after });
             var pageQuery = $"query($after: String) {{ {list}(first: 3, after: $after) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage }} nodes {{ id {fields} }} }} }}";
-            var (reference, _, _) = await RunAsync(caller, pageQuery, compiledReads: false, variables);
-            var (fast, path, _) = await RunAsync(caller, pageQuery, compiledReads: true, variables);
+            var (reference, _, _, _) = await RunAsync(caller, pageQuery, compiledReads: false, variables);
+            var (fast, path, _, _) = await RunAsync(caller, pageQuery, compiledReads: true, variables);
             Assert.Equal(ReadPath.Compiled, path);
             Assert.True(JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)), $"page {page}:\n{reference}\n{fast}");
-            var (cursors, _, _) = await RunAsync(caller, cursorQuery, compiledReads: false, variables);
+            var (cursors, _, _, _) = await RunAsync(caller, cursorQuery, compiledReads: false, variables);
             after = JsonNode.Parse(cursors)!["data"]![list]!["pageInfo"]!["endCursor"]?.GetValue<string>();
             if (after is null) break;
         }
@@ -106,8 +116,8 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     public async Task Nested_filters_sorts_and_cuts_compile_and_answer_as_the_reference_path(HubRole role, string organisation, string query)
     {
         var caller = CallerOf(role, organisation, HubFactory.DefaultPurposeOf(role));
-        var (reference, _, referenceLog) = await RunAsync(caller, query, compiledReads: false);
-        var (fast, path, fastLog) = await RunAsync(caller, query, compiledReads: true);
+        var (reference, _, referenceLog, _) = await RunAsync(caller, query, compiledReads: false);
+        var (fast, path, fastLog, _) = await RunAsync(caller, query, compiledReads: true);
 
         Assert.Equal(ReadPath.Compiled, path);
         Assert.DoesNotContain("\"errors\"", reference, StringComparison.Ordinal);
@@ -126,7 +136,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             .Select(c => c.Id).First();
         var caller = CallerOf(HubRole.Woningcorporatie, DemoOrganisations.Woonstede, HubFactory.DefaultPurposeOf(HubRole.Woningcorporatie));
         var query = $$"""{ case(id: "{{GlobalId.Encode("Case", hidden)}}") { id title } cases(first: 100, filter: { id: { eq: "{{GlobalId.Encode("Case", hidden)}}" } }) { totalCount nodes { id } } }""";
-        var (fast, path, _) = await RunAsync(caller, query, compiledReads: true);
+        var (fast, path, _, _) = await RunAsync(caller, query, compiledReads: true);
         Assert.Equal(ReadPath.Compiled, path);
         var data = JsonNode.Parse(fast)!["data"]!;
         Assert.Null(data["case"]);
@@ -152,11 +162,14 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         return new Caller(role, DemoOrganisations.IdOf(organisationKey), organisationKey, organisation.Kind, organisation.ClientAppId, null, purpose);
     }
 
-    /// <summary>Runs the operation on one path; the result as JSON and the persons the processing log would get.</summary>
-    private Task<(string Json, ReadPath Path, string Log)> RunAsync(Caller caller, string query, bool compiledReads, Inputs? variables = null)
+    /// <summary>
+    /// Runs the operation on one path, as the executor serves it (the compiled path's plan cache included); the result as
+    /// JSON, the persons the processing log would get, and whether a cached plan answered it.
+    /// </summary>
+    private Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(Caller caller, string query, bool compiledReads, Inputs? variables = null)
         => RunAsync(hub.Services, caller, query, compiledReads, variables);
 
-    private static async Task<(string Json, ReadPath Path, string Log)> RunAsync(IServiceProvider services, Caller caller, string query, bool compiledReads, Inputs? variables = null)
+    private static async Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(IServiceProvider services, Caller caller, string query, bool compiledReads, Inputs? variables = null)
     {
         await using var scope = services.CreateAsyncScope();
         var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
@@ -165,7 +178,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         var result = await executor.RunAsync(new GraphQLRequest(query, null, variables, null), access, context, scope.ServiceProvider, CancellationToken.None);
         var json = scope.ServiceProvider.GetRequiredService<IGraphQLTextSerializer>().Serialize(result);
         var log = string.Join(";", context.Processing.Persons.Select(p => $"{p.PersonId}:{string.Join(",", p.Categories)}:{(p.Bsn is null ? "-" : "bsn")}"));
-        return (json, context.ReadPath, log);
+        return (json, context.ReadPath, log, context.PlanCacheHit);
     }
 
     private static string Clip(string text) => text.Length > 1200 ? text[..1200] + "…" : text;

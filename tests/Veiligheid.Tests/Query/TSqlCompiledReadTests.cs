@@ -52,9 +52,9 @@ public sealed class TSqlCompiledReadTests(HubFactory hub, ITestOutputHelper outp
                 failures.Add($"#{i}: compiled for SQLite but not for SQL Server:\n{operation}");
                 continue;
             }
-            var plan = onSqlServer.ToPlan();
+            var plan = onSqlServer.ToPlan(null);
             var problems = TSqlProblems(plan.Sql)
-                .Concat(SameParameters(onSqlite.ToPlan(), plan))
+                .Concat(SameParameters(onSqlite.ToPlan(null), plan))
                 .Concat(OnlyTheOrderMoved(onSqlServer))
                 .ToList();
             levels += onSqlServer.Levels.Count;
@@ -78,7 +78,7 @@ public sealed class TSqlCompiledReadTests(HubFactory hub, ITestOutputHelper outp
         var caller = ReadPathDifferentialTests.CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, HubFactory.DefaultPurposeOf(HubRole.GemeenteCoordinator));
         var read = await CompileAsync(schemas, AccessPolicy.For(caller), sqlServer, "{ persons(first: 3) { nodes { id cases { role case { title } } } } }", scope.ServiceProvider);
         Assert.NotNull(read);
-        var sql = read.ToPlan().Sql;
+        var sql = read.ToPlan(null).Sql;
         Assert.Empty(TSqlProblems(sql));
         output.WriteLine(sql);
         // The tie-breaker is the case's id, read through the link like the first key (the nested list's documented order).
@@ -121,7 +121,7 @@ public sealed class TSqlCompiledReadTests(HubFactory hub, ITestOutputHelper outp
     /// <summary>Compiles the operation as the compiled path would, and answers nothing.</summary>
     private sealed class CaptureStrategy : SerialExecutionStrategy
     {
-        private readonly CompiledReadStrategy _compiler = new();
+        private readonly CompiledReadStrategy _compiler = new(new ReadPlanCache());
 
         public CompiledRead? Read { get; private set; }
 

@@ -45,7 +45,7 @@ internal sealed partial class CompiledRead
     /// The statement with its parameter values, detached from EF Core's commands; complete once a Root… method was called
     /// for every root field. Its processing list says, per marked node, which categories of person data it reads.
     /// </summary>
-    public ReadPlan ToPlan() => new(true, _dialect.Select(_roots), [.. _parameters.Select(p => (p.Name, p.Parameter.DbType, p.Parameter.Value))], _processing);
+    public ReadPlan ToPlan(string? operationName) => new(true, _dialect.Select(_roots), [.. _parameters.Select(p => (p.Name, p.Parameter.DbType, p.Parameter.Value))], _processing, operationName);
 
     public void RootNull(string responseKey) => _roots.Add((responseKey, _dialect.Null));
 

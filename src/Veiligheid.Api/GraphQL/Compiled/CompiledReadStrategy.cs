@@ -23,7 +23,7 @@ namespace Veiligheid.GraphQL.Compiled;
 /// reference execution (GraphQL.NET resolvers over EF Core). Parsing, validation, the role's schema and the limits
 /// have all run before either path starts: the compiled path sees only documents valid for the caller's schema.
 /// </summary>
-internal sealed class CompiledReadStrategy : SerialExecutionStrategy
+internal sealed class CompiledReadStrategy(ReadPlanCache plans) : SerialExecutionStrategy
 {
     public override async Task<ExecutionResult> ExecuteAsync(global::GraphQL.Execution.ExecutionContext context)
     {
@@ -49,23 +49,31 @@ internal sealed class CompiledReadStrategy : SerialExecutionStrategy
     }
 
     /// <summary>
+    /// Answers a request from a cached plan, without GraphQL: the caller (<see cref="GraphQLRequestExecutor"/>) found the
+    /// plan under the request's key, after checking the request's admission (trusted-document mode). Throws as
+    /// <see cref="RunAsync"/> does; the caller then lets the whole pipeline answer.
+    /// </summary>
+    internal static async Task<ExecutionResult> ServeAsync(ReadPlan plan, RequestContext hub, CancellationToken cancellationToken)
+    {
+        var data = await RunAsync(plan, hub, cancellationToken);
+        hub.ReadPath = ReadPath.Compiled;
+        return new ExecutionResult { Executed = true, Data = data };
+    }
+
+    /// <summary>
     /// The compiled statement for this operation, from the plan cache when the same caller sent the same operation with
-    /// the same variables before; null when some part of it is for the reference path.
+    /// the same variables before; null when some part of it is for the reference path. Only operations that passed
+    /// parsing, validation and the limits get here, so only they are ever cached; one for the reference path is cached
+    /// as such (<see cref="ReadPlan.ReferenceOnly"/>) and never served as compiled.
     /// </summary>
     private ReadPlan? Plan(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
     {
-        if (hub.PlanKey?.Invoke() is not { } key) return TryCompile(context, hub)?.ToPlan();
-        if (Plans.TryGetValue(key, out var cached)) return cached.Compiled ? cached : null;
-        var plan = TryCompile(context, hub)?.ToPlan() ?? ReadPlan.ReferenceOnly;
-        if (Plans.Count >= MaxPlans) Plans.Clear(); // a simple bound: plans are cheap to make again
-        Plans[key] = plan;
+        if (hub.PlanKey?.Invoke() is not { } key) return TryCompile(context, hub)?.ToPlan(context.Operation.Name?.StringValue);
+        if (plans.TryGet(key, out var cached)) return cached.Compiled ? cached : null;
+        var plan = TryCompile(context, hub)?.ToPlan(context.Operation.Name?.StringValue) ?? ReadPlan.ReferenceOnly;
+        plans.Add(key, plan);
         return plan.Compiled ? plan : null;
     }
-
-    // Plans hold SQL text and parameter values derived only from the key (caller, document, operation, variables):
-    // no row data, and nothing that depends on the time.
-    private const int MaxPlans = 1000;
-    private static readonly ConcurrentDictionary<ReadPlanKey, ReadPlan> Plans = new();
 
     internal CompiledRead? TryCompile(global::GraphQL.Execution.ExecutionContext context, RequestContext hub)
     {
@@ -189,7 +197,8 @@ public sealed class CompiledData
     {
         var reader = new Utf8JsonReader(source);
         var output = new ArrayBufferWriter<byte>(source.Length + source.Length / 4 + 256); // global ids are longer than the numbers
-        using (var writer = new Utf8JsonWriter(output))
+        // The reader checks the statement's JSON; the writer writes the same structure token for token.
+        using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true }))
         {
             while (reader.Read())
             {
@@ -220,6 +229,8 @@ public sealed class CompiledData
         return new CompiledData(output.WrittenSpan.ToArray());
     }
 
+    private const int MaxTypeNameLength = 64;
+
     private static void Marked(ref Utf8JsonReader reader, Utf8JsonWriter writer, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector)
     {
         var key = reader.ValueSpan; // marker keys are ASCII and never escaped
@@ -231,7 +242,19 @@ public sealed class CompiledData
             var separator = rest.IndexOf((byte)':');
             writer.WritePropertyName(rest[(separator + 1)..]);
             if (reader.TokenType == JsonTokenType.Null) writer.WriteNullValue();
-            else writer.WriteStringValue(GlobalId.Encode(System.Text.Encoding.ASCII.GetString(rest[..separator]), reader.GetInt32()));
+            else if (separator > MaxTypeNameLength) writer.WriteStringValue(GlobalId.Encode(System.Text.Encoding.ASCII.GetString(rest[..separator]), reader.GetInt32()));
+            else
+            {
+                // GlobalId.Encode's bytes ("<Type>:<id>" in base64url), made on the stack: a page has hundreds of ids.
+                Span<byte> plain = stackalloc byte[MaxTypeNameLength + 12];
+                rest[..separator].CopyTo(plain);
+                plain[separator] = (byte)':';
+                System.Buffers.Text.Utf8Formatter.TryFormat(reader.GetInt32(), plain[(separator + 1)..], out var digits);
+                var length = separator + 1 + digits;
+                Span<byte> encoded = stackalloc byte[System.Buffers.Text.Base64Url.GetEncodedLength(MaxTypeNameLength + 12)];
+                var written = System.Buffers.Text.Base64Url.EncodeToUtf8(plain[..length], encoded);
+                writer.WriteStringValue(encoded[..written]);
+            }
             return;
         }
         // "$p:<node>": the person this node's row is the data of; noted for the processing log, not answered.
@@ -279,11 +302,9 @@ public sealed class CompiledDataConverter : JsonConverter<CompiledData>
     }
 }
 
-/// <summary>What makes two requests compile to the same statement: the caller (role, organisation, purpose, …) and the operation with its variables.</summary>
-public sealed record ReadPlanKey(Caller Caller, string Document, string? OperationName, string Variables);
-
 /// <summary>A compiled statement with its parameter values, ready to run; or the note that the operation is for the reference path.</summary>
-internal sealed record ReadPlan(bool Compiled, string Sql, IReadOnlyList<(string Name, System.Data.DbType DbType, object? Value)> Parameters, IReadOnlyList<NodeProcessing> Processing)
+/// <remarks>The operation's name is kept for the processing log, which names the action by it.</remarks>
+internal sealed record ReadPlan(bool Compiled, string Sql, IReadOnlyList<(string Name, System.Data.DbType DbType, object? Value)> Parameters, IReadOnlyList<NodeProcessing> Processing, string? OperationName)
 {
-    public static ReadPlan ReferenceOnly { get; } = new(false, "", [], []);
+    public static ReadPlan ReferenceOnly { get; } = new(false, "", [], [], null);
 }
