@@ -8,9 +8,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
-using Veiligheid.Accountability;
 using Microsoft.Extensions.Logging;
 using Veiligheid.Access;
+using Veiligheid.Accountability;
 using Veiligheid.Data;
 using Veiligheid.GraphQL;
 

@@ -97,9 +97,13 @@ public class PersonOverviewBenchmarks : ReadPathBenchmark
             """, args).Select(i => new { role = Sql.ConstantCase(i.Role), incident = new { category = Sql.ConstantCase(i.Category), occurredAt = Sql.TimeOf(i.OccurredAt), location = new { street = i.Street, houseNumber = i.HouseNumber } } });
         var person = new
         {
-            givenName = p.GivenName, surname = p.Surname, dateOfBirth = p.DateOfBirth,
+            givenName = p.GivenName,
+            surname = p.Surname,
+            dateOfBirth = p.DateOfBirth,
             address = p.Street is null ? null : new { street = p.Street, houseNumber = p.HouseNumber, postcode = p.Postcode },
-            cases, interventions, incidents,
+            cases,
+            interventions,
+            incidents,
         };
         return JsonSerializer.Serialize(new { data = new { person } }, Json.Options);
     }

@@ -4,8 +4,8 @@ using System.Linq.Expressions;
 using System.Text.Json;
 using GraphQL;
 using GraphQL.DataLoader;
-using GraphQLParser.AST;
 using GraphQL.Types;
+using GraphQLParser.AST;
 using Microsoft.EntityFrameworkCore;
 
 namespace Veiligheid.GraphQL;

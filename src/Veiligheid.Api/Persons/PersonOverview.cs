@@ -1,4 +1,3 @@
-using Description = System.ComponentModel.DescriptionAttribute;
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
@@ -10,6 +9,7 @@ using Veiligheid.Incidents;
 using Veiligheid.Interventions;
 using Veiligheid.Locations;
 using Veiligheid.Organisations;
+using Description = System.ComponentModel.DescriptionAttribute;
 
 namespace Veiligheid.Persons;
 

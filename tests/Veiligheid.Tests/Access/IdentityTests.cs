@@ -1,4 +1,3 @@
-using Veiligheid.Data.Seeding;
 using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net;
@@ -10,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Options;
 using Veiligheid.Access;
 using Veiligheid.Access.Identity;
+using Veiligheid.Data.Seeding;
 using Veiligheid.Http;
 using Veiligheid.Tests.Infrastructure;
 

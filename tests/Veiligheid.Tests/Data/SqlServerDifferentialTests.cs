@@ -47,16 +47,20 @@ public sealed class SqlServerDifferentialTests
         var schemas = sqlite.Services.GetRequiredService<SchemaRegistry>();
         var arguments = new Dictionary<string, string>
         {
-            ["persons"] = "first: 20", ["cases"] = "first: 20", ["incidents"] = "first: 20", ["interventions"] = "first: 20", ["locations"] = "first: 20",
+            ["persons"] = "first: 20",
+            ["cases"] = "first: 20",
+            ["incidents"] = "first: 20",
+            ["interventions"] = "first: 20",
+            ["locations"] = "first: 20",
         };
         foreach (var (role, organisation) in RoleOrganisations.All)
-        foreach (var purpose in Purposes.For(role).Append(null))
-        {
-            var query = TourQuery.For(schemas.For(role, purpose), maxDepth: 3, arguments);
-            var onSqlite = await sqlite.CreateClientWithPurpose(role, organisation, purpose?.Key).PostGraphQLAsync(query);
-            var onSqlServer = await sqlServer.CreateClientWithPurpose(role, organisation, purpose?.Key).PostGraphQLAsync(query);
-            Assert.Equal(Normalise(onSqlite.Body), Normalise(onSqlServer.Body));
-        }
+            foreach (var purpose in Purposes.For(role).Append(null))
+            {
+                var query = TourQuery.For(schemas.For(role, purpose), maxDepth: 3, arguments);
+                var onSqlite = await sqlite.CreateClientWithPurpose(role, organisation, purpose?.Key).PostGraphQLAsync(query);
+                var onSqlServer = await sqlServer.CreateClientWithPurpose(role, organisation, purpose?.Key).PostGraphQLAsync(query);
+                Assert.Equal(Normalise(onSqlite.Body), Normalise(onSqlServer.Body));
+            }
     }
 
     /// <summary>Arrays compared as multisets: collations order equal-looking strings differently across engines.</summary>

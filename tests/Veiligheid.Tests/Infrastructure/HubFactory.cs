@@ -1,4 +1,3 @@
-using Veiligheid.Data.Seeding;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -9,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Veiligheid.Access;
 using Veiligheid.Access.Identity;
 using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
 
 namespace Veiligheid.Tests.Infrastructure;
 

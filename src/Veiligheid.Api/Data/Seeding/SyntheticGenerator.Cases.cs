@@ -126,114 +126,114 @@ internal sealed partial class SyntheticGenerator
         switch (kind)
         {
             case CaseKind.Woonoverlast:
-            {
-                var dwelling = PickOccupiedDwelling(rng, corporationChance: 0.6);
-                var causer = PickResident(rng, dwelling);
-                AddSubject(causer, CaseSubjectRole.Veroorzaker);
-                AddLocation(dwelling);
-                var owner = _locations[dwelling - 1].OwnerOrganisationId;
-                var complainants = 1 + rng.Next(2);
-                for (var c = 0; c < complainants; c++)
                 {
-                    if (Neighbour(rng, dwelling) is not { } neighbour) continue;
-                    AddSubject(PickResident(rng, neighbour), CaseSubjectRole.Melder);
-                    if (rng.Chance(0.3)) AddLocation(neighbour);
+                    var dwelling = PickOccupiedDwelling(rng, corporationChance: 0.6);
+                    var causer = PickResident(rng, dwelling);
+                    AddSubject(causer, CaseSubjectRole.Veroorzaker);
+                    AddLocation(dwelling);
+                    var owner = _locations[dwelling - 1].OwnerOrganisationId;
+                    var complainants = 1 + rng.Next(2);
+                    for (var c = 0; c < complainants; c++)
+                    {
+                        if (Neighbour(rng, dwelling) is not { } neighbour) continue;
+                        AddSubject(PickResident(rng, neighbour), CaseSubjectRole.Melder);
+                        if (rng.Chance(0.3)) AddLocation(neighbour);
+                    }
+                    if (_residentCount[dwelling] > 1 && rng.Chance(0.2)) AddSubject(PickResident(rng, dwelling), CaseSubjectRole.Betrokkene);
+                    // Nuisance at a corporation's dwelling: the corporation coordinates or at least takes part.
+                    coordinator = owner is { } corporation && rng.Chance(0.7) ? corporation : GemeenteVeiligstad;
+                    if (owner is { } o) participants.Add(o);
+                    participants.Add(GemeenteVeiligstad);
+                    if (rng.Chance(0.6)) participants.Add(PoliceFor(NeighbourhoodIndexOf(dwelling)));
+                    legalGround = rng.Chance(0.8) ? LegalGround.GemeentewetOpenbareOrde : LegalGround.Wmo;
+                    title = $"Woonoverlast {_neighbourhoods[NeighbourhoodIndexOf(dwelling)].Name}";
+                    _nuisanceCausers.Add(causer);
+                    break;
                 }
-                if (_residentCount[dwelling] > 1 && rng.Chance(0.2)) AddSubject(PickResident(rng, dwelling), CaseSubjectRole.Betrokkene);
-                // Nuisance at a corporation's dwelling: the corporation coordinates or at least takes part.
-                coordinator = owner is { } corporation && rng.Chance(0.7) ? corporation : GemeenteVeiligstad;
-                if (owner is { } o) participants.Add(o);
-                participants.Add(GemeenteVeiligstad);
-                if (rng.Chance(0.6)) participants.Add(PoliceFor(NeighbourhoodIndexOf(dwelling)));
-                legalGround = rng.Chance(0.8) ? LegalGround.GemeentewetOpenbareOrde : LegalGround.Wmo;
-                title = $"Woonoverlast {_neighbourhoods[NeighbourhoodIndexOf(dwelling)].Name}";
-                _nuisanceCausers.Add(causer);
-                break;
-            }
             case CaseKind.ZorgEnVeiligheid:
-            {
-                var causer = _homeless.Count > 0 && rng.Chance(0.15) ? rng.Pick(_homeless) : PickAdult(rng, maxAge: 70);
-                AddSubject(causer, CaseSubjectRole.Veroorzaker);
-                if (_persons[causer - 1].AddressId is { } home)
                 {
-                    AddLocation(home);
-                    if (_residentCount[home] > 1 && rng.Chance(0.3)) AddSubject(PickResident(rng, home), CaseSubjectRole.Betrokkene);
-                    if (_locations[home - 1].OwnerOrganisationId is { } corporation) participants.Add(corporation);
+                    var causer = _homeless.Count > 0 && rng.Chance(0.15) ? rng.Pick(_homeless) : PickAdult(rng, maxAge: 70);
+                    AddSubject(causer, CaseSubjectRole.Veroorzaker);
+                    if (_persons[causer - 1].AddressId is { } home)
+                    {
+                        AddLocation(home);
+                        if (_residentCount[home] > 1 && rng.Chance(0.3)) AddSubject(PickResident(rng, home), CaseSubjectRole.Betrokkene);
+                        if (_locations[home - 1].OwnerOrganisationId is { } corporation) participants.Add(corporation);
+                    }
+                    else
+                    {
+                        AddLocation(PickPublic(rng, rng.Next(_neighbourhoods.Length)));
+                    }
+                    // The lokale kamer coordinates; a few came over from the neighbouring municipality.
+                    coordinator = rng.Chance(0.03) ? GemeenteBuurdorp : GemeenteVeiligstad;
+                    participants.Add(GemeenteVeiligstad);
+                    if (rng.Chance(0.1)) participants.Add(GemeenteBuurdorp);
+                    var careProviders = 1 + rng.Next(3);
+                    int[] care = [GgzHorizon, Verslavingszorg, Schuldhulp];
+                    foreach (var c in Shuffled(rng, care.Length).Take(careProviders)) participants.Add(care[c]);
+                    if (rng.Chance(0.7)) participants.Add(PoliceFor(NeighbourhoodIndexOf(locations[0])));
+                    legalGround = rng.NextDouble() switch
+                    {
+                        < 0.7 => LegalGround.ConvenantZorgEnVeiligheid,
+                        < 0.85 => LegalGround.WetVerplichteGgz,
+                        _ => LegalGround.Wmo,
+                    };
+                    title = string.Create(Inv, $"Zorg en veiligheid {LocalDay(opened).Year}-{id:D5}");
+                    _careCausers.Add(causer);
+                    break;
                 }
-                else
-                {
-                    AddLocation(PickPublic(rng, rng.Next(_neighbourhoods.Length)));
-                }
-                // The lokale kamer coordinates; a few came over from the neighbouring municipality.
-                coordinator = rng.Chance(0.03) ? GemeenteBuurdorp : GemeenteVeiligstad;
-                participants.Add(GemeenteVeiligstad);
-                if (rng.Chance(0.1)) participants.Add(GemeenteBuurdorp);
-                var careProviders = 1 + rng.Next(3);
-                int[] care = [GgzHorizon, Verslavingszorg, Schuldhulp];
-                foreach (var c in Shuffled(rng, care.Length).Take(careProviders)) participants.Add(care[c]);
-                if (rng.Chance(0.7)) participants.Add(PoliceFor(NeighbourhoodIndexOf(locations[0])));
-                legalGround = rng.NextDouble() switch
-                {
-                    < 0.7 => LegalGround.ConvenantZorgEnVeiligheid,
-                    < 0.85 => LegalGround.WetVerplichteGgz,
-                    _ => LegalGround.Wmo,
-                };
-                title = string.Create(Inv, $"Zorg en veiligheid {LocalDay(opened).Year}-{id:D5}");
-                _careCausers.Add(causer);
-                break;
-            }
             case CaseKind.Jeugdoverlast:
-            {
-                var neighbourhood = PickHotNeighbourhood(rng);
-                var pool = _youthByNeighbourhood[neighbourhood].Count >= 4 ? _youthByNeighbourhood[neighbourhood]
-                    : _youth.Count > 0 ? _youth : _adults;
-                var group = 2 + rng.Next(2); // with a complainant at most four subjects
-                for (var g = 0; g < group * 3 && subjects.Count < group; g++)
-                    AddSubject(rng.Pick(pool), CaseSubjectRole.Veroorzaker);
-                if (rng.Chance(0.5) && _occupiedByNeighbourhood[neighbourhood].Count > 0)
-                    AddSubject(PickResident(rng, rng.Pick(_occupiedByNeighbourhood[neighbourhood])), CaseSubjectRole.Melder);
-                AddLocation(PickPublic(rng, neighbourhood));
-                if (rng.Chance(0.5)) AddLocation(PickPublic(rng, neighbourhood));
-                var police = PoliceFor(neighbourhood);
-                coordinator = rng.Chance(0.7) ? GemeenteVeiligstad : police;
-                participants.Add(GemeenteVeiligstad);
-                participants.Add(police);
-                legalGround = LegalGround.GemeentewetOpenbareOrde;
-                title = $"Jeugdgroep {_neighbourhoods[neighbourhood].Name}";
-                foreach (var (person, role) in subjects)
-                    if (role == CaseSubjectRole.Veroorzaker) _youthCausers.Add(person);
-                break;
-            }
+                {
+                    var neighbourhood = PickHotNeighbourhood(rng);
+                    var pool = _youthByNeighbourhood[neighbourhood].Count >= 4 ? _youthByNeighbourhood[neighbourhood]
+                        : _youth.Count > 0 ? _youth : _adults;
+                    var group = 2 + rng.Next(2); // with a complainant at most four subjects
+                    for (var g = 0; g < group * 3 && subjects.Count < group; g++)
+                        AddSubject(rng.Pick(pool), CaseSubjectRole.Veroorzaker);
+                    if (rng.Chance(0.5) && _occupiedByNeighbourhood[neighbourhood].Count > 0)
+                        AddSubject(PickResident(rng, rng.Pick(_occupiedByNeighbourhood[neighbourhood])), CaseSubjectRole.Melder);
+                    AddLocation(PickPublic(rng, neighbourhood));
+                    if (rng.Chance(0.5)) AddLocation(PickPublic(rng, neighbourhood));
+                    var police = PoliceFor(neighbourhood);
+                    coordinator = rng.Chance(0.7) ? GemeenteVeiligstad : police;
+                    participants.Add(GemeenteVeiligstad);
+                    participants.Add(police);
+                    legalGround = LegalGround.GemeentewetOpenbareOrde;
+                    title = $"Jeugdgroep {_neighbourhoods[neighbourhood].Name}";
+                    foreach (var (person, role) in subjects)
+                        if (role == CaseSubjectRole.Veroorzaker) _youthCausers.Add(person);
+                    break;
+                }
             default:
-            {
-                int location;
-                int causer;
-                if (rng.Chance(0.7))
                 {
-                    location = PickOccupiedDwelling(rng, corporationChance: 0.5);
-                    causer = rng.Chance(0.7) ? PickResident(rng, location) : PickAdult(rng, maxAge: 70);
+                    int location;
+                    int causer;
+                    if (rng.Chance(0.7))
+                    {
+                        location = PickOccupiedDwelling(rng, corporationChance: 0.5);
+                        causer = rng.Chance(0.7) ? PickResident(rng, location) : PickAdult(rng, maxAge: 70);
+                    }
+                    else
+                    {
+                        location = PickPublic(rng, rng.Next(_neighbourhoods.Length));
+                        causer = PickAdult(rng, maxAge: 70);
+                    }
+                    AddSubject(causer, CaseSubjectRole.Veroorzaker);
+                    if (rng.Chance(0.4)) AddSubject(PickAdult(rng, maxAge: 70), CaseSubjectRole.Veroorzaker);
+                    if (rng.Chance(0.3)) AddSubject(PickAdult(rng, maxAge: 80), CaseSubjectRole.Betrokkene);
+                    AddLocation(location);
+                    var police = PoliceFor(NeighbourhoodIndexOf(location));
+                    coordinator = rng.Chance(0.5) ? GemeenteVeiligstad : police;
+                    participants.Add(GemeenteVeiligstad);
+                    participants.Add(police);
+                    // Illegal subletting or a cannabis farm in a corporation's dwelling: the corporation is named on it.
+                    if (_locations[location - 1].OwnerOrganisationId is { } corporation && rng.Chance(0.8)) participants.Add(corporation);
+                    legalGround = LegalGround.GemeentewetOpenbareOrde;
+                    title = $"Ondermijning {rng.Pick(UnderminingThemes)} {_districts[DistrictIndexOfNeighbourhood(NeighbourhoodIndexOf(location))].Name}";
+                    foreach (var (person, role) in subjects)
+                        if (role == CaseSubjectRole.Veroorzaker) _underminingCausers.Add(person);
+                    break;
                 }
-                else
-                {
-                    location = PickPublic(rng, rng.Next(_neighbourhoods.Length));
-                    causer = PickAdult(rng, maxAge: 70);
-                }
-                AddSubject(causer, CaseSubjectRole.Veroorzaker);
-                if (rng.Chance(0.4)) AddSubject(PickAdult(rng, maxAge: 70), CaseSubjectRole.Veroorzaker);
-                if (rng.Chance(0.3)) AddSubject(PickAdult(rng, maxAge: 80), CaseSubjectRole.Betrokkene);
-                AddLocation(location);
-                var police = PoliceFor(NeighbourhoodIndexOf(location));
-                coordinator = rng.Chance(0.5) ? GemeenteVeiligstad : police;
-                participants.Add(GemeenteVeiligstad);
-                participants.Add(police);
-                // Illegal subletting or a cannabis farm in a corporation's dwelling: the corporation is named on it.
-                if (_locations[location - 1].OwnerOrganisationId is { } corporation && rng.Chance(0.8)) participants.Add(corporation);
-                legalGround = LegalGround.GemeentewetOpenbareOrde;
-                title = $"Ondermijning {rng.Pick(UnderminingThemes)} {_districts[DistrictIndexOfNeighbourhood(NeighbourhoodIndexOf(location))].Name}";
-                foreach (var (person, role) in subjects)
-                    if (role == CaseSubjectRole.Veroorzaker) _underminingCausers.Add(person);
-                break;
-            }
         }
 
         var outcome = status == CaseStatus.Afgesloten
@@ -293,7 +293,12 @@ internal sealed partial class SyntheticGenerator
         void Change(CaseStatus? from, CaseStatus to, DateTime at, int by)
             => _statusChanges.Add(new CaseStatusChange
             {
-                Id = _statusChanges.Count + 1, CaseId = id, FromStatus = from, ToStatus = to, ChangedAt = at, ByOrganisationId = by,
+                Id = _statusChanges.Count + 1,
+                CaseId = id,
+                FromStatus = from,
+                ToStatus = to,
+                ChangedAt = at,
+                ByOrganisationId = by,
             });
         Change(null, CaseStatus.Gemeld, opened, coordinator);
         var last = opened;
