@@ -237,15 +237,6 @@ public sealed class PlanCacheTests(HubFactory hub) : IClassFixture<HubFactory>
     }
 
     /// <summary>The request as the executor serves it (without the log); the JSON, the persons for the log, and whether the cache answered.</summary>
-    private async Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(Caller caller, string query, bool compiledReads = true, Inputs? variables = null)
-    {
-        await using var scope = hub.Services.CreateAsyncScope();
-        var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
-        var access = AccessPolicy.For(caller);
-        var context = new RequestContext(access, scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>()) { CompiledReads = compiledReads };
-        var result = await executor.RunAsync(new GraphQLRequest(query, null, variables, null), access, context, scope.ServiceProvider, CancellationToken.None);
-        var json = scope.ServiceProvider.GetRequiredService<IGraphQLTextSerializer>().Serialize(result);
-        var log = string.Join(";", context.Processing.Persons.Select(p => $"{p.PersonId}:{string.Join(",", p.Categories)}:{(p.Bsn is null ? "-" : "bsn")}"));
-        return (json, context.ReadPath, log, context.PlanCacheHit);
-    }
+    private Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(Caller caller, string query, bool compiledReads = true, Inputs? variables = null)
+        => ReadPathDifferentialTests.RunAsync(hub.Services, caller, query, compiledReads, variables);
 }

@@ -169,7 +169,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     private Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(Caller caller, string query, bool compiledReads, Inputs? variables = null)
         => RunAsync(hub.Services, caller, query, compiledReads, variables);
 
-    private static async Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(IServiceProvider services, Caller caller, string query, bool compiledReads, Inputs? variables = null)
+    internal static async Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(IServiceProvider services, Caller caller, string query, bool compiledReads, Inputs? variables = null)
     {
         await using var scope = services.CreateAsyncScope();
         var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();

@@ -94,24 +94,8 @@ public sealed class ReadPlanCache
             case BigInteger n: Number(text, 'b', n.ToString(CultureInfo.InvariantCulture)); return true;
             case double d: Number(text, 'd', d.ToString("R", CultureInfo.InvariantCulture)); return true;
             case decimal m: Number(text, 'm', m.ToString(CultureInfo.InvariantCulture)); return true;
-            case IReadOnlyDictionary<string, object?> members:
-                text.Append('{');
-                foreach (var (name, member) in members)
-                {
-                    Text(text, 'k', name);
-                    if (!Append(text, member, depth + 1)) return false;
-                }
-                text.Append('}');
-                return true;
-            case IDictionary<string, object?> members:
-                text.Append('{');
-                foreach (var (name, member) in members)
-                {
-                    Text(text, 'k', name);
-                    if (!Append(text, member, depth + 1)) return false;
-                }
-                text.Append('}');
-                return true;
+            case IReadOnlyDictionary<string, object?> members: return Members(text, members, depth);
+            case IDictionary<string, object?> members: return Members(text, members, depth);
             case IList items:
                 text.Append('[');
                 foreach (var item in items)
@@ -123,6 +107,18 @@ public sealed class ReadPlanCache
             default:
                 return false;
         }
+    }
+
+    private static bool Members(StringBuilder text, IEnumerable<KeyValuePair<string, object?>> members, int depth)
+    {
+        text.Append('{');
+        foreach (var (name, member) in members)
+        {
+            Text(text, 'k', name);
+            if (!Append(text, member, depth + 1)) return false;
+        }
+        text.Append('}');
+        return true;
     }
 
     // Length-prefixed, so no text can pass for the structure around it.
