@@ -255,13 +255,16 @@ public sealed class ProcessingLog : IDisposable
     /// 0.03 ms, where the same query through EF Core's LINQ pipeline took 0.2 ms, the largest step of a one-record append
     /// after the commit itself.
     /// </summary>
+    /// <summary>The statement that reads the chain's last sequence and hash, in the provider's dialect.</summary>
+    internal static string LastRecordSql(bool sqlServer) => sqlServer
+        ? "SELECT TOP (1) [Sequence], [Hash] FROM [ProcessingLog] ORDER BY [Sequence] DESC;"
+        : "SELECT \"Sequence\", \"Hash\" FROM \"ProcessingLog\" ORDER BY \"Sequence\" DESC LIMIT 1;";
+
     private static async Task<(long Sequence, string Hash)> ReadLastAsync(VeiligheidDbContext db, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = db.Database.IsSqlServer()
-            ? "SELECT TOP (1) [Sequence], [Hash] FROM [ProcessingLog] ORDER BY [Sequence] DESC;"
-            : "SELECT \"Sequence\", \"Hash\" FROM \"ProcessingLog\" ORDER BY \"Sequence\" DESC LIMIT 1;";
+        command.CommandText = LastRecordSql(db.Database.IsSqlServer());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (0, GenesisHash);
     }

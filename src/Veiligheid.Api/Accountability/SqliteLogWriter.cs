@@ -123,7 +123,7 @@ internal sealed class SqliteLogWriter : IDisposable
                 pragma.ExecuteNonQuery();
             }
             _readLast = connection.CreateCommand();
-            _readLast.CommandText = "SELECT \"Sequence\", \"Hash\" FROM \"ProcessingLog\" ORDER BY \"Sequence\" DESC LIMIT 1;";
+            _readLast.CommandText = ProcessingLog.LastRecordSql(sqlServer: false);
             _readLast.Prepare();
             _insertOne = (SqliteCommand)_insert.Create(connection, null, 1);
             _insertOne.Prepare();

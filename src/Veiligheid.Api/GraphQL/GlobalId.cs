@@ -11,6 +11,29 @@ public static class GlobalId
 {
     public static string Encode(string typeName, int id) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{typeName}:{id}"));
 
+    private const int MaxTypeNameLength = 64;
+
+    /// <summary>
+    /// Writes <see cref="Encode"/>'s id as a JSON string, made on the stack (the compiled read path writes hundreds per
+    /// page); <paramref name="typeName"/> is the type's name in ASCII.
+    /// </summary>
+    public static void Write(System.Text.Json.Utf8JsonWriter writer, ReadOnlySpan<byte> typeName, int id)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (typeName.Length > MaxTypeNameLength)
+        {
+            writer.WriteStringValue(Encode(Encoding.ASCII.GetString(typeName), id));
+            return;
+        }
+        Span<byte> plain = stackalloc byte[MaxTypeNameLength + 12]; // "<Type>:" and an int's at most 11 characters
+        typeName.CopyTo(plain);
+        plain[typeName.Length] = (byte)':';
+        System.Buffers.Text.Utf8Formatter.TryFormat(id, plain[(typeName.Length + 1)..], out var digits);
+        Span<byte> encoded = stackalloc byte[Base64Url.GetEncodedLength(MaxTypeNameLength + 12)];
+        var written = Base64Url.EncodeToUtf8(plain[..(typeName.Length + 1 + digits)], encoded);
+        writer.WriteStringValue(encoded[..written]);
+    }
+
     /// <summary>The database id when <paramref name="globalId"/> is a well-formed id of <paramref name="typeName"/>.</summary>
     public static bool TryDecode(string? globalId, string typeName, out int id)
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GraphQL;
@@ -229,8 +228,6 @@ public sealed class CompiledData
         return new CompiledData(output.WrittenSpan.ToArray());
     }
 
-    private const int MaxTypeNameLength = 64;
-
     private static void Marked(ref Utf8JsonReader reader, Utf8JsonWriter writer, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector)
     {
         var key = reader.ValueSpan; // marker keys are ASCII and never escaped
@@ -242,19 +239,7 @@ public sealed class CompiledData
             var separator = rest.IndexOf((byte)':');
             writer.WritePropertyName(rest[(separator + 1)..]);
             if (reader.TokenType == JsonTokenType.Null) writer.WriteNullValue();
-            else if (separator > MaxTypeNameLength) writer.WriteStringValue(GlobalId.Encode(System.Text.Encoding.ASCII.GetString(rest[..separator]), reader.GetInt32()));
-            else
-            {
-                // GlobalId.Encode's bytes ("<Type>:<id>" in base64url), made on the stack: a page has hundreds of ids.
-                Span<byte> plain = stackalloc byte[MaxTypeNameLength + 12];
-                rest[..separator].CopyTo(plain);
-                plain[separator] = (byte)':';
-                System.Buffers.Text.Utf8Formatter.TryFormat(reader.GetInt32(), plain[(separator + 1)..], out var digits);
-                var length = separator + 1 + digits;
-                Span<byte> encoded = stackalloc byte[System.Buffers.Text.Base64Url.GetEncodedLength(MaxTypeNameLength + 12)];
-                var written = System.Buffers.Text.Base64Url.EncodeToUtf8(plain[..length], encoded);
-                writer.WriteStringValue(encoded[..written]);
-            }
+            else GlobalId.Write(writer, rest[..separator], reader.GetInt32());
             return;
         }
         // "$p:<node>": the person this node's row is the data of; noted for the processing log, not answered.
