@@ -182,7 +182,17 @@ internal static class GraphQLRequestReader
             return Fail(StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", $"Request bodies are read as utf-8 only, not '{charset}'.");
 
         if (request.ContentLength > limits.MaxRequestBytes) return TooLarge(limits);
-        var body = await ReadBodyAsync(request.Body, limits.MaxRequestBytes, ct);
+        ReadOnlyMemory<byte>? body;
+        try
+        {
+            body = await ReadBodyAsync(request.Body, limits.MaxRequestBytes, ct);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The server could not read what the client sent: a body that ended before its Content-Length, or arrived too
+            // slowly. The client's doing, so a 4xx (the server's own status for it) and not an internal error.
+            return Unreadable(e.StatusCode);
+        }
         if (body is null) return TooLarge(limits);
         if (!Utf8.IsValid(body.Value.Span))
             return Fail(StatusCodes.Status400BadRequest, "INVALID_JSON", "The request body is not valid utf-8.");
@@ -231,6 +241,15 @@ internal static class GraphQLRequestReader
             }
         }
     }
+
+    /// <summary>Code of a request whose body could not be read to its end (truncated, too slow).</summary>
+    public const string UnreadableRequestCode = "UNREADABLE_REQUEST";
+
+    private static ReadResult Unreadable(int status)
+        => Fail(status is >= 400 and < 500 ? status : StatusCodes.Status400BadRequest, UnreadableRequestCode,
+            status == StatusCodes.Status408RequestTimeout
+                ? "The request body arrived too slowly; send it at once."
+                : "The request body could not be read to its end (shorter than its Content-Length, or cut off).");
 
     private static ReadResult TooLarge(GraphQLLimits limits)
         => Fail(StatusCodes.Status413RequestEntityTooLarge, LimitErrorCodes.RequestTooLarge,

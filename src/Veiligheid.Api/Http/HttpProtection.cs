@@ -89,7 +89,13 @@ public static class HttpProtection
     /// <summary>Before authentication and the endpoints: exception shielding, CORS, caller-based rate limiting.</summary>
     public static IApplicationBuilder UseVeiligheidHttpProtection(this IApplicationBuilder app)
     {
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalErrorAsync });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteInternalErrorAsync,
+            // A request the client abandoned (connection closed mid-request) fails with a cancellation or an I/O error
+            // of the connection: nobody is left to answer, and it is no failure of the hub to record as one.
+            SuppressDiagnosticsCallback = context => ClientWentAway(context.HttpContext, context.Exception),
+        });
         app.UseCors();
         app.Use(async (http, next) =>
         {
@@ -108,10 +114,20 @@ public static class HttpProtection
         return app;
     }
 
+    private static bool ClientWentAway(HttpContext http, Exception? exception)
+        => http.RequestAborted.IsCancellationRequested
+            && exception is OperationCanceledException or IOException or BadHttpRequestException;
+
     private static async Task WriteInternalErrorAsync(HttpContext http)
     {
         var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
         var exception = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (ClientWentAway(http, exception))
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpProtection))
+                .LogDebug("Request to {Path} abandoned by the client, trace id {TraceId}", http.Request.Path.Value, traceId);
+            return;
+        }
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpProtection))
             .LogError(exception, "Unhandled error in {Path}, trace id {TraceId}", http.Request.Path.Value, traceId);
         await WriteRefusalAsync(http, StatusCodes.Status500InternalServerError, InternalErrorCode,

@@ -1,5 +1,7 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Accountability;
 using Veiligheid.Data;
 using Veiligheid.Tests.Infrastructure;
 
@@ -40,9 +42,90 @@ public sealed class SqliteDurabilityTests(HubFactory factory) : IClassFixture<Hu
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
 
         // The log writes through a connection of its own (not the pool's), so the hub's interceptor does not set it.
-        using var writer = Veiligheid.Accountability.SqliteLogWriter.For(db);
+        using var writer = SqliteLogWriter.For(db);
         Assert.NotNull(writer);
         Assert.Equal(2L, writer.Synchronous()); // FULL
+    }
+
+    [Fact]
+    public async Task The_write_ahead_log_starts_over_while_readers_never_pause()
+    {
+        // A database of this test's own: the records written here are a chain of their own.
+        var path = Path.Combine(factory.TempDirectory, "steady-readers.db");
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        await db.Database.MigrateAsync();
+        using var writer = SqliteLogWriter.For(db)!;
+        writer.TruncateAfterFrames = 64;
+
+        // Two readers taking turns, so that at every moment one of them is inside a read transaction: the steady load
+        // under which a PASSIVE checkpoint alone never lets the WAL start over.
+        using var stop = new CancellationTokenSource();
+        var readers = Task.Run(() => ReadWithoutPauseAsync(db.Database.GetConnectionString()!, stop.Token));
+        long largestWal = 0;
+        for (var i = 0; i < 600; i++)
+        {
+            writer.Write((sequence, previous) => [Record(sequence + 1, previous)]);
+            largestWal = Math.Max(largestWal, new FileInfo(path + "-wal").Length);
+        }
+        await stop.CancelAsync();
+        await readers;
+        writer.WaitForCheckpoint();
+
+        Assert.True(writer.Truncations > 0, "the WAL never started over");
+        // 600 commits of a few pages each would be several MB; started over every 64 frames it stays near 64 pages.
+        Assert.True(largestWal < 2 * 1024 * 1024, $"the WAL grew to {largestWal} bytes, {writer.Truncations} truncations, {writer.TruncationsBusy} busy");
+        Assert.Equal(600, await db.Set<ProcessingRecord>().CountAsync());
+    }
+
+    private static ProcessingRecord Record(long sequence, string previous)
+    {
+        var record = new ProcessingRecord
+        {
+            Sequence = sequence,
+            ActionId = Guid.NewGuid(),
+            ActionName = "test",
+            OccurredAt = DateTime.UtcNow,
+            OrganisationId = 1,
+            OrganisationKey = "test",
+            Role = "test",
+            ApplicationId = "test",
+            Purpose = "test",
+            LegalGround = "test",
+            PersonId = (int)sequence,
+            Categories = "Identiteit",
+            RetentionYears = 1,
+            PreviousHash = previous,
+            Hash = "",
+        };
+        record.Hash = ProcessingLog.HashOf(record);
+        return record;
+    }
+
+    private static async Task ReadWithoutPauseAsync(string connectionString, CancellationToken stop)
+    {
+        await using var first = new SqliteConnection(connectionString);
+        await using var second = new SqliteConnection(connectionString);
+        await first.OpenAsync(stop);
+        await second.OpenAsync(stop);
+        var (open, next) = (first.BeginTransaction(deferred: true), second);
+        await ReadAsync(open);
+        while (!stop.IsCancellationRequested)
+        {
+            var started = next.BeginTransaction(deferred: true);
+            await ReadAsync(started);
+            open.Dispose(); // ends the older read only after the newer one holds its snapshot
+            (open, next) = (started, next == first ? second : first);
+            await Task.Delay(1, CancellationToken.None);
+        }
+        open.Dispose();
+
+        static async Task ReadAsync(SqliteTransaction transaction)
+        {
+            await using var command = transaction.Connection!.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT count(*) FROM \"ProcessingLog\";";
+            await command.ExecuteScalarAsync(CancellationToken.None);
+        }
     }
 
     [Fact]
