@@ -15,7 +15,7 @@ public static class AccountabilityQueries
         ArgumentNullException.ThrowIfNull(query);
 
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<ProcessingPurposeType>>>>("purposes").Category(DataCategory.Register)
-            .Description("The register of processing purposes. A request that reads person-level data names one of them, that its role may invoke, in the X-Purpose header.")
+            .Description("The register of processing purposes. A request that reads person-level data names one of them, that its role may invoke, in the X-Purpose header. A short fixed register read whole: no filter, sort or paging.")
             .Resolve(_ => Purposes.All);
 
         query.Field<NonNullGraphType<ConnectionGraphType<ProcessingRecordType, ProcessingRecord>>>("processingLog").Category(DataCategory.Verwerkingslog)

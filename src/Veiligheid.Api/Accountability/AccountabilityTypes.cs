@@ -65,7 +65,7 @@ public sealed class AccessReportType : SlicedObjectGraphType<AccessReport>
         Field<NonNullGraphType<DateTimeScalar>>("generatedAt").Description("When the report was made.").Resolve(ctx => ctx.Source.GeneratedAt);
         Field<DateTimeScalar>("from").Description("Start of the period covered; null for everything held.").Resolve(ctx => ctx.Source.From);
         Field<DateTimeScalar>("to").Description("End of the period covered; null for up to now.").Resolve(ctx => ctx.Source.To);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<AccessReportEntryType>>>>("entries").Description("Each processing, oldest first.").Resolve(ctx => ctx.Source.Entries);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<AccessReportEntryType>>>>("entries").Description("Each processing, oldest first: the whole report for the period asked (accessReport's from and to), so it takes no filter of its own.").Resolve(ctx => ctx.Source.Entries);
     }
 }
 

@@ -31,8 +31,9 @@ public sealed class CaseType : SlicedObjectGraphType<Case>
         Field<DateTimeScalar>("closedAt").Description("When it was closed, if it is.").Resolve(ctx => ctx.Source.ClosedAt);
         Field<NonNullGraphType<OrganisationType>>("coordinatingOrganisation").Description("The organisation that directs the case.")
             .Resolve(ctx => ctx.LoadOrganisation(ctx.Source.CoordinatingOrganisationId));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseParticipantType>>>>("participants").Description("The organisations taking part: the basis of need-to-know.")
-            .Resolve(ctx => ctx.LoadMany("case.participants", ctx.Source.Id, hub => hub.Db.CaseParticipants.OrderBy(p => p.JoinedAt), p => p.CaseId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseParticipantType>>>>("participants").Description("The organisations taking part: the basis of need-to-know. By joining, then by organisation.")
+            .Arguments(CaseRelations.ParticipantList.Arguments("the participants that match this filter"))
+            .Resolve(ctx => CaseRelations.ParticipantList.Load(ctx, "case.participants", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseSubjectType>>>>("subjects").Description("The persons the case is about, that the caller may see, with their role.")
             .Arguments(CaseRelations.SubjectList.Arguments("the subjects whose person matches this filter (it tests the person, not the role)"))
             .Resolve(ctx => CaseRelations.SubjectList.Load(ctx, "case.subjects", ctx.Source.Id));
@@ -44,9 +45,11 @@ public sealed class CaseType : SlicedObjectGraphType<Case>
             .Arguments(CaseRelations.InterventionList.Arguments("the interventions that match this filter"))
             .Resolve(ctx => CaseRelations.InterventionList.Load(ctx, "case.interventions", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseStatusChangeType>>>>("statusHistory").Description("Every status change, oldest first.")
-            .Resolve(ctx => ctx.LoadMany("case.statusHistory", ctx.Source.Id, hub => hub.Db.CaseStatusChanges.OrderBy(s => s.ChangedAt).ThenBy(s => s.Id), s => s.CaseId));
+            .Arguments(CaseRelations.StatusHistoryList.Arguments("the status changes that match this filter"))
+            .Resolve(ctx => CaseRelations.StatusHistoryList.Load(ctx, "case.statusHistory", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseContributionType>>>>("contributions").Description("Partners' notes on the case, oldest first.")
-            .Resolve(ctx => ctx.LoadMany("case.contributions", ctx.Source.Id, hub => hub.Db.CaseContributions.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id), c => c.CaseId));
+            .Arguments(CaseRelations.ContributionList.Arguments("the contributions that match this filter"))
+            .Resolve(ctx => CaseRelations.ContributionList.Load(ctx, "case.contributions", ctx.Source.Id));
     }
 }
 
@@ -119,6 +122,21 @@ public static class CaseRelations
     /// <summary>Links to the addresses of a case that the caller may see, by address; filtered and sorted on the address.</summary>
     public static NestedList<LocationFilter, Location, CaseLocation> LocationList { get; } = new(
         hub => hub.Db.CaseLocations.Where(hub.Access.Locations.Through<CaseLocation, Location>(l => l.Location)), l => l.CaseId, l => l.Location, ("ID", false));
+
+    // A case's participants, status history and contributions are visible with the case: the list's parent is the row
+    // rule (a case the caller may not see is never a parent), as it always was for these lists.
+
+    /// <summary>The organisations taking part in a case, by joining; equal moments by organisation.</summary>
+    public static NestedList<CaseParticipantFilter, CaseParticipant, CaseParticipant> ParticipantList { get; } = new(
+        hub => hub.Db.CaseParticipants, p => p.CaseId, null, ("JOINED_AT", false), ("ID", false));
+
+    /// <summary>A case's status changes, oldest first; equal moments in the order recorded.</summary>
+    public static NestedList<CaseStatusChangeFilter, CaseStatusChange, CaseStatusChange> StatusHistoryList { get; } = new(
+        hub => hub.Db.CaseStatusChanges, s => s.CaseId, null, ("CHANGED_AT", false), ("ID", false));
+
+    /// <summary>Partners' notes on a case, oldest first; equal moments in the order recorded.</summary>
+    public static NestedList<CaseContributionFilter, CaseContribution, CaseContribution> ContributionList { get; } = new(
+        hub => hub.Db.CaseContributions, c => c.CaseId, null, ("CREATED_AT", false), ("ID", false));
 
     /// <summary>Links from an address to the cases about it that the caller may see, newest first; filtered and sorted on the case.</summary>
     public static NestedList<CaseFilter, Case, CaseLocation> OfLocationList { get; } = new(

@@ -21,12 +21,22 @@ public abstract class FilterDefinition<T> where T : class
     private readonly List<SortTerm<T>> _defaultOrder = [];
 
     protected FilterDefinition(string typeName, DataCategory category, Expression<Func<T, int>> id)
+        : this(typeName, category, id, $"The {typeName}'s id: the order the hub stored them in.")
+    {
+        _fields.Add(new FilterField<T>("id", $"The {typeName}'s global id.", category, typeof(IdFilterType),
+            (scope, value) => Operators.Ids(id, (IDictionary<string, object?>)value, typeName)));
+    }
+
+    /// <summary>
+    /// For rows the schema gives no global id of their own (a case's status changes, a person's police signals, …): the
+    /// key that identifies a row in its list is only the tie-breaker sort <c>ID</c>; there is no <c>id</c> filter, since
+    /// no client ever holds such an id.
+    /// </summary>
+    protected FilterDefinition(string typeName, DataCategory category, Expression<Func<T, int>> key, string keyDescription)
     {
         TypeName = typeName;
         Category = category;
-        IdSort = new SortField<T>("ID", $"The {typeName}'s id: the order the hub stored them in.", category, id);
-        _fields.Add(new FilterField<T>("id", $"The {typeName}'s global id.", category, typeof(IdFilterType),
-            (scope, value) => Operators.Ids(id, (IDictionary<string, object?>)value, typeName)));
+        IdSort = new SortField<T>("ID", keyDescription, category, key);
     }
 
     /// <summary>The entity's GraphQL type name: the input types are named after it.</summary>

@@ -23,9 +23,9 @@ public sealed class QueryType : SlicedObjectGraphType<object>
 
         Field<NonNullGraphType<ViewerType>>("viewer").Description("Who the hub takes the caller to be: role and organisation, from the token.")
             .Resolve(ctx => ctx.Hub().Access.Caller);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<OrganisationType>>>>("organisations").Description("The partner organisations, by name.")
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<OrganisationType>>>>("organisations").Description("The partner organisations, by name: a register of a dozen partners that every role reads whole, so it takes no filter, sort or paging.")
             .ResolveAsync(async ctx => await ctx.Hub().Db.Organisations.AsNoTracking().OrderBy(o => o.Name).ToListAsync(ctx.CancellationToken));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<DistrictType>>>>("districts").Description("The districts of the municipality, by code.")
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<DistrictType>>>>("districts").Description("The districts of the municipality, by code: a fixed register read whole, so it takes no filter, sort or paging (a district's neighbourhoods take a filter).")
             .ResolveAsync(async ctx => await ctx.Hub().Db.Districts.AsNoTracking().OrderBy(d => d.Code).ToListAsync(ctx.CancellationToken));
 
         Field<NonNullGraphType<ConnectionGraphType<PersonType, Person>>>("persons").Category(DataCategory.Identiteit)

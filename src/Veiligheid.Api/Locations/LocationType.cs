@@ -21,7 +21,8 @@ public sealed class DistrictType : SlicedObjectGraphType<District>
         Field<NonNullGraphType<StringGraphType>>("name").Description("Name of the district.").Resolve(ctx => ctx.Source.Name);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<NeighbourhoodType>>>>("neighbourhoods")
             .Description("The neighbourhoods in this district, by code.")
-            .Resolve(ctx => ctx.LoadMany("district.neighbourhoods", ctx.Source.Id, hub => hub.Db.Neighbourhoods.OrderBy(n => n.Code), n => n.DistrictId));
+            .Arguments(DistrictRelations.NeighbourhoodList.Arguments("the neighbourhoods that match this filter"))
+            .Resolve(ctx => DistrictRelations.NeighbourhoodList.Load(ctx, "district.neighbourhoods", ctx.Source.Id));
     }
 }
 
@@ -70,6 +71,13 @@ public sealed class LocationType : SlicedObjectGraphType<Location>
             .Arguments(CaseRelations.OfLocationList.Arguments("the cases that match this filter"))
             .Resolve(ctx => ctx.LoadCasesOfLocation(ctx.Source.Id));
     }
+}
+
+/// <summary>The rows behind a district's list: the neighbourhoods are a register every role reads, by code.</summary>
+public static class DistrictRelations
+{
+    public static NestedList<NeighbourhoodFilter, Neighbourhood, Neighbourhood> NeighbourhoodList { get; } = new(
+        hub => hub.Db.Neighbourhoods, n => n.DistrictId, null, ("CODE", false), ("ID", false));
 }
 
 /// <summary>Loading locations through the caller's row rule.</summary>

@@ -60,18 +60,18 @@ public sealed class PersonOverviewType : SlicedObjectGraphType<PersonOverview>
         Field<LocationType>("address").Description("Current address; null when unknown or not visible.").Category(DataCategory.Adres)
             .Resolve(ctx => ctx.Source.Person.AddressId is { } id ? ctx.LoadLocation(id) : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonCaseType>>>>("currentCases").Category(DataCategory.Casus)
-            .Description("The person's cases that are not closed and that the caller may see, newest first; each with its participants and coordinating organisation.")
+            .Description("The person's cases that are not closed and that the caller may see, newest first; each with its participants and coordinating organisation. The overview's fixed selection, so it takes no filter (person.cases does).")
             .Resolve(ctx => ctx.LoadMany("overview.currentCases", ctx.Source.Person.Id,
                 hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case))
                     .Where(s => s.Case.Status != CaseStatus.Afgesloten).Include(s => s.Case).OrderByDescending(s => s.Case.OpenedAt), s => s.PersonId));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<TimelineEventType>>>>("timeline").Category(DataCategory.Casus)
-            .Description("Incidents, interventions, status changes and contributions around the person across partners, oldest first: only the kinds the caller's role and purpose cover, only rows the caller may see.")
+            .Description("Incidents, interventions, status changes and contributions around the person across partners, oldest first: only the kinds the caller's role and purpose cover, only rows the caller may see. Merged across kinds, so it takes no filter; each kind's own list does (person.incidents, person.interventions, a case's statusHistory and contributions).")
             .Resolve(ctx => ctx.LoadTimeline(ctx.Source.Person.Id));
         Field<NonNullGraphType<LifeDomainsType>>("lifeDomains").Category(DataCategory.Zorg)
             .Description("Self-reliance per life domain; a domain without consent or legal ground is null with an error, and listed in 'withheld'.")
             .Resolve(ctx => ctx.Source.Person);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<WithheldPartType>>>>("withheld")
-            .Description("The parts of the overview the caller does not get, and why: not granted to the role, not covered by the purpose, or no consent or legal ground.")
+            .Description("The parts of the overview the caller does not get, and why: not granted to the role, not covered by the purpose, or no consent or legal ground. A handful of entries computed for the overview: no arguments.")
             .Resolve(ctx => ctx.LoadWithheld(ctx.Source.Person.Id));
     }
 }

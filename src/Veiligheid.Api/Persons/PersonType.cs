@@ -33,10 +33,12 @@ public sealed class PersonType : SlicedObjectGraphType<Person>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonIncidentType>>>>("incidents").Description("Incidents this person was involved in that the caller may see, newest first.").Category(DataCategory.Politie)
             .Arguments(PersonRelations.IncidentList.Arguments("the incidents that match this filter (it tests the incident, not the person's role in it)"))
             .Resolve(ctx => PersonRelations.IncidentList.Load(ctx, "person.incidents", ctx.Source.Id, rows => rows.Include(l => l.Incident)));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PoliceSignalType>>>>("policeSignals").Description("Risk signals the police registered.").Category(DataCategory.Politie)
-            .Resolve(ctx => ctx.LoadMany("person.policeSignals", ctx.Source.Id, hub => hub.Db.PoliceSignals.OrderByDescending(s => s.RegisteredOn), s => s.PersonId));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TenancyType>>>>("tenancies").Description("Tenancies the caller may see.").Category(DataCategory.Huisvesting)
-            .Resolve(ctx => ctx.LoadMany("person.tenancies", ctx.Source.Id, hub => hub.Tenancies().OrderByDescending(t => t.StartDate), t => t.PersonId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PoliceSignalType>>>>("policeSignals").Description("Risk signals the police registered, newest first.").Category(DataCategory.Politie)
+            .Arguments(PersonRelations.PoliceSignalList.Arguments("the signals that match this filter"))
+            .Resolve(ctx => PersonRelations.PoliceSignalList.Load(ctx, "person.policeSignals", ctx.Source.Id));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TenancyType>>>>("tenancies").Description("Tenancies the caller may see, latest start first.").Category(DataCategory.Huisvesting)
+            .Arguments(PersonRelations.TenancyList.Arguments("the tenancies that match this filter"))
+            .Resolve(ctx => PersonRelations.TenancyList.Load(ctx, "person.tenancies", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<InterventionType>>>>("interventions").Description("Interventions aimed at this person that the caller may see.").Category(DataCategory.Interventie)
             .Arguments(PersonRelations.InterventionList.Arguments("the interventions that match this filter"))
             .Resolve(ctx => PersonRelations.InterventionList.Load(ctx, "person.interventions", ctx.Source.Id));
@@ -117,6 +119,17 @@ public static class PersonRelations
     /// <summary>Visible interventions aimed at a person, by start date.</summary>
     public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(
         hub => hub.Interventions().Where(i => i.PersonId != null), i => i.PersonId!.Value, null, ("START_DATE", false), ("ID", false));
+
+    /// <summary>
+    /// A person's police signals, newest first; signals of one day in the order recorded. The field exists only for
+    /// roles that read police data; the signals have no row rule of their own beyond the person's.
+    /// </summary>
+    public static NestedList<PoliceSignalFilter, PoliceSignal, PoliceSignal> PoliceSignalList { get; } = new(
+        hub => hub.Db.PoliceSignals, s => s.PersonId, null, ("REGISTERED_ON", true), ("ID", false));
+
+    /// <summary>The tenancies of a person the caller may see (its tenancy row rule), latest start first; equal starts in the order recorded.</summary>
+    public static NestedList<TenancyFilter, Tenancy, Tenancy> TenancyList { get; } = new(
+        hub => hub.Tenancies(), t => t.PersonId, null, ("START_DATE", true), ("ID", false));
 }
 
 /// <summary>Loading persons through the caller's row rule.</summary>

@@ -212,7 +212,9 @@ public sealed class FilteringTests(HubFactory hub) : IClassFixture<HubFactory>
                 }
                 if (schema.AllTypes[entity.Name + "SortField"] is EnumerationGraphType sorts)
                 {
-                    foreach (var value in sorts.Values)
+                    // ID is every list's tie-breaker; on rows without an id field of their own (a status change, a police
+                    // signal) it is the order the hub recorded them in, and reveals nothing beyond the list's own order.
+                    foreach (var value in sorts.Values.Where(v => v.Name != "ID" || entity.GetField("id") is not null))
                     {
                         var name = string.Concat(value.Name.ToLowerInvariant().Split('_').Select((w, i) => i == 0 ? w : char.ToUpperInvariant(w[0]) + w[1..]));
                         Assert.True(Readable(entity, name), $"{role}: {entity.Name}SortField.{value.Name} has no readable field");

@@ -36,6 +36,20 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         Assert.True(compiled >= Operations / 3, $"only {compiled} of {Operations} operations took the compiled path");
     }
 
+    /// <summary>Every nested list that takes arguments (from the schema, not a hand list) gets them somewhere in the corpus.</summary>
+    [Fact]
+    public void The_corpus_gives_every_nested_list_its_arguments()
+    {
+        var schemas = hub.Services.GetRequiredService<SchemaRegistry>();
+        var lists = schemas.Full.AllTypes.OfType<IObjectGraphType>().Where(t => t.Name != "Query")
+            .SelectMany(t => t.Fields.Where(f => f.Arguments?.Find("filter") is not null && f.Arguments.Find("after") is null).Select(f => f.Name))
+            .Distinct().ToList();
+        var corpus = string.Join("\n", Corpus(schemas).Select(c => c.Operation));
+
+        Assert.True(lists.Count >= 10, $"only {lists.Count} nested lists take arguments");
+        Assert.All(lists, list => Assert.Matches($@"\b{list}\((first|filter|orderBy)", corpus));
+    }
+
     /// <summary>
     /// The corpus run on both paths of a hub (SQLite here; SQL Server in <see cref="Data.SqlServerReadPathDifferentialTests"/>):
     /// how many took the compiled path, how many of those were answered again from the plan cache, and each operation whose data, errors or logged persons differ.
@@ -113,6 +127,12 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         "{ incidents(first: 40) { nodes { id persons(orderBy: [{ field: SURNAME, direction: DESC }], first: 1) { role person { id surname incidents(first: 2, filter: { inPublicSpace: { eq: true } }) { incident { id } } } } } } }")]
     [InlineData(HubRole.Woningcorporatie, DemoOrganisations.Woonstede,
         "{ cases(first: 40) { nodes { id subjects(filter: { not: { surname: { startsWith: \"A\" } } }) { person { id } } interventions(orderBy: [{ field: START_DATE, direction: DESC }]) { id startDate } } } }")]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad,
+        "{ cases(first: 40) { nodes { id participants(filter: { joinedAt: { gte: \"2000-01-01T00:00:00Z\" } }, orderBy: [{ field: JOINED_AT, direction: DESC }], first: 2) { joinedAt organisation { key } } statusHistory(filter: { not: { fromStatus: { isNull: true } } }, orderBy: [{ field: CHANGED_AT, direction: DESC }], first: 1) { fromStatus toStatus changedAt by { key } } contributions(filter: { text: { contains: \"e\" } }, first: 1) { text createdAt organisation { key } } } } }")]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad,
+        "{ persons(first: 60) { nodes { id policeSignals(filter: { kind: { in: [GEWELD, VERWARD] } }, orderBy: [{ field: REGISTERED_ON }], first: 1) { kind registeredOn organisation { key } } tenancies(filter: { endDate: { isNull: false } }, orderBy: [{ field: END_DATE, direction: DESC }], first: 1) { startDate endDate landlord { key } dwelling { street } } } } }")]
+    [InlineData(HubRole.Woningcorporatie, DemoOrganisations.Woonstede,
+        "{ persons(first: 60) { nodes { id tenancies(filter: { or: [{ endDate: { isNull: true } }, { startDate: { lt: \"2015-01-01\" } }] }) { startDate endDate dwelling { postcode } } } } }")]
     public async Task Nested_filters_sorts_and_cuts_compile_and_answer_as_the_reference_path(HubRole role, string organisation, string query)
     {
         var caller = CallerOf(role, organisation, HubFactory.DefaultPurposeOf(role));

@@ -124,7 +124,48 @@ public sealed class StatementCountTests(CountingHubFactory hub) : IClassFixture<
         } } }
         """;
 
+    // A case's participants, status history and contributions with arguments, and a person's police signals and
+    // tenancies. The coordinates (latitude) are left to the reference path, so the *Reference shapes run on it: one
+    // batched statement per list whatever the number of parents; the others are compiled into one statement.
+    private const string CaseListsShape = """
+        query($first: Int) { cases(first: $first) { nodes {
+          id
+          participants(orderBy: [{ field: JOINED_AT, direction: DESC }], first: 2) { joinedAt organisation { name } }
+          statusHistory(filter: { toStatus: { in: [IN_BEHANDELING, AFGESLOTEN] } }, first: 1) { toStatus by { key } }
+          contributions(filter: { text: { contains: "e" } }, first: 1, orderBy: [{ field: CREATED_AT, direction: DESC }]) { text }
+        } } }
+        """;
+
+    private const string CaseListsReferenceShape = """
+        query($first: Int) { cases(first: $first) { nodes {
+          id locations { latitude }
+          participants(orderBy: [{ field: JOINED_AT, direction: DESC }], first: 2) { joinedAt organisation { name } }
+          statusHistory(filter: { toStatus: { in: [IN_BEHANDELING, AFGESLOTEN] } }, first: 1) { toStatus by { key } }
+          contributions(filter: { text: { contains: "e" } }, first: 1, orderBy: [{ field: CREATED_AT, direction: DESC }]) { text }
+        } } }
+        """;
+
+    private const string PersonListsShape = """
+        query($first: Int) { persons(first: $first) { nodes {
+          id
+          policeSignals(filter: { not: { kind: { eq: ONDERMIJNING } } }, orderBy: [{ field: REGISTERED_ON }], first: 1) { kind organisation { name } }
+          tenancies(filter: { startDate: { gte: "2000-01-01" } }, first: 1) { startDate dwelling { street } landlord { key } }
+        } } }
+        """;
+
+    private const string PersonListsReferenceShape = """
+        query($first: Int) { persons(first: $first) { nodes {
+          id address { latitude }
+          policeSignals(filter: { not: { kind: { eq: ONDERMIJNING } } }, orderBy: [{ field: REGISTERED_ON }], first: 1) { kind organisation { name } }
+          tenancies(filter: { startDate: { gte: "2000-01-01" } }, first: 1) { startDate dwelling { street } landlord { key } }
+        } } }
+        """;
+
     [Theory]
+    [InlineData(CaseListsShape, "cases", HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
+    [InlineData(CaseListsReferenceShape, "cases", HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
+    [InlineData(PersonListsShape, "persons", HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
+    [InlineData(PersonListsReferenceShape, "persons", HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
     [InlineData(CasesShape, "cases", HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
     [InlineData(PersonsFilteredShape, "persons", HubRole.Politie, DemoOrganisations.PolitieNoord)]
     [InlineData(CasesFilteredShape, "cases", HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad)]
@@ -144,6 +185,27 @@ public sealed class StatementCountTests(CountingHubFactory hub) : IClassFixture<
             $"first: 5 sent {small.Count} statements, first: 50 sent {large.Count}:\n{string.Join("\n---\n", large)}");
         // One statement per level of the shape at most (plus caller resolution): a fixed, small number.
         Assert.InRange(large.Count, 2, 12);
+    }
+
+    /// <summary>The list shapes above run on the path they are meant for: compiled into one statement, or batched on the reference path.</summary>
+    [Fact]
+    public async Task The_new_list_shapes_take_the_compiled_and_the_reference_path()
+    {
+        using var client = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        foreach (var (query, list) in new[] { (CaseListsShape, "cases"), (CaseListsReferenceShape, "cases"), (PersonListsShape, "persons"), (PersonListsReferenceShape, "persons") })
+        {
+            await client.DataAsync(query, new { first = 1 });
+            var (statements, _) = await CountAsync(client, query, list, 20);
+            var compiled = statements.Count(s => s.Contains("json_group_array", StringComparison.Ordinal));
+            if (query.Contains("latitude", StringComparison.Ordinal))
+            {
+                Assert.True(compiled == 0 && statements.Count >= 5, $"{list}: {statements.Count} statements, {compiled} compiled");
+            }
+            else
+            {
+                Assert.Equal(1, compiled);
+            }
+        }
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace Veiligheid.GraphQL.Compiled;
 /// is read from a row. It names no access rule of its own: every relation reads through the same row queries as the
 /// resolvers (<see cref="CaseRelations"/>, <see cref="PersonRelations"/>, <see cref="IncidentRelations"/> and the
 /// caller's visible rows), so the SQL carries exactly the predicates of the reference path. A field or type that is not
-/// here (life domains, tenancies, police signals, cursors, coordinates, figures, …) makes the whole operation run on
+/// here (life domains, cursors, coordinates, registers, figures, …) makes the whole operation run on
 /// the reference path.
 /// </summary>
 internal static class ReadMap
@@ -37,7 +37,22 @@ internal static class ReadMap
                     ("legalGround", "LegalGround"), ("openedAt", "OpenedAt"), ("escalatedAt", "EscalatedAt"), ("closedAt", "ClosedAt"))
                 .One("coordinatingOrganisation", "Organisation", "CoordinatingOrganisationId", Organisations)
                 .Many("subjects", "CaseSubject", CaseRelations.SubjectList)
-                .Many("interventions", "Intervention", CaseRelations.InterventionList),
+                .Many("interventions", "Intervention", CaseRelations.InterventionList)
+                .Many("participants", "CaseParticipant", CaseRelations.ParticipantList)
+                .Many("statusHistory", "CaseStatusChange", CaseRelations.StatusHistoryList)
+                .Many("contributions", "CaseContribution", CaseRelations.ContributionList),
+
+            new MappedType("CaseParticipant", typeof(CaseParticipant), ProcessedPerson.None)
+                .Columns(("joinedAt", "JoinedAt"))
+                .One("organisation", "Organisation", "OrganisationId", Organisations),
+
+            new MappedType("CaseStatusChange", typeof(CaseStatusChange), ProcessedPerson.None)
+                .Columns(("fromStatus", "FromStatus"), ("toStatus", "ToStatus"), ("changedAt", "ChangedAt"))
+                .One("by", "Organisation", "ByOrganisationId", Organisations),
+
+            new MappedType("CaseContribution", typeof(CaseContribution), ProcessedPerson.None)
+                .Columns(("text", "Text"), ("createdAt", "CreatedAt"))
+                .One("organisation", "Organisation", "OrganisationId", Organisations),
 
             new MappedType("CaseSubject", typeof(CaseSubject), ProcessedPerson.ByPersonId(DataCategory.Casus))
                 .Columns(("role", "Role"))
@@ -54,7 +69,18 @@ internal static class ReadMap
                 .One("address", "Location", "AddressId", hub => hub.Locations())
                 .Many("cases", "PersonCase", PersonRelations.CaseList)
                 .Many("incidents", "PersonIncident", PersonRelations.IncidentList)
-                .Many("interventions", "Intervention", PersonRelations.InterventionList),
+                .Many("interventions", "Intervention", PersonRelations.InterventionList)
+                .Many("policeSignals", "PoliceSignal", PersonRelations.PoliceSignalList)
+                .Many("tenancies", "Tenancy", PersonRelations.TenancyList),
+
+            new MappedType("PoliceSignal", typeof(PoliceSignal), ProcessedPerson.ByPersonId(DataCategory.Politie))
+                .Columns(("kind", "Kind"), ("registeredOn", "RegisteredOn"))
+                .One("organisation", "Organisation", "OrganisationId", Organisations),
+
+            new MappedType("Tenancy", typeof(Tenancy), ProcessedPerson.ByPersonId(DataCategory.Huisvesting))
+                .Columns(("startDate", "StartDate"), ("endDate", "EndDate"))
+                .One("dwelling", "Location", "LocationId", hub => hub.Locations())
+                .One("landlord", "Organisation", "LandlordOrganisationId", Organisations),
 
             new MappedType("PersonIncident", typeof(IncidentPerson), ProcessedPerson.ByPersonId(DataCategory.Politie))
                 .Columns(("role", "Role"))
