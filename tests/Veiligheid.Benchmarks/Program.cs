@@ -14,4 +14,10 @@ if (args is ["profile-read", .. var rest])
     await Veiligheid.Benchmarks.ReadProfile.RunAsync(rest, Console.Out);
     return;
 }
+// Recorded statements replayed interleaved (before/after of the compiled SQL): … -- replay-compare rounds file1 file2 …
+if (args is ["replay-compare", .. var files])
+{
+    Veiligheid.Benchmarks.ReplayCompare.Run(files, Console.Out);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Veiligheid.Benchmarks.BenchmarkDatabase).Assembly).Run(args);

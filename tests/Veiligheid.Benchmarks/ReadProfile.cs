@@ -74,6 +74,18 @@ public static class ReadProfile
         };
         columns.AddRange(extra.Select(e => (e.Name, (Func<Task>)(() => { e.Run(); return Task.CompletedTask; }))));
         columns.Add(("hub statement replayed", () => { recorder.Replay(bare); return Task.CompletedTask; }));
+        // The replay prepares the statement anew each time, as every request does (a new command per request); these two
+        // columns split that into SQLite's prepare (parse and plan) and the run of an already prepared statement.
+        var (hubSql, hubParameters) = recorder.Statements[^1];
+        columns.Add(("hub statement: prepare only", () =>
+        {
+            using var command = Command(bare, hubSql, hubParameters);
+            command.Prepare();
+            return Task.CompletedTask;
+        }));
+        using var prepared = Command(bare, hubSql, hubParameters);
+        prepared.Prepare();
+        columns.Add(("hub statement: run prepared", () => { _ = prepared.ExecuteScalar(); return Task.CompletedTask; }));
         columns.Add(("hub request, no log", () => hub.JsonWithoutLogAsync(caller, query)));
         var steps = new Steps(hub, caller, query);
         columns.Add(("hub request in steps", steps.RunAsync));
@@ -92,6 +104,14 @@ public static class ReadProfile
         }
         foreach (var (columnName, list) in times) await output.WriteLineAsync($"{columnName,-40} {Median(list),8:F3} ms  (p90 {Percentile(list, 0.9):F3})");
         foreach (var (step, list) in steps.Times) await output.WriteLineAsync($"  step {step,-34} {Median(list),8:F3} ms  (p90 {Percentile(list, 0.9):F3})");
+    }
+
+    private static Microsoft.Data.Sqlite.SqliteCommand Command(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, List<(string Name, object? Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
     }
 
     private static double Median(List<double> values) => Percentile(values, 0.5);
@@ -146,5 +166,53 @@ public static class ReadProfile
             await scope.DisposeAsync();
             Step("8 scope disposed (connection closed)");
         }
+    }
+}
+
+/// <summary>
+/// Two or more recorded statements (as <c>profile-read</c> prints them with PROFILE_SQL=1: the SQL, then a line
+/// "-- @v0=…, @v1=…") replayed interleaved on one bare connection, each prepared anew per run as a request does; for a
+/// before/after of the compiled SQL within one process. Run: <c>… -- replay-compare rounds file1 file2 …</c>.
+/// </summary>
+public static class ReplayCompare
+{
+    public static void Run(string[] args, TextWriter output)
+    {
+        var rounds = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var files = args[1..];
+        var statements = files.Select(Read).ToList();
+        using var connection = Sql.Open(BenchmarkDatabase.Path);
+        var times = files.Select(_ => new List<double>()).ToList();
+        string?[] results = new string?[files.Length];
+        for (var round = 0; round < rounds + 10; round++)
+        {
+            for (var k = 0; k < files.Length; k++)
+            {
+                var i = (k + round) % files.Length;
+                var start = Stopwatch.GetTimestamp();
+                using (var command = connection.CreateCommand())
+                {
+                    command.CommandText = statements[i].Sql;
+                    foreach (var (name, value) in statements[i].Parameters) command.Parameters.AddWithValue(name, value);
+                    results[i] = command.ExecuteScalar() as string;
+                }
+                if (round >= 10) times[i].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }
+        for (var i = 0; i < files.Length; i++)
+        {
+            var sorted = times[i].Order().ToList();
+            output.WriteLine($"{files[i],-50} median {sorted[sorted.Count / 2],7:F3} ms  p25 {sorted[sorted.Count / 4],7:F3}  min {sorted[0],7:F3}  ({results[i]?.Length} chars)");
+        }
+    }
+
+    private static (string Sql, List<(string Name, object Value)> Parameters) Read(string file)
+    {
+        var lines = File.ReadAllLines(file);
+        var parameters = lines[^1].TrimStart('-', ' ').Split(", ", StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Select(p => (p[0], long.TryParse(p[1], CultureInfo.InvariantCulture, out var n) ? (object)n : p[1]))
+            .ToList();
+        return (string.Join('\n', lines[..^1]), parameters);
     }
 }
