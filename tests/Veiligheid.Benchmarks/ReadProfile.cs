@@ -77,12 +77,13 @@ public static class ReadProfile
         // The replay prepares the statement anew each time, as every request does (a new command per request); these two
         // columns split that into SQLite's prepare (parse and plan) and the run of an already prepared statement.
         var (hubSql, hubParameters) = recorder.Statements[^1];
-        columns.Add(("hub statement: prepare only", () =>
+        Task PrepareOnly()
         {
             using var command = Command(bare, hubSql, hubParameters);
             command.Prepare();
             return Task.CompletedTask;
-        }));
+        }
+        columns.Add(("hub statement: prepare only", PrepareOnly));
         using var prepared = Command(bare, hubSql, hubParameters);
         prepared.Prepare();
         columns.Add(("hub statement: run prepared", () => { _ = prepared.ExecuteScalar(); return Task.CompletedTask; }));
