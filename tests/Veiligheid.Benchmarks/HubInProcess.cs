@@ -81,6 +81,9 @@ public sealed class HubInProcess : IDisposable
         return _serializer.Serialize(await executor.RunWithoutLogAsync(new GraphQLRequest(query, null, variables, null), caller, scope.ServiceProvider, CancellationToken.None));
     }
 
+    /// <summary>The hub's services, for the profile that times the steps of one request (<see cref="ReadProfile"/>).</summary>
+    internal IServiceProvider Services => _services;
+
     public void Dispose() => _services.Dispose();
 }
 

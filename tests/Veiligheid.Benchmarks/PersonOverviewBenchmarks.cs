@@ -15,7 +15,9 @@ namespace Veiligheid.Benchmarks;
 /// Case 1 of issue 5: a person overview for the police: one person with address, cases, interventions and incidents
 /// (with their locations). The baselines apply the police's row rules for this caller by hand: cases it takes part
 /// in; interventions it executes, on those cases, or about an area, care interventions only its own; every incident
-/// and address.
+/// and address. The limit skips two of the caller's rules because this dataset lets it: whether the person is visible at
+/// all (the benchmark picks one that is) and the confidentiality ceiling (the police's is the top level); the limit with
+/// the caller's rules writes them out as well, the fair floor for a hub that must test them.
 /// </summary>
 public class PersonOverviewBenchmarks : ReadPathBenchmark
 {
@@ -28,23 +30,42 @@ public class PersonOverviewBenchmarks : ReadPathBenchmark
           AND (iv.Kind NOT IN ('Zorgtraject', 'Schuldhulpverlening') OR iv.ExecutingOrganisationId = @org)
         """;
 
-    private static readonly string LimitSql = $"""
+    // The police's person rule: subjects of cases it takes part in (under its ceiling), or involved in an incident (it
+    // sees every incident). Cases and interventions: the confidentiality ceiling (@max).
+    private static readonly string PersonVisible = $"""
+        (EXISTS (SELECT 1 FROM CaseSubjects s JOIN Cases c ON c.Id = s.CaseId WHERE s.PersonId = p.Id AND c.Confidentiality <= @max AND {Participating})
+         OR EXISTS (SELECT 1 FROM IncidentPersons ip WHERE ip.PersonId = p.Id))
+        """;
+
+    private static readonly string LimitSql = Limit(withRules: false);
+
+    private static readonly string LimitWithRulesSql = Limit(withRules: true);
+
+    private static string Limit(bool withRules)
+    {
+        var caseCeiling = withRules ? "c.Confidentiality <= @max AND " : "";
+        var interventions = withRules
+            ? InterventionsWhere.Replace("WHERE c.Id = iv.CaseId AND", "WHERE c.Id = iv.CaseId AND c.Confidentiality <= @max AND", StringComparison.Ordinal) + " AND iv.Confidentiality <= @max"
+            : InterventionsWhere;
+        var person = withRules ? $"p.Id = @person AND {PersonVisible}" : "p.Id = @person";
+        return $"""
         SELECT json_object('data', json_object('person', json_object(
           'givenName', p.GivenName, 'surname', p.Surname, 'dateOfBirth', p.DateOfBirth,
           'address', (SELECT json_object('street', a.Street, 'houseNumber', a.HouseNumber, 'postcode', a.Postcode) FROM Locations a WHERE a.Id = p.AddressId),
           'cases', (SELECT json_group_array(json(x)) FROM (
               SELECT json_object('role', {Sql.EnumName<CaseSubjectRole>("s.Role")}, 'case', json_object('title', c.Title, 'status', {Sql.EnumName<CaseStatus>("c.Status")}, 'openedAt', {Sql.Time("c.OpenedAt")})) AS x
-              FROM CaseSubjects s JOIN Cases c ON c.Id = s.CaseId WHERE s.PersonId = p.Id AND {Participating} ORDER BY c.OpenedAt DESC)),
+              FROM CaseSubjects s JOIN Cases c ON c.Id = s.CaseId WHERE s.PersonId = p.Id AND {caseCeiling}{Participating} ORDER BY c.OpenedAt DESC)),
           'interventions', (SELECT json_group_array(json(x)) FROM (
               SELECT json_object('kind', {Sql.EnumName<InterventionKind>("iv.Kind")}, 'status', {Sql.EnumName<InterventionStatus>("iv.Status")}, 'startDate', iv.StartDate) AS x
-              FROM Interventions iv WHERE {InterventionsWhere} ORDER BY iv.StartDate, iv.Id)),
+              FROM Interventions iv WHERE {interventions} ORDER BY iv.StartDate, iv.Id)),
           'incidents', (SELECT json_group_array(json(x)) FROM (
               SELECT json_object('role', {Sql.EnumName<IncidentPersonRole>("ip.Role")}, 'incident', json_object('category', {Sql.EnumName<IncidentCategory>("i.Category")},
                        'occurredAt', {Sql.Time("i.OccurredAt")}, 'location', json_object('street', l.Street, 'houseNumber', l.HouseNumber))) AS x
               FROM IncidentPersons ip JOIN Incidents i ON i.Id = ip.IncidentId JOIN Locations l ON l.Id = i.LocationId
               WHERE ip.PersonId = p.Id ORDER BY i.OccurredAt DESC))
-        ))) FROM Persons p WHERE p.Id = @person
+        ))) FROM Persons p WHERE {person}
         """;
+    }
 
     private long _person;
 
@@ -75,6 +96,11 @@ public class PersonOverviewBenchmarks : ReadPathBenchmark
 
     [Benchmark(Baseline = true, Description = "limit: one SQL statement builds the JSON")]
     public override string Limit() => Connection.ExecuteScalar<string>(LimitSql, new { org = Caller.OrganisationId, person = _person })!;
+
+    [Benchmark(Description = "limit with the caller's rules: the same statement, also testing the person's visibility and the ceiling")]
+    public string LimitWithRules() => Connection.ExecuteScalar<string>(LimitWithRulesSql, new { org = Caller.OrganisationId, person = _person, max = (int)AccessPolicy.Roles[HubRole.Politie].MaxConfidentiality })!;
+
+    internal override IReadOnlyList<(string Name, Func<string> Run)> ExtraBaselines() => [("limit with the caller's rules", LimitWithRules)];
 
     [Benchmark(Description = "conventional: Dapper (4 statements) + System.Text.Json")]
     public override string Conventional()

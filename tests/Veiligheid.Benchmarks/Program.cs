@@ -8,4 +8,16 @@ if (args is ["profile-log"])
     await Veiligheid.Benchmarks.ProcessingLogProfile.RunAsync(Console.Out);
     return;
 }
+// Where a plan-cache hit's time goes (cases 1–3, interleaved medians): … -- profile-read [rounds] [person|cases|incidents …]
+if (args is ["profile-read", .. var rest])
+{
+    await Veiligheid.Benchmarks.ReadProfile.RunAsync(rest, Console.Out);
+    return;
+}
+// Recorded statements replayed interleaved (before/after of the compiled SQL): … -- replay-compare rounds file1 file2 …
+if (args is ["replay-compare", .. var files])
+{
+    Veiligheid.Benchmarks.ReplayCompare.Run(files, Console.Out);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Veiligheid.Benchmarks.BenchmarkDatabase).Assembly).Run(args);

@@ -20,6 +20,12 @@ public abstract class ReadPathBenchmark
     /// <summary>The caller the case reads as.</summary>
     protected Caller Caller { get; private set; } = null!;
 
+    /// <summary>The GraphQL operation the case sends (for <see cref="ReadProfile"/>).</summary>
+    internal string Operation => _query;
+
+    /// <summary>The caller the case reads as (for <see cref="ReadProfile"/>).</summary>
+    internal Caller Reading => Caller;
+
     /// <summary>A plain connection to the dataset, for the baselines.</summary>
     protected SqliteConnection Connection { get; private set; } = null!;
 
@@ -41,6 +47,7 @@ public abstract class ReadPathBenchmark
         SameResponse.Assert("reference path", hub, HubReference().GetAwaiter().GetResult());
         SameResponse.Assert("limit", hub, Limit());
         SameResponse.Assert("conventional", hub, Conventional());
+        foreach (var (name, run) in ExtraBaselines()) SameResponse.Assert(name, hub, run());
     }
 
     [GlobalCleanup]
@@ -65,4 +72,7 @@ public abstract class ReadPathBenchmark
 
     /// <summary>ADO.NET/Dapper plus a serializer.</summary>
     public abstract string Conventional();
+
+    /// <summary>Further hand-written statements of the case, each checked against the hub in the setup (none by default).</summary>
+    internal virtual IReadOnlyList<(string Name, Func<string> Run)> ExtraBaselines() => [];
 }

@@ -66,13 +66,16 @@ public sealed class CallerAccess
     {
         if (Role.Cases is null) return Nothing<Case>();
         var max = Role.MaxConfidentiality;
-        var organisationId = Caller.OrganisationId;
-        Expression<Func<Case, bool>> universal = c =>
-            c.Confidentiality <= max
-            && (c.Kind != CaseKind.Ondermijning
-                || c.CoordinatingOrganisationId == organisationId
-                || c.Participants.Any(p => p.OrganisationId == organisationId));
-        return universal.And(Role.Cases.Predicate(this));
+        Expression<Func<Case, bool>> ceiling = c => c.Confidentiality <= max;
+        // Ondermijning only for the partners named on it: the participation rule itself, not a copy of it.
+        var participating = RowRules.ParticipatingCases.Predicate(this);
+        Expression<Func<Case, bool>> notOndermijning = c => c.Kind != CaseKind.Ondermijning;
+        var role = Role.Cases.Predicate(this);
+        // A role whose case rule is participation already has what the ondermijning rule asks (P and (not O or P) is P);
+        // left out, the SQL tests one correlated EXISTS less wherever a case's visibility is tested.
+        return ReferenceEquals(Role.Cases, RowRules.ParticipatingCases)
+            ? ceiling.And(role)
+            : ceiling.And(notOndermijning.Or(participating)).And(role);
     }
 
     private Expression<Func<Intervention, bool>> BuildInterventions()
