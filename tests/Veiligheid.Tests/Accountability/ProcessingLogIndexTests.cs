@@ -406,10 +406,21 @@ public sealed class ProcessingLogIndexMigrationTests
                 {
                     var record = new ProcessingRecord
                     {
-                        Sequence = sequence, ActionId = Guid.NewGuid(), ActionName = "old", OccurredAt = DateTime.UtcNow, OrganisationId = 1,
-                        OrganisationKey = "o", Role = "Gemeente.Coordinator", ApplicationId = "a", Purpose = LogIndex.Purpose, LegalGround = "g",
-                        PersonId = sequence % 2 == 0 ? null : sequence, ProtectedBsn = new string((char)('a' + sequence), 64), Categories = "Identiteit",
-                        PreviousHash = previous, Hash = "",
+                        Sequence = sequence,
+                        ActionId = Guid.NewGuid(),
+                        ActionName = "old",
+                        OccurredAt = DateTime.UtcNow,
+                        OrganisationId = 1,
+                        OrganisationKey = "o",
+                        Role = "Gemeente.Coordinator",
+                        ApplicationId = "a",
+                        Purpose = LogIndex.Purpose,
+                        LegalGround = "g",
+                        PersonId = sequence % 2 == 0 ? null : sequence,
+                        ProtectedBsn = new string((char)('a' + sequence), 64),
+                        Categories = "Identiteit",
+                        PreviousHash = previous,
+                        Hash = "",
                     };
                     record.Hash = ProcessingLog.HashOf(record);
                     previous = record.Hash;
