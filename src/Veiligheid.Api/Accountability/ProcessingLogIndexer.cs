@@ -18,7 +18,7 @@ namespace Veiligheid.Accountability;
 /// no later log commit can survive without it), and the next pass copies those records again. It writes between the log's
 /// commits (<see cref="ProcessingLog.BetweenCommitsAsync"/>), so a request of this host never waits on its lock.
 /// </remarks>
-public sealed class ProcessingLogIndexer(IServiceScopeFactory scopes, ProcessingLog log, IOptions<ProcessingLogOptions> options, ILogger<ProcessingLogIndexer> logger)
+public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<ProcessingLogOptions> options, ILogger<ProcessingLogIndexer> logger)
     : BackgroundService
 {
     /// <summary>Records per transaction; between batches requests get the writer.</summary>
@@ -31,8 +31,15 @@ public sealed class ProcessingLogIndexer(IServiceScopeFactory scopes, Processing
     internal static readonly TimeSpan IdleInterval = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _pass = new(1, 1);
+    private ProcessingLog? _log;
     private SqliteConnection? _connection; // used only under _pass
     private string? _connectionString;
+
+    /// <summary>
+    /// Resolved on first use, as a request resolves it: a hub without the pseudonym key still starts (and serves what
+    /// needs no log), the log refusing only when it is used; the indexer then warns and tries again later.
+    /// </summary>
+    private ProcessingLog Log => _log ??= services.GetRequiredService<ProcessingLog>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,7 +65,8 @@ public sealed class ProcessingLogIndexer(IServiceScopeFactory scopes, Processing
             }
             try
             {
-                if (await log.WaitForCommitAsync(IdleInterval, stoppingToken)) await Task.Delay(CoalesceDelay, stoppingToken);
+                if (_log is null) await Task.Delay(IdleInterval, stoppingToken);
+                else if (await _log.WaitForCommitAsync(IdleInterval, stoppingToken)) await Task.Delay(CoalesceDelay, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -73,13 +81,13 @@ public sealed class ProcessingLogIndexer(IServiceScopeFactory scopes, Processing
         await _pass.WaitAsync(cancellationToken);
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
+            await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
             var sqliteFile = SqliteFileOf(db);
             long total = 0;
             while (true)
             {
-                var copied = await log.BetweenCommitsAsync(
+                var copied = await Log.BetweenCommitsAsync(
                     () => sqliteFile is not null ? Task.FromResult(CopyOnOwnConnection(sqliteFile)) : CopyThroughContextAsync(db, cancellationToken),
                     cancellationToken);
                 total += copied;
