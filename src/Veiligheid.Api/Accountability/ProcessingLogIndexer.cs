@@ -24,8 +24,12 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
     /// <summary>Records per transaction; between batches requests get the writer.</summary>
     internal const int BatchSize = 2000;
 
-    /// <summary>How long after a commit the indexer waits for more before it copies (commits in that time share its pass).</summary>
-    internal static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long after a commit the indexer waits for more before it copies (commits in that time share its pass). With
+    /// 50 ms the indexer's passes added 1.3 ms to a 47-record request in `profile-log` (its lock and its pages between
+    /// the requests' commits); with 500 ms nothing measurable. The tail a look-up reads is that much longer, still small.
+    /// </summary>
+    internal static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How often it looks without being woken: records written by another host wake only that host's indexer.</summary>
     internal static readonly TimeSpan IdleInterval = TimeSpan.FromSeconds(30);
