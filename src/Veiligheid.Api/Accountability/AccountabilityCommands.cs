@@ -126,6 +126,9 @@ public static class AccountabilitySetup
     {
         services.Configure<ProcessingLogOptions>(configuration.GetSection(ProcessingLogOptions.Section));
         services.AddSingleton(sp => new ProcessingLog(sp.GetRequiredService<IOptions<ProcessingLogOptions>>(), sp.GetRequiredService<IHostEnvironment>(), sp.GetService<TimeProvider>()));
+        // One indexer per host keeps the log's index by data subject current, off the requests' commits.
+        services.AddSingleton<ProcessingLogIndexer>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessingLogIndexer>());
         return services;
     }
 }

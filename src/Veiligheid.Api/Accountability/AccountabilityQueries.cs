@@ -29,20 +29,22 @@ public static class AccountabilityQueries
             {
                 var hub = ctx.Hub();
                 var log = ctx.RequestServices!.GetRequiredService<ProcessingLog>();
-                var records = Period(hub.Db.Set<ProcessingRecord>().AsNoTracking(), ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
-                if (ctx.GetArgument<string?>("bsn") is { } bsn)
+                var records = hub.Db.Set<ProcessingRecord>().AsNoTracking();
+                var bsn = ctx.GetArgument<string?>("bsn");
+                if (bsn is not null)
                 {
-                    var protectedBsn = log.Protect(bsn);
-                    records = records.Where(r => r.ProtectedBsn == protectedBsn);
+                    records = ProcessingLogIndex.AboutBsn(hub.Db, log.Protect(bsn));
                     await NoteSubjectAsync(hub, bsn, ct: ctx.CancellationToken);
                 }
                 if (ctx.GetArgument<string?>("person") is { } personGlobalId)
                 {
                     if (!GlobalId.TryDecode(personGlobalId, "Person", out var personId))
                         throw new ExecutionError($"'{personGlobalId}' is not a person id.") { Code = "INVALID_ID" };
-                    records = records.Where(r => r.PersonId == personId);
+                    // With a BSN as well, the records about that BSN are already few: the person narrows them further.
+                    records = bsn is null ? ProcessingLogIndex.About(hub.Db, personId) : records.Where(r => r.PersonId == personId);
                     hub.Processing.Add(personId, DataCategory.Verwerkingslog);
                 }
+                records = Period(records, ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
                 return await records.OrderByDescending(r => r.Sequence).ToPageAsync(ctx);
             });
 
@@ -59,8 +61,7 @@ public static class AccountabilityQueries
                 var from = ctx.GetArgument<DateTime?>("from");
                 var to = ctx.GetArgument<DateTime?>("to");
                 var protectedBsn = log.Protect(bsn);
-                var entries = await Period(hub.Db.Set<ProcessingRecord>().AsNoTracking(), from, to)
-                    .Where(r => r.ProtectedBsn == protectedBsn)
+                var entries = await Period(ProcessingLogIndex.AboutBsn(hub.Db, protectedBsn), from, to)
                     .OrderBy(r => r.Sequence)
                     .ToListAsync(ctx.CancellationToken);
                 await NoteSubjectAsync(hub, bsn, ctx.CancellationToken);

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,13 @@ public sealed class ProcessingLogOptions
     /// Development; keep it in a key vault. Without it the log cannot link a data subject's BSN to records.
     /// </summary>
     public string? PseudonymKey { get; set; }
+
+    /// <summary>
+    /// Whether this host keeps the index by data subject up to date in the background (<see cref="ProcessingLogIndexer"/>);
+    /// on by default. Off, the look-ups by person and BSN stay complete (they read the tail past the index) but get slower as
+    /// the tail grows; tests turn it off to see that path.
+    /// </summary>
+    public bool IndexInBackground { get; set; } = true;
 }
 
 /// <summary>
@@ -35,6 +43,8 @@ public sealed class ProcessingLog : IDisposable
     private static readonly byte[] DevelopmentKey = SHA256.HashData("veiligheid-development-pseudonym-key"u8);
 
     private readonly SemaphoreSlim _writer = new(1, 1);
+    // One pending "records were committed" for the indexer: a second commit before it looks adds nothing (coalesced).
+    private readonly Channel<bool> _committed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly List<PendingAppend> _queue = [];
     private readonly byte[] _key;
     private readonly TimeProvider _clock;
@@ -133,6 +143,7 @@ public sealed class ProcessingLog : IDisposable
                     throw;
                 }
                 foreach (var pending in batch) pending.Succeed();
+                _committed.Writer.TryWrite(true);
             }
         }
         finally
@@ -141,6 +152,41 @@ public sealed class ProcessingLog : IDisposable
         }
         // Throws when the transaction that held this request's records failed.
         await append.Committed;
+    }
+
+    /// <summary>Waits until records were committed since the last wait returned, or <paramref name="timeout"/> passed (false).</summary>
+    internal async Task<bool> WaitForCommitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(timeout);
+        try
+        {
+            await _committed.Reader.ReadAsync(timer.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while no request of this host is writing the log: the indexer's writes then never make a
+    /// request's commit wait for SQLite's write lock (Microsoft.Data.Sqlite retries a busy lock after 150 ms sleeps); a
+    /// request arriving meanwhile queues and shares the next commit.
+    /// </summary>
+    internal async Task<T> BetweenCommitsAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     /// <summary>The request's records without their place in the chain (sequence, previous hash, hash).</summary>

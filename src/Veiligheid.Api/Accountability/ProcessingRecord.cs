@@ -79,9 +79,9 @@ public sealed class ProcessingRecordConfiguration : IEntityTypeConfiguration<Pro
     public void Configure(EntityTypeBuilder<ProcessingRecord> builder)
     {
         builder.ToTable("ProcessingLog");
+        // Only indexes that grow at one end: a request's commit appends to them. The look-ups by person and by protected
+        // BSN go through the index table the background indexer keeps (ProcessingLogIndex), off the request's commit.
         builder.HasIndex(r => r.Sequence).IsUnique();
-        builder.HasIndex(r => r.PersonId);
-        builder.HasIndex(r => r.ProtectedBsn);
         builder.HasIndex(r => r.OccurredAt);
         builder.Property(r => r.LegalGround).HasMaxLength(400);
         builder.Property(r => r.PreviousHash).HasMaxLength(64).IsFixedLength();

@@ -149,7 +149,9 @@ internal sealed class SqliteLogWriter : IDisposable
                 // No checkpoint inside this connection's commits: copying the WAL into the database (1,000 pages by
                 // default, with an fsync of the database) would land on the request whose commit crossed the mark.
                 // Checkpoint() runs it beside the requests instead.
-                pragma.CommandText = SqliteDurability.Synchronous + " PRAGMA wal_autocheckpoint = 0;";
+                // busy_timeout: another writer on the file (another host, or its index copy) is waited for inside
+                // SQLite in short sleeps, where Microsoft.Data.Sqlite on its own retries a busy lock every 150 ms.
+                pragma.CommandText = SqliteDurability.Synchronous + " PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 5000;";
                 pragma.ExecuteNonQuery();
             }
             _readLast = connection.CreateCommand();

@@ -22,6 +22,27 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogSubject", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("PersonId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("ProtectedBsn")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("ProtectedBsn");
+
+                    b.ToTable("ProcessingLogSubjects", (string)null);
+                });
+
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -111,10 +132,6 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("OccurredAt");
-
-                    b.HasIndex("PersonId");
-
-                    b.HasIndex("ProtectedBsn");
 
                     b.HasIndex("Sequence")
                         .IsUnique();

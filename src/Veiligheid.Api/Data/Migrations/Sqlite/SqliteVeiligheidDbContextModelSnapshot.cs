@@ -17,6 +17,27 @@ namespace Veiligheid.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogSubject", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PersonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedBsn")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("ProtectedBsn");
+
+                    b.ToTable("ProcessingLogSubjects", (string)null);
+                });
+
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -104,10 +125,6 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("OccurredAt");
-
-                    b.HasIndex("PersonId");
-
-                    b.HasIndex("ProtectedBsn");
 
                     b.HasIndex("Sequence")
                         .IsUnique();

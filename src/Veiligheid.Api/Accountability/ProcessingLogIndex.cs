@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Veiligheid.Data;
+
+namespace Veiligheid.Accountability;
+
+/// <summary>
+/// One row of the processing log's index by data subject (table <c>ProcessingLogSubjects</c>): a record's place in the
+/// chain with the person it is about. Derived data, not part of the log: <see cref="ProcessingLogIndexer"/> copies it from
+/// the durable records in the background, and it can always be rebuilt from them.
+/// </summary>
+/// <remarks>
+/// Why it exists: the log's own indexes by person and by protected BSN put a request's records at random places in two
+/// B-trees, so a request's durable commit wrote mostly index pages (BENCHMARKS.md, "Processing log overhead"). The log
+/// itself and its Sequence and OccurredAt indexes grow at one end; this table takes the random-order indexes off the
+/// request's commit.
+/// </remarks>
+public sealed class ProcessingLogSubject
+{
+    /// <summary>The record's <see cref="ProcessingRecord.Sequence"/>; the key.</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>The record's <see cref="ProcessingRecord.PersonId"/>.</summary>
+    public int? PersonId { get; set; }
+
+    /// <summary>The record's <see cref="ProcessingRecord.ProtectedBsn"/>.</summary>
+    public string? ProtectedBsn { get; set; }
+}
+
+public sealed class ProcessingLogSubjectConfiguration : IEntityTypeConfiguration<ProcessingLogSubject>
+{
+    public void Configure(EntityTypeBuilder<ProcessingLogSubject> builder)
+    {
+        builder.ToTable(ProcessingLogIndex.Table);
+        // Sequence is the key and the rowid on SQLite (INTEGER PRIMARY KEY) and the clustered key on SQL Server, so the
+        // indexes below carry it already: a look-up by person or BSN yields the sequences from the index alone.
+        builder.HasKey(s => s.Sequence);
+        builder.Property(s => s.Sequence).ValueGeneratedNever();
+        builder.Property(s => s.ProtectedBsn).HasMaxLength(64);
+        builder.HasIndex(s => s.PersonId);
+        builder.HasIndex(s => s.ProtectedBsn);
+    }
+}
+
+/// <summary>
+/// The one place that knows how the processing log is searched by data subject: the records the index names for the
+/// subject, or the records past its watermark (the tail the indexer has not copied yet) that are about the subject.
+/// Every reader of the log by person or protected BSN goes through <see cref="About"/> or <see cref="AboutBsn"/>.
+/// </summary>
+/// <remarks>
+/// Correct wherever the indexer stands: the index holds every record up to its highest sequence (the indexer copies in
+/// sequence order, and records commit in sequence order on both providers, each writer reading the chain's end under the
+/// write lock), and the tail is everything above it. Both terms are in one statement, so one snapshot answers both. The
+/// rows come from the log and are checked against the subject again, so an index row that no longer matches a record
+/// (the record was removed) can never add one.
+/// </remarks>
+public static class ProcessingLogIndex
+{
+    public const string Table = "ProcessingLogSubjects";
+
+    /// <summary>The records about the person with this internal id, as one query (period, order and paging compose on it).</summary>
+    public static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId)
+        => Matching(db, s => s.PersonId == personId, r => r.PersonId == personId);
+
+    /// <summary>The records about the person with this protected BSN (<see cref="ProcessingLog.Protect"/>), as one query.</summary>
+    public static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn)
+    {
+        ArgumentNullException.ThrowIfNull(protectedBsn);
+        return Matching(db, s => s.ProtectedBsn == protectedBsn, r => r.ProtectedBsn == protectedBsn);
+    }
+
+    /// <summary>
+    /// <c>WHERE subject AND Sequence IN (the index's sequences for the subject UNION ALL the tail's)</c>. Shaped so for
+    /// SQLite's planner (EXPLAIN QUERY PLAN, 1,000,000 records): the IN list is built from the index and from a range of
+    /// the Sequence index, then each record is found by its Sequence, in order, so no sort and no scan. Written as
+    /// <c>IN … OR Sequence &gt; watermark</c> instead, the planner walked the whole Sequence index backwards for the
+    /// ORDER BY … LIMIT of a page (0.5 s), or the OccurredAt index for a period (5 s).
+    /// </summary>
+    private static IQueryable<ProcessingRecord> Matching(VeiligheidDbContext db, Expression<Func<ProcessingLogSubject, bool>> indexed, Expression<Func<ProcessingRecord, bool>> recorded)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var subjects = db.Set<ProcessingLogSubject>();
+        var records = db.Set<ProcessingRecord>().AsNoTracking();
+        var sequences = subjects.Where(indexed).Select(s => s.Sequence)
+            .Concat(records.Where(r => r.Sequence > (subjects.Max(s => (long?)s.Sequence) ?? 0)).Where(recorded).Select(r => r.Sequence));
+        return records.Where(recorded).Where(r => sequences.Contains(r.Sequence));
+    }
+
+    /// <summary>
+    /// Removes index rows above the log's last record. Nothing removes log records today; should the log's tail ever be
+    /// removed, its next records would take those sequences again and the stale rows would hide them from the index.
+    /// Reads one index entry at each end when there is nothing to remove.
+    /// </summary>
+    internal static string TrimSql(bool sqlServer) => sqlServer
+        ? "DELETE FROM [ProcessingLogSubjects] WHERE [Sequence] > (SELECT COALESCE(MAX([Sequence]), 0) FROM [ProcessingLog]);"
+        : "DELETE FROM \"ProcessingLogSubjects\" WHERE \"Sequence\" > (SELECT COALESCE(MAX(\"Sequence\"), 0) FROM \"ProcessingLog\");";
+
+    /// <summary>
+    /// Copies the next <paramref name="batch"/> records past the watermark into the index, in sequence order, in one statement: the
+    /// watermark is read inside it, so two indexers (two hosts on one database) cannot copy a record twice or leave a
+    /// gap. SQLite's INSERT takes the write lock before it reads, and OR IGNORE skips a row already there; on SQL Server
+    /// UPDLOCK and HOLDLOCK on the watermark make a second indexer wait for the first's commit, then read past it.
+    /// </summary>
+    internal static string CopySql(bool sqlServer, int batch) => sqlServer
+        ? string.Create(CultureInfo.InvariantCulture, $"""
+          INSERT INTO [ProcessingLogSubjects] ([Sequence], [PersonId], [ProtectedBsn])
+          SELECT TOP ({batch}) [l].[Sequence], [l].[PersonId], [l].[ProtectedBsn] FROM [ProcessingLog] AS [l]
+          WHERE [l].[Sequence] > (SELECT COALESCE(MAX([s].[Sequence]), 0) FROM [ProcessingLogSubjects] AS [s] WITH (UPDLOCK, HOLDLOCK))
+          ORDER BY [l].[Sequence];
+          """)
+        : string.Create(CultureInfo.InvariantCulture, $"""
+          INSERT OR IGNORE INTO "ProcessingLogSubjects" ("Sequence", "PersonId", "ProtectedBsn")
+          SELECT "Sequence", "PersonId", "ProtectedBsn" FROM "ProcessingLog"
+          WHERE "Sequence" > (SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLogSubjects")
+          ORDER BY "Sequence" LIMIT {batch};
+          """);
+}

@@ -1,0 +1,448 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.Organisations;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Accountability;
+
+/// <summary>The hub with the background indexer off: the index moves only when a test runs a pass.</summary>
+public sealed class UnindexedHubFactory : HubFactory
+{
+    public const string IndexInBackground = $"{ProcessingLogOptions.Section}:{nameof(ProcessingLogOptions.IndexInBackground)}";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting(IndexInBackground, "false");
+    }
+}
+
+/// <summary>What the tests of the log's index by data subject share.</summary>
+internal static class LogIndex
+{
+    public const string Purpose = "casusoverleg-zorg-en-veiligheid";
+
+    public static ProcessingLogIndexer Indexer(this HubFactory factory) => factory.Services.GetRequiredService<ProcessingLogIndexer>();
+
+    public static Task<long> IndexAsync(this HubFactory factory) => factory.Indexer().IndexPendingAsync(CancellationToken.None);
+
+    public static List<ProcessingLogSubject> IndexRows(this HubFactory factory)
+        => factory.WithDb(db => db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).ToList());
+
+    public static List<(int Id, string Bsn)> Persons(this HubFactory factory, int count)
+        => [.. factory.WithDb(db => db.Persons.OrderBy(p => p.Id).Take(count).Select(p => new { p.Id, p.Bsn }).ToList()).Select(p => (p.Id, p.Bsn))];
+
+    /// <summary>One append per round with a record for each person, as the coordinator's requests would write them.</summary>
+    public static async Task AppendAsync(this HubFactory factory, IEnumerable<(int Id, string Bsn)> persons, int rounds = 1)
+    {
+        var log = factory.Services.GetRequiredService<ProcessingLog>();
+        var organisation = DemoOrganisations.GemeenteVeiligstad;
+        var caller = new Caller(HubRole.GemeenteCoordinator, factory.WithDb(db => db.Organisations.Single(o => o.Key == organisation).Id), organisation,
+            OrganisationKind.Gemeente, factory.ClientAppIdOf(organisation), null, Purpose);
+        var list = persons.ToList();
+        for (var round = 0; round < rounds; round++)
+        {
+            var collector = new ProcessingCollector();
+            foreach (var (id, bsn) in list) collector.Add(id, DataCategory.Identiteit, bsn);
+            await using var scope = factory.Services.CreateAsyncScope();
+            await log.AppendAsync(scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>(), AccessPolicy.For(caller), "index-test", collector, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// For every person and every protected BSN in the log: the index's look-ups return exactly the records the log holds
+    /// about them, in order, also within a period and a page; compared with a plain filter on the log table.
+    /// </summary>
+    public static void AssertLookUpsMatchTheLog(this HubFactory factory)
+    {
+        var records = factory.LogRecords();
+        Assert.NotEmpty(records);
+        var middle = records[records.Count / 2].OccurredAt;
+        factory.WithDb(db =>
+        {
+            foreach (var personId in records.Where(r => r.PersonId is not null).Select(r => r.PersonId!.Value).Distinct())
+            {
+                var expected = records.Where(r => r.PersonId == personId).Select(r => r.Sequence).ToList();
+                Assert.Equal(expected, ProcessingLogIndex.About(db, personId).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToList());
+                Assert.Equal(expected.Count, ProcessingLogIndex.About(db, personId).Count());
+                Assert.Equal(records.Where(r => r.PersonId == personId && r.OccurredAt >= middle).Select(r => r.Sequence).Reverse().Skip(1).Take(2),
+                    ProcessingLogIndex.About(db, personId).Where(r => r.OccurredAt >= middle).OrderByDescending(r => r.Sequence).Skip(1).Take(2).Select(r => r.Sequence).ToList());
+            }
+            foreach (var protectedBsn in records.Where(r => r.ProtectedBsn is not null).Select(r => r.ProtectedBsn!).Distinct())
+            {
+                var expected = records.Where(r => r.ProtectedBsn == protectedBsn).Select(r => r.Sequence).ToList();
+                Assert.Equal(expected, ProcessingLogIndex.AboutBsn(db, protectedBsn).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToList());
+                Assert.Equal(records.Where(r => r.ProtectedBsn == protectedBsn && r.OccurredAt < middle).Select(r => r.Sequence),
+                    ProcessingLogIndex.AboutBsn(db, protectedBsn).Where(r => r.OccurredAt < middle).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToList());
+            }
+            return 0;
+        });
+    }
+
+    /// <summary>The index holds exactly the log's records (sequence, person, protected BSN), each once.</summary>
+    public static void AssertIndexHoldsTheLog(this HubFactory factory)
+    {
+        var expected = factory.LogRecords().Select(r => (r.Sequence, r.PersonId, r.ProtectedBsn)).ToList();
+        Assert.Equal(expected, factory.IndexRows().Select(s => (s.Sequence, s.PersonId, s.ProtectedBsn)).ToList());
+    }
+
+    public static long Sequence(System.Text.Json.JsonElement node) => long.Parse(node.GetProperty("sequence").GetString()!, CultureInfo.InvariantCulture);
+}
+
+public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClassFixture<UnindexedHubFactory>
+{
+    private static readonly string[] SubjectIndexes = ["IX_ProcessingLogSubjects_PersonId", "IX_ProcessingLogSubjects_ProtectedBsn"];
+
+    [Fact]
+    public async Task Look_ups_are_complete_and_in_order_in_the_tail_indexed_and_split_across_the_watermark()
+    {
+        var persons = factory.Persons(3);
+
+        // (b) Only in the tail: the indexer has not run.
+        await factory.AppendAsync(persons, rounds: 3);
+        Assert.True(factory.LogRecords().Count > factory.IndexRows().Count);
+        factory.AssertLookUpsMatchTheLog();
+
+        // (a) All indexed.
+        Assert.True(await factory.IndexAsync() > 0);
+        factory.AssertIndexHoldsTheLog();
+        factory.AssertLookUpsMatchTheLog();
+
+        // (c) Split: the older records indexed, the newer in the tail.
+        await factory.AppendAsync(persons, rounds: 2);
+        Assert.True(factory.IndexRows().Count > 0);
+        Assert.True(factory.LogRecords().Count > factory.IndexRows().Count);
+        factory.AssertLookUpsMatchTheLog();
+
+        // And a second pass changes nothing once it caught up.
+        Assert.True(await factory.IndexAsync() > 0);
+        Assert.Equal(0, await factory.IndexAsync());
+        factory.AssertIndexHoldsTheLog();
+    }
+
+    [Fact]
+    public async Task The_officer_pages_through_a_person_across_the_watermark_while_it_moves()
+    {
+        var person = factory.Persons(5)[4];
+        await factory.AppendAsync([person], rounds: 3);
+        await factory.IndexAsync();
+        var watermark = factory.IndexRows().Max(s => s.Sequence);
+        await factory.AppendAsync([person], rounds: 3);
+        // The officer's own queries are logged about the person too: the period ends before them, so the pages hold still.
+        await Task.Delay(20);
+        var to = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        var expected = factory.LogRecords().Where(r => r.PersonId == person.Id).Select(r => r.Sequence).Reverse().ToList();
+        Assert.Equal(3, expected.Count(s => s > watermark));
+        Assert.True(expected.Count(s => s <= watermark) >= 3);
+
+        var officer = factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "toezicht-verwerkingen");
+        var personId = global::Veiligheid.GraphQL.GlobalId.Encode("Person", person.Id);
+        const string query = "query($person: ID, $to: DateTime, $after: String) { processingLog(person: $person, to: $to, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { sequence } } }";
+        var seen = new List<long>();
+        string? after = null;
+        for (var pages = 0; ; pages++)
+        {
+            var response = await officer.GraphQLAsync(query, new { person = personId, to, after });
+            Assert.Empty(response.Errors);
+            var page = response.Data.GetProperty("processingLog");
+            Assert.Equal(expected.Count, page.GetProperty("totalCount").GetInt32());
+            seen.AddRange(page.GetProperty("nodes").EnumerateArray().Select(LogIndex.Sequence));
+            if (!page.GetProperty("pageInfo").GetProperty("hasNextPage").GetBoolean()) break;
+            after = page.GetProperty("pageInfo").GetProperty("endCursor").GetString();
+            // The watermark moves past the first pages' records between the pages.
+            if (pages == 0) await factory.IndexAsync();
+        }
+        Assert.Equal(expected, seen);
+
+        // The same by BSN, where the access report reads the records in order.
+        var reporter = factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "inzageverzoek");
+        var beforeReport = factory.LogRecords().Count(r => r.PersonId == person.Id);
+        var report = await reporter.GraphQLAsync("query($bsn: BSN!) { accessReport(bsn: $bsn) { entries { occurredAt purpose } } }", new { bsn = person.Bsn });
+        Assert.Empty(report.Errors);
+        Assert.Equal(beforeReport, report.Data.GetProperty("accessReport").GetProperty("entries").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_request_commit_writes_no_index_row_yet_the_access_report_finds_its_record()
+    {
+        await factory.IndexAsync();
+        var indexed = factory.IndexRows().Count;
+        var coordinator = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, LogIndex.Purpose);
+        var before = factory.LogRecords().Count;
+
+        var seen = await coordinator.GraphQLAsync("{ persons(first: 2) { nodes { id bsn } } }");
+
+        Assert.Empty(seen.Errors);
+        var added = factory.LogRecords().Skip(before).ToList();
+        Assert.Equal(2, added.Count);
+        Assert.Equal(indexed, factory.IndexRows().Count);
+        var bsn = seen.Data.GetProperty("persons").GetProperty("nodes")[0].GetProperty("bsn").GetString()!;
+        var protectedBsn = factory.Services.GetRequiredService<ProcessingLog>().Protect(bsn);
+        Assert.Contains(added, r => r.ProtectedBsn == protectedBsn);
+        var officer = factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "inzageverzoek");
+        var expected = factory.LogRecords().Count(r => r.ProtectedBsn == protectedBsn);
+        var report = await officer.GraphQLAsync("query($bsn: BSN!) { accessReport(bsn: $bsn) { entries { occurredAt } } }", new { bsn });
+        Assert.Equal(HttpStatusCode.OK, report.Status);
+        Assert.Equal(expected, report.Data.GetProperty("accessReport").GetProperty("entries").GetArrayLength());
+    }
+
+    [Fact]
+    public void The_look_ups_use_the_indexes_for_both_the_index_and_the_tail_on_SQLite()
+    {
+        var lines = factory.WithDb(db =>
+        {
+            var from = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            return new[]
+            {
+                Plan(db, ProcessingLogIndex.About(db, 1).Where(r => r.OccurredAt >= from && r.OccurredAt < from.AddYears(1)).OrderByDescending(r => r.Sequence).Skip(4).Take(5)),
+                Plan(db, ProcessingLogIndex.AboutBsn(db, new string('a', 64)).Where(r => r.OccurredAt >= from).OrderBy(r => r.Sequence)),
+            };
+        });
+
+        foreach (var (plan, index) in lines.Zip(SubjectIndexes))
+        {
+            var text = string.Join("\n", plan);
+            Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
+            Assert.Contains($"COVERING INDEX {index}", text, StringComparison.Ordinal);
+            Assert.Contains("IX_ProcessingLog_Sequence (Sequence>?)", text, StringComparison.Ordinal);
+            Assert.Contains("IX_ProcessingLog_Sequence (Sequence=?)", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_look_ups_and_the_indexer_statements_are_valid_TSql()
+    {
+        using var sqlServer = new SqlServerDesignTimeFactory().CreateDbContext([]);
+        var from = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var statements = new[]
+        {
+            ProcessingLogIndex.About(sqlServer, 1).Where(r => r.OccurredAt >= from).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
+            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64)).OrderBy(r => r.Sequence).ToQueryString(),
+            ProcessingLogIndex.TrimSql(sqlServer: true),
+            ProcessingLogIndex.CopySql(sqlServer: true, ProcessingLogIndexer.BatchSize),
+        };
+        foreach (var statement in statements)
+        {
+            new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(statement), out var errors);
+            Assert.True(errors.Count == 0, statement + "\n" + string.Join("\n", errors.Select(e => $"line {e.Line}: {e.Message}")));
+        }
+        Assert.Contains("UNION ALL", statements[0], StringComparison.Ordinal);
+        Assert.Contains("[ProcessingLogSubjects]", statements[1], StringComparison.Ordinal);
+    }
+
+    private static List<string> Plan(VeiligheidDbContext db, IQueryable<ProcessingRecord> query)
+    {
+        using var command = query.CreateDbCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        db.Database.OpenConnection();
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var lines = new List<string>();
+            while (reader.Read()) lines.Add(reader.GetString(3));
+            return lines;
+        }
+        finally
+        {
+            db.Database.CloseConnection();
+        }
+    }
+}
+
+/// <summary>Removing records (the log is append-only, but should it ever be pruned) and retention.</summary>
+public sealed class ProcessingLogIndexRemovalTests(UnindexedHubFactory factory) : IClassFixture<UnindexedHubFactory>
+{
+    [Fact]
+    public async Task A_removed_record_is_never_reported_and_a_removed_tail_is_trimmed_from_the_index()
+    {
+        var persons = factory.Persons(2);
+        await factory.AppendAsync(persons, rounds: 4);
+        await factory.IndexAsync();
+        await factory.AppendAsync(persons, rounds: 1);
+        var records = factory.LogRecords();
+
+        // One indexed record and one in the tail go; their index rows (if any) stay behind.
+        factory.WithDb(db => db.Database.ExecuteSql($"DELETE FROM ProcessingLog WHERE Sequence IN ({records[1].Sequence}, {records[^1].Sequence})"));
+        factory.AssertLookUpsMatchTheLog();
+
+        // The indexed tail goes: the next records take its sequences again, and must not hide behind the stale rows.
+        var indexedEnd = factory.IndexRows().Max(s => s.Sequence);
+        factory.WithDb(db => db.Database.ExecuteSql($"DELETE FROM ProcessingLog WHERE Sequence > {indexedEnd - 2}"));
+        await factory.IndexAsync();
+        await factory.AppendAsync(persons.Take(1), rounds: 3);
+        factory.AssertLookUpsMatchTheLog();
+        await factory.IndexAsync();
+        factory.AssertLookUpsMatchTheLog();
+        var log = factory.LogRecords().Select(r => r.Sequence).ToHashSet();
+        Assert.All(factory.IndexRows().Where(s => s.Sequence > indexedEnd - 2), s => Assert.Contains(s.Sequence, log));
+    }
+
+    [Fact]
+    public async Task After_retention_removed_a_person_the_access_report_still_finds_the_records_by_BSN()
+    {
+        var plan = await factory.WithDbAsync(db => Retention.PlanAsync(db, new DateTime(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc), CancellationToken.None));
+        var goes = plan.Persons.Take(1).ToList();
+        Assert.NotEmpty(goes);
+        var person = factory.WithDb(db => db.Persons.Where(p => p.Id == goes[0]).Select(p => new { p.Id, p.Bsn }).Single());
+        await factory.AppendAsync([(person.Id, person.Bsn)], rounds: 2);
+        await factory.IndexAsync();
+        await factory.AppendAsync([(person.Id, person.Bsn)], rounds: 1);
+        var expected = factory.LogRecords().Count(r => r.PersonId == person.Id);
+
+        await factory.WithDbAsync(async db =>
+        {
+            await Retention.ApplyAsync(db, plan, CancellationToken.None);
+            return 0;
+        });
+
+        Assert.False(factory.WithDb(db => db.Persons.Any(p => p.Id == person.Id)));
+        var officer = factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "inzageverzoek");
+        var report = await officer.GraphQLAsync("query($bsn: BSN!) { accessReport(bsn: $bsn) { entries { occurredAt } } }", new { bsn = person.Bsn });
+        Assert.Empty(report.Errors);
+        Assert.Equal(expected, report.Data.GetProperty("accessReport").GetProperty("entries").GetArrayLength());
+        factory.AssertLookUpsMatchTheLog();
+    }
+}
+
+/// <summary>The indexer running in the background, on one host and on two sharing the file.</summary>
+public sealed class ProcessingLogIndexerTests(HubFactory factory) : IClassFixture<HubFactory>
+{
+    [Fact]
+    public async Task Two_indexers_on_one_file_copy_each_record_once_without_a_gap()
+    {
+        await using var second = factory.WithWebHostBuilder(_ => { });
+        var token = factory.CreateToken([HubRole.GemeenteCoordinator], DemoOrganisations.GemeenteVeiligstad);
+        var clients = new[] { factory.CreateClientWithToken(token), second.CreateClient() };
+        clients[1].DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        foreach (var client in clients) client.DefaultRequestHeaders.Add(Purposes.Header, LogIndex.Purpose);
+        var indexers = new[] { factory.Indexer(), second.Services.GetRequiredService<ProcessingLogIndexer>() };
+        Assert.NotSame(indexers[0], indexers[1]);
+
+        // Requests on both hosts, both background indexers woken by them, and both pushed by hand at the same time.
+        using var done = new CancellationTokenSource();
+        var pushing = indexers.Select(indexer => Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                await indexer.IndexPendingAsync(CancellationToken.None);
+                await Task.Delay(1);
+            }
+        })).ToList();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            clients[i % 2].GraphQLAsync("query($n: Int!) { persons(first: $n) { nodes { id } } }", new { n = 1 + (i % 4) })));
+        await done.CancelAsync();
+        await Task.WhenAll(pushing);
+
+        Assert.All(responses, r => Assert.Empty(r.Errors));
+        await Task.WhenAll(indexers.Select(i => i.IndexPendingAsync(CancellationToken.None)));
+        factory.AssertIndexHoldsTheLog();
+        factory.AssertLookUpsMatchTheLog();
+    }
+
+    [Fact]
+    public async Task The_background_indexer_follows_the_requests()
+    {
+        var coordinator = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, LogIndex.Purpose);
+
+        Assert.Empty((await coordinator.GraphQLAsync("{ persons(first: 3) { nodes { id } } }")).Errors);
+
+        var last = factory.LogRecords()[^1].Sequence;
+        await WaitUntilAsync(() => factory.IndexRows().LastOrDefault()?.Sequence >= last);
+        factory.AssertIndexHoldsTheLog();
+    }
+
+    internal static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The background indexer did not catch up within 20 s.");
+            await Task.Delay(50);
+        }
+    }
+}
+
+public sealed class ProcessingLogIndexRestartTests(UnindexedHubFactory factory) : IClassFixture<UnindexedHubFactory>
+{
+    [Fact]
+    public async Task A_host_started_after_records_were_written_catches_up()
+    {
+        await factory.AppendAsync(factory.Persons(4), rounds: 3);
+        Assert.Empty(factory.IndexRows());
+
+        await using var restarted = factory.WithWebHostBuilder(b => b.UseSetting(UnindexedHubFactory.IndexInBackground, "true"));
+        _ = restarted.Services;
+
+        var last = factory.LogRecords()[^1].Sequence;
+        await ProcessingLogIndexerTests.WaitUntilAsync(() => factory.IndexRows().LastOrDefault()?.Sequence >= last);
+        factory.AssertIndexHoldsTheLog();
+    }
+}
+
+public sealed class ProcessingLogIndexMigrationTests
+{
+    [Fact]
+    public void A_database_made_before_the_index_is_backfilled_and_loses_the_logs_random_order_indexes()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(directory, "old.db");
+        try
+        {
+            using (var db = DatabaseSetup.OpenSqlite(path))
+            {
+                db.GetService<IMigrator>().Migrate("20261127224542_Initial");
+                var previous = ProcessingLog.GenesisHash;
+                for (var sequence = 1; sequence <= 5; sequence++)
+                {
+                    var record = new ProcessingRecord
+                    {
+                        Sequence = sequence,
+                        ActionId = Guid.NewGuid(),
+                        ActionName = "old",
+                        OccurredAt = DateTime.UtcNow,
+                        OrganisationId = 1,
+                        OrganisationKey = "o",
+                        Role = "Gemeente.Coordinator",
+                        ApplicationId = "a",
+                        Purpose = LogIndex.Purpose,
+                        LegalGround = "g",
+                        PersonId = sequence % 2 == 0 ? null : sequence,
+                        ProtectedBsn = new string((char)('a' + sequence), 64),
+                        Categories = "Identiteit",
+                        PreviousHash = previous,
+                        Hash = "",
+                    };
+                    record.Hash = ProcessingLog.HashOf(record);
+                    previous = record.Hash;
+                    db.Add(record);
+                }
+                db.SaveChanges();
+
+                db.Database.Migrate();
+
+                var subjects = db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).ToList();
+                Assert.Equal(db.Set<ProcessingRecord>().AsNoTracking().OrderBy(r => r.Sequence).Select(r => new { r.Sequence, r.PersonId, r.ProtectedBsn }).ToList(),
+                    subjects.Select(s => new { s.Sequence, s.PersonId, s.ProtectedBsn }).ToList());
+                var indexes = db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM pragma_index_list('ProcessingLog')").ToList();
+                Assert.DoesNotContain("IX_ProcessingLog_PersonId", indexes);
+                Assert.DoesNotContain("IX_ProcessingLog_ProtectedBsn", indexes);
+                Assert.Contains("IX_ProcessingLog_Sequence", indexes);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+}
