@@ -404,25 +404,7 @@ public sealed class ProcessingLogIndexMigrationTests
                 var previous = ProcessingLog.GenesisHash;
                 for (var sequence = 1; sequence <= 5; sequence++)
                 {
-                    var record = new ProcessingRecord
-                    {
-                        Sequence = sequence,
-                        ActionId = Guid.NewGuid(),
-                        ActionName = "old",
-                        OccurredAt = DateTime.UtcNow,
-                        OrganisationId = 1,
-                        OrganisationKey = "o",
-                        Role = "Gemeente.Coordinator",
-                        ApplicationId = "a",
-                        Purpose = LogIndex.Purpose,
-                        LegalGround = "g",
-                        PersonId = sequence % 2 == 0 ? null : sequence,
-                        ProtectedBsn = new string((char)('a' + sequence), 64),
-                        Categories = "Identiteit",
-                        PreviousHash = previous,
-                        Hash = "",
-                    };
-                    record.Hash = ProcessingLog.HashOf(record);
+                    var record = ChainedRecords.After(sequence, previous, sequence % 2 == 0 ? null : sequence, new string((char)('a' + sequence), 64), LogIndex.Purpose);
                     previous = record.Hash;
                     db.Add(record);
                 }
