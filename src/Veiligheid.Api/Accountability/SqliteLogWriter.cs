@@ -18,7 +18,7 @@ namespace Veiligheid.Accountability;
 /// </remarks>
 internal sealed class SqliteLogWriter : IDisposable
 {
-    // WAL checkpoints run in the background after this many commits (a commit of 47 records adds about 100 pages).
+    // WAL checkpoints run in the background after this many commits (a commit of 47 records adds about 20 pages).
     private const int CommitsPerCheckpoint = 16;
 
     /// <summary>
@@ -124,6 +124,7 @@ internal sealed class SqliteLogWriter : IDisposable
     /// <summary>How many times the background checkpoint made the WAL start over (tests).</summary>
     internal int Truncations => Volatile.Read(ref _truncations);
 
+    /// <summary>How many truncating checkpoints gave up because readers stayed in the WAL past the wait (tests).</summary>
     internal int TruncationsBusy => Volatile.Read(ref _truncationsBusy);
 
     /// <summary>Waits for the background checkpoint running now, if any (tests).</summary>
@@ -198,9 +199,9 @@ internal sealed class SqliteLogWriter : IDisposable
                 walFrames = reader.Read() ? reader.GetInt64(1) : 0;
             }
             if (walFrames <= TruncateAfterFrames) return;
-            // Everything is copied back already but for the last commits, so this waits only for the readers still in
-            // the WAL (a read takes milliseconds) and for the frames since; a log commit arriving meanwhile waits too
-            // (its connection retries while the database is busy). Not done: the next checkpoint tries again.
+            // Everything is copied back already but for the last commits, so this waits only for the frames since and
+            // for the readers still in the WAL (a read takes milliseconds; at most TruncateWaitMilliseconds). A log
+            // commit arriving meanwhile waits at the gate. Not done: the next checkpoint tries again.
             command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
             lock (_commitGate)
             {
