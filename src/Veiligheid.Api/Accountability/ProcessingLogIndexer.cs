@@ -87,7 +87,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            var sqliteFile = SqliteFileOf(db);
+            var sqliteFile = SqliteOwnConnection.FileOf(db);
             long total = 0;
             while (true)
             {
@@ -102,14 +102,6 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         {
             _pass.Release();
         }
-    }
-
-    /// <summary>The connection string when the context is on a SQLite file; null otherwise (SQL Server, in-memory SQLite).</summary>
-    private static string? SqliteFileOf(VeiligheidDbContext db)
-    {
-        if (!db.Database.IsSqlite() || db.Database.GetConnectionString() is not { } connectionString) return null;
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        return builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:" ? null : connectionString;
     }
 
     private int CopyOnOwnConnection(string connectionString)
@@ -140,22 +132,9 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
     {
         if (_connection is not null && string.Equals(_connectionString, connectionString, StringComparison.Ordinal)) return _connection;
         Close();
-        // Not pooled: the connection is the indexer's for the life of the host, with settings of its own.
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            using var pragma = connection.CreateCommand();
-            // NORMAL: no fsync at commit (see the remarks). No checkpoint inside its commits: the log's writer runs them in
-            // the background. busy_timeout: waiting for another host's writer inside SQLite, in short sleeps.
-            pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 5000;";
-            pragma.ExecuteNonQuery();
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+        // NORMAL: no fsync at commit (see the remarks). No checkpoint inside its commits: the log's writer runs them in the
+        // background. busy_timeout: waiting for another host's writer inside SQLite, in short sleeps.
+        var connection = SqliteOwnConnection.Open(connectionString, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 5000;");
         _connectionString = connectionString;
         return _connection = connection;
     }

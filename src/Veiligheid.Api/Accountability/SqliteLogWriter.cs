@@ -34,7 +34,6 @@ internal sealed class SqliteLogWriter : IDisposable
     private const int TruncateWaitMilliseconds = 2000;
 
     private readonly InsertStatement<ProcessingRecord> _insert;
-    private readonly string _openString;
     private SqliteConnection? _connection;
     private SqliteCommand? _readLast;
     private SqliteCommand? _insertOne;
@@ -51,8 +50,6 @@ internal sealed class SqliteLogWriter : IDisposable
     {
         ConnectionString = connectionString;
         _insert = insert;
-        // Not pooled: the connection is this writer's for the life of the hub, and a pool's ClearAllPools must not close it.
-        _openString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
     }
 
     /// <summary>The connection string of the hub's database this writer writes to.</summary>
@@ -61,11 +58,9 @@ internal sealed class SqliteLogWriter : IDisposable
     /// <summary>A writer for the SQLite database of this context; null when the context is not on a SQLite file.</summary>
     public static SqliteLogWriter? For(VeiligheidDbContext db)
     {
-        if (!db.Database.IsSqlite() || db.Database.GetConnectionString() is not { } connectionString) return null;
-        // An in-memory database exists only on the connection that made it: a second connection would see another one.
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:") return null;
-        return new SqliteLogWriter(connectionString, new InsertStatement<ProcessingRecord>(db, explicitKeys: false));
+        return SqliteOwnConnection.FileOf(db) is { } connectionString
+            ? new SqliteLogWriter(connectionString, new InsertStatement<ProcessingRecord>(db, explicitKeys: false))
+            : null;
     }
 
     /// <summary>
@@ -141,20 +136,14 @@ internal sealed class SqliteLogWriter : IDisposable
     private SqliteConnection Open()
     {
         if (_connection is not null) return _connection;
-        var connection = new SqliteConnection(_openString);
+        // No checkpoint inside this connection's commits: copying the WAL into the database (1,000 pages by default, with
+        // an fsync of the database) would land on the request whose commit crossed the mark; Checkpoint() runs it beside
+        // the requests instead. busy_timeout: another writer on the file (another host, or its index copy) is waited for
+        // inside SQLite in short sleeps, where Microsoft.Data.Sqlite on its own retries a busy lock every 150 ms.
+        var connection = SqliteOwnConnection.Open(ConnectionString,
+            SqliteDurability.Synchronous + " PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 5000;");
         try
         {
-            connection.Open();
-            using (var pragma = connection.CreateCommand())
-            {
-                // No checkpoint inside this connection's commits: copying the WAL into the database (1,000 pages by
-                // default, with an fsync of the database) would land on the request whose commit crossed the mark.
-                // Checkpoint() runs it beside the requests instead.
-                // busy_timeout: another writer on the file (another host, or its index copy) is waited for inside
-                // SQLite in short sleeps, where Microsoft.Data.Sqlite on its own retries a busy lock every 150 ms.
-                pragma.CommandText = SqliteDurability.Synchronous + " PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 5000;";
-                pragma.ExecuteNonQuery();
-            }
             _readLast = connection.CreateCommand();
             _readLast.CommandText = ProcessingLog.LastRecordSql(sqlServer: false);
             _readLast.Prepare();
@@ -179,17 +168,7 @@ internal sealed class SqliteLogWriter : IDisposable
     {
         try
         {
-            if (_checkpointConnection is null)
-            {
-                var connection = new SqliteConnection(_openString);
-                connection.Open();
-                using (var pragma = connection.CreateCommand())
-                {
-                    pragma.CommandText = $"PRAGMA busy_timeout = {TruncateWaitMilliseconds};";
-                    pragma.ExecuteNonQuery();
-                }
-                _checkpointConnection = connection;
-            }
+            _checkpointConnection ??= SqliteOwnConnection.Open(ConnectionString, $"PRAGMA busy_timeout = {TruncateWaitMilliseconds};");
             using var command = _checkpointConnection.CreateCommand();
             command.CommandText = SqliteDurability.Synchronous + " PRAGMA wal_checkpoint(PASSIVE);";
             long walFrames;

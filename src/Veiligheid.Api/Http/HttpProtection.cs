@@ -122,14 +122,13 @@ public static class HttpProtection
     {
         var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
         var exception = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpProtection));
         if (ClientWentAway(http, exception))
         {
-            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpProtection))
-                .LogDebug("Request to {Path} abandoned by the client, trace id {TraceId}", http.Request.Path.Value, traceId);
+            logger.LogDebug("Request to {Path} abandoned by the client, trace id {TraceId}", http.Request.Path.Value, traceId);
             return;
         }
-        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HttpProtection))
-            .LogError(exception, "Unhandled error in {Path}, trace id {TraceId}", http.Request.Path.Value, traceId);
+        logger.LogError(exception, "Unhandled error in {Path}, trace id {TraceId}", http.Request.Path.Value, traceId);
         await WriteRefusalAsync(http, StatusCodes.Status500InternalServerError, InternalErrorCode,
             $"An internal error occurred. Quote trace id {traceId} when reporting it.", traceId);
     }

@@ -44,15 +44,10 @@ public sealed class KestrelHubFactory : HubFactory
         builder.ConfigureLogging(logging => logging.AddProvider(new ErrorCollector(Errors)));
     }
 
-    private sealed class ErrorCollector(ConcurrentQueue<string> errors) : ILoggerProvider, ILogger
+    /// <summary>Keeps each entry at Error and above, as "category: message".</summary>
+    private sealed class ErrorCollector(ConcurrentQueue<string> errors) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => new Named(errors, categoryName);
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => false;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) { }
 
         public void Dispose() { }
 

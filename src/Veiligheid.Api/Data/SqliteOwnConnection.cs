@@ -1,0 +1,45 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Veiligheid.Data;
+
+/// <summary>
+/// A connection of its own to the hub's SQLite file, for a background or long-lived writer (the processing log's writer,
+/// its checkpoints, its subject indexer), beside the request pool.
+/// </summary>
+internal static class SqliteOwnConnection
+{
+    /// <summary>
+    /// The context's connection string when it is on a SQLite file; null otherwise (SQL Server, or an in-memory database,
+    /// which exists only on the connection that made it: a second connection would see another one).
+    /// </summary>
+    public static string? FileOf(VeiligheidDbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (!db.Database.IsSqlite() || db.Database.GetConnectionString() is not { } connectionString) return null;
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        return builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:" ? null : connectionString;
+    }
+
+    /// <summary>
+    /// Opens an unpooled connection (it is its owner's for as long as the owner lives, and a pool's ClearAllPools must not
+    /// close it) and runs <paramref name="pragmas"/> on it; disposed again when they fail.
+    /// </summary>
+    public static SqliteConnection Open(string connectionString, string pragmas)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = pragmas;
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+}
