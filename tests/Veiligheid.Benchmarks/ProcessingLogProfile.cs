@@ -179,53 +179,10 @@ public static class ProcessingLogProfile
             timings.Add(($"{++number} {step}", Stopwatch.GetElapsedTime(start).TotalMilliseconds));
             start = Stopwatch.GetTimestamp();
         }
-        var persons = processed.Persons;
-        var missing = persons.Where(p => p.Bsn is null && p.PersonId is not null).Select(p => p.PersonId!.Value).ToList();
-        if (missing.Count > 0)
-        {
-            var bsns = await db.Persons.AsNoTracking().Where(p => missing.Contains(p.Id)).Select(p => new { p.Id, p.Bsn }).ToDictionaryAsync(p => p.Id, p => p.Bsn);
-            foreach (var person in persons) if (person.Bsn is null && person.PersonId is { } id && bsns.TryGetValue(id, out var bsn)) person.Bsn = bsn;
-        }
-        var records = new List<ProcessingRecord>();
-        var caller = access.Caller;
-        var purpose = access.Purpose!;
-        var actionId = Guid.NewGuid();
-        var now = DateTime.UtcNow;
-        foreach (var person in persons)
-        {
-            records.Add(new ProcessingRecord
-            {
-                ActionId = actionId,
-                ActionName = "profile",
-                OccurredAt = now,
-                OrganisationId = caller.OrganisationId,
-                OrganisationKey = caller.OrganisationKey,
-                Role = caller.Role.TokenValue(),
-                ApplicationId = caller.ClientAppId,
-                UserId = caller.UserObjectId,
-                Purpose = purpose.Key,
-                LegalGround = purpose.LegalGround,
-                PersonId = person.PersonId,
-                ProtectedBsn = person.Bsn is null ? null : log.Protect(person.Bsn),
-                Categories = string.Join(",", person.Categories),
-                Confidentiality = ProcessingConfidentiality.Normaal,
-                RetentionYears = purpose.RetentionYears,
-                PreviousHash = "",
-                Hash = "",
-            });
-        }
+        // The hub's own drafting and chaining (ProcessingLog.DraftAsync, ProcessingLog.Chain), so the profile times what runs.
+        var records = await log.DraftAsync(db, access, "profile", processed, CancellationToken.None);
         Mark("draft records, before the lock: BSN look-up, HMAC of BSNs");
-        writer.Write((sequence, previous) =>
-        {
-            foreach (var record in records)
-            {
-                record.Sequence = ++sequence;
-                record.PreviousHash = previous;
-                record.Hash = ProcessingLog.HashOf(record);
-                previous = record.Hash;
-            }
-            return records;
-        }, Mark);
+        writer.Write((sequence, previous) => ProcessingLog.Chain([records], sequence, previous), Mark);
         return timings;
     }
 

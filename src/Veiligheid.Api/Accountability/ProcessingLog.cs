@@ -190,7 +190,7 @@ public sealed class ProcessingLog : IDisposable
     }
 
     /// <summary>The request's records without their place in the chain (sequence, previous hash, hash).</summary>
-    private async Task<List<ProcessingRecord>> DraftAsync(VeiligheidDbContext db, CallerAccess access, string actionName, ProcessingCollector processed, CancellationToken cancellationToken)
+    internal async Task<List<ProcessingRecord>> DraftAsync(VeiligheidDbContext db, CallerAccess access, string actionName, ProcessingCollector processed, CancellationToken cancellationToken)
     {
         // Person-level data is only reachable under a purpose (the schema without one has no such fields).
         var purpose = access.Purpose ?? throw new InvalidOperationException("Person-level data was processed without a purpose.");
@@ -260,26 +260,33 @@ public sealed class ProcessingLog : IDisposable
         return WriteThroughContextAsync(db, batch, cancellationToken);
     }
 
-    /// <summary>The records of these requests, each request's contiguous and in order, placed after the chain's end.</summary>
-    private static List<ProcessingRecord> Chain(List<PendingAppend> batch, long sequence, string previous)
+    /// <summary>The rows of these requests' records, each request's contiguous and in order, placed after the chain's end.</summary>
+    private static LogRows Chain(List<PendingAppend> batch, long sequence, string previous)
+        => Chain(batch.Select(b => b.Records), sequence, previous);
+
+    /// <summary>
+    /// Places each request's records after the chain's end (sequence, previous hash, hash) and returns the rows that store
+    /// them: one action per request, one entry per person.
+    /// </summary>
+    internal static LogRows Chain(IEnumerable<List<ProcessingRecord>> requests, long sequence, string previous)
     {
-        var records = new List<ProcessingRecord>(batch.Sum(b => b.Records.Count));
-        foreach (var append in batch)
+        var rows = new LogRows();
+        foreach (var records in requests)
         {
-            foreach (var record in append.Records)
+            foreach (var record in records)
             {
                 // Set again on a retry: the chain is re-read each attempt.
                 record.Sequence = ++sequence;
                 record.PreviousHash = previous;
                 record.Hash = HashOf(record);
                 previous = record.Hash;
-                records.Add(record);
             }
+            rows.Add(records);
         }
-        return records;
+        return rows;
     }
 
-    /// <summary>The write on other databases (SQL Server): through the request's context, a multi-row INSERT per hundred records.</summary>
+    /// <summary>The write on other databases (SQL Server): through the request's context, a multi-row INSERT per hundred rows.</summary>
     private static async Task WriteThroughContextAsync(VeiligheidDbContext db, List<PendingAppend> batch, CancellationToken cancellationToken)
     {
         var strategy = db.Database.CreateExecutionStrategy();
@@ -287,10 +294,17 @@ public sealed class ProcessingLog : IDisposable
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var (sequence, previous) = await ReadLastAsync(db, transaction.GetDbTransaction(), ct);
-            await using (var inserter = new TableInserter<ProcessingRecord>(db, db.Database.GetDbConnection(),
-                             transaction.GetDbTransaction(), rowsPerStatement: 100, explicitKeys: false))
+            var rows = Chain(batch, sequence, previous);
+            // The actions first: each entry refers to its action (a foreign key).
+            await using (var actions = new TableInserter<ProcessingAction>(db, db.Database.GetDbConnection(),
+                             transaction.GetDbTransaction(), rowsPerStatement: 100, explicitKeys: true))
             {
-                foreach (var record in Chain(batch, sequence, previous)) await inserter.AddAsync(record, ct);
+                foreach (var action in rows.Actions) await actions.AddAsync(action, ct);
+            }
+            await using (var entries = new TableInserter<ProcessingLogEntry>(db, db.Database.GetDbConnection(),
+                             transaction.GetDbTransaction(), rowsPerStatement: 100, explicitKeys: true))
+            {
+                foreach (var entry in rows.Entries) await entries.AddAsync(entry, ct);
             }
             await transaction.CommitAsync(ct);
         }, cancellationToken);
@@ -340,7 +354,12 @@ public sealed class ProcessingLog : IDisposable
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
-    /// <summary>Walks the chain in sequence order; the first broken link, or null when the chain is whole.</summary>
+    /// <summary>
+    /// Walks the chain in sequence order; the first broken link, or null when the chain is whole. Each record's hash is
+    /// checked against its fields and the hash of the record before it (not stored with it: the walk holds it), so a
+    /// changed record breaks at itself, a changed and re-hashed one at the record after it, a removed one at the gap, and
+    /// a changed action at its first record.
+    /// </summary>
     public static async Task<ChainVerification> VerifyAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -350,10 +369,10 @@ public sealed class ProcessingLog : IDisposable
         {
             if (record.Sequence != expected)
                 return new ChainVerification(count, record.Sequence, $"record {expected} is missing (found {record.Sequence} next)");
-            if (!string.Equals(record.PreviousHash, previous, StringComparison.Ordinal))
-                return new ChainVerification(count, record.Sequence, $"record {record.Sequence} does not point at the hash of record {expected - 1}");
+            record.PreviousHash = previous;
             if (!string.Equals(HashOf(record), record.Hash, StringComparison.Ordinal))
-                return new ChainVerification(count, record.Sequence, $"record {record.Sequence} was changed after it was written (its hash does not match its content)");
+                return new ChainVerification(count, record.Sequence,
+                    $"record {record.Sequence} was changed after it was written, or the record before it was (its hash does not match its content and the hash of record {expected - 1})");
             previous = record.Hash;
             expected++;
             count++;
@@ -362,6 +381,67 @@ public sealed class ProcessingLog : IDisposable
     }
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+}
+
+/// <summary>
+/// The rows that store chained records: one <see cref="ProcessingAction"/> per request (a run of records with one action
+/// id), with the <see cref="ProcessingLogEntry"/> of each of its persons. The one place a record is split into them; the
+/// view <c>ProcessingRecords</c> joins them back.
+/// </summary>
+internal sealed class LogRows
+{
+    public List<ProcessingAction> Actions { get; } = [];
+    public List<ProcessingLogEntry> Entries { get; } = [];
+
+    /// <summary>Adds chained records (sequence and hash set), in order: a new action wherever the action id changes.</summary>
+    public void Add(IEnumerable<ProcessingRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ProcessingAction? action = null;
+        foreach (var record in records)
+        {
+            if (action is null || !SameAction(action, record))
+            {
+                action = new ProcessingAction
+                {
+                    Id = record.Sequence,
+                    ActionId = record.ActionId,
+                    ActionName = record.ActionName,
+                    OccurredAt = record.OccurredAt,
+                    OrganisationId = record.OrganisationId,
+                    OrganisationKey = record.OrganisationKey,
+                    Role = record.Role,
+                    ApplicationId = record.ApplicationId,
+                    UserId = record.UserId,
+                    Purpose = record.Purpose,
+                    LegalGround = record.LegalGround,
+                    RetentionYears = record.RetentionYears,
+                };
+                Actions.Add(action);
+            }
+            Entries.Add(new ProcessingLogEntry
+            {
+                Sequence = record.Sequence,
+                ActionKey = action.Id,
+                PersonId = record.PersonId,
+                ProtectedBsn = record.ProtectedBsn,
+                Categories = record.Categories,
+                Confidentiality = record.Confidentiality,
+                Hash = record.Hash,
+            });
+        }
+    }
+
+    /// <summary>Whether the record carries exactly this action's fields (a run of one request's records always does).</summary>
+    private static bool SameAction(ProcessingAction action, ProcessingRecord record)
+        => action.ActionId == record.ActionId && action.OccurredAt == record.OccurredAt && action.OrganisationId == record.OrganisationId
+           && action.RetentionYears == record.RetentionYears && string.Equals(action.ActionName, record.ActionName, StringComparison.Ordinal)
+           && string.Equals(action.OrganisationKey, record.OrganisationKey, StringComparison.Ordinal)
+           && string.Equals(action.Role, record.Role, StringComparison.Ordinal)
+           && string.Equals(action.ApplicationId, record.ApplicationId, StringComparison.Ordinal)
+           && string.Equals(action.UserId, record.UserId, StringComparison.Ordinal)
+           && string.Equals(action.Purpose, record.Purpose, StringComparison.Ordinal)
+           && string.Equals(action.LegalGround, record.LegalGround, StringComparison.Ordinal);
 }
 
 /// <summary>One request's records waiting for a commit, and the request waiting on it.</summary>

@@ -62,13 +62,13 @@ public static class ProcessingLogIndex
 
     /// <summary>The records about the person with this internal id, as one query (period, order and paging compose on it).</summary>
     public static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId)
-        => Matching(db, s => s.PersonId == personId, r => r.PersonId == personId);
+        => Matching(db, s => s.PersonId == personId, e => e.PersonId == personId, r => r.PersonId == personId);
 
     /// <summary>The records about the person with this protected BSN (<see cref="ProcessingLog.Protect"/>), as one query.</summary>
     public static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn)
     {
         ArgumentNullException.ThrowIfNull(protectedBsn);
-        return Matching(db, s => s.ProtectedBsn == protectedBsn, r => r.ProtectedBsn == protectedBsn);
+        return Matching(db, s => s.ProtectedBsn == protectedBsn, e => e.ProtectedBsn == protectedBsn, r => r.ProtectedBsn == protectedBsn);
     }
 
     /// <summary>
@@ -76,16 +76,19 @@ public static class ProcessingLogIndex
     /// SQLite's planner (EXPLAIN QUERY PLAN, 1,000,000 records): the IN list is built from the index and from a range of
     /// the Sequence index, then each record is found by its Sequence, in order, so no sort and no scan. Written as
     /// <c>IN … OR Sequence &gt; watermark</c> instead, the planner walked the whole Sequence index backwards for the
-    /// ORDER BY … LIMIT of a page (0.5 s), or the OccurredAt index for a period (5 s).
+    /// ORDER BY … LIMIT of a page (0.5 s), or the OccurredAt index for a period (5 s). The tail is read from the person
+    /// rows alone (<see cref="ProcessingLogEntry"/>: the subject is theirs), the records themselves from the view with
+    /// their action.
     /// </summary>
-    private static IQueryable<ProcessingRecord> Matching(VeiligheidDbContext db, Expression<Func<ProcessingLogSubject, bool>> indexed, Expression<Func<ProcessingRecord, bool>> recorded)
+    private static IQueryable<ProcessingRecord> Matching(VeiligheidDbContext db, Expression<Func<ProcessingLogSubject, bool>> indexed,
+        Expression<Func<ProcessingLogEntry, bool>> tail, Expression<Func<ProcessingRecord, bool>> recorded)
     {
         ArgumentNullException.ThrowIfNull(db);
         var subjects = db.Set<ProcessingLogSubject>();
-        var records = db.Set<ProcessingRecord>().AsNoTracking();
+        var entries = db.Set<ProcessingLogEntry>();
         var sequences = subjects.Where(indexed).Select(s => s.Sequence)
-            .Concat(records.Where(r => r.Sequence > (subjects.Max(s => (long?)s.Sequence) ?? 0)).Where(recorded).Select(r => r.Sequence));
-        return records.Where(recorded).Where(r => sequences.Contains(r.Sequence));
+            .Concat(entries.Where(e => e.Sequence > (subjects.Max(s => (long?)s.Sequence) ?? 0)).Where(tail).Select(e => e.Sequence));
+        return db.Set<ProcessingRecord>().AsNoTracking().Where(recorded).Where(r => sequences.Contains(r.Sequence));
     }
 
     /// <summary>

@@ -15,14 +15,18 @@ public enum ProcessingConfidentiality
 }
 
 /// <summary>
-/// One entry of the processing log (verwerkingenlogging): one person processed by one request, with the fields of the VNG
-/// Verwerkingenlogging standard. Append-only; <see cref="Hash"/> covers the fields and the previous record's hash, so any
-/// change or removal breaks the chain that <c>verify-log</c> checks.
+/// One entry of the processing log (verwerkingenlogging) as it is read: one person processed by one request, with the
+/// fields of the VNG Verwerkingenlogging standard. Append-only; <see cref="Hash"/> covers the fields and the previous
+/// record's hash, so any change or removal breaks the chain that <c>verify-log</c> checks.
 /// </summary>
+/// <remarks>
+/// Stored as the standard models it, a verwerkingsactie with its verwerkte objecten: one <see cref="ProcessingAction"/>
+/// per request and one <see cref="ProcessingLogEntry"/> per person processed. This read model is the view
+/// <c>ProcessingRecords</c> joining each person row with its action (created by the migrations of both providers), so
+/// every reader sees one record per person with every field, as before the split.
+/// </remarks>
 public sealed class ProcessingRecord
 {
-    public long Id { get; set; }
-
     /// <summary>Position in the chain, 1, 2, 3 …; unique, so two writers can never fork the chain.</summary>
     public long Sequence { get; set; }
 
@@ -67,25 +71,100 @@ public sealed class ProcessingRecord
     /// <summary>The retention term in years (bewaartermijn) of the purpose.</summary>
     public int RetentionYears { get; set; }
 
-    /// <summary>The hash of the previous record (64 zeros for the first).</summary>
-    public required string PreviousHash { get; set; }
+    /// <summary>
+    /// The hash of the previous record (64 zeros for the first). Not stored: it is the previous record's
+    /// <see cref="Hash"/>, which the writer holds when it chains and <c>verify-log</c> holds as it walks in order.
+    /// </summary>
+    public string PreviousHash { get; set; } = "";
 
     /// <summary>SHA-256 over this record's fields and <see cref="PreviousHash"/>, hex.</summary>
     public required string Hash { get; set; }
 }
 
+/// <summary>
+/// One action (verwerkingsactie) of the processing log: the request's fields, stored once however many persons it
+/// processed. Its <see cref="Id"/> is the <see cref="ProcessingLogEntry.Sequence"/> of its first person row, set by the
+/// writer as it chains (so no generated key has to be read back before the person rows can refer to it).
+/// </summary>
+public sealed class ProcessingAction
+{
+    /// <summary>The sequence of the action's first record; the key.</summary>
+    public long Id { get; set; }
+
+    public Guid ActionId { get; set; }
+    public required string ActionName { get; set; }
+    public DateTime OccurredAt { get; set; }
+    public int OrganisationId { get; set; }
+    public required string OrganisationKey { get; set; }
+    public required string Role { get; set; }
+    public required string ApplicationId { get; set; }
+    public string? UserId { get; set; }
+    public required string Purpose { get; set; }
+    public required string LegalGround { get; set; }
+    public int RetentionYears { get; set; }
+}
+
+/// <summary>
+/// One person processed by an action (verwerkt object): the person's fields of a <see cref="ProcessingRecord"/>, its
+/// place in the chain and its hash (which covers the action's fields too, so changing an action breaks every record of it).
+/// </summary>
+public sealed class ProcessingLogEntry
+{
+    /// <summary>Position in the chain; the key (the rowid on SQLite, the clustered key on SQL Server).</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>The <see cref="ProcessingAction.Id"/> of the action it belongs to.</summary>
+    public long ActionKey { get; set; }
+
+    public int? PersonId { get; set; }
+    public string? ProtectedBsn { get; set; }
+    public required string Categories { get; set; }
+    public ProcessingConfidentiality Confidentiality { get; set; }
+    public required string Hash { get; set; }
+}
+
 public sealed class ProcessingRecordConfiguration : IEntityTypeConfiguration<ProcessingRecord>
 {
+    /// <summary>The view joining each person row with its action (created by the migrations).</summary>
+    public const string View = "ProcessingRecords";
+
     public void Configure(EntityTypeBuilder<ProcessingRecord> builder)
     {
-        builder.ToTable("ProcessingLog");
-        // Only indexes that grow at one end: a request's commit appends to them. The look-ups by person and by protected
-        // BSN go through the index table the background indexer keeps (ProcessingLogIndex), off the request's commit.
-        builder.HasIndex(r => r.Sequence).IsUnique();
-        builder.HasIndex(r => r.OccurredAt);
+        builder.ToView(View);
+        builder.HasKey(r => r.Sequence);
+        builder.Ignore(r => r.PreviousHash);
         builder.Property(r => r.LegalGround).HasMaxLength(400);
-        builder.Property(r => r.PreviousHash).HasMaxLength(64).IsFixedLength();
         builder.Property(r => r.Hash).HasMaxLength(64).IsFixedLength();
         builder.Property(r => r.ProtectedBsn).HasMaxLength(64);
+    }
+}
+
+public sealed class ProcessingActionConfiguration : IEntityTypeConfiguration<ProcessingAction>
+{
+    public void Configure(EntityTypeBuilder<ProcessingAction> builder)
+    {
+        builder.ToTable("ProcessingActions");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Id).ValueGeneratedNever();
+        // Grows at one end, as the key does: a request's commit appends to both.
+        builder.HasIndex(a => a.OccurredAt);
+        builder.Property(a => a.LegalGround).HasMaxLength(400);
+    }
+}
+
+public sealed class ProcessingLogEntryConfiguration : IEntityTypeConfiguration<ProcessingLogEntry>
+{
+    public void Configure(EntityTypeBuilder<ProcessingLogEntry> builder)
+    {
+        builder.ToTable("ProcessingLog");
+        // The sequence is the key, so the table is its own index by sequence (no second B-tree to write). Only keys and
+        // indexes that grow at one end: a request's commit appends. The look-ups by person and by protected BSN go
+        // through the index table the background indexer keeps (ProcessingLogIndex), off the request's commit.
+        builder.HasKey(e => e.Sequence);
+        builder.Property(e => e.Sequence).ValueGeneratedNever();
+        // The index on ActionKey (the foreign key's) serves the look-ups by period (through the actions' OccurredAt).
+        builder.HasOne<ProcessingAction>().WithMany().HasForeignKey(e => e.ActionKey).OnDelete(DeleteBehavior.Restrict);
+        builder.Property(e => e.Hash).HasMaxLength(64).IsFixedLength();
+        builder.Property(e => e.ProtectedBsn).HasMaxLength(64);
     }
 }

@@ -33,10 +33,12 @@ internal sealed class SqliteLogWriter : IDisposable
     /// <summary>How long the truncating checkpoint waits for readers still in the WAL (and holds new writers back).</summary>
     private const int TruncateWaitMilliseconds = 2000;
 
-    private readonly InsertStatement<ProcessingRecord> _insert;
+    private readonly InsertStatement<ProcessingAction> _insertAction;
+    private readonly InsertStatement<ProcessingLogEntry> _insertEntry;
     private SqliteConnection? _connection;
     private SqliteCommand? _readLast;
-    private SqliteCommand? _insertOne;
+    private SqliteCommand? _insertOneAction;
+    private SqliteCommand? _insertOneEntry;
     private int _commitsSinceCheckpoint;
     private Task _checkpoint = Task.CompletedTask;
     // Held by each commit, and by the truncating checkpoint: waiting on SQLite's write lock alone (a busy handler that
@@ -46,10 +48,11 @@ internal sealed class SqliteLogWriter : IDisposable
     private int _truncationsBusy;
     private SqliteConnection? _checkpointConnection; // used only by the one checkpoint running at a time
 
-    private SqliteLogWriter(string connectionString, InsertStatement<ProcessingRecord> insert)
+    private SqliteLogWriter(string connectionString, InsertStatement<ProcessingAction> insertAction, InsertStatement<ProcessingLogEntry> insertEntry)
     {
         ConnectionString = connectionString;
-        _insert = insert;
+        _insertAction = insertAction;
+        _insertEntry = insertEntry;
     }
 
     /// <summary>The connection string of the hub's database this writer writes to.</summary>
@@ -59,23 +62,23 @@ internal sealed class SqliteLogWriter : IDisposable
     public static SqliteLogWriter? For(VeiligheidDbContext db)
     {
         return SqliteOwnConnection.FileOf(db) is { } connectionString
-            ? new SqliteLogWriter(connectionString, new InsertStatement<ProcessingRecord>(db, explicitKeys: false))
+            ? new SqliteLogWriter(connectionString, new InsertStatement<ProcessingAction>(db, explicitKeys: true), new InsertStatement<ProcessingLogEntry>(db, explicitKeys: true))
             : null;
     }
 
     /// <summary>
     /// In one transaction (BEGIN IMMEDIATE: the database's write lock is taken before the chain's last record is read,
     /// so a writer in another process waits instead of reading the same one): reads the chain's end, lets
-    /// <paramref name="chain"/> place the records after it, inserts them and commits.
+    /// <paramref name="chain"/> place the records after it, inserts their actions and entries and commits.
     /// </summary>
-    /// <param name="chain">Places the records after the chain's last sequence and hash; returns them in order.</param>
+    /// <param name="chain">Places the records after the chain's last sequence and hash; returns the rows that store them.</param>
     /// <param name="step">Called after each step with its name (the log's profile times them); null in the hub.</param>
-    public void Write(Func<long, string, IReadOnlyList<ProcessingRecord>> chain, Action<string>? step = null)
+    public void Write(Func<long, string, LogRows> chain, Action<string>? step = null)
     {
         lock (_commitGate) WriteUnderGate(chain, step);
     }
 
-    private void WriteUnderGate(Func<long, string, IReadOnlyList<ProcessingRecord>> chain, Action<string>? step)
+    private void WriteUnderGate(Func<long, string, LogRows> chain, Action<string>? step)
     {
         var connection = Open();
         try
@@ -90,17 +93,24 @@ internal sealed class SqliteLogWriter : IDisposable
                 if (reader.Read()) (sequence, previous) = (reader.GetInt64(0), reader.GetString(1));
             }
             step?.Invoke("SELECT the chain's last sequence and hash (prepared)");
-            var records = chain(sequence, previous);
-            step?.Invoke("SHA-256 hash chain");
-            _insertOne!.Transaction = transaction;
-            // One prepared single-row statement per record: a prepared 16-row statement (272 parameters, bound by
-            // name on every execution) measured slower for 47 records, not faster.
-            for (var i = 0; i < records.Count; i++)
+            var rows = chain(sequence, previous);
+            step?.Invoke("SHA-256 hash chain, rows (an action per request, an entry per person)");
+            // One prepared single-row statement per row: a prepared 16-row statement (272 parameters, bound by name on
+            // every execution) measured slower for 47 records, not faster. The actions first: entries refer to them.
+            _insertOneAction!.Transaction = transaction;
+            for (var i = 0; i < rows.Actions.Count; i++)
             {
-                _insert.Bind(_insertOne, records, i, 1);
-                _insertOne.ExecuteNonQuery();
+                _insertAction.Bind(_insertOneAction, rows.Actions, i, 1);
+                _insertOneAction.ExecuteNonQuery();
             }
-            step?.Invoke("INSERT (prepared single-row statement per record)");
+            step?.Invoke("INSERT the action (prepared, 12 columns)");
+            _insertOneEntry!.Transaction = transaction;
+            for (var i = 0; i < rows.Entries.Count; i++)
+            {
+                _insertEntry.Bind(_insertOneEntry, rows.Entries, i, 1);
+                _insertOneEntry.ExecuteNonQuery();
+            }
+            step?.Invoke("INSERT the entries (prepared single-row statement per person, 7 columns)");
             transaction.Commit();
             step?.Invoke("COMMIT (WAL append and fsync, synchronous=FULL)");
             if (++_commitsSinceCheckpoint >= CommitsPerCheckpoint && _checkpoint.IsCompleted)
@@ -147,8 +157,10 @@ internal sealed class SqliteLogWriter : IDisposable
             _readLast = connection.CreateCommand();
             _readLast.CommandText = ProcessingLog.LastRecordSql(sqlServer: false);
             _readLast.Prepare();
-            _insertOne = (SqliteCommand)_insert.Create(connection, null, 1);
-            _insertOne.Prepare();
+            _insertOneAction = (SqliteCommand)_insertAction.Create(connection, null, 1);
+            _insertOneAction.Prepare();
+            _insertOneEntry = (SqliteCommand)_insertEntry.Create(connection, null, 1);
+            _insertOneEntry.Prepare();
         }
         catch
         {
@@ -207,8 +219,9 @@ internal sealed class SqliteLogWriter : IDisposable
     private void DisposeCommands()
     {
         _readLast?.Dispose();
-        _insertOne?.Dispose();
-        (_readLast, _insertOne) = (null, null);
+        _insertOneAction?.Dispose();
+        _insertOneEntry?.Dispose();
+        (_readLast, _insertOneAction, _insertOneEntry) = (null, null, null);
     }
 
     public void Dispose()

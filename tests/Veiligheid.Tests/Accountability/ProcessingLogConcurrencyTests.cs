@@ -62,7 +62,7 @@ public sealed class ProcessingLogConcurrencyTests(HubFactory factory) : IClassFi
             Hash = "",
         };
         foreign.Hash = ProcessingLog.HashOf(foreign);
-        other.Add(foreign);
+        ChainedRecords.AddTo(other, foreign);
         await other.SaveChangesAsync();
 
         // The first request takes the hub's writer lock and waits for the other process's lock; the next ones queue behind it.

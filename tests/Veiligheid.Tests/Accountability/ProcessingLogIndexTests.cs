@@ -214,9 +214,23 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
             var text = string.Join("\n", plan);
             Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
             Assert.Contains($"COVERING INDEX {index}", text, StringComparison.Ordinal);
-            Assert.Contains("IX_ProcessingLog_Sequence (Sequence>?)", text, StringComparison.Ordinal);
-            Assert.Contains("IX_ProcessingLog_Sequence (Sequence=?)", text, StringComparison.Ordinal);
+            // The sequence is the log's key (its rowid): the tail is a range of it, each record found by it.
+            Assert.Contains("ProcessingLog", text, StringComparison.Ordinal);
+            Assert.Contains("INTEGER PRIMARY KEY (rowid>?)", text, StringComparison.Ordinal);
+            Assert.Contains("INTEGER PRIMARY KEY (rowid=?)", text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void A_period_of_the_log_is_found_through_the_actions_time_index_on_SQLite()
+    {
+        var from = new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+        var plan = factory.WithDb(db => Plan(db, db.Set<ProcessingRecord>().Where(r => r.OccurredAt >= from && r.OccurredAt < from.AddDays(7)).OrderByDescending(r => r.Sequence).Take(11)));
+
+        var text = string.Join("\n", plan);
+        Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
+        Assert.Contains("INDEX IX_ProcessingActions_OccurredAt (OccurredAt>? AND OccurredAt<?)", text, StringComparison.Ordinal);
+        Assert.Contains("INDEX IX_ProcessingLog_ActionKey (ActionKey=?)", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -230,6 +244,8 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
             ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64)).OrderBy(r => r.Sequence).ToQueryString(),
             ProcessingLogIndex.TrimSql(sqlServer: true),
             ProcessingLogIndex.CopySql(sqlServer: true, ProcessingLogIndexer.BatchSize),
+            sqlServer.Set<ProcessingRecord>().Where(r => r.OccurredAt >= from && r.OccurredAt < from.AddDays(7)).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
+            ProcessingLog.LastRecordSql(sqlServer: true),
         };
         foreach (var statement in statements)
         {
@@ -278,6 +294,8 @@ public sealed class ProcessingLogIndexRemovalTests(UnindexedHubFactory factory) 
         // The indexed tail goes: the next records take its sequences again, and must not hide behind the stale rows.
         var indexedEnd = factory.IndexRows().Max(s => s.Sequence);
         factory.WithDb(db => db.Database.ExecuteSql($"DELETE FROM ProcessingLog WHERE Sequence > {indexedEnd - 2}"));
+        // With them the actions they alone belonged to: an action is keyed by its first record's sequence, which comes again.
+        factory.WithDb(db => db.Database.ExecuteSql($"DELETE FROM ProcessingActions WHERE Id NOT IN (SELECT ActionKey FROM ProcessingLog)"));
         await factory.IndexAsync();
         await factory.AppendAsync(persons.Take(1), rounds: 3);
         factory.AssertLookUpsMatchTheLog();
@@ -406,15 +424,15 @@ public sealed class ProcessingLogIndexMigrationTests
                 {
                     var record = ChainedRecords.After(sequence, previous, sequence % 2 == 0 ? null : sequence, new string((char)('a' + sequence), 64), LogIndex.Purpose);
                     previous = record.Hash;
-                    db.Add(record);
+                    ChainedRecords.InsertIntoWideTable(db, record);
                 }
-                db.SaveChanges();
 
-                db.Database.Migrate();
+                // Up to the index's migration (the next one splits the log into actions and entries; ProcessingLogMigrationTests).
+                db.GetService<IMigrator>().Migrate(ProcessingLogMigrationTests.SubjectsMigration);
 
                 var subjects = db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).ToList();
-                Assert.Equal(db.Set<ProcessingRecord>().AsNoTracking().OrderBy(r => r.Sequence).Select(r => new { r.Sequence, r.PersonId, r.ProtectedBsn }).ToList(),
-                    subjects.Select(s => new { s.Sequence, s.PersonId, s.ProtectedBsn }).ToList());
+                Assert.Equal(db.Database.SqlQueryRaw<LoggedSubject>("SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM \"ProcessingLog\" ORDER BY \"Sequence\"").ToList(),
+                    subjects.Select(s => new LoggedSubject(s.Sequence, s.PersonId, s.ProtectedBsn)).ToList());
                 var indexes = db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM pragma_index_list('ProcessingLog')").ToList();
                 Assert.DoesNotContain("IX_ProcessingLog_PersonId", indexes);
                 Assert.DoesNotContain("IX_ProcessingLog_ProtectedBsn", indexes);
@@ -428,3 +446,6 @@ public sealed class ProcessingLogIndexMigrationTests
         }
     }
 }
+
+/// <summary>A record's subject as the wide table before the split held it.</summary>
+internal sealed record LoggedSubject(long Sequence, int? PersonId, string? ProtectedBsn);

@@ -200,14 +200,15 @@ public sealed class LogTamperingTests(HubFactory factory) : IClassFixture<HubFac
         Assert.Equal(AccountabilityCommands.ExitOk, await AccountabilityCommands.VerifyLogAsync(["--database", factory.DatabasePath], output, error));
         Assert.Contains($"{records.Count} records verified", output.ToString(), StringComparison.Ordinal);
 
-        // Someone edits a record in the database to hide which categories were read.
+        // Someone edits a record in the database to change which categories it says were read.
         var victim = records[2];
-        factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingLog SET Categories = 'Identiteit', Purpose = 'aanpak-jeugdoverlast' WHERE Sequence = {victim.Sequence}"));
+        factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingLog SET Categories = 'Adres' WHERE Sequence = {victim.Sequence}"));
         Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", factory.DatabasePath], output, error));
         Assert.Contains($"BROKEN at record {victim.Sequence}", error.ToString(), StringComparison.Ordinal);
 
         // Even with the hash recomputed, the next record no longer points at it.
         var tampered = factory.LogRecords().Single(r => r.Sequence == victim.Sequence);
+        tampered.PreviousHash = records[1].Hash; // not stored: the hash of the record before it
         var rehashed = ProcessingLog.HashOf(tampered);
         factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingLog SET Hash = {rehashed} WHERE Sequence = {victim.Sequence}"));
         var afterRehash = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));

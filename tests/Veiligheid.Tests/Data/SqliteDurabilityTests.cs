@@ -65,7 +65,7 @@ public sealed class SqliteDurabilityTests(HubFactory factory) : IClassFixture<Hu
         long largestWal = 0, afterFirst = 0, afterFifteen = 0;
         for (var i = 1; i <= Commits; i++)
         {
-            writer.Write((sequence, previous) => [ChainedRecords.After(sequence + 1, previous, personId: (int)sequence + 1)]);
+            writer.Write((sequence, previous) => ChainedRecords.Rows(ChainedRecords.After(sequence + 1, previous, personId: (int)sequence + 1)));
             var wal = new FileInfo(path + "-wal").Length;
             largestWal = Math.Max(largestWal, wal);
             // Before the first checkpoint (at the 16th commit) the WAL only grows: what one commit adds to it.

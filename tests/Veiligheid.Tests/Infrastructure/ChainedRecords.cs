@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Veiligheid.Accountability;
 
 namespace Veiligheid.Tests.Infrastructure;
@@ -28,5 +29,43 @@ public static class ChainedRecords
         };
         record.Hash = ProcessingLog.HashOf(record);
         return record;
+    }
+
+    /// <summary>The rows that store these chained records (an action per run of one action id, an entry per record).</summary>
+    internal static LogRows Rows(params ProcessingRecord[] records)
+    {
+        var rows = new LogRows();
+        rows.Add(records);
+        return rows;
+    }
+
+    /// <summary>Adds the rows of these chained records to the context (saved with its next SaveChanges).</summary>
+    public static void AddTo(DbContext db, params ProcessingRecord[] records)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var rows = Rows(records);
+        db.AddRange(rows.Actions);
+        db.AddRange(rows.Entries);
+    }
+
+    /// <summary>
+    /// Inserts the record into the processing log as it was stored before the actions were split off (one wide table
+    /// with every field and the previous hash, migrations Initial and ProcessingLogSubjects), for the migration tests.
+    /// </summary>
+    public static void InsertIntoWideTable(DbContext db, ProcessingRecord r)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(r);
+        // As EF Core stores them on SQLite: a GUID as uppercase text, an enum by name.
+        var actionId = r.ActionId.ToString("D").ToUpperInvariant();
+        var confidentiality = r.Confidentiality.ToString();
+        db.Database.ExecuteSql($"""
+            INSERT INTO "ProcessingLog" ("Sequence", "ActionId", "ActionName", "OccurredAt", "OrganisationId", "OrganisationKey", "Role",
+                "ApplicationId", "UserId", "Purpose", "LegalGround", "PersonId", "ProtectedBsn", "Categories", "Confidentiality",
+                "RetentionYears", "PreviousHash", "Hash")
+            VALUES ({r.Sequence}, {actionId}, {r.ActionName}, {r.OccurredAt}, {r.OrganisationId}, {r.OrganisationKey}, {r.Role},
+                {r.ApplicationId}, {r.UserId}, {r.Purpose}, {r.LegalGround}, {r.PersonId}, {r.ProtectedBsn}, {r.Categories}, {confidentiality},
+                {r.RetentionYears}, {r.PreviousHash}, {r.Hash})
+            """);
     }
 }

@@ -22,6 +22,102 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("Veiligheid.Accountability.ProcessingAction", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("ActionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ActionName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("ApplicationId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("LegalGround")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("OrganisationId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("OrganisationKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("RetentionYears")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OccurredAt");
+
+                    b.ToTable("ProcessingActions", (string)null);
+                });
+
+            modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ActionKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Confidentiality")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nchar(64)")
+                        .IsFixedLength();
+
+                    b.Property<int?>("PersonId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("ProtectedBsn")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("ActionKey");
+
+                    b.ToTable("ProcessingLog", (string)null);
+                });
+
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogSubject", b =>
                 {
                     b.Property<long>("Sequence")
@@ -45,11 +141,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingRecord", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<long>("Sequence")
                         .HasColumnType("bigint");
-
-                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
                     b.Property<Guid>("ActionId")
                         .HasColumnType("uniqueidentifier");
@@ -99,12 +192,6 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<int?>("PersonId")
                         .HasColumnType("int");
 
-                    b.Property<string>("PreviousHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("nchar(64)")
-                        .IsFixedLength();
-
                     b.Property<string>("ProtectedBsn")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
@@ -122,21 +209,15 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
-                    b.Property<long>("Sequence")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("UserId")
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
-                    b.HasKey("Id");
+                    b.HasKey("Sequence");
 
-                    b.HasIndex("OccurredAt");
+                    b.ToTable((string)null);
 
-                    b.HasIndex("Sequence")
-                        .IsUnique();
-
-                    b.ToTable("ProcessingLog", (string)null);
+                    b.ToView("ProcessingRecords", (string)null);
                 });
 
             modelBuilder.Entity("Veiligheid.Cases.Case", b =>
@@ -988,6 +1069,15 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.HasIndex("PersonId");
 
                     b.ToTable("Tenancies");
+                });
+
+            modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogEntry", b =>
+                {
+                    b.HasOne("Veiligheid.Accountability.ProcessingAction", null)
+                        .WithMany()
+                        .HasForeignKey("ActionKey")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Veiligheid.Cases.Case", b =>

@@ -17,6 +17,102 @@ namespace Veiligheid.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Veiligheid.Accountability.ProcessingAction", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ActionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActionName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApplicationId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LegalGround")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OrganisationKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RetentionYears")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OccurredAt");
+
+                    b.ToTable("ProcessingActions", (string)null);
+                });
+
+            modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ActionKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Confidentiality")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<int?>("PersonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedBsn")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("ActionKey");
+
+                    b.ToTable("ProcessingLog", (string)null);
+                });
+
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogSubject", b =>
                 {
                     b.Property<long>("Sequence")
@@ -40,8 +136,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingRecord", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<long>("Sequence")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("ActionId")
@@ -92,12 +187,6 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Property<int?>("PersonId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("PreviousHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .IsFixedLength();
-
                     b.Property<string>("ProtectedBsn")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -115,21 +204,15 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("UserId")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Id");
+                    b.HasKey("Sequence");
 
-                    b.HasIndex("OccurredAt");
+                    b.ToTable((string)null);
 
-                    b.HasIndex("Sequence")
-                        .IsUnique();
-
-                    b.ToTable("ProcessingLog", (string)null);
+                    b.ToView("ProcessingRecords", (string)null);
                 });
 
             modelBuilder.Entity("Veiligheid.Cases.Case", b =>
@@ -945,6 +1028,15 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.HasIndex("PersonId");
 
                     b.ToTable("Tenancies");
+                });
+
+            modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogEntry", b =>
+                {
+                    b.HasOne("Veiligheid.Accountability.ProcessingAction", null)
+                        .WithMany()
+                        .HasForeignKey("ActionKey")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Veiligheid.Cases.Case", b =>

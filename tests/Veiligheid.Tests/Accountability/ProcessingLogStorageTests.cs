@@ -1,0 +1,188 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Accountability;
+
+/// <summary>How the log is stored: an action per request, an entry per person, read back as one record per person.</summary>
+public sealed class ProcessingLogStorageTests(HubFactory factory) : IClassFixture<HubFactory>
+{
+    [Fact]
+    public async Task One_request_processing_N_persons_writes_one_action_row_and_N_person_rows()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, LogIndex.Purpose);
+        var (actionsBefore, entriesBefore) = Counts();
+
+        var response = await client.GraphQLAsync("{ persons(first: 7) { nodes { id bsn } } }");
+
+        Assert.Empty(response.Errors);
+        var persons = response.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength();
+        Assert.Equal(7, persons);
+        var (actions, entries) = Counts();
+        Assert.Equal(actionsBefore + 1, actions);
+        Assert.Equal(entriesBefore + persons, entries);
+        // The action is keyed by its first record's sequence; every entry of the request refers to it.
+        var added = factory.LogRecords().TakeLast(persons).ToList();
+        var action = factory.WithDb(db => db.Set<ProcessingAction>().AsNoTracking().OrderBy(a => a.Id).Last());
+        Assert.Equal(added[0].Sequence, action.Id);
+        Assert.All(factory.WithDb(db => db.Set<ProcessingLogEntry>().AsNoTracking().Where(e => e.Sequence >= action.Id).ToList()),
+            e => Assert.Equal(action.Id, e.ActionKey));
+        Assert.All(added, r => Assert.Equal(action.ActionId, r.ActionId));
+    }
+
+    private (int Actions, int Entries) Counts()
+        => factory.WithDb(db => (db.Set<ProcessingAction>().Count(), db.Set<ProcessingLogEntry>().Count()));
+}
+
+/// <summary>Tampering with the stored rows, each on a log of its own.</summary>
+public sealed class ProcessingLogRowTamperingTests
+{
+    [Theory]
+    [InlineData("Purpose", "aanpak-jeugdoverlast")]
+    [InlineData("LegalGround", "AVG art. 6(1)(a)")]
+    public async Task Changing_an_actions_field_breaks_every_record_of_it(string column, string value)
+    {
+        using var fresh = new HubFactory();
+        var client = fresh.CreateClientWithPurpose(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast");
+        for (var i = 0; i < 3; i++) Assert.Empty((await client.GraphQLAsync("{ persons(first: 3) { nodes { surname } } }")).Errors);
+        var records = fresh.LogRecords();
+        var victim = records.Where(r => r.ActionId == records[^1].ActionId).ToList(); // the last request's records
+        Assert.Equal(3, victim.Count);
+        Assert.True((await fresh.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None))).IsIntact);
+
+        // Someone edits the action row directly, e.g. to claim another purpose or legal ground.
+        var id = victim[0].Sequence;
+        fresh.WithDb(db => column == "Purpose"
+            ? db.Database.ExecuteSql($"UPDATE \"ProcessingActions\" SET \"Purpose\" = {value} WHERE \"Id\" = {id}")
+            : db.Database.ExecuteSql($"UPDATE \"ProcessingActions\" SET \"LegalGround\" = {value} WHERE \"Id\" = {id}"));
+
+        var verification = await fresh.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.Equal(victim[0].Sequence, verification.BrokenAt);
+        Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", fresh.DatabasePath], TextWriter.Null, TextWriter.Null));
+        // Not only the first: each person row's hash covers the action's fields, so every record of it no longer matches.
+        var tampered = fresh.LogRecords();
+        var previous = records[records.IndexOf(victim[0]) - 1].Hash;
+        foreach (var record in tampered.Where(r => r.ActionId == victim[0].ActionId))
+        {
+            record.PreviousHash = previous;
+            Assert.NotEqual(record.Hash, ProcessingLog.HashOf(record));
+            previous = record.Hash;
+        }
+    }
+
+    [Fact]
+    public async Task Deleting_a_person_row_breaks_the_chain_and_an_action_row_cannot_be_deleted_under_its_entries()
+    {
+        using var fresh = new HubFactory();
+        var client = fresh.CreateClientWithPurpose(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast");
+        Assert.Empty((await client.GraphQLAsync("{ persons(first: 4) { nodes { surname } } }")).Errors);
+        var records = fresh.LogRecords();
+        Assert.Equal(4, records.Count);
+
+        // The foreign key keeps an action while it has entries: its records cannot silently vanish from the view.
+        Assert.ThrowsAny<DbException>(() => fresh.WithDb(db => db.Set<ProcessingAction>().Where(a => a.Id == records[0].Sequence).ExecuteDelete()));
+        Assert.Equal(4, fresh.LogRecords().Count);
+
+        fresh.WithDb(db => db.Database.ExecuteSql($"DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" = {records[2].Sequence}"));
+
+        var verification = await fresh.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.Equal(records[3].Sequence, verification.BrokenAt);
+        Assert.Equal(2, verification.Verified);
+    }
+}
+
+public sealed class ProcessingLogMigrationTests
+{
+    public const string InitialMigration = "20261127224542_Initial";
+    public const string SubjectsMigration = "20261129180143_ProcessingLogSubjects";
+
+    [Fact]
+    public async Task A_log_stored_one_wide_row_per_record_moves_to_actions_and_entries_and_still_verifies()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(directory, "wide.db");
+        try
+        {
+            var written = new List<ProcessingRecord>();
+            await using (var db = DatabaseSetup.OpenSqlite(path))
+            {
+                db.GetService<IMigrator>().Migrate(InitialMigration);
+                var previous = ProcessingLog.GenesisHash;
+                // Actions of 3, 1 and 2 records; one record without a person, one without a BSN; a user on one action.
+                var runs = new[] { 3, 1, 2, 1 };
+                var sequence = 0L;
+                foreach (var (size, run) in runs.Select((size, run) => (size, run)))
+                {
+                    var actionId = Guid.NewGuid();
+                    var at = new DateTime(2026, 3, 1 + run, 10, 0, 0, DateTimeKind.Utc).AddTicks(1234567);
+                    for (var i = 0; i < size; i++)
+                    {
+                        sequence++;
+                        var record = ChainedRecords.After(sequence, previous, sequence == 4 ? null : (int)sequence, sequence == 2 ? null : new string((char)('a' + sequence), 64), LogIndex.Purpose);
+                        record.ActionId = actionId;
+                        record.OccurredAt = at;
+                        record.UserId = run == 2 ? "user-0001" : null;
+                        record.RetentionYears = 5;
+                        record.Categories = i % 2 == 0 ? "Identiteit" : "Casus,Zorg";
+                        record.Confidentiality = i % 2 == 0 ? ProcessingConfidentiality.Normaal : ProcessingConfidentiality.Vertrouwelijk;
+                        record.Hash = ProcessingLog.HashOf(record);
+                        previous = record.Hash;
+                        ChainedRecords.InsertIntoWideTable(db, record);
+                        written.Add(record);
+                    }
+                }
+                // The last run shares its action id with the one before but not its purpose (as a tampered log might):
+                // the move keeps it apart, so every hash still matches what it covers.
+                var last = written[^1];
+                last.ActionId = written[^2].ActionId;
+                last.Purpose = "toezicht-verwerkingen";
+                last.Hash = ProcessingLog.HashOf(last);
+                db.Database.ExecuteSql($"UPDATE \"ProcessingLog\" SET \"ActionId\" = {last.ActionId.ToString("D").ToUpperInvariant()}, \"Purpose\" = {last.Purpose}, \"Hash\" = {last.Hash} WHERE \"Sequence\" = {last.Sequence}");
+
+                // Through the index's migration (which fills the index from these records) and the move.
+                await db.Database.MigrateAsync();
+                Assert.Equal(written.Select(r => r.Sequence), db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).Select(s => s.Sequence).ToList());
+
+                Assert.Equal(4, await db.Set<ProcessingAction>().CountAsync());
+                Assert.Equal(written.Count, await db.Set<ProcessingLogEntry>().CountAsync());
+                var read = await db.Set<ProcessingRecord>().AsNoTracking().OrderBy(r => r.Sequence).ToListAsync();
+                Assert.Equal(written.Select(Fields), read.Select(Fields));
+                var verification = await ProcessingLog.VerifyAsync(db, CancellationToken.None);
+                Assert.True(verification.IsIntact, verification.Problem);
+                Assert.Equal(written.Count, verification.Verified);
+
+                // The look-ups by person and BSN find the same records, through the index the previous migration filled.
+                foreach (var record in written)
+                {
+                    if (record.PersonId is { } personId)
+                        Assert.Equal(written.Where(r => r.PersonId == personId).Select(r => r.Sequence), ProcessingLogIndex.About(db, personId).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToList());
+                    if (record.ProtectedBsn is { } protectedBsn)
+                        Assert.Equal(written.Where(r => r.ProtectedBsn == protectedBsn).Select(r => r.Sequence), ProcessingLogIndex.AboutBsn(db, protectedBsn).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToList());
+                }
+
+                // The chain goes on from the moved records.
+                using var writer = SqliteLogWriter.For(db)!;
+                writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 1)));
+                Assert.True((await ProcessingLog.VerifyAsync(db, CancellationToken.None)).IsIntact);
+            }
+            var output = new StringWriter();
+            Assert.Equal(AccountabilityCommands.ExitOk, await AccountabilityCommands.VerifyLogAsync(["--database", path], output, TextWriter.Null));
+            Assert.Contains($"{written.Count + 1} records verified", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static object Fields(ProcessingRecord r)
+        => (r.Sequence, r.ActionId, r.ActionName, r.OccurredAt, r.OrganisationId, r.OrganisationKey, r.Role, r.ApplicationId, r.UserId,
+            (r.Purpose, r.LegalGround, r.PersonId, r.ProtectedBsn, r.Categories, r.Confidentiality, r.RetentionYears, r.Hash));
+}
