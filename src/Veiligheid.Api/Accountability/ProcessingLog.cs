@@ -232,7 +232,6 @@ public sealed class ProcessingLog : IDisposable
                     ? ProcessingConfidentiality.Vertrouwelijk
                     : ProcessingConfidentiality.Normaal,
                 RetentionYears = purpose.RetentionYears,
-                PreviousHash = "",
                 Hash = "",
             });
         }

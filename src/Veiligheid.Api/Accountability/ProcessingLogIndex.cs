@@ -14,7 +14,7 @@ namespace Veiligheid.Accountability;
 /// <remarks>
 /// Why it exists: the log's own indexes by person and by protected BSN put a request's records at random places in two
 /// B-trees, so a request's durable commit wrote mostly index pages (BENCHMARKS.md, "Processing log overhead"). The log
-/// itself and its Sequence and OccurredAt indexes grow at one end; this table takes the random-order indexes off the
+/// itself (keyed by sequence) and its actions' indexes grow at one end; this table takes the random-order indexes off the
 /// request's commit.
 /// </remarks>
 public sealed class ProcessingLogSubject
