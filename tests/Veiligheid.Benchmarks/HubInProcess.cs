@@ -29,13 +29,22 @@ public sealed class HubInProcess : IDisposable
     /// <param name="databasePath">The SQLite file.</param>
     /// <param name="recorder">Records the statements sent, when given.</param>
     /// <param name="compiledReads">False: every query runs on the reference path (resolvers over EF Core).</param>
-    public HubInProcess(string databasePath, StatementRecorder? recorder = null, bool compiledReads = true)
+    /// <param name="settings">Further configuration (e.g. <c>Database:PoolContexts</c>), over the environment's.</param>
+    /// <remarks>
+    /// The environment's variables configure it too (before <paramref name="settings"/>), so one build runs the suite
+    /// before and after a switch: e.g. <c>Database__PoolContexts=false GraphQL__CompiledReads__SqlitePrepared=false</c>.
+    /// </remarks>
+    public HubInProcess(string databasePath, StatementRecorder? recorder = null, bool compiledReads = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:SqlitePath"] = databasePath,
-            ["GraphQL:CompiledReads:Sqlite"] = compiledReads ? "true" : "false",
-        }).Build();
+        var configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Database:SqlitePath"] = databasePath,
+                ["GraphQL:CompiledReads:Sqlite"] = compiledReads ? "true" : "false",
+            })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<IHostEnvironment>(new BenchmarkEnvironment());

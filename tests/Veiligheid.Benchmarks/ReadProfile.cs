@@ -12,9 +12,10 @@ namespace Veiligheid.Benchmarks;
 
 /// <summary>
 /// Where a plan-cache hit's time goes, for the read cases 1–3: the hand-written limit statement(s), the hub's compiled
-/// statement replayed on a bare connection, the whole request without the processing log, and that request's .NET steps
-/// one by one (scope and DbContext, connection open with its pragma, trusted-documents flag, plan key, statement, JSON
-/// pass, response writing, scope disposal). All interleaved round by round, so a change in the machine's load hits every
+/// statement replayed on a bare connection, the whole request without the processing log (also on hubs with context
+/// pooling and kept statements switched off: the before and after in one process), and that request's .NET steps one by
+/// one (scope and pooled DbContext, trusted-documents flag and statement on a kept connection, plan key, JSON pass,
+/// response writing, scope disposal; a cache hit opens no connection of its own). All interleaved round by round, so a change in the machine's load hits every
 /// column alike; medians. Not a BenchmarkDotNet suite: the steps only mean something in their order inside one request.
 /// Run: <c>VEILIGHEID_BENCH_DB=&lt;copy&gt; dotnet run -c Release --project tests/Veiligheid.Benchmarks -- profile-read [rounds] [case…]</c>
 /// (cases: person, cases, incidents; <c>PROFILE_SQL=1</c> prints the hub's statement).
@@ -57,7 +58,9 @@ public static class ReadProfile
         recorder.Enabled = true;
         await hub.JsonWithoutLogAsync(caller, query);
         recorder.Enabled = false;
-        await output.WriteLineAsync($"== {name}: {recorder.Statements.Count} statement(s) through EF Core's reader pipeline on a cache hit");
+        await output.WriteLineAsync($"== {name}: {recorder.Statements.Count} statement(s) through EF Core's reader pipeline on a cache hit (the trusted-documents flag and the compiled statement)");
+        // The columns below replay the compiled statement; the flag has its own step.
+        recorder.Statements.RemoveAll(s => s.Sql.Contains("TrustedDocumentsOnly", StringComparison.Ordinal));
         if (Environment.GetEnvironmentVariable("PROFILE_SQL") == "1")
         {
             foreach (var (sql, parameters) in recorder.Statements)
@@ -88,6 +91,17 @@ public static class ReadProfile
         prepared.Prepare();
         columns.Add(("hub statement: run prepared", () => { _ = prepared.ExecuteScalar(); return Task.CompletedTask; }));
         columns.Add(("hub request, no log", () => hub.JsonWithoutLogAsync(caller, query)));
+        // The same request on hubs with this round's switches off, interleaved with the above: the before/after in one process.
+        using var before = new HubInProcess(BenchmarkDatabase.WritableCopy(), settings: Switches(pool: false, prepared: false));
+        using var poolOnly = new HubInProcess(BenchmarkDatabase.WritableCopy(), settings: Switches(pool: true, prepared: false));
+        using var preparedOnly = new HubInProcess(BenchmarkDatabase.WritableCopy(), settings: Switches(pool: false, prepared: true));
+        foreach (var other in new[] { before, poolOnly, preparedOnly })
+        {
+            for (var i = 0; i < 3; i++) await other.JsonWithoutLogAsync(caller, query);
+        }
+        columns.Add(("  same, contexts not pooled, not kept", () => before.JsonWithoutLogAsync(caller, query)));
+        columns.Add(("  same, contexts pooled only", () => poolOnly.JsonWithoutLogAsync(caller, query)));
+        columns.Add(("  same, statements kept only", () => preparedOnly.JsonWithoutLogAsync(caller, query)));
         var steps = new Steps(hub, caller, query);
         columns.Add(("hub request in steps", steps.RunAsync));
 
@@ -106,6 +120,12 @@ public static class ReadProfile
         foreach (var (columnName, list) in times) await output.WriteLineAsync($"{columnName,-40} {Median(list),8:F3} ms  (p90 {Percentile(list, 0.9):F3})");
         foreach (var (step, list) in steps.Times) await output.WriteLineAsync($"  step {step,-34} {Median(list),8:F3} ms  (p90 {Percentile(list, 0.9):F3})");
     }
+
+    private static Dictionary<string, string?> Switches(bool pool, bool prepared) => new()
+    {
+        ["Database:PoolContexts"] = pool ? "true" : "false",
+        ["GraphQL:CompiledReads:SqlitePrepared"] = prepared ? "true" : "false",
+    };
 
     private static Microsoft.Data.Sqlite.SqliteCommand Command(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, List<(string Name, object? Value)> parameters)
     {
@@ -149,23 +169,19 @@ public static class ReadProfile
             var access = AccessPolicy.For(caller);
             Step("2a caller access (policy, purpose)");
             var context = executor.ContextFor(request, access);
-            Step("2b request context (DbContext's first use)");
-            await context.Db.Database.OpenConnectionAsync();
-            Step("3 open connection (+ pragma)");
-            await context.Db.Database.ExecuteSqlRawAsync(Data.SqliteDurability.Synchronous);
-            Step("3b the pragma once more, alone");
-            context.TrustedDocumentsOnly = await TrustedDocumentMode.ReadAsync(context.Db, access.Caller.OrganisationId, CancellationToken.None);
-            Step("4 trusted-documents flag");
+            Step("2b request context (pooled DbContext's use)");
+            context.TrustedDocumentsOnly = await TrustedDocumentMode.ReadAsync(context.Db, access.Caller.OrganisationId, CancellationToken.None, context.PreparedReads);
+            Step("3 trusted-documents flag (kept statement)");
             var (document, documentId) = TrustedDocumentHandler.AdmittedText(_documents, request, access.Caller.OrganisationKey, false)!.Value;
             var key = _plans.MayHold(document) ? ReadPlanCache.KeyOf(access.Caller, document, documentId, request) : null;
             if (key is null || !_plans.TryGet(key, out var plan) || !plan.Compiled) throw new InvalidOperationException("no cached plan");
-            Step("5 plan key and look-up");
+            Step("4 plan key and look-up");
             var result = await CompiledReadStrategy.ServeAsync(plan, context, CancellationToken.None);
-            Step("6 statement + JSON pass");
+            Step("5 statement (kept) + JSON pass");
             _ = _serializer.Serialize(result);
-            Step("7 response written (string)");
+            Step("6 response written (string)");
             await scope.DisposeAsync();
-            Step("8 scope disposed (connection closed)");
+            Step("7 scope disposed (context back to its pool)");
         }
     }
 }

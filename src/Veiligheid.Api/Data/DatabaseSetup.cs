@@ -24,21 +24,31 @@ public static class DatabaseSetup
                 var connectionString = configuration.GetConnectionString(ConnectionStringName)
                     ?? throw new InvalidOperationException(
                         $"Database:Provider is SqlServer but ConnectionStrings:{ConnectionStringName} is not set.");
-                services.AddDbContext<VeiligheidDbContext, SqlServerVeiligheidDbContext>((sp, o) => ConfigureSqlServer(o, connectionString).AddInterceptors(sp.GetServices<IInterceptor>()),
-                    ServiceLifetime.Scoped, OptionsLifetime);
+                Register<SqlServerVeiligheidDbContext>(services, options.PoolContexts, (sp, o) => ConfigureSqlServer(o, connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
                 break;
             default:
                 var path = Path.GetFullPath(options.SqlitePath);
-                services.AddDbContext<VeiligheidDbContext, SqliteVeiligheidDbContext>((sp, o) => ConfigureSqlite(o, SqliteConnectionString(path)).AddInterceptors(sp.GetServices<IInterceptor>()),
-                    ServiceLifetime.Scoped, OptionsLifetime);
+                Register<SqliteVeiligheidDbContext>(services, options.PoolContexts, (sp, o) => ConfigureSqlite(o, SqliteConnectionString(path)).AddInterceptors(sp.GetServices<IInterceptor>()));
                 break;
         }
         return services;
     }
 
-    // One DbContext per request, its options built once: the default builds them (and runs the configuration above)
-    // again for every request, work the profile of a short read showed on its hot path.
-    private const ServiceLifetime OptionsLifetime = ServiceLifetime.Singleton;
+    /// <summary>
+    /// One DbContext per request (scoped), its options built once: the default builds them (and runs the configuration
+    /// above) again for every request, work the profile of a short read showed on its hot path. Pooled
+    /// (<see cref="DatabaseOptions.PoolContexts"/>): the request's context is taken from EF Core's pool and reset when the
+    /// scope ends (change tracker, open connection and transaction, command timeout); the options, and with them the
+    /// interceptors, come from the root provider, which is where every <see cref="IInterceptor"/> here is registered
+    /// (singletons). The contexts hold no state of their own beyond what EF Core resets (their clock is the
+    /// application's <see cref="TimeProvider"/>, read at each save).
+    /// </summary>
+    private static void Register<TContext>(IServiceCollection services, bool pooled, Action<IServiceProvider, DbContextOptionsBuilder> configure)
+        where TContext : VeiligheidDbContext
+    {
+        if (pooled) services.AddDbContextPool<VeiligheidDbContext, TContext>(configure);
+        else services.AddDbContext<VeiligheidDbContext, TContext>(configure, ServiceLifetime.Scoped, ServiceLifetime.Singleton);
+    }
 
     public static string SqliteConnectionString(string path) => $"Data Source={path};Foreign Keys=True;Pooling=True";
 

@@ -17,6 +17,12 @@ internal static class SqliteOwnConnection
     {
         ArgumentNullException.ThrowIfNull(db);
         if (!db.Database.IsSqlite() || db.Database.GetConnectionString() is not { } connectionString) return null;
+        return FileOf(connectionString);
+    }
+
+    /// <summary>The SQLite connection string itself when it names a file; null for an in-memory database.</summary>
+    public static string? FileOf(string connectionString)
+    {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         return builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:" ? null : connectionString;
     }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Veiligheid.Cases;
 using Veiligheid.Incidents;
 using Veiligheid.Interventions;
@@ -12,9 +13,8 @@ namespace Veiligheid.Data;
 /// The hub's one model. Each provider has a subclass only so that its migrations live apart
 /// (<see cref="SqliteVeiligheidDbContext"/>, <see cref="SqlServerVeiligheidDbContext"/>); the model is this class.
 /// </summary>
-public abstract class VeiligheidDbContext(DbContextOptions options, TimeProvider? clock = null) : DbContext(options)
+public abstract class VeiligheidDbContext(DbContextOptions options) : DbContext(options)
 {
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public DbSet<Organisation> Organisations => Set<Organisation>();
     public DbSet<District> Districts => Set<District>();
@@ -62,7 +62,9 @@ public abstract class VeiligheidDbContext(DbContextOptions options, TimeProvider
     /// <summary>Every save of an editable row gets a new version and timestamps, whoever forgot to set them.</summary>
     private void StampEditedRows()
     {
-        var now = _clock.GetUtcNow().UtcDateTime;
+        // The application's clock when the host has one (a pooled context takes only its options in its constructor).
+        var clock = this.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<TimeProvider>() ?? TimeProvider.System;
+        var now = clock.GetUtcNow().UtcDateTime;
         foreach (var entry in ChangeTracker.Entries<IEditable>())
         {
             switch (entry.State)
@@ -82,9 +84,7 @@ public abstract class VeiligheidDbContext(DbContextOptions options, TimeProvider
 }
 
 /// <summary>The SQLite flavour: the embedded default.</summary>
-public sealed class SqliteVeiligheidDbContext(DbContextOptions<SqliteVeiligheidDbContext> options, TimeProvider? clock = null)
-    : VeiligheidDbContext(options, clock);
+public sealed class SqliteVeiligheidDbContext(DbContextOptions<SqliteVeiligheidDbContext> options) : VeiligheidDbContext(options);
 
 /// <summary>The SQL Server flavour: production.</summary>
-public sealed class SqlServerVeiligheidDbContext(DbContextOptions<SqlServerVeiligheidDbContext> options, TimeProvider? clock = null)
-    : VeiligheidDbContext(options, clock);
+public sealed class SqlServerVeiligheidDbContext(DbContextOptions<SqlServerVeiligheidDbContext> options) : VeiligheidDbContext(options);

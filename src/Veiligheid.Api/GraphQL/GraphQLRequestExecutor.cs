@@ -23,6 +23,7 @@ public sealed class GraphQLRequestExecutor(
     IOptions<GraphQLLimits> limits,
     IOptions<Compiled.CompiledReadOptions> compiledReads,
     Compiled.ReadPlanCache plans,
+    Compiled.SqlitePreparedReads preparedReads,
     TrustedDocumentStore trustedDocuments,
     ProcessingLog processingLog,
     ILogger<GraphQLRequestExecutor> logger)
@@ -47,7 +48,14 @@ public sealed class GraphQLRequestExecutor(
 
     /// <summary>The request's context as served: this executor's database, the compiled path where configured.</summary>
     internal RequestContext ContextFor(GraphQLRequest request, CallerAccess access)
-        => new(access, db) { CompiledReads = compiledReads.Value.EnabledFor(db) };
+    {
+        var options = compiledReads.Value;
+        return new(access, db)
+        {
+            CompiledReads = options.EnabledFor(db),
+            PreparedReads = options.SqlitePrepared && db.Database.IsSqlite() ? preparedReads : null,
+        };
+    }
 
     /// <summary>
     /// Runs the request without writing the processing log (benchmarks compare against it). A request that the same
@@ -61,9 +69,11 @@ public sealed class GraphQLRequestExecutor(
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(context);
         // One connection for the whole request (mode, statement, processing log), opened once: every open of a pooled
-        // SQLite connection also sets its durability pragma. The scope's DbContext closes it.
-        await context.Db.Database.OpenConnectionAsync(cancellationToken);
-        context.TrustedDocumentsOnly ??= await TrustedDocumentMode.ReadAsync(context.Db, access.Caller.OrganisationId, cancellationToken);
+        // SQLite connection also sets its durability pragma. The scope's DbContext closes it. With the compiled path's
+        // kept SQLite statements (context.PreparedReads) the mode and a cached plan's statement run on its read
+        // connections instead, so the request's own connection is opened only when something else needs it.
+        if (context.PreparedReads is null) await context.Db.Database.OpenConnectionAsync(cancellationToken);
+        context.TrustedDocumentsOnly ??= await TrustedDocumentMode.ReadAsync(context.Db, access.Caller.OrganisationId, cancellationToken, context.PreparedReads);
         if (context.CompiledReads
             && TrustedDocumentHandler.AdmittedText(trustedDocuments, request, access.Caller.OrganisationKey, context.TrustedDocumentsOnly.Value) is var (document, documentId))
         {
@@ -82,6 +92,7 @@ public sealed class GraphQLRequestExecutor(
             }
             context.PlanKey ??= () => key ?? Compiled.ReadPlanCache.KeyOf(access.Caller, document, documentId, request);
         }
+        if (context.PreparedReads is not null) await context.Db.Database.OpenConnectionAsync(cancellationToken);
         return await executer.ExecuteAsync(options =>
         {
             options.Schema = schemas.For(access.Caller.Role, access.Purpose);
@@ -145,6 +156,8 @@ public sealed class GraphQLRequestExecutor(
         var actionName = result.Operation?.Name?.StringValue ?? context.OperationName ?? request.OperationName ?? "(anonymous)";
         try
         {
+            // Opened once for the log's statements (a cached plan on a kept statement left it closed); a no-op when open.
+            if (!context.Processing.IsEmpty) await db.Database.OpenConnectionAsync(cancellationToken);
             await processingLog.AppendAsync(db, access, actionName, context.Processing, cancellationToken);
             return result;
         }

@@ -21,6 +21,7 @@ public static class GraphQLSetup
         services.AddSingleton(_ => new TrustedDocumentStore());
         // One plan cache per host: its plans were validated against this host's schemas and limits.
         services.AddSingleton<Compiled.ReadPlanCache>();
+        services.AddSingleton<Compiled.SqlitePreparedReads>();
         services.AddSingleton<IDocumentExecuter>(sp => new DocumentExecuter(
             new DepthLimitedDocumentBuilder(sp.GetRequiredService<IOptions<GraphQLLimits>>().Value.MaxParserDepth),
             new DocumentValidator(),

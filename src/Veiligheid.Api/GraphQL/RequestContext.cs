@@ -18,6 +18,9 @@ public sealed class RequestContext(CallerAccess access, VeiligheidDbContext db) 
     /// <summary>True when a query may be answered by the compiled read path (<see cref="Compiled.CompiledReadStrategy"/>).</summary>
     public bool CompiledReads { get; set; }
 
+    /// <summary>The host's kept SQLite statements for the compiled path; null when not on SQLite or switched off.</summary>
+    public Compiled.SqlitePreparedReads? PreparedReads { get; init; }
+
     /// <summary>
     /// Makes the key under which the compiled plan of this request's operation is cached (null: not cached). A function,
     /// so only a query that reaches the compiled path pays for it: a mutation's megabyte of variables is never keyed.

@@ -72,10 +72,35 @@ public static class TrustedDocumentMode
     /// Reads the flag with one small statement through EF Core's command pipeline (so interceptors and the tests'
     /// statement counters see it), without LINQ: this runs before every request. False for an unknown organisation.
     /// </summary>
-    public static async Task<bool> ReadAsync(VeiligheidDbContext db, int organisationId, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="prepared"/> (SQLite) the statement is kept prepared on one of the compiled path's read
+    /// connections (still through EF Core's diagnostics), so a request answered from a cached plan never opens its own
+    /// connection; without it, or when every such connection is busy, it runs on the context's connection. It is not
+    /// cached between requests: an operator switches the mode with an UPDATE (README, "Trusted documents"), which no
+    /// cache here would learn of before its next read, and the mode is promised to hold from the next request on.
+    /// </remarks>
+    public static async Task<bool> ReadAsync(VeiligheidDbContext db, int organisationId, CancellationToken cancellationToken, Compiled.SqlitePreparedReads? prepared = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         var sql = Statements.GetValue(db.Model, _ => StatementFor(db));
+        if (prepared is not null && db.Database.GetConnectionString() is { } connectionString && prepared.TryLease(connectionString) is { } lease)
+        {
+            var completed = false;
+            try
+            {
+                bool on;
+                await using (var reader = await lease.ExecuteReaderAsync(sql, [("@organisation", System.Data.DbType.Int32, organisationId)], db, cancellationToken))
+                {
+                    on = await reader.ReadAsync(cancellationToken) && !await reader.IsDBNullAsync(0, cancellationToken) && reader.GetBoolean(0);
+                }
+                completed = true;
+                return on;
+            }
+            finally
+            {
+                lease.Return(healthy: completed);
+            }
+        }
         var connection = db.GetService<IRelationalConnection>();
         using var parameterFactory = connection.DbConnection.CreateCommand(); // the provider's parameter type
         var parameter = parameterFactory.CreateParameter();

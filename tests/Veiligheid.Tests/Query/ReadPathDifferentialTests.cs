@@ -194,8 +194,11 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         await using var scope = services.CreateAsyncScope();
         var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
         var access = AccessPolicy.For(caller);
-        var context = new RequestContext(access, scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>()) { CompiledReads = compiledReads };
-        var result = await executor.RunAsync(new GraphQLRequest(query, null, variables, null), access, context, scope.ServiceProvider, CancellationToken.None);
+        // As served (the host's kept SQLite statements included), on the path asked for.
+        var request = new GraphQLRequest(query, null, variables, null);
+        var context = executor.ContextFor(request, access);
+        context.CompiledReads = compiledReads;
+        var result = await executor.RunAsync(request, access, context, scope.ServiceProvider, CancellationToken.None);
         var json = scope.ServiceProvider.GetRequiredService<IGraphQLTextSerializer>().Serialize(result);
         var log = string.Join(";", context.Processing.Persons.Select(p => $"{p.PersonId}:{string.Join(",", p.Categories)}:{(p.Bsn is null ? "-" : "bsn")}"));
         return (json, context.ReadPath, log, context.PlanCacheHit);

@@ -19,6 +19,13 @@ public sealed class CompiledReadOptions
     /// <summary>Answer queries on SQL Server with the compiled path where it can (T-SQL dialect, <see cref="TSqlJsonDialect"/>).</summary>
     public bool SqlServer { get; set; }
 
+    /// <summary>
+    /// On SQLite, keep compiled statements prepared on read connections that outlive the request
+    /// (<see cref="SqlitePreparedReads"/>); off: each request prepares its statement on its own connection, as before.
+    /// SQL Server has no such switch: its server caches the plan of a parameterized statement by its text.
+    /// </summary>
+    public bool SqlitePrepared { get; set; } = true;
+
     public bool EnabledFor(VeiligheidDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);

@@ -148,6 +148,11 @@ internal sealed class CompiledReadStrategy(ReadPlanCache plans) : SerialExecutio
     /// </summary>
     private static async Task<CompiledData> RunAsync(ReadPlan read, RequestContext hub, CancellationToken cancellationToken)
     {
+        if (hub.PreparedReads is { } prepared && hub.Db.Database.GetConnectionString() is { } connectionString
+            && prepared.TryLease(connectionString) is { } lease)
+        {
+            return await RunPreparedAsync(read, hub, lease, cancellationToken);
+        }
         var db = hub.Db;
         var connection = db.GetService<IRelationalConnection>();
         var parameters = new object[read.Parameters.Count];
@@ -170,6 +175,32 @@ internal sealed class CompiledReadStrategy(ReadPlanCache plans) : SerialExecutio
             ? SqlJsonDialects.For(db).Utf8(reader.DbDataReader)
             : "{}"u8.ToArray();
         return CompiledData.From(json, read.Processing, hub.Processing);
+    }
+
+    /// <summary>
+    /// The statement on a leased connection whose prepared command for this text is kept (<see cref="SqlitePreparedReads"/>),
+    /// through the request context's EF Core command diagnostics as <see cref="RunAsync"/>'s. The connection goes back
+    /// broken, to be disposed, unless the statement and its reader completed.
+    /// </summary>
+    private static async Task<CompiledData> RunPreparedAsync(ReadPlan read, RequestContext hub, SqlitePreparedReads.Lease lease, CancellationToken cancellationToken)
+    {
+        var completed = false;
+        try
+        {
+            byte[] json;
+            await using (var reader = await lease.ExecuteReaderAsync(read.Sql, read.Parameters, hub.Db, cancellationToken))
+            {
+                json = await reader.ReadAsync(cancellationToken) && !await reader.IsDBNullAsync(0, cancellationToken)
+                    ? SqlJsonDialects.For(hub.Db).Utf8(reader)
+                    : "{}"u8.ToArray();
+            }
+            completed = true;
+            return CompiledData.From(json, read.Processing, hub.Processing);
+        }
+        finally
+        {
+            lease.Return(healthy: completed);
+        }
     }
 }
 

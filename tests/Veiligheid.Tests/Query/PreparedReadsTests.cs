@@ -1,0 +1,229 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL.Compiled;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Query;
+
+/// <summary>
+/// The compiled path's kept SQLite statements (<see cref="SqlitePreparedReads"/>): a statement prepared once serves
+/// every request with that SQL text, each with its own parameters; a connection whose statement failed is thrown away;
+/// a kept connection reads what others committed; the pool is bounded and closed with the host.
+/// </summary>
+public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactory>
+{
+    private SqlitePreparedReads Reads => hub.Services.GetRequiredService<SqlitePreparedReads>();
+
+    public static TheoryData<HubRole, string, string> OrganisationPairs => new()
+    {
+        { HubRole.Woningcorporatie, DemoOrganisations.Woonstede, DemoOrganisations.Thuisbaas },
+        { HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, DemoOrganisations.VerslavingszorgAnkerpunt },
+    };
+
+    [Theory]
+    [MemberData(nameof(OrganisationPairs))]
+    public async Task One_kept_statement_answers_each_organisation_with_its_own_rows(HubRole role, string first, string other)
+    {
+        // Same role, so the same SQL text; only the organisation's parameter differs.
+        var query = $"query Kept{role} {{ cases(first: 20) {{ totalCount nodes {{ id title status subjects {{ role person {{ id surname }} }} }} }} }}";
+        var firstCaller = CallerOf(role, first);
+        var otherCaller = CallerOf(role, other);
+        var expectedFirst = (await RunAsync(firstCaller, query, compiledReads: false)).Json;
+        var expectedOther = (await RunAsync(otherCaller, query, compiledReads: false)).Json;
+        Assert.False(JsonNode.DeepEquals(JsonNode.Parse(expectedFirst), JsonNode.Parse(expectedOther)), "the two organisations see the same rows: the test would prove nothing");
+
+        await RunAsync(firstCaller, query); // compiled and prepared (or found prepared)
+        var prepared = Reads.Prepared;
+        // Alternating, so every request finds the statement last bound with the other organisation's values.
+        for (var i = 0; i < 3; i++)
+        {
+            var (firstJson, firstPath, _, _) = await RunAsync(firstCaller, query);
+            var (otherJson, otherPath, _, _) = await RunAsync(otherCaller, query);
+            Assert.Equal(ReadPath.Compiled, firstPath);
+            Assert.Equal(ReadPath.Compiled, otherPath);
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expectedFirst), JsonNode.Parse(firstJson)), $"{first}: {firstJson}");
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expectedOther), JsonNode.Parse(otherJson)), $"{other}: {otherJson}");
+        }
+        Assert.Equal(prepared, Reads.Prepared); // the kept statement served both, nothing was prepared again
+    }
+
+    [Fact]
+    public async Task A_connection_whose_statement_failed_is_not_used_again()
+    {
+        var failing = new FailOnce();
+        await using var host = hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(failing))));
+        var reads = host.Services.GetRequiredService<SqlitePreparedReads>();
+        var caller = CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        const string query = "query FailsOnce { incidents(first: 5) { totalCount nodes { id category } } }";
+        var (expected, _, _, _) = await RunAsync(host.Services, caller, query, compiledReads: false);
+        await RunAsync(host.Services, caller, query);
+        var (_, _, _, hit) = await RunAsync(host.Services, caller, query);
+        Assert.True(hit);
+
+        failing.Armed = true;
+        var discarded = reads.Discarded;
+        var (answer, path, _, _) = await RunAsync(host.Services, caller, query);
+        Assert.False(failing.Armed, "the compiled statement did not run through the interceptors");
+        // The reference path answered instead, and the connection that failed (its reader left open) was disposed.
+        Assert.Equal(ReadPath.Reference, path);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(answer)), answer);
+        Assert.Equal(discarded + 1, reads.Discarded);
+        Assert.NotNull(failing.FailedOn);
+        Assert.Equal(System.Data.ConnectionState.Closed, failing.FailedOn!.State);
+
+        var (again, againPath, _, againHit) = await RunAsync(host.Services, caller, query);
+        Assert.Equal(ReadPath.Compiled, againPath);
+        Assert.True(againHit);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(again)), again);
+    }
+
+    [Fact]
+    public async Task A_write_committed_elsewhere_is_read_by_the_next_kept_statement()
+    {
+        var caller = CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        int caseId;
+        using (var scope = hub.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            caseId = await db.Cases.OrderBy(c => c.Id).Select(c => c.Id).FirstAsync();
+        }
+        var query = $"query SeesWrites {{ case(id: \"{Veiligheid.GraphQL.GlobalId.Encode("Case", caseId)}\") {{ id title }} }}";
+        var (before, _, _, _) = await RunAsync(caller, query);
+        var (cached, path, _, hit) = await RunAsync(caller, query);
+        Assert.Equal(ReadPath.Compiled, path);
+        Assert.True(hit);
+        Assert.Equal(before, cached);
+        Assert.True(Reads.OpenConnections > 0);
+
+        var title = "Kept statements read this " + Guid.NewGuid().ToString("N");
+        using (var scope = hub.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            Assert.Equal(1, await db.Cases.Where(c => c.Id == caseId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Title, title)));
+        }
+
+        var (after, afterPath, _, afterHit) = await RunAsync(caller, query);
+        Assert.Equal(ReadPath.Compiled, afterPath);
+        Assert.True(afterHit);
+        Assert.Contains(title, after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_pool_is_bounded_and_a_request_finding_it_leased_runs_on_its_own_connection()
+    {
+        await using var host = hub.WithWebHostBuilder(_ => { });
+        var reads = host.Services.GetRequiredService<SqlitePreparedReads>();
+        var caller = CallerOf(HubRole.Politie, DemoOrganisations.PolitieZuid);
+        const string query = "query Bounded { incidents(first: 5) { nodes { id category } } }";
+        var (expected, _, _, _) = await RunAsync(host.Services, caller, query);
+
+        var leases = new List<SqlitePreparedReads.Lease>();
+        try
+        {
+            while (reads.TryLease(DatabaseSetup.SqliteConnectionString(hub.DatabasePath)) is { } lease)
+            {
+                leases.Add(lease);
+                Assert.True(leases.Count <= SqlitePreparedReads.MaxConnections, $"more than {SqlitePreparedReads.MaxConnections} connections leased");
+            }
+            Assert.Equal(SqlitePreparedReads.MaxConnections, leases.Count);
+            Assert.Equal(SqlitePreparedReads.MaxConnections, reads.OpenConnections);
+
+            // Every kept connection is leased: requests still answer, concurrently, without waiting and without more connections.
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => RunAsync(host.Services, caller, query))));
+            foreach (var (json, path, _, _) in answers)
+            {
+                Assert.Equal(ReadPath.Compiled, path);
+                Assert.Equal(expected, json);
+            }
+            Assert.Equal(SqlitePreparedReads.MaxConnections, reads.OpenConnections);
+        }
+        finally
+        {
+            foreach (var lease in leases) lease.Return(healthy: true);
+        }
+
+        // Concurrent requests with the pool free: never more connections than the bound.
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => RunAsync(host.Services, caller, query))));
+        Assert.InRange(reads.OpenConnections, 1, SqlitePreparedReads.MaxConnections);
+
+        await host.DisposeAsync();
+        Assert.Equal(0, reads.OpenConnections); // closed with the host
+    }
+
+    [Fact]
+    public async Task Switched_off_the_compiled_path_prepares_nothing_and_answers_the_same()
+    {
+        await using var host = hub.WithWebHostBuilder(builder => builder.UseSetting("GraphQL:CompiledReads:SqlitePrepared", "false"));
+        var reads = host.Services.GetRequiredService<SqlitePreparedReads>();
+        var caller = CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        const string query = "query Unprepared { incidents(first: 5) { totalCount nodes { id category } } }";
+        var (first, path, _, _) = await RunAsync(host.Services, caller, query);
+        var (second, _, _, hit) = await RunAsync(host.Services, caller, query);
+        var (reference, _, _, _) = await RunAsync(host.Services, caller, query, compiledReads: false);
+        Assert.Equal(ReadPath.Compiled, path);
+        Assert.True(hit);
+        Assert.Equal(first, second);
+        Assert.Equal(reference, first);
+        Assert.Equal(0, reads.Prepared);
+        Assert.Equal(0, reads.OpenConnections);
+    }
+
+    [Fact]
+    public async Task A_pooled_context_comes_back_to_the_next_request_reset()
+    {
+        VeiligheidDbContext first;
+        await using (var scope = hub.Services.CreateAsyncScope())
+        {
+            first = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            await first.Database.OpenConnectionAsync();
+            await first.Cases.OrderBy(c => c.Id).FirstAsync(); // tracked
+            Assert.NotEmpty(first.ChangeTracker.Entries());
+        }
+        await using (var scope = hub.Services.CreateAsyncScope())
+        {
+            var next = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            Assert.Same(first, next); // pooled (Database:PoolContexts)
+            Assert.Empty(next.ChangeTracker.Entries());
+            Assert.Equal(System.Data.ConnectionState.Closed, next.Database.GetDbConnection().State);
+        }
+    }
+
+    private static Caller CallerOf(HubRole role, string organisationKey)
+    {
+        var organisation = DemoOrganisations.All.Single(o => o.Key == organisationKey);
+        return new Caller(role, DemoOrganisations.IdOf(organisationKey), organisationKey, organisation.Kind, organisation.ClientAppId, null, HubFactory.DefaultPurposeOf(role));
+    }
+
+    private Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(Caller caller, string query, bool compiledReads = true)
+        => RunAsync(hub.Services, caller, query, compiledReads);
+
+    private static Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(IServiceProvider services, Caller caller, string query, bool compiledReads = true)
+        => ReadPathDifferentialTests.RunAsync(services, caller, query, compiledReads);
+
+    /// <summary>Once armed, fails the next compiled statement after its reader was opened: the reader is left open on its connection.</summary>
+    private sealed class FailOnce : DbCommandInterceptor
+    {
+        public volatile bool Armed;
+
+        public DbConnection? FailedOn { get; private set; }
+
+        public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (Armed && command.CommandText.Contains("json_object", StringComparison.Ordinal))
+            {
+                Armed = false;
+                FailedOn = command.Connection;
+                throw new InvalidOperationException("A statement failed on purpose.");
+            }
+            return base.ReaderExecutedAsync(command, eventData, result, cancellationToken);
+        }
+    }
+}
