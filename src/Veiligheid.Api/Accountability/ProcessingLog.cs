@@ -81,6 +81,18 @@ public sealed class ProcessingLog : IDisposable
     /// <summary>How many transactions this log has committed (group commit shares one between requests); for tests and profiles.</summary>
     internal long Commits => Interlocked.Read(ref _commits);
 
+    /// <summary>
+    /// How many requests' records wait for a writer, and whether a writer holds the lock (tests: a writer that took the
+    /// queue into its transaction leaves it empty while it holds the lock).
+    /// </summary>
+    internal (int Queued, bool Writing) State
+    {
+        get
+        {
+            lock (_queue) return (_queue.Count, _writer.CurrentCount == 0);
+        }
+    }
+
     /// <summary>The protected form of a BSN: HMAC-SHA256 under the hub's key, lowercase hex.</summary>
     public string Protect(string bsn) => Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(bsn)));
 

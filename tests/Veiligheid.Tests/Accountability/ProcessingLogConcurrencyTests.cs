@@ -66,10 +66,11 @@ public sealed class ProcessingLogConcurrencyTests(HubFactory factory) : IClassFi
         await other.SaveChangesAsync();
 
         // The first request takes the hub's writer lock and waits for the other process's lock; the next ones queue behind it.
+        // Waits on the log's own state, not on a fixed delay: under load a request may take longer than any delay to arrive.
         var first = Append(log, access, persons[0]);
-        await Task.Delay(500);
+        await Until(() => log.State is { Writing: true, Queued: 0 });
         var queued = persons.Skip(1).Select(p => Append(log, access, p)).ToList();
-        await Task.Delay(500);
+        await Until(() => log.State.Queued == queued.Count);
         Assert.False(first.IsCompleted);
         Assert.All(queued, t => Assert.False(t.IsCompleted));
         await otherTransaction.CommitAsync();
@@ -122,6 +123,16 @@ public sealed class ProcessingLogConcurrencyTests(HubFactory factory) : IClassFi
     }
 
     /// <summary>One request's append on its own scope and thread (SQLite's busy wait blocks the calling thread).</summary>
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The log did not reach the expected state within 30 s.");
+            await Task.Delay(10);
+        }
+    }
+
     private Task Append(ProcessingLog log, CallerAccess access, (int Id, string Bsn) person) => Task.Run(async () =>
     {
         var collector = new ProcessingCollector();
