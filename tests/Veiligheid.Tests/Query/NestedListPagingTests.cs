@@ -253,6 +253,42 @@ public sealed class NestedListPagingTests(HubFactory hub) : IClassFixture<HubFac
     }
 
     /// <summary>
+    /// A …Page sibling holds its list's rows (the first page is the list cut at first, under every parent), and the
+    /// processing log notes the same persons and categories for both: the list answered by the compiled path, the page
+    /// by the reference path.
+    /// </summary>
+    [Theory]
+    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord, "persons(first: 60)", "incidents", "(first: 3, filter: { inPublicSpace: { eq: true } })", "{ role incident { id occurredAt } }")]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "persons(first: 60)", "cases", "(first: 2, orderBy: [{ field: TITLE }])", "{ role case { id title } }")]
+    [InlineData(HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "persons(first: 60)", "tenancies", "(first: 1)", "{ startDate landlord { key } }")]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "cases(first: 60)", "subjects", "(first: 2, orderBy: [{ field: SURNAME, direction: DESC }])", "{ role person { id surname } }")]
+    [InlineData(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, "cases(first: 60)", "interventions", "(first: 2)", "{ id kind startDate }")]
+    public async Task A_page_holds_its_lists_rows_and_logs_the_same_persons(HubRole role, string organisation, string root, string list, string arguments, string selection)
+    {
+        var caller = ReadPathDifferentialTests.CallerOf(role, organisation, HubFactory.DefaultPurposeOf(role));
+        var rootName = root[..root.IndexOf('(', StringComparison.Ordinal)];
+        var (listJson, listPath, listLog, _) = await ReadPathDifferentialTests.RunAsync(hub.Services, caller,
+            $"{{ {root} {{ nodes {{ id items: {list}{arguments} {selection} }} }} }}", compiledReads: true);
+        var (pageJson, pagePath, pageLog, _) = await ReadPathDifferentialTests.RunAsync(hub.Services, caller,
+            $"{{ {root} {{ nodes {{ id items: {list}Page{arguments} {{ nodes {selection} }} }} }} }}", compiledReads: true);
+
+        Assert.Equal(Veiligheid.GraphQL.Compiled.ReadPath.Compiled, listPath);
+        Assert.Equal(Veiligheid.GraphQL.Compiled.ReadPath.Reference, pagePath);
+        var lists = System.Text.Json.Nodes.JsonNode.Parse(listJson)!["data"]![rootName]!["nodes"]!.AsArray();
+        var pages = System.Text.Json.Nodes.JsonNode.Parse(pageJson)!["data"]![rootName]!["nodes"]!.AsArray();
+        Assert.Equal(lists.Count, pages.Count);
+        var items = 0;
+        for (var i = 0; i < lists.Count; i++)
+        {
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(lists[i]!["items"], pages[i]!["items"]!["nodes"]), $"{lists[i]}\n{pages[i]}");
+            items += lists[i]!["items"]!.AsArray().Count;
+        }
+        Assert.True(items > 0, "no items: nothing compared");
+        Assert.NotEqual("", listLog);
+        Assert.Equal(listLog, pageLog);
+    }
+
+    /// <summary>
     /// Pages through one parent's list with its …Page sibling (checking every page's shape) and again with the list and
     /// after; both must give exactly <paramref name="expected"/>.
     /// </summary>
