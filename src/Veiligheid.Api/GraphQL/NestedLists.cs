@@ -77,8 +77,11 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     /// <summary>The list as the schema names it (Type.field).</summary>
     public string Name { get; }
 
+    /// <summary>The list's field name, e.g. "incidents" of Person.incidents.</summary>
+    public string ListField => Name[(Name.IndexOf('.', StringComparison.Ordinal) + 1)..];
+
     /// <summary>The name of the list's connection-shaped sibling, e.g. "incidentsPage" beside Person.incidents.</summary>
-    public string PageField => Name[(Name.IndexOf('.', StringComparison.Ordinal) + 1)..] + "Page";
+    public string PageField => ListField + "Page";
 
     public Expression<Func<TRow, int>> ParentKey { get; }
 
@@ -140,7 +143,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     public FieldBuilder<TSource, TReturn> AsPage<TSource, TReturn>(FieldBuilder<TSource, TReturn> builder, string which)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var list = Name[(Name.IndexOf('.', StringComparison.Ordinal) + 1)..];
+        var list = ListField;
         builder.FieldType.Metadata[NestedListCursors.RequiresKey] = typeof(FilterInputGraphType<TDefinition, TEntity>);
         return builder
             .Description($"The items of '{list}' (the same rows, filter, orderBy and order), a page at a time for each parent, with cursors: "
