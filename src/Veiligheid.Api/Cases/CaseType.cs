@@ -34,22 +34,34 @@ public sealed class CaseType : SlicedObjectGraphType<Case>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseParticipantType>>>>("participants").Description("The organisations taking part: the basis of need-to-know. By joining, then by organisation.")
             .Arguments(CaseRelations.ParticipantList.Arguments("the participants that match this filter"))
             .Resolve(ctx => CaseRelations.ParticipantList.Load(ctx, "case.participants", ctx.Source.Id));
+        CaseRelations.ParticipantList.AsPage(Field<NonNullGraphType<ConnectionGraphType<CaseParticipantType, CaseParticipant>>>("participantsPage"), "the participants that match this filter")
+            .Resolve(ctx => CaseRelations.ParticipantList.LoadPage(ctx, "case.participantsPage", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseSubjectType>>>>("subjects").Description("The persons the case is about, that the caller may see, with their role.")
             .Arguments(CaseRelations.SubjectList.Arguments("the subjects whose person matches this filter (it tests the person, not the role)"))
             .Resolve(ctx => CaseRelations.SubjectList.Load(ctx, "case.subjects", ctx.Source.Id));
+        CaseRelations.SubjectList.AsPage(Field<NonNullGraphType<ConnectionGraphType<CaseSubjectType, CaseSubject>>>("subjectsPage"), "the subjects whose person matches this filter (it tests the person, not the role)")
+            .Resolve(ctx => CaseRelations.SubjectList.LoadPage(ctx, "case.subjectsPage", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LocationType>>>>("locations").Description("The addresses the case is about, that the caller may see.").Category(DataCategory.Locatie)
             .Arguments(CaseRelations.LocationList.Arguments("the addresses that match this filter"))
             .Resolve(ctx => CaseRelations.LocationList.Load(ctx, "case.locations", ctx.Source.Id, rows => rows.Include(l => l.Location))
                 .Then(links => (IReadOnlyList<Location>)links.Select(l => l.Location).ToList()));
+        CaseRelations.LocationList.AsPage(Field<NonNullGraphType<ConnectionGraphType<LocationType, Location>>>("locationsPage"), "the addresses that match this filter").Category(DataCategory.Locatie)
+            .Resolve(ctx => CaseRelations.LocationList.LoadPage(ctx, "case.locationsPage", ctx.Source.Id).Then(page => page.Select(l => l.Location)));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<InterventionType>>>>("interventions").Description("Interventions on this case that the caller may see, by start date.").Category(DataCategory.Interventie)
             .Arguments(CaseRelations.InterventionList.Arguments("the interventions that match this filter"))
             .Resolve(ctx => CaseRelations.InterventionList.Load(ctx, "case.interventions", ctx.Source.Id));
+        CaseRelations.InterventionList.AsPage(Field<NonNullGraphType<ConnectionGraphType<InterventionType, Intervention>>>("interventionsPage"), "the interventions that match this filter").Category(DataCategory.Interventie)
+            .Resolve(ctx => CaseRelations.InterventionList.LoadPage(ctx, "case.interventionsPage", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseStatusChangeType>>>>("statusHistory").Description("Every status change, oldest first.")
             .Arguments(CaseRelations.StatusHistoryList.Arguments("the status changes that match this filter"))
             .Resolve(ctx => CaseRelations.StatusHistoryList.Load(ctx, "case.statusHistory", ctx.Source.Id));
+        CaseRelations.StatusHistoryList.AsPage(Field<NonNullGraphType<ConnectionGraphType<CaseStatusChangeType, CaseStatusChange>>>("statusHistoryPage"), "the status changes that match this filter")
+            .Resolve(ctx => CaseRelations.StatusHistoryList.LoadPage(ctx, "case.statusHistoryPage", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<CaseContributionType>>>>("contributions").Description("Partners' notes on the case, oldest first.")
             .Arguments(CaseRelations.ContributionList.Arguments("the contributions that match this filter"))
             .Resolve(ctx => CaseRelations.ContributionList.Load(ctx, "case.contributions", ctx.Source.Id));
+        CaseRelations.ContributionList.AsPage(Field<NonNullGraphType<ConnectionGraphType<CaseContributionType, CaseContribution>>>("contributionsPage"), "the contributions that match this filter")
+            .Resolve(ctx => CaseRelations.ContributionList.LoadPage(ctx, "case.contributionsPage", ctx.Source.Id));
     }
 }
 
@@ -113,34 +125,34 @@ public static class CaseRelations
 {
     /// <summary>Subjects of cases that the caller may see as persons, by person; filtered and sorted on the person.</summary>
     public static NestedList<PersonFilter, Person, CaseSubject> SubjectList { get; } = new(
-        hub => hub.Db.CaseSubjects.Where(hub.Access.Persons.Through<CaseSubject, Person>(s => s.Person)), s => s.CaseId, s => s.Person, ("ID", false));
+        "Case.subjects", hub => hub.Db.CaseSubjects.Where(hub.Access.Persons.Through<CaseSubject, Person>(s => s.Person)), s => s.CaseId, s => s.Person, ("ID", false));
 
     /// <summary>Visible interventions that belong to a case, by start date.</summary>
     public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(
-        hub => hub.Interventions().Where(i => i.CaseId != null), i => i.CaseId!.Value, null, ("START_DATE", false), ("ID", false));
+        "Case.interventions", hub => hub.Interventions().Where(i => i.CaseId != null), i => i.CaseId!.Value, null, ("START_DATE", false), ("ID", false));
 
     /// <summary>Links to the addresses of a case that the caller may see, by address; filtered and sorted on the address.</summary>
     public static NestedList<LocationFilter, Location, CaseLocation> LocationList { get; } = new(
-        hub => hub.Db.CaseLocations.Where(hub.Access.Locations.Through<CaseLocation, Location>(l => l.Location)), l => l.CaseId, l => l.Location, ("ID", false));
+        "Case.locations", hub => hub.Db.CaseLocations.Where(hub.Access.Locations.Through<CaseLocation, Location>(l => l.Location)), l => l.CaseId, l => l.Location, ("ID", false));
 
     // A case's participants, status history and contributions are visible with the case: the list's parent is the row
     // rule (a case the caller may not see is never a parent), as it always was for these lists.
 
     /// <summary>The organisations taking part in a case, by joining; equal moments by organisation.</summary>
     public static NestedList<CaseParticipantFilter, CaseParticipant, CaseParticipant> ParticipantList { get; } = new(
-        hub => hub.Db.CaseParticipants, p => p.CaseId, null, ("JOINED_AT", false), ("ID", false));
+        "Case.participants", hub => hub.Db.CaseParticipants, p => p.CaseId, null, ("JOINED_AT", false), ("ID", false));
 
     /// <summary>A case's status changes, oldest first; equal moments in the order recorded.</summary>
     public static NestedList<CaseStatusChangeFilter, CaseStatusChange, CaseStatusChange> StatusHistoryList { get; } = new(
-        hub => hub.Db.CaseStatusChanges, s => s.CaseId, null, ("CHANGED_AT", false), ("ID", false));
+        "Case.statusHistory", hub => hub.Db.CaseStatusChanges, s => s.CaseId, null, ("CHANGED_AT", false), ("ID", false));
 
     /// <summary>Partners' notes on a case, oldest first; equal moments in the order recorded.</summary>
     public static NestedList<CaseContributionFilter, CaseContribution, CaseContribution> ContributionList { get; } = new(
-        hub => hub.Db.CaseContributions, c => c.CaseId, null, ("CREATED_AT", false), ("ID", false));
+        "Case.contributions", hub => hub.Db.CaseContributions, c => c.CaseId, null, ("CREATED_AT", false), ("ID", false));
 
     /// <summary>Links from an address to the cases about it that the caller may see, newest first; filtered and sorted on the case.</summary>
     public static NestedList<CaseFilter, Case, CaseLocation> OfLocationList { get; } = new(
-        hub => hub.Db.CaseLocations.Where(hub.Access.Cases.Through<CaseLocation, Case>(l => l.Case)), l => l.LocationId, l => l.Case, ("OPENED_AT", true));
+        "Location.cases", hub => hub.Db.CaseLocations.Where(hub.Access.Cases.Through<CaseLocation, Case>(l => l.Case)), l => l.LocationId, l => l.Case, ("OPENED_AT", true));
 }
 
 /// <summary>Loading cases through the caller's row rule.</summary>

@@ -172,16 +172,25 @@ public static class Keyset
         return source;
     }
 
-    public static string Encode<T>(IReadOnlyList<SortTerm<T>> order, T row)
+    /// <param name="list">The nested list the cursor is for (e.g. "Person.incidents"), so it is refused by any other list; null for a root list.</param>
+    public static string Encode<T>(IReadOnlyList<SortTerm<T>> order, T row, string? list = null)
     {
         ArgumentNullException.ThrowIfNull(order);
+        return Encode(order, [.. order.Select(t => t.Field.Read(row))], list);
+    }
+
+    /// <summary>The cursor of a row with these sort keys, one per term of <paramref name="order"/>.</summary>
+    public static string Encode<T>(IReadOnlyList<SortTerm<T>> order, IReadOnlyList<object?> keys, string? list = null)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(keys);
         var values = new object?[order.Count + 1];
-        values[0] = Signature(order);
-        for (var i = 0; i < order.Count; i++) values[i + 1] = order[i].Field.Read(row);
+        values[0] = Signature(order, list);
+        for (var i = 0; i < order.Count; i++) values[i + 1] = keys[i];
         return Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(values));
     }
 
-    public static IReadOnlyList<object?> Decode<T>(IReadOnlyList<SortTerm<T>> order, string cursor)
+    public static IReadOnlyList<object?> Decode<T>(IReadOnlyList<SortTerm<T>> order, string cursor, string? list = null)
     {
         ArgumentNullException.ThrowIfNull(order);
         try
@@ -189,7 +198,7 @@ public static class Keyset
             using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(cursor));
             var items = document.RootElement;
             if (items.ValueKind == JsonValueKind.Array && items.GetArrayLength() == order.Count + 1
-                && items[0].ValueKind == JsonValueKind.String && items[0].GetString() == Signature(order))
+                && items[0].ValueKind == JsonValueKind.String && items[0].GetString() == Signature(order, list))
             {
                 return [.. order.Select((term, i) => items[i + 1].Deserialize(term.Field.KeyType))];
             }
@@ -218,8 +227,10 @@ public static class Keyset
         return Expression.Lambda<Func<T, bool>>(result ?? Expression.Constant(true), row);
     }
 
-    private static string Signature<T>(IReadOnlyList<SortTerm<T>> order)
-        => string.Join(",", order.Select(t => t.Field.Name + (t.Descending ? " DESC" : "")));
+    // The order the cursor was made for, and for a nested list the list: a cursor of Case.interventions has the same
+    // order as one of Person.interventions but another meaning, so each list refuses the other's.
+    private static string Signature<T>(IReadOnlyList<SortTerm<T>> order, string? list)
+        => (list is null ? "" : list + ":") + string.Join(",", order.Select(t => t.Field.Name + (t.Descending ? " DESC" : "")));
 
     private static bool IsNullable(Type type) => !type.IsValueType || Nullable.GetUnderlyingType(type) is not null;
 

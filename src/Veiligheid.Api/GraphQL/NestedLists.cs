@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Linq.Expressions;
 using GraphQL;
+using GraphQL.Builders;
 using GraphQL.DataLoader;
 using GraphQL.Execution;
 using GraphQL.Types;
@@ -9,12 +10,12 @@ using Veiligheid.Access;
 
 namespace Veiligheid.GraphQL;
 
-/// <summary>The filter, orderBy and first given on one nested list field; none given means the list as it always was.</summary>
-public sealed record NestedListArguments(IDictionary<string, object?>? Filter, IEnumerable? OrderBy, int? First)
+/// <summary>The filter, orderBy, first and after given on one nested list field; none given means the list as it always was.</summary>
+public sealed record NestedListArguments(IDictionary<string, object?>? Filter, IEnumerable? OrderBy, int? First, string? After = null)
 {
     public static NestedListArguments None { get; } = new(null, null, null);
 
-    public bool Any => Filter is not null || OrderBy is not null || First is not null;
+    public bool Any => Filter is not null || OrderBy is not null || First is not null || After is not null;
 
     public static NestedListArguments From(IResolveFieldContext context)
     {
@@ -30,7 +31,7 @@ public sealed record NestedListArguments(IDictionary<string, object?>? Filter, I
         var first = Value("first") is { } f ? Convert.ToInt32(f, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
         if (first is < 0 or > Paging.MaxPageSize)
             throw new ExecutionError($"Argument 'first' must be between 0 and {Paging.MaxPageSize}.") { Code = "INVALID_PAGE_SIZE" };
-        return new NestedListArguments(Value("filter") as IDictionary<string, object?>, Value("orderBy") as IEnumerable, first);
+        return new NestedListArguments(Value("filter") as IDictionary<string, object?>, Value("orderBy") as IEnumerable, first, Value("after") as string);
     }
 }
 
@@ -39,32 +40,48 @@ public sealed record NestedListArguments(IDictionary<string, object?>? Filter, I
 /// entity the element type's filter and sort definition test (the row itself, or the case or incident a link row points
 /// to), and the list's documented order. One definition serves the resolvers and the compiled read path: without
 /// arguments it is exactly the list as it always was; with them, the element type's own filter and sort (the same input
-/// types, cut per role) are composed into the SQL after the row rules, and <c>first</c> takes the top rows per parent in
-/// the SQL (a window per parent), for all parents of a level in one statement.
+/// types, cut per role) are composed into the SQL after the row rules, <c>after</c> keeps the rows that sort after a
+/// cursor (the keyset condition of the root lists, per parent), and <c>first</c> takes the top rows per parent in the
+/// SQL (a window per parent), for all parents of a level in one statement. The list's <c>…Page</c> sibling is the same
+/// rows as a connection, with the cursors to page on.
 /// </summary>
-public sealed class NestedList<TDefinition, TEntity, TRow>
+public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     where TDefinition : FilterDefinition<TEntity>, new() where TEntity : class where TRow : class
 {
     private readonly Func<RequestContext, IQueryable<TRow>> _visible;
     private readonly Expression<Func<TRow, TEntity>>? _through;
+    private readonly Func<TRow, TEntity> _entityOf;
     private readonly (string Field, bool Descending)[] _order;
     private readonly Func<TRow, int> _parentOf;
 
+    /// <param name="name">The list as the schema names it, e.g. "Person.incidents": its cursors carry it, so no other list takes them.</param>
     /// <param name="visible">The rows the caller may see, unordered (the row rules of the list).</param>
     /// <param name="parentKey">The parent a row belongs to.</param>
     /// <param name="through">For link rows, the linked entity the filter and sort apply to; null when the rows are the entities.</param>
     /// <param name="order">The documented order, as sort fields of the element's definition (constant-case names).</param>
-    public NestedList(Func<RequestContext, IQueryable<TRow>> visible, Expression<Func<TRow, int>> parentKey,
+    public NestedList(string name, Func<RequestContext, IQueryable<TRow>> visible, Expression<Func<TRow, int>> parentKey,
         Expression<Func<TRow, TEntity>>? through, params (string Field, bool Descending)[] order)
     {
+        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(parentKey);
         if (through is null && typeof(TRow) != typeof(TEntity)) throw new ArgumentException("A link row needs the entity it points to.", nameof(through));
+        Name = name;
         _visible = visible;
         ParentKey = parentKey;
         _through = through;
+        _entityOf = through is null ? row => (TEntity)(object)row : through.Compile();
         _order = order;
         _parentOf = parentKey.Compile();
     }
+
+    /// <summary>The list as the schema names it (Type.field).</summary>
+    public string Name { get; }
+
+    /// <summary>The list's field name, e.g. "incidents" of Person.incidents.</summary>
+    public string ListField => Name[(Name.IndexOf('.', StringComparison.Ordinal) + 1)..];
+
+    /// <summary>The name of the list's connection-shaped sibling, e.g. "incidentsPage" beside Person.incidents.</summary>
+    public string PageField => ListField + "Page";
 
     public Expression<Func<TRow, int>> ParentKey { get; }
 
@@ -72,8 +89,9 @@ public sealed class NestedList<TDefinition, TEntity, TRow>
     public IQueryable<TRow> Rows(RequestContext hub) => Sort(_visible(hub), Documented());
 
     /// <summary>
-    /// The visible rows that match the filter, in the asked order (or the documented one), with the element's id as the
-    /// last key so that a cut at <c>first</c> is the same on every run and on both read paths. No cut: see <see cref="Load"/>.
+    /// The visible rows that match the filter and follow the cursor, in the asked order (or the documented one), with the
+    /// element's id as the last key so that a cut at <c>first</c> is the same on every run and on both read paths. No
+    /// cut: see <see cref="Load"/>.
     /// </summary>
     public IQueryable<TRow> Rows(RequestContext hub, NestedListArguments arguments)
     {
@@ -95,7 +113,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow>
         return arguments.First is { } first ? rows.Take(first) : rows;
     }
 
-    /// <summary>filter, orderBy and first, described for this list.</summary>
+    /// <summary>filter, orderBy, first and after, described for this list.</summary>
     /// <param name="which">What the filter keeps, e.g. "links to cases that match this filter (it tests the case, not the person's role in it)".</param>
     public QueryArgument[] Arguments(string which)
     {
@@ -105,7 +123,46 @@ public sealed class NestedList<TDefinition, TEntity, TRow>
             new QueryArgument<FilterInputGraphType<TDefinition, TEntity>> { Name = "filter", Description = $"Only {which}. Applied after the caller's row rules; it can test only fields the caller may read." },
             new QueryArgument<ListGraphType<NonNullGraphType<SortInputGraphType<TDefinition, TEntity>>>> { Name = "orderBy", Description = $"Sort keys on the {definition.TypeName}, most significant first; ties are broken by its id. Absent: the list's documented order." },
             new QueryArgument<IntGraphType> { Name = "first", Description = $"At most this many items (0 to {Paging.MaxPageSize}), the first in the list's order. Absent: all of them." },
+            After($"an edge's cursor or pageInfo.endCursor of {PageField}, asked with the same orderBy"),
         ];
+    }
+
+    /// <summary>The arguments of the list's <c>…Page</c> sibling: those of the list, with the root connections' page size.</summary>
+    public QueryArgument[] PageArguments(string which)
+    {
+        var arguments = Arguments(which);
+        arguments[2] = new QueryArgument<IntGraphType> { Name = "first", Description = $"How many items to return per parent: {Paging.DefaultPageSize} by default, at most {Paging.MaxPageSize}." };
+        arguments[3] = After("an edge's cursor or pageInfo.endCursor of the previous page of this field, asked with the same orderBy");
+        return arguments;
+    }
+
+    /// <summary>
+    /// Declares <paramref name="builder"/> as the list's <c>…Page</c> sibling: its description and arguments, and that it
+    /// exists only where the list's cursors may (<see cref="After(string)"/>).
+    /// </summary>
+    public FieldBuilder<TSource, TReturn> AsPage<TSource, TReturn>(FieldBuilder<TSource, TReturn> builder, string which)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var list = ListField;
+        builder.FieldType.Metadata[NestedListCursors.RequiresKey] = typeof(FilterInputGraphType<TDefinition, TEntity>);
+        return builder
+            .Description($"The items of '{list}' (the same rows, filter, orderBy and order), a page at a time for each parent, with cursors: "
+                + $"pass pageInfo.endCursor as 'after' for the next page. A connection beside the list, so queries that read '{list}' keep their shape.")
+            .Arguments(PageArguments(which));
+    }
+
+    // A cursor holds the sort keys of its row, the linked entity's id among them: it exists only where the caller may
+    // read that entity (where the filter exists), or a role that may list a case's subjects but not read persons would
+    // learn which persons two cases share from their cursors.
+    private static QueryArgument<StringGraphType> After(string what)
+    {
+        var argument = new QueryArgument<StringGraphType>
+        {
+            Name = "after",
+            Description = $"Only the items after this cursor in the list's order, under each parent: {what}. Rows the caller may not see are never counted or returned.",
+        };
+        argument.Metadata[NestedListCursors.RequiresKey] = typeof(FilterInputGraphType<TDefinition, TEntity>);
+        return argument;
     }
 
     /// <summary>
@@ -119,6 +176,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow>
         var arguments = NestedListArguments.From(context);
         include ??= rows => rows;
         if (!arguments.Any) return context.LoadMany(name, parentId, hub => include(Rows(hub)), ParentKey);
+        _ = AfterCursor(arguments); // a bad cursor is the field's error, before anything is queued
         var hub = context.Hub();
         // Each field of the operation has its own arguments, so its own loader; its parents share it.
         return hub.Loader<int, IReadOnlyList<TRow>>($"{name}#{hub.FieldNumber(context.FieldAst)}", async (ids, ct) =>
@@ -126,6 +184,62 @@ public sealed class NestedList<TDefinition, TEntity, TRow>
             var rows = await include(Rows(hub, arguments, ids)).AsNoTracking().ToListAsync(ct);
             return rows.GroupBy(_parentOf).ToDictionary(g => g.Key, g => (IReadOnlyList<TRow>)g.ToList());
         }, []).Load(parentId);
+    }
+
+    /// <summary>
+    /// The page under this parent for the list's <c>…Page</c> sibling: the rows of <see cref="Load"/> cut at first + 1 per
+    /// parent (to know whether more follow), with each row's cursor read off its sort keys, in one statement for all
+    /// parents of the level; the totals, when a client asks for totalCount, in one more.
+    /// </summary>
+    public IDataLoaderResult<Page<TRow>> LoadPage(IResolveFieldContext context, string name, int parentId,
+        Func<IQueryable<TRow>, IQueryable<TRow>>? include = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var given = NestedListArguments.From(context);
+        var first = given.First ?? Paging.DefaultPageSize;
+        var arguments = given with { First = first + 1 };
+        _ = AfterCursor(arguments);
+        var order = Order(arguments.OrderBy);
+        var hub = context.Hub();
+        var loaderName = $"{name}#{hub.FieldNumber(context.FieldAst)}";
+
+        var counts = hub.Loader<int, int>(loaderName + ":count", async (ids, ct) =>
+        {
+            var grouped = await Filtered(hub, arguments with { After = null }).WhereKeyIn(ParentKey, ids).GroupBy(ParentKey)
+                .Select(g => new KeyValuePair<int, int>(g.Key, g.Count())).ToListAsync(ct);
+            return grouped.ToDictionary(g => g.Key, g => g.Value);
+        }, 0);
+
+        return hub.Loader<int, Page<TRow>>(loaderName, async (ids, ct) =>
+        {
+            var query = Rows(hub, arguments, ids);
+            // The cursor reads the sort keys off the linked entity, so it is loaded with its link.
+            if (_through is not null) query = query.Include(_through);
+            if (include is not null) query = include(query);
+            var rows = await query.AsNoTracking().ToListAsync(ct);
+            var byParent = rows.GroupBy(_parentOf).ToDictionary(g => g.Key, g => g.ToList());
+            var pages = new Dictionary<int, Page<TRow>>();
+            foreach (var id in ids)
+            {
+                var list = byParent.TryGetValue(id, out var found) ? found : [];
+                var hasNext = list.Count > first;
+                if (hasNext) list.RemoveAt(list.Count - 1);
+                // Queued now, fetched in one statement only if some totalCount is resolved.
+                var count = counts.Load(id);
+                pages[id] = new Page<TRow>(list, hasNext, given.After is not null, (_, row) => Keyset.Encode(order, _entityOf(row), Name), count.GetResultAsync);
+            }
+            return pages;
+        }, new Page<TRow>([], false, false, (_, _) => "", _ => Task.FromResult(0))).Load(parentId);
+    }
+
+    /// <summary>
+    /// The cursor a row with these sort keys would have in the list's documented order, made without a row: the
+    /// differential corpus pages from arbitrary positions with it, on a database it never read.
+    /// </summary>
+    string INestedListCursor.DocumentedCursor(Func<Type, object?> keyOf)
+    {
+        var order = Order(null);
+        return Keyset.Encode(order, [.. order.Select(t => keyOf(t.Field.KeyType))], Name);
     }
 
     /// <summary>
@@ -150,7 +264,19 @@ public sealed class NestedList<TDefinition, TEntity, TRow>
     }
 
     private IQueryable<TRow> Filtered(RequestContext hub, NestedListArguments arguments)
-        => arguments.Filter is { } filter ? _visible(hub).Where(Predicate(filter, hub)) : _visible(hub);
+    {
+        var rows = arguments.Filter is { } filter ? _visible(hub).Where(Predicate(filter, hub)) : _visible(hub);
+        return AfterCursor(arguments) is { } after ? rows.Where(after) : rows;
+    }
+
+    /// <summary>The rows after the cursor in the asked order (keys through the link for link rows); null without one. A cursor of another list or order is an error.</summary>
+    private Expression<Func<TRow, bool>>? AfterCursor(NestedListArguments arguments)
+    {
+        if (arguments.After is not { } cursor) return null;
+        var order = Order(arguments.OrderBy);
+        var after = Keyset.After(order, Keyset.Decode(order, cursor, Name));
+        return _through is null ? (Expression<Func<TRow, bool>>)(object)after : after.Through(_through);
+    }
 
     private Expression<Func<TRow, bool>> Predicate(IDictionary<string, object?> filter, RequestContext hub)
     {
@@ -204,4 +330,23 @@ public sealed class NestedList<TDefinition, TEntity, TRow>
     {
         protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
     }
+}
+
+/// <summary>A nested list's cursors, whatever its element types.</summary>
+internal interface INestedListCursor
+{
+    string Name { get; }
+
+    /// <summary>The cursor of a row whose documented sort keys are <paramref name="keyOf"/> of each key's type.</summary>
+    string DocumentedCursor(Func<Type, object?> keyOf);
+}
+
+/// <summary>Where a nested list's cursors may exist.</summary>
+public static class NestedListCursors
+{
+    /// <summary>
+    /// Metadata on an <c>after</c> argument and a <c>…Page</c> field: the graph type (the list's filter input) a role's
+    /// schema must have for them to exist in it (<see cref="DeclaredFields"/>).
+    /// </summary>
+    public const string RequiresKey = "veiligheid:cursor-requires";
 }

@@ -1,3 +1,4 @@
+using GraphQL;
 using GraphQL.Builders;
 using GraphQL.Types;
 using Veiligheid.Access;
@@ -47,15 +48,22 @@ internal sealed class DeclaredFields
         ArgumentNullException.ThrowIfNull(slice);
         if (_sliced) throw new InvalidOperationException($"{owner.GetType().Name} was already sliced.");
         _sliced = true;
-        foreach (var field in _declared.Where(f => slice.AllowsField(owner, f)))
+        foreach (var field in _declared.Where(f => slice.AllowsField(owner, f) && Requirement(slice, f)))
         {
             // An argument whose input type the slice lacks goes too: a case's subjects can be listed by a role that may
-            // not read persons, but not filtered on them.
-            if (field.Arguments is { } arguments && arguments.Any(a => a.Type is { } type && !slice.AllowsGraphType(type)))
-                field.Arguments = new QueryArguments(arguments.Where(a => a.Type is not { } type || slice.AllowsGraphType(type)));
+            // not read persons, but not filtered on them (nor paged with cursors, which hold the persons' sort keys).
+            if (field.Arguments is { } arguments && arguments.Any(a => !Allows(slice, a)))
+                field.Arguments = new QueryArguments(arguments.Where(a => Allows(slice, a)));
             add(field);
         }
     }
+
+    private static bool Allows(SchemaSlice slice, QueryArgument argument)
+        => (argument.Type is not { } type || slice.AllowsGraphType(type)) && Requirement(slice, argument);
+
+    /// <summary>A field or argument that exists only with another graph type (<see cref="NestedListCursors.RequiresKey"/>).</summary>
+    private static bool Requirement(SchemaSlice slice, IProvideMetadata item)
+        => item.GetMetadata<Type?>(NestedListCursors.RequiresKey) is not { } required || slice.AllowsGraphType(required);
 }
 
 /// <summary>Builder extensions for declaring a field's data category.</summary>

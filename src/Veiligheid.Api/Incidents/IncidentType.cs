@@ -31,6 +31,8 @@ public sealed class IncidentType : SlicedObjectGraphType<Incident>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<IncidentPersonType>>>>("persons").Description("Persons involved that the caller may see, with their role.").Category(DataCategory.Politie)
             .Arguments(IncidentRelations.PersonList.Arguments("the involved persons who match this filter (it tests the person, not the role)"))
             .Resolve(ctx => IncidentRelations.PersonList.Load(ctx, "incident.persons", ctx.Source.Id));
+        IncidentRelations.PersonList.AsPage(Field<NonNullGraphType<ConnectionGraphType<IncidentPersonType, IncidentPerson>>>("personsPage"), "the involved persons who match this filter (it tests the person, not the role)").Category(DataCategory.Politie)
+            .Resolve(ctx => IncidentRelations.PersonList.LoadPage(ctx, "incident.personsPage", ctx.Source.Id));
     }
 }
 
@@ -51,7 +53,7 @@ public static class IncidentRelations
 {
     /// <summary>Persons involved that the caller may see, by person; filtered and sorted on the person.</summary>
     public static NestedList<PersonFilter, Person, IncidentPerson> PersonList { get; } = new(
-        hub => hub.Db.IncidentPersons.Where(hub.Access.Persons.Through<IncidentPerson, Person>(l => l.Person)), l => l.IncidentId, l => l.Person, ("ID", false));
+        "Incident.persons", hub => hub.Db.IncidentPersons.Where(hub.Access.Persons.Through<IncidentPerson, Person>(l => l.Person)), l => l.IncidentId, l => l.Person, ("ID", false));
 }
 
 /// <summary>Loading incidents through the caller's row rule.</summary>

@@ -23,6 +23,8 @@ public sealed class DistrictType : SlicedObjectGraphType<District>
             .Description("The neighbourhoods in this district, by code.")
             .Arguments(DistrictRelations.NeighbourhoodList.Arguments("the neighbourhoods that match this filter"))
             .Resolve(ctx => DistrictRelations.NeighbourhoodList.Load(ctx, "district.neighbourhoods", ctx.Source.Id));
+        DistrictRelations.NeighbourhoodList.AsPage(Field<NonNullGraphType<ConnectionGraphType<NeighbourhoodType, Neighbourhood>>>("neighbourhoodsPage"), "the neighbourhoods that match this filter")
+            .Resolve(ctx => DistrictRelations.NeighbourhoodList.LoadPage(ctx, "district.neighbourhoodsPage", ctx.Source.Id));
     }
 }
 
@@ -70,6 +72,8 @@ public sealed class LocationType : SlicedObjectGraphType<Location>
             .Description("Cases about this address that the caller may see.")
             .Arguments(CaseRelations.OfLocationList.Arguments("the cases that match this filter"))
             .Resolve(ctx => ctx.LoadCasesOfLocation(ctx.Source.Id));
+        CaseRelations.OfLocationList.AsPage(Field<NonNullGraphType<ConnectionGraphType<CaseType, Case>>>("casesPage"), "the cases that match this filter").Category(DataCategory.Casus)
+            .Resolve(ctx => CaseRelations.OfLocationList.LoadPage(ctx, "location.casesPage", ctx.Source.Id).Then(page => page.Select(l => l.Case)));
     }
 }
 
@@ -77,7 +81,7 @@ public sealed class LocationType : SlicedObjectGraphType<Location>
 public static class DistrictRelations
 {
     public static NestedList<NeighbourhoodFilter, Neighbourhood, Neighbourhood> NeighbourhoodList { get; } = new(
-        hub => hub.Db.Neighbourhoods, n => n.DistrictId, null, ("CODE", false), ("ID", false));
+        "District.neighbourhoods", hub => hub.Db.Neighbourhoods, n => n.DistrictId, null, ("CODE", false), ("ID", false));
 }
 
 /// <summary>Loading locations through the caller's row rule.</summary>

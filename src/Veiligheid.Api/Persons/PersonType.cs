@@ -30,18 +30,28 @@ public sealed class PersonType : SlicedObjectGraphType<Person>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonCaseType>>>>("cases").Description("Cases about this person that the caller may see, newest first.").Category(DataCategory.Casus)
             .Arguments(PersonRelations.CaseList.Arguments("the cases that match this filter (it tests the case, not the person's role in it)"))
             .Resolve(ctx => PersonRelations.CaseList.Load(ctx, "person.cases", ctx.Source.Id, rows => rows.Include(s => s.Case)));
+        PersonRelations.CaseList.AsPage(Field<NonNullGraphType<ConnectionGraphType<PersonCaseType, CaseSubject>>>("casesPage"), "the cases that match this filter (it tests the case, not the person's role in it)").Category(DataCategory.Casus)
+            .Resolve(ctx => PersonRelations.CaseList.LoadPage(ctx, "person.casesPage", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonIncidentType>>>>("incidents").Description("Incidents this person was involved in that the caller may see, newest first.").Category(DataCategory.Politie)
             .Arguments(PersonRelations.IncidentList.Arguments("the incidents that match this filter (it tests the incident, not the person's role in it)"))
             .Resolve(ctx => PersonRelations.IncidentList.Load(ctx, "person.incidents", ctx.Source.Id, rows => rows.Include(l => l.Incident)));
+        PersonRelations.IncidentList.AsPage(Field<NonNullGraphType<ConnectionGraphType<PersonIncidentType, IncidentPerson>>>("incidentsPage"), "the incidents that match this filter (it tests the incident, not the person's role in it)").Category(DataCategory.Politie)
+            .Resolve(ctx => PersonRelations.IncidentList.LoadPage(ctx, "person.incidentsPage", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PoliceSignalType>>>>("policeSignals").Description("Risk signals the police registered, newest first.").Category(DataCategory.Politie)
             .Arguments(PersonRelations.PoliceSignalList.Arguments("the signals that match this filter"))
             .Resolve(ctx => PersonRelations.PoliceSignalList.Load(ctx, "person.policeSignals", ctx.Source.Id));
+        PersonRelations.PoliceSignalList.AsPage(Field<NonNullGraphType<ConnectionGraphType<PoliceSignalType, PoliceSignal>>>("policeSignalsPage"), "the signals that match this filter").Category(DataCategory.Politie)
+            .Resolve(ctx => PersonRelations.PoliceSignalList.LoadPage(ctx, "person.policeSignalsPage", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<TenancyType>>>>("tenancies").Description("Tenancies the caller may see, latest start first.").Category(DataCategory.Huisvesting)
             .Arguments(PersonRelations.TenancyList.Arguments("the tenancies that match this filter"))
             .Resolve(ctx => PersonRelations.TenancyList.Load(ctx, "person.tenancies", ctx.Source.Id));
+        PersonRelations.TenancyList.AsPage(Field<NonNullGraphType<ConnectionGraphType<TenancyType, Tenancy>>>("tenanciesPage"), "the tenancies that match this filter").Category(DataCategory.Huisvesting)
+            .Resolve(ctx => PersonRelations.TenancyList.LoadPage(ctx, "person.tenanciesPage", ctx.Source.Id));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<InterventionType>>>>("interventions").Description("Interventions aimed at this person that the caller may see.").Category(DataCategory.Interventie)
             .Arguments(PersonRelations.InterventionList.Arguments("the interventions that match this filter"))
             .Resolve(ctx => PersonRelations.InterventionList.Load(ctx, "person.interventions", ctx.Source.Id));
+        PersonRelations.InterventionList.AsPage(Field<NonNullGraphType<ConnectionGraphType<InterventionType, Intervention>>>("interventionsPage"), "the interventions that match this filter").Category(DataCategory.Interventie)
+            .Resolve(ctx => PersonRelations.InterventionList.LoadPage(ctx, "person.interventionsPage", ctx.Source.Id));
         Field<NonNullGraphType<LifeDomainsType>>("lifeDomains").Description("Self-reliance per life domain (Zelfredzaamheid-Matrix). Each domain is shared only with consent or under a case's legal ground; a withheld domain is null with an error saying why.")
             .Resolve(ctx => ctx.Source);
     }
@@ -110,26 +120,26 @@ public static class PersonRelations
 
     /// <summary>Links to cases the caller may see, newest case first; filtered and sorted on the case.</summary>
     public static NestedList<CaseFilter, Case, CaseSubject> CaseList { get; } = new(
-        hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)), s => s.PersonId, s => s.Case, ("OPENED_AT", true), ("ID", true));
+        "Person.cases", hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)), s => s.PersonId, s => s.Case, ("OPENED_AT", true), ("ID", true));
 
     /// <summary>Links to incidents the caller may see, newest incident first; filtered and sorted on the incident.</summary>
     public static NestedList<IncidentFilter, Incident, IncidentPerson> IncidentList { get; } = new(
-        hub => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)), l => l.PersonId, l => l.Incident, ("OCCURRED_AT", true), ("ID", true));
+        "Person.incidents", hub => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)), l => l.PersonId, l => l.Incident, ("OCCURRED_AT", true), ("ID", true));
 
     /// <summary>Visible interventions aimed at a person, by start date.</summary>
     public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(
-        hub => hub.Interventions().Where(i => i.PersonId != null), i => i.PersonId!.Value, null, ("START_DATE", false), ("ID", false));
+        "Person.interventions", hub => hub.Interventions().Where(i => i.PersonId != null), i => i.PersonId!.Value, null, ("START_DATE", false), ("ID", false));
 
     /// <summary>
     /// A person's police signals, newest first; signals of one day in the order recorded. The field exists only for
     /// roles that read police data; the signals have no row rule of their own beyond the person's.
     /// </summary>
     public static NestedList<PoliceSignalFilter, PoliceSignal, PoliceSignal> PoliceSignalList { get; } = new(
-        hub => hub.Db.PoliceSignals, s => s.PersonId, null, ("REGISTERED_ON", true), ("ID", false));
+        "Person.policeSignals", hub => hub.Db.PoliceSignals, s => s.PersonId, null, ("REGISTERED_ON", true), ("ID", false));
 
     /// <summary>The tenancies of a person the caller may see (its tenancy row rule), latest start first; equal starts in the order recorded.</summary>
     public static NestedList<TenancyFilter, Tenancy, Tenancy> TenancyList { get; } = new(
-        hub => hub.Tenancies(), t => t.PersonId, null, ("START_DATE", true), ("ID", false));
+        "Person.tenancies", hub => hub.Tenancies(), t => t.PersonId, null, ("START_DATE", true), ("ID", false));
 }
 
 /// <summary>Loading persons through the caller's row rule.</summary>

@@ -46,7 +46,7 @@ public sealed class RoleSchemaTests(HubFactory hub) : IClassFixture<HubFactory>
             if (!typeGranted) mismatches.Add($"type {type.Name} is visible but its category is not granted");
             foreach (var field in type.Fields)
             {
-                var expected = granted.Contains(FieldCategory(type, field)) && ReturnsGrantedType(field, granted) && WriteGranted(field, role);
+                var expected = granted.Contains(FieldCategory(type, field)) && ReturnsGrantedType(field, granted) && WriteGranted(field, role) && CursorsGranted(field, granted);
                 if (expected != roleFields.Contains(field.Name))
                     mismatches.Add($"{type.Name}.{field.Name}: policy says {(expected ? "visible" : "hidden")}");
             }
@@ -72,7 +72,7 @@ public sealed class RoleSchemaTests(HubFactory hub) : IClassFixture<HubFactory>
             if (!expectedTypes.Add(type.Name)) continue;
             // Paging wrappers (connections, edges, page info) carry no category of their own.
             var isWrapper = CategoryAttribute.Of(type.GetType()) is null;
-            foreach (var field in type.Fields.Where(f => isWrapper || (granted.Contains(FieldCategory(type, f)) && ReturnsGrantedType(f, granted) && WriteGranted(f, role))))
+            foreach (var field in type.Fields.Where(f => isWrapper || (granted.Contains(FieldCategory(type, f)) && ReturnsGrantedType(f, granted) && WriteGranted(f, role) && CursorsGranted(f, granted))))
             {
                 if (field.ResolvedType!.GetNamedType() is IObjectGraphType next) queue.Enqueue(next);
             }
@@ -99,6 +99,14 @@ public sealed class RoleSchemaTests(HubFactory hub) : IClassFixture<HubFactory>
     /// <summary>A mutation field needs its write action granted to the role.</summary>
     private static bool WriteGranted(FieldType field, HubRole role)
         => field.GetMetadata<WriteAction?>(WriteActionMetadata.Key) is not { } action || AccessPolicy.Roles[role].Writes.Contains(action);
+
+    /// <summary>
+    /// A nested list's …Page sibling holds cursors with the sort keys of the entity its filter tests: it needs that
+    /// entity's category (the filter definition's) granted too.
+    /// </summary>
+    private static bool CursorsGranted(FieldType field, IReadOnlySet<DataCategory> granted)
+        => field.GetMetadata<Type?>(NestedListCursors.RequiresKey) is not { } required
+           || required.GetGenericArguments().All(a => CategoryAttribute.Of(a) is not { } category || granted.Contains(category));
 
     private static DataCategory FieldCategory(IObjectGraphType type, FieldType field)
         => field.GetMetadata<DataCategory?>(DataCategoryMetadata.Key) ?? CategoryAttribute.Of(type.GetType())!.Value;

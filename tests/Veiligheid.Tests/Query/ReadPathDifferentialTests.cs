@@ -29,11 +29,16 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     [Fact]
     public async Task Compiled_and_reference_paths_answer_every_generated_operation_alike()
     {
-        var (compiled, hits, failures) = await CompareCorpusAsync(hub.Services);
-        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {hits} of them again from the plan cache, {failures.Count} differences.");
+        var compiledOperations = new HashSet<int>();
+        var (compiled, hits, failures) = await CompareCorpusAsync(hub.Services, compiledOperations);
+        var withCursors = Corpus(hub.Services.GetRequiredService<SchemaRegistry>()).Where(c => c.Operation.Contains("after: \"", StringComparison.Ordinal)).ToList();
+        var compiledWithCursors = withCursors.Count(c => compiledOperations.Contains(c.Index));
+        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {hits} of them again from the plan cache, {failures.Count} differences; "
+            + $"{withCursors.Count} page a nested list with a cursor, {compiledWithCursors} of them on the compiled path.");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));
-        // The suite must exercise the compiled path, not only its fallback.
+        // The suite must exercise the compiled path, not only its fallback, and nested cursors on it.
         Assert.True(compiled >= Operations / 3, $"only {compiled} of {Operations} operations took the compiled path");
+        Assert.True(compiledWithCursors >= 20, $"only {compiledWithCursors} operations with a nested cursor took the compiled path");
     }
 
     /// <summary>Every nested list that takes arguments (from the schema, not a hand list) gets them somewhere in the corpus.</summary>
@@ -42,19 +47,22 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     {
         var schemas = hub.Services.GetRequiredService<SchemaRegistry>();
         var lists = schemas.Full.AllTypes.OfType<IObjectGraphType>().Where(t => t.Name != "Query")
-            .SelectMany(t => t.Fields.Where(f => f.Arguments?.Find("filter") is not null && f.Arguments.Find("after") is null).Select(f => f.Name))
+            .SelectMany(t => t.Fields.Where(f => f.Arguments?.Find("filter") is not null && !OperationGenerator.IsConnection(f)).Select(f => f.Name))
             .Distinct().ToList();
         var corpus = string.Join("\n", Corpus(schemas).Select(c => c.Operation));
 
         Assert.True(lists.Count >= 10, $"only {lists.Count} nested lists take arguments");
-        Assert.All(lists, list => Assert.Matches($@"\b{list}\((first|filter|orderBy)", corpus));
+        Assert.All(lists, list => Assert.Matches($@"\b{list}\((first|filter|orderBy|after)", corpus));
+        // And their cursors: valid ones (pages from anywhere in the list) and bad ones (the reference path's error).
+        Assert.All(lists, list => Assert.Matches($@"\b{list}\([^)]*after: """, corpus));
+        Assert.Contains("after: \"not-a-cursor\"", corpus, StringComparison.Ordinal);
     }
 
     /// <summary>
     /// The corpus run on both paths of a hub (SQLite here; SQL Server in <see cref="Data.SqlServerReadPathDifferentialTests"/>):
     /// how many took the compiled path, how many of those were answered again from the plan cache, and each operation whose data, errors or logged persons differ.
     /// </summary>
-    internal static async Task<(int Compiled, int Hits, List<string> Failures)> CompareCorpusAsync(IServiceProvider services)
+    internal static async Task<(int Compiled, int Hits, List<string> Failures)> CompareCorpusAsync(IServiceProvider services, ISet<int>? compiledOperations = null)
     {
         var compiled = 0;
         var hits = 0;
@@ -64,7 +72,11 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             var (reference, referencePath, referenceLog, _) = await RunAsync(services, caller, operation, compiledReads: false);
             var (fast, fastPath, fastLog, _) = await RunAsync(services, caller, operation, compiledReads: true);
             Assert.NotEqual(ReadPath.Compiled, referencePath);
-            if (fastPath == ReadPath.Compiled) compiled++;
+            if (fastPath == ReadPath.Compiled)
+            {
+                compiled++;
+                compiledOperations?.Add(i);
+            }
             if (!JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)) || referenceLog != fastLog)
             {
                 failures.Add($"#{i} {caller.Role}/{caller.OrganisationKey}/{caller.Purpose} ({fastPath}):\n{operation}\nreference: {Clip(reference)} log {referenceLog}\ncompiled:  {Clip(fast)} log {fastLog}");
@@ -277,16 +289,55 @@ internal sealed class OperationGenerator(Random random, ISchema schema)
         return arguments.Count == 0 ? "" : "(" + string.Join(", ", arguments) + ")";
     }
 
-    /// <summary>On a nested list that takes them (not a connection), now and then a filter, a sort and a cut.</summary>
-    private string NestedArguments(FieldType field)
+    /// <summary>On a nested list that takes them (not a connection), now and then a filter, a sort, a cursor and a cut.</summary>
+    private string NestedArguments(string owner, FieldType field)
     {
-        if (field.Arguments?.Find("first") is null || field.Arguments.Find("after") is not null || random.NextDouble() < 0.5) return "";
+        if (field.Arguments?.Find("first") is null || IsConnection(field) || random.NextDouble() < 0.5) return "";
         var arguments = new List<string>();
         if (random.NextDouble() < 0.6) arguments.Add($"first: {PageSizes[random.Next(PageSizes.Length)]}");
         if (field.Arguments.Find("filter") is { } filter && random.NextDouble() < 0.5) arguments.Add("filter: " + Value(filter.ResolvedType!, 0));
-        if (field.Arguments.Find("orderBy") is { } orderBy && random.NextDouble() < 0.5) arguments.Add("orderBy: " + Value(orderBy.ResolvedType!, 0));
+        var cursor = field.Arguments.Find("after") is not null && random.NextDouble() < 0.35 ? Cursor($"{owner}.{field.Name}") : null;
+        // A cursor is made for the documented order: with an orderBy as well it is a cursor of another order (an error).
+        if (field.Arguments.Find("orderBy") is { } orderBy && random.NextDouble() < (cursor is null ? 0.5 : 0.1)) arguments.Add("orderBy: " + Value(orderBy.ResolvedType!, 0));
+        if (cursor is not null) arguments.Add($"after: \"{cursor}\"");
         return arguments.Count == 0 ? "" : "(" + string.Join(", ", arguments) + ")";
     }
+
+    /// <summary>A field whose value is a connection (a root list, Location.incidents, a nested list's …Page sibling).</summary>
+    internal static bool IsConnection(FieldType field) => Named(field.ResolvedType!).Name.EndsWith("Connection", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Mostly a valid cursor of the list at random sort keys (a position between rows, before them all or past them all),
+    /// now and then garbage: both paths must page alike from anywhere, and refuse alike.
+    /// </summary>
+    private string Cursor(string list)
+    {
+        if (random.NextDouble() < 0.1) return "not-a-cursor";
+        return NestedListsByName[list].DocumentedCursor(Key);
+    }
+
+    private object? Key(Type type)
+    {
+        if (Nullable.GetUnderlyingType(type) is { } underlying) return random.NextDouble() < 0.2 ? null : Key(underlying);
+        if (type == typeof(int)) return random.Next(0, 400);
+        if (type == typeof(string)) return Texts[random.Next(Texts.Length)];
+        if (type == typeof(bool)) return random.NextDouble() < 0.5;
+        if (type == typeof(DateOnly)) return new DateOnly(random.Next(1950, 2027), random.Next(1, 13), random.Next(1, 29));
+        if (type == typeof(DateTime)) return new DateTime(random.Next(2018, 2027), random.Next(1, 13), random.Next(1, 29), random.Next(0, 24), random.Next(0, 60), 0, DateTimeKind.Utc);
+        if (type.IsEnum)
+        {
+            var values = Enum.GetValues(type);
+            return values.GetValue(random.Next(values.Length));
+        }
+        throw new NotSupportedException($"a sort key of type {type.Name}");
+    }
+
+    /// <summary>The nested lists of the hub by the name their cursors carry (Type.field), found where they are declared.</summary>
+    private static readonly Dictionary<string, INestedListCursor> NestedListsByName = typeof(NestedListArguments).Assembly.GetTypes()
+        .SelectMany(t => t.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        .Where(p => typeof(INestedListCursor).IsAssignableFrom(p.PropertyType))
+        .Select(p => (INestedListCursor)p.GetValue(null)!)
+        .ToDictionary(l => l.Name);
 
     private string SelectionOn(IGraphType type, int depth)
     {
@@ -308,7 +359,7 @@ internal sealed class OperationGenerator(Random random, ISchema schema)
                 _variables.Add($"${flag}: Boolean = {(value ? "true" : "false")}");
                 directive = random.NextDouble() < 0.5 ? $" @include(if: ${flag})" : $" @skip(if: ${flag})";
             }
-            parts.Add(alias + field.Name + NestedArguments(field) + directive + sub);
+            parts.Add(alias + field.Name + NestedArguments(complex.Name, field) + directive + sub);
         }
         if (random.NextDouble() < 0.1) parts.Add("__typename");
         if (random.NextDouble() < 0.2 && parts.Count > 1)

@@ -208,6 +208,59 @@ public sealed class StatementCountTests(CountingHubFactory hub) : IClassFixture<
         }
     }
 
+    // Nested lists paged with cursors: the …Page siblings run on the reference path (one batched statement per list,
+    // one more for a list whose totalCount is asked); the lists with after alone compile into one statement.
+    private const string PersonsPagedShape = """
+        query($first: Int, $after: String) { persons(first: $first) { nodes {
+          id
+          casesPage(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { role case { id interventionsPage(first: 1) { nodes { id } } } } } }
+          incidentsPage(first: 3, after: $after) { nodes { incident { id } } }
+          incidents(first: 2, after: $after) { incident { id } }
+        } } }
+        """;
+
+    private const string PersonsAfterShape = """
+        query($first: Int, $after: String) { persons(first: $first) { nodes {
+          id
+          incidents(first: 2, after: $after, filter: { inPublicSpace: { eq: true } }) { role incident { id category } }
+          cases(first: 1) { case { id interventions(first: 2) { id } } }
+        } } }
+        """;
+
+    [Fact]
+    public async Task Paging_nested_lists_with_cursors_sends_statements_per_level_not_per_parent()
+    {
+        using var client = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        var cursors = await client.DataAsync("{ persons(first: 50) { nodes { incidentsPage(first: 1) { pageInfo { endCursor } } } } }");
+        var after = cursors.GetProperty("persons").GetProperty("nodes").EnumerateArray()
+            .Select(n => n.GetProperty("incidentsPage").GetProperty("pageInfo").GetProperty("endCursor"))
+            .First(c => c.ValueKind == System.Text.Json.JsonValueKind.String).GetString();
+
+        foreach (var query in new[] { PersonsPagedShape, PersonsAfterShape })
+        {
+            await client.DataAsync(query, new { first = 1, after }); // warm-up
+            hub.Counter.Reset();
+            Assert.Equal(5, (await client.DataAsync(query, new { first = 5, after })).GetProperty("persons").GetProperty("nodes").GetArrayLength());
+            var small = hub.Counter.Statements;
+            hub.Counter.Reset();
+            Assert.Equal(50, (await client.DataAsync(query, new { first = 50, after })).GetProperty("persons").GetProperty("nodes").GetArrayLength());
+            var large = hub.Counter.Statements;
+
+            Assert.True(small.Count == large.Count, $"first: 5 sent {small.Count} statements, first: 50 sent {large.Count}:\n{string.Join("\n---\n", large)}");
+            var compiled = large.Count(s => s.Contains("json_group_array", StringComparison.Ordinal));
+            if (query == PersonsAfterShape)
+            {
+                Assert.Equal(1, compiled);
+            }
+            else
+            {
+                // persons, casesPage and its count, interventionsPage, incidentsPage, incidents: six levels, plus caller resolution.
+                Assert.Equal(0, compiled);
+                Assert.InRange(large.Count, 6, 12);
+            }
+        }
+    }
+
     [Fact]
     public async Task The_counter_sees_every_statement()
     {
