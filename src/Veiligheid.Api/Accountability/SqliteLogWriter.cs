@@ -97,19 +97,9 @@ internal sealed class SqliteLogWriter : IDisposable
             step?.Invoke("SHA-256 hash chain, rows (an action per request, an entry per person)");
             // One prepared single-row statement per row: a prepared 16-row statement (272 parameters, bound by name on
             // every execution) measured slower for 47 records, not faster. The actions first: entries refer to them.
-            _insertOneAction!.Transaction = transaction;
-            for (var i = 0; i < rows.Actions.Count; i++)
-            {
-                _insertAction.Bind(_insertOneAction, rows.Actions, i, 1);
-                _insertOneAction.ExecuteNonQuery();
-            }
+            InsertEach(_insertAction, _insertOneAction!, rows.Actions, transaction);
             step?.Invoke("INSERT the action (prepared, 12 columns)");
-            _insertOneEntry!.Transaction = transaction;
-            for (var i = 0; i < rows.Entries.Count; i++)
-            {
-                _insertEntry.Bind(_insertOneEntry, rows.Entries, i, 1);
-                _insertOneEntry.ExecuteNonQuery();
-            }
+            InsertEach(_insertEntry, _insertOneEntry!, rows.Entries, transaction);
             step?.Invoke("INSERT the entries (prepared single-row statement per person, 7 columns)");
             transaction.Commit();
             step?.Invoke("COMMIT (WAL append and fsync, synchronous=FULL)");
@@ -123,6 +113,18 @@ internal sealed class SqliteLogWriter : IDisposable
         {
             Close();
             throw;
+        }
+    }
+
+    /// <summary>Binds and steps the prepared single-row statement once per row, in the write transaction.</summary>
+    private static void InsertEach<T>(InsertStatement<T> insert, SqliteCommand command, List<T> rows, SqliteTransaction transaction)
+        where T : class
+    {
+        command.Transaction = transaction;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            insert.Bind(command, rows, i, 1);
+            command.ExecuteNonQuery();
         }
     }
 

@@ -85,21 +85,8 @@ public static class TrustedDocumentMode
         var sql = Statements.GetValue(db.Model, _ => StatementFor(db));
         if (prepared is not null && db.Database.GetConnectionString() is { } connectionString && prepared.TryLease(connectionString) is { } lease)
         {
-            var completed = false;
-            try
-            {
-                bool on;
-                await using (var reader = await lease.ExecuteReaderAsync(sql, [("@organisation", System.Data.DbType.Int32, organisationId)], db, cancellationToken))
-                {
-                    on = await reader.ReadAsync(cancellationToken) && !await reader.IsDBNullAsync(0, cancellationToken) && reader.GetBoolean(0);
-                }
-                completed = true;
-                return on;
-            }
-            finally
-            {
-                lease.Return(healthy: completed);
-            }
+            return await lease.ReadAsync(sql, [("@organisation", System.Data.DbType.Int32, organisationId)], db, async reader =>
+                await reader.ReadAsync(cancellationToken) && !await reader.IsDBNullAsync(0, cancellationToken) && reader.GetBoolean(0), cancellationToken);
         }
         var connection = db.GetService<IRelationalConnection>();
         using var parameterFactory = connection.DbConnection.CreateCommand(); // the provider's parameter type

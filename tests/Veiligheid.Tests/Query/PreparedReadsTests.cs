@@ -55,6 +55,25 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
     }
 
     [Fact]
+    public async Task A_request_answered_from_a_cached_plan_opens_no_connection_of_its_own()
+    {
+        // The README's claim: the mode and the cached plan's statement run on the kept connections, so a request with no
+        // person to log never opens the request context's connection (nor pays its durability pragma).
+        var opened = new CountOpens();
+        await using var host = hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(opened))));
+        var caller = CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        const string query = "query NoOwnConnection { incidents(first: 5) { totalCount nodes { id category } } }";
+        await RunAsync(host.Services, caller, query);
+        var before = opened.Count;
+        var (_, path, log, hit) = await RunAsync(host.Services, caller, query);
+        Assert.True(hit);
+        Assert.Equal(ReadPath.Compiled, path);
+        Assert.Equal("", log);
+        Assert.Equal(before, opened.Count);
+    }
+
+    [Fact]
     public async Task A_connection_whose_statement_failed_is_not_used_again()
     {
         var failing = new FailOnce();
@@ -211,6 +230,22 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
 
     private static Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(IServiceProvider services, Caller caller, string query, bool compiledReads = true)
         => ReadPathDifferentialTests.RunAsync(services, caller, query, compiledReads);
+
+    /// <summary>Counts the opens of the request contexts' connections (the kept connections are opened outside EF Core).</summary>
+    private sealed class CountOpens : DbConnectionInterceptor
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Interlocked.Increment(ref _count);
+
+        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return Task.CompletedTask;
+        }
+    }
 
     /// <summary>Once armed, fails the next compiled statement after its reader was opened: the reader is left open on its connection.</summary>
     private sealed class FailOnce : DbCommandInterceptor

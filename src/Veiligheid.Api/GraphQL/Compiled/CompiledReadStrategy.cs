@@ -184,23 +184,11 @@ internal sealed class CompiledReadStrategy(ReadPlanCache plans) : SerialExecutio
     /// </summary>
     private static async Task<CompiledData> RunPreparedAsync(ReadPlan read, RequestContext hub, SqlitePreparedReads.Lease lease, CancellationToken cancellationToken)
     {
-        var completed = false;
-        try
-        {
-            byte[] json;
-            await using (var reader = await lease.ExecuteReaderAsync(read.Sql, read.Parameters, hub.Db, cancellationToken))
-            {
-                json = await reader.ReadAsync(cancellationToken) && !await reader.IsDBNullAsync(0, cancellationToken)
-                    ? SqlJsonDialects.For(hub.Db).Utf8(reader)
-                    : "{}"u8.ToArray();
-            }
-            completed = true;
-            return CompiledData.From(json, read.Processing, hub.Processing);
-        }
-        finally
-        {
-            lease.Return(healthy: completed);
-        }
+        var json = await lease.ReadAsync(read.Sql, read.Parameters, hub.Db, async reader =>
+            await reader.ReadAsync(cancellationToken) && !await reader.IsDBNullAsync(0, cancellationToken)
+                ? SqlJsonDialects.For(hub.Db).Utf8(reader)
+                : "{}"u8.ToArray(), cancellationToken);
+        return CompiledData.From(json, read.Processing, hub.Processing);
     }
 }
 

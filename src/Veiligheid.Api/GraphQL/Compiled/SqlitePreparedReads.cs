@@ -132,6 +132,28 @@ public sealed class SqlitePreparedReads : IDisposable
             }
         }
 
+        /// <summary>
+        /// Runs the kept statement (<see cref="ExecuteReaderAsync"/>), lets <paramref name="read"/> take its result, and gives
+        /// the connection back: reused only when the statement and the read completed, disposed otherwise.
+        /// </summary>
+        public async Task<T> ReadAsync<T>(string sql, IEnumerable<(string Name, System.Data.DbType DbType, object? Value)> parameters, DbContext db,
+            Func<DbDataReader, Task<T>> read, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(read);
+            var completed = false;
+            try
+            {
+                T result;
+                await using (var reader = await ExecuteReaderAsync(sql, parameters, db, cancellationToken)) result = await read(reader);
+                completed = true;
+                return result;
+            }
+            finally
+            {
+                Return(healthy: completed);
+            }
+        }
+
         /// <summary>Gives the connection back; <paramref name="healthy"/> false (the statement failed or was cancelled) disposes it.</summary>
         public void Return(bool healthy)
         {
