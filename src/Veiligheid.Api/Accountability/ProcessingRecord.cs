@@ -102,6 +102,42 @@ public sealed class ProcessingAction
     public required string Purpose { get; set; }
     public required string LegalGround { get; set; }
     public int RetentionYears { get; set; }
+
+    /// <summary>The action of a record: its action fields, keyed by the record's sequence (the action's first record).</summary>
+    public static ProcessingAction Of(ProcessingRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new ProcessingAction
+        {
+            Id = record.Sequence,
+            ActionId = record.ActionId,
+            ActionName = record.ActionName,
+            OccurredAt = record.OccurredAt,
+            OrganisationId = record.OrganisationId,
+            OrganisationKey = record.OrganisationKey,
+            Role = record.Role,
+            ApplicationId = record.ApplicationId,
+            UserId = record.UserId,
+            Purpose = record.Purpose,
+            LegalGround = record.LegalGround,
+            RetentionYears = record.RetentionYears,
+        };
+    }
+
+    /// <summary>Whether the record carries exactly this action's fields (a run of one request's records always does).</summary>
+    public static bool Same(ProcessingAction action, ProcessingRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(record);
+        return action.ActionId == record.ActionId && action.OccurredAt == record.OccurredAt && action.OrganisationId == record.OrganisationId
+               && action.RetentionYears == record.RetentionYears && string.Equals(action.ActionName, record.ActionName, StringComparison.Ordinal)
+               && string.Equals(action.OrganisationKey, record.OrganisationKey, StringComparison.Ordinal)
+               && string.Equals(action.Role, record.Role, StringComparison.Ordinal)
+               && string.Equals(action.ApplicationId, record.ApplicationId, StringComparison.Ordinal)
+               && string.Equals(action.UserId, record.UserId, StringComparison.Ordinal)
+               && string.Equals(action.Purpose, record.Purpose, StringComparison.Ordinal)
+               && string.Equals(action.LegalGround, record.LegalGround, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>

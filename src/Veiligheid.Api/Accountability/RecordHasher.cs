@@ -1,0 +1,94 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Veiligheid.Accountability;
+
+/// <summary>
+/// The processing log's record hash: SHA-256 over the record's fields in a fixed order, separated by U+001F, then the
+/// previous record's hash; lowercase hex. The one definition of that form (<see cref="ProcessingLog.HashOf"/> and the
+/// chain's writer and verifier all hash through here), so records written by any version verify with any other.
+/// </summary>
+/// <remarks>
+/// A hasher encodes one action's fields (the request's: operation, time, organisation, role, application, user,
+/// purpose, legal ground, retention) to UTF-8 once; each record of that action then adds only its own fields (sequence,
+/// person, protected BSN, categories, confidentiality, previous hash) into a reused buffer. Joining all seventeen fields
+/// into a string and encoding it per record took 5 µs a record, most of a chain step's time (BENCHMARKS.md,
+/// "Processing log overhead"). Not thread-safe: one hasher per writer or verifier at a time.
+/// </remarks>
+internal sealed class RecordHasher
+{
+    private const byte Separator = 0x1f;
+
+    private readonly ProcessingAction _action;
+    // From the separator after the sequence to the one before the person id, and the separator before the retention
+    // term to the one before the previous hash: the action's fields in their places in the form.
+    private readonly byte[] _actionFields;
+    private readonly byte[] _retention;
+    private byte[] _buffer = new byte[512];
+
+    public RecordHasher(ProcessingRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _action = ProcessingAction.Of(record);
+        var fields = string.Join('\u001f',
+            "",
+            record.ActionId.ToString("D"),
+            record.ActionName,
+            record.OccurredAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
+            record.OrganisationId.ToString(CultureInfo.InvariantCulture),
+            record.OrganisationKey,
+            record.Role,
+            record.ApplicationId,
+            record.UserId ?? "",
+            record.Purpose,
+            record.LegalGround,
+            "");
+        _actionFields = Encoding.UTF8.GetBytes(fields);
+        _retention = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"\u001f{record.RetentionYears}\u001f"));
+    }
+
+    /// <summary>Whether <paramref name="record"/> carries this hasher's action fields (every record of one request does).</summary>
+    public bool Covers(ProcessingRecord record) => ProcessingAction.Same(_action, record);
+
+    /// <summary>The hash of <paramref name="record"/>, whose action fields must be this hasher's (<see cref="Covers"/>).</summary>
+    public string Hash(ProcessingRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (!Covers(record)) throw new ArgumentException("The record belongs to another action than this hasher's.", nameof(record));
+        var bsn = record.ProtectedBsn ?? "";
+        var confidentiality = record.Confidentiality.ToString();
+        var most = 20 + _actionFields.Length + 11 + 1 + Encoding.UTF8.GetMaxByteCount(bsn.Length) + 1
+                   + Encoding.UTF8.GetMaxByteCount(record.Categories.Length) + 1 + Encoding.UTF8.GetMaxByteCount(confidentiality.Length)
+                   + _retention.Length + Encoding.UTF8.GetMaxByteCount(record.PreviousHash.Length);
+        if (_buffer.Length < most) _buffer = new byte[most];
+        var span = _buffer.AsSpan();
+        var at = Number(span, record.Sequence);
+        at += Copy(span[at..], _actionFields);
+        if (record.PersonId is { } person) at += Number(span[at..], person);
+        span[at++] = Separator;
+        at += Encoding.UTF8.GetBytes(bsn, span[at..]);
+        span[at++] = Separator;
+        at += Encoding.UTF8.GetBytes(record.Categories, span[at..]);
+        span[at++] = Separator;
+        at += Encoding.UTF8.GetBytes(confidentiality, span[at..]);
+        at += Copy(span[at..], _retention);
+        at += Encoding.UTF8.GetBytes(record.PreviousHash, span[at..]);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(span[..at], hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    private static int Number(Span<byte> destination, long value)
+    {
+        if (!Utf8Formatter.TryFormat(value, destination, out var written)) throw new InvalidOperationException("The hash buffer is too small.");
+        return written;
+    }
+
+    private static int Copy(Span<byte> destination, byte[] source)
+    {
+        source.CopyTo(destination);
+        return source.Length;
+    }
+}
