@@ -169,6 +169,22 @@ public sealed class InsertStatement<T> where T : class
         return command;
     }
 
+    /// <summary>How many columns a row has (the length <see cref="Values"/> fills).</summary>
+    public int ColumnCount => _columns.Length;
+
+    /// <summary>One row's values in the statement's column order, converted to the provider's types as EF would (null for NULL).</summary>
+    public void Values(T row, object?[] values)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(values);
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            var column = _columns[c];
+            var value = column.Getter.GetClrValueUsingContainingEntity(row);
+            values[c] = value is not null && column.Converter is { } converter ? converter.ConvertToProvider(value) : value;
+        }
+    }
+
     /// <summary>Sets the parameters of a command of <see cref="Create"/> to these rows' values (as many rows as it has).</summary>
     public void Bind(DbCommand command, IReadOnlyList<T> rows, int offset = 0, int count = -1)
     {

@@ -36,6 +36,29 @@ public sealed class ProcessingLogStorageTests(HubFactory factory) : IClassFixtur
         Assert.All(added, r => Assert.Equal(action.ActionId, r.ActionId));
     }
 
+    [Fact]
+    public async Task The_person_rows_are_stored_in_the_column_types_EF_Core_writes()
+    {
+        // The log's writer binds a person row through SQLite's own API (SqliteRowInsert), not EF Core's mappings: the
+        // stored types must still be what EF Core writes and reads (an integer id, the confidentiality's name as text).
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, LogIndex.Purpose);
+        Assert.Empty((await client.GraphQLAsync("{ persons(first: 2) { nodes { id bsn } } }")).Errors);
+
+        var stored = factory.WithDb(db =>
+        {
+            var connection = db.Database.GetDbConnection();
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT typeof(\"Sequence\") || typeof(\"ActionKey\") || typeof(\"PersonId\") || typeof(\"ProtectedBsn\") || typeof(\"Categories\")"
+                                  + " || typeof(\"Confidentiality\") || typeof(\"Hash\"), \"Confidentiality\" FROM \"ProcessingLog\" ORDER BY \"Sequence\" DESC LIMIT 1;";
+            using var reader = command.ExecuteReader();
+            Assert.True(reader.Read());
+            return (Types: reader.GetString(0), Confidentiality: reader.GetString(1));
+        });
+        Assert.Equal("integerintegerintegertexttexttexttext", stored.Types);
+        Assert.Equal(nameof(ProcessingConfidentiality.Normaal), stored.Confidentiality);
+    }
+
     private (int Actions, int Entries) Counts()
         => factory.WithDb(db => (db.Set<ProcessingAction>().Count(), db.Set<ProcessingLogEntry>().Count()));
 }
