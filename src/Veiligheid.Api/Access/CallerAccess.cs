@@ -20,6 +20,7 @@ public sealed class CallerAccess
     private Expression<Func<Intervention, bool>>? _interventions;
     private Expression<Func<Location, bool>>? _locations;
     private Expression<Func<Tenancy, bool>>? _tenancies;
+    private Expression<Func<CaseSubject, bool>>? _caseSubjects;
 
     public CallerAccess(Caller caller, RoleAccess role)
     {
@@ -61,6 +62,20 @@ public sealed class CallerAccess
     public Expression<Func<Intervention, bool>> Interventions => _interventions ??= BuildInterventions();
     public Expression<Func<Location, bool>> Locations => _locations ??= Bind(Role.Locations);
     public Expression<Func<Tenancy, bool>> Tenancies => _tenancies ??= Bind(Role.Tenancies);
+
+    /// <summary>
+    /// The links of a case to its subjects (<see cref="CaseSubject"/>) whose person the caller may see: the person rule
+    /// through the link. Where that rule includes <see cref="RowRules.SubjectsOfVisibleCases"/> (the person rule is a
+    /// union, see <see cref="CallerAccess.Persons"/>), a subject of a visible case is a visible person by that rule alone,
+    /// so "the link's case is visible, or its person is" admits exactly the same links; the case test comes first because
+    /// it is one look-up of the link's own case and holds for every subject of a case the caller has in hand (a listed
+    /// case's subjects), where the person rule searches all of the person's cases and incidents. The same rows either way
+    /// (CaseSubjectVisibilityTests compares them per role).
+    /// </summary>
+    public Expression<Func<CaseSubject, bool>> CaseSubjects => _caseSubjects ??=
+        Role.Persons?.Includes(RowRules.SubjectsOfVisibleCases) == true
+            ? Cases.Through<CaseSubject, Case>(s => s.Case).Or(Persons.Through<CaseSubject, Person>(s => s.Person))
+            : Persons.Through<CaseSubject, Person>(s => s.Person);
 
     private Expression<Func<Case, bool>> BuildCases()
     {
