@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using GraphQL;
 using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
@@ -10,6 +11,17 @@ namespace Veiligheid.Accountability;
 /// <summary>The query fields of accountable access: the purposes register, the processing log, the access report, the person overview.</summary>
 public static class AccountabilityQueries
 {
+    /// <summary>
+    /// The log's one order, newest first by sequence, for keyset cursors: asking for a person's records appends one (the
+    /// inzage is logged), as any request may append, so a position would shift by what was appended since the page
+    /// before, where "records before this sequence" holds still. The sequence is unique, so it needs no tie-breaker.
+    /// </summary>
+    private static readonly SortTerm<ProcessingRecord>[] NewestFirst =
+        [new(new SortField<ProcessingRecord>("SEQUENCE", "Position in the log's chain.", DataCategory.Verwerkingslog, (Expression<Func<ProcessingRecord, long>>)(r => r.Sequence)), Descending: true)];
+
+    /// <summary>Named in the log's cursors: no other list's cursor pages it, nor one of its cursors another list.</summary>
+    private const string ProcessingLogList = "Query.processingLog";
+
     public static void AddAccountabilityFields(this QueryType query)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -19,7 +31,7 @@ public static class AccountabilityQueries
             .Resolve(_ => Purposes.All);
 
         query.Field<NonNullGraphType<ConnectionGraphType<ProcessingRecordType, ProcessingRecord>>>("processingLog").Category(DataCategory.Verwerkingslog)
-            .Description("The processing log, newest first, optionally for one person (by BSN or id) and a period. Asking for one person's records is itself logged.")
+            .Description("The processing log, newest first, optionally for one person (by BSN or id) and a period. Asking for one person's records is itself logged. A cursor holds its record's place in the log, so the next page continues with the records before it: records written since the first page never appear on later pages, and none repeats.")
             .Argument<BsnScalar>("bsn", "Only records about the person with this BSN (matched through its protected form, so also after the person was removed).")
             .Argument<IdGraphType>("person", "Only records about the person with this global id.")
             .Argument<DateTimeScalar>("from", "Only records at or after this time.")
@@ -45,7 +57,7 @@ public static class AccountabilityQueries
                     hub.Processing.Add(personId, DataCategory.Verwerkingslog);
                 }
                 records = Period(records, ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
-                return await records.OrderByDescending(r => r.Sequence).ToPageAsync(ctx);
+                return await records.ToKeysetPageAsync(NewestFirst, ctx, ProcessingLogList);
             });
 
         query.Field<NonNullGraphType<AccessReportType>>("accessReport").Category(DataCategory.Verwerkingslog)

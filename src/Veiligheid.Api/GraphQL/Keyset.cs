@@ -52,18 +52,19 @@ public static class ListQuerying
     }
 
     /// <summary>Orders, applies the 'after' cursor and takes one row more than 'first' to know whether more follow.</summary>
-    public static async Task<Page<T>> ToKeysetPageAsync<T>(this IQueryable<T> filtered, IReadOnlyList<SortTerm<T>> order, IResolveFieldContext context)
+    /// <param name="list">The list named in its cursors, as for <see cref="Keyset.Encode{T}(IReadOnlyList{SortTerm{T}}, T, string?)"/>.</param>
+    public static async Task<Page<T>> ToKeysetPageAsync<T>(this IQueryable<T> filtered, IReadOnlyList<SortTerm<T>> order, IResolveFieldContext context, string? list = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(order);
         var first = PageSize(context);
         var after = context.GetArgument<string?>("after");
         var query = filtered;
-        if (after is not null) query = query.Where(Keyset.After(order, Keyset.Decode(order, after)));
+        if (after is not null) query = query.Where(Keyset.After(order, Keyset.Decode(order, after, list)));
         var rows = await Keyset.Sort(query, order).Take(first + 1).ToListAsync(context.CancellationToken);
         var hasNext = rows.Count > first;
         if (hasNext) rows.RemoveAt(rows.Count - 1);
-        return new Page<T>(rows, hasNext, after is not null, (_, row) => Keyset.Encode(order, row), ct => filtered.CountAsync(ct));
+        return new Page<T>(rows, hasNext, after is not null, (_, row) => Keyset.Encode(order, row, list), ct => filtered.CountAsync(ct));
     }
 
     /// <summary>
@@ -172,7 +173,7 @@ public static class Keyset
         return source;
     }
 
-    /// <param name="list">The nested list the cursor is for (e.g. "Person.incidents"), so it is refused by any other list; null for a root list.</param>
+    /// <param name="list">The nested list the cursor is for (e.g. "Person.incidents") or a root list with a fixed order of its own (e.g. "Query.processingLog"), so it is refused by any other list; null for the filtered root lists.</param>
     public static string Encode<T>(IReadOnlyList<SortTerm<T>> order, T row, string? list = null)
     {
         ArgumentNullException.ThrowIfNull(order);

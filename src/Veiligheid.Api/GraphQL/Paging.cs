@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Text;
-using GraphQL;
 using GraphQL.Types;
-using Microsoft.EntityFrameworkCore;
 
 namespace Veiligheid.GraphQL;
 
@@ -10,13 +6,6 @@ namespace Veiligheid.GraphQL;
 public sealed class Page<T> : IPageInfoSource
 {
     private readonly Func<int, T, string> _cursor;
-
-    /// <summary>A page at an offset (offset cursors).</summary>
-    public Page(IReadOnlyList<T> nodes, int offset, bool hasNextPage, Func<CancellationToken, Task<int>> count)
-        : this(nodes, hasNextPage, offset > 0, (index, _) => Paging.EncodeCursor(offset + index), count)
-    {
-        Offset = offset;
-    }
 
     /// <summary>A page whose cursors are read off its rows (keyset cursors).</summary>
     public Page(IReadOnlyList<T> nodes, bool hasNextPage, bool hasPreviousPage, Func<int, T, string> cursor, Func<CancellationToken, Task<int>> count)
@@ -29,7 +18,6 @@ public sealed class Page<T> : IPageInfoSource
     }
 
     public IReadOnlyList<T> Nodes { get; }
-    public int Offset { get; }
     public bool HasNextPage { get; }
     public bool HasPreviousPage { get; }
     public Func<CancellationToken, Task<int>> Count { get; }
@@ -45,7 +33,11 @@ public sealed class Page<T> : IPageInfoSource
 /// <summary>A node with its cursor.</summary>
 public sealed record Edge<T>(T Node, string Cursor);
 
-/// <summary>Relay-style cursor paging over a query that is already filtered by the caller's row rules and ordered.</summary>
+/// <summary>
+/// The paging arguments and page sizes every connection shares. Every connection pages by key (a root list through
+/// <see cref="ListQuerying.ToKeysetPageAsync{T}"/>, a nested one through its loader, <see cref="Keyset"/> for both): a
+/// cursor holds its row's sort keys, so rows written while a client pages do not shift its next page.
+/// </summary>
 public static class Paging
 {
     public const int DefaultPageSize = 25;
@@ -56,40 +48,6 @@ public static class Paging
         new QueryArgument<IntGraphType> { Name = "first", Description = $"How many items to return: {DefaultPageSize} by default, at most {MaxPageSize}." },
         new QueryArgument<StringGraphType> { Name = "after", Description = "Return the items after this cursor (an edge's cursor or pageInfo.endCursor of the previous page)." },
     ];
-
-    public static string EncodeCursor(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"offset:{offset.ToString(CultureInfo.InvariantCulture)}"));
-
-    public static async Task<Page<T>> ToPageAsync<T>(this IQueryable<T> ordered, IResolveFieldContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var first = context.GetArgument<int?>("first") ?? DefaultPageSize;
-        if (first is < 0 or > MaxPageSize)
-            throw new ExecutionError($"Argument 'first' must be between 0 and {MaxPageSize}.") { Code = "INVALID_PAGE_SIZE" };
-        var offset = DecodeCursor(context.GetArgument<string?>("after")) is { } after ? after + 1 : 0;
-        var rows = await ordered.Skip(offset).Take(first + 1).ToListAsync(context.CancellationToken);
-        var hasNext = rows.Count > first;
-        if (hasNext) rows.RemoveAt(rows.Count - 1);
-        return new Page<T>(rows, offset, hasNext, ct => ordered.CountAsync(ct));
-    }
-
-    private static int? DecodeCursor(string? cursor)
-    {
-        if (cursor is null) return null;
-        try
-        {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
-            if (text.StartsWith("offset:", StringComparison.Ordinal)
-                && int.TryParse(text.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
-            {
-                return offset;
-            }
-        }
-        catch (FormatException)
-        {
-            // Falls through to the error below: a cursor is opaque, and any other value is the client's mistake.
-        }
-        throw new ExecutionError("Argument 'after' is not a cursor this hub issued.") { Code = "INVALID_CURSOR" };
-    }
 }
 
 /// <summary>A page of nodes (Relay connection).</summary>

@@ -1,0 +1,324 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Tests.Infrastructure;
+using Veiligheid.Tests.Query;
+
+namespace Veiligheid.Tests.Accountability;
+
+/// <summary>What the tests of the processing log's paging share.</summary>
+internal static class LogPaging
+{
+    public const string Query = """
+        query($person: ID, $bsn: BSN, $from: DateTime, $to: DateTime, $first: Int, $after: String) {
+          processingLog(person: $person, bsn: $bsn, from: $from, to: $to, first: $first, after: $after) {
+            totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { sequence } }
+          }
+        }
+        """;
+
+    public static HttpClient Officer(this HubFactory factory)
+        => factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "toezicht-verwerkingen");
+
+    /// <summary>
+    /// Pages through the log with these filters until the last page, running <paramref name="between"/> after each page
+    /// (another writer appending to the log), and checks each page's shape on the way. Gives the sequences in the order
+    /// the pages gave them, the number of pages, and the first page's totalCount.
+    /// </summary>
+    public static async Task<(List<long> Seen, int Pages, int FirstTotal)> PageThroughAsync(HttpClient officer, Dictionary<string, object?> filters, int first, Func<Task> between)
+    {
+        var seen = new List<long>();
+        string? after = null;
+        var firstTotal = -1;
+        for (var pages = 1; ; pages++)
+        {
+            // Far more pages than records: the list moves under the cursor (with positions, each page's inzage shifts it by one).
+            Assert.True(pages <= 30, $"paging did not end after {pages - 1} pages; seen {string.Join(", ", seen)}");
+            var variables = new Dictionary<string, object?>(filters) { ["first"] = first, ["after"] = after };
+            var response = await officer.GraphQLAsync(Query, variables);
+            Assert.True(response.Errors.Count == 0, response.Body.ToString());
+            var page = response.Data.GetProperty("processingLog");
+            if (firstTotal < 0) firstTotal = page.GetProperty("totalCount").GetInt32();
+            var info = page.GetProperty("pageInfo");
+            Assert.Equal(after is not null, info.GetProperty("hasPreviousPage").GetBoolean());
+            var edges = page.GetProperty("edges").EnumerateArray().ToList();
+            Assert.True(edges.Count <= first);
+            if (edges.Count > 0)
+            {
+                Assert.Equal(edges[0].GetProperty("cursor").GetString(), info.GetProperty("startCursor").GetString());
+                Assert.Equal(edges[^1].GetProperty("cursor").GetString(), info.GetProperty("endCursor").GetString());
+            }
+            seen.AddRange(edges.Select(e => LogIndex.Sequence(e.GetProperty("node"))));
+            if (!info.GetProperty("hasNextPage").GetBoolean()) return (seen, pages, firstTotal);
+            Assert.Equal(first, edges.Count);
+            after = info.GetProperty("endCursor").GetString();
+            await between();
+        }
+    }
+
+    public static string Utc(DateTime at) => DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Paging through the processing log by key (the cursor holds its record's sequence), while the log grows between the
+/// pages: by the officer's own inzage, logged for every page asked about a person, and by other requests. Run with the
+/// background indexer off (the records read through the index and its tail as the test left them) and on (below).
+/// </summary>
+public abstract class ProcessingLogPagingCases(HubFactory factory)
+{
+    /// <summary>The person each test pages through, one of its own, so the tests of a class do not share records.</summary>
+    private static int _nextPerson = 10;
+
+    protected HubFactory Factory { get; } = factory;
+
+    /// <summary>Brings the index by data subject where the test wants it before the first page: some records indexed, the newest in the tail.</summary>
+    protected abstract Task IndexSomeAsync();
+
+    [Fact]
+    public async Task The_officer_pages_through_a_persons_log_while_each_page_logs_an_inzage_and_sees_every_record_once()
+    {
+        var person = NextPerson();
+        var expected = await SevenRecordsAboutAsync(person);
+        var personId = GlobalId.Encode("Person", person.Id);
+        var before = Factory.LogRecords().Count(r => r.PersonId == person.Id);
+
+        var (seen, pages, total) = await LogPaging.PageThroughAsync(Factory.Officer(), new() { ["person"] = personId }, first: 2, () => Task.CompletedTask);
+
+        // Each page asked about the person logged one more record about them, newer than the first page: a position
+        // would have moved by one a page and repeated a record; the sequence does not move.
+        Assert.True(pages >= 4, $"{pages} pages");
+        Assert.Equal(before + pages, Factory.LogRecords().Count(r => r.PersonId == person.Id));
+        Assert.Equal(expected.Count, total);
+        Assert.Equal(expected, seen);
+    }
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("person")]
+    [InlineData("bsn")]
+    [InlineData("person+bsn")]
+    [InlineData("period")]
+    [InlineData("person+period")]
+    public async Task Every_filter_pages_newest_first_without_a_repeat_or_a_gap_while_others_write(string filter)
+    {
+        var person = NextPerson();
+        var about = await SevenRecordsAboutAsync(person);
+        var log = Factory.LogRecords();
+        var end = log[^1].Sequence;
+        var from = log.Single(r => r.Sequence == about[^1]).OccurredAt;
+        var filters = new Dictionary<string, object?>();
+        Func<ProcessingRecord, bool> matches = _ => true;
+        if (filter.Contains("person", StringComparison.Ordinal))
+        {
+            filters["person"] = GlobalId.Encode("Person", person.Id);
+            matches = r => r.PersonId == person.Id;
+        }
+        if (filter.Contains("bsn", StringComparison.Ordinal))
+        {
+            filters["bsn"] = person.Bsn;
+            var protectedBsn = Factory.Services.GetRequiredService<ProcessingLog>().Protect(person.Bsn);
+            var before = matches;
+            matches = r => before(r) && r.ProtectedBsn == protectedBsn;
+        }
+        if (filter.Contains("period", StringComparison.Ordinal))
+        {
+            // From this test's first record to well after it, so what is written while the test pages falls in the period too.
+            filters["from"] = LogPaging.Utc(from);
+            filters["to"] = LogPaging.Utc(DateTime.UtcNow.AddHours(1));
+            var before = matches;
+            matches = r => before(r) && r.OccurredAt >= from;
+        }
+        var expected = log.Where(matches).Select(r => r.Sequence).Reverse().ToList();
+        Assert.True(expected.Count >= 5, $"{expected.Count} records");
+        // The whole log grows with the tests of the class: larger pages, still at least four of them.
+        var first = filter == "none" ? Math.Max(2, expected.Count / 4) : 2;
+
+        // Between the pages another request writes about the same person (so into every list here).
+        var (seen, pages, total) = await LogPaging.PageThroughAsync(Factory.Officer(), filters, first, () => Factory.AppendAsync([person]));
+
+        Assert.True(pages >= 3, $"{pages} pages");
+        Assert.True(Factory.LogRecords()[^1].Sequence > end);
+        Assert.Equal(expected.Count, total);
+        Assert.Equal(expected, seen);
+    }
+
+    /// <summary>Seven records about the person (four of them before <see cref="IndexSomeAsync"/>); their sequences, newest first.</summary>
+    private async Task<List<long>> SevenRecordsAboutAsync((int Id, string Bsn) person)
+    {
+        await Factory.AppendAsync([person], rounds: 4);
+        await IndexSomeAsync();
+        await Factory.AppendAsync([person], rounds: 3);
+        return [.. Factory.LogRecords().Where(r => r.PersonId == person.Id).Select(r => r.Sequence).Reverse()];
+    }
+
+    private (int Id, string Bsn) NextPerson()
+    {
+        var index = Interlocked.Increment(ref _nextPerson);
+        return Factory.Persons(index)[index - 1];
+    }
+}
+
+/// <summary>With the background indexer off: the pages read the index where the test left it, the newest records and everything written while paging from its tail.</summary>
+public sealed class ProcessingLogPagingWithoutIndexerTests(UnindexedHubFactory factory) : ProcessingLogPagingCases(factory), IClassFixture<UnindexedHubFactory>
+{
+    protected override async Task IndexSomeAsync() => await Factory.IndexAsync();
+
+    /// <summary>Garbage, an offset cursor (as this list gave before), another list's, and a tampered one: INVALID_CURSOR, no data, never a 500.</summary>
+    [Fact]
+    public async Task A_cursor_the_log_did_not_give_is_a_clear_error()
+    {
+        var person = Factory.Persons(3)[2];
+        await Factory.AppendAsync([person], rounds: 3);
+        var officer = Factory.Officer();
+        var filters = new Dictionary<string, object?> { ["person"] = GlobalId.Encode("Person", person.Id), ["first"] = 1 };
+        var page = await officer.GraphQLAsync(LogPaging.Query, filters);
+        Assert.Empty(page.Errors);
+        var cursor = page.Data.GetProperty("processingLog").GetProperty("pageInfo").GetProperty("endCursor").GetString()!;
+        var coordinator = Factory.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        var cases = await coordinator.GraphQLAsync("{ cases(first: 1) { pageInfo { endCursor } } }");
+        var casesCursor = cases.Data.GetProperty("cases").GetProperty("pageInfo").GetProperty("endCursor").GetString()!;
+
+        // The log's own cursor, read back: the list and its order, and the record's sequence.
+        var sequence = LogIndex.Sequence(page.Data.GetProperty("processingLog").GetProperty("edges")[0].GetProperty("node"));
+        Assert.Equal($"[\"Query.processingLog:SEQUENCE DESC\",{sequence}]", Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor)));
+
+        string[] bad =
+        [
+            "garbage", "", "!!!",
+            Convert.ToBase64String("offset:1"u8),
+            casesCursor,
+            Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"[\"SEQUENCE DESC\",{sequence}]")),
+            Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"[\"Person.incidents:SEQUENCE DESC\",{sequence}]")),
+            Base64Url.EncodeToString("[\"Query.processingLog:SEQUENCE DESC\",\"x\"]"u8),
+            Base64Url.EncodeToString("[\"Query.processingLog:SEQUENCE DESC\",null]"u8),
+            Base64Url.EncodeToString("[\"Query.processingLog:SEQUENCE DESC\",1.5]"u8),
+            Base64Url.EncodeToString("[\"Query.processingLog:SEQUENCE DESC\",99999999999999999999999]"u8),
+            Base64Url.EncodeToString("[\"Query.processingLog:SEQUENCE DESC\",1,2]"u8),
+            Base64Url.EncodeToString("{\"Query.processingLog:SEQUENCE DESC\":1}"u8),
+            cursor[..^2],
+        ];
+        foreach (var after in bad)
+        {
+            var response = await officer.GraphQLAsync(LogPaging.Query, new Dictionary<string, object?>(filters) { ["after"] = after });
+            Assert.Equal(HttpStatusCode.OK, response.Status);
+            Assert.True(response.ErrorCodes.SequenceEqual(["INVALID_CURSOR"]), after + ": " + response.Body);
+            Assert.False(response.HasData, response.Body.ToString());
+        }
+    }
+}
+
+/// <summary>With the background indexer on, moving the watermark while the test pages.</summary>
+public sealed class ProcessingLogPagingWithIndexerTests(HubFactory factory) : ProcessingLogPagingCases(factory), IClassFixture<HubFactory>
+{
+    /// <summary>Waits for the background indexer to take in what the test wrote.</summary>
+    protected override async Task IndexSomeAsync()
+    {
+        var last = Factory.LogRecords()[^1].Sequence;
+        await ProcessingLogIndexerTests.WaitUntilAsync(() => Factory.IndexRows().LastOrDefault()?.Sequence >= last);
+    }
+}
+
+/// <summary>One statement reads a page of the log at any depth, and SQLite answers it from the indexes.</summary>
+public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory) : IClassFixture<CountingHubFactory>
+{
+    private const string PageQuery = """
+        query($person: ID, $bsn: BSN, $first: Int, $after: String) {
+          processingLog(person: $person, bsn: $bsn, first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { sequence organisation { key } role } }
+        }
+        """;
+
+    [Theory]
+    [InlineData("person", "IX_ProcessingLogSubjects_PersonId")]
+    [InlineData("bsn", "IX_ProcessingLogSubjects_ProtectedBsn")]
+    public async Task Each_page_is_one_statement_that_reads_the_subject_index_and_the_tail_without_a_scan(string filter, string index)
+    {
+        var person = factory.Persons(filter == "person" ? 5 : 6)[^1];
+        await factory.AppendAsync([person], rounds: 4);
+        await factory.IndexAsync();
+        await factory.AppendAsync([person], rounds: 4);
+        var officer = factory.Officer();
+        var variables = new Dictionary<string, object?> { [filter] = filter == "person" ? GlobalId.Encode("Person", person.Id) : person.Bsn, ["first"] = 2 };
+
+        // The host looks the caller's organisation up once; the pages below count only what paging costs.
+        Assert.Empty((await officer.GraphQLAsync("{ purposes { key } }")).Errors);
+        var perPage = new List<int>();
+        string? after = null;
+        var reads = new List<string>();
+        for (var page = 0; page < 3; page++)
+        {
+            factory.Counter.Reset();
+            var response = await officer.GraphQLAsync(PageQuery, new Dictionary<string, object?>(variables) { ["after"] = after });
+            Assert.Empty(response.Errors);
+            var logReads = factory.Counter.Statements.Where(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal)).ToList();
+            Assert.True(logReads.Count == 1, string.Join("\n\n", factory.Counter.Statements));
+            reads.Add(logReads[0]);
+            perPage.Add(factory.Counter.Count);
+            after = response.Data.GetProperty("processingLog").GetProperty("pageInfo").GetProperty("endCursor").GetString();
+        }
+
+        // The first page's statement and the later pages' (with the cursor's bound): the same number of statements each.
+        Assert.True(perPage.Distinct().Count() == 1, string.Join(", ", perPage));
+        Assert.Equal(reads[1], reads[2]);
+        Assert.Contains("\"Sequence\" < @", reads[1], StringComparison.Ordinal);
+        var plan = factory.WithDb(db => Plan(db, reads[1]));
+        var text = string.Join("\n", plan);
+        Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
+        Assert.DoesNotContain("TEMP B-TREE", text, StringComparison.Ordinal);
+        Assert.Contains($"COVERING INDEX {index}", text, StringComparison.Ordinal);
+        Assert.Contains("INTEGER PRIMARY KEY (rowid>?)", text, StringComparison.Ordinal);
+        Assert.Contains("INTEGER PRIMARY KEY (rowid=?)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_page_after_a_cursor_is_valid_TSql()
+    {
+        using var sqlServer = new SqlServerDesignTimeFactory().CreateDbContext([]);
+        const long after = 1000;
+        var statements = new[]
+        {
+            ProcessingLogIndex.About(sqlServer, 1).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
+            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64)).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
+        };
+        foreach (var statement in statements)
+        {
+            new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(statement), out var errors);
+            Assert.True(errors.Count == 0, statement);
+        }
+    }
+
+    /// <summary>SQLite's plan for a statement the hub sent, its parameters bound to placeholders (the plan does not depend on their values: no ANALYZE statistics).</summary>
+    private static List<string> Plan(VeiligheidDbContext db, string statement)
+    {
+        db.Database.OpenConnection();
+        try
+        {
+            using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "EXPLAIN QUERY PLAN " + statement;
+            foreach (var name in Regex.Matches(statement, @"@\w+").Select(m => m.Value).Distinct())
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = 1;
+                command.Parameters.Add(parameter);
+            }
+            using var reader = command.ExecuteReader();
+            var lines = new List<string>();
+            while (reader.Read()) lines.Add(reader.GetString(3));
+            return lines;
+        }
+        finally
+        {
+            db.Database.CloseConnection();
+        }
+    }
+}
