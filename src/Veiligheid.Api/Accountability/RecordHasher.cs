@@ -28,6 +28,11 @@ internal sealed class RecordHasher
     private readonly byte[] _retention;
     private byte[] _buffer = new byte[512];
 
+    // One kept SHA-256 per thread, reset after every record: the one-shot SHA256.HashData sets a digest up anew on each
+    // call (as the BSN's HMAC did, ProcessingLog.Protect). Kept for the thread's life; it holds no secret.
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     public RecordHasher(ProcessingRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -76,7 +81,9 @@ internal sealed class RecordHasher
         at += Copy(span[at..], _retention);
         at += Encoding.UTF8.GetBytes(record.PreviousHash, span[at..]);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(span[..at], hash);
+        var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(span[..at]);
+        sha.GetHashAndReset(hash);
         return Convert.ToHexStringLower(hash);
     }
 
