@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Where the hub's CPU goes under the load of case 2 (BENCHMARKS.md, sixth round): runs the hub alone on a copy of the
+# benchmark database, loads it with wrk as run-load.sh does, and samples the hub process with Linux perf meanwhile.
+#
+#   apt-get install -y wrk linux-perf     # the load tool and the profiler (Debian packages)
+#   VEILIGHEID_BENCH_DB=/tmp/veiligheid-bench-v2.db bash tests/Veiligheid.Benchmarks/load/profile-load.sh
+#   perf report -i <out>/perf.data --no-children --sort comm,dso -g none     # by thread and library
+#   perf report -i <out>/perf.data --no-children --sort sym -g none          # by function
+#
+# The hub runs with DOTNET_PerfMapEnabled=1 (perf names JIT-compiled .NET methods from /tmp/perf-<pid>.map) and
+# DOTNET_EnableWriteXorExecute=0 (with W^X the JIT's code is mapped twice and perf cannot name it).
+# Settings (environment, defaults in brackets): PROFILE_DB [/tmp/veiligheid-profile.db], PROFILE_WARMUP seconds [60],
+# PROFILE_DURATION seconds of load [30], PROFILE_SAMPLE seconds sampled from 5 s into the load [15], PROFILE_HZ [499],
+# PROFILE_PORT [5190], PROFILE_OUT [/tmp/veiligheid-profile-<UTC time>], PROFILE_PERF [1; 0 measures without perf],
+# PROFILE_HUB_ENV [extra hub settings, e.g. "ProcessingLog__IndexInBackground=false"].
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+source_db=${VEILIGHEID_BENCH_DB:?set VEILIGHEID_BENCH_DB to the seeded benchmark database (it is copied, not written)}
+db=${PROFILE_DB:-/tmp/veiligheid-profile.db}
+warmup=${PROFILE_WARMUP:-60}
+duration=${PROFILE_DURATION:-30}
+sample=${PROFILE_SAMPLE:-15}
+hz=${PROFILE_HZ:-499}
+port=${PROFILE_PORT:-5190}
+out=${PROFILE_OUT:-/tmp/veiligheid-profile-$(date -u +%Y%m%dT%H%M%SZ)}
+hub_dir="$repo/src/Veiligheid.Api/bin/Release/net10.0"
+base_dir="$repo/tests/Veiligheid.LoadBaseline/bin/Release/net10.0"
+lua="$repo/tests/Veiligheid.Benchmarks/load/case2.lua"
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+fail() { log "FAILED: $*"; exit 1; }
+command -v wrk >/dev/null || fail "wrk is not installed"
+[[ "${PROFILE_PERF:-1}" != 1 ]] || command -v perf >/dev/null || fail "perf is not installed (Debian: linux-perf)"
+[[ "$(realpath -m "$source_db")" != "$(realpath -m "$db")" ]] || fail "PROFILE_DB must differ from VEILIGHEID_BENCH_DB (it is written)"
+mkdir -p "$out"
+
+cd "$repo"
+dotnet build -c Release src/Veiligheid.Api/Veiligheid.Api.csproj -nologo -v q >"$out/build.log" 2>&1 || fail "hub build (see $out/build.log)"
+dotnet build -c Release tests/Veiligheid.LoadBaseline/Veiligheid.LoadBaseline.csproj -nologo -v q >>"$out/build.log" 2>&1 || fail "baseline build"
+rm -f "$db" "$db-wal" "$db-shm"
+cp "$source_db" "$db"
+
+read -r -a extra <<<"${PROFILE_HUB_ENV:-}"
+hub_env=(ASPNETCORE_ENVIRONMENT=Development Database__Provider=Sqlite "Database__SqlitePath=$db"
+  "DevTokens__SigningKeyPath=$out/dev-token-signing-key.json" RateLimits__PerOrganisation=1000000000 RateLimits__PerAddress=1000000000 "${extra[@]}")
+token=$(cd "$hub_dir" && env "${hub_env[@]}" dotnet Veiligheid.Api.dll token --role Gemeente.Coordinator --org gemeente-veiligstad --minutes 60)
+(cd "$hub_dir" && exec env "${hub_env[@]}" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet Veiligheid.Api.dll) >"$out/hub.log" 2>&1 &
+hub=$!
+trap 'kill $hub 2>/dev/null || true; wait $hub 2>/dev/null || true' EXIT
+for ((i = 0; i < 120; i++)); do
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" == 200 ]] && break
+  kill -0 $hub 2>/dev/null || fail "the hub exited (see $out/hub.log)"
+  sleep 1
+done
+
+dotnet "$base_dir/Veiligheid.LoadBaseline.dll" request-body >"$out/body.json"
+export LOAD_BODY_FILE="$out/body.json" LOAD_TOKEN="$token" LOAD_PURPOSE=casusoverleg-zorg-en-veiligheid
+log "warm-up: ${warmup} s"
+wrk -t2 -c16 -d"${warmup}s" --timeout 10s -s "$lua" "http://127.0.0.1:$port/graphql" >"$out/wrk-warmup.txt"
+ticks_before=$(awk '{ print $14 + $15 }' "/proc/$hub/stat")
+log "load: ${duration} s$([[ "${PROFILE_PERF:-1}" == 1 ]] && echo ", perf for ${sample} s")"
+wrk -t2 -c16 -d"${duration}s" --timeout 10s --latency -s "$lua" "http://127.0.0.1:$port/graphql" >"$out/wrk.txt" &
+load=$!
+if [[ "${PROFILE_PERF:-1}" == 1 ]]; then
+  sleep 5
+  perf record -F "$hz" -g -p $hub -o "$out/perf.data" -- sleep "$sample" 2>"$out/perf.log"
+fi
+wait $load
+ticks_after=$(awk '{ print $14 + $15 }' "/proc/$hub/stat")
+requests=$(sed -n 's/^LOADRESULT requests=\([0-9]*\).*/\1/p' "$out/wrk.txt")
+grep '^LOADRESULT' "$out/wrk.txt" | tee "$out/summary.txt"
+awk -v a="$ticks_before" -v b="$ticks_after" -v r="$requests" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN { printf "hub CPU per request: %.2f ms (process CPU over the load, perf included)\n", (b - a) / hz * 1000 / r }' | tee -a "$out/summary.txt"
+[[ "${PROFILE_PERF:-1}" == 1 ]] && perf report -i "$out/perf.data" --no-children --sort comm,dso -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12 | tee -a "$out/summary.txt"
+log "files: $out"
