@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
@@ -30,6 +31,25 @@ public sealed class UnindexedHubFactory : HubFactory
 /// <summary>What the tests of the log's index by data subject share.</summary>
 internal static class LogIndex
 {
+    /// <summary>SQLite's plan for a command (EXPLAIN QUERY PLAN), one line per step, on the context's connection.</summary>
+    public static List<string> Plan(VeiligheidDbContext db, DbCommand command)
+    {
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        db.Database.OpenConnection();
+        try
+        {
+            command.Connection = db.Database.GetDbConnection();
+            using var reader = command.ExecuteReader();
+            var lines = new List<string>();
+            while (reader.Read()) lines.Add(reader.GetString(3));
+            return lines;
+        }
+        finally
+        {
+            db.Database.CloseConnection();
+        }
+    }
+
     public const string Purpose = "casusoverleg-zorg-en-veiligheid";
 
     public static ProcessingLogIndexer Indexer(this HubFactory factory) => factory.Services.GetRequiredService<ProcessingLogIndexer>();
@@ -259,19 +279,7 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
     private static List<string> Plan(VeiligheidDbContext db, IQueryable<ProcessingRecord> query)
     {
         using var command = query.CreateDbCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
-        db.Database.OpenConnection();
-        try
-        {
-            using var reader = command.ExecuteReader();
-            var lines = new List<string>();
-            while (reader.Read()) lines.Add(reader.GetString(3));
-            return lines;
-        }
-        finally
-        {
-            db.Database.CloseConnection();
-        }
+        return LogIndex.Plan(db, command);
     }
 }
 

@@ -299,26 +299,15 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
     /// <summary>SQLite's plan for a statement the hub sent, its parameters bound to placeholders (the plan does not depend on their values: no ANALYZE statistics).</summary>
     private static List<string> Plan(VeiligheidDbContext db, string statement)
     {
-        db.Database.OpenConnection();
-        try
+        using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = statement;
+        foreach (var name in Regex.Matches(statement, @"@\w+").Select(m => m.Value).Distinct())
         {
-            using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = "EXPLAIN QUERY PLAN " + statement;
-            foreach (var name in Regex.Matches(statement, @"@\w+").Select(m => m.Value).Distinct())
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = 1;
-                command.Parameters.Add(parameter);
-            }
-            using var reader = command.ExecuteReader();
-            var lines = new List<string>();
-            while (reader.Read()) lines.Add(reader.GetString(3));
-            return lines;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = 1;
+            command.Parameters.Add(parameter);
         }
-        finally
-        {
-            db.Database.CloseConnection();
-        }
+        return LogIndex.Plan(db, command);
     }
 }
