@@ -177,12 +177,14 @@ public sealed class InsertStatement<T> where T : class
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(values);
-        for (var c = 0; c < _columns.Length; c++)
-        {
-            var column = _columns[c];
-            var value = column.Getter.GetClrValueUsingContainingEntity(row);
-            values[c] = value is not null && column.Converter is { } converter ? converter.ConvertToProvider(value) : value;
-        }
+        for (var c = 0; c < _columns.Length; c++) values[c] = ProviderValue(_columns[c], row);
+    }
+
+    /// <summary>A column's value of a row as the provider stores it: read from the entity, through the column's converter.</summary>
+    private static object? ProviderValue(Column column, T row)
+    {
+        var value = column.Getter.GetClrValueUsingContainingEntity(row);
+        return value is not null && column.Converter is { } converter ? converter.ConvertToProvider(value) : value;
     }
 
     /// <summary>Sets the parameters of a command of <see cref="Create"/> to these rows' values (as many rows as it has).</summary>
@@ -195,13 +197,7 @@ public sealed class InsertStatement<T> where T : class
         for (var r = 0; r < count; r++)
         {
             var row = rows[offset + r];
-            for (var c = 0; c < _columns.Length; c++)
-            {
-                var column = _columns[c];
-                var value = column.Getter.GetClrValueUsingContainingEntity(row);
-                if (value is not null && column.Converter is { } converter) value = converter.ConvertToProvider(value);
-                parameters[r * _columns.Length + c].Value = value ?? DBNull.Value;
-            }
+            for (var c = 0; c < _columns.Length; c++) parameters[r * _columns.Length + c].Value = ProviderValue(_columns[c], row) ?? DBNull.Value;
         }
     }
 }

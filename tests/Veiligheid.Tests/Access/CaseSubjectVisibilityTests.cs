@@ -50,6 +50,9 @@ public sealed class CaseSubjectVisibilityTests(HubFactory hub) : IClassFixture<H
         Assert.False(RowRules.TenantsOfOwnDwellings.Or(RowRules.InvolvedInVisibleIncidents).Includes(RowRules.SubjectsOfVisibleCases));
         // A copy is another rule object: not recognised, so it keeps the plain person rule (never the other way round).
         Assert.False((RowRules.SubjectsOfVisibleCases with { }).Includes(RowRules.SubjectsOfVisibleCases));
+        // A union given another predicate is no longer the union: it must not claim the subjects' rule it may not admit.
+        Assert.True((withSubjects with { Name = "renamed" }).Includes(RowRules.SubjectsOfVisibleCases));
+        Assert.False((withSubjects with { Predicate = RowRules.TenantsOfOwnDwellings.Predicate }).Includes(RowRules.SubjectsOfVisibleCases));
 
         var caller = Query.ReadPathDifferentialTests.CallerOf(HubRole.Woningcorporatie, DemoOrganisations.Woonstede, HubFactory.DefaultPurposeOf(HubRole.Woningcorporatie));
         var tenantsOnly = AccessPolicy.Roles[HubRole.Woningcorporatie] with { Persons = RowRules.TenantsOfOwnDwellings };
