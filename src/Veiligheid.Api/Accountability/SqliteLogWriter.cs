@@ -44,6 +44,10 @@ internal sealed class SqliteLogWriter : IDisposable
     // Held by each commit, and by the truncating checkpoint: waiting on SQLite's write lock alone (a busy handler that
     // polls), the checkpoint lost every time to commits following each other under load and gave up.
     private readonly Lock _commitGate = new();
+    // Set while the truncating checkpoint waits for the gate: the lock is not fair, and commits following each other
+    // without a pause (a loaded hub, a test's loop) took it back every time the one before released it, so the
+    // checkpoint waited through hundreds of commits while the WAL grew. A commit lets a waiting truncation go first.
+    private volatile bool _truncationWaiting;
     private int _truncations;
     private int _truncationsBusy;
     private SqliteConnection? _checkpointConnection; // used only by the one checkpoint running at a time
@@ -75,6 +79,8 @@ internal sealed class SqliteLogWriter : IDisposable
     /// <param name="step">Called after each step with its name (the log's profile times them); null in the hub.</param>
     public void Write(Func<long, string, LogRows> chain, Action<string>? step = null)
     {
+        var spin = new SpinWait();
+        while (_truncationWaiting) spin.SpinOnce(); // yields, then sleeps: the truncation takes milliseconds
         lock (_commitGate) WriteUnderGate(chain, step);
     }
 
@@ -190,8 +196,10 @@ internal sealed class SqliteLogWriter : IDisposable
             // for the readers still in the WAL (a read takes milliseconds; at most TruncateWaitMilliseconds). A log
             // commit arriving meanwhile waits at the gate. Not done: the next checkpoint tries again.
             command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            _truncationWaiting = true; // commits hold back until this has the gate (they queue at it again meanwhile)
             lock (_commitGate)
             {
+                _truncationWaiting = false;
                 using var truncate = command.ExecuteReader();
                 if (truncate.Read() && truncate.GetInt64(0) == 0) Interlocked.Increment(ref _truncations);
                 else Interlocked.Increment(ref _truncationsBusy);
