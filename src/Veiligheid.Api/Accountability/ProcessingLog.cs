@@ -307,8 +307,7 @@ public sealed class ProcessingLog : IDisposable
                 // Set again on a retry: the chain is re-read each attempt.
                 record.Sequence = ++sequence;
                 record.PreviousHash = previous;
-                if (hasher is null || !hasher.Covers(record)) hasher = new RecordHasher(record);
-                record.Hash = hasher.Hash(record);
+                record.Hash = RecordHasher.Next(ref hasher, record);
                 previous = record.Hash;
             }
             rows.Add(records);
@@ -379,8 +378,7 @@ public sealed class ProcessingLog : IDisposable
             if (record.Sequence != expected)
                 return new ChainVerification(count, record.Sequence, $"record {expected} is missing (found {record.Sequence} next)");
             record.PreviousHash = previous;
-            if (hasher is null || !hasher.Covers(record)) hasher = new RecordHasher(record);
-            if (!string.Equals(hasher.Hash(record), record.Hash, StringComparison.Ordinal))
+            if (!string.Equals(RecordHasher.Next(ref hasher, record), record.Hash, StringComparison.Ordinal))
                 return new ChainVerification(count, record.Sequence,
                     $"record {record.Sequence} was changed after it was written, or the record before it was (its hash does not match its content and the hash of record {expected - 1})");
             previous = record.Hash;

@@ -28,11 +28,6 @@ internal sealed class RecordHasher
     private readonly byte[] _retention;
     private byte[] _buffer = new byte[512];
 
-    // One kept SHA-256 per thread, reset after every record: the one-shot SHA256.HashData sets a digest up anew on each
-    // call (as the BSN's HMAC did, ProcessingLog.Protect). Kept for the thread's life; it holds no secret.
-    [ThreadStatic]
-    private static IncrementalHash? t_sha256;
-
     public RecordHasher(ProcessingRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -57,11 +52,27 @@ internal sealed class RecordHasher
     /// <summary>Whether <paramref name="record"/> carries this hasher's action fields (every record of one request does).</summary>
     public bool Covers(ProcessingRecord record) => ProcessingAction.Same(_action, record);
 
+    /// <summary>
+    /// The hash of each record in a run of records (a chain being written or verified): <paramref name="hasher"/> is kept
+    /// while the records share its action's fields and replaced by one for the next action where they change.
+    /// </summary>
+    public static string Next(ref RecordHasher? hasher, ProcessingRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (hasher is null || !hasher.Covers(record)) hasher = new RecordHasher(record);
+        return hasher.HashCovered(record);
+    }
+
     /// <summary>The hash of <paramref name="record"/>, whose action fields must be this hasher's (<see cref="Covers"/>).</summary>
     public string Hash(ProcessingRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (!Covers(record)) throw new ArgumentException("The record belongs to another action than this hasher's.", nameof(record));
+        return HashCovered(record);
+    }
+
+    private string HashCovered(ProcessingRecord record)
+    {
         var bsn = record.ProtectedBsn ?? "";
         var confidentiality = record.Confidentiality.ToString();
         var most = 20 + _actionFields.Length + 11 + 1 + Encoding.UTF8.GetMaxByteCount(bsn.Length) + 1
@@ -81,9 +92,7 @@ internal sealed class RecordHasher
         at += Copy(span[at..], _retention);
         at += Encoding.UTF8.GetBytes(record.PreviousHash, span[at..]);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(span[..at]);
-        sha.GetHashAndReset(hash);
+        SHA256.HashData(span[..at], hash);
         return Convert.ToHexStringLower(hash);
     }
 

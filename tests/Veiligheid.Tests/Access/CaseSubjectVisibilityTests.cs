@@ -39,6 +39,8 @@ public sealed class CaseSubjectVisibilityTests(HubFactory hub) : IClassFixture<H
 
         Assert.Equal(expected, links);
         if (AccessPolicy.Roles[role].Persons is null) Assert.Empty(links);
+        // The comparison means something: the coordinator's subjects take the rewritten form and are not empty.
+        if (role == HubRole.GemeenteCoordinator) Assert.NotEmpty(links);
     }
 
     [Fact]
