@@ -40,7 +40,13 @@ internal sealed class SqliteLogWriter : IDisposable
     private SqliteCommand? _insertOneAction;
     private SqliteRowInsert<ProcessingLogEntry>? _insertEntries;
     private int _commitsSinceCheckpoint;
-    private Task _checkpoint = Task.CompletedTask;
+    // The checkpoint runs on a thread of its own, not the thread pool: a pool starved by blocked requests (a loaded hub,
+    // CI running test classes side by side) started a queued checkpoint hundreds of milliseconds late, and the WAL grew
+    // to 12 MB meanwhile in the durability test. Idle (set) while no checkpoint is asked for or running.
+    private Thread? _checkpointThread;
+    private readonly AutoResetEvent _checkpointAsked = new(false);
+    private readonly ManualResetEventSlim _checkpointIdle = new(true);
+    private volatile bool _disposing;
     // Held by each commit, and by the truncating checkpoint: waiting on SQLite's write lock alone (a busy handler that
     // polls), the checkpoint lost every time to commits following each other under load and gave up.
     private readonly Lock _commitGate = new();
@@ -116,10 +122,10 @@ internal sealed class SqliteLogWriter : IDisposable
             step?.Invoke("INSERT the entries (prepared single-row statement per person bound through SQLite's API, 7 columns)");
             transaction.Commit();
             step?.Invoke("COMMIT (WAL append and fsync, synchronous=FULL)");
-            if (++_commitsSinceCheckpoint >= CommitsPerCheckpoint && _checkpoint.IsCompleted)
+            if (++_commitsSinceCheckpoint >= CommitsPerCheckpoint && _checkpointIdle.IsSet)
             {
                 _commitsSinceCheckpoint = 0;
-                _checkpoint = Task.Run(Checkpoint);
+                AskForCheckpoint();
             }
         }
         catch
@@ -135,8 +141,32 @@ internal sealed class SqliteLogWriter : IDisposable
     /// <summary>How many truncating checkpoints gave up because readers stayed in the WAL past the wait (tests).</summary>
     internal int TruncationsBusy => Volatile.Read(ref _truncationsBusy);
 
-    /// <summary>Waits for the background checkpoint running now, if any (tests).</summary>
-    internal void WaitForCheckpoint() => _checkpoint.Wait();
+    /// <summary>Waits for the background checkpoint asked for or running now, if any (tests).</summary>
+    internal void WaitForCheckpoint() => _checkpointIdle.Wait();
+
+    private void AskForCheckpoint()
+    {
+        _checkpointIdle.Reset();
+        _checkpointThread ??= StartCheckpointThread();
+        _checkpointAsked.Set();
+    }
+
+    private Thread StartCheckpointThread()
+    {
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                _checkpointAsked.WaitOne();
+                if (_disposing) return;
+                try { Checkpoint(); }
+                finally { _checkpointIdle.Set(); }
+            }
+        })
+        { IsBackground = true, Name = "Veiligheid log checkpoint" };
+        thread.Start();
+        return thread;
+    }
 
     /// <summary>The writer connection's synchronous setting (2 = FULL); opens the connection when it is not open.</summary>
     internal long Synchronous()
@@ -205,9 +235,10 @@ internal sealed class SqliteLogWriter : IDisposable
                 else Interlocked.Increment(ref _truncationsBusy);
             }
         }
-        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        catch (Exception)
         {
-            // Busy or failed: nothing is lost (the pages stay in the WAL) and the next checkpoint tries again.
+            // Busy or failed: nothing is lost (the pages stay in the WAL) and the next checkpoint tries again. Caught
+            // whatever it is: on the checkpoint's own thread an exception would end the process.
             _checkpointConnection?.Dispose();
             _checkpointConnection = null;
         }
@@ -230,9 +261,15 @@ internal sealed class SqliteLogWriter : IDisposable
 
     public void Dispose()
     {
+        if (_disposing) return;
         Close();
-        _checkpoint.Wait();
+        _disposing = true;
+        _checkpointAsked.Set();
+        _checkpointThread?.Join(); // a checkpoint running now finishes first
+        _checkpointThread = null;
         _checkpointConnection?.Dispose();
         _checkpointConnection = null;
+        _checkpointAsked.Dispose();
+        _checkpointIdle.Dispose();
     }
 }
