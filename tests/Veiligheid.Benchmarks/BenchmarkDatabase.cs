@@ -39,7 +39,8 @@ public static class BenchmarkDatabase
             if (!_copied)
             {
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                foreach (var stale in new[] { copy, copy + "-wal", copy + "-shm" }) File.Delete(stale);
+                // The processing log's own file too (SqliteLogFile): a log of an earlier run must not continue on the copy.
+                foreach (var stale in new[] { copy, copy + "-wal", copy + "-shm" }.Concat(SqliteLogFile.FilesFor(copy))) File.Delete(stale);
                 File.Copy(Path, copy);
                 _copied = true;
             }

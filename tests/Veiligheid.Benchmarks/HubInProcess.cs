@@ -56,7 +56,7 @@ public sealed class HubInProcess : IDisposable
         _services = services.BuildServiceProvider();
         // As the hub does on start: a dataset seeded by an older build gets this build's schema (e.g. the processing log's
         // tables), so a benchmark from a fresh clone runs on a dataset made before it. A no-op when it is up to date.
-        using (var scope = _services.CreateScope()) scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Database.Migrate();
+        using (var scope = _services.CreateScope()) scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().MigrateAsync().GetAwaiter().GetResult();
         _serializer = _services.GetRequiredService<IGraphQLTextSerializer>();
         _ = _services.GetRequiredService<SchemaRegistry>(); // schemas are built at start-up in the host too
     }

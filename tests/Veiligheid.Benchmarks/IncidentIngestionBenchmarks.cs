@@ -9,6 +9,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.Data.Sqlite;
+using Veiligheid.Data;
 
 namespace Veiligheid.Benchmarks;
 
@@ -40,6 +41,8 @@ public class IncidentIngestionBenchmarks : IDisposable
         // This suite writes: it works on its own copy of the shared dataset, never on the shared file itself.
         var source = BenchmarkDatabase.Ensure();
         SqliteConnection.ClearAllPools();
+        // With the WAL of an earlier run and the processing log's own file (SqliteLogFile): none of it continues on the copy.
+        foreach (var stale in new[] { DatabasePath + "-wal", DatabasePath + "-shm" }.Concat(SqliteLogFile.FilesFor(DatabasePath))) File.Delete(stale);
         File.Copy(source, DatabasePath, overwrite: true);
         var root = RepositoryRoot();
         var apiDll = Path.Combine(root, "src", "Veiligheid.Api", "bin", "Release", "net10.0", "Veiligheid.Api.dll");

@@ -58,7 +58,7 @@ public class ProcessingLogBenchmarks
         using var scope = _services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
         // The seed command's file is migrated already; this only guards against an older file.
-        db.Database.Migrate();
+        db.MigrateAsync().GetAwaiter().GetResult();
         var organisationId = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
         _caller = new Caller(HubRole.GemeenteCoordinator, organisationId, DemoOrganisations.GemeenteVeiligstad, OrganisationKind.Gemeente,
             DemoOrganisations.ClientAppIdFor(DemoOrganisations.GemeenteVeiligstad), null, Purpose);
@@ -75,7 +75,7 @@ public class ProcessingLogBenchmarks
     {
         _services.Dispose();
         SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _copy, _copy + "-wal", _copy + "-shm" }) File.Delete(file);
+        foreach (var file in new[] { _copy, _copy + "-wal", _copy + "-shm" }.Concat(SqliteLogFile.FilesFor(_copy))) File.Delete(file);
     }
 
     [Benchmark(Baseline = true, Description = "one person, no log")]

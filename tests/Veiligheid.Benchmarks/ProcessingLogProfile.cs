@@ -39,7 +39,7 @@ public static class ProcessingLogProfile
         finally
         {
             SqliteConnection.ClearAllPools();
-            foreach (var file in new[] { copy, copy + "-wal", copy + "-shm", copy + "-journal" }) File.Delete(file);
+            foreach (var file in new[] { copy, copy + "-wal", copy + "-shm", copy + "-journal" }.Concat(SqliteLogFile.FilesFor(copy))) File.Delete(file);
         }
     }
 
@@ -61,7 +61,7 @@ public static class ProcessingLogProfile
         await using (var scope = provider.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            await db.Database.MigrateAsync();
+            await db.MigrateAsync();
             var connection = db.Database.GetDbConnection();
             await db.Database.OpenConnectionAsync();
             await using var pragma = connection.CreateCommand();

@@ -49,6 +49,7 @@ public sealed class ProcessingLog : IDisposable
     private readonly ThreadLocal<IncrementalHash> _hmac;
     private readonly TimeProvider _clock;
     private SqliteLogWriter? _sqlite; // used and replaced only under _writer
+    private string? _sqliteHub; // the hub database's connection string _sqlite was made for
     private long _commits;
 
     public ProcessingLog(IOptions<ProcessingLogOptions> options, IHostEnvironment environment, TimeProvider? clock = null)
@@ -273,12 +274,17 @@ public sealed class ProcessingLog : IDisposable
         if (db.Database.IsSqlite())
         {
             // The writer follows the database the request's context is on (one per hub, but a test host may move it).
-            if (_sqlite is not null && !string.Equals(_sqlite.ConnectionString, db.Database.GetConnectionString(), StringComparison.Ordinal))
+            var hub = db.Database.GetConnectionString();
+            if (_sqlite is not null && !string.Equals(_sqliteHub, hub, StringComparison.Ordinal))
             {
                 _sqlite.Dispose();
                 _sqlite = null;
             }
-            _sqlite ??= SqliteLogWriter.For(db);
+            if (_sqlite is null)
+            {
+                _sqlite = SqliteLogWriter.For(db);
+                _sqliteHub = hub;
+            }
             if (_sqlite is not null)
             {
                 _sqlite.Write((sequence, previous) => Chain(batch, sequence, previous));

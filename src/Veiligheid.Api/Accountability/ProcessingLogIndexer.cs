@@ -87,7 +87,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            var sqliteFile = SqliteOwnConnection.FileOf(db);
+            var sqliteFile = SqliteLogFile.ConnectionStringFor(db);
             long total = 0;
             while (true)
             {

@@ -65,13 +65,16 @@ internal sealed class SqliteLogWriter : IDisposable
         _insertEntry = insertEntry;
     }
 
-    /// <summary>The connection string of the hub's database this writer writes to.</summary>
+    /// <summary>The connection string of the log's file this writer writes to.</summary>
     public string ConnectionString { get; }
 
-    /// <summary>A writer for the SQLite database of this context; null when the context is not on a SQLite file.</summary>
+    /// <summary>
+    /// A writer for the processing log's own file (<see cref="SqliteLogFile"/>) of this context's SQLite database; null
+    /// when the context is not on a SQLite file.
+    /// </summary>
     public static SqliteLogWriter? For(VeiligheidDbContext db)
     {
-        return SqliteOwnConnection.FileOf(db) is { } connectionString
+        return SqliteLogFile.ConnectionStringFor(db) is { } connectionString
             ? new SqliteLogWriter(connectionString, new InsertStatement<ProcessingAction>(db, explicitKeys: true), new InsertStatement<ProcessingLogEntry>(db, explicitKeys: true))
             : null;
     }

@@ -52,10 +52,24 @@ public static class DatabaseSetup
 
     public static string SqliteConnectionString(string path) => $"Data Source={path};Foreign Keys=True;Pooling=True";
 
-    /// <summary>SQLite with durable commits: synchronous=FULL on every connection (see <see cref="SqliteDurability"/>).</summary>
+    /// <summary>
+    /// SQLite with durable commits (synchronous=FULL on every connection, see <see cref="SqliteDurability"/>) and the
+    /// processing log's file attached to each (<see cref="SqliteLogFile"/>).
+    /// </summary>
     public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString)
         => builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName))
-            .AddInterceptors(SqliteDurability.Instance);
+            .AddInterceptors(SqliteDurability.Instance, SqliteLogAttachment.Instance);
+
+    /// <summary>
+    /// Applies the migrations, then (on a SQLite file) moves the processing log's tables into the log's own file
+    /// (<see cref="SqliteLogFile.MoveIntoOwnFileAsync"/>). Everything that migrates a hub database goes through here.
+    /// </summary>
+    public static async Task MigrateAsync(this VeiligheidDbContext db, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        await db.Database.MigrateAsync(cancellationToken);
+        await SqliteLogFile.MoveIntoOwnFileAsync(db, cancellationToken);
+    }
 
     public static DbContextOptionsBuilder ConfigureSqlServer(DbContextOptionsBuilder builder, string connectionString)
         => builder.UseSqlServer(connectionString, sql => sql.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName));
@@ -81,7 +95,8 @@ public static class DatabaseSetup
             var path = Path.GetFullPath(options.SqlitePath);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         }
-        if (options.MigrateOnStartup) await db.Database.MigrateAsync(cancellationToken);
+        if (options.MigrateOnStartup) await db.MigrateAsync(cancellationToken);
+        else await SqliteLogFile.MoveIntoOwnFileAsync(db, cancellationToken); // where the log is, is the hub's layout, not a migration
         if (db.Database.IsSqlite())
         {
             await db.Database.OpenConnectionAsync(cancellationToken);

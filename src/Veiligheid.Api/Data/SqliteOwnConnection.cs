@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Veiligheid.Data;
 
 /// <summary>
-/// A connection of its own to the hub's SQLite file, for a background or long-lived writer (the processing log's writer,
-/// its checkpoints, its subject indexer), beside the request pool.
+/// A connection of its own to one of the hub's SQLite files, beside the request pool: the processing log's file for its
+/// writer, checkpoints and subject indexer (<see cref="SqliteLogFile"/>), the hub's file for the compiled read path's
+/// kept statements.
 /// </summary>
 internal static class SqliteOwnConnection
 {

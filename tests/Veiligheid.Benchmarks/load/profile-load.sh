@@ -38,7 +38,9 @@ mkdir -p "$out"
 cd "$repo"
 dotnet build -c Release src/Veiligheid.Api/Veiligheid.Api.csproj -nologo -v q >"$out/build.log" 2>&1 || fail "hub build (see $out/build.log)"
 dotnet build -c Release tests/Veiligheid.LoadBaseline/Veiligheid.LoadBaseline.csproj -nologo -v q >>"$out/build.log" 2>&1 || fail "baseline build"
-rm -f "$db" "$db-wal" "$db-shm"
+# The processing log's own file beside it goes too (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db -> x.processing-log.db).
+log_db="${db%.*}.processing-log.${db##*.}"
+rm -f "$db" "$db-wal" "$db-shm" "$log_db" "$log_db-wal" "$log_db-shm" "$log_db-journal"
 cp "$source_db" "$db"
 
 read -r -a extra <<<"${PROFILE_HUB_ENV:-}"

@@ -71,7 +71,9 @@ if dotnet tool restore >"$out/tool-restore.log" 2>&1 && dotnet tool run dotnet-c
 
 # --- the database: a fresh copy --------------------------------------------------------------------------------------
 log "copying $source_db to $load_db"
-rm -f "$load_db" "$load_db-journal" "$load_db-wal" "$load_db-shm"
+# The processing log's own file beside it goes too (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db -> x.processing-log.db).
+load_log_db="${load_db%.*}.processing-log.${load_db##*.}"
+rm -f "$load_db" "$load_db-journal" "$load_db-wal" "$load_db-shm" "$load_log_db" "$load_log_db-journal" "$load_log_db-wal" "$load_log_db-shm"
 cp "$source_db" "$load_db"
 [[ -f "$source_db-wal" ]] && fail "$source_db has a -wal file: checkpoint it first, the copy would miss data"
 

@@ -169,7 +169,7 @@ public sealed class ProcessingLogMigrationTests
                 db.Database.ExecuteSql($"UPDATE \"ProcessingLog\" SET \"ActionId\" = {last.ActionId.ToString("D").ToUpperInvariant()}, \"Purpose\" = {last.Purpose}, \"Hash\" = {last.Hash} WHERE \"Sequence\" = {last.Sequence}");
 
                 // Through the index's migration (which fills the index from these records) and the move.
-                await db.Database.MigrateAsync();
+                await db.MigrateAsync();
                 Assert.Equal(written.Select(r => r.Sequence), db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).Select(s => s.Sequence).ToList());
 
                 Assert.Equal(4, await db.Set<ProcessingAction>().CountAsync());

@@ -129,7 +129,8 @@ public sealed class UnwritableLogHubFactory : HubFactory
 {
     public void MakeLogUnwritable()
         => this.WithDb(db => db.Database.ExecuteSqlRaw(
-            "CREATE TRIGGER IF NOT EXISTS refuse_log BEFORE INSERT ON \"ProcessingLog\" BEGIN SELECT RAISE(ABORT, 'test: the processing log is not writable'); END;"));
+            // In the log's own file (a trigger lives in its table's database).
+            $"CREATE TRIGGER IF NOT EXISTS \"{SqliteLogFile.Schema}\".refuse_log BEFORE INSERT ON \"ProcessingLog\" BEGIN SELECT RAISE(ABORT, 'test: the processing log is not writable'); END;"));
 }
 
 public sealed class UnwritableLogTests(UnwritableLogHubFactory factory) : IClassFixture<UnwritableLogHubFactory>

@@ -32,6 +32,8 @@ public sealed class SqliteDurabilityTests(HubFactory factory) : IClassFixture<Hu
 
         await db.Database.OpenConnectionAsync();
         Assert.Equal(2L, await PragmaAsync(db, "synchronous")); // FULL
+        // The processing log's file, attached to it (SqliteLogFile), as well.
+        Assert.Equal(2L, await PragmaAsync(db, "log.synchronous"));
         await db.Database.CloseConnectionAsync();
     }
 
@@ -76,6 +78,7 @@ public sealed class SqliteDurabilityTests(HubFactory factory) : IClassFixture<Hu
             {
                 "journal_mode" => "PRAGMA journal_mode;",
                 "synchronous" => "PRAGMA synchronous;",
+                "log.synchronous" => $"PRAGMA \"{SqliteLogFile.Schema}\".synchronous;",
                 _ => throw new ArgumentOutOfRangeException(nameof(name)),
             };
             return await command.ExecuteScalarAsync();

@@ -26,14 +26,15 @@ public sealed class WalCheckpointTests : IDisposable
         // A database of this test's own: the records written here are a chain of their own.
         var path = Path.Combine(_directory, "steady-readers.db");
         await using var db = DatabaseSetup.OpenSqlite(path);
-        await db.Database.MigrateAsync();
+        await db.MigrateAsync();
         using var writer = SqliteLogWriter.For(db)!;
         writer.TruncateAfterFrames = 64;
 
         // Two readers taking turns on a thread of their own, so that at every moment one of them is inside a read
         // transaction: the steady load under which a PASSIVE checkpoint alone never lets the WAL start over.
         using var stop = new CancellationTokenSource();
-        var readers = new Thread(() => ReadWithoutPause(db.Database.GetConnectionString()!, stop.Token)) { IsBackground = true };
+        // On the log's own file, which the writer commits to (SqliteLogFile).
+        var readers = new Thread(() => ReadWithoutPause(SqliteLogFile.ConnectionStringFor(db)!, stop.Token)) { IsBackground = true };
         readers.Start();
         // Every thread of the pool blocked, as under a loaded hub or CI running test classes side by side: a checkpoint
         // queued to the pool would start only once the pool grew, and the WAL would meanwhile hold every commit.
@@ -43,7 +44,7 @@ public sealed class WalCheckpointTests : IDisposable
         for (var i = 1; i <= Commits; i++)
         {
             writer.Write((sequence, previous) => ChainedRecords.Rows(ChainedRecords.After(sequence + 1, previous, personId: (int)sequence + 1)));
-            var wal = new FileInfo(path + "-wal").Length;
+            var wal = new FileInfo(SqliteLogFile.PathFor(path) + "-wal").Length;
             largestWal = Math.Max(largestWal, wal);
             // Before the first checkpoint (at the 16th commit) the WAL only grows: what one commit adds to it.
             if (i == 1) afterFirst = wal;

@@ -66,7 +66,8 @@ public static class SeedCommand
             if (replace)
             {
                 SeedDatabase.ReleaseFile(path);
-                foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+                // The processing log's own file goes with it: a log of the replaced data must not continue on the new.
+                foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" }.Concat(SqliteLogFile.FilesFor(path)))
                     if (File.Exists(file)) File.Delete(file);
             }
             var directory = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -22,5 +22,5 @@ internal static class SeedDatabase
     private static string ConnectionString(string databasePath) => DatabaseSetup.SqliteConnectionString(Path.GetFullPath(databasePath));
 
     public static Task CreateSchemaAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
-        => db.Database.MigrateAsync(cancellationToken);
+        => db.MigrateAsync(cancellationToken);
 }

@@ -1,0 +1,191 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using SQLitePCL;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.GraphQL.Compiled;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Data;
+
+/// <summary>The processing log in a SQLite file of its own (<see cref="SqliteLogFile"/>).</summary>
+public sealed class SqliteLogFileTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
+
+    public SqliteLogFileTests() => Directory.CreateDirectory(_directory);
+
+    [Fact]
+    public async Task The_log_lives_in_a_file_of_its_own_and_the_hub_file_holds_none_of_it()
+    {
+        var path = Path.Combine(_directory, "hub.db");
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            await db.MigrateAsync();
+            using var writer = SqliteLogWriter.For(db)!;
+            writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 7)));
+            // EF Core reads it through the attached file, under the names it always had.
+            Assert.Equal(7, (await db.Set<ProcessingRecord>().AsNoTracking().SingleAsync()).PersonId);
+        }
+
+        Assert.Equal(Path.Combine(_directory, "hub.processing-log.db"), SqliteLogFile.PathFor(path));
+        Assert.Empty(LogObjects(path));
+        Assert.Equal(["ProcessingActions", "ProcessingLog", "ProcessingLogSubjects", "ProcessingRecords"],
+            LogObjects(SqliteLogFile.PathFor(path)).Where(o => o.Type is "table" or "view").Select(o => o.Name).Order().ToArray());
+        Assert.Equal(1L, Scalar(SqliteLogFile.PathFor(path), "SELECT count(*) FROM \"ProcessingLog\";"));
+        Assert.Equal("wal", Scalar(SqliteLogFile.PathFor(path), "PRAGMA journal_mode;"));
+    }
+
+    [Fact]
+    public async Task A_log_commit_leaves_the_read_paths_page_cache_alone_where_a_commit_to_the_hub_file_does_not()
+    {
+        var path = Path.Combine(_directory, "cache.db");
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        await db.MigrateAsync();
+        using var writer = SqliteLogWriter.For(db)!;
+        // A read connection as the compiled read path keeps them: the hub's file alone.
+        using var reader = SqliteOwnConnection.Open(DatabaseSetup.SqliteConnectionString(Path.GetFullPath(path)), SqlitePreparedReads.Pragmas);
+        Read();
+        var warm = Read();
+
+        writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 1)));
+        var afterLogCommit = Read();
+
+        await db.Database.ExecuteSqlRawAsync("CREATE TABLE \"Scratch\" (\"Id\" INTEGER PRIMARY KEY); DROP TABLE \"Scratch\";");
+        var afterHubCommit = Read();
+
+        Assert.Equal(0, warm);
+        Assert.Equal(0, afterLogCommit);
+        Assert.True(afterHubCommit > 0, "a commit to the hub's file did not reset the reader's cache: the measure would show nothing");
+
+        // Pages the reader had to fetch again for one read (SQLite's cache misses on this connection).
+        int Read()
+        {
+            raw.sqlite3_db_status(reader.Handle, raw.SQLITE_DBSTATUS_CACHE_MISS, out var before, out _, 0);
+            using var command = reader.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM \"Organisations\"; SELECT count(*) FROM \"Persons\";";
+            using (var result = command.ExecuteReader())
+            {
+                do { while (result.Read()) { } } while (result.NextResult());
+            }
+            raw.sqlite3_db_status(reader.Handle, raw.SQLITE_DBSTATUS_CACHE_MISS, out var after, out _, 0);
+            return after - before;
+        }
+    }
+
+    [Fact]
+    public async Task A_log_the_migrations_left_in_the_hub_file_moves_with_its_records_and_a_move_stopped_halfway_completes()
+    {
+        var path = Path.Combine(_directory, "moved.db");
+        var records = await HubFileWithLogAsync(path, 3);
+        var beforeMove = Backup(path);
+
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
+        Assert.Empty(LogObjects(path));
+        await AssertIntactAsync(path, records);
+
+        // A move that stopped after its copy: the hub's file still has the log, and the log's file has all of it.
+        Restore(beforeMove, path);
+        Assert.NotEmpty(LogObjects(path));
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
+        Assert.Empty(LogObjects(path));
+        await AssertIntactAsync(path, records);
+    }
+
+    [Fact]
+    public async Task A_log_file_lacking_records_the_hub_file_holds_stops_the_move_and_nothing_is_dropped()
+    {
+        var path = Path.Combine(_directory, "conflict.db");
+        await HubFileWithLogAsync(path, 2);
+        var beforeMove = Backup(path);
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
+
+        // The hub's file as before the move, with one more record than the log's file copied.
+        Restore(beforeMove, path);
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            var last = await db.Set<ProcessingLogEntry>().AsNoTracking().OrderBy(e => e.Sequence).LastAsync();
+            ChainedRecords.AddTo(db, ChainedRecords.After(last.Sequence + 1, last.Hash, personId: 9));
+            await db.SaveChangesAsync();
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.MigrateAsync());
+            Assert.Contains("lacks rows the database file holds", error.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(3L, Scalar(path, "SELECT count(*) FROM \"ProcessingLog\";"));
+        Assert.Equal(2L, Scalar(SqliteLogFile.PathFor(path), "SELECT count(*) FROM \"ProcessingLog\";"));
+    }
+
+    /// <summary>A migrated hub file with the log still in it (as the migrations leave it) and this many chained records.</summary>
+    private static async Task<List<ProcessingRecord>> HubFileWithLogAsync(string path, int count)
+    {
+        var records = new List<ProcessingRecord>();
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        await db.Database.MigrateAsync(); // EF Core's alone: no move
+        var previous = ProcessingLog.GenesisHash;
+        for (var i = 1; i <= count; i++)
+        {
+            var record = ChainedRecords.After(i, previous, personId: i);
+            records.Add(record);
+            previous = record.Hash;
+        }
+        ChainedRecords.AddTo(db, [.. records]);
+        await db.SaveChangesAsync();
+        Assert.Equal((long)count, Scalar(path, "SELECT count(*) FROM \"ProcessingLog\";"));
+        return records;
+    }
+
+    private static async Task AssertIntactAsync(string path, List<ProcessingRecord> records)
+    {
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        Assert.Equal(records.Select(r => (r.Sequence, r.Hash)),
+            (await db.Set<ProcessingRecord>().AsNoTracking().OrderBy(r => r.Sequence).ToListAsync()).Select(r => (r.Sequence, r.Hash)));
+        var verification = await ProcessingLog.VerifyAsync(db, CancellationToken.None);
+        Assert.True(verification.IsIntact, verification.Problem);
+    }
+
+    /// <summary>The hub's file alone (checkpointed, every connection closed), to put back later.</summary>
+    private string Backup(string path)
+    {
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(0L, Scalar(path, "PRAGMA wal_checkpoint(TRUNCATE);"));
+        SqliteConnection.ClearAllPools();
+        var copy = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".bak");
+        File.Copy(path, copy);
+        return copy;
+    }
+
+    private static void Restore(string backup, string path)
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { path + "-wal", path + "-shm" }) File.Delete(file);
+        File.Copy(backup, path, overwrite: true);
+    }
+
+    /// <summary>The log's objects stored in this file, read without attaching anything.</summary>
+    private static List<(string Type, string Name)> LogObjects(string file)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type, name FROM sqlite_master WHERE name LIKE 'Processing%' OR tbl_name LIKE 'Processing%';";
+        using var reader = command.ExecuteReader();
+        var objects = new List<(string, string)>();
+        while (reader.Read()) objects.Add((reader.GetString(0), reader.GetString(1)));
+        return objects;
+    }
+
+    private static object? Scalar(string file, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); }
+        catch (IOException) { } // a file still held open by a pool elsewhere; the temp directory is swept later
+    }
+}
