@@ -39,7 +39,16 @@ app.MapCallerEndpoint();
 app.MapHealthEndpoint();
 app.MapFiguresCsvEndpoint();
 
-await app.Services.PrepareDatabaseAsync();
+try
+{
+    await app.Services.PrepareDatabaseAsync();
+}
+catch (ProcessingLogFileException e)
+{
+    // An operator's situation, not a bug: the reason alone, without a stack trace.
+    app.Logger.LogCritical("The hub does not start: {Reason}", e.Message);
+    return 1;
+}
 await app.RunAsync();
 return 0;
 

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -101,7 +103,9 @@ public static partial class SqliteLogFile
     /// migration (<see cref="DatabaseSetup.MigrateAsync"/>). Two steps, each one transaction: the copy into the log's file
     /// (the objects and every row, so the log's file has all or nothing of them), then the drop from the hub's file. A
     /// stop between the two leaves both; the next start sees the copy is complete and drops the hub file's. A table in
-    /// both whose copy lacks rows of the hub file's is not chosen between: the start fails with the reason.
+    /// both whose copy lacks rows of the hub file's is not chosen between, a log's file of another database is not used
+    /// (<see cref="OwnerAsync"/>), and a migrated database whose log is in neither file does not start: each stops the
+    /// start with the reason.
     /// </summary>
     public static async Task MoveIntoOwnFileAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {
@@ -115,24 +119,54 @@ public static partial class SqliteLogFile
             await ExecuteAsync(connection, $"PRAGMA \"{Schema}\".journal_mode = WAL;", cancellationToken);
             var tables = LogTables(db);
             var inHub = await ObjectsAsync(connection, "main", tables, cancellationToken);
-            if (inHub.Count == 0) return;
             var inLog = await ObjectsAsync(connection, Schema, tables, cancellationToken);
-            // A table in both: the copy of a move that stopped before its drop, never a log of another database.
+            var owner = await OwnerAsync(connection, inLog, cancellationToken);
+            if (inHub.Count == 0)
+            {
+                if (inLog.Count == 0 && (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Any())
+                    throw new ProcessingLogFileException(
+                        $"The processing log is missing: {PathFor(connection.DataSource)} holds none of it. Restore it from the backup " +
+                        "made with the database; the hub does not serve person data without its log.");
+                return;
+            }
+            // A table in both: the copy of a move that stopped before its drop.
             foreach (var table in inHub.Where(o => o.Type == "table" && inLog.Any(l => l.Name == o.Name)))
             {
                 if (!await LogHoldsAllOfAsync(connection, table.Name, table.Name == tables[1], cancellationToken))
-                    throw new InvalidOperationException(
+                    throw new ProcessingLogFileException(
                         $"The processing log's table {table.Name} is in both {connection.DataSource} and {PathFor(connection.DataSource)}, and " +
                         "the log file lacks rows the database file holds. The hub does not choose between them: keep the file with the whole chain.");
             }
             var copy = inHub.Where(o => !inLog.Any(l => l.Name == o.Name)).ToList();
-            if (copy.Count > 0) await CopyAsync(connection, copy, tables, cancellationToken);
+            if (copy.Count > 0) await CopyAsync(connection, copy, tables, owner, cancellationToken);
             await DropFromHubAsync(connection, inHub, cancellationToken);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>
+    /// The id that binds the two files (<c>PRAGMA user_version</c>, which nothing else here uses): the hub's file gets a
+    /// random one when it has none, and the log's file takes it with its first objects (in the copy's transaction). A
+    /// log's file with another id, or with a log and no id, belongs to another database (the hub's file deleted and
+    /// created again beside an old log): its records would be read as about this database's persons, so the start stops.
+    /// </summary>
+    private static async Task<int> OwnerAsync(SqliteConnection connection, List<SchemaObject> inLog, CancellationToken cancellationToken)
+    {
+        var hub = (int)await ScalarAsync(connection, "PRAGMA \"main\".user_version;", cancellationToken);
+        if (hub == 0)
+        {
+            hub = RandomNumberGenerator.GetInt32(1, int.MaxValue);
+            await ExecuteAsync(connection, $"PRAGMA \"main\".user_version = {hub.ToString(CultureInfo.InvariantCulture)};", cancellationToken);
+        }
+        var log = (int)await ScalarAsync(connection, $"PRAGMA \"{Schema}\".user_version;", cancellationToken);
+        if (log == hub || (log == 0 && inLog.Count == 0)) return hub;
+        throw new ProcessingLogFileException(
+            $"{PathFor(connection.DataSource)} is the processing log of another database than {connection.DataSource} " +
+            "(was the database file replaced without its log?). Put the log that belongs to this database beside it, or move " +
+            "this one away; the hub does not continue one database's log on another.");
     }
 
     /// <summary>The log's tables, parents first (the person rows refer to their action), from the model.</summary>
@@ -163,9 +197,11 @@ public static partial class SqliteLogFile
         return objects;
     }
 
-    private static async Task CopyAsync(SqliteConnection connection, List<SchemaObject> objects, string[] tables, CancellationToken cancellationToken)
+    private static async Task CopyAsync(SqliteConnection connection, List<SchemaObject> objects, string[] tables, int owner, CancellationToken cancellationToken)
     {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        // The owner's id with the objects: a log's file never has a log without it.
+        await ExecuteAsync(connection, $"PRAGMA \"{Schema}\".user_version = {owner.ToString(CultureInfo.InvariantCulture)};", cancellationToken, transaction);
         // Tables first, in the parents-first order, then their indexes and the view (which names the tables unqualified, so
         // in the log's file it reads the log file's tables).
         foreach (var table in tables)
@@ -248,7 +284,7 @@ public static partial class SqliteLogFile
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 }
 
@@ -265,3 +301,9 @@ public sealed class SqliteLogAttachment : DbConnectionInterceptor
     public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         => connection is SqliteConnection sqlite ? SqliteLogFile.AttachAsync(sqlite, cancellationToken) : Task.CompletedTask;
 }
+
+/// <summary>
+/// The processing log's file cannot be used with the hub's file (missing, another database's, or an incomplete copy): the
+/// hub does not start, and says why (<c>Program.cs</c> prints the reason and exits with 1).
+/// </summary>
+public sealed class ProcessingLogFileException(string message) : InvalidOperationException(message);

@@ -78,14 +78,13 @@ public sealed class SqliteLogFileTests : IDisposable
     {
         var path = Path.Combine(_directory, "moved.db");
         var records = await HubFileWithLogAsync(path, 3);
-        var beforeMove = Backup(path);
 
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
         Assert.Empty(LogObjects(path));
         await AssertIntactAsync(path, records);
 
         // A move that stopped after its copy: the hub's file still has the log, and the log's file has all of it.
-        Restore(beforeMove, path);
+        CopyLogBackIntoHubFile(path);
         Assert.NotEmpty(LogObjects(path));
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
         Assert.Empty(LogObjects(path));
@@ -97,21 +96,58 @@ public sealed class SqliteLogFileTests : IDisposable
     {
         var path = Path.Combine(_directory, "conflict.db");
         await HubFileWithLogAsync(path, 2);
-        var beforeMove = Backup(path);
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
 
-        // The hub's file as before the move, with one more record than the log's file copied.
-        Restore(beforeMove, path);
+        // A move stopped after its copy, and then one more record in the hub's file than the log's file copied.
+        CopyLogBackIntoHubFile(path);
         await using (var db = DatabaseSetup.OpenSqlite(path))
         {
             var last = await db.Set<ProcessingLogEntry>().AsNoTracking().OrderBy(e => e.Sequence).LastAsync();
             ChainedRecords.AddTo(db, ChainedRecords.After(last.Sequence + 1, last.Hash, personId: 9));
             await db.SaveChangesAsync();
-            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.MigrateAsync());
+            var error = await Assert.ThrowsAsync<ProcessingLogFileException>(() => db.MigrateAsync());
             Assert.Contains("lacks rows the database file holds", error.Message, StringComparison.Ordinal);
         }
         Assert.Equal(3L, Scalar(path, "SELECT count(*) FROM \"ProcessingLog\";"));
         Assert.Equal(2L, Scalar(SqliteLogFile.PathFor(path), "SELECT count(*) FROM \"ProcessingLog\";"));
+    }
+
+    [Fact]
+    public async Task The_log_of_a_replaced_database_file_is_not_continued_on_the_new_one()
+    {
+        var path = Path.Combine(_directory, "replaced.db");
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            await db.MigrateAsync();
+            using var writer = SqliteLogWriter.For(db)!;
+            writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 5)));
+        }
+
+        // The database file deleted and made again (a reset of the demo data, say), its old log left beside it: person 5
+        // of the new data is not the person the old record is about.
+        SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" }) File.Delete(file);
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            var error = await Assert.ThrowsAsync<ProcessingLogFileException>(() => db.MigrateAsync());
+            Assert.Contains("is the processing log of another database", error.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(1L, Scalar(SqliteLogFile.PathFor(path), "SELECT count(*) FROM \"ProcessingLog\";"));
+    }
+
+    [Fact]
+    public async Task A_database_whose_log_file_is_gone_does_not_start()
+    {
+        var path = Path.Combine(_directory, "lost.db");
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
+
+        SqliteConnection.ClearAllPools();
+        foreach (var file in SqliteLogFile.FilesFor(path)) File.Delete(file);
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            var error = await Assert.ThrowsAsync<ProcessingLogFileException>(() => db.MigrateAsync());
+            Assert.Contains("The processing log is missing", error.Message, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>A migrated hub file with the log still in it (as the migrations leave it) and this many chained records.</summary>
@@ -142,22 +178,37 @@ public sealed class SqliteLogFileTests : IDisposable
         Assert.True(verification.IsIntact, verification.Problem);
     }
 
-    /// <summary>The hub's file alone (checkpointed, every connection closed), to put back later.</summary>
-    private string Backup(string path)
+    /// <summary>
+    /// The state a move leaves when it stops after its copy and before its drop: the log's objects and rows in the hub's
+    /// file again, beside the log's file.
+    /// </summary>
+    private static void CopyLogBackIntoHubFile(string path)
     {
         SqliteConnection.ClearAllPools();
-        Assert.Equal(0L, Scalar(path, "PRAGMA wal_checkpoint(TRUNCATE);"));
-        SqliteConnection.ClearAllPools();
-        var copy = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".bak");
-        File.Copy(path, copy);
-        return copy;
-    }
-
-    private static void Restore(string backup, string path)
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { path + "-wal", path + "-shm" }) File.Delete(file);
-        File.Copy(backup, path, overwrite: true);
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "ATTACH DATABASE $log AS \"log\";";
+        command.Parameters.AddWithValue("$log", SqliteLogFile.PathFor(path));
+        command.ExecuteNonQuery();
+        command.Parameters.Clear();
+        var objects = new List<(string Type, string Name, string Sql)>();
+        command.CommandText = "SELECT type, name, sql FROM \"log\".sqlite_master WHERE sql IS NOT NULL ORDER BY type = 'table' DESC, name = 'ProcessingActions' DESC;";
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read()) objects.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+        using var transaction = connection.BeginTransaction();
+        command.Transaction = transaction;
+        foreach (var (type, name, sql) in objects)
+        {
+            command.CommandText = sql; // unqualified: made in main
+            command.ExecuteNonQuery();
+            if (type != "table") continue;
+            command.CommandText = $"INSERT INTO \"main\".\"{name}\" SELECT * FROM \"log\".\"{name}\";";
+            command.ExecuteNonQuery();
+        }
+        transaction.Commit();
     }
 
     /// <summary>The log's objects stored in this file, read without attaching anything.</summary>
