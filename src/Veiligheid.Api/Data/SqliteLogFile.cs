@@ -73,9 +73,7 @@ public static partial class SqliteLogFile
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (IsAttached(connection) || LogPathOf(connection) is not { } path) return;
-        using var command = connection.CreateCommand();
-        command.CommandText = $"ATTACH DATABASE $path AS \"{Schema}\"; PRAGMA \"{Schema}\".synchronous = FULL;";
-        command.Parameters.AddWithValue("$path", path);
+        using var command = AttachCommand(connection, path);
         command.ExecuteNonQuery();
     }
 
@@ -84,10 +82,16 @@ public static partial class SqliteLogFile
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (IsAttached(connection) || LogPathOf(connection) is not { } path) return;
-        await using var command = connection.CreateCommand();
+        await using var command = AttachCommand(connection, path);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static SqliteCommand AttachCommand(SqliteConnection connection, string path)
+    {
+        var command = connection.CreateCommand();
         command.CommandText = $"ATTACH DATABASE $path AS \"{Schema}\"; PRAGMA \"{Schema}\".synchronous = FULL;";
         command.Parameters.AddWithValue("$path", path);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return command;
     }
 
     // A native call, no statement: this runs at every open of a pooled connection.

@@ -11,14 +11,12 @@ namespace Veiligheid.Tests.Data;
 /// <summary>The processing log in a SQLite file of its own (<see cref="SqliteLogFile"/>).</summary>
 public sealed class SqliteLogFileTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
-
-    public SqliteLogFileTests() => Directory.CreateDirectory(_directory);
+    private readonly TestDirectory _directory = new();
 
     [Fact]
     public async Task The_log_lives_in_a_file_of_its_own_and_the_hub_file_holds_none_of_it()
     {
-        var path = Path.Combine(_directory, "hub.db");
+        var path = _directory.File("hub.db");
         await using (var db = DatabaseSetup.OpenSqlite(path))
         {
             await db.MigrateAsync();
@@ -28,7 +26,7 @@ public sealed class SqliteLogFileTests : IDisposable
             Assert.Equal(7, (await db.Set<ProcessingRecord>().AsNoTracking().SingleAsync()).PersonId);
         }
 
-        Assert.Equal(Path.Combine(_directory, "hub.processing-log.db"), SqliteLogFile.PathFor(path));
+        Assert.Equal(_directory.File("hub.processing-log.db"), SqliteLogFile.PathFor(path));
         Assert.Empty(LogObjects(path));
         Assert.Equal(["ProcessingActions", "ProcessingLog", "ProcessingLogSubjects", "ProcessingRecords"],
             LogObjects(SqliteLogFile.PathFor(path)).Where(o => o.Type is "table" or "view").Select(o => o.Name).Order().ToArray());
@@ -39,7 +37,7 @@ public sealed class SqliteLogFileTests : IDisposable
     [Fact]
     public async Task A_log_commit_leaves_the_read_paths_page_cache_alone_where_a_commit_to_the_hub_file_does_not()
     {
-        var path = Path.Combine(_directory, "cache.db");
+        var path = _directory.File("cache.db");
         await using var db = DatabaseSetup.OpenSqlite(path);
         await db.MigrateAsync();
         using var writer = SqliteLogWriter.For(db)!;
@@ -76,7 +74,7 @@ public sealed class SqliteLogFileTests : IDisposable
     [Fact]
     public async Task A_log_the_migrations_left_in_the_hub_file_moves_with_its_records_and_a_move_stopped_halfway_completes()
     {
-        var path = Path.Combine(_directory, "moved.db");
+        var path = _directory.File("moved.db");
         var records = await HubFileWithLogAsync(path, 3);
 
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
@@ -94,7 +92,7 @@ public sealed class SqliteLogFileTests : IDisposable
     [Fact]
     public async Task A_log_file_lacking_records_the_hub_file_holds_stops_the_move_and_nothing_is_dropped()
     {
-        var path = Path.Combine(_directory, "conflict.db");
+        var path = _directory.File("conflict.db");
         await HubFileWithLogAsync(path, 2);
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
 
@@ -115,7 +113,7 @@ public sealed class SqliteLogFileTests : IDisposable
     [Fact]
     public async Task The_log_of_a_replaced_database_file_is_not_continued_on_the_new_one()
     {
-        var path = Path.Combine(_directory, "replaced.db");
+        var path = _directory.File("replaced.db");
         await using (var db = DatabaseSetup.OpenSqlite(path))
         {
             await db.MigrateAsync();
@@ -138,7 +136,7 @@ public sealed class SqliteLogFileTests : IDisposable
     [Fact]
     public async Task A_database_whose_log_file_is_gone_does_not_start()
     {
-        var path = Path.Combine(_directory, "lost.db");
+        var path = _directory.File("lost.db");
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
 
         SqliteConnection.ClearAllPools();
@@ -233,10 +231,5 @@ public sealed class SqliteLogFileTests : IDisposable
         return command.ExecuteScalar();
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); }
-        catch (IOException) { } // a file still held open by a pool elsewhere; the temp directory is swept later
-    }
+    public void Dispose() => _directory.Dispose();
 }

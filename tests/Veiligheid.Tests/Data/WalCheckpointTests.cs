@@ -16,15 +16,13 @@ public sealed class RunsAlone
 [Collection(RunsAlone.Name)]
 public sealed class WalCheckpointTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
-
-    public WalCheckpointTests() => Directory.CreateDirectory(_directory);
+    private readonly TestDirectory _directory = new();
 
     [Fact]
     public async Task The_write_ahead_log_starts_over_while_readers_never_pause_and_the_thread_pool_is_starved()
     {
         // A database of this test's own: the records written here are a chain of their own.
-        var path = Path.Combine(_directory, "steady-readers.db");
+        var path = _directory.File("steady-readers.db");
         await using var db = DatabaseSetup.OpenSqlite(path);
         await db.MigrateAsync();
         using var writer = SqliteLogWriter.For(db)!;
@@ -118,10 +116,5 @@ public sealed class WalCheckpointTests : IDisposable
         public void Dispose() => release.Set();
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); }
-        catch (IOException) { } // a file still held open by a pool elsewhere; the temp directory is swept later
-    }
+    public void Dispose() => _directory.Dispose();
 }
