@@ -43,21 +43,22 @@ public static class AccountabilityQueries
                 var log = ctx.RequestServices!.GetRequiredService<ProcessingLog>();
                 var records = hub.Db.Set<ProcessingRecord>().AsNoTracking();
                 var bsn = ctx.GetArgument<string?>("bsn");
-                if (bsn is not null)
-                {
-                    records = ProcessingLogIndex.AboutBsn(hub.Db, log.Protect(bsn));
-                    await NoteSubjectAsync(hub, bsn, ct: ctx.CancellationToken);
-                }
+                if (bsn is not null) records = ProcessingLogIndex.AboutBsn(hub.Db, log.Protect(bsn));
+                int? person = null;
                 if (ctx.GetArgument<string?>("person") is { } personGlobalId)
                 {
                     if (!GlobalId.TryDecode(personGlobalId, "Person", out var personId))
                         throw new ExecutionError($"'{personGlobalId}' is not a person id.") { Code = "INVALID_ID" };
                     // With a BSN as well, the records about that BSN are already few: the person narrows them further.
                     records = bsn is null ? ProcessingLogIndex.About(hub.Db, personId) : records.Where(r => r.PersonId == personId);
-                    hub.Processing.Add(personId, DataCategory.Verwerkingslog);
+                    person = personId;
                 }
                 records = Period(records, ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
-                return await records.ToKeysetPageAsync(NewestFirst, ctx, ProcessingLogList);
+                var page = await records.ToKeysetPageAsync(NewestFirst, ctx, ProcessingLogList);
+                // The inzage is noted once the page is read: a page refused (a cursor the log did not give) processed no one.
+                if (bsn is not null) await NoteSubjectAsync(hub, bsn, ct: ctx.CancellationToken);
+                if (person is { } id) hub.Processing.Add(id, DataCategory.Verwerkingslog);
+                return page;
             });
 
         query.Field<NonNullGraphType<AccessReportType>>("accessReport").Category(DataCategory.Verwerkingslog)

@@ -207,6 +207,7 @@ public sealed class ProcessingLogPagingWithoutIndexerTests(UnindexedHubFactory f
             Base64Url.EncodeToString("{\"Query.processingLog:SEQUENCE DESC\":1}"u8),
             cursor[..^2],
         ];
+        var logged = Factory.LogRecords().Count;
         foreach (var after in bad)
         {
             var response = await officer.GraphQLAsync(LogPaging.Query, new Dictionary<string, object?>(filters) { ["after"] = after });
@@ -214,6 +215,8 @@ public sealed class ProcessingLogPagingWithoutIndexerTests(UnindexedHubFactory f
             Assert.True(response.ErrorCodes.SequenceEqual(["INVALID_CURSOR"]), after + ": " + response.Body);
             Assert.False(response.HasData, response.Body.ToString());
         }
+        // A refused page processed no one: no inzage is logged for it.
+        Assert.Equal(logged, Factory.LogRecords().Count);
     }
 }
 
