@@ -6,9 +6,9 @@ using Veiligheid.Data;
 namespace Veiligheid.Accountability;
 
 /// <summary>
-/// Writes the processing log on SQLite through a connection of its own, opened once and kept, with its statements
-/// prepared once: a request's append then binds and steps, where through the request's pooled connection it made and
-/// prepared the INSERT every time (0.4 ms for one record, more than the record's commit on an idle disk; BENCHMARKS.md,
+/// Writes the processing log on SQLite, into the log's own file (<see cref="SqliteLogFile"/>), through a connection of its
+/// own, opened once and kept, with its statements prepared once: a request's append then binds and steps, where through
+/// the request's pooled connection it made and prepared the INSERT every time (0.4 ms for one record, more than the record's commit on an idle disk; BENCHMARKS.md,
 /// "Processing log overhead"). Used only under <see cref="ProcessingLog"/>'s writer lock, so one connection is enough.
 /// </summary>
 /// <remarks>
