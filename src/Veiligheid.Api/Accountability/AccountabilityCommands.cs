@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Veiligheid.Data;
 using Veiligheid.Hosting;
@@ -28,7 +29,18 @@ public static class AccountabilityCommands
         await using var services = BuildServices(database);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-        var verification = await ProcessingLog.VerifyAsync(db, CancellationToken.None);
+        if (await MissingAsync(db, error)) return ExitUsage;
+        ChainVerification verification;
+        try
+        {
+            verification = await ProcessingLog.VerifyAsync(db, CancellationToken.None);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // A database without the log's tables (never started by the hub, or its log file gone): the reason, no trace.
+            await error.WriteLineAsync($"The processing log cannot be read: {e.Message}");
+            return ExitBroken;
+        }
         if (verification.IsIntact)
         {
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"The processing log is intact: {verification.Verified} records verified."));
@@ -73,6 +85,7 @@ public static class AccountabilityCommands
         await using var services = BuildServices(database);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        if (await MissingAsync(db, error)) return ExitUsage;
         var plan = await Retention.PlanAsync(db, asOf, CancellationToken.None);
         await WritePlanAsync(output, plan, dryRun);
         if (!dryRun) await Retention.ApplyAsync(db, plan, CancellationToken.None);
@@ -90,6 +103,19 @@ public static class AccountabilityCommands
             $"  with {plan.CaseSubjects} subject links, {plan.CaseLocations} location links, {plan.Participants} participants, {plan.StatusChanges} status changes, {plan.Contributions} contributions, {plan.Interventions} interventions"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  and {plan.Persons.Count} persons nothing else refers to{(plan.Persons.Count > 0 ? ": ids " + string.Join(", ", plan.Persons) : "")}"));
+    }
+
+    /// <summary>
+    /// Whether the SQLite file the verb would work on does not exist (said on <paramref name="error"/>): opening it would
+    /// create an empty one, and the verb would then fail on tables that are not there.
+    /// </summary>
+    private static async Task<bool> MissingAsync(VeiligheidDbContext db, TextWriter error)
+    {
+        if (!db.Database.IsSqlite() || db.Database.GetConnectionString() is not { } connectionString) return false;
+        var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+        if (SqliteOwnConnection.FileOf(connectionString) is null || File.Exists(file)) return false;
+        await error.WriteLineAsync($"There is no database at {file}.");
+        return true;
     }
 
     private static bool TryReadDatabase(string[] args, out string? database, out List<string> rest)

@@ -182,6 +182,25 @@ public sealed class SqliteLogFileTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_verbs_say_plainly_when_there_is_no_database_or_no_log_and_make_no_files()
+    {
+        var missing = _directory.File("missing.db");
+        var error = new StringWriter();
+        Assert.Equal(AccountabilityCommands.ExitUsage, await AccountabilityCommands.VerifyLogAsync(["--database", missing], TextWriter.Null, error));
+        Assert.Equal(AccountabilityCommands.ExitUsage, await AccountabilityCommands.RetentionAsync(["--dry-run", "--database", missing], TextWriter.Null, error));
+        Assert.Contains($"There is no database at {missing}", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_directory.Path));
+
+        var path = _directory.File("logless.db");
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
+        SqliteConnection.ClearAllPools();
+        foreach (var file in SqliteLogFile.FilesFor(path)) File.Delete(file);
+        error = new StringWriter();
+        Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", path], TextWriter.Null, error));
+        Assert.Contains("The processing log cannot be read", error.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>A migrated hub file with the log still in it (as the migrations leave it) and this many chained records.</summary>
     private static async Task<List<ProcessingRecord>> HubFileWithLogAsync(string path, int count)
     {
