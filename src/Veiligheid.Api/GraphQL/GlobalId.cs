@@ -13,25 +13,22 @@ public static class GlobalId
 
     private const int MaxTypeNameLength = 64;
 
+    /// <summary>The longest <see cref="EncodeUtf8"/> writes: base64url of "&lt;Type&gt;:" and an int's at most 11 characters.</summary>
+    public static int MaxEncodedLength { get; } = Base64Url.GetEncodedLength(MaxTypeNameLength + 12);
+
     /// <summary>
-    /// Writes <see cref="Encode"/>'s id as a JSON string, made on the stack (the compiled read path writes hundreds per
-    /// page); <paramref name="typeName"/> is the type's name in ASCII.
+    /// Writes <see cref="Encode"/>'s id as UTF-8 into <paramref name="destination"/> (at least
+    /// <see cref="MaxEncodedLength"/> bytes), made on the stack (the compiled read path writes hundreds per page);
+    /// <paramref name="typeName"/> is the type's name in ASCII. Returns the bytes written.
     /// </summary>
-    public static void Write(System.Text.Json.Utf8JsonWriter writer, ReadOnlySpan<byte> typeName, int id)
+    public static int EncodeUtf8(ReadOnlySpan<byte> typeName, int id, Span<byte> destination)
     {
-        ArgumentNullException.ThrowIfNull(writer);
-        if (typeName.Length > MaxTypeNameLength)
-        {
-            writer.WriteStringValue(Encode(Encoding.ASCII.GetString(typeName), id));
-            return;
-        }
-        Span<byte> plain = stackalloc byte[MaxTypeNameLength + 12]; // "<Type>:" and an int's at most 11 characters
+        if (typeName.Length > MaxTypeNameLength) throw new ArgumentOutOfRangeException(nameof(typeName), "A type name longer than any of the schema's.");
+        Span<byte> plain = stackalloc byte[MaxTypeNameLength + 12];
         typeName.CopyTo(plain);
         plain[typeName.Length] = (byte)':';
-        System.Buffers.Text.Utf8Formatter.TryFormat(id, plain[(typeName.Length + 1)..], out var digits);
-        Span<byte> encoded = stackalloc byte[Base64Url.GetEncodedLength(MaxTypeNameLength + 12)];
-        var written = Base64Url.EncodeToUtf8(plain[..(typeName.Length + 1 + digits)], encoded);
-        writer.WriteStringValue(encoded[..written]);
+        Utf8Formatter.TryFormat(id, plain[(typeName.Length + 1)..], out var digits);
+        return Base64Url.EncodeToUtf8(plain[..(typeName.Length + 1 + digits)], destination);
     }
 
     /// <summary>The database id when <paramref name="globalId"/> is a well-formed id of <paramref name="typeName"/>.</summary>

@@ -1,0 +1,72 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.GraphQL;
+using Veiligheid.GraphQL.Compiled;
+
+namespace Veiligheid.Tests.Query;
+
+/// <summary>
+/// The pass over a compiled statement's JSON (<see cref="CompiledData.From"/>): ids become global ids, the processing
+/// markers go (to the processing log, never into the response), and everything else stays byte for byte.
+/// </summary>
+public sealed class CompiledDataTests
+{
+    private static readonly IReadOnlyList<NodeProcessing> Processing =
+    [
+        new(Veiligheid.GraphQL.Compiled.ProcessedPerson.ItsOwnId, new HashSet<DataCategory> { DataCategory.Identiteit }),
+        new(Veiligheid.GraphQL.Compiled.ProcessedPerson.ByPersonId(DataCategory.Casus), new HashSet<DataCategory>()),
+    ];
+
+    [Theory]
+    // A marker first, in the middle, last and alone in its object; with and without white space around it.
+    [InlineData("""{"$p:0":[5,"123456782"],"a":1}""", """{"a":1}""")]
+    [InlineData("""{"a":1,"$p:1":6,"b":"x"}""", """{"a":1,"b":"x"}""")]
+    [InlineData("""{"a":1,"$p:1":6}""", """{"a":1}""")]
+    [InlineData("""{"$p:1":6}""", """{}""")]
+    [InlineData("""{ "a" : 1 , "$p:1" : 6 }""", """{ "a" : 1  }""")] // the white space around a removed member may stay
+    [InlineData("""{ "$p:1" : 6 , "a" : [ 1 , 2 ] }""", """{  "a" : [ 1 , 2 ] }""")]
+    // A marker without a person (an outer join found none) goes as well.
+    [InlineData("""{"a":null,"$p:0":[null,null]}""", """{"a":null}""")]
+    // Ids, null ids, markers in arrays of objects, and a string that looks like a marker stays a string.
+    [InlineData("""{"$id:Case:id":42,"kind":"$p:1","list":[{"$id:Person:pid":null,"$p:1":7},{"$p:1":8,"n":"é\"\\"}]}""",
+        """{"id":"Q2FzZTo0Mg","kind":"$p:1","list":[{"pid":null},{"n":"é\"\\"}]}""")]
+    public void Markers_are_rewritten_or_removed_and_everything_else_is_kept_byte_for_byte(string statement, string response)
+    {
+        var collector = new ProcessingCollector();
+
+        var data = CompiledData.From(Encoding.UTF8.GetBytes(statement), Processing, collector);
+
+        Assert.Equal(response, Encoding.UTF8.GetString(data.Utf8));
+        Assert.NotNull(JsonNode.Parse(data.Utf8)); // valid JSON
+    }
+
+    [Fact]
+    public void The_persons_behind_the_markers_go_to_the_processing_log_with_their_bsn_and_categories()
+    {
+        var collector = new ProcessingCollector();
+        var statement = """{"cases":[{"$p:1":6,"subjects":[{"$p:0":[5,"123456782"],"name":"x"},{"$p:0":[6,"111222333"]}]}]}""";
+
+        var data = CompiledData.From(Encoding.UTF8.GetBytes(statement), Processing, collector);
+
+        Assert.Equal("""{"cases":[{"subjects":[{"name":"x"},{}]}]}""", Encoding.UTF8.GetString(data.Utf8));
+        var persons = collector.Persons.ToDictionary(p => p.PersonId!.Value);
+        Assert.Equal([5, 6], persons.Keys.Order());
+        Assert.Equal("123456782", persons[5].Bsn);
+        Assert.Equal([DataCategory.Identiteit], persons[5].Categories);
+        Assert.Equal("111222333", persons[6].Bsn);
+        Assert.Equal([DataCategory.Identiteit, DataCategory.Casus], persons[6].Categories.Order());
+    }
+
+    [Fact]
+    public void Global_ids_are_the_ones_the_schema_decodes()
+    {
+        var data = CompiledData.From("""{"$id:Intervention:id":2147483647}"""u8.ToArray(), Processing, new ProcessingCollector());
+
+        var id = JsonNode.Parse(data.Utf8)!["id"]!.GetValue<string>();
+        Assert.Equal(GlobalId.Encode("Intervention", int.MaxValue), id);
+        Assert.True(GlobalId.TryDecode(id, "Intervention", out var decoded));
+        Assert.Equal(int.MaxValue, decoded);
+    }
+}
