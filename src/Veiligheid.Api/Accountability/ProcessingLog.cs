@@ -49,7 +49,6 @@ public sealed class ProcessingLog : IDisposable
     private readonly ThreadLocal<IncrementalHash> _hmac;
     private readonly TimeProvider _clock;
     private SqliteLogWriter? _sqlite; // used and replaced only under _writer
-    private string? _sqliteHub; // the hub database's connection string _sqlite was made for
     private long _commits;
 
     public ProcessingLog(IOptions<ProcessingLogOptions> options, IHostEnvironment environment, TimeProvider? clock = null)
@@ -274,17 +273,12 @@ public sealed class ProcessingLog : IDisposable
         if (db.Database.IsSqlite())
         {
             // The writer follows the database the request's context is on (one per hub, but a test host may move it).
-            var hub = db.Database.GetConnectionString();
-            if (_sqlite is not null && !string.Equals(_sqliteHub, hub, StringComparison.Ordinal))
+            if (_sqlite is not null && !string.Equals(_sqlite.HubConnectionString, db.Database.GetConnectionString(), StringComparison.Ordinal))
             {
                 _sqlite.Dispose();
                 _sqlite = null;
             }
-            if (_sqlite is null)
-            {
-                _sqlite = SqliteLogWriter.For(db);
-                _sqliteHub = hub;
-            }
+            _sqlite ??= SqliteLogWriter.For(db);
             if (_sqlite is not null)
             {
                 _sqlite.Write((sequence, previous) => Chain(batch, sequence, previous));

@@ -58,12 +58,16 @@ internal sealed class SqliteLogWriter : IDisposable
     private int _truncationsBusy;
     private SqliteConnection? _checkpointConnection; // used only by the one checkpoint running at a time
 
-    private SqliteLogWriter(string connectionString, InsertStatement<ProcessingAction> insertAction, InsertStatement<ProcessingLogEntry> insertEntry)
+    private SqliteLogWriter(string hubConnectionString, string connectionString, InsertStatement<ProcessingAction> insertAction, InsertStatement<ProcessingLogEntry> insertEntry)
     {
+        HubConnectionString = hubConnectionString;
         ConnectionString = connectionString;
         _insertAction = insertAction;
         _insertEntry = insertEntry;
     }
+
+    /// <summary>The connection string of the hub's database whose log this writer writes (its context's).</summary>
+    public string HubConnectionString { get; }
 
     /// <summary>The connection string of the log's file this writer writes to.</summary>
     public string ConnectionString { get; }
@@ -75,7 +79,8 @@ internal sealed class SqliteLogWriter : IDisposable
     public static SqliteLogWriter? For(VeiligheidDbContext db)
     {
         return SqliteLogFile.ConnectionStringFor(db) is { } connectionString
-            ? new SqliteLogWriter(connectionString, new InsertStatement<ProcessingAction>(db, explicitKeys: true), new InsertStatement<ProcessingLogEntry>(db, explicitKeys: true))
+            ? new SqliteLogWriter(db.Database.GetConnectionString()!, connectionString,
+                new InsertStatement<ProcessingAction>(db, explicitKeys: true), new InsertStatement<ProcessingLogEntry>(db, explicitKeys: true))
             : null;
     }
 

@@ -58,7 +58,7 @@ public static class DatabaseSetup
     /// </summary>
     public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString)
         => builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName))
-            .AddInterceptors(SqliteDurability.Instance, SqliteLogAttachment.Instance);
+            .AddInterceptors(SqliteLogAttachment.Instance, SqliteDurability.Instance); // attached first: durability covers both files
 
     /// <summary>
     /// Applies the migrations, then (on a SQLite file) moves the processing log's tables into the log's own file

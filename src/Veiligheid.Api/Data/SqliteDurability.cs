@@ -25,11 +25,15 @@ public sealed class SqliteDurability : DbConnectionInterceptor
     /// <summary>The statement every connection the hub opens runs first.</summary>
     public const string Synchronous = "PRAGMA synchronous = FULL;";
 
+    // With the processing log's file attached (SqliteLogFile; its interceptor runs before this one), for it as well:
+    // the setting is per file and per connection, and a pooled connection keeps whatever was set on it last.
+    private static readonly string SynchronousWithLog = $"{Synchronous} PRAGMA \"{SqliteLogFile.Schema}\".synchronous = FULL;";
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
         ArgumentNullException.ThrowIfNull(connection);
         using var command = connection.CreateCommand();
-        command.CommandText = Synchronous;
+        command.CommandText = StatementFor(connection);
         command.ExecuteNonQuery();
     }
 
@@ -37,20 +41,26 @@ public sealed class SqliteDurability : DbConnectionInterceptor
     {
         ArgumentNullException.ThrowIfNull(connection);
         await using var command = connection.CreateCommand();
-        command.CommandText = Synchronous;
+        command.CommandText = StatementFor(connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Switches the database file to WAL when it is not in it yet (a file not created by EF Core); at start-up.</summary>
-    public static async Task EnsureWriteAheadLogAsync(DbConnection connection, CancellationToken cancellationToken)
+    private static string StatementFor(DbConnection connection)
+        => connection is Microsoft.Data.Sqlite.SqliteConnection sqlite && SqliteLogFile.IsAttached(sqlite) ? SynchronousWithLog : Synchronous;
+
+    /// <summary>
+    /// Switches a database file of the connection to WAL when it is not in it yet (a file not created by EF Core, or the
+    /// processing log's file, <see cref="SqliteLogFile"/>, attached as <paramref name="schema"/>); at start-up.
+    /// </summary>
+    public static async Task EnsureWriteAheadLogAsync(DbConnection connection, CancellationToken cancellationToken, string schema = "main")
     {
         ArgumentNullException.ThrowIfNull(connection);
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode;";
+        command.CommandText = $"PRAGMA \"{schema}\".journal_mode;";
         var mode = (string?)await command.ExecuteScalarAsync(cancellationToken);
         // An in-memory database has no journal on disk ("memory") and stays so.
         if (mode is "wal" or "memory") return;
-        command.CommandText = "PRAGMA journal_mode = WAL;";
+        command.CommandText = $"PRAGMA \"{schema}\".journal_mode = WAL;";
         await command.ExecuteScalarAsync(cancellationToken);
     }
 }

@@ -67,7 +67,7 @@ public static partial class SqliteLogFile
 
     /// <summary>
     /// Attaches the log's file to this connection unless it is attached already (a pooled connection keeps it) or the
-    /// database is in memory; with synchronous=FULL for it, as for the hub's file (<see cref="SqliteDurability"/>).
+    /// database is in memory. <see cref="SqliteDurability"/> then sets synchronous=FULL for it, as for the hub's file.
     /// </summary>
     public static void Attach(SqliteConnection connection)
     {
@@ -89,13 +89,13 @@ public static partial class SqliteLogFile
     private static SqliteCommand AttachCommand(SqliteConnection connection, string path)
     {
         var command = connection.CreateCommand();
-        command.CommandText = $"ATTACH DATABASE $path AS \"{Schema}\"; PRAGMA \"{Schema}\".synchronous = FULL;";
+        command.CommandText = $"ATTACH DATABASE $path AS \"{Schema}\";";
         command.Parameters.AddWithValue("$path", path);
         return command;
     }
 
-    // A native call, no statement: this runs at every open of a pooled connection.
-    private static bool IsAttached(SqliteConnection connection)
+    /// <summary>Whether the log's file is attached to this open connection. A native call, no statement: this runs at every open.</summary>
+    public static bool IsAttached(SqliteConnection connection)
         => !string.IsNullOrEmpty(raw.sqlite3_db_filename(connection.Handle, Schema).utf8_to_string());
 
     private static string? LogPathOf(SqliteConnection connection)
@@ -120,7 +120,7 @@ public static partial class SqliteLogFile
         {
             var connection = (SqliteConnection)db.Database.GetDbConnection();
             await AttachAsync(connection, cancellationToken); // opened before the interceptor was there (a test's context)
-            await ExecuteAsync(connection, $"PRAGMA \"{Schema}\".journal_mode = WAL;", cancellationToken);
+            await SqliteDurability.EnsureWriteAheadLogAsync(connection, cancellationToken, Schema);
             var tables = LogTables(db);
             var inHub = await ObjectsAsync(connection, "main", tables, cancellationToken);
             var inLog = await ObjectsAsync(connection, Schema, tables, cancellationToken);
@@ -136,7 +136,8 @@ public static partial class SqliteLogFile
             // A table in both: the copy of a move that stopped before its drop.
             foreach (var table in inHub.Where(o => o.Type == "table" && inLog.Any(l => l.Name == o.Name)))
             {
-                if (!await LogHoldsAllOfAsync(connection, table.Name, table.Name == tables[1], cancellationToken))
+                var chained = table.Name == TableOf<ProcessingLogEntry>(db); // the person rows carry the chain
+                if (!await LogHoldsAllOfAsync(connection, table.Name, chained, cancellationToken))
                     throw new ProcessingLogFileException(
                         $"The processing log's table {table.Name} is in both {connection.DataSource} and {PathFor(connection.DataSource)}, and " +
                         "the log file lacks rows the database file holds. The hub does not choose between them: keep the file with the whole chain.");

@@ -28,24 +28,19 @@ hub_dir="$repo/src/Veiligheid.Api/bin/Release/net10.0"
 base_dir="$repo/tests/Veiligheid.LoadBaseline/bin/Release/net10.0"
 lua="$repo/tests/Veiligheid.Benchmarks/load/case2.lua"
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-fail() { log "FAILED: $*"; exit 1; }
+source "$repo/tests/Veiligheid.Benchmarks/load/common.sh"
 command -v wrk >/dev/null || fail "wrk is not installed"
 [[ "${PROFILE_PERF:-1}" != 1 ]] || command -v perf >/dev/null || fail "perf is not installed (Debian: linux-perf)"
-[[ "$(realpath -m "$source_db")" != "$(realpath -m "$db")" ]] || fail "PROFILE_DB must differ from VEILIGHEID_BENCH_DB (it is written)"
 mkdir -p "$out"
 
 cd "$repo"
 dotnet build -c Release src/Veiligheid.Api/Veiligheid.Api.csproj -nologo -v q >"$out/build.log" 2>&1 || fail "hub build (see $out/build.log)"
 dotnet build -c Release tests/Veiligheid.LoadBaseline/Veiligheid.LoadBaseline.csproj -nologo -v q >>"$out/build.log" 2>&1 || fail "baseline build"
-# The processing log's own file beside it goes too (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db -> x.processing-log.db).
-log_db="${db%.*}.processing-log.${db##*.}"
-rm -f "$db" "$db-wal" "$db-shm" "$log_db" "$log_db-wal" "$log_db-shm" "$log_db-journal"
-cp "$source_db" "$db"
+fresh_copy "$source_db" "$db"
 
 read -r -a extra <<<"${PROFILE_HUB_ENV:-}"
-hub_env=(ASPNETCORE_ENVIRONMENT=Development Database__Provider=Sqlite "Database__SqlitePath=$db"
-  "DevTokens__SigningKeyPath=$out/dev-token-signing-key.json" RateLimits__PerOrganisation=1000000000 RateLimits__PerAddress=1000000000 "${extra[@]}")
+hub_settings "$db" "$out"
+hub_env+=("${extra[@]}")
 token=$(cd "$hub_dir" && env "${hub_env[@]}" dotnet Veiligheid.Api.dll token --role Gemeente.Coordinator --org gemeente-veiligstad --minutes 60)
 (cd "$hub_dir" && exec env "${hub_env[@]}" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet Veiligheid.Api.dll) >"$out/hub.log" 2>&1 &
 hub=$!

@@ -40,14 +40,12 @@ lua="$repo/tests/Veiligheid.Benchmarks/load/case2.lua"
 hub_dir="$repo/src/Veiligheid.Api/bin/Release/net10.0"
 base_dir="$repo/tests/Veiligheid.LoadBaseline/bin/Release/net10.0"
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-fail() { log "FAILED: $*"; exit 1; }
+source "$repo/tests/Veiligheid.Benchmarks/load/common.sh"
 
 command -v wrk >/dev/null || fail "wrk is not installed (Debian: apt-get install -y wrk)"
 command -v jq >/dev/null || fail "jq is not installed (Debian: apt-get install -y jq)"
 command -v curl >/dev/null || fail "curl is not installed"
 [[ -f "$source_db" ]] || fail "no database at $source_db"
-[[ "$(realpath -m "$source_db")" != "$(realpath -m "$load_db")" ]] || fail "LOAD_DB must differ from VEILIGHEID_BENCH_DB (it is written)"
 mkdir -p "$out"
 log "output in $out"
 
@@ -71,21 +69,10 @@ if dotnet tool restore >"$out/tool-restore.log" 2>&1 && dotnet tool run dotnet-c
 
 # --- the database: a fresh copy --------------------------------------------------------------------------------------
 log "copying $source_db to $load_db"
-# The processing log's own file beside it goes too (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db -> x.processing-log.db).
-load_log_db="${load_db%.*}.processing-log.${load_db##*.}"
-rm -f "$load_db" "$load_db-journal" "$load_db-wal" "$load_db-shm" "$load_log_db" "$load_log_db-journal" "$load_log_db-wal" "$load_log_db-shm"
-cp "$source_db" "$load_db"
-[[ -f "$source_db-wal" ]] && fail "$source_db has a -wal file: checkpoint it first, the copy would miss data"
+fresh_copy "$source_db" "$load_db"
 
 # --- the hub -----------------------------------------------------------------------------------------------------------
-hub_env=(
-  ASPNETCORE_ENVIRONMENT=Development
-  "Database__Provider=Sqlite"
-  "Database__SqlitePath=$load_db"
-  "DevTokens__SigningKeyPath=$out/dev-token-signing-key.json"
-  "RateLimits__PerOrganisation=1000000000"
-  "RateLimits__PerAddress=1000000000"
-)
+hub_settings "$load_db" "$out"
 log "token for $role at $org"
 token=$(cd "$hub_dir" && env "${hub_env[@]}" dotnet Veiligheid.Api.dll token --role "$role" --org "$org" --minutes 240 2>"$out/token.err") \
   || { cat "$out/token.err" >&2; fail "token command"; }

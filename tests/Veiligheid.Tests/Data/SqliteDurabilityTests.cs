@@ -26,8 +26,9 @@ public sealed class SqliteDurabilityTests(HubFactory factory) : IClassFixture<Hu
 
         // Lower the setting on the pooled native connection, then open it again the way the hub does.
         await db.Database.OpenConnectionAsync();
-        await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = OFF;");
+        await db.Database.ExecuteSqlRawAsync($"PRAGMA synchronous = OFF; PRAGMA \"{SqliteLogFile.Schema}\".synchronous = OFF;");
         Assert.Equal(0L, await PragmaAsync(db, "synchronous"));
+        Assert.Equal(0L, await PragmaAsync(db, "log.synchronous"));
         await db.Database.CloseConnectionAsync();
 
         await db.Database.OpenConnectionAsync();

@@ -1,0 +1,29 @@
+# Shared by run-load.sh and profile-load.sh (sourced, not run): messages, the database copy and the hub's settings.
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+fail() { log "FAILED: $*"; exit 1; }
+
+# fresh_copy SOURCE DEST: DEST becomes a copy of SOURCE (which is only read). The files an earlier run left beside DEST
+# go first: its WAL, and the processing log's own file (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db ->
+# x.processing-log.db), which the hub would otherwise refuse as another database's log.
+fresh_copy() {
+  local source=$1 dest=$2 log_db="${2%.*}.processing-log.${2##*.}" file
+  [[ "$(realpath -m "$source")" != "$(realpath -m "$dest")" ]] || fail "the copy must differ from $source (it is written)"
+  [[ -f "$source-wal" ]] && fail "$source has a -wal file: checkpoint it first, the copy would miss data"
+  for file in "$dest" "$log_db"; do rm -f "$file" "$file-journal" "$file-wal" "$file-shm"; done
+  cp "$source" "$dest"
+}
+
+# hub_settings DB OUT: the hub's environment for a load run, in the array hub_env. Development, because the hub accepts
+# the local development token issuer only there (this machine has no Entra ID); the rate limits per organisation and
+# per address raised for the run (the defaults in the code are unchanged).
+hub_settings() {
+  hub_env=(
+    ASPNETCORE_ENVIRONMENT=Development
+    "Database__Provider=Sqlite"
+    "Database__SqlitePath=$1"
+    "DevTokens__SigningKeyPath=$2/dev-token-signing-key.json"
+    "RateLimits__PerOrganisation=1000000000"
+    "RateLimits__PerAddress=1000000000"
+  )
+}
