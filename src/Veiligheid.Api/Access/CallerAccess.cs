@@ -73,9 +73,21 @@ public sealed class CallerAccess
     /// (CaseSubjectVisibilityTests compares them per role).
     /// </summary>
     public Expression<Func<CaseSubject, bool>> CaseSubjects => _caseSubjects ??=
-        Role.Persons?.Includes(RowRules.SubjectsOfVisibleCases) == true
+        SubjectsOfVisibleCasesAreVisible
             ? Cases.Through<CaseSubject, Case>(s => s.Case).Or(Persons.Through<CaseSubject, Person>(s => s.Person))
             : Persons.Through<CaseSubject, Person>(s => s.Person);
+
+    /// <summary>
+    /// <see cref="CaseSubjects"/> for the links of a case the caller may see, where it reads less: when every subject of a
+    /// visible case is a visible person (<see cref="SubjectsOfVisibleCasesAreVisible"/>) the rule holds for every such link
+    /// and null is returned (nothing to test); otherwise the person rule through the link, as <see cref="CaseSubjects"/>.
+    /// Only for a reader that knows the case is visible (the compiled read path, whose every case row is one).
+    /// </summary>
+    public Expression<Func<CaseSubject, bool>>? CaseSubjectsOfVisibleCase =>
+        SubjectsOfVisibleCasesAreVisible ? null : Persons.Through<CaseSubject, Person>(s => s.Person);
+
+    /// <summary>Whether the caller's person rule includes <see cref="RowRules.SubjectsOfVisibleCases"/>, so that every subject of a case the caller may see is a person the caller may see.</summary>
+    public bool SubjectsOfVisibleCasesAreVisible => Role.Persons?.Includes(RowRules.SubjectsOfVisibleCases) == true;
 
     private Expression<Func<Case, bool>> BuildCases()
     {

@@ -125,7 +125,11 @@ public static class CaseRelations
 {
     /// <summary>Subjects of cases that the caller may see as persons, by person; filtered and sorted on the person.</summary>
     public static NestedList<PersonFilter, Person, CaseSubject> SubjectList { get; } = new(
-        "Case.subjects", hub => hub.Db.CaseSubjects.Where(hub.Access.CaseSubjects), s => s.CaseId, s => s.Person, ("ID", false));
+        "Case.subjects", hub => hub.Db.CaseSubjects.Where(hub.Access.CaseSubjects), s => s.CaseId, s => s.Person, ("ID", false))
+    {
+        // Under a case the caller may see, the rule's case test holds for every link: what is left of it is tested.
+        VisibleUnderVisibleParent = hub => hub.Access.CaseSubjectsOfVisibleCase is { } rule ? hub.Db.CaseSubjects.Where(rule) : hub.Db.CaseSubjects,
+    };
 
     /// <summary>Visible interventions that belong to a case, by start date.</summary>
     public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(

@@ -1,11 +1,13 @@
 using System.Collections;
 using System.Linq.Expressions;
+using System.Reflection;
 using GraphQL;
 using GraphQL.Builders;
 using GraphQL.DataLoader;
 using GraphQL.Execution;
 using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Veiligheid.Access;
 
 namespace Veiligheid.GraphQL;
@@ -85,8 +87,15 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
 
     public Expression<Func<TRow, int>> ParentKey { get; }
 
+    /// <summary>
+    /// The rows under a parent row the caller may see, where the list's rule reads less there and admits the same rows
+    /// (a case's subjects: <see cref="CallerAccess.CaseSubjectsOfVisibleCase"/>); null when the list has no such form.
+    /// Only <see cref="ForParent"/> reads it; the resolvers keep the whole rule, whatever their parent.
+    /// </summary>
+    public Func<RequestContext, IQueryable<TRow>>? VisibleUnderVisibleParent { get; init; }
+
     /// <summary>The list without arguments: the visible rows in the documented order.</summary>
-    public IQueryable<TRow> Rows(RequestContext hub) => Sort(_visible(hub), Documented());
+    public IQueryable<TRow> Rows(RequestContext hub) => Sort(_visible(hub), Documented(), hub);
 
     /// <summary>
     /// The visible rows that match the filter and follow the cursor, in the asked order (or the documented one), with the
@@ -97,19 +106,21 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     {
         ArgumentNullException.ThrowIfNull(hub);
         ArgumentNullException.ThrowIfNull(arguments);
-        return Sort(Filtered(hub, arguments), Order(arguments.OrderBy));
+        return Sort(Filtered(hub, arguments), Order(arguments.OrderBy), hub);
     }
 
     /// <summary>
     /// The rows of one parent with every argument applied, first included: the compiled read path's correlated subquery
     /// (<paramref name="ofParent"/> compares the parent key with the parent row's column). Without arguments, the list as
-    /// it always was.
+    /// it always was. The parent must be a row the caller may see (every parent row the compiled path reads is one), so the
+    /// list's <see cref="VisibleUnderVisibleParent"/> form is read where it has one.
     /// </summary>
     public IQueryable<TRow> ForParent(RequestContext hub, NestedListArguments arguments, Expression<Func<TRow, bool>> ofParent)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        if (!arguments.Any) return Rows(hub).Where(ofParent);
-        var rows = Sort(Filtered(hub, arguments).Where(ofParent), Order(arguments.OrderBy));
+        var visible = (VisibleUnderVisibleParent ?? _visible)(hub);
+        if (!arguments.Any) return Sort(visible, Documented(), hub).Where(ofParent);
+        var rows = Sort(Filtered(visible, hub, arguments).Where(ofParent), Order(arguments.OrderBy), hub);
         return arguments.First is { } first ? rows.Take(first) : rows;
     }
 
@@ -257,15 +268,17 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
             var parent = Expression.Parameter(typeof(int), "parent");
             var ofParent = Expression.Lambda<Func<TRow, bool>>(Expression.Equal(ParentKey.Body, parent), ParentKey.Parameters);
             var page = Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(TRow)],
-                Sort(rows.Where(ofParent).Expression, order), Expression.Constant(first));
+                Sort(rows.Where(ofParent).Expression, order, hub), Expression.Constant(first));
             rows = rows.Select(ParentKey).Distinct().SelectMany(Expression.Lambda<Func<int, IEnumerable<TRow>>>(page, parent));
         }
-        return Sort(rows, order);
+        return Sort(rows, order, hub);
     }
 
-    private IQueryable<TRow> Filtered(RequestContext hub, NestedListArguments arguments)
+    private IQueryable<TRow> Filtered(RequestContext hub, NestedListArguments arguments) => Filtered(_visible(hub), hub, arguments);
+
+    private IQueryable<TRow> Filtered(IQueryable<TRow> visible, RequestContext hub, NestedListArguments arguments)
     {
-        var rows = arguments.Filter is { } filter ? _visible(hub).Where(Predicate(filter, hub)) : _visible(hub);
+        var rows = arguments.Filter is { } filter ? visible.Where(Predicate(filter, hub)) : visible;
         return AfterCursor(arguments) is { } after ? rows.Where(after) : rows;
     }
 
@@ -300,11 +313,16 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         return terms;
     }
 
-    private IQueryable<TRow> Sort(IQueryable<TRow> rows, IReadOnlyList<SortTerm<TEntity>> order)
-        => rows.Provider.CreateQuery<TRow>(Sort(rows.Expression, order));
+    private IQueryable<TRow> Sort(IQueryable<TRow> rows, IReadOnlyList<SortTerm<TEntity>> order, RequestContext hub)
+        => rows.Provider.CreateQuery<TRow>(Sort(rows.Expression, order, hub));
 
-    /// <summary>OrderBy/ThenBy over the rows, each key read through the link to the entity when the rows are links.</summary>
-    private Expression Sort(Expression source, IReadOnlyList<SortTerm<TEntity>> order)
+    /// <summary>
+    /// OrderBy/ThenBy over the rows, each key read through the link to the entity when the rows are links; the entity's id
+    /// through the link is read as the link's own foreign key (the same value), so sorting by it joins nothing: EF Core
+    /// joins the entity's table for <c>link.Person.Id</c>, one look-up per row (a case's subjects: 0.1 ms of case 2's
+    /// 1.1 ms statement).
+    /// </summary>
+    private Expression Sort(Expression source, IReadOnlyList<SortTerm<TEntity>> order, RequestContext hub)
     {
         for (var i = 0; i < order.Count; i++)
         {
@@ -312,6 +330,8 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
             if (_through is not null)
             {
                 var body = new Replace(key.Parameters[0], _through.Body).Visit(key.Body);
+                if (LinkKey(hub.Db.Model) is var (principalKey, foreignKey))
+                    body = new Replace(Expression.Property(_through.Body, principalKey), Expression.Property(_through.Parameters[0], foreignKey)).Visit(body);
                 key = Expression.Lambda(body, _through.Parameters);
             }
             var method = (i, order[i].Descending) switch
@@ -326,9 +346,38 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         return source;
     }
 
-    private sealed class Replace(ParameterExpression from, Expression to) : ExpressionVisitor
+    /// <summary>
+    /// For link rows, the entity's key property and the link's foreign key to it (EF Core's model), when both are one
+    /// property of the same type; null otherwise. The model is the same for every context of the hub, so it is read once.
+    /// </summary>
+    private (PropertyInfo PrincipalKey, PropertyInfo ForeignKey)? LinkKey(IModel model)
     {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+        if (_linkKeyRead) return _linkKey;
+        if (_through?.Body is MemberExpression { Member.Name: var navigation }
+            && model.FindEntityType(typeof(TRow))?.FindNavigation(navigation)?.ForeignKey is { Properties: [var foreign], PrincipalKey.Properties: [var principal] }
+            && foreign.PropertyInfo is { } foreignProperty && principal.PropertyInfo is { } principalProperty
+            && foreignProperty.PropertyType == principalProperty.PropertyType)
+        {
+            _linkKey = (principalProperty, foreignProperty);
+        }
+        _linkKeyRead = true;
+        return _linkKey;
+    }
+
+    private (PropertyInfo PrincipalKey, PropertyInfo ForeignKey)? _linkKey;
+    private volatile bool _linkKeyRead;
+
+    /// <summary>Replaces one expression (a parameter, or a member read structurally equal to the one given) with another.</summary>
+    private sealed class Replace(Expression from, Expression to) : ExpressionVisitor
+    {
+        [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(node))]
+        public override Expression? Visit(Expression? node) => node is not null && Same(node, from) ? to : base.Visit(node);
+
+        private static bool Same(Expression a, Expression b) => a == b || (a, b) switch
+        {
+            (MemberExpression x, MemberExpression y) => x.Member == y.Member && x.Expression is { } xe && y.Expression is { } ye && Same(xe, ye),
+            _ => false,
+        };
     }
 }
 

@@ -32,6 +32,11 @@ public sealed class CompiledDataTests
     // Ids, null ids, markers in arrays of objects, and a string that looks like a marker stays a string.
     [InlineData("""{"$id:Case:id":42,"kind":"$p:1","list":[{"$id:Person:pid":null,"$p:1":7},{"$p:1":8,"n":"é\"\\"}]}""",
         """{"id":"Q2FzZTo0Mg","kind":"$p:1","list":[{"pid":null},{"n":"é\"\\"}]}""")]
+    // Marks are found by their bytes, so what looks like one inside a string, or as an array's element, stays; a string
+    // that ends in an escaped backslash still ends there.
+    [InlineData("""{"a":"x\",\"$p:1\":6","b":["$p:1","$id:Case:id"],"$p:1":6}""", """{"a":"x\",\"$p:1\":6","b":["$p:1","$id:Case:id"]}""")]
+    [InlineData("""{"a":"x\\","$p:1":6,"b":{"$p:1":7}}""", """{"a":"x\\","b":{}}""")]
+    [InlineData("""[{"$id:Case:id":1},"$p:1",{ "$id:Case:id" : 2 }]""", """[{"id":"Q2FzZTox"},"$p:1",{ "id":"Q2FzZToy" }]""")]
     public void Markers_are_rewritten_or_removed_and_everything_else_is_kept_byte_for_byte(string statement, string response)
     {
         var collector = new ProcessingCollector();

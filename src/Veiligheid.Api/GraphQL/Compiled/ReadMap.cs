@@ -16,6 +16,11 @@ namespace Veiligheid.GraphQL.Compiled;
 /// caller's visible rows), so the SQL carries exactly the predicates of the reference path. A field or type that is not
 /// here (life domains, cursors, coordinates, registers, figures, …) makes the whole operation run on
 /// the reference path.
+/// <para>Every row the map reads is one the caller may see: the roots read the visible rows; a reference reads through
+/// the target's rule, or reads the target unfiltered only from link rows whose list holds visible targets alone (said at
+/// each); organisations are a register every role reads. So a nested list's parent row is always visible, and the list
+/// may read its cheaper form for such a parent (<see cref="NestedList{TDefinition, TEntity, TRow}.VisibleUnderVisibleParent"/>;
+/// the differential tests compare the result with the resolvers, which keep the whole rule).</para>
 /// </summary>
 internal static class ReadMap
 {
@@ -57,8 +62,9 @@ internal static class ReadMap
             new MappedType("CaseSubject", typeof(CaseSubject), ProcessedPerson.ByPersonId(DataCategory.Casus))
                 .Columns(("role", "Role"))
                 // The only rows of this type are a case's subjects (CaseRelations.SubjectList), which hold only persons
-                // the caller may see (the person rule is in that list's rows); testing it again for the person cost a
-                // second correlated rule per subject in the SQL and could change nothing (ReadMapTests pins the one list).
+                // the caller may see (the person rule, or the case's visibility where that implies it, is in that list's
+                // rows); testing it again for the person cost a second correlated rule per subject in the SQL and could
+                // change nothing (ReadMapTests pins the one list).
                 .One("person", "Person", "PersonId", hub => hub.Db.Persons),
 
             new MappedType("PersonCase", typeof(CaseSubject), ProcessedPerson.ByPersonId(DataCategory.Casus))
