@@ -52,9 +52,12 @@ public sealed class ProcessingLogSubjectConfiguration : IEntityTypeConfiguration
 /// <remarks>
 /// Correct wherever the indexer stands: the index holds every record up to its highest sequence (the indexer copies in
 /// sequence order, and records commit in sequence order on both providers, each writer reading the chain's end under the
-/// write lock), and the tail is everything above it. Both terms are in one statement, so one snapshot answers both. The
-/// rows come from the log and are checked against the subject again, so an index row that no longer matches a record
-/// (the record was removed) can never add one.
+/// write lock), and the tail is everything above it. Both terms are in one statement. On SQL Server one snapshot answers
+/// both; on SQLite the index has a file of its own (<see cref="Data.SqliteLogFile.IndexPathFor"/>), read in a snapshot of
+/// its own, which is either older than the log's (its tail is then longer, still all in the log's snapshot) or newer (it
+/// then names every record the log's snapshot holds, and the tail is empty). The rows come from the log and are checked
+/// against the subject again, so an index row that no longer matches a record (the record was removed, or is newer than
+/// the log's snapshot) can never add one.
 /// </remarks>
 public static class ProcessingLogIndex
 {
@@ -99,6 +102,22 @@ public static class ProcessingLogIndex
     internal static string TrimSql(bool sqlServer) => sqlServer
         ? "DELETE FROM [ProcessingLogSubjects] WHERE [Sequence] > (SELECT COALESCE(MAX([Sequence]), 0) FROM [ProcessingLog]);"
         : "DELETE FROM \"ProcessingLogSubjects\" WHERE \"Sequence\" > (SELECT COALESCE(MAX(\"Sequence\"), 0) FROM \"ProcessingLog\");";
+
+    /// <summary>The index's watermark: its highest sequence (SQLite's indexer, on the index's own file).</summary>
+    internal const string WatermarkSql = "SELECT COALESCE(MAX(\"Sequence\"), 0) FROM \"main\".\"ProcessingLogSubjects\";";
+
+    /// <summary>SQLite's indexer: the log's last sequence (for <see cref="TrimAboveSql"/>).</summary>
+    internal const string LogEndSql = "SELECT COALESCE(MAX(\"Sequence\"), 0) FROM \"log\".\"ProcessingLog\";";
+
+    /// <summary>SQLite's indexer's read: the next <c>$batch</c> records past <c>$watermark</c>, in order.</summary>
+    internal const string TailSql =
+        "SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM \"log\".\"ProcessingLog\" WHERE \"Sequence\" > $watermark ORDER BY \"Sequence\" LIMIT $batch;";
+
+    /// <summary>SQLite's indexer: <see cref="TrimSql"/> with the log's end as read by <see cref="LogEndSql"/>.</summary>
+    internal const string TrimAboveSql = "DELETE FROM \"main\".\"ProcessingLogSubjects\" WHERE \"Sequence\" > $end;";
+
+    /// <summary>SQLite's indexer: one index row; a row already there (another indexer's) is left.</summary>
+    internal const string InsertOneSql = "INSERT OR IGNORE INTO \"main\".\"ProcessingLogSubjects\" (\"Sequence\", \"PersonId\", \"ProtectedBsn\") VALUES ($sequence, $person, $bsn);";
 
     /// <summary>
     /// Copies the next <paramref name="batch"/> records past the watermark into the index, in sequence order, in one statement: the

@@ -13,15 +13,21 @@ namespace Veiligheid.Accountability;
 /// it keeps that tail short.
 /// </summary>
 /// <remarks>
-/// On SQLite it writes through a connection of its own with synchronous=NORMAL: the index is rebuildable from the durable
-/// log, so its commits do not fsync. A commit lost to a power cut only lowers the watermark (the WAL is written in order, so
-/// no later log commit can survive without it), and the next pass copies those records again. It writes between the log's
-/// commits (<see cref="ProcessingLog.BetweenCommitsAsync"/>), so a request of this host never waits on its lock.
+/// On SQLite the index has a file of its own (<see cref="SqliteLogFile.IndexPathFor"/>), which the indexer writes through
+/// a connection of its own with the log's file attached to read from: its transactions take only the index file's write
+/// lock, so the log's writer never waits for them. synchronous=NORMAL: the index is rebuildable from the durable log, so
+/// its commits do not fsync; a commit lost to a power cut only lowers the watermark, and the next pass copies those
+/// records again. On SQL Server it writes between the log's commits (<see cref="ProcessingLog.BetweenCommitsAsync"/>), in
+/// the hub's database.
 /// </remarks>
 public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<ProcessingLogOptions> options, ILogger<ProcessingLogIndexer> logger)
     : BackgroundService
 {
-    /// <summary>Records per transaction; between batches requests get the writer.</summary>
+    /// <summary>
+    /// Records per transaction. On SQL Server requests get the log's writer between batches. On SQLite nothing waits for
+    /// a batch, but it is CPU work beside the requests: batches of 20,000 made the load test slower (313–336 against
+    /// 407–416 requests a second, p99 270–540 against 118–121 ms; BENCHMARKS.md, "Eighth round").
+    /// </summary>
     internal const int BatchSize = 2000;
 
     /// <summary>
@@ -87,13 +93,14 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            var sqliteFile = SqliteLogFile.ConnectionStringFor(db);
+            var log = Log; // resolved here on every provider: the loop waits for its commits once it is
+            var hubFile = SqliteOwnConnection.FileOf(db);
             long total = 0;
             while (true)
             {
-                var copied = await Log.BetweenCommitsAsync(
-                    () => sqliteFile is not null ? Task.FromResult(CopyOnOwnConnection(sqliteFile)) : CopyThroughContextAsync(db, cancellationToken),
-                    cancellationToken);
+                var copied = hubFile is not null
+                    ? CopyOnOwnConnection(hubFile)
+                    : await log.BetweenCommitsAsync(() => CopyThroughContextAsync(db, cancellationToken), cancellationToken);
                 total += copied;
                 if (copied < BatchSize) return total;
             }
@@ -104,21 +111,61 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         }
     }
 
-    private int CopyOnOwnConnection(string connectionString)
+    /// <summary>
+    /// One batch into the index's file, read from the log's (attached), for the hub's SQLite connection string. Read and
+    /// write are apart: the records are read by statements outside any transaction, so each reads the log's file in a
+    /// snapshot that ends with it; then the index's file alone is written. Read inside the write's transaction, the log's
+    /// snapshot would last until the batch's commit, and the log writer's truncating checkpoint (which waits for the WAL's
+    /// readers while it holds the requests' commits back) would wait for the whole batch.
+    /// </summary>
+    private int CopyOnOwnConnection(string hubConnectionString)
     {
-        var connection = Open(connectionString);
+        var connection = Open(hubConnectionString);
         try
         {
-            // BEGIN IMMEDIATE: the write lock first, so the watermark and the tail are read as the copy writes them.
+            long watermark, logEnd;
+            var rows = new List<(long Sequence, long? PersonId, string? ProtectedBsn)>();
+            using (var read = connection.CreateCommand())
+            {
+                read.CommandText = ProcessingLogIndex.WatermarkSql;
+                watermark = (long)read.ExecuteScalar()!;
+                read.CommandText = ProcessingLogIndex.LogEndSql;
+                logEnd = (long)read.ExecuteScalar()!;
+                read.CommandText = ProcessingLogIndex.TailSql;
+                read.Parameters.AddWithValue("$watermark", watermark);
+                read.Parameters.AddWithValue("$batch", BatchSize);
+                using var reader = read.ExecuteReader();
+                while (reader.Read())
+                    rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+            }
+            // BEGIN IMMEDIATE on the index's file: a second indexer (another host) waits, then finds these rows there
+            // (OR IGNORE) or reads past them.
             using var transaction = connection.BeginTransaction(deferred: false);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = ProcessingLogIndex.TrimSql(sqlServer: false);
-            command.ExecuteNonQuery();
-            command.CommandText = ProcessingLogIndex.CopySql(sqlServer: false, BatchSize);
-            var copied = command.ExecuteNonQuery();
+            using (var trim = connection.CreateCommand())
+            {
+                trim.Transaction = transaction;
+                trim.CommandText = ProcessingLogIndex.TrimAboveSql;
+                trim.Parameters.AddWithValue("$end", logEnd);
+                trim.ExecuteNonQuery();
+            }
+            using (var insert = connection.CreateCommand())
+            {
+                insert.Transaction = transaction;
+                insert.CommandText = ProcessingLogIndex.InsertOneSql;
+                var sequence = insert.Parameters.Add("$sequence", SqliteType.Integer);
+                var person = insert.Parameters.Add("$person", SqliteType.Integer);
+                var bsn = insert.Parameters.Add("$bsn", SqliteType.Text);
+                insert.Prepare();
+                foreach (var row in rows)
+                {
+                    sequence.Value = row.Sequence;
+                    person.Value = (object?)row.PersonId ?? DBNull.Value;
+                    bsn.Value = (object?)row.ProtectedBsn ?? DBNull.Value;
+                    insert.ExecuteNonQuery();
+                }
+            }
             transaction.Commit();
-            return copied;
+            return rows.Count;
         }
         catch
         {
@@ -128,14 +175,27 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         }
     }
 
-    private SqliteConnection Open(string connectionString)
+    private SqliteConnection Open(string hubConnectionString)
     {
-        if (_connection is not null && string.Equals(_connectionString, connectionString, StringComparison.Ordinal)) return _connection;
+        if (_connection is not null && string.Equals(_connectionString, hubConnectionString, StringComparison.Ordinal)) return _connection;
         Close();
-        // NORMAL: no fsync at commit (see the remarks). No checkpoint inside its commits: the log's writer runs them in the
-        // background. busy_timeout: waiting for another host's writer inside SQLite, in short sleeps.
-        var connection = SqliteOwnConnection.Open(connectionString, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 5000;");
-        _connectionString = connectionString;
+        // The index's file as main, the log's attached to read from. NORMAL: no fsync at commit (see the remarks); SQLite's
+        // own checkpoints of the index's WAL (nothing else writes that file, and no request waits for it). busy_timeout:
+        // waiting for another host's indexer inside SQLite, in short sleeps.
+        var connection = SqliteOwnConnection.Open(SqliteLogFile.IndexConnectionStringFor(hubConnectionString)!, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+        try
+        {
+            using var attach = connection.CreateCommand();
+            attach.CommandText = $"ATTACH DATABASE $path AS \"{SqliteLogFile.Schema}\";";
+            attach.Parameters.AddWithValue("$path", SqliteLogFile.PathFor(new SqliteConnectionStringBuilder(hubConnectionString).DataSource));
+            attach.ExecuteNonQuery();
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+        _connectionString = hubConnectionString;
         return _connection = connection;
     }
 

@@ -5,6 +5,10 @@ using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations.Operations;
 using SQLitePCL;
 using Veiligheid.Accountability;
 
@@ -26,6 +30,9 @@ namespace Veiligheid.Data;
 /// <para>The migrations create the log's tables in the hub's file, as they always did; <see cref="MoveIntoOwnFileAsync"/>
 /// moves them (with their rows: a database from before this change keeps its chain) after every migration. A later
 /// migration that rebuilds one of them (SQLite's table rebuild creates the new table in main) is moved the same way.</para>
+/// <para>The log's index by data subject (<see cref="ProcessingLogSubject"/>) has a third file (<see cref="IndexPathFor"/>,
+/// attached as <see cref="IndexSchema"/>), so its indexer never waits for the log's writer nor holds it back
+/// (<see cref="PlaceIndexAsync"/>).</para>
 /// <para>An in-memory database (tests) keeps its log in itself: it exists only on its one connection.</para>
 /// <para>SQL Server keeps the log in the hub's database: its buffer pool is shared, so there is nothing to gain.</para>
 /// </remarks>
@@ -33,6 +40,9 @@ public static partial class SqliteLogFile
 {
     /// <summary>The schema name the log's file is attached under.</summary>
     public const string Schema = "log";
+
+    /// <summary>The schema name the file of the log's index by data subject is attached under (<see cref="IndexPathFor"/>).</summary>
+    public const string IndexSchema = "logindex";
 
     /// <summary>The log's file for the hub's database file: <c>veiligheid.db</c> → <c>veiligheid.processing-log.db</c>.</summary>
     public static string PathFor(string databasePath)
@@ -42,11 +52,24 @@ public static partial class SqliteLogFile
         return Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full) + ".processing-log" + Path.GetExtension(full));
     }
 
-    /// <summary>The files that make up the log's database (the file, its WAL and shared memory): delete or copy them together.</summary>
-    public static IEnumerable<string> FilesFor(string databasePath)
+    /// <summary>
+    /// The file of the log's index by data subject (<see cref="ProcessingLogSubject"/>): <c>veiligheid.db</c> →
+    /// <c>veiligheid.processing-log-index.db</c>. Derived data: the hub makes it again from the log when it is missing.
+    /// </summary>
+    public static string IndexPathFor(string databasePath)
     {
         var log = PathFor(databasePath);
-        return [log, log + "-wal", log + "-shm", log + "-journal"];
+        return Path.Combine(Path.GetDirectoryName(log)!, Path.GetFileNameWithoutExtension(log) + "-index" + Path.GetExtension(log));
+    }
+
+    /// <summary>
+    /// The files of the log's database and of its index (each file, its WAL and shared memory): delete them together with
+    /// the hub's file. To copy or back up, the log's are needed; the index's may be left out (it is made again).
+    /// </summary>
+    public static IEnumerable<string> FilesFor(string databasePath)
+    {
+        string[] suffixes = ["", "-wal", "-shm", "-journal"];
+        return suffixes.Select(s => PathFor(databasePath) + s).Concat(suffixes.Select(s => IndexPathFor(databasePath) + s));
     }
 
     /// <summary>
@@ -65,41 +88,68 @@ public static partial class SqliteLogFile
     public static string? ConnectionStringFor(VeiligheidDbContext db)
         => SqliteOwnConnection.FileOf(db) is { } hub ? ConnectionStringFor(hub) : null;
 
+    /// <summary>The connection string of the index's file (<see cref="IndexPathFor"/>) for the hub's SQLite connection string; null when the hub's database is not a file.</summary>
+    public static string? IndexConnectionStringFor(string hubConnectionString)
+    {
+        if (SqliteOwnConnection.FileOf(hubConnectionString) is null) return null;
+        var builder = new SqliteConnectionStringBuilder(hubConnectionString);
+        builder.DataSource = IndexPathFor(builder.DataSource);
+        return builder.ToString();
+    }
+
     /// <summary>
-    /// Attaches the log's file to this connection unless it is attached already (a pooled connection keeps it) or the
-    /// database is in memory. <see cref="SqliteDurability"/> then sets synchronous=FULL for it, as for the hub's file.
+    /// Attaches the log's file and its index's file to this connection unless they are attached already (a pooled
+    /// connection keeps them) or the database is in memory. <see cref="SqliteDurability"/> then sets synchronous=FULL for
+    /// the log's, as for the hub's file.
     /// </summary>
     public static void Attach(SqliteConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        if (IsAttached(connection) || LogPathOf(connection) is not { } path) return;
-        using var command = AttachCommand(connection, path);
-        command.ExecuteNonQuery();
+        foreach (var (schema, path) in Unattached(connection))
+        {
+            using var command = AttachCommand(connection, schema, path);
+            command.ExecuteNonQuery();
+        }
     }
 
     /// <inheritdoc cref="Attach"/>
     public static async Task AttachAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        if (IsAttached(connection) || LogPathOf(connection) is not { } path) return;
-        await using var command = AttachCommand(connection, path);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        foreach (var (schema, path) in Unattached(connection))
+        {
+            await using var command = AttachCommand(connection, schema, path);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
-    private static SqliteCommand AttachCommand(SqliteConnection connection, string path)
+    /// <summary>The log's files not attached to this connection yet, by schema; none for an in-memory database.</summary>
+    private static List<(string Schema, string Path)> Unattached(SqliteConnection connection)
+    {
+        var files = new List<(string, string)>(2);
+        if (SqliteOwnConnection.FileOf(connection.ConnectionString) is null) return files;
+        if (!IsAttached(connection, Schema)) files.Add((Schema, PathFor(connection.DataSource)));
+        if (!IsAttached(connection, IndexSchema)) files.Add((IndexSchema, IndexPathFor(connection.DataSource)));
+        return files;
+    }
+
+    private static SqliteCommand AttachCommand(SqliteConnection connection, string schema, string path)
     {
         var command = connection.CreateCommand();
-        command.CommandText = $"ATTACH DATABASE $path AS \"{Schema}\";";
+        command.CommandText = $"ATTACH DATABASE $path AS \"{schema}\";";
         command.Parameters.AddWithValue("$path", path);
         return command;
     }
 
     /// <summary>Whether the log's file is attached to this open connection. A native call, no statement: this runs at every open.</summary>
-    public static bool IsAttached(SqliteConnection connection)
-        => !string.IsNullOrEmpty(raw.sqlite3_db_filename(connection.Handle, Schema).utf8_to_string());
+    public static bool IsAttached(SqliteConnection connection) => IsAttached(connection, Schema);
 
-    private static string? LogPathOf(SqliteConnection connection)
-        => SqliteOwnConnection.FileOf(connection.ConnectionString) is null ? null : PathFor(connection.DataSource);
+    /// <summary>Whether a file is attached to this open connection under this schema name (a native call, no statement).</summary>
+    public static bool IsAttached(SqliteConnection connection, string schema)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return !string.IsNullOrEmpty(raw.sqlite3_db_filename(connection.Handle, schema).utf8_to_string());
+    }
 
     /// <summary>
     /// Moves the log's tables, indexes and view, with their rows, from the hub's file into the log's file, where the
@@ -122,35 +172,101 @@ public static partial class SqliteLogFile
             await AttachAsync(connection, cancellationToken); // opened before the interceptor was there (a test's context)
             await SqliteDurability.EnsureWriteAheadLogAsync(connection, cancellationToken, Schema);
             var tables = LogTables(db);
-            var inHub = await ObjectsAsync(connection, "main", tables, cancellationToken);
             var inLog = await ObjectsAsync(connection, Schema, tables, cancellationToken);
             var owner = await OwnerAsync(connection, inLog, cancellationToken);
-            if (inHub.Count == 0)
-            {
-                if (inLog.Count == 0 && (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Any())
-                    throw new ProcessingLogFileException(
-                        $"The processing log is missing: {PathFor(connection.DataSource)} holds none of it. Restore it from the backup " +
-                        "made with the database; the hub does not serve person data without its log.");
-                return;
-            }
-            // A table in both: the copy of a move that stopped before its drop.
-            foreach (var table in inHub.Where(o => o.Type == "table" && inLog.Any(l => l.Name == o.Name)))
-            {
-                var chained = table.Name == TableOf<ProcessingLogEntry>(db); // the person rows carry the chain
-                if (!await LogHoldsAllOfAsync(connection, table.Name, chained, cancellationToken))
-                    throw new ProcessingLogFileException(
-                        $"The processing log's table {table.Name} is in both {connection.DataSource} and {PathFor(connection.DataSource)}, and " +
-                        "the log file lacks rows the database file holds. The hub does not choose between them: keep the file with the whole chain.");
-            }
-            var copy = inHub.Where(o => !inLog.Any(l => l.Name == o.Name)).ToList();
-            if (copy.Count > 0) await CopyAsync(connection, copy, tables, owner, cancellationToken);
-            await DropFromHubAsync(connection, inHub, cancellationToken);
+            await MoveLogAsync(db, connection, tables, inLog, owner, cancellationToken);
+            await PlaceIndexAsync(db, connection, owner, cancellationToken);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>The log's tables, indexes and view from the hub's file into the log's (see <see cref="MoveIntoOwnFileAsync"/>).</summary>
+    private static async Task MoveLogAsync(VeiligheidDbContext db, SqliteConnection connection, string[] tables, List<SchemaObject> inLog, int owner,
+        CancellationToken cancellationToken)
+    {
+        var inHub = await ObjectsAsync(connection, "main", tables, cancellationToken);
+        if (inHub.Count == 0)
+        {
+            if (inLog.Count == 0 && (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Any())
+                throw new ProcessingLogFileException(
+                    $"The processing log is missing: {PathFor(connection.DataSource)} holds none of it. Restore it from the backup " +
+                    "made with the database; the hub does not serve person data without its log.");
+            return;
+        }
+        // A table in both: the copy of a move that stopped before its drop.
+        foreach (var table in inHub.Where(o => o.Type == "table" && inLog.Any(l => l.Name == o.Name)))
+        {
+            var chained = table.Name == TableOf<ProcessingLogEntry>(db); // the person rows carry the chain
+            if (!await LogHoldsAllOfAsync(connection, table.Name, chained, cancellationToken))
+                throw new ProcessingLogFileException(
+                    $"The processing log's table {table.Name} is in both {connection.DataSource} and {PathFor(connection.DataSource)}, and " +
+                    "the log file lacks rows the database file holds. The hub does not choose between them: keep the file with the whole chain.");
+        }
+        var copy = inHub.Where(o => !inLog.Any(l => l.Name == o.Name)).ToList();
+        if (copy.Count > 0) await CopyAsync(connection, copy, tables, owner, cancellationToken);
+        await DropFromHubAsync(connection, inHub, cancellationToken);
+    }
+
+    /// <summary>
+    /// The index by data subject in a file of its own (<see cref="IndexPathFor"/>): its table and indexes made there as
+    /// the model says, bound to the log by the same id (<see cref="OwnerAsync"/>); made again, empty, when the file is new,
+    /// belongs to another log or holds another shape of them (a migration changed the model); and dropped from the hub's
+    /// and the log's files, where the migrations (and the hub before this file existed) put it. Its rows are derived: the
+    /// indexer copies them from the log (<see cref="ProcessingLogIndexer"/>).
+    /// </summary>
+    /// <remarks>
+    /// Why a file of its own: the indexer inserts every record's person and protected BSN into two B-trees at random places,
+    /// which dirtied thousands of pages per batch; in the log's file it had to write between the log's commits (one writer
+    /// per file), so requests waited for its batches. The load test (BENCHMARKS.md, "Eighth round"): 294 requests a second
+    /// with the index in the log's file, 443 with no indexer at all, 407–416 with the index in its own file.
+    /// </remarks>
+    private static async Task PlaceIndexAsync(VeiligheidDbContext db, SqliteConnection connection, int owner, CancellationToken cancellationToken)
+    {
+        var table = TableOf<ProcessingLogSubject>(db);
+        var statements = IndexStatements(db, table);
+        await SqliteDurability.EnsureWriteAheadLogAsync(connection, cancellationToken, IndexSchema);
+        var stored = await ObjectsAsync(connection, IndexSchema, [table], cancellationToken, withView: false);
+        var bound = await ScalarAsync(connection, $"PRAGMA \"{IndexSchema}\".user_version;", cancellationToken);
+        var same = bound == owner && stored.Count == statements.Count && statements.All(sql => stored.Any(o => Normal(o.Sql) == sql));
+        // Where the migrations (main) or the hub before this file (the log's file) left the table.
+        var elsewhere = new List<(string Schema, bool SameShape)>();
+        foreach (var schema in new[] { "main", Schema })
+        {
+            var there = await ObjectsAsync(connection, schema, [table], cancellationToken, withView: false);
+            if (there.FirstOrDefault(o => o.Type == "table") is { } found) elsewhere.Add((schema, Normal(found.Sql) == statements[0]));
+        }
+        if (same && elsewhere.Count == 0) return;
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (!same)
+        {
+            if (stored.Count > 0) await ExecuteAsync(connection, $"DROP TABLE IF EXISTS \"{IndexSchema}\".\"{table}\";", cancellationToken, transaction);
+            foreach (var sql in statements) await ExecuteAsync(connection, InSchema(sql, IndexSchema), cancellationToken, transaction);
+            await ExecuteAsync(connection, $"PRAGMA \"{IndexSchema}\".user_version = {owner.ToString(CultureInfo.InvariantCulture)};", cancellationToken, transaction);
+            // The rows of a table of the same shape come along (both are this log's: the hub's file and the log's file are
+            // bound by the same id), so a large log is not indexed again from its start; otherwise the indexer copies them.
+            if (elsewhere.FirstOrDefault(e => e.SameShape) is { Schema: { } from })
+                await ExecuteAsync(connection, $"INSERT INTO \"{IndexSchema}\".\"{table}\" SELECT * FROM \"{from}\".\"{table}\";", cancellationToken, transaction);
+        }
+        foreach (var (schema, _) in elsewhere)
+            await ExecuteAsync(connection, $"DROP TABLE \"{schema}\".\"{table}\";", cancellationToken, transaction);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The index table's CREATE TABLE and CREATE INDEX statements, as EF Core's migrations would write them from the model, normalized.</summary>
+    private static List<string> IndexStatements(VeiligheidDbContext db, string table)
+    {
+        var model = db.GetService<IDesignTimeModel>().Model;
+        var operations = db.GetService<IMigrationsModelDiffer>().GetDifferences(null, model.GetRelationalModel())
+            .Where(o => o is CreateTableOperation { Name: var t } && t == table || o is CreateIndexOperation { Table: var i } && i == table)
+            .ToList();
+        return [.. db.GetService<IMigrationsSqlGenerator>().Generate(operations, model).Select(c => Normal(c.CommandText))];
+    }
+
+    /// <summary>A CREATE statement as SQLite keeps it in its schema table: without the trailing semicolon and white space.</summary>
+    private static string Normal(string sql) => sql.Trim().TrimEnd(';').Trim();
 
     /// <summary>
     /// The id that binds the two files (<c>PRAGMA user_version</c>, which nothing else here uses): the hub's file gets a
@@ -174,12 +290,11 @@ public static partial class SqliteLogFile
             "this one away; the hub does not continue one database's log on another.");
     }
 
-    /// <summary>The log's tables, parents first (the person rows refer to their action), from the model.</summary>
+    /// <summary>The log's tables, parents first (the person rows refer to their action), from the model. Its index by data subject has a file of its own (<see cref="PlaceIndexAsync"/>).</summary>
     private static string[] LogTables(VeiligheidDbContext db) =>
     [
         TableOf<ProcessingAction>(db),
         TableOf<ProcessingLogEntry>(db),
-        TableOf<ProcessingLogSubject>(db),
     ];
 
     private static string TableOf<T>(VeiligheidDbContext db)
@@ -188,12 +303,14 @@ public static partial class SqliteLogFile
     private sealed record SchemaObject(string Type, string Name, string Sql);
 
     /// <summary>The log's tables, their indexes and the view of the records, as stored in this schema.</summary>
-    private static async Task<List<SchemaObject>> ObjectsAsync(SqliteConnection connection, string schema, string[] tables, CancellationToken cancellationToken)
+    private static async Task<List<SchemaObject>> ObjectsAsync(SqliteConnection connection, string schema, string[] tables, CancellationToken cancellationToken,
+        bool withView = true)
     {
         await using var command = connection.CreateCommand();
         var names = string.Join(", ", tables.Select((_, i) => "$t" + i));
         // The indexes SQLite makes itself (sqlite_autoindex_…) have no SQL: they come with their table.
         command.CommandText = $"SELECT type, name, sql FROM \"{schema}\".sqlite_master WHERE sql IS NOT NULL AND (tbl_name IN ({names}) OR name = $view);";
+        if (!withView) command.CommandText = command.CommandText.Replace(" OR name = $view", "", StringComparison.Ordinal);
         for (var i = 0; i < tables.Length; i++) command.Parameters.AddWithValue("$t" + i, tables[i]);
         command.Parameters.AddWithValue("$view", ProcessingRecordConfiguration.View);
         var objects = new List<SchemaObject>();
@@ -266,12 +383,12 @@ public static partial class SqliteLogFile
         }
     }
 
-    /// <summary>The stored CREATE statement with the log's schema before the object's name.</summary>
-    private static string InSchema(string sql)
+    /// <summary>The stored CREATE statement with the log's schema (or another) before the object's name.</summary>
+    private static string InSchema(string sql, string schema = Schema)
     {
         var match = CreatePrefix().Match(sql);
         if (!match.Success) throw new InvalidOperationException("Unexpected statement for a processing log object: " + sql[..Math.Min(sql.Length, 60)]);
-        return sql.Insert(match.Length, $"\"{Schema}\".");
+        return sql.Insert(match.Length, $"\"{schema}\".");
     }
 
     [GeneratedRegex("^CREATE (TABLE|VIEW|INDEX|UNIQUE INDEX) ", RegexOptions.CultureInvariant)]

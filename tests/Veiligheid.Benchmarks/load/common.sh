@@ -4,13 +4,14 @@ log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
 
 # fresh_copy SOURCE DEST: DEST becomes a copy of SOURCE (which is only read). The files an earlier run left beside DEST
-# go first: its WAL, and the processing log's own file (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db ->
-# x.processing-log.db), which the hub would otherwise refuse as another database's log.
+# go first: its WAL, the processing log's own file (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db ->
+# x.processing-log.db), which the hub would otherwise refuse as another database's log, and the log's index
+# (x.processing-log-index.db), which it would make again from that log.
 fresh_copy() {
-  local source=$1 dest=$2 log_db="${2%.*}.processing-log.${2##*.}" file
+  local source=$1 dest=$2 log_db="${2%.*}.processing-log.${2##*.}" index_db="${2%.*}.processing-log-index.${2##*.}" file
   [[ "$(realpath -m "$source")" != "$(realpath -m "$dest")" ]] || fail "the copy must differ from $source (it is written)"
   [[ -f "$source-wal" ]] && fail "$source has a -wal file: checkpoint it first, the copy would miss data"
-  for file in "$dest" "$log_db"; do rm -f "$file" "$file-journal" "$file-wal" "$file-shm"; done
+  for file in "$dest" "$log_db" "$index_db"; do rm -f "$file" "$file-journal" "$file-wal" "$file-shm"; done
   cp "$source" "$dest"
 }
 

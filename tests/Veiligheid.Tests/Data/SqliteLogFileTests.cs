@@ -28,10 +28,65 @@ public sealed class SqliteLogFileTests : IDisposable
 
         Assert.Equal(_directory.File("hub.processing-log.db"), SqliteLogFile.PathFor(path));
         Assert.Empty(LogObjects(path));
-        Assert.Equal(["ProcessingActions", "ProcessingLog", "ProcessingLogSubjects", "ProcessingRecords"],
+        Assert.Equal(["ProcessingActions", "ProcessingLog", "ProcessingRecords"],
             LogObjects(SqliteLogFile.PathFor(path)).Where(o => o.Type is "table" or "view").Select(o => o.Name).Order().ToArray());
         Assert.Equal(1L, Scalar(SqliteLogFile.PathFor(path), "SELECT count(*) FROM \"ProcessingLog\";"));
         Assert.Equal("wal", Scalar(SqliteLogFile.PathFor(path), "PRAGMA journal_mode;"));
+        // Its index by data subject in a third file, bound to the same database.
+        var index = SqliteLogFile.IndexPathFor(path);
+        Assert.Equal(_directory.File("hub.processing-log-index.db"), index);
+        Assert.Equal(["ProcessingLogSubjects"], LogObjects(index).Where(o => o.Type == "table").Select(o => o.Name).ToArray());
+        Assert.Equal("wal", Scalar(index, "PRAGMA journal_mode;"));
+        Assert.Equal(Scalar(path, "PRAGMA user_version;"), Scalar(index, "PRAGMA user_version;"));
+    }
+
+    [Fact]
+    public async Task The_log_index_file_keeps_its_rows_across_starts_and_is_made_again_when_gone_or_another_logs()
+    {
+        var path = _directory.File("index.db");
+        var index = SqliteLogFile.IndexPathFor(path);
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
+        Execute(index, "INSERT INTO \"ProcessingLogSubjects\" (\"Sequence\", \"PersonId\") VALUES (1, 7), (2, 8);");
+
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync(); // a second start: the same shape, the same log
+        Assert.Equal(2L, Scalar(index, "SELECT count(*) FROM \"ProcessingLogSubjects\";"));
+
+        // Bound to another log (its rows would name that log's records): made again, empty, and bound to this one.
+        Execute(index, "PRAGMA user_version = 12345;");
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
+        Assert.Equal(0L, Scalar(index, "SELECT count(*) FROM \"ProcessingLogSubjects\";"));
+        Assert.Equal(Scalar(path, "PRAGMA user_version;"), Scalar(index, "PRAGMA user_version;"));
+
+        // Gone: made again (derived data; the indexer copies the rows from the log).
+        SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { index, index + "-wal", index + "-shm" }) File.Delete(file);
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
+        Assert.Equal(["IX_ProcessingLogSubjects_PersonId", "IX_ProcessingLogSubjects_ProtectedBsn", "ProcessingLogSubjects"],
+            LogObjects(index).Select(o => o.Name).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task A_log_commit_does_not_wait_for_the_index_files_writer()
+    {
+        var path = _directory.File("apart.db");
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        await db.MigrateAsync();
+        using var writer = SqliteLogWriter.For(db)!;
+        // The indexer's transaction, held open: with the index in the log's file the commit below waited for its lock
+        // (busy_timeout, then "database is locked").
+        using var indexer = new SqliteConnection($"Data Source={SqliteLogFile.IndexPathFor(path)};Pooling=False");
+        indexer.Open();
+        using var transaction = indexer.BeginTransaction(deferred: false);
+        using (var insert = indexer.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO \"ProcessingLogSubjects\" (\"Sequence\", \"PersonId\") VALUES (1, 1);";
+            insert.ExecuteNonQuery();
+        }
+
+        writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 3)));
+
+        Assert.Equal(1L, Scalar(SqliteLogFile.PathFor(path), "SELECT count(*) FROM \"ProcessingLog\";"));
     }
 
     [Fact]
@@ -273,6 +328,15 @@ public sealed class SqliteLogFileTests : IDisposable
         var objects = new List<(string, string)>();
         while (reader.Read()) objects.Add((reader.GetString(0), reader.GetString(1)));
         return objects;
+    }
+
+    private static void Execute(string file, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static object? Scalar(string file, string sql)
