@@ -93,7 +93,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            var log = Log; // resolved here on every provider: the loop waits for its commits once it is
+            var log = Log; // resolved on every provider: ExecuteAsync waits for the log's commits only once it is
             var hubFile = SqliteOwnConnection.FileOf(db);
             long total = 0;
             while (true)

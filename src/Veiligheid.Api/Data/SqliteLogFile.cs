@@ -76,24 +76,21 @@ public static partial class SqliteLogFile
     /// The connection string of the log's file for the hub's SQLite connection string (its other settings kept); null when
     /// the hub's database is not a file.
     /// </summary>
-    public static string? ConnectionStringFor(string hubConnectionString)
-    {
-        if (SqliteOwnConnection.FileOf(hubConnectionString) is null) return null;
-        var builder = new SqliteConnectionStringBuilder(hubConnectionString);
-        builder.DataSource = PathFor(builder.DataSource);
-        return builder.ToString();
-    }
+    public static string? ConnectionStringFor(string hubConnectionString) => Beside(hubConnectionString, PathFor);
 
     /// <summary>The log file's connection string for this context's database; null unless it is on a SQLite file.</summary>
     public static string? ConnectionStringFor(VeiligheidDbContext db)
         => SqliteOwnConnection.FileOf(db) is { } hub ? ConnectionStringFor(hub) : null;
 
     /// <summary>The connection string of the index's file (<see cref="IndexPathFor"/>) for the hub's SQLite connection string; null when the hub's database is not a file.</summary>
-    public static string? IndexConnectionStringFor(string hubConnectionString)
+    public static string? IndexConnectionStringFor(string hubConnectionString) => Beside(hubConnectionString, IndexPathFor);
+
+    /// <summary>The hub's connection string with its file replaced by the one <paramref name="pathFor"/> gives (its other settings kept); null for an in-memory database.</summary>
+    private static string? Beside(string hubConnectionString, Func<string, string> pathFor)
     {
         if (SqliteOwnConnection.FileOf(hubConnectionString) is null) return null;
         var builder = new SqliteConnectionStringBuilder(hubConnectionString);
-        builder.DataSource = IndexPathFor(builder.DataSource);
+        builder.DataSource = pathFor(builder.DataSource);
         return builder.ToString();
     }
 
