@@ -40,7 +40,7 @@ public static class BenchmarkDatabase
             {
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                 // The processing log's own file too (SqliteLogFile): a log of an earlier run must not continue on the copy.
-                foreach (var stale in new[] { copy, copy + "-wal", copy + "-shm" }.Concat(SqliteLogFile.FilesFor(copy))) File.Delete(stale);
+                foreach (var stale in DatabaseSetup.SqliteFiles(copy)) File.Delete(stale);
                 File.Copy(Path, copy);
                 _copied = true;
             }

@@ -42,7 +42,7 @@ public class IncidentIngestionBenchmarks : IDisposable
         var source = BenchmarkDatabase.Ensure();
         SqliteConnection.ClearAllPools();
         // With the WAL of an earlier run and the processing log's own file (SqliteLogFile): none of it continues on the copy.
-        foreach (var stale in new[] { DatabasePath + "-wal", DatabasePath + "-shm" }.Concat(SqliteLogFile.FilesFor(DatabasePath))) File.Delete(stale);
+        foreach (var stale in DatabaseSetup.SqliteFiles(DatabasePath)) File.Delete(stale);
         File.Copy(source, DatabasePath, overwrite: true);
         var root = RepositoryRoot();
         var apiDll = Path.Combine(root, "src", "Veiligheid.Api", "bin", "Release", "net10.0", "Veiligheid.Api.dll");

@@ -75,7 +75,7 @@ public class ProcessingLogBenchmarks
     {
         _services.Dispose();
         SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _copy, _copy + "-wal", _copy + "-shm" }.Concat(SqliteLogFile.FilesFor(_copy))) File.Delete(file);
+        foreach (var file in DatabaseSetup.SqliteFiles(_copy)) File.Delete(file);
     }
 
     [Benchmark(Baseline = true, Description = "one person, no log")]

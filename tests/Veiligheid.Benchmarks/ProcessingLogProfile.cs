@@ -39,7 +39,7 @@ public static class ProcessingLogProfile
         finally
         {
             SqliteConnection.ClearAllPools();
-            foreach (var file in new[] { copy, copy + "-wal", copy + "-shm", copy + "-journal" }.Concat(SqliteLogFile.FilesFor(copy))) File.Delete(file);
+            foreach (var file in DatabaseSetup.SqliteFiles(copy)) File.Delete(file);
         }
     }
 

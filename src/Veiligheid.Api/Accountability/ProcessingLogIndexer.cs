@@ -185,9 +185,8 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         var connection = SqliteOwnConnection.Open(SqliteLogFile.IndexConnectionStringFor(hubConnectionString)!, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
         try
         {
-            using var attach = connection.CreateCommand();
-            attach.CommandText = $"ATTACH DATABASE $path AS \"{SqliteLogFile.Schema}\";";
-            attach.Parameters.AddWithValue("$path", SqliteLogFile.PathFor(new SqliteConnectionStringBuilder(hubConnectionString).DataSource));
+            using var attach = SqliteLogFile.AttachCommand(connection, SqliteLogFile.Schema,
+                SqliteLogFile.PathFor(new SqliteConnectionStringBuilder(hubConnectionString).DataSource));
             attach.ExecuteNonQuery();
         }
         catch

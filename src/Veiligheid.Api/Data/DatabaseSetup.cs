@@ -53,16 +53,23 @@ public static class DatabaseSetup
     public static string SqliteConnectionString(string path) => $"Data Source={path};Foreign Keys=True;Pooling=True";
 
     /// <summary>
+    /// Every file of the hub's SQLite database at <paramref name="path"/>: its own with its WAL, shared memory and journal,
+    /// and the processing log's and its index's (<see cref="SqliteLogFile.FilesFor"/>). Delete them together.
+    /// </summary>
+    public static IEnumerable<string> SqliteFiles(string path) => SqliteLogFile.WithCompanions(path).Concat(SqliteLogFile.FilesFor(path));
+
+    /// <summary>
     /// SQLite with durable commits (synchronous=FULL on every connection, see <see cref="SqliteDurability"/>) and the
-    /// processing log's file attached to each (<see cref="SqliteLogFile"/>).
+    /// processing log's file and its index's attached to each (<see cref="SqliteLogFile"/>).
     /// </summary>
     public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString)
         => builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName))
             .AddInterceptors(SqliteLogAttachment.Instance, SqliteDurability.Instance); // attached first: durability covers both files
 
     /// <summary>
-    /// Applies the migrations, then (on a SQLite file) moves the processing log's tables into the log's own file
-    /// (<see cref="SqliteLogFile.MoveIntoOwnFileAsync"/>). Everything that migrates a hub database goes through here.
+    /// Applies the migrations, then (on a SQLite file) moves the processing log's tables into the log's own file and its
+    /// index into the index's (<see cref="SqliteLogFile.MoveIntoOwnFileAsync"/>). Everything that migrates a hub database
+    /// goes through here.
     /// </summary>
     public static async Task MigrateAsync(this VeiligheidDbContext db, CancellationToken cancellationToken = default)
     {

@@ -67,10 +67,10 @@ public static partial class SqliteLogFile
     /// the hub's file. To copy or back up, the log's are needed; the index's may be left out (it is made again).
     /// </summary>
     public static IEnumerable<string> FilesFor(string databasePath)
-    {
-        string[] suffixes = ["", "-wal", "-shm", "-journal"];
-        return suffixes.Select(s => PathFor(databasePath) + s).Concat(suffixes.Select(s => IndexPathFor(databasePath) + s));
-    }
+        => WithCompanions(PathFor(databasePath)).Concat(WithCompanions(IndexPathFor(databasePath)));
+
+    /// <summary>A SQLite database file with the files SQLite keeps beside it: its WAL, shared memory and rollback journal.</summary>
+    public static IEnumerable<string> WithCompanions(string file) => [file, file + "-wal", file + "-shm", file + "-journal"];
 
     /// <summary>
     /// The connection string of the log's file for the hub's SQLite connection string (its other settings kept); null when
@@ -120,17 +120,21 @@ public static partial class SqliteLogFile
         }
     }
 
-    /// <summary>The log's files not attached to this connection yet, by schema; none for an in-memory database.</summary>
-    private static List<(string Schema, string Path)> Unattached(SqliteConnection connection)
+    /// <summary>
+    /// The log's files not attached to this connection yet, by schema; none for an in-memory database. This runs at every
+    /// open, and a pooled connection has both attached: two native calls then, and nothing parsed or allocated.
+    /// </summary>
+    private static (string Schema, string Path)[] Unattached(SqliteConnection connection)
     {
-        var files = new List<(string, string)>(2);
-        if (SqliteOwnConnection.FileOf(connection.ConnectionString) is null) return files;
-        if (!IsAttached(connection, Schema)) files.Add((Schema, PathFor(connection.DataSource)));
-        if (!IsAttached(connection, IndexSchema)) files.Add((IndexSchema, IndexPathFor(connection.DataSource)));
-        return files;
+        var log = IsAttached(connection, Schema);
+        var index = IsAttached(connection, IndexSchema);
+        if ((log && index) || SqliteOwnConnection.FileOf(connection.ConnectionString) is null) return [];
+        (string, string) logFile = (Schema, PathFor(connection.DataSource)), indexFile = (IndexSchema, IndexPathFor(connection.DataSource));
+        return log ? [indexFile] : index ? [logFile] : [logFile, indexFile];
     }
 
-    private static SqliteCommand AttachCommand(SqliteConnection connection, string schema, string path)
+    /// <summary>ATTACH of a file under a schema name (the indexer's connection attaches the log's file with it too).</summary>
+    internal static SqliteCommand AttachCommand(SqliteConnection connection, string schema, string path)
     {
         var command = connection.CreateCommand();
         command.CommandText = $"ATTACH DATABASE $path AS \"{schema}\";";
@@ -169,7 +173,7 @@ public static partial class SqliteLogFile
             await AttachAsync(connection, cancellationToken); // opened before the interceptor was there (a test's context)
             await SqliteDurability.EnsureWriteAheadLogAsync(connection, cancellationToken, Schema);
             var tables = LogTables(db);
-            var inLog = await ObjectsAsync(connection, Schema, tables, cancellationToken);
+            var inLog = await ObjectsAsync(connection, Schema, tables, ProcessingRecordConfiguration.View, cancellationToken);
             var owner = await OwnerAsync(connection, inLog, cancellationToken);
             await MoveLogAsync(db, connection, tables, inLog, owner, cancellationToken);
             await PlaceIndexAsync(db, connection, owner, cancellationToken);
@@ -184,7 +188,7 @@ public static partial class SqliteLogFile
     private static async Task MoveLogAsync(VeiligheidDbContext db, SqliteConnection connection, string[] tables, List<SchemaObject> inLog, int owner,
         CancellationToken cancellationToken)
     {
-        var inHub = await ObjectsAsync(connection, "main", tables, cancellationToken);
+        var inHub = await ObjectsAsync(connection, "main", tables, ProcessingRecordConfiguration.View, cancellationToken);
         if (inHub.Count == 0)
         {
             if (inLog.Count == 0 && (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Any())
@@ -225,14 +229,14 @@ public static partial class SqliteLogFile
         var table = TableOf<ProcessingLogSubject>(db);
         var statements = IndexStatements(db, table);
         await SqliteDurability.EnsureWriteAheadLogAsync(connection, cancellationToken, IndexSchema);
-        var stored = await ObjectsAsync(connection, IndexSchema, [table], cancellationToken, withView: false);
+        var stored = await ObjectsAsync(connection, IndexSchema, [table], view: null, cancellationToken);
         var bound = await ScalarAsync(connection, $"PRAGMA \"{IndexSchema}\".user_version;", cancellationToken);
         var same = bound == owner && stored.Count == statements.Count && statements.All(sql => stored.Any(o => Normal(o.Sql) == sql));
         // Where the migrations (main) or the hub before this file (the log's file) left the table.
         var elsewhere = new List<(string Schema, bool SameShape)>();
         foreach (var schema in new[] { "main", Schema })
         {
-            var there = await ObjectsAsync(connection, schema, [table], cancellationToken, withView: false);
+            var there = await ObjectsAsync(connection, schema, [table], view: null, cancellationToken);
             if (there.FirstOrDefault(o => o.Type == "table") is { } found) elsewhere.Add((schema, Normal(found.Sql) == statements[0]));
         }
         if (same && elsewhere.Count == 0) return;
@@ -252,8 +256,17 @@ public static partial class SqliteLogFile
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The index table's CREATE TABLE and CREATE INDEX statements, as EF Core's migrations would write them from the model, normalized.</summary>
+    /// <summary>
+    /// The index table's CREATE TABLE and CREATE INDEX statements, as EF Core's migrations would write them from the model,
+    /// normalized. Made once per process: EF Core's model differ walks the whole model (about 50 ms), and the model is the
+    /// same for every SQLite context of the hub.
+    /// </summary>
     private static List<string> IndexStatements(VeiligheidDbContext db, string table)
+        => LazyInitializer.EnsureInitialized(ref _indexStatements, () => MakeIndexStatements(db, table));
+
+    private static List<string>? _indexStatements;
+
+    private static List<string> MakeIndexStatements(VeiligheidDbContext db, string table)
     {
         var model = db.GetService<IDesignTimeModel>().Model;
         var operations = db.GetService<IMigrationsModelDiffer>().GetDifferences(null, model.GetRelationalModel())
@@ -299,17 +312,16 @@ public static partial class SqliteLogFile
 
     private sealed record SchemaObject(string Type, string Name, string Sql);
 
-    /// <summary>The log's tables, their indexes and the view of the records, as stored in this schema.</summary>
-    private static async Task<List<SchemaObject>> ObjectsAsync(SqliteConnection connection, string schema, string[] tables, CancellationToken cancellationToken,
-        bool withView = true)
+    /// <summary>These tables with their indexes, and the view when one is named, as stored in this schema.</summary>
+    private static async Task<List<SchemaObject>> ObjectsAsync(SqliteConnection connection, string schema, string[] tables, string? view,
+        CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         var names = string.Join(", ", tables.Select((_, i) => "$t" + i));
         // The indexes SQLite makes itself (sqlite_autoindex_…) have no SQL: they come with their table.
         command.CommandText = $"SELECT type, name, sql FROM \"{schema}\".sqlite_master WHERE sql IS NOT NULL AND (tbl_name IN ({names}) OR name = $view);";
-        if (!withView) command.CommandText = command.CommandText.Replace(" OR name = $view", "", StringComparison.Ordinal);
         for (var i = 0; i < tables.Length; i++) command.Parameters.AddWithValue("$t" + i, tables[i]);
-        command.Parameters.AddWithValue("$view", ProcessingRecordConfiguration.View);
+        command.Parameters.AddWithValue("$view", (object?)view ?? DBNull.Value); // NULL: "name = NULL" matches nothing
         var objects = new List<SchemaObject>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) objects.Add(new SchemaObject(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
@@ -407,7 +419,7 @@ public static partial class SqliteLogFile
     }
 }
 
-/// <summary>Attaches the processing log's file (<see cref="SqliteLogFile"/>) to every SQLite connection EF Core opens.</summary>
+/// <summary>Attaches the processing log's file and its index's (<see cref="SqliteLogFile"/>) to every SQLite connection EF Core opens.</summary>
 public sealed class SqliteLogAttachment : DbConnectionInterceptor
 {
     public static SqliteLogAttachment Instance { get; } = new();

@@ -5,8 +5,8 @@ namespace Veiligheid.Data;
 
 /// <summary>
 /// A connection of its own to one of the hub's SQLite files, beside the request pool: the processing log's file for its
-/// writer, checkpoints and subject indexer (<see cref="SqliteLogFile"/>), the hub's file for the compiled read path's
-/// kept statements.
+/// writer and checkpoints, the index's file for its indexer (<see cref="SqliteLogFile"/>), the hub's file for the compiled
+/// read path's kept statements.
 /// </summary>
 internal static class SqliteOwnConnection
 {

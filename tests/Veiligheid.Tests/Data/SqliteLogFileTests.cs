@@ -59,7 +59,7 @@ public sealed class SqliteLogFileTests : IDisposable
 
         // Gone: made again (derived data; the indexer copies the rows from the log).
         SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { index, index + "-wal", index + "-shm" }) File.Delete(file);
+        foreach (var file in SqliteLogFile.WithCompanions(index)) File.Delete(file);
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
         Assert.Equal(["IX_ProcessingLogSubjects_PersonId", "IX_ProcessingLogSubjects_ProtectedBsn", "ProcessingLogSubjects"],
             LogObjects(index).Select(o => o.Name).Order().ToArray());

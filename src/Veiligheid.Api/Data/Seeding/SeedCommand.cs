@@ -67,7 +67,7 @@ public static class SeedCommand
             {
                 SeedDatabase.ReleaseFile(path);
                 // The processing log's own file goes with it: a log of the replaced data must not continue on the new.
-                foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" }.Concat(SqliteLogFile.FilesFor(path)))
+                foreach (var file in DatabaseSetup.SqliteFiles(path))
                     if (File.Exists(file)) File.Delete(file);
             }
             var directory = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -213,9 +213,9 @@ public sealed class CompiledData
 
     /// <remarks>
     /// The statement's bytes are copied as they are between the marked members, and only those are rewritten. The marks are
-    /// found by a search for their opening bytes, not by reading every token: a pass that read every token (and so checked
-    /// the JSON again) took 0.4 ms of case 2's request for 16 KB and 160 marks, this one a small part of that (BENCHMARKS.md,
-    /// "Eighth round"). The JSON is the database's JSON functions' own, so it needs no second check. Every member whose
+    /// found by a search for their opening bytes, not by reading every token: for case 2's 16 KB and 160 marks a pass that
+    /// read every token (and so checked the JSON again) took 0.083 ms once compiled by the JIT, this one 0.044 ms
+    /// (BENCHMARKS.md, "Eighth round"). The JSON is the database's JSON functions' own, so it needs no second check. Every member whose
     /// name starts with '$' is a marker and is rewritten or removed, as before; strings keep the database's escaping.
     /// <para>Why the search finds the marks and nothing else: inside a JSON string every quote is escaped, so a quote that
     /// follows '{' or ',' (white space between allowed) is the opening quote of a string outside any string. That string is
