@@ -136,13 +136,16 @@ public sealed class ProcessingLog : IDisposable
     /// the request's context (one round trip per hundred records).</item>
     /// </list>
     /// </remarks>
-    public async Task AppendAsync(VeiligheidDbContext db, CallerAccess access, string actionName, ProcessingCollector processed, CancellationToken cancellationToken)
+    /// <param name="prepared">The compiled path's kept SQLite statements, when the request has them: the BSNs of persons
+    /// reached through a link are then read on one of those connections (<see cref="PersonBsns"/>).</param>
+    public async Task AppendAsync(VeiligheidDbContext db, CallerAccess access, string actionName, ProcessingCollector processed, CancellationToken cancellationToken,
+        GraphQL.Compiled.SqlitePreparedReads? prepared = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(processed);
         if (processed.IsEmpty) return;
-        var append = new PendingAppend(await DraftAsync(db, access, actionName, processed, cancellationToken));
+        var append = new PendingAppend(await DraftAsync(db, access, actionName, processed, cancellationToken, prepared));
         lock (_queue) _queue.Add(append);
 
         // A request cancelled while it waits here leaves its records queued; the next writer still logs them (the data
@@ -219,7 +222,8 @@ public sealed class ProcessingLog : IDisposable
     }
 
     /// <summary>The request's records without their place in the chain (sequence, previous hash, hash).</summary>
-    internal async Task<List<ProcessingRecord>> DraftAsync(VeiligheidDbContext db, CallerAccess access, string actionName, ProcessingCollector processed, CancellationToken cancellationToken)
+    internal async Task<List<ProcessingRecord>> DraftAsync(VeiligheidDbContext db, CallerAccess access, string actionName, ProcessingCollector processed, CancellationToken cancellationToken,
+        GraphQL.Compiled.SqlitePreparedReads? prepared = null)
     {
         // Person-level data is only reachable under a purpose (the schema without one has no such fields).
         var purpose = access.Purpose ?? throw new InvalidOperationException("Person-level data was processed without a purpose.");
@@ -229,7 +233,7 @@ public sealed class ProcessingLog : IDisposable
         var missing = persons.Where(p => p.Bsn is null && p.PersonId is not null).Select(p => p.PersonId!.Value).ToList();
         if (missing.Count > 0)
         {
-            var bsns = await db.Persons.AsNoTracking().Where(p => missing.Contains(p.Id)).Select(p => new { p.Id, p.Bsn }).ToDictionaryAsync(p => p.Id, p => p.Bsn, cancellationToken);
+            var bsns = await PersonBsns.ReadAsync(db, missing, prepared, cancellationToken);
             foreach (var person in persons) if (person.Bsn is null && person.PersonId is { } id && bsns.TryGetValue(id, out var bsn)) person.Bsn = bsn;
         }
 

@@ -156,9 +156,10 @@ public sealed class GraphQLRequestExecutor(
         var actionName = result.Operation?.Name?.StringValue ?? context.OperationName ?? request.OperationName ?? "(anonymous)";
         try
         {
-            // Opened once for the log's statements (a cached plan on a kept statement left it closed); a no-op when open.
-            if (!context.Processing.IsEmpty) await db.Database.OpenConnectionAsync(cancellationToken);
-            await processingLog.AppendAsync(db, access, actionName, context.Processing, cancellationToken);
+            // Without kept statements, opened once for the log's statements; a no-op when open. With them (SQLite) the
+            // log needs none of the request's own: its look-up runs on a kept connection, its write on the log's writer.
+            if (!context.Processing.IsEmpty && context.PreparedReads is null) await db.Database.OpenConnectionAsync(cancellationToken);
+            await processingLog.AppendAsync(db, access, actionName, context.Processing, cancellationToken, context.PreparedReads);
             return result;
         }
         catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or System.Data.Common.DbException or InvalidOperationException)

@@ -347,7 +347,8 @@ public sealed class SyntheticDataTests
         finally
         {
             SqliteConnection.ClearAllPools();
-            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            // The log's and its index's files too (they were left behind in the temp folder).
+            foreach (var file in DatabaseSetup.SqliteFiles(path))
                 if (File.Exists(file)) File.Delete(file);
         }
     }
@@ -381,7 +382,8 @@ public sealed class SyntheticDataTests
         finally
         {
             SqliteConnection.ClearAllPools();
-            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            // The log's and its index's files too (they were left behind in the temp folder).
+            foreach (var file in DatabaseSetup.SqliteFiles(path))
                 if (File.Exists(file)) File.Delete(file);
         }
     }

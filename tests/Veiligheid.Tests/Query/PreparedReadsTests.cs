@@ -5,8 +5,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Veiligheid.Access;
+using Veiligheid.Accountability;
 using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
 using Veiligheid.GraphQL.Compiled;
 using Veiligheid.Tests.Infrastructure;
 
@@ -71,6 +73,41 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
         Assert.Equal(ReadPath.Compiled, path);
         Assert.Equal("", log);
         Assert.Equal(before, opened.Count);
+    }
+
+    [Fact]
+    public async Task A_request_that_logs_case_subjects_from_a_cached_plan_opens_no_connection_of_its_own()
+    {
+        // The subjects are reached through links only (no person selected, whose row would carry its BSN), so the log
+        // needs their BSNs from one look-up; with kept statements
+        // that look-up runs on a kept connection and the log's write on its own writer, so the request's context never
+        // opens its connection (PersonBsns).
+        var opened = new CountOpens();
+        await using var host = hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(opened))));
+        var caller = CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        const string query = "query SubjectsLogged { cases(first: 10) { nodes { id subjects { role } } } }";
+        await ExecuteAsync(host.Services, caller, query); // compiles the plan
+        long last;
+        await using (var scope = host.Services.CreateAsyncScope())
+            last = await scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Set<ProcessingRecord>().MaxAsync(r => r.Sequence);
+
+        var before = opened.Count;
+        Assert.True(await ExecuteAsync(host.Services, caller, query));
+        Assert.Equal(before, opened.Count);
+
+        // Each subject of that request has its record, with its own BSN in protected form.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
+            var records = await db.Set<ProcessingRecord>().AsNoTracking().Where(r => r.Sequence > last).ToListAsync();
+            Assert.NotEmpty(records);
+            var ids = records.Select(r => r.PersonId!.Value).ToList();
+            var bsns = await db.Persons.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Bsn);
+            Assert.Equal(ids.Count, bsns.Count);
+            Assert.All(records, r => Assert.Equal(log.Protect(bsns[r.PersonId!.Value]), r.ProtectedBsn));
+        }
     }
 
     [Fact]
@@ -226,6 +263,15 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
     {
         var organisation = DemoOrganisations.All.Single(o => o.Key == organisationKey);
         return new Caller(role, DemoOrganisations.IdOf(organisationKey), organisationKey, organisation.Kind, organisation.ClientAppId, null, HubFactory.DefaultPurposeOf(role));
+    }
+
+    /// <summary>Serves the request as the endpoint does, the processing log included; whether it answered with data.</summary>
+    private static async Task<bool> ExecuteAsync(IServiceProvider services, Caller caller, string query)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
+        var result = await executor.ExecuteAsync(new GraphQLRequest(query, null, null, null), caller, scope.ServiceProvider, CancellationToken.None);
+        return result.Errors is null or { Count: 0 } && result.Data is not null;
     }
 
     private Task<(string Json, ReadPath Path, string Log, bool PlanCacheHit)> RunAsync(Caller caller, string query, bool compiledReads = true)
