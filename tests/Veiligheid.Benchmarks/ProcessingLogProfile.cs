@@ -27,14 +27,25 @@ public static class ProcessingLogProfile
 {
     private const string Purpose = "casusoverleg-zorg-en-veiligheid";
 
-    public static async Task RunAsync(TextWriter output)
+    public static Task RunAsync(TextWriter output) => OnCopyAsync(path => ProfileAsync(path, output));
+
+    /// <summary>
+    /// How fast the background indexer copies the log into its index by data subject: appends <paramref name="records"/>
+    /// records of random persons of the dataset (47 a request, chained as the hub chains them), then times the indexer's
+    /// pass that copies them all into the empty index, as after the index's file was deleted or while it lags under load.
+    /// Run: <c>dotnet run -c Release --project tests/Veiligheid.Benchmarks -- profile-index [records]</c>.
+    /// </summary>
+    public static Task RunIndexAsync(int records, TextWriter output) => OnCopyAsync(path => ProfileIndexAsync(path, records, output));
+
+    /// <summary>Runs <paramref name="profile"/> on a copy of the benchmark database, deleted afterwards with its log's files.</summary>
+    private static async Task OnCopyAsync(Func<string, Task> profile)
     {
         var source = BenchmarkDatabase.Ensure();
         var copy = Path.Combine(Path.GetTempPath(), $"veiligheid-log-profile-{Environment.ProcessId}.db");
         File.Copy(source, copy, overwrite: true);
         try
         {
-            await ProfileAsync(copy, output);
+            await profile(copy);
         }
         finally
         {
@@ -43,7 +54,7 @@ public static class ProcessingLogProfile
         }
     }
 
-    private static async Task ProfileAsync(string path, TextWriter output)
+    private static ServiceProvider HubServices(string path)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:SqlitePath"] = path }).Build();
         var services = new ServiceCollection();
@@ -53,7 +64,58 @@ public static class ProcessingLogProfile
         services.AddVeiligheidData(configuration);
         services.AddVeiligheidGraphQL();
         services.AddVeiligheidAccountability(configuration);
-        await using var provider = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task ProfileIndexAsync(string path, int records, TextWriter output)
+    {
+        await using var provider = HubServices(path);
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        await db.MigrateAsync();
+        var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
+        var persons = await db.Persons.AsNoTracking().OrderBy(p => p.Id).Select(p => new { p.Id, p.Bsn }).ToListAsync();
+        var caller = new Caller(HubRole.GemeenteCoordinator, DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad), DemoOrganisations.GemeenteVeiligstad,
+            OrganisationKind.Gemeente, DemoOrganisations.ClientAppIdFor(DemoOrganisations.GemeenteVeiligstad), null, Purpose);
+        var access = AccessPolicy.For(caller);
+        var random = new Random(7);
+        const int perRequest = 47, requestsPerCommit = 40;
+        var appended = 0;
+        var appending = Stopwatch.StartNew();
+        using (var writer = SqliteLogWriter.For(db) ?? throw new InvalidOperationException("The profile runs on a SQLite file."))
+        {
+            while (appended < records)
+            {
+                var requests = new List<List<ProcessingRecord>>();
+                for (var r = 0; r < requestsPerCommit && appended < records; r++, appended += perRequest)
+                {
+                    var processed = new ProcessingCollector();
+                    for (var p = 0; p < perRequest; p++)
+                    {
+                        var person = persons[random.Next(persons.Count)];
+                        processed.Add(person.Id, DataCategory.Casus, person.Bsn);
+                    }
+                    requests.Add(await log.DraftAsync(db, access, "profile-index", processed, CancellationToken.None));
+                }
+                writer.Write((sequence, previous) => ProcessingLog.Chain(requests, sequence, previous));
+            }
+        }
+        var total = await db.Set<ProcessingLogEntry>().CountAsync();
+        var indexed = await db.Set<ProcessingLogSubject>().CountAsync();
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"appended {total:N0} records of {persons.Count:N0} persons in {appending.Elapsed.TotalSeconds:F1} s; index rows {indexed:N0}"));
+
+        var indexer = provider.GetRequiredService<ProcessingLogIndexer>();
+        var indexing = Stopwatch.StartNew();
+        var copied = await indexer.IndexPendingAsync(CancellationToken.None);
+        var seconds = indexing.Elapsed.TotalSeconds;
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"indexed {copied:N0} records in {seconds:F2} s: {copied / seconds:N0} records/s, {seconds * 1e6 / copied:F1} µs a record (batches of {ProcessingLogIndexer.BatchSize:N0})"));
+    }
+
+    private static async Task ProfileAsync(string path, TextWriter output)
+    {
+        await using var provider = HubServices(path);
         // The hub runs the log's subject indexer beside the requests (a hosted service); with PROFILE_LOG_INDEXER=1 this
         // profile does too, so its writes (no fsync of their own) land between the measured commits as they would.
         var indexer = Environment.GetEnvironmentVariable("PROFILE_LOG_INDEXER") == "1" ? provider.GetRequiredService<ProcessingLogIndexer>() : null;

@@ -124,6 +124,21 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
     private static readonly string[] SubjectIndexes = ["IX_ProcessingLogSubjects_PersonId", "IX_ProcessingLogSubjects_ProtectedBsn"];
 
     [Fact]
+    public async Task A_tail_of_several_batches_is_indexed_whole_and_in_order_in_one_pass()
+    {
+        // A host of its own: 4,500 records, more than two of the indexer's batches (BatchSize), so one pass copies batch
+        // after batch until the log's end, and the next finds nothing left.
+        using var host = new UnindexedHubFactory();
+        const int persons = 45, rounds = 100;
+        Assert.True(persons * rounds > 2 * ProcessingLogIndexer.BatchSize);
+        await host.AppendAsync(host.Persons(persons), rounds);
+        var before = host.IndexRows().Count;
+        Assert.Equal(persons * rounds, await host.IndexAsync() + before);
+        host.AssertIndexHoldsTheLog();
+        Assert.Equal(0, await host.IndexAsync());
+    }
+
+    [Fact]
     public async Task Look_ups_are_complete_and_in_order_in_the_tail_indexed_and_split_across_the_watermark()
     {
         var persons = factory.Persons(3);
