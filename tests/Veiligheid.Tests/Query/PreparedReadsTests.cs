@@ -79,9 +79,8 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
     public async Task A_request_that_logs_case_subjects_from_a_cached_plan_opens_no_connection_of_its_own()
     {
         // The subjects are reached through links only (no person selected, whose row would carry its BSN), so the log
-        // needs their BSNs from one look-up; with kept statements
-        // that look-up runs on a kept connection and the log's write on its own writer, so the request's context never
-        // opens its connection (PersonBsns).
+        // needs their BSNs from one look-up. With kept statements that look-up runs on a kept connection and the log's
+        // write on its own writer, so the request's context never opens its connection (PersonBsns).
         var opened = new CountOpens();
         await using var host = hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
             services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(opened))));
