@@ -27,6 +27,10 @@ public static class ProcessingLogProfile
 {
     private const string Purpose = "casusoverleg-zorg-en-veiligheid";
 
+    /// <summary>The caller of every profiled request and record: the lokale kamer's coordinator of gemeente-veiligstad.</summary>
+    private static readonly Caller Coordinator = new(HubRole.GemeenteCoordinator, DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad),
+        DemoOrganisations.GemeenteVeiligstad, OrganisationKind.Gemeente, DemoOrganisations.ClientAppIdFor(DemoOrganisations.GemeenteVeiligstad), null, Purpose);
+
     public static Task RunAsync(TextWriter output) => OnCopyAsync(path => ProfileAsync(path, output));
 
     /// <summary>
@@ -75,9 +79,7 @@ public static class ProcessingLogProfile
         await db.MigrateAsync();
         var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
         var persons = await db.Persons.AsNoTracking().OrderBy(p => p.Id).Select(p => new { p.Id, p.Bsn }).ToListAsync();
-        var caller = new Caller(HubRole.GemeenteCoordinator, DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad), DemoOrganisations.GemeenteVeiligstad,
-            OrganisationKind.Gemeente, DemoOrganisations.ClientAppIdFor(DemoOrganisations.GemeenteVeiligstad), null, Purpose);
-        var access = AccessPolicy.For(caller);
+        var access = AccessPolicy.For(Coordinator);
         var random = new Random(7);
         const int perRequest = 47, requestsPerCommit = 40;
         var appended = 0;
@@ -152,9 +154,8 @@ public static class ProcessingLogProfile
 
     private static async Task ProfileRequestsAsync(ServiceProvider provider, TextWriter output)
     {
-        var organisationId = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
-        var caller = new Caller(HubRole.GemeenteCoordinator, organisationId, DemoOrganisations.GemeenteVeiligstad, OrganisationKind.Gemeente,
-            DemoOrganisations.ClientAppIdFor(DemoOrganisations.GemeenteVeiligstad), null, Purpose);
+        var caller = Coordinator;
+        var organisationId = caller.OrganisationId;
         int personId;
         await using (var scope = provider.CreateAsyncScope())
         {

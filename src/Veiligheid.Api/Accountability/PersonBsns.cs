@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 using Veiligheid.Data;
 using Veiligheid.Persons;
 
@@ -56,11 +54,8 @@ internal static class PersonBsns
     /// <summary>The statement in SQLite's dialect, with the table and column names from EF Core's model.</summary>
     private static string StatementFor(VeiligheidDbContext db)
     {
-        var entity = db.Model.FindEntityType(typeof(Person))!;
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
-        return $"SELECT {Column(nameof(Person.Id))}, {Column(nameof(Person.Bsn))} FROM {sql.DelimitIdentifier(table.Name, table.Schema)} "
-               + $"WHERE {Column(nameof(Person.Id))} IN (SELECT value FROM json_each(@ids))";
+        var persons = StoreNames.Of<Person>(db);
+        return $"SELECT {persons.Column(nameof(Person.Id))}, {persons.Column(nameof(Person.Bsn))} FROM {persons.Table} "
+               + $"WHERE {persons.Column(nameof(Person.Id))} IN (SELECT value FROM json_each(@ids))";
     }
 }

@@ -103,11 +103,9 @@ public static class TrustedDocumentMode
 
     private static string StatementFor(VeiligheidDbContext db)
     {
-        var entity = db.Model.FindEntityType(typeof(Organisations.Organisation))!;
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
-        return $"SELECT {Column(nameof(Organisations.Organisation.TrustedDocumentsOnly))} FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE {Column(nameof(Organisations.Organisation.Id))} = @organisation";
+        var organisations = StoreNames.Of<Organisations.Organisation>(db);
+        return $"SELECT {organisations.Column(nameof(Organisations.Organisation.TrustedDocumentsOnly))} FROM {organisations.Table} "
+               + $"WHERE {organisations.Column(nameof(Organisations.Organisation.Id))} = @organisation";
     }
 }
 
