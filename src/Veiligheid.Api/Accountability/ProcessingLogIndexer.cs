@@ -124,7 +124,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         try
         {
             long watermark, logEnd;
-            var rows = new List<(long Sequence, long? PersonId, string? ProtectedBsn)>();
+            var rows = new List<(long Sequence, long? PersonId, long? BsnKey)>();
             using (var read = connection.CreateCommand())
             {
                 read.CommandText = ProcessingLogIndex.WatermarkSql;
@@ -136,7 +136,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
                 read.Parameters.AddWithValue("$batch", BatchSize);
                 using var reader = read.ExecuteReader();
                 while (reader.Read())
-                    rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                    rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : ProcessingLogIndex.KeyOf(reader.GetString(2))));
             }
             // BEGIN IMMEDIATE on the index's file: a second indexer (another host) waits, then finds these rows there
             // (OR IGNORE) or reads past them.
@@ -154,13 +154,13 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
                 insert.CommandText = ProcessingLogIndex.InsertOneSql;
                 var sequence = insert.Parameters.Add("$sequence", SqliteType.Integer);
                 var person = insert.Parameters.Add("$person", SqliteType.Integer);
-                var bsn = insert.Parameters.Add("$bsn", SqliteType.Text);
+                var key = insert.Parameters.Add("$key", SqliteType.Integer);
                 insert.Prepare();
                 foreach (var row in rows)
                 {
                     sequence.Value = row.Sequence;
                     person.Value = (object?)row.PersonId ?? DBNull.Value;
-                    bsn.Value = (object?)row.ProtectedBsn ?? DBNull.Value;
+                    key.Value = (object?)row.BsnKey ?? DBNull.Value;
                     insert.ExecuteNonQuery();
                 }
             }

@@ -112,8 +112,8 @@ internal static class LogIndex
     /// <summary>The index holds exactly the log's records (sequence, person, protected BSN), each once.</summary>
     public static void AssertIndexHoldsTheLog(this HubFactory factory)
     {
-        var expected = factory.LogRecords().Select(r => (r.Sequence, r.PersonId, r.ProtectedBsn)).ToList();
-        Assert.Equal(expected, factory.IndexRows().Select(s => (s.Sequence, s.PersonId, s.ProtectedBsn)).ToList());
+        var expected = factory.LogRecords().Select(r => (r.Sequence, r.PersonId, ProcessingLogIndex.KeyOf(r.ProtectedBsn))).ToList();
+        Assert.Equal(expected, factory.IndexRows().Select(s => (s.Sequence, s.PersonId, s.BsnKey)).ToList());
     }
 
     public static long Sequence(System.Text.Json.JsonElement node) => long.Parse(node.GetProperty("sequence").GetString()!, CultureInfo.InvariantCulture);
@@ -121,7 +121,7 @@ internal static class LogIndex
 
 public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClassFixture<UnindexedHubFactory>
 {
-    private static readonly string[] SubjectIndexes = ["IX_ProcessingLogSubjects_PersonId", "IX_ProcessingLogSubjects_ProtectedBsn"];
+    private static readonly string[] SubjectIndexes = ["IX_ProcessingLogSubjects_PersonId", "IX_ProcessingLogSubjects_BsnKey"];
 
     [Fact]
     public async Task A_tail_of_several_batches_is_indexed_whole_and_in_order_in_one_pass()
@@ -266,6 +266,30 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
         Assert.Contains("INDEX IX_ProcessingActions_OccurredAt (OccurredAt>? AND OccurredAt<?)", text, StringComparison.Ordinal);
         Assert.Contains("INDEX IX_ProcessingLog_ActionKey (ActionKey=?)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SQLites_key_expression_gives_the_key_the_indexer_makes()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT " + ProcessingLogIndex.KeySql(sqlServer: false, "$value") + ";";
+        var parameter = command.Parameters.Add("$value", Microsoft.Data.Sqlite.SqliteType.Text);
+        var random = new Random(7);
+        var values = Enumerable.Range(0, 200).Select(_ => Convert.ToHexStringLower(random.GetItems<byte>(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), 32)))
+            .Concat(["0000000000000000", "ffffffffffffffff", "7fffffffffffffff", "8000000000000000", "FFFFFFFFFFFFFFFE" + new string('0', 48),
+                "abc", "0123456789abcdeg" + new string('0', 48), " 123456789abcdef0", ""]);
+        foreach (var value in values)
+        {
+            parameter.Value = value;
+            var inSql = command.ExecuteScalar();
+            Assert.Equal(ProcessingLogIndex.KeyOf(value), inSql is DBNull ? null : (long)inSql!);
+        }
+        parameter.Value = DBNull.Value;
+        Assert.IsType<DBNull>(command.ExecuteScalar());
+        Assert.Equal(-1L, ProcessingLogIndex.KeyOf("ffffffffffffffff"));
+        Assert.Equal(long.MinValue, ProcessingLogIndex.KeyOf("8000000000000000"));
     }
 
     [Fact]
@@ -432,6 +456,9 @@ public sealed class ProcessingLogIndexRestartTests(UnindexedHubFactory factory) 
 
 public sealed class ProcessingLogIndexMigrationTests
 {
+    /// <summary>The migration before the index was keyed by an integer (<see cref="ProcessingLogSubject.BsnKey"/>).</summary>
+    private const string ActionsMigration = "20261129201952_ProcessingActions";
+
     [Fact]
     public void A_database_made_before_the_index_is_backfilled_and_loses_the_logs_random_order_indexes()
     {
@@ -445,7 +472,7 @@ public sealed class ProcessingLogIndexMigrationTests
                 var previous = ProcessingLog.GenesisHash;
                 for (var sequence = 1; sequence <= 5; sequence++)
                 {
-                    var record = ChainedRecords.After(sequence, previous, sequence % 2 == 0 ? null : sequence, new string((char)('a' + sequence), 64), LogIndex.Purpose);
+                    var record = ChainedRecords.After(sequence, previous, sequence % 2 == 0 ? null : sequence, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([(byte)sequence])), LogIndex.Purpose);
                     previous = record.Hash;
                     ChainedRecords.InsertIntoWideTable(db, record);
                 }
@@ -453,13 +480,21 @@ public sealed class ProcessingLogIndexMigrationTests
                 // Up to the index's migration (the next one splits the log into actions and entries; ProcessingLogMigrationTests).
                 db.GetService<IMigrator>().Migrate(ProcessingLogMigrationTests.SubjectsMigration);
 
-                var subjects = db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).ToList();
-                Assert.Equal(db.Database.SqlQueryRaw<LoggedSubject>("SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM \"ProcessingLog\" ORDER BY \"Sequence\"").ToList(),
-                    subjects.Select(s => new LoggedSubject(s.Sequence, s.PersonId, s.ProtectedBsn)).ToList());
+                var logged = db.Database.SqlQueryRaw<LoggedSubject>("SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM \"ProcessingLog\" ORDER BY \"Sequence\"").ToList();
+                Assert.Equal(logged, IndexedByBsn(db));
                 var indexes = db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM pragma_index_list('ProcessingLog')").ToList();
                 Assert.DoesNotContain("IX_ProcessingLog_PersonId", indexes);
                 Assert.DoesNotContain("IX_ProcessingLog_ProtectedBsn", indexes);
                 Assert.Contains("IX_ProcessingLog_Sequence", indexes);
+
+                // Then keyed by 8 bytes of the protected BSN, filled again from the log, and back. The BSNs above start
+                // 4bf5…, dbc1…, 084f…, e52d…, e77b…: keys of both signs, so the wrap to a negative key is covered.
+                db.GetService<IMigrator>().Migrate();
+                Assert.Equal(logged.Select(l => (l.Sequence, l.PersonId, ProcessingLogIndex.KeyOf(l.ProtectedBsn))),
+                    db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).AsEnumerable().Select(s => (s.Sequence, s.PersonId, s.BsnKey)));
+                Assert.Equal(3, logged.Count(l => ProcessingLogIndex.KeyOf(l.ProtectedBsn) < 0));
+                db.GetService<IMigrator>().Migrate(ActionsMigration);
+                Assert.Equal(logged, IndexedByBsn(db));
             }
         }
         finally
@@ -468,7 +503,11 @@ public sealed class ProcessingLogIndexMigrationTests
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>The index's rows while it held the whole protected BSN.</summary>
+    private static List<LoggedSubject> IndexedByBsn(VeiligheidDbContext db)
+        => db.Database.SqlQueryRaw<LoggedSubject>("SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM \"ProcessingLogSubjects\" ORDER BY \"Sequence\"").ToList();
 }
 
-/// <summary>A record's subject as the wide table before the split held it.</summary>
+/// <summary>A record's subject as the wide table before the split held it, and the index before its key.</summary>
 internal sealed record LoggedSubject(long Sequence, int? PersonId, string? ProtectedBsn);

@@ -242,7 +242,7 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
 
     [Theory]
     [InlineData("person", "IX_ProcessingLogSubjects_PersonId")]
-    [InlineData("bsn", "IX_ProcessingLogSubjects_ProtectedBsn")]
+    [InlineData("bsn", "IX_ProcessingLogSubjects_BsnKey")]
     public async Task Each_page_is_one_statement_that_reads_the_subject_index_and_the_tail_without_a_scan(string filter, string index)
     {
         var person = factory.Persons(filter == "person" ? 5 : 6)[^1];

@@ -147,7 +147,7 @@ public sealed class ProcessingLogMigrationTests
                     for (var i = 0; i < size; i++)
                     {
                         sequence++;
-                        var record = ChainedRecords.After(sequence, previous, sequence == 4 ? null : (int)sequence, sequence == 2 ? null : new string((char)('a' + sequence), 64), LogIndex.Purpose);
+                        var record = ChainedRecords.After(sequence, previous, sequence == 4 ? null : (int)sequence, sequence == 2 ? null : new string((char)('0' + sequence), 64), LogIndex.Purpose); // hex, as a protected BSN is
                         record.ActionId = actionId;
                         record.OccurredAt = at;
                         record.UserId = run == 2 ? "user-0001" : null;

@@ -61,7 +61,7 @@ public sealed class SqliteLogFileTests : IDisposable
         SqliteConnection.ClearAllPools();
         foreach (var file in SqliteLogFile.WithCompanions(index)) File.Delete(file);
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
-        Assert.Equal(["IX_ProcessingLogSubjects_PersonId", "IX_ProcessingLogSubjects_ProtectedBsn", "ProcessingLogSubjects"],
+        Assert.Equal(["IX_ProcessingLogSubjects_BsnKey", "IX_ProcessingLogSubjects_PersonId", "ProcessingLogSubjects"],
             LogObjects(index).Select(o => o.Name).Order().ToArray());
     }
 

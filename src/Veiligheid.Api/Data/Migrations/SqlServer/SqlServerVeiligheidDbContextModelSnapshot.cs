@@ -123,18 +123,17 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("BsnKey")
+                        .HasColumnType("bigint");
+
                     b.Property<int?>("PersonId")
                         .HasColumnType("int");
 
-                    b.Property<string>("ProtectedBsn")
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
-
                     b.HasKey("Sequence");
 
-                    b.HasIndex("PersonId");
+                    b.HasIndex("BsnKey");
 
-                    b.HasIndex("ProtectedBsn");
+                    b.HasIndex("PersonId");
 
                     b.ToTable("ProcessingLogSubjects", (string)null);
                 });

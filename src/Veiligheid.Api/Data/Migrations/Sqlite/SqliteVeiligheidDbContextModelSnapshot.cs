@@ -118,18 +118,17 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("BsnKey")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("PersonId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("ProtectedBsn")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.HasKey("Sequence");
 
-                    b.HasIndex("PersonId");
+                    b.HasIndex("BsnKey");
 
-                    b.HasIndex("ProtectedBsn");
+                    b.HasIndex("PersonId");
 
                     b.ToTable("ProcessingLogSubjects", (string)null);
                 });
