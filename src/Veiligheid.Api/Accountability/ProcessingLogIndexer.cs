@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -98,11 +99,16 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
             long total = 0;
             while (true)
             {
+                var (commits, started) = (log.Commits, Stopwatch.GetTimestamp());
                 var copied = hubFile is not null
                     ? CopyOnOwnConnection(hubFile)
                     : await log.BetweenCommitsAsync(() => CopyThroughContextAsync(db, cancellationToken), cancellationToken);
                 total += copied;
                 if (copied < BatchSize) return total;
+                // Requests come first: while they are being served (the log committed during the batch), the next batch
+                // waits as long as this one took, so the indexer takes at most half a core beside them and catches up
+                // once they stop. An idle hub (a rebuilt index, a restart) copies without a pause.
+                if (log.Commits != commits) await Task.Delay(Stopwatch.GetElapsedTime(started), cancellationToken);
             }
         }
         finally
