@@ -105,10 +105,11 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
                     : await log.BetweenCommitsAsync(() => CopyThroughContextAsync(db, cancellationToken), cancellationToken);
                 total += copied;
                 if (copied < BatchSize) return total;
-                // Requests come first: while they are being served (the log committed during the batch), the next batch
-                // waits as long as this one took, so the indexer takes at most half a core beside them and catches up
-                // once they stop. An idle hub (a rebuilt index, a restart) copies without a pause.
-                if (log.Commits != commits) await Task.Delay(Stopwatch.GetElapsedTime(started), cancellationToken);
+                // Requests come first: while they are being served (the log committed during the batch, or on SQL Server
+                // their records wait for the writer the batch held), the next batch waits as long as this one took, so the
+                // indexer takes at most half a core beside them and catches up once they stop. An idle hub (a rebuilt
+                // index, a restart) copies without a pause.
+                if (log.Commits != commits || log.State.Queued > 0) await Task.Delay(Stopwatch.GetElapsedTime(started), cancellationToken);
             }
         }
         finally
