@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Veiligheid.Data;
@@ -33,7 +33,7 @@ internal static class PersonBsns
             && prepared.TryLease(connectionString) is { } lease)
         {
             var sql = Statements.GetValue(db.Model, _ => StatementFor(db));
-            return await lease.ReadAsync(sql, [("@ids", System.Data.DbType.String, JsonArray(ids))], db, async reader =>
+            return await lease.ReadAsync(sql, [("@ids", System.Data.DbType.String, JsonSerializer.Serialize(ids))], db, async reader =>
             {
                 var bsns = new Dictionary<int, string>(ids.Count);
                 while (await reader.ReadAsync(cancellationToken)) bsns[reader.GetInt32(0)] = reader.GetString(1);
@@ -42,13 +42,6 @@ internal static class PersonBsns
         }
         return await db.Persons.AsNoTracking().Where(p => ids.Contains(p.Id)).Select(p => new { p.Id, p.Bsn })
             .ToDictionaryAsync(p => p.Id, p => p.Bsn, cancellationToken);
-    }
-
-    private static string JsonArray(IReadOnlyCollection<int> ids)
-    {
-        var json = new StringBuilder(ids.Count * 7 + 2).Append('[');
-        foreach (var id in ids) json.Append(json.Length > 1 ? "," : "").Append(id);
-        return json.Append(']').ToString();
     }
 
     /// <summary>The statement in SQLite's dialect, with the table and column names from EF Core's model.</summary>

@@ -82,7 +82,7 @@ public static class ProcessingLogIndex
 
     /// <summary>
     /// The index's key for a protected BSN: its first 16 hex digits (8 bytes of the HMAC) read big-endian as a signed
-    /// 64-bit integer, as T-SQL's <c>CONVERT(bigint, CONVERT(binary(8), …, 2))</c> reads them, and as <see cref="KeySql"/>
+    /// 64-bit integer, as T-SQL's <c>TRY_CONVERT(bigint, TRY_CONVERT(binary(8), …, 2))</c> reads them, and as <see cref="KeySql"/>
     /// computes it in SQLite. Null for a value that does not start with 16 hex digits, which <see cref="ProcessingLog.Protect"/>
     /// never makes (such a record is then left out of the look-ups by BSN, which only ever ask for a protected form).
     /// </summary>
