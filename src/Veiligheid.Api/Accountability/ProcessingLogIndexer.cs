@@ -122,7 +122,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
     /// One batch into the index's file, read from the log's (attached), for the hub's SQLite connection string. Read and
     /// write are apart: the records are read by statements outside any transaction, so each reads the log's file in a
     /// snapshot that ends with it; then the index's file alone is written. Read inside the write's transaction, the log's
-    /// snapshot would last until the batch's commit, and the log writer's truncating checkpoint (which waits for the WAL's
+    /// snapshot would last until the batch's commit, and the log writer's restarting checkpoint (which waits for the WAL's
     /// readers while it holds the requests' commits back) would wait for the whole batch.
     /// </summary>
     private int CopyOnOwnConnection(string hubConnectionString)
