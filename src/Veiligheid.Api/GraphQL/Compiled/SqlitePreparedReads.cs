@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
 using Veiligheid.Data;
 
 namespace Veiligheid.GraphQL.Compiled;
@@ -33,6 +34,12 @@ namespace Veiligheid.GraphQL.Compiled;
 /// connection string's foreign keys) with <c>PRAGMA query_only = 1</c>, so nothing can write through them. They need no
 /// <c>synchronous</c> (<see cref="SqliteDurability"/>): that setting governs how a commit of a write is synced, and these
 /// connections commit no write.</item>
+/// <item><b>Kept means kept</b>: the query planner's stability guarantee (<c>SQLITE_DBCONFIG_ENABLE_QPSG</c>) is on for
+/// these connections. Without it SQLite plans a statement with the values bound to some of its parameters (a
+/// <c>LIMIT @v</c> in the bundled SQLite 3.53) and marks it to be planned again once any of those is bound again, even to the
+/// same value; and every run here binds every parameter. The load test's statement was then parsed and planned again on
+/// every run, inside <c>sqlite3_step</c>, where nothing counts it but SQLite (<see cref="Reprepared"/>). With the guarantee a
+/// statement keeps the plan it was prepared with, whatever is bound.</item>
 /// <item><b>A database replaced or migrated under a running hub</b>: a migration that changes the schema makes SQLite
 /// prepare a kept statement again by itself (SQLITE_SCHEMA); a database file replaced on disk is not followed by a kept
 /// connection (it reads the file it opened), so replacing the file means restarting the hub, as for the processing log's
@@ -58,6 +65,13 @@ public sealed class SqlitePreparedReads : IDisposable
 
     /// <summary>How many statements were prepared here (tests: a statement kept is not prepared again).</summary>
     public long Prepared => Interlocked.Read(ref _prepared);
+
+    /// <summary>
+    /// How many times SQLite prepared the kept statements of the idle connections again by itself, inside a run (its
+    /// statement counter <c>SQLITE_STMTSTATUS_REPREPARE</c>; tests, while no request runs: a kept statement's plan
+    /// stays).
+    /// </summary>
+    public long Reprepared => _pools.Values.Sum(p => p?.Reprepared() ?? 0);
 
     /// <summary>The connections open now, leased or idle, over all databases (tests: the pool is bounded).</summary>
     public int OpenConnections => _pools.Values.Sum(p => p?.Open ?? 0);
@@ -183,7 +197,7 @@ public sealed class SqlitePreparedReads : IDisposable
             }
             try
             {
-                return new Lease(owner, this, new PreparedConnection(SqliteOwnConnection.Open(connectionString, Pragmas)));
+                return new Lease(owner, this, new PreparedConnection(OpenKept(connectionString)));
             }
             catch
             {
@@ -203,6 +217,24 @@ public sealed class SqlitePreparedReads : IDisposable
             Interlocked.Decrement(ref _open);
         }
 
+        /// <summary>A kept connection: <see cref="Pragmas"/> run, and the planner's stability guarantee on (see the class).</summary>
+        private static SqliteConnection OpenKept(string connectionString)
+        {
+            var connection = SqliteOwnConnection.Open(connectionString, Pragmas);
+            // SQLitePCLRaw then keeps a map of this connection's statements, so Reprepared can walk them; a kept
+            // connection prepares each of its statements once.
+            connection.Handle!.enable_sqlite3_next_stmt(true);
+            var rc = raw.sqlite3_db_config(connection.Handle, raw.SQLITE_DBCONFIG_ENABLE_QPSG, 1, out _);
+            if (rc != raw.SQLITE_OK)
+            {
+                connection.Dispose();
+                SqliteException.ThrowExceptionForRC(rc, null);
+            }
+            return connection;
+        }
+
+        public long Reprepared() => _idle.Sum(c => c.Reprepared());
+
         public void DisposeIdle()
         {
             while (_idle.TryPop(out var connection))
@@ -220,6 +252,17 @@ public sealed class SqlitePreparedReads : IDisposable
         private readonly LinkedList<(string Sql, SqliteCommand Command)> _recency = new();
 
         public DbConnection Connection => connection;
+
+        /// <summary>SQLite's count of re-preparations over this connection's statements (SQLITE_STMTSTATUS_REPREPARE).</summary>
+        public long Reprepared()
+        {
+            const int StatusReprepare = 5; // SQLITE_STMTSTATUS_REPREPARE; SQLitePCLRaw names only 1-4
+            long total = 0;
+            for (var statement = raw.sqlite3_next_stmt(connection.Handle, null); statement is not null;
+                 statement = raw.sqlite3_next_stmt(connection.Handle, statement))
+                total += raw.sqlite3_stmt_status(statement, StatusReprepare, 0);
+            return total;
+        }
 
         public SqliteCommand Command(string sql, SqlitePreparedReads owner)
         {
