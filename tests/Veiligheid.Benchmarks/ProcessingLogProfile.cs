@@ -175,9 +175,10 @@ public static class ProcessingLogProfile
         var bare = new VeiligheidSchema(new SliceServiceProvider(provider, SchemaSlice.For(caller.Role, access.Purpose)), SchemaSlice.For(caller.Role, access.Purpose));
         bare.Initialize();
 
-        // A hub that has served a while: the log's WAL has passed SqliteLogWriter.RestartAfterFrames and started over at least
-        // once, as after a few thousand requests, so a commit writes into the file's length instead of growing it (a fresh
-        // hub's first 16 MiB of log commits grow it). 300 logged pages of 47 records are about 6,000 frames.
+        // A hub that has served a while: the log's WAL has reached the length it keeps and starts over inside it (idle the
+        // PASSIVE checkpoints let it, before SqliteLogWriter.RestartAfterFrames; under load the RESTART does), so a commit
+        // writes into the file's length instead of growing it, as a fresh log's first commits do. The line below reports
+        // the length reached (3–7 MiB in BENCHMARKS.md's eleventh round).
         const int warmUp = 300;
         var warming = Stopwatch.StartNew();
         for (var i = 0; i < warmUp; i++) await RunRequest(provider, caller, pageOfCases, log: true);

@@ -31,8 +31,9 @@ internal sealed class SqliteLogWriter : IDisposable
     /// <remarks>
     /// RESTART, not TRUNCATE: the WAL file keeps its length, so the commits after it overwrite blocks the file already
     /// has. A synced write that extends a file costs twice one that overwrites on this kind of disk (0.39–0.43 against
-    /// 0.19 ms for 16 KiB, BENCHMARKS.md, "Tenth round"), and every commit is synced. The file stays at the length it
-    /// reached between two restarts (about this many frames), since <c>journal_size_limit</c> is left unset.
+    /// 0.19 ms for 16 KiB, BENCHMARKS.md, "Tenth round"), and every commit is synced. The file keeps the longest length it
+    /// reached (about this many frames under load, plus the commits made while the checkpoint waited), since
+    /// <c>journal_size_limit</c> is left unset; the last connection's close deletes it as before.
     /// </remarks>
     internal int RestartAfterFrames { get; set; } = 4096;
 
