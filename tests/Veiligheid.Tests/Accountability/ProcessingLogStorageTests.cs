@@ -209,3 +209,55 @@ public sealed class ProcessingLogMigrationTests
         => (r.Sequence, r.ActionId, r.ActionName, r.OccurredAt, r.OrganisationId, r.OrganisationKey, r.Role, r.ApplicationId, r.UserId,
             (r.Purpose, r.LegalGround, r.PersonId, r.ProtectedBsn, r.Categories, r.Confidentiality, r.RetentionYears, r.Hash));
 }
+
+/// <summary>The log writers' statement through SQLite's own API stores each value as Microsoft.Data.Sqlite would.</summary>
+public sealed class SqliteRawStatementTests
+{
+    [Fact]
+    public void Text_integers_and_nulls_are_stored_as_bound()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE t (n INTEGER, s TEXT);";
+            create.ExecuteNonQuery();
+        }
+        var longText = string.Concat(Enumerable.Repeat("é€", 600)); // over the stack buffer's 1,024 bytes
+        using (var insert = new SqliteRawStatement(connection, "INSERT INTO t (n, s) VALUES ($n, $s);"))
+        {
+            foreach (var (number, text) in new (long?, string?)[] { (1, ""), (null, "IJsselmonde ë"), (long.MinValue, longText), (2, null) })
+            {
+                insert.BindInt64(1, number);
+                if (text is null) insert.BindNull(2);
+                else insert.BindText(2, text);
+                insert.Run();
+            }
+        }
+
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT n, typeof(s), s FROM t ORDER BY rowid;";
+        using var reader = read.ExecuteReader();
+        var rows = new List<(long? Number, string Type, string? Text)>();
+        while (reader.Read()) rows.Add((reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        // Empty text stays text, not NULL (SQLite binds NULL for a null pointer, which an empty span may pin to).
+        Assert.Equal([(1L, "text", ""), (null, "text", "IJsselmonde ë"), (long.MinValue, "text", longText), (2L, "null", null)], rows);
+    }
+
+    [Fact]
+    public void A_failing_step_throws_SQLites_error()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE t (n INTEGER PRIMARY KEY);";
+            create.ExecuteNonQuery();
+        }
+        using var insert = new SqliteRawStatement(connection, "INSERT INTO t (n) VALUES ($n);");
+        insert.BindInt64(1, 7);
+        insert.Run();
+        var error = Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => insert.Run());
+        Assert.Equal(19, error.SqliteErrorCode); // SQLITE_CONSTRAINT: the statement was reset, so it can run again
+    }
+}

@@ -113,10 +113,39 @@ public sealed class RecordHashTests
         const string second = "127cb51337da882832d6cc19a9f5a304ce558175a864558ff81bb82dc2765a85";
         Assert.Equal(first, log.Protect("123456782"));
         Assert.Equal(second, log.Protect("000000000"));
-        Assert.Equal(first, log.Protect("123456782")); // the kept HMAC starts over after each BSN
+        Assert.Equal(first, log.Protect("123456782")); // kept from the first call
 
+        // Computed each time, not kept: the thread's HMAC starts over after each BSN.
+        Assert.Equal(first, log.ComputeProtected("123456782"));
+        Assert.Equal(second, log.ComputeProtected("000000000"));
+        Assert.Equal(first, log.ComputeProtected("123456782"));
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
-            Enumerable.Range(0, 200).All(j => log.Protect((i + j) % 2 == 0 ? "123456782" : "000000000") == ((i + j) % 2 == 0 ? first : second)))));
+            Enumerable.Range(0, 200).All(j => log.ComputeProtected((i + j) % 2 == 0 ? "123456782" : "000000000") == ((i + j) % 2 == 0 ? first : second)))));
+        Assert.All(results, Assert.True);
+    }
+
+    [Fact]
+    public async Task Kept_protected_forms_are_bounded_and_stay_correct_across_threads()
+    {
+        var forms = new ProtectedForms(capacity: 100);
+        Assert.Equal("form-0", forms.Keep("bsn-0", "form-0"));
+        Assert.True(forms.TryGetValue("bsn-0", out var kept));
+        Assert.Equal("form-0", kept);
+        // Past its capacity it starts empty again: the first BSN is no longer kept, the last one is.
+        for (var i = 1; i <= 100; i++) forms.Keep($"bsn-{i}", $"form-{i}");
+        Assert.False(forms.TryGetValue("bsn-0", out _));
+        Assert.True(forms.TryGetValue("bsn-100", out kept));
+        Assert.Equal("form-100", kept);
+
+        // Many threads keeping and reading while it starts over never see another BSN's form.
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+            Enumerable.Range(0, 5_000).All(i =>
+            {
+                var bsn = $"bsn-{(i * 7 + t) % 350}";
+                var form = "form-" + bsn[4..];
+                if (forms.TryGetValue(bsn, out var found)) return found == form;
+                return forms.Keep(bsn, form) == form;
+            }))));
         Assert.All(results, Assert.True);
     }
 }
