@@ -216,13 +216,7 @@ public sealed class SqliteRawStatementTests
     [Fact]
     public void Text_integers_and_nulls_are_stored_as_bound()
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
-        connection.Open();
-        using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE t (n INTEGER, s TEXT);";
-            create.ExecuteNonQuery();
-        }
+        using var connection = InMemoryWith("CREATE TABLE t (n INTEGER, s TEXT);");
         var longText = string.Concat(Enumerable.Repeat("é€", 600)); // over the stack buffer's 1,024 bytes
         using (var insert = new SqliteRawStatement(connection, "INSERT INTO t (n, s) VALUES ($n, $s);"))
         {
@@ -247,17 +241,28 @@ public sealed class SqliteRawStatementTests
     [Fact]
     public void A_failing_step_throws_SQLites_error()
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
-        connection.Open();
-        using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE t (n INTEGER PRIMARY KEY);";
-            create.ExecuteNonQuery();
-        }
+        using var connection = InMemoryWith("CREATE TABLE t (n INTEGER PRIMARY KEY);");
         using var insert = new SqliteRawStatement(connection, "INSERT INTO t (n) VALUES ($n);");
         insert.BindInt64(1, 7);
         insert.Run();
         var error = Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => insert.Run());
-        Assert.Equal(19, error.SqliteErrorCode); // SQLITE_CONSTRAINT: the statement was reset, so it can run again
+        Assert.Equal(19, error.SqliteErrorCode); // SQLITE_CONSTRAINT
+
+        // The statement was reset after the failure: it binds and runs again.
+        insert.BindInt64(1, 8);
+        insert.Run();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM t;";
+        Assert.Equal(2L, count.ExecuteScalar());
+    }
+
+    private static Microsoft.Data.Sqlite.SqliteConnection InMemoryWith(string ddl)
+    {
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var create = connection.CreateCommand();
+        create.CommandText = ddl;
+        create.ExecuteNonQuery();
+        return connection;
     }
 }
