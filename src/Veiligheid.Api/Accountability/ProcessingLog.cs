@@ -111,7 +111,7 @@ public sealed class ProcessingLog : IDisposable
         return _protected.TryGetValue(bsn, out var kept) ? kept : _protected.Keep(bsn, ComputeProtected(bsn));
     }
 
-    /// <summary>The protected form computed, not looked up among the kept ones (tests).</summary>
+    /// <summary>The protected form computed with this thread's keyed HMAC: <see cref="Protect"/> when the form is not kept, and tests.</summary>
     internal string ComputeProtected(string bsn)
     {
         var hmac = _hmac.Value!;
@@ -467,8 +467,8 @@ public sealed record ChainVerification(long Verified, long? BrokenAt, string? Pr
 /// <remarks>
 /// The form is a pure function of the BSN under the log's key (fixed for the process), so a kept form can never be stale.
 /// Bounded: past <see cref="Capacity"/> BSNs it starts empty again rather than track which were used least (about 200
-/// bytes an entry, so about 3 MB at the default capacity). It keeps nothing the process does not hold already: the key
-/// that makes the form, and the BSNs in the database's page cache.
+/// bytes an entry, so about 3 MB at the default capacity). What it holds stays in the hub's memory and is never logged:
+/// BSNs the hub read to serve requests, and forms that the key, held by the same process, makes again at any time.
 /// </remarks>
 internal sealed class ProtectedForms(int capacity = ProtectedForms.DefaultCapacity)
 {

@@ -113,7 +113,8 @@ public sealed class RecordHashTests
         const string second = "127cb51337da882832d6cc19a9f5a304ce558175a864558ff81bb82dc2765a85";
         Assert.Equal(first, log.Protect("123456782"));
         Assert.Equal(second, log.Protect("000000000"));
-        Assert.Equal(first, log.Protect("123456782")); // kept from the first call
+        // Kept from the first call: the same string, not one computed again.
+        Assert.Same(log.Protect("123456782"), log.Protect("123456782"));
 
         // Computed each time, not kept: the thread's HMAC starts over after each BSN.
         Assert.Equal(first, log.ComputeProtected("123456782"));
