@@ -3,6 +3,15 @@
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
 
+# The processes a script starts in the background (servers, samplers) go into the array pids; stop_started stops them
+# and waits for them (trap it on EXIT, so a failed run leaves no server holding a port).
+pids=()
+stop_started() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
 # fresh_copy SOURCE DEST: DEST becomes a copy of SOURCE (which is only read). The files an earlier run left beside DEST
 # go first: its WAL, the processing log's own file (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db ->
 # x.processing-log.db), which the hub would otherwise refuse as another database's log, and the log's index

@@ -46,13 +46,7 @@ done
 mkdir -p "$out"
 log "output in $out"
 
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
+trap stop_started EXIT
 
 # --- build (Release) -------------------------------------------------------------------------------------------------
 if [[ "${LOAD_SKIP_BUILD:-0}" != 1 ]]; then

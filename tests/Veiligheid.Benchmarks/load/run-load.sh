@@ -49,13 +49,7 @@ command -v curl >/dev/null || fail "curl is not installed"
 mkdir -p "$out"
 log "output in $out"
 
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
+trap stop_started EXIT
 
 # --- build (Release) and tools -------------------------------------------------------------------------------------
 cd "$repo"
