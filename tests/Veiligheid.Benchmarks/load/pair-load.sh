@@ -51,13 +51,14 @@ trap stop_started EXIT
 # --- build (Release) -------------------------------------------------------------------------------------------------
 if [[ "${LOAD_SKIP_BUILD:-0}" != 1 ]]; then
   for s in A B; do
-    if [[ "${side[$s]}" == baseline ]]; then project="$repo/tests/Veiligheid.LoadBaseline/Veiligheid.LoadBaseline.csproj"
-    else project="${side[$s]}/src/Veiligheid.Api/Veiligheid.Api.csproj"; fi
-    log "building $s in Release: $project"
-    dotnet build -c Release "$project" -nologo -v q >>"$out/build.log" 2>&1 || { tail -20 "$out/build.log"; fail "build of $s"; }
+    [[ "${side[$s]}" == baseline ]] && continue
+    log "building $s's hub in Release: ${side[$s]}"
+    dotnet build -c Release "${side[$s]}/src/Veiligheid.Api/Veiligheid.Api.csproj" -nologo -v q >>"$out/build.log" 2>&1 \
+      || { tail -20 "$out/build.log"; fail "build of $s's hub"; }
   done
+  log "building the baseline in Release (a side, or only the request body)"
   dotnet build -c Release "$repo/tests/Veiligheid.LoadBaseline/Veiligheid.LoadBaseline.csproj" -nologo -v q >>"$out/build.log" 2>&1 \
-    || { tail -20 "$out/build.log"; fail "baseline build (for the request body)"; }
+    || { tail -20 "$out/build.log"; fail "baseline build"; }
 fi
 base_dir="$repo/tests/Veiligheid.LoadBaseline/bin/Release/net10.0"
 hub_dir() { echo "$1/src/Veiligheid.Api/bin/Release/net10.0"; }
@@ -70,7 +71,9 @@ done
 db_of() { echo "/tmp/veiligheid-pair-$1.db"; }
 for s in A B; do fresh_copy "$source_db" "$(db_of "$s")"; done
 first_hub=""
-for s in A B; do [[ "${side[$s]}" != baseline ]] && { first_hub=${side[$s]}; hub_settings "$(db_of "$s")" "$out"; break; }; done
+for s in A B; do
+  if [[ "${side[$s]}" != baseline ]]; then first_hub=${side[$s]}; hub_settings "$(db_of "$s")" "$out"; break; fi
+done
 token=""
 if [[ -n "$first_hub" ]]; then
   token=$(cd "$(hub_dir "$first_hub")" && env "${hub_env[@]}" dotnet Veiligheid.Api.dll token --role "$role" --org "$org" --minutes 240 2>"$out/token.err") \
