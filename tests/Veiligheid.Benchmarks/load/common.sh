@@ -1,4 +1,5 @@
-# Shared by run-load.sh and profile-load.sh (sourced, not run): messages, the database copy and the hub's settings.
+# Shared by run-load.sh, pair-load.sh and profile-load.sh (sourced, not run): messages, the started processes, the
+# database copy, the hub's settings and token, waiting for a server, and reading a run's figures.
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
@@ -37,3 +38,31 @@ hub_settings() {
     "RateLimits__PerAddress=1000000000"
   )
 }
+
+# dev_token HUB_DIR ROLE ORG: prints a development token for ROLE at ORG from the hub built in HUB_DIR, under the
+# settings in hub_env (so the hub started with them accepts it: it reads the signing key this writes).
+dev_token() {
+  local token
+  token=$(cd "$1" && env "${hub_env[@]}" dotnet Veiligheid.Api.dll token --role "$2" --org "$3" --minutes 240 2>"$out/token.err") \
+    || { cat "$out/token.err" >&2; fail "token command"; }
+  [[ "$token" == ey* ]] || fail "the token command printed no token"
+  echo "$token"
+}
+
+# wait_ready NAME PORT PID: waits until the server answers 200 on /health; fails when it exits first (its output in
+# $out/NAME.log) or is not ready after 180 s.
+wait_ready() {
+  local i
+  for ((i = 0; i < 180; i++)); do
+    kill -0 "$3" 2>/dev/null || { tail -20 "$out/$1.log" >&2; fail "$1 exited"; }
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$2/health")" == 200 ]] && return 0
+    sleep 1
+  done
+  fail "$1 not ready after 180 s"
+}
+
+# cpu_ticks PID: the CPU time the process used so far, user and system, in clock ticks (getconf CLK_TCK a second).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# field RUN NAME: one figure of the LOADRESULT line that case2.lua printed into $out/wrk-RUN.txt.
+field() { sed -n 's/^LOADRESULT .*\b'"$2"'=\([^ ]*\).*/\1/p' "$out/wrk-$1.txt"; }

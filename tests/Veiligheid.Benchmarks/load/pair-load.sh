@@ -76,9 +76,7 @@ for s in A B; do
 done
 token=""
 if [[ -n "$first_hub" ]]; then
-  token=$(cd "$(hub_dir "$first_hub")" && env "${hub_env[@]}" dotnet Veiligheid.Api.dll token --role "$role" --org "$org" --minutes 240 2>"$out/token.err") \
-    || { cat "$out/token.err" >&2; fail "token command"; }
-  [[ "$token" == ey* ]] || fail "the token command printed no token"
+  token=$(dev_token "$(hub_dir "$first_hub")" "$role" "$org")
 fi
 
 # --- the two sides ---------------------------------------------------------------------------------------------------
@@ -92,20 +90,13 @@ for s in A B; do
   else
     log "starting $s: the hub of ${side[$s]} on 127.0.0.1:${port[$s]} ${extra[$s]}"
     hub_settings "$db" "$out"
-    # shellcheck disable=SC2086 # the extra settings are words on purpose
-    (cd "$(hub_dir "${side[$s]}")" && exec env "${hub_env[@]}" ${extra[$s]} ASPNETCORE_URLS="http://127.0.0.1:${port[$s]}" dotnet Veiligheid.Api.dll) >"$out/$s.log" 2>&1 &
+    read -r -a settings <<<"${extra[$s]}"
+    (cd "$(hub_dir "${side[$s]}")" && exec env "${hub_env[@]}" "${settings[@]}" ASPNETCORE_URLS="http://127.0.0.1:${port[$s]}" dotnet Veiligheid.Api.dll) >"$out/$s.log" 2>&1 &
   fi
   pid[$s]=$!
   pids+=("${pid[$s]}")
 done
-for s in A B; do
-  for ((i = 0; i < 180; i++)); do
-    kill -0 "${pid[$s]}" 2>/dev/null || { tail -20 "$out/$s.log" >&2; fail "$s exited"; }
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${port[$s]}/health")" == 200 ]] && break
-    sleep 1
-  done
-  ((i < 180)) || fail "$s not ready after 180 s"
-done
+for s in A B; do wait_ready "$s" "${port[$s]}" "${pid[$s]}"; done
 
 # --- the request, and one correct, equal response from each side -----------------------------------------------------
 dotnet "$base_dir/Veiligheid.LoadBaseline.dll" request-body >"$out/body.json"
@@ -132,19 +123,17 @@ both() { # seconds suffix
   wait "$a" || fail "wrk against A"
   wait "$b" || fail "wrk against B"
 }
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 log "warm-up: ${warmup} s, both sides"
 both "$warmup" -warmup
 uptime >"$out/uptime-before.txt"
 log "load: ${duration} s, both sides, 1 thread and $connections connections each"
 declare -A before after
-for s in A B; do before[$s]=$(ticks "${pid[$s]}"); done
+for s in A B; do before[$s]=$(cpu_ticks "${pid[$s]}"); done
 both "$duration" ""
-for s in A B; do after[$s]=$(ticks "${pid[$s]}"); done
+for s in A B; do after[$s]=$(cpu_ticks "${pid[$s]}"); done
 uptime >"$out/uptime-after.txt"
 
 # --- summary -----------------------------------------------------------------------------------------------------------
-field() { sed -n 's/^LOADRESULT .*\b'"$2"'=\([^ ]*\).*/\1/p' "$out/wrk-$1.txt"; }
 hz=$(getconf CLK_TCK)
 {
   echo "Side-by-side load test, case 2 ($role, $org, purpose $purpose), both sides at once"

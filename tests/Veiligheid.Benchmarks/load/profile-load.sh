@@ -41,32 +41,28 @@ fresh_copy "$source_db" "$db"
 read -r -a extra <<<"${PROFILE_HUB_ENV:-}"
 hub_settings "$db" "$out"
 hub_env+=("${extra[@]}")
-token=$(cd "$hub_dir" && env "${hub_env[@]}" dotnet Veiligheid.Api.dll token --role Gemeente.Coordinator --org gemeente-veiligstad --minutes 60)
+token=$(dev_token "$hub_dir" Gemeente.Coordinator gemeente-veiligstad)
 (cd "$hub_dir" && exec env "${hub_env[@]}" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet Veiligheid.Api.dll) >"$out/hub.log" 2>&1 &
 hub=$!
 trap 'kill $hub 2>/dev/null || true; wait $hub 2>/dev/null || true' EXIT
-for ((i = 0; i < 120; i++)); do
-  [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" == 200 ]] && break
-  kill -0 $hub 2>/dev/null || fail "the hub exited (see $out/hub.log)"
-  sleep 1
-done
+wait_ready hub "$port" "$hub"
 
 dotnet "$base_dir/Veiligheid.LoadBaseline.dll" request-body >"$out/body.json"
 export LOAD_BODY_FILE="$out/body.json" LOAD_TOKEN="$token" LOAD_PURPOSE=casusoverleg-zorg-en-veiligheid
 log "warm-up: ${warmup} s"
 wrk -t2 -c16 -d"${warmup}s" --timeout 10s -s "$lua" "http://127.0.0.1:$port/graphql" >"$out/wrk-warmup.txt"
-ticks_before=$(awk '{ print $14 + $15 }' "/proc/$hub/stat")
+ticks_before=$(cpu_ticks "$hub")
 log "load: ${duration} s$([[ "${PROFILE_PERF:-1}" == 1 ]] && echo ", perf for ${sample} s")"
-wrk -t2 -c16 -d"${duration}s" --timeout 10s --latency -s "$lua" "http://127.0.0.1:$port/graphql" >"$out/wrk.txt" &
+wrk -t2 -c16 -d"${duration}s" --timeout 10s --latency -s "$lua" "http://127.0.0.1:$port/graphql" >"$out/wrk-load.txt" &
 load=$!
 if [[ "${PROFILE_PERF:-1}" == 1 ]]; then
   sleep 5
   perf record -F "$hz" -g -p $hub -o "$out/perf.data" -- sleep "$sample" 2>"$out/perf.log"
 fi
 wait $load
-ticks_after=$(awk '{ print $14 + $15 }' "/proc/$hub/stat")
-requests=$(sed -n 's/^LOADRESULT requests=\([0-9]*\).*/\1/p' "$out/wrk.txt")
-grep '^LOADRESULT' "$out/wrk.txt" | tee "$out/summary.txt"
+ticks_after=$(cpu_ticks "$hub")
+requests=$(field load requests)
+grep '^LOADRESULT' "$out/wrk-load.txt" | tee "$out/summary.txt"
 awk -v a="$ticks_before" -v b="$ticks_after" -v r="$requests" -v hz="$(getconf CLK_TCK)" \
   'BEGIN { printf "hub CPU per request: %.2f ms (process CPU over the load, perf included)\n", (b - a) / hz * 1000 / r }' | tee -a "$out/summary.txt"
 [[ "${PROFILE_PERF:-1}" == 1 ]] && perf report -i "$out/perf.data" --no-children --sort comm,dso -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12 | tee -a "$out/summary.txt"

@@ -68,9 +68,7 @@ fresh_copy "$source_db" "$load_db"
 # --- the hub -----------------------------------------------------------------------------------------------------------
 hub_settings "$load_db" "$out"
 log "token for $role at $org"
-token=$(cd "$hub_dir" && env "${hub_env[@]}" dotnet Veiligheid.Api.dll token --role "$role" --org "$org" --minutes 240 2>"$out/token.err") \
-  || { cat "$out/token.err" >&2; fail "token command"; }
-[[ "$token" == ey* ]] || fail "the token command printed no token"
+token=$(dev_token "$hub_dir" "$role" "$org")
 
 for port in "$hub_port" "$base_port"; do
   curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" && fail "port $port is in use: stop that server or set LOAD_HUB_PORT/LOAD_BASE_PORT"
@@ -86,15 +84,6 @@ log "starting the baseline on 127.0.0.1:$base_port"
 base_pid=$!
 pids+=("$base_pid")
 
-wait_ready() { # name port pid
-  local i
-  for ((i = 0; i < 180; i++)); do
-    kill -0 "$3" 2>/dev/null || { tail -20 "$out/$1.log" >&2; fail "$1 exited"; }
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$2/health")" == 200 ]] && return 0
-    sleep 1
-  done
-  fail "$1 not ready after 180 s"
-}
 wait_ready hub "$hub_port" "$hub_pid"
 wait_ready baseline "$base_port" "$base_pid"
 
@@ -131,7 +120,7 @@ sample_memory() { # pid file seconds: RSS and peak RSS (kB), and CPU time used s
   local i ticks
   echo "second rss_kb hwm_kb cpu_ticks" >"$2"
   for ((i = 0; i <= $3; i++)); do
-    ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || break
+    ticks=$(cpu_ticks "$1" 2>/dev/null) || break
     awk -v s="$i" -v t="$ticks" '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { print s, r, h, t }' "/proc/$1/status" >>"$2" 2>/dev/null || break
     sleep 1
   done
@@ -172,7 +161,6 @@ diff <(jq -S .data "$out/hub-response-after.json") <(jq -S .data "$out/baseline-
   || fail "after the load the hub's data differs from the limit statement's"
 
 # --- summary -----------------------------------------------------------------------------------------------------------
-field() { sed -n 's/^LOADRESULT .*\b'"$2"'=\([^ ]*\).*/\1/p' "$out/wrk-$1.txt"; }
 mem_stats() { # file: start end max (MB) and least-squares slope (MB per minute) of RSS
   awk 'NR > 1 && $2 != "" { n++; x = $1; y = $2 / 1024; if (n == 1) s = y; e = y; if (y > m) m = y;
          sx += x; sy += y; sxx += x * x; sxy += x * y }
