@@ -41,27 +41,7 @@ public sealed class KestrelHubFactory : HubFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureLogging(logging => logging.AddProvider(new ErrorCollector(Errors)));
-    }
-
-    /// <summary>Keeps each entry at Error and above, as "category: message".</summary>
-    private sealed class ErrorCollector(ConcurrentQueue<string> errors) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Named(errors, categoryName);
-
-        public void Dispose() { }
-
-        private sealed class Named(ConcurrentQueue<string> errors, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (IsEnabled(logLevel)) errors.Enqueue($"{category}: {formatter(state, exception)}");
-            }
-        }
+        builder.ConfigureLogging(logging => logging.AddProvider(new ErrorLogCollector(Errors)));
     }
 }
 

@@ -1,9 +1,12 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Veiligheid.Access;
 using Veiligheid.Accountability;
 using Veiligheid.Data;
@@ -144,6 +147,33 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
     }
 
     [Fact]
+    public async Task A_request_cancelled_at_its_kept_statement_is_logged_as_cancelled_not_as_an_error()
+    {
+        // A client that goes away while its statement runs: the operations team must not see an error for it.
+        var errors = new ConcurrentQueue<string>();
+        var cancelling = new CancelAtStatement();
+        await using var host = hub.WithWebHostBuilder(builder => builder
+            .ConfigureLogging(logging => logging.AddProvider(new ErrorLogCollector(errors)))
+            .ConfigureTestServices(services => services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(cancelling))));
+        var reads = host.Services.GetRequiredService<SqlitePreparedReads>();
+        var caller = CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        const string query = "query CancelledKept { incidents(first: 5) { totalCount nodes { id category } } }";
+        await RunAsync(host.Services, caller, query); // compiles the plan and keeps its statement
+        var discarded = reads.Discarded;
+
+        using var cancellation = new CancellationTokenSource();
+        cancelling.Armed = cancellation;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ExecuteAsync(host.Services, caller, query, cancellation.Token));
+
+        Assert.Null(cancelling.Armed); // the kept statement ran through the interceptors and was cancelled there
+        Assert.Equal((1, 0), (cancelling.Canceled, cancelling.Failed));
+        Assert.Empty(errors);
+        Assert.Equal(discarded + 1, reads.Discarded); // its connection is not used again
+        var (_, path, _, hit) = await RunAsync(host.Services, caller, query);
+        Assert.Equal((ReadPath.Compiled, true), (path, hit));
+    }
+
+    [Fact]
     public async Task A_write_committed_elsewhere_is_read_by_the_next_kept_statement()
     {
         var caller = CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
@@ -268,11 +298,11 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
     }
 
     /// <summary>Serves the request as the endpoint does, the processing log included; whether it answered with data.</summary>
-    private static async Task<bool> ExecuteAsync(IServiceProvider services, Caller caller, string query)
+    private static async Task<bool> ExecuteAsync(IServiceProvider services, Caller caller, string query, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
         var executor = scope.ServiceProvider.GetRequiredService<GraphQLRequestExecutor>();
-        var result = await executor.ExecuteAsync(new GraphQLRequest(query, null, null, null), caller, scope.ServiceProvider, CancellationToken.None);
+        var result = await executor.ExecuteAsync(new GraphQLRequest(query, null, null, null), caller, scope.ServiceProvider, cancellationToken);
         return result.Errors is null or { Count: 0 } && result.Data is not null;
     }
 
@@ -314,6 +344,41 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
                 throw new InvalidOperationException("A statement failed on purpose.");
             }
             return base.ReaderExecutedAsync(command, eventData, result, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Once armed with a source, cancels it as the next compiled statement is about to run, as a client going away at that
+    /// moment does; counts the statements EF Core's diagnostics reported as cancelled and as failed.
+    /// </summary>
+    private sealed class CancelAtStatement : DbCommandInterceptor
+    {
+        private int _canceled;
+        private int _failed;
+
+        public volatile CancellationTokenSource? Armed;
+
+        public int Canceled => Volatile.Read(ref _canceled);
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("json_object", StringComparison.Ordinal) && Interlocked.Exchange(ref Armed, null) is { } source)
+                await source.CancelAsync();
+            return result;
+        }
+
+        public override Task CommandCanceledAsync(DbCommand command, CommandEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _canceled);
+            return Task.CompletedTask;
+        }
+
+        public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _failed);
+            return Task.CompletedTask;
         }
     }
 }

@@ -138,6 +138,14 @@ public sealed class SqlitePreparedReads : IDisposable
                 return await logger.CommandReaderExecutedAsync(connection, command, sql, db, commandId, connection.ConnectionId, reader, startTime,
                     Stopwatch.GetElapsedTime(started), CommandSource.FromSqlQuery, cancellationToken);
             }
+            catch (Exception e) when (db.GetService<IExceptionDetector>().IsCancellation(e, cancellationToken))
+            {
+                // As EF Core's own commands: a request cancelled (its client went away) is a cancelled command, logged
+                // below Error, not a failed one the operations team would be alerted to.
+                await logger.CommandCanceledAsync(connection, command, sql, db, DbCommandMethod.ExecuteReader, commandId, connection.ConnectionId, startTime,
+                    Stopwatch.GetElapsedTime(started), CommandSource.FromSqlQuery, CancellationToken.None);
+                throw;
+            }
             catch (Exception e)
             {
                 await logger.CommandErrorAsync(connection, command, sql, db, DbCommandMethod.ExecuteReader, commandId, connection.ConnectionId, e, startTime,
