@@ -112,26 +112,28 @@ public sealed class CallerResolver(IServiceScopeFactory scopes, IMemoryCache cac
         refusal = null;
         var values = header.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         if (values.Count == 0) return null;
-        var allowed = string.Join(", ", Purposes.For(role).Select(p => p.Key));
         if (values.Count > 1)
         {
             refusal = Refuse(StatusCodes.Status400BadRequest, CallerErrorCodes.PurposeUnknown,
-                $"Send exactly one purpose in the {Purposes.Header} header; your role may invoke: {allowed}.");
+                $"Send exactly one purpose in the {Purposes.Header} header; your role may invoke: {Allowed()}.");
             return null;
         }
         if (Purposes.Find(values[0]) is not { } purpose)
         {
             refusal = Refuse(StatusCodes.Status400BadRequest, CallerErrorCodes.PurposeUnknown,
-                $"The purpose '{values[0]}' in {Purposes.Header} is not registered with the hub; your role may invoke: {allowed}.");
+                $"The purpose '{values[0]}' in {Purposes.Header} is not registered with the hub; your role may invoke: {Allowed()}.");
             return null;
         }
         if (!purpose.MayBeInvokedBy(role))
         {
             refusal = Refuse(StatusCodes.Status403Forbidden, CallerErrorCodes.PurposeNotAllowed,
-                $"The role '{role.TokenValue()}' may not invoke the purpose '{purpose.Key}'; it may invoke: {allowed}.");
+                $"The role '{role.TokenValue()}' may not invoke the purpose '{purpose.Key}'; it may invoke: {Allowed()}.");
             return null;
         }
         return purpose;
+
+        // Only a refusal names them: not made for every request that states a purpose it may invoke.
+        string Allowed() => string.Join(", ", Purposes.For(role).Select(p => p.Key));
     }
 
     private static HubRole? ChooseRole(StringValues header, List<HubRole> held, out CallerResolution? refusal)

@@ -111,7 +111,7 @@ public static class AccountabilityCommands
     /// </summary>
     private static async Task<bool> MissingAsync(VeiligheidDbContext db, TextWriter error)
     {
-        if (!db.Database.IsSqlite() || db.Database.GetConnectionString() is not { } connectionString) return false;
+        if (!db.OnSqlite || db.Database.GetConnectionString() is not { } connectionString) return false;
         var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
         if (SqliteOwnConnection.FileOf(connectionString) is null || File.Exists(file)) return false;
         await error.WriteLineAsync($"There is no database at {file}.");

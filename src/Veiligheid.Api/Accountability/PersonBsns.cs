@@ -29,7 +29,7 @@ internal static class PersonBsns
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(ids);
-        if (prepared is not null && db.Database.IsSqlite() && db.Database.GetConnectionString() is { } connectionString
+        if (prepared is not null && db.OnSqlite && db.Database.GetConnectionString() is { } connectionString
             && prepared.TryLease(connectionString) is { } lease)
         {
             var sql = Statements.GetValue(db.Model, _ => StatementFor(db));

@@ -12,7 +12,17 @@ public sealed class ProcessingCollector
     private readonly Dictionary<string, ProcessedPerson> _byBsnOnly = new(StringComparer.Ordinal);
 
     /// <summary>The persons processed so far, by internal id, then the ones known only by BSN.</summary>
-    public IReadOnlyCollection<ProcessedPerson> Persons => [.. _byId.Values.OrderBy(p => p.PersonId), .. _byBsnOnly.Values];
+    public IReadOnlyCollection<ProcessedPerson> Persons
+    {
+        get
+        {
+            var persons = new List<ProcessedPerson>(_byId.Count + _byBsnOnly.Count);
+            persons.AddRange(_byId.Values);
+            persons.Sort(static (a, b) => a.PersonId!.Value.CompareTo(b.PersonId!.Value)); // ids are unique: no ties to keep in order
+            persons.AddRange(_byBsnOnly.Values);
+            return persons;
+        }
+    }
 
     public bool IsEmpty => _byId.Count == 0 && _byBsnOnly.Count == 0;
 
@@ -24,7 +34,7 @@ public sealed class ProcessingCollector
             person = new ProcessedPerson(personId);
             _byId[personId] = person;
         }
-        person.Categories.Add(category);
+        person.Add(category);
         person.Bsn ??= bsn;
     }
 
@@ -36,17 +46,45 @@ public sealed class ProcessingCollector
             person = new ProcessedPerson(null) { Bsn = bsn };
             _byBsnOnly[bsn] = person;
         }
-        person.Categories.Add(category);
+        person.Add(category);
     }
 }
 
 /// <summary>One person a request processed.</summary>
+/// <remarks>
+/// The categories are bits of one number: a request notes a category per field of each person it reads, and a sorted
+/// set per person with its enumerators and the joined list made of it was a tenth of what the hub allocated under the load
+/// test (BENCHMARKS.md, fourteenth round).
+/// </remarks>
 public sealed class ProcessedPerson(int? personId)
 {
+    private static readonly DataCategory[] AllCategories = Enum.GetValues<DataCategory>();
+    // The log's list for each set of categories met so far: a request's persons mostly share a handful of sets.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Lists = new();
+
+    static ProcessedPerson()
+    {
+        if (AllCategories.Any(c => (int)c is < 0 or >= 32)) throw new InvalidOperationException("A data category does not fit a bit of an int.");
+    }
+
+    private int _categories;
+
     public int? PersonId { get; } = personId;
 
     /// <summary>Held only in memory to compute the protected form; never written.</summary>
     public string? Bsn { get; set; }
 
-    public SortedSet<DataCategory> Categories { get; } = [];
+    /// <summary>The categories of this person's data the request touched, in their declared order.</summary>
+    public IEnumerable<DataCategory> Categories => AllCategories.Where(Touched);
+
+    /// <summary>The categories as the processing log writes them: their names in declared order, separated by commas.</summary>
+    public string CategoryList => Lists.GetOrAdd(_categories, static (_, person) => string.Join(",", person.Categories), this);
+
+    /// <summary>Notes that the request touched this person's data of this category.</summary>
+    public void Add(DataCategory category) => _categories |= Bit(category);
+
+    /// <summary>Whether the request touched this person's data of this category.</summary>
+    public bool Touched(DataCategory category) => (_categories & Bit(category)) != 0;
+
+    private static int Bit(DataCategory category) => 1 << (int)category;
 }

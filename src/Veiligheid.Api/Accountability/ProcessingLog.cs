@@ -270,8 +270,8 @@ public sealed class ProcessingLog : IDisposable
                 LegalGround = legalGround,
                 PersonId = person.PersonId,
                 ProtectedBsn = person.Bsn is null ? null : Protect(person.Bsn),
-                Categories = string.Join(",", person.Categories),
-                Confidentiality = person.Categories.Contains(DataCategory.Zorg) || person.Categories.Contains(DataCategory.Politie)
+                Categories = person.CategoryList,
+                Confidentiality = person.Touched(DataCategory.Zorg) || person.Touched(DataCategory.Politie)
                     ? ProcessingConfidentiality.Vertrouwelijk
                     : ProcessingConfidentiality.Normaal,
                 RetentionYears = purpose.RetentionYears,
@@ -284,7 +284,7 @@ public sealed class ProcessingLog : IDisposable
     /// <summary>Chains and inserts the records of these requests in one transaction; called under the writer lock.</summary>
     private Task WriteAsync(VeiligheidDbContext db, List<PendingAppend> batch, CancellationToken cancellationToken)
     {
-        if (db.Database.IsSqlite())
+        if (db.OnSqlite)
         {
             // The writer follows the database the request's context is on (one per hub, but a test host may move it).
             if (_sqlite is not null && !string.Equals(_sqlite.HubConnectionString, db.Database.GetConnectionString(), StringComparison.Ordinal))
@@ -367,7 +367,7 @@ public sealed class ProcessingLog : IDisposable
     {
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = LastRecordSql(db.Database.IsSqlServer());
+        command.CommandText = LastRecordSql(db.OnSqlServer);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (0, GenesisHash);
     }

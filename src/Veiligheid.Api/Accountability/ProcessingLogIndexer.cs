@@ -204,7 +204,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
     /// <summary>SQL Server (and an in-memory SQLite database): the same statements through the context, in one transaction.</summary>
     private static async Task<int> CopyThroughContextAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {
-        var sqlServer = db.Database.IsSqlServer();
+        var sqlServer = db.OnSqlServer;
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async ct =>
         {

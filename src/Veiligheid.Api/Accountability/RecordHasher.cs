@@ -79,7 +79,7 @@ internal sealed class RecordHasher
     private string HashCovered(ProcessingRecord record)
     {
         var bsn = record.ProtectedBsn ?? "";
-        var confidentiality = record.Confidentiality.ToString();
+        var confidentiality = Enum.GetName(record.Confidentiality) ?? record.Confidentiality.ToString(); // the name, without boxing
         var most = 20 + _actionFields.Length + 11 + 1 + Encoding.UTF8.GetMaxByteCount(bsn.Length) + 1
                    + Encoding.UTF8.GetMaxByteCount(record.Categories.Length) + 1 + Encoding.UTF8.GetMaxByteCount(confidentiality.Length)
                    + _retention.Length + Encoding.UTF8.GetMaxByteCount(record.PreviousHash.Length);

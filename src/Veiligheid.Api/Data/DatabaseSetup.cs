@@ -97,14 +97,14 @@ public static class DatabaseSetup
         var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-        if (db.Database.IsSqlite())
+        if (db.OnSqlite)
         {
             var path = Path.GetFullPath(options.SqlitePath);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         }
         if (options.MigrateOnStartup) await db.MigrateAsync(cancellationToken);
         else await SqliteLogFile.MoveIntoOwnFileAsync(db, cancellationToken); // where the log is, is the hub's layout, not a migration
-        if (db.Database.IsSqlite())
+        if (db.OnSqlite)
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
             try

@@ -17,7 +17,7 @@ internal static class SqliteOwnConnection
     public static string? FileOf(VeiligheidDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (!db.Database.IsSqlite() || db.Database.GetConnectionString() is not { } connectionString) return null;
+        if (!db.OnSqlite || db.Database.GetConnectionString() is not { } connectionString) return null;
         return FileOf(connectionString);
     }
 

@@ -15,6 +15,17 @@ namespace Veiligheid.Data;
 /// </summary>
 public abstract class VeiligheidDbContext(DbContextOptions options) : DbContext(options)
 {
+    // The provider, asked of EF Core once per context instance. Its IsSqlite() and IsSqlServer() read the provider's
+    // assembly name on every call (reflection, and an allocation), which the request path did several times a request;
+    // a pooled context serves many requests and never changes provider.
+    private bool? _onSqlite;
+    private bool? _onSqlServer;
+
+    /// <summary>Whether this context is on SQLite (EF Core's <c>Database.IsSqlite()</c>, asked once).</summary>
+    public bool OnSqlite => _onSqlite ??= Database.IsSqlite();
+
+    /// <summary>Whether this context is on SQL Server (EF Core's <c>Database.IsSqlServer()</c>, asked once).</summary>
+    public bool OnSqlServer => _onSqlServer ??= Database.IsSqlServer();
 
     public DbSet<Organisation> Organisations => Set<Organisation>();
     public DbSet<District> Districts => Set<District>();

@@ -16,7 +16,7 @@ public sealed class FigureQueries(VeiligheidDbContext db, FigureScope scope, Fig
 {
     private int Threshold => options.SuppressionThreshold;
 
-    private bool SqlServer => db.Database.IsSqlServer();
+    private bool SqlServer => db.OnSqlServer;
 
     public Task<ResolvedFigureParameters> ResolveAsync(FigureParameters parameters, CancellationToken ct)
         => ResolvedFigureParameters.ResolveAsync(parameters, options, db, ct);

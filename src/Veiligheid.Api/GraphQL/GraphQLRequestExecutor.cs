@@ -53,7 +53,7 @@ public sealed class GraphQLRequestExecutor(
         return new(access, db)
         {
             CompiledReads = options.EnabledFor(db),
-            PreparedReads = options.SqlitePrepared && db.Database.IsSqlite() ? preparedReads : null,
+            PreparedReads = options.SqlitePrepared && db.OnSqlite ? preparedReads : null,
         };
     }
 

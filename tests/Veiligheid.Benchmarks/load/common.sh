@@ -13,16 +13,24 @@ stop_started() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 
-# fresh_copy SOURCE DEST: DEST becomes a copy of SOURCE (which is only read). The files an earlier run left beside DEST
-# go first: its WAL, the processing log's own file (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db ->
-# x.processing-log.db), which the hub would otherwise refuse as another database's log, and the log's index
-# (x.processing-log-index.db), which it would make again from that log.
+# log_file_of DB: the processing log's own file beside DB (src/Veiligheid.Api/Data/SqliteLogFile.cs: x.db ->
+# x.processing-log.db).
+log_file_of() { echo "${1%.*}.processing-log.${1##*.}"; }
+
+# fresh_copy SOURCE DEST: DEST becomes a copy of SOURCE (which is only read), with SOURCE's processing log file when it
+# has one: a database seeded by this build keeps its log in that file, and the hub refuses a copy without it. The files
+# an earlier run left beside DEST go first: its WAL, its log's file, which the hub would otherwise refuse as another
+# database's log, and the log's index (x.processing-log-index.db), which it would make again from that log.
 fresh_copy() {
-  local source=$1 dest=$2 log_db="${2%.*}.processing-log.${2##*.}" index_db="${2%.*}.processing-log-index.${2##*.}" file
+  local source=$1 dest=$2 log_db index_db="${2%.*}.processing-log-index.${2##*.}" file
+  log_db=$(log_file_of "$dest")
   [[ "$(realpath -m "$source")" != "$(realpath -m "$dest")" ]] || fail "the copy must differ from $source (it is written)"
-  [[ -f "$source-wal" ]] && fail "$source has a -wal file: checkpoint it first, the copy would miss data"
+  for file in "$source" "$(log_file_of "$source")"; do
+    [[ -f "$file-wal" ]] && fail "$file has a -wal file: checkpoint it first, the copy would miss data"
+  done
   for file in "$dest" "$log_db" "$index_db"; do rm -f "$file" "$file-journal" "$file-wal" "$file-shm"; done
   cp "$source" "$dest"
+  if [[ -f "$(log_file_of "$source")" ]]; then cp "$(log_file_of "$source")" "$log_db"; fi
 }
 
 # hub_settings DB OUT: the hub's environment for a load run, in the array hub_env. Development, because the hub accepts

@@ -15,8 +15,8 @@ public sealed class CompiledDataTests
 {
     private static readonly IReadOnlyList<NodeProcessing> Processing =
     [
-        new(Veiligheid.GraphQL.Compiled.ProcessedPerson.ItsOwnId, new HashSet<DataCategory> { DataCategory.Identiteit }),
-        new(Veiligheid.GraphQL.Compiled.ProcessedPerson.ByPersonId(DataCategory.Casus), new HashSet<DataCategory>()),
+        new(Veiligheid.GraphQL.Compiled.ProcessedPerson.ItsOwnId, [DataCategory.Identiteit]),
+        new(Veiligheid.GraphQL.Compiled.ProcessedPerson.ByPersonId(DataCategory.Casus), []),
     ];
 
     [Theory]
@@ -43,8 +43,8 @@ public sealed class CompiledDataTests
 
         var data = CompiledData.From(Encoding.UTF8.GetBytes(statement), Processing, collector);
 
-        Assert.Equal(response, Encoding.UTF8.GetString(data.Utf8));
-        Assert.NotNull(JsonNode.Parse(data.Utf8)); // valid JSON
+        Assert.Equal(response, Encoding.UTF8.GetString(data.Utf8.Span));
+        Assert.NotNull(JsonNode.Parse(data.Utf8.Span)); // valid JSON
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class CompiledDataTests
 
         var data = CompiledData.From(Encoding.UTF8.GetBytes(statement), Processing, collector);
 
-        Assert.Equal("""{"cases":[{"subjects":[{"name":"x"},{}]}]}""", Encoding.UTF8.GetString(data.Utf8));
+        Assert.Equal("""{"cases":[{"subjects":[{"name":"x"},{}]}]}""", Encoding.UTF8.GetString(data.Utf8.Span));
         var persons = collector.Persons.ToDictionary(p => p.PersonId!.Value);
         Assert.Equal([5, 6], persons.Keys.Order());
         Assert.Equal("123456782", persons[5].Bsn);
@@ -69,7 +69,7 @@ public sealed class CompiledDataTests
     {
         var data = CompiledData.From("""{"$id:Intervention:id":2147483647}"""u8.ToArray(), Processing, new ProcessingCollector());
 
-        var id = JsonNode.Parse(data.Utf8)!["id"]!.GetValue<string>();
+        var id = JsonNode.Parse(data.Utf8.Span)!["id"]!.GetValue<string>();
         Assert.Equal(GlobalId.Encode("Intervention", int.MaxValue), id);
         Assert.True(GlobalId.TryDecode(id, "Intervention", out var decoded));
         Assert.Equal(int.MaxValue, decoded);

@@ -38,7 +38,7 @@ public static class SeedWriter
         try
         {
             var connection = db.Database.GetDbConnection();
-            var sqlite = db.Database.IsSqlite();
+            var sqlite = db.OnSqlite;
             var ownTransaction = db.Database.CurrentTransaction is null;
             var restore = sqlite && ownTransaction ? await TuneSqliteAsync(connection, cancellationToken) : [];
             try

@@ -169,7 +169,7 @@ internal sealed partial class CompiledRead
         if (type.Processed.Kind != ProcessedPersonKind.None && categories.Count > 0)
         {
             var index = _processing.Count;
-            _processing.Add(new NodeProcessing(type.Processed, categories));
+            _processing.Add(new NodeProcessing(type.Processed, [.. categories]));
             var person = type.Processed.Kind == ProcessedPersonKind.ItsOwnId ? Column(entity, "Id") : Column(entity, "PersonId");
             // A person's own row carries its BSN too: the log keeps it in protected form, as for the reference path.
             var value = type.Processed.Kind switch
@@ -306,8 +306,9 @@ internal sealed partial class CompiledRead
 /// <summary>A level of a compiled read: the row query it was given, and the rows and order it was sent as.</summary>
 internal sealed record CompiledLevel(IQueryable Given, IQueryable Rows, IReadOnlyList<QueryOrder.Key> Order);
 
-/// <summary>The categories of person data one node of the operation reads, and whose data that is.</summary>
-internal sealed record NodeProcessing(ProcessedPerson Person, IReadOnlySet<DataCategory> Categories);
+/// <summary>The categories of person data one node of the operation reads (in their declared order), and whose data that is.</summary>
+/// <remarks>An array: the JSON pass goes through it for every row of the node, and a sorted set's enumerator allocated each time.</remarks>
+internal sealed record NodeProcessing(ProcessedPerson Person, DataCategory[] Categories);
 
 /// <summary>The operation uses something the compiled path does not answer; it runs on the reference path.</summary>
 internal sealed class NotCompilableException(string what) : Exception($"Not compilable: {what}");

@@ -29,6 +29,6 @@ public sealed class CompiledReadOptions
     public bool EnabledFor(VeiligheidDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return (Sqlite && db.Database.IsSqlite()) || (SqlServer && db.Database.IsSqlServer());
+        return (Sqlite && db.OnSqlite) || (SqlServer && db.OnSqlServer);
     }
 }

@@ -207,9 +207,10 @@ public enum ReadPath
 [JsonConverter(typeof(CompiledDataConverter))]
 public sealed class CompiledData
 {
-    private CompiledData(byte[] utf8) => Utf8 = utf8;
+    private CompiledData(ReadOnlyMemory<byte> utf8) => Utf8 = utf8;
 
-    public byte[] Utf8 { get; }
+    /// <summary>The data's JSON. The pass's own buffer, not a copy of it: a copy was another 13 KB a request for case 2.</summary>
+    public ReadOnlyMemory<byte> Utf8 { get; }
 
     /// <remarks>
     /// The statement's bytes are copied as they are between the marked members, and only those are rewritten. The marks are
@@ -247,7 +248,7 @@ public sealed class CompiledData
             else output.TrimEndComma();
         }
         output.Append(source.AsSpan(copied));
-        return new CompiledData(output.ToArray());
+        return new CompiledData(output.Written);
     }
 
     /// <summary>
@@ -359,7 +360,7 @@ public sealed class CompiledData
             if (end > 0 && _bytes[end - 1] == (byte)',') _length = end - 1;
         }
 
-        public readonly byte[] ToArray() => _bytes.AsSpan(0, _length).ToArray();
+        public readonly ReadOnlyMemory<byte> Written => _bytes.AsMemory(0, _length);
     }
 }
 
@@ -373,7 +374,7 @@ public sealed class CompiledDataConverter : JsonConverter<CompiledData>
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
-        writer.WriteRawValue(value.Utf8, skipInputValidation: true);
+        writer.WriteRawValue(value.Utf8.Span, skipInputValidation: true);
     }
 }
 

@@ -110,10 +110,10 @@ internal sealed class TSqlJsonDialect : ISqlJsonDialect
 /// <summary>The JSON dialect of a context's provider.</summary>
 internal static class SqlJsonDialects
 {
-    public static ISqlJsonDialect For(DbContext db)
+    public static ISqlJsonDialect For(Data.VeiligheidDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.Database.IsSqlServer() ? TSqlJsonDialect.Instance : SqliteJsonDialect.Instance;
+        return db.OnSqlServer ? TSqlJsonDialect.Instance : SqliteJsonDialect.Instance;
     }
 }
 
