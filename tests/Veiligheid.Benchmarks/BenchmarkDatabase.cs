@@ -28,6 +28,28 @@ public static class BenchmarkDatabase
     }
 
     /// <summary>
+    /// Makes <paramref name="destination"/> a copy of the dataset (creating the dataset first when it is missing): the
+    /// hub's file and its processing log's own file (<see cref="SqliteLogFile.PathFor"/>), which a dataset seeded by this
+    /// build has and without which the hub refuses the copy. Whatever an earlier run left at the destination goes first
+    /// (its WAL, its log, the log's index, which the hub makes again from the log).
+    /// </summary>
+    public static void CopyTo(string destination)
+    {
+        var source = Ensure();
+        if (string.Equals(System.IO.Path.GetFullPath(source), System.IO.Path.GetFullPath(destination), StringComparison.Ordinal))
+            throw new ArgumentException("The copy must be another file than the dataset, which stays as the seed made it.", nameof(destination));
+        foreach (var file in new[] { source, SqliteLogFile.PathFor(source) })
+        {
+            if (File.Exists(file + "-wal")) throw new InvalidOperationException($"{file} has a WAL file: checkpoint it first, or the copy misses data.");
+        }
+        // Pooled connections to an earlier copy must go before it is overwritten (in-process runs set up again per benchmark).
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var stale in DatabaseSetup.SqliteFiles(destination)) File.Delete(stale);
+        File.Copy(source, destination);
+        if (File.Exists(SqliteLogFile.PathFor(source))) File.Copy(SqliteLogFile.PathFor(source), SqliteLogFile.PathFor(destination));
+    }
+
+    /// <summary>
     /// A copy of the dataset for a hub that writes (the processing log grows with every person-level read), made once
     /// per process, so the shared file stays as the seed made it and the hand-written baselines read the same data.
     /// </summary>
@@ -38,10 +60,7 @@ public static class BenchmarkDatabase
             var copy = System.IO.Path.ChangeExtension(Ensure(), null) + ".hub.db";
             if (!_copied)
             {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                // The processing log's own file too (SqliteLogFile): a log of an earlier run must not continue on the copy.
-                foreach (var stale in DatabaseSetup.SqliteFiles(copy)) File.Delete(stale);
-                File.Copy(Path, copy);
+                CopyTo(copy);
                 _copied = true;
             }
             return copy;

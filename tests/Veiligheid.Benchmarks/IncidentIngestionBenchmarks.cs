@@ -39,11 +39,7 @@ public class IncidentIngestionBenchmarks : IDisposable
     public void Setup()
     {
         // This suite writes: it works on its own copy of the shared dataset, never on the shared file itself.
-        var source = BenchmarkDatabase.Ensure();
-        SqliteConnection.ClearAllPools();
-        // With the WAL of an earlier run and the processing log's own file (SqliteLogFile): none of it continues on the copy.
-        foreach (var stale in DatabaseSetup.SqliteFiles(DatabasePath)) File.Delete(stale);
-        File.Copy(source, DatabasePath, overwrite: true);
+        BenchmarkDatabase.CopyTo(DatabasePath);
         var root = RepositoryRoot();
         var apiDll = Path.Combine(root, "src", "Veiligheid.Api", "bin", "Release", "net10.0", "Veiligheid.Api.dll");
         var keyPath = Path.Combine(Path.GetTempPath(), "veiligheid-bench-signing-key.json");

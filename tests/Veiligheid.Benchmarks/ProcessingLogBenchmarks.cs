@@ -35,12 +35,9 @@ public class ProcessingLogBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var source = BenchmarkDatabase.Ensure();
         // One copy per benchmark process, removed in cleanup: several runs (or helpers) must not share one file.
         var copy = _copy = Path.Combine(Path.GetTempPath(), $"veiligheid-bench-accountability-{Environment.ProcessId}.db");
-        // In-process runs set up again per benchmark: pooled connections to the previous copy must go before it is overwritten.
-        SqliteConnection.ClearAllPools();
-        File.Copy(source, copy, overwrite: true);
+        BenchmarkDatabase.CopyTo(copy);
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {

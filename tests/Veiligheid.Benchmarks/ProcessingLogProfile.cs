@@ -44,9 +44,8 @@ public static class ProcessingLogProfile
     /// <summary>Runs <paramref name="profile"/> on a copy of the benchmark database, deleted afterwards with its log's files.</summary>
     private static async Task OnCopyAsync(Func<string, Task> profile)
     {
-        var source = BenchmarkDatabase.Ensure();
         var copy = Path.Combine(Path.GetTempPath(), $"veiligheid-log-profile-{Environment.ProcessId}.db");
-        File.Copy(source, copy, overwrite: true);
+        BenchmarkDatabase.CopyTo(copy);
         try
         {
             await profile(copy);
