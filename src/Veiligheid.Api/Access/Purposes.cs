@@ -142,13 +142,24 @@ public static class Purposes
     public static ProcessingPurpose? BroadestFor(HubRole role) => For(role).OrderByDescending(p => Effective(role, p).Count).FirstOrDefault();
 
     /// <summary>What a role may read under a purpose (or without one): the role's categories narrowed to the purpose's.</summary>
+    /// <remarks>
+    /// Worked out once per role and registered purpose (every request asks, and both registers are fixed); a purpose made
+    /// outside the register is worked out each time.
+    /// </remarks>
     public static IReadOnlySet<DataCategory> Effective(HubRole role, ProcessingPurpose? purpose)
+        => purpose is null || ReferenceEquals(Find(purpose.Key), purpose)
+            ? EffectiveSets.GetOrAdd((role, purpose?.Key), static (key, p) => WorkOutEffective(key.Role, p), purpose)
+            : WorkOutEffective(role, purpose);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(HubRole Role, string? Purpose), System.Collections.Frozen.FrozenSet<DataCategory>> EffectiveSets = new();
+
+    private static System.Collections.Frozen.FrozenSet<DataCategory> WorkOutEffective(HubRole role, ProcessingPurpose? purpose)
     {
         var allowed = new HashSet<DataCategory>(AccessPolicy.Roles[role].Categories);
         var covered = new HashSet<DataCategory>(WithoutPurpose);
         if (purpose is not null && purpose.MayBeInvokedBy(role)) covered.UnionWith(purpose.Categories);
         allowed.IntersectWith(covered);
-        return allowed;
+        return System.Collections.Frozen.FrozenSet.ToFrozenSet(allowed);
     }
 
     /// <summary>The retention term of a case of this kind: the term of the purpose it is handled under.</summary>
