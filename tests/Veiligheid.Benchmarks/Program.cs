@@ -26,4 +26,10 @@ if (args is ["replay-compare", .. var files])
     Veiligheid.Benchmarks.ReplayCompare.Run(files, Console.Out);
     return;
 }
+// What the hub allocated under load, from a trace of profile-load.sh (PROFILE_ALLOC=1): … -- alloc-report trace.nettrace [requests a second]
+if (args is ["alloc-report", var trace, .. var perSecond])
+{
+    Veiligheid.Benchmarks.AllocationReport.Run(trace, perSecond is [var r] ? double.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : null, Console.Out);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Veiligheid.Benchmarks.BenchmarkDatabase).Assembly).Run(args);
