@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using Veiligheid.Cases;
 using static Veiligheid.Access.DataCategory;
 
@@ -151,15 +153,15 @@ public static class Purposes
             ? EffectiveSets.GetOrAdd((role, purpose?.Key), static (key, p) => WorkOutEffective(key.Role, p), purpose)
             : WorkOutEffective(role, purpose);
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(HubRole Role, string? Purpose), System.Collections.Frozen.FrozenSet<DataCategory>> EffectiveSets = new();
+    private static readonly ConcurrentDictionary<(HubRole Role, string? Purpose), FrozenSet<DataCategory>> EffectiveSets = new();
 
-    private static System.Collections.Frozen.FrozenSet<DataCategory> WorkOutEffective(HubRole role, ProcessingPurpose? purpose)
+    private static FrozenSet<DataCategory> WorkOutEffective(HubRole role, ProcessingPurpose? purpose)
     {
         var allowed = new HashSet<DataCategory>(AccessPolicy.Roles[role].Categories);
         var covered = new HashSet<DataCategory>(WithoutPurpose);
         if (purpose is not null && purpose.MayBeInvokedBy(role)) covered.UnionWith(purpose.Categories);
         allowed.IntersectWith(covered);
-        return System.Collections.Frozen.FrozenSet.ToFrozenSet(allowed);
+        return allowed.ToFrozenSet();
     }
 
     /// <summary>The retention term of a case of this kind: the term of the purpose it is handled under.</summary>

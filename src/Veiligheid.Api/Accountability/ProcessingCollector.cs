@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Veiligheid.Access;
 
 namespace Veiligheid.Accountability;
@@ -60,7 +61,7 @@ public sealed class ProcessedPerson(int? personId)
 {
     private static readonly DataCategory[] AllCategories = Enum.GetValues<DataCategory>();
     // The log's list for each set of categories met so far: a request's persons mostly share a handful of sets.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Lists = new();
+    private static readonly ConcurrentDictionary<int, string> Lists = new();
 
     static ProcessedPerson()
     {

@@ -255,9 +255,9 @@ internal static class GraphQLRequestReader
         => Fail(StatusCodes.Status413RequestEntityTooLarge, LimitErrorCodes.RequestTooLarge,
             $"The request body is larger than {limits.MaxRequestBytes} bytes.");
 
-    /// <summary>The body, or null when it is larger than the limit (also without a Content-Length, e.g. chunked).</summary>
     /// <summary>
-    /// The whole body, or null when it is longer than <paramref name="limit"/>. Read into one array of the announced
+    /// The whole body, or null when it is longer than <paramref name="limit"/> (also one sent without a Content-Length,
+    /// e.g. chunked). Read into one array of the announced
     /// length and a byte, so the read that finds the body's end has room; grown only for a body sent without a length (or
     /// longer than it said). A 16 KiB chunk copied into a growing stream and out again cost a small query 22 KB a request,
     /// a tenth of what the hub allocated under the load test (BENCHMARKS.md, fourteenth round).
