@@ -72,5 +72,8 @@ wait_ready() {
 # cpu_ticks PID: the CPU time the process used so far, user and system, in clock ticks (getconf CLK_TCK a second).
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
+# kernel_ticks PID: the part of cpu_ticks spent in the kernel on the process's behalf (system time: syscalls, fsync, I/O).
+kernel_ticks() { awk '{ print $15 }' "/proc/$1/stat"; }
+
 # field RUN NAME: one figure of the LOADRESULT line that case2.lua printed into $out/wrk-RUN.txt.
 field() { sed -n 's/^LOADRESULT .*\b'"$2"'=\([^ ]*\).*/\1/p' "$out/wrk-$1.txt"; }

@@ -16,6 +16,8 @@
 # Settings (environment, defaults in brackets): PAIR_A [this checkout], PAIR_B [baseline], PAIR_DURATION seconds [60],
 # PAIR_WARMUP seconds [30], PAIR_CONNECTIONS per side [8], PAIR_OUT [/tmp/veiligheid-pair-<UTC time>],
 # LOAD_SKIP_BUILD [0]. Each side gets its own copy of VEILIGHEID_BENCH_DB.
+# The summary gives each side's CPU per request and the share of it spent in the kernel (system time: syscalls, the
+# commits' fsync, network I/O).
 # Exit code: 0 when both sides answered equal data before the load and only correct 200 responses under it.
 set -euo pipefail
 
@@ -127,10 +129,10 @@ log "warm-up: ${warmup} s, both sides"
 both "$warmup" -warmup
 uptime >"$out/uptime-before.txt"
 log "load: ${duration} s, both sides, 1 thread and $connections connections each"
-declare -A before after
-for s in A B; do before[$s]=$(cpu_ticks "${pid[$s]}"); done
+declare -A before after kernel_before kernel_after
+for s in A B; do before[$s]=$(cpu_ticks "${pid[$s]}"); kernel_before[$s]=$(kernel_ticks "${pid[$s]}"); done
 both "$duration" ""
-for s in A B; do after[$s]=$(cpu_ticks "${pid[$s]}"); done
+for s in A B; do after[$s]=$(cpu_ticks "${pid[$s]}"); kernel_after[$s]=$(kernel_ticks "${pid[$s]}"); done
 uptime >"$out/uptime-after.txt"
 
 # --- summary -----------------------------------------------------------------------------------------------------------
@@ -146,11 +148,12 @@ hz=$(getconf CLK_TCK)
     else echo "$s: hub of ${side[$s]} at $(git -C "${side[$s]}" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "${side[$s]}" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)') ${extra[$s]}"; fi
   done
   echo
-  printf '%-5s %9s %9s %9s %9s %12s %8s %6s\n' side requests req/s p50_ms p99_ms CPU_ms/req non2xx wrong
+  printf '%-5s %9s %9s %9s %9s %12s %9s %8s %6s\n' side requests req/s p50_ms p99_ms CPU_ms/req kernel_% non2xx wrong
   for s in A B; do
     cpu=$(awk -v a="${before[$s]}" -v b="${after[$s]}" -v hz="$hz" -v n="$(field "$s" requests)" 'BEGIN { printf "%.3f", (b - a) / hz * 1000 / n }')
-    printf '%-5s %9s %9s %9s %9s %12s %8s %6s\n' "$s" "$(field "$s" requests)" "$(field "$s" rps)" "$(field "$s" p50_ms)" "$(field "$s" p99_ms)" \
-      "$cpu" "$(field "$s" non2xx)" "$(field "$s" bad)"
+    kernel=$(awk -v a="${before[$s]}" -v b="${after[$s]}" -v ka="${kernel_before[$s]}" -v kb="${kernel_after[$s]}" 'BEGIN { printf "%.0f", (b > a ? (kb - ka) * 100 / (b - a) : 0) }')
+    printf '%-5s %9s %9s %9s %9s %12s %9s %8s %6s\n' "$s" "$(field "$s" requests)" "$(field "$s" rps)" "$(field "$s" p50_ms)" "$(field "$s" p99_ms)" \
+      "$cpu" "$kernel" "$(field "$s" non2xx)" "$(field "$s" bad)"
     eval "cpu_$s=$cpu"
   done
   echo
