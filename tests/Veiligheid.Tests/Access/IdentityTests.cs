@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Veiligheid.Access;
 using Veiligheid.Access.Identity;
@@ -242,6 +243,18 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(CallerErrorCodes.Unauthenticated, (await ErrorOf(response)).Code);
+    }
+
+    [Fact]
+    public void Neither_scheme_keeps_the_raw_bearer_token_in_the_request()
+    {
+        // A validated token is not stored again in the authentication properties (ASP.NET Core's default does): no
+        // endpoint reads it back, so it would only be one more copy of a credential in memory.
+        using var withEntra = hub.WithWebHostBuilder(b => ConfigureDummyEntra(b));
+        var options = withEntra.Services.GetRequiredService<IOptionsMonitor<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>>();
+
+        Assert.False(options.Get(IdentitySetup.DevScheme).SaveToken);
+        Assert.False(options.Get(IdentitySetup.EntraScheme).SaveToken);
     }
 
     /// <summary>An Entra ID configuration pointing at nothing: no network is needed or reached.</summary>

@@ -36,12 +36,12 @@ public static class IdentitySetup
         return builder;
     }
 
-    /// <inheritdoc cref="AddVeiligheidIdentity(WebApplicationBuilder)"/>
     // The bearer token is not copied into each request's authentication properties (ASP.NET Core's default): nothing
     // reads it back, it is one copy fewer of a credential in memory, and storing it allocated a list and strings on
     // every request (BENCHMARKS.md, fourteenth round).
     private const bool KeepRawToken = false;
 
+    /// <inheritdoc cref="AddVeiligheidIdentity(WebApplicationBuilder)"/>
     public static IServiceCollection AddVeiligheidIdentity(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(configuration);
