@@ -36,9 +36,10 @@ public static class BenchmarkDatabase
     public static void CopyTo(string destination)
     {
         var source = Ensure();
+        var sourceLog = SqliteLogFile.PathFor(source);
         if (string.Equals(System.IO.Path.GetFullPath(source), System.IO.Path.GetFullPath(destination), StringComparison.Ordinal))
             throw new ArgumentException("The copy must be another file than the dataset, which stays as the seed made it.", nameof(destination));
-        foreach (var file in new[] { source, SqliteLogFile.PathFor(source) })
+        foreach (var file in new[] { source, sourceLog })
         {
             if (File.Exists(file + "-wal")) throw new InvalidOperationException($"{file} has a WAL file: checkpoint it first, or the copy misses data.");
         }
@@ -46,7 +47,7 @@ public static class BenchmarkDatabase
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var stale in DatabaseSetup.SqliteFiles(destination)) File.Delete(stale);
         File.Copy(source, destination);
-        if (File.Exists(SqliteLogFile.PathFor(source))) File.Copy(SqliteLogFile.PathFor(source), SqliteLogFile.PathFor(destination));
+        if (File.Exists(sourceLog)) File.Copy(sourceLog, SqliteLogFile.PathFor(destination));
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ public sealed class FiguresDatabase : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
         var readOnly = configuration.GetConnectionString(FiguresOptions.ReadOnlyConnectionStringName);
-        if (requestContext.Database.IsSqlServer() && !string.IsNullOrWhiteSpace(readOnly))
+        if (requestContext.OnSqlServer && !string.IsNullOrWhiteSpace(readOnly))
         {
             var builder = new DbContextOptionsBuilder<SqlServerVeiligheidDbContext>();
             DatabaseSetup.ConfigureSqlServer(builder, ReadOnlyConnectionString(readOnly));

@@ -257,14 +257,15 @@ internal static class GraphQLRequestReader
 
     /// <summary>
     /// The whole body, or null when it is longer than <paramref name="limit"/> (also one sent without a Content-Length,
-    /// e.g. chunked). Read into one array of the announced
-    /// length and a byte, so the read that finds the body's end has room; grown only for a body sent without a length (or
-    /// longer than it said). A 16 KiB chunk copied into a growing stream and out again cost a small query 22 KB a request,
-    /// a tenth of what the hub allocated under the load test (BENCHMARKS.md, fourteenth round).
+    /// e.g. chunked). A body that announces its length is read into one array of that length and a byte (the read that
+    /// finds the body's end needs room); the array grows only for a body without a length, or longer than
+    /// <see cref="FirstBufferBytes"/>. A 16 KiB chunk copied into a growing stream and out again had cost a small query
+    /// 22 KB a request, a tenth of what the hub allocated under the load test (BENCHMARKS.md, fourteenth round).
     /// </summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(Stream body, long? contentLength, int limit, CancellationToken ct)
     {
-        var buffer = new byte[(contentLength is { } announced ? (int)Math.Min(announced, limit) : Math.Min(4096, limit)) + 1];
+        var first = contentLength is { } announced ? Math.Min(announced, FirstBufferBytes) : 4096;
+        var buffer = new byte[Math.Min(first, limit) + 1];
         var length = 0;
         while (true)
         {
@@ -275,6 +276,12 @@ internal static class GraphQLRequestReader
             if (length > limit) return null;
         }
     }
+
+    /// <summary>
+    /// The most a body's first buffer takes on the strength of its Content-Length alone: a client that announces the whole
+    /// limit and sends slowly (or nothing) holds this much, not the limit; past it the buffer grows with what arrives.
+    /// </summary>
+    private const int FirstBufferBytes = 64 * 1024;
 
     // The raw UTF-8 of the request body, measured in place: a mutation's megabyte of variables is not copied to do it.
     private static int VariablesBytes(JsonElement root)

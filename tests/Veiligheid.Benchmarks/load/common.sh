@@ -22,15 +22,16 @@ log_file_of() { echo "${1%.*}.processing-log.${1##*.}"; }
 # an earlier run left beside DEST go first: its WAL, its log's file, which the hub would otherwise refuse as another
 # database's log, and the log's index (x.processing-log-index.db), which it would make again from that log.
 fresh_copy() {
-  local source=$1 dest=$2 log_db index_db="${2%.*}.processing-log-index.${2##*.}" file
+  local source=$1 dest=$2 source_log log_db index_db="${2%.*}.processing-log-index.${2##*.}" file
+  source_log=$(log_file_of "$source")
   log_db=$(log_file_of "$dest")
   [[ "$(realpath -m "$source")" != "$(realpath -m "$dest")" ]] || fail "the copy must differ from $source (it is written)"
-  for file in "$source" "$(log_file_of "$source")"; do
+  for file in "$source" "$source_log"; do
     [[ -f "$file-wal" ]] && fail "$file has a -wal file: checkpoint it first, the copy would miss data"
   done
   for file in "$dest" "$log_db" "$index_db"; do rm -f "$file" "$file-journal" "$file-wal" "$file-shm"; done
   cp "$source" "$dest"
-  if [[ -f "$(log_file_of "$source")" ]]; then cp "$(log_file_of "$source")" "$log_db"; fi
+  if [[ -f "$source_log" ]]; then cp "$source_log" "$log_db"; fi
 }
 
 # hub_settings DB OUT: the hub's environment for a load run, in the array hub_env. Development, because the hub accepts
