@@ -39,10 +39,17 @@ public static class PurposeCheck
         return new ExecutionResult { Errors = new ExecutionErrors { error }, Executed = false };
     }
 
+    /// <summary>
+    /// An error a missing purpose or one that does not cover the request can cause: a field, type or argument that does not
+    /// exist; a variable of such a type, which is then "not an input type" either; or no mutation root at all (a role's
+    /// mutations exist only under a purpose).
+    /// </summary>
     private static bool IsExistenceError(ExecutionError error)
         => error is global::GraphQL.Validation.Errors.FieldsOnCorrectTypeError
             or global::GraphQL.Validation.Errors.KnownTypeNamesError
-            or global::GraphQL.Validation.Errors.KnownArgumentNamesError;
+            or global::GraphQL.Validation.Errors.KnownArgumentNamesError
+            or global::GraphQL.Validation.Errors.VariablesAreInputTypesError
+           || error.Code == DepthAndCostRule.OperationTypeNotSupportedCode;
 
     private static async Task<bool> IsValidOnRoleSchemaAsync(GraphQLRequest request, HubRole role, SchemaRegistry schemas, IServiceProvider services, CancellationToken cancellationToken)
     {
@@ -62,6 +69,9 @@ public static class PurposeCheck
             : operations.FirstOrDefault(o => o.Name?.StringValue == request.OperationName);
         if (operation is null) return false;
         var schema = schemas.For(role);
+        // The core rules do not check that the schema has the operation's root: a role without mutations stays refused as such.
+        if (operation.Operation == OperationType.Mutation && schema.Mutation is null) return false;
+        if (operation.Operation == OperationType.Subscription) return false;
         var validation = await new DocumentValidator().ValidateAsync(new ValidationOptions
         {
             Schema = schema,

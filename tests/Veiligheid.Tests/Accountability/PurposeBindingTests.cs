@@ -23,6 +23,33 @@ public sealed class PurposeBindingTests(HubFactory factory) : IClassFixture<HubF
         Assert.Contains(Purposes.Header, response.Errors[0].GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("mutation { openCase(input: { kind: WOONOVERLAST, title: \"Overlast\", legalGround: CONVENANT_ZORG_EN_VEILIGHEID }) { case { id } } }", null)]
+    [InlineData("mutation Report($input: ReportIncidentInput!) { reportIncident(input: $input) { status } }", "{\"input\":{\"externalId\":\"T-1\",\"category\":\"GELUIDSOVERLAST\",\"occurredAt\":\"2026-03-01T21:15:00Z\",\"bagId\":\"0599010000000001\",\"inPublicSpace\":false}}")]
+    public async Task A_mutation_without_a_purpose_is_refused_with_PURPOSE_REQUIRED(string mutation, string? variables)
+    {
+        // A role's mutations and their input types exist only under a purpose: without one the client is told so, not
+        // that the schema has no mutations or that its variable's type is unknown.
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, purpose: null);
+
+        var response = await client.PostGraphQLAsync(mutation, variables is null ? null : JsonDocument.Parse(variables).RootElement);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.False(response.HasData);
+        Assert.Equal([CallerErrorCodes.PurposeRequired], response.ErrorCodes);
+    }
+
+    [Fact]
+    public async Task A_mutation_from_a_role_without_mutations_stays_refused_as_such()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.BiLezer, DemoOrganisations.GemeenteVeiligstad, purpose: null);
+
+        var response = await client.PostGraphQLAsync("mutation { openCase(input: { kind: WOONOVERLAST, title: \"Overlast\", legalGround: CONVENANT_ZORG_EN_VEILIGHEID }) { case { id } } }");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal(["OPERATION_TYPE_NOT_SUPPORTED"], response.ErrorCodes);
+    }
+
     [Fact]
     public async Task Registers_are_served_without_a_purpose()
     {
