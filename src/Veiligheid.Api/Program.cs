@@ -23,6 +23,9 @@ switch (args)
 }
 
 var builder = WebApplication.CreateBuilder(HubHostOptions.For(args));
+// A GET query's document travels in the request line: Kestrel's 8 KiB default refused a valid document of 8–16 K characters
+// (the document limit) with a bare 414; 64 KiB holds the longest document URL-encoded.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
 builder.Services.AddVeiligheidData(builder.Configuration);
 builder.AddVeiligheidIdentity();
 builder.Services.AddVeiligheidGraphQL();

@@ -31,7 +31,7 @@ public static class PurposeCheck
         var details = string.Join(" ", errors.Select(e => e.Message));
         ExecutionError error = access.Purpose is not { } purpose
             ? new ExecutionError(
-                $"This request reads person-level data, which the hub serves only for a stated purpose: name one in the {Purposes.Header} header (your role may invoke: {allowed}). Without a purpose only registers and aggregated figures are available. ({details})")
+                $"This request reads or writes person-level data, which the hub serves only for a stated purpose: name one in the {Purposes.Header} header (your role may invoke: {allowed}). Without a purpose only registers and aggregated figures are available. ({details})")
             { Code = CallerErrorCodes.PurposeRequired }
             : new ExecutionError(
                 $"The purpose '{purpose.Key}' does not cover part of this request: under it your role may read {string.Join(", ", access.Categories.Order())}. Choose a purpose that covers what you ask for (your role may invoke: {allowed}). ({details})")

@@ -156,13 +156,21 @@ public static class CaseMutations
 
         var now = DateTime.UtcNow;
         var person = await hub.Db.Persons.FirstOrDefaultAsync(p => p.Bsn == input.Bsn, ct);
+        // A person the caller cannot see, whether the hub holds the BSN or not, needs the names and date of birth, and
+        // their absence is answered alike: the answer must not tell whether the hub holds a BSN (that alone says a
+        // citizen is known to the safety chain). A person the caller sees is linked by BSN alone.
+        var visible = person is not null && await hub.Persons().AnyAsync(p => p.Id == person.Id, ct);
+        if (!visible)
+        {
+            const string required = "Required for a person you do not see yet: the names and date of birth as registered, or to register a new person.";
+            if (string.IsNullOrWhiteSpace(input.GivenName)) errors.Invalid("givenName", required);
+            if (string.IsNullOrWhiteSpace(input.Surname)) errors.Invalid("surname", required);
+            if (input.DateOfBirth is null) errors.Invalid("dateOfBirth", required);
+            if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
+        }
         if (person is null)
         {
             // A person the hub does not know yet is registered by the partner that brings the person into a case.
-            if (string.IsNullOrWhiteSpace(input.GivenName)) errors.Invalid("givenName", "Required for a person the hub does not know yet.");
-            if (string.IsNullOrWhiteSpace(input.Surname)) errors.Invalid("surname", "Required for a person the hub does not know yet.");
-            if (input.DateOfBirth is null) errors.Invalid("dateOfBirth", "Required for a person the hub does not know yet.");
-            if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
             var newPerson = new Person { Bsn = input.Bsn, GivenName = input.GivenName!, SurnamePrefix = input.SurnamePrefix, Surname = input.Surname!, DateOfBirth = input.DateOfBirth!.Value };
             hub.Db.CaseSubjects.Add(new CaseSubject { CaseId = row.Id, Person = newPerson, Role = input.Role });
             var failed = await MutationSaving.SaveAsync(hub, row, () =>
@@ -170,18 +178,34 @@ public static class CaseMutations
                 hub.Audit(WriteAction.AddToCase, "addCaseSubject", "Person", newPerson.Id, WriteChange.Created, now);
                 hub.Audit(WriteAction.AddToCase, "addCaseSubject", "Case", row.Id, WriteChange.Updated, now);
             }, ct);
-            return failed is null ? new MutationPayload<Case>(row, []) : MutationPayload.Failed<Case>([failed]);
+            if (failed is not null) return MutationPayload.Failed<Case>([failed]);
+            NoteSubject(hub, newPerson.Id, input.Bsn);
+            return new MutationPayload<Case>(row, []);
         }
+        // From here the answer tells the caller the hub holds this BSN, whatever follows: the person is processed. What
+        // is left of the question "is this BSN held" takes the person's names and date of birth to ask, and is logged.
+        hub.Processing.Add(person.Id, DataCategory.Identiteit, person.Bsn);
         // Linking makes the person visible to the case's partners. A person the caller cannot see yet is linked only
         // when the caller shows it knows who it is (names and date of birth as registered); otherwise adding any BSN
         // to an own case would reveal anyone in the hub.
-        if (!await hub.Persons().AnyAsync(p => p.Id == person.Id, ct) && !SamePerson(person, input))
+        if (!visible && !SamePerson(person, input))
             return MutationPayload.Failed<Case>(MutationErrorCode.Invalid, "bsn", "Give the person's given name, surname and date of birth as registered with this BSN.");
+        NoteSubject(hub, person.Id, person.Bsn);
         var existing = await hub.Db.CaseSubjects.FirstOrDefaultAsync(s => s.CaseId == row.Id && s.PersonId == person.Id, ct);
         if (existing is null) hub.Db.CaseSubjects.Add(new CaseSubject { CaseId = row.Id, PersonId = person.Id, Role = input.Role });
         else if (existing.Role == input.Role) return new MutationPayload<Case>(row, []);
         else existing.Role = input.Role;
         return await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseSubject", WriteChange.Updated, now, ct);
+    }
+
+    /// <summary>
+    /// Notes for the processing log a person made a case's subject: the write processes the person's identity and case
+    /// data whatever its response selects (the log notes a read only for the fields that resolve).
+    /// </summary>
+    private static void NoteSubject(RequestContext hub, int personId, string bsn)
+    {
+        hub.Processing.Add(personId, DataCategory.Identiteit, bsn);
+        hub.Processing.Add(personId, DataCategory.Casus);
     }
 
     private static bool SamePerson(Person person, AddCaseSubjectInput input)

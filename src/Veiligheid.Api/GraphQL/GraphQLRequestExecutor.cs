@@ -171,7 +171,10 @@ public sealed class GraphQLRequestExecutor(
                 Executed = true,
                 Errors = new ExecutionErrors
                 {
-                    new ExecutionError($"The processing log could not be written, so the data is withheld. Quote trace id {traceId} when reporting it.")
+                    new ExecutionError(result.Operation?.Operation == GraphQLParser.AST.OperationType.Mutation
+                        // A mutation's writes commit as it runs, before the log is written after it: say that they stand.
+                        ? $"The processing log could not be written, so the response is withheld. The writes this request made were saved: read them back, or send it again (a write with an externalId answers UNCHANGED). Quote trace id {traceId} when reporting it."
+                        : $"The processing log could not be written, so the data is withheld. Quote trace id {traceId} when reporting it.")
                     { Code = ProcessingLogErrorCodes.Unavailable },
                 },
             };

@@ -58,7 +58,7 @@ public sealed class InputErrors : List<MutationError>
 
     public void NotFound(string field, string message) => Add(new MutationError(MutationErrorCode.NotFound, field, message));
 
-    /// <summary>Rejects free text beyond the column's size, or empty when required.</summary>
+    /// <summary>Rejects free text beyond the column's size, empty when required, or with a control character other than tab and line breaks.</summary>
     public void Text(string field, string? value, int maxLength, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -68,6 +68,11 @@ public sealed class InputErrors : List<MutationError>
         else if (value.Length > maxLength)
         {
             Invalid(field, $"At most {maxLength} characters.");
+        }
+        else if (value.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')))
+        {
+            // A NUL or a bell stored in a name or title breaks the partners' systems and the figures' CSV that read it back.
+            Invalid(field, "Contains a control character (only tab and line breaks are allowed).");
         }
     }
 

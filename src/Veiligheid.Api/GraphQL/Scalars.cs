@@ -39,7 +39,7 @@ public sealed class DateScalar : ScalarGraphType
 }
 
 /// <summary>A moment in time, ISO 8601 in UTC (the hub stores every time as UTC).</summary>
-public sealed class DateTimeScalar : ScalarGraphType
+public sealed partial class DateTimeScalar : ScalarGraphType
 {
     public DateTimeScalar()
     {
@@ -58,9 +58,17 @@ public sealed class DateTimeScalar : ScalarGraphType
     {
         null => null,
         DateTime d => d.ToUniversalTime(),
-        string s when DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) => d.UtcDateTime,
+        string s when IsoForm().IsMatch(s) && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) => d.UtcDateTime,
         _ => ThrowValueConversionError(value),
     };
+
+    /// <summary>
+    /// ISO 8601's date and time (a date alone, or with hours and minutes, seconds and fractions, and Z or an offset):
+    /// checked before parsing, because .NET's parser also takes "03-04-2026" (read as 4 March, where a Dutch partner
+    /// means 3 April) and other culture-shaped text, which would be stored silently as another moment.
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex IsoForm();
 
     public override object? Serialize(object? value) => value switch
     {

@@ -291,8 +291,20 @@ internal static class GraphQLRequestReader
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind != JsonValueKind.String) throw new RequestFormatException($"'{name}' must be a string.");
-        return value.GetString();
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON syntax whose escapes make no text: a lone surrogate such as "\ud800".
+            throw InvalidText(name);
+        }
     }
+
+    /// <summary>A member that is valid JSON syntax but cannot be decoded to text, e.g. a \u escape of a lone UTF-16 surrogate.</summary>
+    private static RequestFormatException InvalidText(string name)
+        => new($"'{name}' holds a string that cannot be decoded to text (e.g. a \\u escape of an unpaired UTF-16 surrogate such as \\ud800).", code: "INVALID_JSON");
 
     private static Inputs? ReadObject(JsonElement root, string name, IGraphQLTextSerializer serializer, GraphQLLimits limits, out JsonElement? json, int maxVariablesBytes)
     {
@@ -302,7 +314,15 @@ internal static class GraphQLRequestReader
         var text = value.GetRawText();
         CheckSize(name, text, maxVariablesBytes);
         json = value.Clone();
-        return serializer.Deserialize<Inputs>(text);
+        try
+        {
+            return serializer.Deserialize<Inputs>(text);
+        }
+        catch (JsonException)
+        {
+            // JsonDocument accepted the syntax; what fails here is an escape that makes no text (a lone surrogate).
+            throw InvalidText(name);
+        }
     }
 
     private static Inputs? ReadInputs(string text, string name, IGraphQLTextSerializer serializer, GraphQLLimits limits, out JsonElement? json)

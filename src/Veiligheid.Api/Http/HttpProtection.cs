@@ -79,8 +79,11 @@ public static class HttpProtection
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : window;
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                // Established callers are counted per organisation, the rest per network address (the partition's key).
+                var whose = http.Items[PartitionKey] is string key && key.StartsWith("org:", StringComparison.Ordinal)
+                    ? "your organisation" : "your network address (no established caller)";
                 await WriteRefusalAsync(http, StatusCodes.Status429TooManyRequests, RateLimitedCode,
-                    $"Too many requests for your organisation; try again in {seconds} seconds.");
+                    $"Too many requests for {whose}; try again in {seconds} seconds.");
             };
         });
         return services;
@@ -99,6 +102,9 @@ public static class HttpProtection
         app.UseCors();
         app.Use(async (http, next) =>
         {
+            // Every answer may hold person-level data or a caller's identity: no browser, proxy or gateway keeps a copy
+            // (GET queries included, which caches would otherwise be free to store).
+            http.Response.Headers.CacheControl = "no-store";
             // The rate limiter's partition is the caller's organisation, so the caller is established first (the
             // resolution is kept for the endpoint); a request without an established caller counts against its address.
             if (!http.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))

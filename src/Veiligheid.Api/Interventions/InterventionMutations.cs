@@ -92,6 +92,10 @@ public static class InterventionMutations
         if (!string.IsNullOrWhiteSpace(input.ExternalId))
             row = await hub.Db.Interventions.FirstOrDefaultAsync(i => i.SourceOrganisationId == organisationId && i.ExternalId == input.ExternalId, ct);
         var created = row is null;
+        // A write processes the persons it is about whatever its response selects (the log notes a read only for the
+        // fields that resolve): the person it was aimed at before this write, if recorded again, and the one after.
+        if (row?.PersonId is { } before) NotePerson(hub, before, row.Kind);
+        if (personId is { } after) NotePerson(hub, after, input.Kind);
         if (row is null)
         {
             row = new Intervention
@@ -128,6 +132,10 @@ public static class InterventionMutations
         return failed is null ? new MutationPayload<Intervention>(row, []) : MutationPayload.Failed<Intervention>([failed]);
     }
 
+    /// <summary>Notes for the processing log the person an intervention of this kind is aimed at, under the category a read of it is logged under.</summary>
+    private static void NotePerson(RequestContext hub, int personId, InterventionKind kind)
+        => hub.Processing.Add(personId, Accountability.ProcessingObserver.CategoryOfIntervention(kind, DataCategory.Interventie));
+
     private static async Task<MutationPayload<Intervention>> EditAsync(RequestContext hub, string id, string versionText,
         InterventionStatus? status, DateOnly? endDate, string? result, string operation, CancellationToken ct)
     {
@@ -145,6 +153,7 @@ public static class InterventionMutations
                 ? MutationPayload.Failed<Intervention>(MutationErrorCode.Forbidden, "id", "Only the executing organisation edits an intervention.")
                 : MutationPayload.Failed<Intervention>(MutationErrorCode.NotFound, "id", "No intervention with this id.");
         }
+        if (row.PersonId is { } personId) NotePerson(hub, personId, row.Kind); // as in RecordAsync
         if (CaseMutations.Conflict(hub.Db, row, version) is { } conflict) return MutationPayload.Failed<Intervention>([conflict]);
         if ((endDate ?? row.EndDate) is { } end && end < row.StartDate) return MutationPayload.Failed<Intervention>(MutationErrorCode.Invalid, "endDate", "Before the start date.");
         if (status is { } s) row.Status = s;

@@ -38,6 +38,9 @@ public static class ConsentMutations
             return MutationPayload.Failed<Consent>(MutationErrorCode.Forbidden, null, "Only a care provider registers consent to share its own information.");
         // Its own clients: persons the care provider sees, i.e. subjects of the cases it takes part in.
         if (!await hub.Persons().AnyAsync(p => p.Id == personId, ct)) return MutationPayload.Failed<Consent>(MutationErrorCode.NotFound, "personId", "No person with this id.");
+        // A consent is about sharing the person's care information: the write processes the person's care data whatever
+        // its response selects (the log notes a read only for the fields that resolve).
+        hub.Processing.Add(personId!.Value, DataCategory.Zorg);
         if (!await hub.Db.Organisations.AnyAsync(o => o.Id == recipientId, ct))
             return MutationPayload.Failed<Consent>(MutationErrorCode.NotFound, "recipientOrganisationId", "No organisation with this id.");
         if (recipientId == careProviderId) return MutationPayload.Failed<Consent>(MutationErrorCode.Invalid, "recipientOrganisationId", "The care provider itself needs no consent to read its own information.");
@@ -62,6 +65,7 @@ public static class ConsentMutations
 
         var row = await hub.Db.Consents.Where(hub.Access.ConsentsToManage).FirstOrDefaultAsync(c => c.Id == consentId, ct);
         if (row is null) return MutationPayload.Failed<Consent>(MutationErrorCode.NotFound, "consentId", "No consent with this id registered by the caller's organisation.");
+        hub.Processing.Add(row.PersonId, DataCategory.Zorg); // as in RegisterAsync
         if (CaseMutations.Conflict(hub.Db, row, version) is { } conflict) return MutationPayload.Failed<Consent>([conflict]);
         if (row.WithdrawnOn is not null) return MutationPayload.Failed<Consent>(MutationErrorCode.Invalid, "consentId", "Already withdrawn.");
         if (input.WithdrawnOn < row.GivenOn) return MutationPayload.Failed<Consent>(MutationErrorCode.Invalid, "withdrawnOn", "Before the consent was given.");

@@ -152,6 +152,24 @@ public sealed class UnwritableLogTests(UnwritableLogHubFactory factory) : IClass
     }
 
     [Fact]
+    public async Task A_mutation_whose_log_cannot_be_written_says_its_writes_were_saved()
+    {
+        // A mutation's writes commit as it runs, before its log: withholding the response must not suggest nothing happened.
+        factory.MakeLogUnwritable();
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid");
+        var personId = factory.WithDb(db => db.CaseSubjects.OrderBy(s => s.PersonId).Select(s => s.PersonId).First());
+
+        var response = await client.PostGraphQLAsync(
+            "mutation($input: RecordInterventionInput!) { recordIntervention(input: $input) { intervention { id } } }",
+            new { input = new { kind = "GESPREK", startDate = "2026-03-01", personId = GlobalId.Encode("Person", personId), externalId = "LOG-DOWN-1" } });
+
+        Assert.Null(response.Body?["data"]); // "data": null, as a mutation's executed result is written
+        Assert.Equal([ProcessingLogErrorCodes.Unavailable], response.ErrorCodes);
+        Assert.Contains("were saved", (string?)response.Errors[0]!["message"], StringComparison.Ordinal);
+        Assert.Equal(1, factory.WithDb(db => db.Interventions.Count(i => i.ExternalId == "LOG-DOWN-1")));
+    }
+
+    [Fact]
     public async Task A_request_without_person_data_still_works_when_the_log_is_down()
     {
         var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, null);

@@ -103,6 +103,19 @@ public sealed class HttpProtectionTests(HubFactory hub) : IClassFixture<HubFacto
     }
 
     [Fact]
+    public async Task No_answer_may_be_kept_by_a_cache()
+    {
+        using var client = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+
+        var get = await client.SendAsync(() => Get("query=" + Q("{ cases(first: 1) { nodes { title } } }")));
+        var post = await client.SendAsync(() => PostQuery("{ viewer { role } }"));
+        var refused = await hub.CreateClient().SendAsync(() => PostQuery("{ viewer { role } }"));
+
+        Assert.All([get, post, refused], answer => Assert.True(answer.Headers.CacheControl?.NoStore == true, answer.ToString()));
+        Assert.Equal(HttpStatusCode.OK, get.Status);
+    }
+
+    [Fact]
     public async Task Requests_are_rate_limited_per_organisation_with_429_and_retry_after()
     {
         await using var host = With(("RateLimits:PerOrganisation", "3"), ("RateLimits:PerAddress", "2"), ("RateLimits:Window", "01:00:00"));
@@ -118,6 +131,7 @@ public sealed class HttpProtectionTests(HubFactory hub) : IClassFixture<HubFacto
 
         Assert.True(limited.Status == HttpStatusCode.TooManyRequests, limited.ToString());
         Assert.Equal(["RATE_LIMITED"], limited.Codes);
+        Assert.Contains("your organisation", limited.Text, StringComparison.Ordinal);
         Assert.False(limited.HasData);
         var retryAfter = limited.Headers.RetryAfter?.Delta;
         Assert.NotNull(retryAfter);
@@ -129,7 +143,9 @@ public sealed class HttpProtectionTests(HubFactory hub) : IClassFixture<HubFacto
         // Callers without an established organisation count per address.
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(() => PostQuery("{ viewer { role } }"))).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(() => PostQuery("{ viewer { role } }"))).Status);
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await anonymous.SendAsync(() => PostQuery("{ viewer { role } }"))).Status);
+        var anonymousLimited = await anonymous.SendAsync(() => PostQuery("{ viewer { role } }"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, anonymousLimited.Status);
+        Assert.Contains("your network address", anonymousLimited.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -217,6 +217,18 @@ public sealed class PlanCacheTests(HubFactory hub) : IClassFixture<HubFactory>
         Assert.Null(ReadPlanCache.Canonical(Of(new object())));
     }
 
+    [Fact]
+    public void A_request_with_very_long_extensions_or_variables_gets_no_key_so_the_cache_never_holds_it()
+    {
+        // The request size (1 MB) bounds extensions, not the variables limit: 1,000 plans keyed by a megabyte each held gigabytes.
+        var caller = CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord, HubFactory.DefaultPurposeOf(HubRole.Politie));
+        Inputs Of(int length) => new(new Dictionary<string, object?> { ["pad"] = new string('x', length) });
+
+        Assert.NotNull(ReadPlanCache.KeyOf(caller, CasesPage, null, new GraphQLRequest(CasesPage, null, null, Of(1_000))));
+        Assert.Null(ReadPlanCache.KeyOf(caller, CasesPage, null, new GraphQLRequest(CasesPage, null, null, Of(ReadPlanCache.MaxKeyedInputsLength))));
+        Assert.Null(ReadPlanCache.KeyOf(caller, CasesPage, null, new GraphQLRequest(CasesPage, null, Of(20_000), Of(20_000))));
+    }
+
     private static object Comparable(ProcessingRecord r)
         => (r.ActionName, r.OrganisationId, r.OrganisationKey, r.Role, r.ApplicationId, r.UserId, r.Purpose, r.LegalGround, r.PersonId, r.ProtectedBsn,
             r.Categories, r.Confidentiality, r.RetentionYears);

@@ -20,7 +20,9 @@ namespace Veiligheid.GraphQL.Compiled;
 /// </summary>
 internal sealed partial class CompiledRead
 {
-    // A key no row has: the placeholder parameter is found by this value and replaced by the parent's column.
+    // A key no row has: the placeholder parameter is found by this value and replaced by the parent's column. A client
+    // can send the same number (a filter's houseNumber, a cursor's id key), so a value is taken for a placeholder only
+    // once, in the one level whose query holds it (_placeholdersUsed).
     private const int PlaceholderBase = -1_900_000_000;
 
     private readonly RequestContext _hub;
@@ -30,6 +32,7 @@ internal sealed partial class CompiledRead
     private readonly List<NodeProcessing> _processing = [];
     private readonly List<(string Key, string Json)> _roots = [];
     private readonly Dictionary<int, (string Alias, string Column)> _placeholderColumns = [];
+    private readonly HashSet<int> _placeholdersUsed = [];
     private readonly List<CompiledLevel> _levels = [];
     private int _aliases;
     private int _placeholders;
@@ -281,6 +284,9 @@ internal sealed partial class CompiledRead
             var name = parameter.ParameterName.StartsWith('@') ? parameter.ParameterName : "@" + parameter.ParameterName;
             if (parameter.Value is int value && _placeholderColumns.TryGetValue(value, out var column))
             {
+                // Each placeholder is in exactly one level's query, once, and is translated right after it is registered:
+                // a second parameter with its value is a client's value, which must stay a value. Not for this path.
+                if (!_placeholdersUsed.Add(value)) throw new NotCompilableException("a parameter value equal to a correlation placeholder");
                 renames[name] = _dialect.Column(column.Alias, column.Column);
                 continue;
             }

@@ -27,6 +27,9 @@ public sealed class ReadPlanCache
     // A simple bound: plans are cheap to make again.
     private const int MaxPlans = 1000;
 
+    /// <summary>The most characters of canonical variables and extensions a cached plan's key may hold (a query's variables are at most 16 KB).</summary>
+    public const int MaxKeyedInputsLength = 32 * 1024;
+
     private readonly ConcurrentDictionary<ReadPlanKey, ReadPlan> _plans = new();
 
     // The document texts that have a compiled plan under some key: a request with another text (a mutation with a
@@ -66,6 +69,9 @@ public sealed class ReadPlanCache
     {
         ArgumentNullException.ThrowIfNull(request);
         if (Canonical(request.Variables) is not { } variables || Canonical(request.Extensions) is not { } extensions) return null;
+        // A key is kept with its plan: a request whose variables and extensions together are longer than this is not cached,
+        // or 1,000 plans keyed by a megabyte of extensions each (the request size allows it) would hold gigabytes.
+        if (variables.Length + extensions.Length > MaxKeyedInputsLength) return null;
         return new ReadPlanKey(caller, document, documentId, request.OperationName, variables, extensions);
     }
 

@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.Persons;
+using Veiligheid.Tests.Infrastructure;
+using Veiligheid.Tests.Mutations;
+
+namespace Veiligheid.Tests.Accountability;
+
+/// <summary>
+/// A write processes the persons it is about, whatever its response selects: each such mutation is logged for its person
+/// even when the response asks only for errors, where the log notes a read only for the fields that resolve.
+/// </summary>
+public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubFactory>
+{
+    private const string Casusoverleg = "casusoverleg-zorg-en-veiligheid";
+
+    private static int _bsnCounter;
+
+    /// <summary>A synthetic BSN that passes the 11-proef and is not in the seed.</summary>
+    private string NewBsn()
+    {
+        while (true)
+        {
+            var candidate = Bsn.Complete("8" + (8_000_000 + Interlocked.Increment(ref _bsnCounter)).ToString("D7", CultureInfo.InvariantCulture));
+            if (candidate is not null && !hub.Query(db => db.Persons.Any(p => p.Bsn == candidate))) return candidate;
+        }
+    }
+
+    private static async Task<string> OpenCaseAsync(HttpClient client, string title)
+    {
+        var payload = (await client.PostAsync(
+            "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } errors { code } } }",
+            new { input = new { kind = "ZORG_EN_VEILIGHEID", title, legalGround = "CONVENANT_ZORG_EN_VEILIGHEID" } })).Data("openCase");
+        payload.AssertNoErrors();
+        return (string)payload["case"]!["id"]!;
+    }
+
+    /// <summary>The records a request wrote: those past <paramref name="before"/>, by person.</summary>
+    private List<ProcessingRecord> RecordsSince(int before) => hub.LogRecords().Skip(before).ToList();
+
+    [Fact]
+    public async Task Adding_a_known_person_to_a_case_is_logged_though_the_response_selects_no_person()
+    {
+        using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var caseId = await OpenCaseAsync(coordinator, "Logged subject");
+        var person = hub.Query(db => db.Persons.AsNoTracking().Single(p => p.Id == CaseSubject(db)));
+        var before = hub.LogRecords().Count;
+
+        var payload = (await coordinator.PostAsync(
+            "mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
+            new { input = new { caseId, bsn = person.Bsn, role = "BETROKKENE" } })).Data("addCaseSubject");
+
+        payload.AssertNoErrors();
+        var record = Assert.Single(RecordsSince(before));
+        Assert.Equal(person.Id, record.PersonId);
+        Assert.Equal(hub.Services.GetRequiredService<ProcessingLog>().Protect(person.Bsn), record.ProtectedBsn);
+        Assert.Equal("Identiteit,Casus", record.Categories);
+    }
+
+    [Fact]
+    public async Task Registering_a_new_person_on_a_case_is_logged_for_the_new_person()
+    {
+        using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var caseId = await OpenCaseAsync(coordinator, "Logged new subject");
+        var bsn = NewBsn();
+        var before = hub.LogRecords().Count;
+
+        var payload = (await coordinator.PostAsync(
+            "mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
+            new { input = new { caseId, bsn, role = "BETROKKENE", givenName = "Test", surname = "Persoon", dateOfBirth = "1990-05-17" } })).Data("addCaseSubject");
+
+        payload.AssertNoErrors();
+        var created = hub.Query(db => db.Persons.Single(p => p.Bsn == bsn).Id);
+        var record = Assert.Single(RecordsSince(before));
+        Assert.Equal(created, record.PersonId);
+        Assert.Equal("Identiteit,Casus", record.Categories);
+    }
+
+    [Fact]
+    public async Task A_held_person_named_with_the_wrong_details_is_logged_as_processed()
+    {
+        // The refusal says the hub holds the BSN: that answer processed the person.
+        using var corporation = hub.CreateClientWithPurpose(HubRole.Woningcorporatie, DemoOrganisations.Thuisbaas, "aanpak-woonoverlast");
+        var caseId = (string)(await corporation.PostAsync(
+            "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } } }",
+            new { input = new { kind = "WOONOVERLAST", title = "Logged guess", legalGround = "CONVENANT_ZORG_EN_VEILIGHEID" } })).Data("openCase")["case"]!["id"]!;
+        var stranger = Stranger(DemoOrganisations.Thuisbaas);
+        var before = hub.LogRecords().Count;
+
+        var payload = (await corporation.PostAsync(
+            "mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code field } } }",
+            new { input = new { caseId, bsn = stranger.Bsn, role = "VEROORZAKER", givenName = "Iemand", surname = "Anders", dateOfBirth = "1970-01-01" } })).Data("addCaseSubject");
+
+        payload.AssertSingleError("INVALID", "bsn");
+        var record = Assert.Single(RecordsSince(before));
+        Assert.Equal(stranger.Id, record.PersonId);
+        Assert.Equal("Identiteit", record.Categories);
+    }
+
+    [Fact]
+    public async Task Without_names_a_held_person_the_caller_cannot_see_is_answered_as_a_BSN_the_hub_does_not_hold()
+    {
+        using var corporation = hub.CreateClientWithPurpose(HubRole.Woningcorporatie, DemoOrganisations.Thuisbaas, "aanpak-woonoverlast");
+        var caseId = (string)(await corporation.PostAsync(
+            "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } } }",
+            new { input = new { kind = "WOONOVERLAST", title = "No oracle", legalGround = "CONVENANT_ZORG_EN_VEILIGHEID" } })).Data("openCase")["case"]!["id"]!;
+        const string addSubject = "mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { case { id } errors { code field message } } }";
+        var before = hub.LogRecords().Count;
+
+        var held = (await corporation.PostAsync(addSubject, new { input = new { caseId, bsn = Stranger(DemoOrganisations.Thuisbaas).Bsn, role = "VEROORZAKER" } })).Data("addCaseSubject");
+        var notHeld = (await corporation.PostAsync(addSubject, new { input = new { caseId, bsn = NewBsn(), role = "VEROORZAKER" } })).Data("addCaseSubject");
+
+        Assert.Equal(3, held.Errors().Count);
+        Assert.True(JsonNode.DeepEquals(notHeld, held), $"held: {held.ToJsonString()}\nnot held: {notHeld.ToJsonString()}");
+        Assert.Empty(RecordsSince(before)); // neither answer told anything about a person
+    }
+
+    [Fact]
+    public async Task Recording_an_intervention_aimed_at_a_person_is_logged_though_the_response_selects_no_person()
+    {
+        using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var personId = hub.Query(CaseSubject);
+        var before = hub.LogRecords().Count;
+
+        var payload = (await coordinator.PostAsync(
+            "mutation($input: RecordInterventionInput!) { recordIntervention(input: $input) { errors { code } } }",
+            new { input = new { kind = "GESPREK", startDate = "2026-03-01", personId = GlobalId.Encode("Person", personId) } })).Data("recordIntervention");
+
+        payload.AssertNoErrors();
+        var record = Assert.Single(RecordsSince(before));
+        Assert.Equal(personId, record.PersonId);
+        Assert.Equal("Interventie", record.Categories);
+    }
+
+    [Fact]
+    public async Task Registering_a_consent_is_logged_as_the_persons_care_data()
+    {
+        using var careProvider = hub.CreateClientWithPurpose(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, Casusoverleg);
+        var ggzId = DemoOrganisations.IdOf(DemoOrganisations.GgzHorizon);
+        // Its own client: a subject of a case the care provider takes part in.
+        var client = hub.Query(db => db.CaseSubjects.Where(s => s.Case.Participants.Any(p => p.OrganisationId == ggzId) || s.Case.CoordinatingOrganisationId == ggzId)
+            .OrderBy(s => s.PersonId).Select(s => s.PersonId).First());
+        var before = hub.LogRecords().Count;
+
+        var payload = (await careProvider.PostAsync(
+            "mutation($input: RegisterConsentInput!) { registerConsent(input: $input) { errors { code } } }",
+            new { input = new { personId = GlobalId.Encode("Person", client), recipientOrganisationId = GlobalId.Encode("Organisation", DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad)), givenOn = "2026-01-10" } })).Data("registerConsent");
+
+        payload.AssertNoErrors();
+        var record = Assert.Single(RecordsSince(before));
+        Assert.Equal(client, record.PersonId);
+        Assert.Equal("Zorg", record.Categories);
+        Assert.Equal(ProcessingConfidentiality.Vertrouwelijk, record.Confidentiality);
+    }
+
+    /// <summary>A person the lokale kamer sees: a subject of a case (the demo's gemeente-veiligstad takes part in every case).</summary>
+    private static int CaseSubject(Veiligheid.Data.VeiligheidDbContext db) => db.CaseSubjects.OrderBy(s => s.PersonId).Select(s => s.PersonId).First();
+
+    /// <summary>A person the organisation cannot see: in no case it takes part in, not its tenant.</summary>
+    private Person Stranger(string organisationKey)
+    {
+        var id = DemoOrganisations.IdOf(organisationKey);
+        return hub.Query(db => db.Persons.AsNoTracking()
+            .Where(p => !p.CaseLinks.Any(l => l.Case.CoordinatingOrganisationId == id || l.Case.Participants.Any(x => x.OrganisationId == id))
+                        && !p.Tenancies.Any(t => t.LandlordOrganisationId == id))
+            .OrderBy(p => p.Id).First());
+    }
+}
