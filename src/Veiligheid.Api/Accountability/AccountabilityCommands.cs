@@ -103,6 +103,10 @@ public static class AccountabilityCommands
             $"  with {plan.CaseSubjects} subject links, {plan.CaseLocations} location links, {plan.Participants} participants, {plan.StatusChanges} status changes, {plan.Contributions} contributions, {plan.Interventions} interventions"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  and {plan.Persons.Count} persons nothing else refers to{(plan.Persons.Count > 0 ? ": ids " + string.Join(", ", plan.Persons) : "")}"));
+        if (plan.Persons.Count == 0) return;
+        var rows = plan.PersonRows;
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  with their {rows.LifeDomainScores} life-domain scores, {rows.PoliceSignals} police signals, {rows.Tenancies} tenancies ({rows.CurrentTenancies} current) and {rows.Consents} consents"));
     }
 
     /// <summary>

@@ -15,9 +15,20 @@ public sealed record RetentionPlan(
     int Contributions,
     int Participants,
     int CaseLocations,
-    int CaseSubjects)
+    int CaseSubjects,
+    PersonRows PersonRows)
 {
     public bool IsEmpty => Cases.Count == 0;
+}
+
+/// <summary>
+/// The rows that go with the persons a plan removes: counted in the plan so a dry run lists everything the run removes.
+/// A current tenancy (no end date, or one still to come) is counted apart too: a privacy officer may want to know that
+/// a housing corporation's tenant leaves the hub with its last case.
+/// </summary>
+public sealed record PersonRows(int LifeDomainScores, int PoliceSignals, int Tenancies, int CurrentTenancies, int Consents)
+{
+    public static PersonRows None { get; } = new(0, 0, 0, 0, 0);
 }
 
 /// <summary>A closed case past its retention term.</summary>
@@ -42,7 +53,7 @@ public static class Retention
             .OrderBy(c => c.Id)
             .ToList();
         var ids = expired.Select(c => c.Id).ToList();
-        if (ids.Count == 0) return new RetentionPlan(asOf, [], [], 0, 0, 0, 0, 0, 0);
+        if (ids.Count == 0) return new RetentionPlan(asOf, [], [], 0, 0, 0, 0, 0, 0, PersonRows.None);
 
         // A subject stays when anything outside the expiring cases still refers to it.
         var persons = await db.CaseSubjects.AsNoTracking()
@@ -61,7 +72,21 @@ public static class Retention
             await db.CaseContributions.CountAsync(c => ids.Contains(c.CaseId), cancellationToken),
             await db.CaseParticipants.CountAsync(p => ids.Contains(p.CaseId), cancellationToken),
             await db.CaseLocations.CountAsync(l => ids.Contains(l.CaseId), cancellationToken),
-            await db.CaseSubjects.CountAsync(s => ids.Contains(s.CaseId), cancellationToken));
+            await db.CaseSubjects.CountAsync(s => ids.Contains(s.CaseId), cancellationToken),
+            await PersonRowsAsync(db, persons, asOf, cancellationToken));
+    }
+
+    /// <summary>What goes with these persons: the same rows <see cref="ApplyAsync"/> removes with them.</summary>
+    private static async Task<PersonRows> PersonRowsAsync(VeiligheidDbContext db, List<int> persons, DateTime asOf, CancellationToken cancellationToken)
+    {
+        if (persons.Count == 0) return PersonRows.None;
+        var day = DateOnly.FromDateTime(asOf);
+        return new PersonRows(
+            await db.LifeDomainScores.CountAsync(s => persons.Contains(s.PersonId), cancellationToken),
+            await db.PoliceSignals.CountAsync(s => persons.Contains(s.PersonId), cancellationToken),
+            await db.Tenancies.CountAsync(t => persons.Contains(t.PersonId), cancellationToken),
+            await db.Tenancies.CountAsync(t => persons.Contains(t.PersonId) && (t.EndDate == null || t.EndDate >= day), cancellationToken),
+            await db.Consents.CountAsync(c => persons.Contains(c.PersonId), cancellationToken));
     }
 
     /// <summary>Removes what <paramref name="plan"/> lists, in one transaction.</summary>

@@ -56,6 +56,18 @@ public sealed class RetentionTests(HubFactory factory) : IClassFixture<HubFactor
                 .Order().ToList();
         });
         Assert.Equal(expectedGone, plan.Persons);
+        // The dry run lists what goes with those persons, as the run removes it.
+        var day = DateOnly.FromDateTime(asOf);
+        var expectedRows = factory.WithDb(db => new PersonRows(
+            db.LifeDomainScores.Count(r => expectedGone.Contains(r.PersonId)),
+            db.PoliceSignals.Count(r => expectedGone.Contains(r.PersonId)),
+            db.Tenancies.Count(r => expectedGone.Contains(r.PersonId)),
+            db.Tenancies.Count(r => expectedGone.Contains(r.PersonId) && (r.EndDate == null || r.EndDate >= day)),
+            db.Consents.Count(r => expectedGone.Contains(r.PersonId))));
+        Assert.Equal(expectedRows, plan.PersonRows);
+        Assert.True(expectedRows.LifeDomainScores + expectedRows.Tenancies > 0, "the seed gives the persons that go some rows of their own");
+        Assert.Contains($"{expectedRows.LifeDomainScores} life-domain scores, {expectedRows.PoliceSignals} police signals, {expectedRows.Tenancies} tenancies ({expectedRows.CurrentTenancies} current) and {expectedRows.Consents} consents",
+            output.ToString(), StringComparison.Ordinal);
 
         code = await AccountabilityCommands.RetentionAsync(["--as-of", asOf.ToString("yyyy-MM-dd"), "--database", factory.DatabasePath], TextWriter.Null, TextWriter.Null);
         Assert.Equal(AccountabilityCommands.ExitOk, code);
