@@ -22,37 +22,45 @@ switch (args)
         return await AccountabilityCommands.RetentionAsync(rest);
 }
 
-var builder = WebApplication.CreateBuilder(HubHostOptions.For(args));
-// A GET query's document travels in the request line: Kestrel's 8 KiB default refused a valid document of 8–16 K characters
-// (the document limit) with a bare 414; 64 KiB holds the longest document URL-encoded.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
-builder.Services.AddVeiligheidData(builder.Configuration);
-builder.AddVeiligheidIdentity();
-builder.Services.AddVeiligheidGraphQL();
-builder.Services.AddVeiligheidAccountability(builder.Configuration);
-builder.Services.AddVeiligheidHealth();
-builder.Services.AddVeiligheidHttpProtection();
-builder.Services.AddVeiligheidFigures(builder.Configuration);
-
-var app = builder.Build();
-app.UseVeiligheidHttpProtection();
-app.UseAuthentication();
-app.MapGraphQLEndpoint();
-app.MapCallerEndpoint();
-app.MapHealthEndpoint();
-app.MapFiguresCsvEndpoint();
-
 try
 {
-    await app.Services.PrepareDatabaseAsync();
+    return await RunHubAsync(args);
 }
-catch (ProcessingLogFileException e)
+catch (Exception e) when (e is HubConfigurationException or ProcessingLogFileException)
 {
     // An operator's situation, not a bug: the reason alone, without a stack trace.
-    app.Logger.LogCritical("The hub does not start: {Reason}", e.Message);
+    await Console.Error.WriteLineAsync($"The hub does not start: {e.Message}");
     return 1;
 }
-await app.RunAsync();
-return 0;
+
+static async Task<int> RunHubAsync(string[] args)
+{
+    var builder = WebApplication.CreateBuilder(HubHostOptions.For(args));
+    // A GET query's document travels in the request line: Kestrel's 8 KiB default refused a valid document of 8–16 K
+    // characters (the document limit) with a bare 414; 64 KiB holds the longest document URL-encoded.
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
+    builder.Services.AddVeiligheidData(builder.Configuration);
+    builder.AddVeiligheidIdentity();
+    builder.Services.AddVeiligheidGraphQL();
+    builder.Services.AddVeiligheidAccountability(builder.Configuration);
+    builder.Services.AddVeiligheidHealth();
+    builder.Services.AddVeiligheidHttpProtection();
+    builder.Services.AddVeiligheidFigures(builder.Configuration);
+
+    var app = builder.Build();
+    app.UseVeiligheidHttpProtection();
+    app.UseAuthentication();
+    app.MapGraphQLEndpoint();
+    app.MapCallerEndpoint();
+    app.MapHealthEndpoint();
+    app.MapFiguresCsvEndpoint();
+
+    // Made now, not by the first request or the indexer's start (which stopped the host with exit code 0): a missing
+    // pseudonym key is then refused here, with its reason.
+    app.Services.GetRequiredService<ProcessingLog>();
+    await app.Services.PrepareDatabaseAsync();
+    await app.RunAsync();
+    return 0;
+}
 
 public partial class Program;

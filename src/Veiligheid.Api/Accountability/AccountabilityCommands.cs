@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,8 @@ namespace Veiligheid.Accountability;
 
 /// <summary>
 /// The command verbs of accountable access, on the configured database (or the SQLite file given with --database):
-/// <c>verify-log</c> checks the processing log's hash chain; <c>retention [--dry-run] [--as-of DATE]</c> applies the
+/// <c>verify-log [--expect SEQUENCE:HASH]…</c> checks the processing log's hash chain and its rows, and that it still holds
+/// heads kept from earlier checks; <c>retention [--dry-run] [--as-of DATE]</c> applies the
 /// retention terms.
 /// </summary>
 public static class AccountabilityCommands
@@ -17,33 +19,62 @@ public static class AccountabilityCommands
     public const int ExitBroken = 1;
     public const int ExitUsage = 2;
 
+    /// <summary>
+    /// <c>verify-log [--database PATH] [--expect SEQUENCE:HASH]…</c>: checks the chain and its rows
+    /// (<see cref="ProcessingLog.VerifyAsync"/>), that the log still holds each kept head given with <c>--expect</c>, and
+    /// that the index by data subject names no record above the log's end; prints the chain's head to keep for the next
+    /// check. Exit 0 when whole, 1 with the first problem when not (or when the log is missing or unreadable), 2 on usage.
+    /// </summary>
     public static async Task<int> VerifyLogAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
-        if (!TryReadDatabase(args, out var database, out var rest) || rest.Count > 0)
+        const string usage = "Usage: verify-log [--database PATH] [--expect SEQUENCE:HASH]…";
+        if (AsksForHelp(args))
         {
-            await error.WriteLineAsync("Usage: verify-log [--database PATH]");
+            await output.WriteLineAsync(usage);
+            return ExitOk;
+        }
+        if (!TryReadDatabase(args, out var database, out var rest) || !TryReadHeads(rest, out var expected) || rest.Count > 0)
+        {
+            await error.WriteLineAsync(usage);
             return ExitUsage;
         }
         await using var services = BuildServices(database);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
         if (await MissingAsync(db, error)) return ExitUsage;
+        var hubFile = SqliteOwnConnection.FileOf(db) is { } hub ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(hub).DataSource : null;
+        var logFile = hubFile is null ? null : SqliteLogFile.PathFor(hubFile);
+        if (logFile is not null && !File.Exists(logFile))
+        {
+            // Opening it would make an empty one (SQLite's ATTACH creates a missing file), which verifies as an empty log.
+            await error.WriteLineAsync($"The processing log is missing: there is no {logFile} beside {hubFile}. " +
+                                       "Restore it from the backup made with the database.");
+            return ExitBroken;
+        }
+        // On SQLite the log's file and its index's are each read alone, so the chain's verdict needs no index (nor the
+        // hub's file); on SQL Server both are in the hub's database.
+        await using var logDb = logFile is null ? null : DatabaseSetup.OpenSqliteFileAlone(logFile);
         ChainVerification verification;
         try
         {
-            verification = await ProcessingLog.VerifyAsync(db, CancellationToken.None);
+            verification = await ProcessingLog.VerifyAsync(logDb ?? db, CancellationToken.None, expected);
+            // Only when the rows hold: past a broken record its evidence adds nothing.
+            if (verification.IsIntact && await IndexEndAsync(db, hubFile, error) is { } indexEnd
+                && await ProcessingLog.MissingFromEndAsync(logDb ?? db, indexEnd, CancellationToken.None) is { } missing)
+                verification = missing;
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (DbException e)
         {
-            // A database without the log's tables (never started by the hub, or its log file gone): the reason, no trace.
+            // A log file without the log's tables (never started by the hub), or one SQLite cannot read: the reason, no trace.
             await error.WriteLineAsync($"The processing log cannot be read: {e.Message}");
             return ExitBroken;
         }
         if (verification.IsIntact)
         {
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"The processing log is intact: {verification.Verified} records verified."));
+            await output.WriteLineAsync($"Head: {verification.Head} (keep this line elsewhere; verify-log --expect {verification.Head} checks later that the log still holds it)");
             return ExitOk;
         }
         await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -51,11 +82,53 @@ public static class AccountabilityCommands
         return ExitBroken;
     }
 
+    /// <summary>
+    /// The index by data subject's last sequence, or null when it cannot be read (said on <paramref name="error"/>, apart
+    /// from the chain's verdict: the index is derived, and the hub sets an unreadable one aside and makes it again) or, on
+    /// SQLite, when its file is missing (made again at the hub's next start). Read before the log's end is read again.
+    /// </summary>
+    private static async Task<long?> IndexEndAsync(VeiligheidDbContext db, string? hubFile, TextWriter error)
+    {
+        var indexFile = hubFile is null ? null : SqliteLogFile.IndexPathFor(hubFile);
+        if (indexFile is not null && !File.Exists(indexFile)) return null;
+        try
+        {
+            await using var indexDb = indexFile is null ? null : DatabaseSetup.OpenSqliteFileAlone(indexFile);
+            return await ProcessingLogIndex.EndAsync(indexDb ?? db, CancellationToken.None);
+        }
+        catch (DbException e)
+        {
+            await error.WriteLineAsync($"The processing log's index by data subject could not be read; the chain's verdict does not depend on it. {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Takes every <c>--expect SEQUENCE:HASH</c> out of <paramref name="rest"/>; false when one has no valid head after it.</summary>
+    private static bool TryReadHeads(List<string> rest, out List<ChainHead> heads)
+    {
+        heads = [];
+        for (var index = rest.IndexOf("--expect"); index >= 0; index = rest.IndexOf("--expect"))
+        {
+            if (index + 1 >= rest.Count || !ChainHead.TryParse(rest[index + 1], out var head)) return false;
+            heads.Add(head);
+            rest.RemoveRange(index, 2);
+        }
+        return true;
+    }
+
+    /// <summary>Whether the arguments ask for the usage (the usual spellings): answered on standard output, exit 0.</summary>
+    private static bool AsksForHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
+
     public static async Task<int> RetentionAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
         const string usage = "Usage: retention [--dry-run] [--as-of YYYY-MM-DD] [--database PATH]";
+        if (AsksForHelp(args))
+        {
+            await output.WriteLineAsync(usage);
+            return ExitOk;
+        }
         if (!TryReadDatabase(args, out var database, out var rest))
         {
             await error.WriteLineAsync(usage);

@@ -62,7 +62,7 @@ public sealed class ProcessingLog : IDisposable
         if (!string.IsNullOrWhiteSpace(configured))
         {
             _key = Convert.FromBase64String(configured);
-            if (_key.Length < 32) throw new InvalidOperationException($"{ProcessingLogOptions.Section}:PseudonymKey must be at least 32 bytes (base64).");
+            if (_key.Length < 32) throw new HubConfigurationException($"{ProcessingLogOptions.Section}:PseudonymKey must be at least 32 bytes (base64).");
         }
         else if (environment.IsDevelopment() || environment.IsEnvironment("Testing"))
         {
@@ -70,7 +70,7 @@ public sealed class ProcessingLog : IDisposable
         }
         else
         {
-            throw new InvalidOperationException($"{ProcessingLogOptions.Section}:PseudonymKey is not set: the processing log needs a secret key to protect BSNs.");
+            throw new HubConfigurationException($"{ProcessingLogOptions.Section}:PseudonymKey is not set: the processing log needs a secret key to protect BSNs.");
         }
         _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key), trackAllValues: true);
     }
@@ -376,30 +376,100 @@ public sealed class ProcessingLog : IDisposable
     public static string HashOf(ProcessingRecord record) => new RecordHasher(record).Hash(record);
 
     /// <summary>
-    /// Walks the chain in sequence order; the first broken link, or null when the chain is whole. Each record's hash is
-    /// checked against its fields and the hash of the record before it (not stored with it: the walk holds it), so a
-    /// changed record breaks at itself, a changed and re-hashed one at the record after it, a removed one at the gap, and
-    /// a changed action at its first record.
+    /// Walks the chain in sequence order and checks that the stored rows agree with it; the first problem, or none when
+    /// the chain is whole. Each record's hash is checked against its fields and the hash of the record before it (not
+    /// stored with it: the walk holds it), so a changed record breaks at itself, a changed and re-hashed one at the record
+    /// after it, a removed one at the gap, and a changed action at its first record. The walk reads the person rows with
+    /// their actions itself (not the view, whose inner join would drop a person row without its action), and checks
+    /// what the writer always makes: each person row has its action, an action's rows are a run that begins at the
+    /// action's id, and no action is without rows.
     /// </summary>
-    public static async Task<ChainVerification> VerifyAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A hash chain cannot show by itself that records were removed from its end (what is left is a whole chain), nor that
+    /// it was written again whole and re-hashed. <paramref name="expected"/> are heads kept elsewhere (what
+    /// <see cref="ChainVerification.Head"/> was at an earlier check): the log must still hold each of them, with that hash,
+    /// and then holds every record up to it unchanged. The index by data subject is other evidence of a removed end
+    /// (<see cref="MissingFromEndAsync"/>). LINQ only, so the same walk runs on SQL Server.
+    /// </remarks>
+    public static async Task<ChainVerification> VerifyAsync(VeiligheidDbContext db, CancellationToken cancellationToken, IReadOnlyCollection<ChainHead>? expected = null)
     {
         ArgumentNullException.ThrowIfNull(db);
+        var heads = (expected ?? []).ToLookup(h => h.Sequence);
+        if (heads[0].Where(h => h != ChainHead.Genesis).Select(h => h.Hash).FirstOrDefault() is { } before)
+            return new ChainVerification(0, 0, $"a kept head names record 0 with hash {before}, but record 0 is the chain's start, whose hash is {GenesisHash}");
         var previous = GenesisHash;
-        long expected = 1, count = 0;
+        long sequence = 1, count = 0, action = 0;
         RecordHasher? hasher = null;
-        await foreach (var record in db.Set<ProcessingRecord>().AsNoTracking().OrderBy(r => r.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var row in StoredRecords(db).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            if (record.Sequence != expected)
-                return new ChainVerification(count, record.Sequence, $"record {expected} is missing (found {record.Sequence} next)");
+            var entry = row.Entry;
+            if (entry.Sequence != sequence)
+                return new ChainVerification(count, entry.Sequence, $"record {sequence} is missing (found {entry.Sequence} next)");
+            if (row.Action is null)
+                return new ChainVerification(count, entry.Sequence, $"record {entry.Sequence} has no action: action {entry.ActionKey}, which it names, is missing");
+            // The writer keys an action by its first record's sequence and writes its records as one run.
+            if (entry.ActionKey != entry.Sequence && entry.ActionKey != action)
+                return new ChainVerification(count, entry.Sequence,
+                    $"record {entry.Sequence} names action {entry.ActionKey}, which neither begins at it nor is the action of the record before it");
+            action = entry.ActionKey;
+            var record = ProcessingRecord.Of(row.Action, entry);
             record.PreviousHash = previous;
             if (!string.Equals(RecordHasher.Next(ref hasher, record), record.Hash, StringComparison.Ordinal))
                 return new ChainVerification(count, record.Sequence,
-                    $"record {record.Sequence} was changed after it was written, or the record before it was (its hash does not match its content and the hash of record {expected - 1})");
+                    $"record {record.Sequence} was changed after it was written, or the record before it was (its hash does not match its content and the hash of record {sequence - 1})");
+            if (heads[record.Sequence].Select(h => h.Hash).FirstOrDefault(h => !string.Equals(h, record.Hash, StringComparison.Ordinal)) is { } kept)
+                return new ChainVerification(count, record.Sequence,
+                    $"record {record.Sequence} has the hash {record.Hash}, not the kept head's {kept}: the chain was written again from this record or one before it");
             previous = record.Hash;
-            expected++;
+            sequence++;
             count++;
         }
-        return new ChainVerification(count, null, null);
+        var head = new ChainHead(sequence - 1, previous);
+        if (await ActionsWithoutRecords(db).FirstOrDefaultAsync(cancellationToken) is { } orphan)
+            return new ChainVerification(count, orphan, $"action {orphan} has no records (an action is keyed by the sequence of its first record)");
+        var beyond = heads.Select(h => h.Key).Where(s => s > head.Sequence).DefaultIfEmpty().Max();
+        if (beyond > 0)
+            return new ChainVerification(count, head.Sequence + 1,
+                $"the log ends at record {head.Sequence}, but a kept head names record {beyond}: records {head.Sequence + 1} to {beyond} at least were removed from its end");
+        return new ChainVerification(count, null, null) { Head = head };
+    }
+
+    /// <summary>
+    /// Every person row with its action (null when the action is missing), in sequence order: the chain as stored. The
+    /// view's join written as a left join, so a person row whose action is gone is still read.
+    /// </summary>
+    internal static IQueryable<StoredRecord> StoredRecords(VeiligheidDbContext db)
+        => from entry in db.Set<ProcessingLogEntry>().AsNoTracking()
+           join action in db.Set<ProcessingAction>().AsNoTracking() on entry.ActionKey equals action.Id into actions
+           from action in actions.DefaultIfEmpty()
+           orderby entry.Sequence
+           select new StoredRecord { Entry = entry, Action = action };
+
+    /// <summary>The ids of actions no person row names, lowest first (the writer never makes one).</summary>
+    internal static IQueryable<long?> ActionsWithoutRecords(VeiligheidDbContext db)
+        => db.Set<ProcessingAction>().AsNoTracking()
+            .Where(a => !db.Set<ProcessingLogEntry>().Any(e => e.ActionKey == a.Id))
+            .OrderBy(a => a.Id)
+            .Select(a => (long?)a.Id);
+
+    /// <summary>The log's last sequence (0 when empty), as it is now.</summary>
+    public static async Task<long> EndAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return await db.Set<ProcessingLogEntry>().MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+    }
+
+    /// <summary>
+    /// The records the index by data subject names above the log's end: removed from the log (the indexer copies only
+    /// records the log committed, and nothing removes them), or null when there are none. <paramref name="indexEnd"/>
+    /// must have been read before this reads the log's end: a record written and indexed in between is then in the log
+    /// too, so a check racing the hub never takes a new record for a removed one.
+    /// </summary>
+    public static async Task<ChainVerification?> MissingFromEndAsync(VeiligheidDbContext db, long indexEnd, CancellationToken cancellationToken)
+    {
+        var end = await EndAsync(db, cancellationToken);
+        return indexEnd <= end ? null : new ChainVerification(end, end + 1,
+            $"the log ends at record {end}, but its index by data subject names records up to {indexEnd}: records {end + 1} to {indexEnd} were removed from its end");
     }
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
@@ -455,10 +525,52 @@ internal sealed class PendingAppend(List<ProcessingRecord> records)
     public void Fail(Exception exception) => _committed.TrySetException(exception);
 }
 
+/// <summary>A person row of the log with its action as stored (the action null when it is missing).</summary>
+internal sealed class StoredRecord
+{
+    public required ProcessingLogEntry Entry { get; init; }
+    public ProcessingAction? Action { get; init; }
+}
+
 /// <summary>The outcome of checking the chain: how many records held, and where and why it broke (null when whole).</summary>
 public sealed record ChainVerification(long Verified, long? BrokenAt, string? Problem)
 {
+    /// <summary>Whether the chain and its rows were found whole.</summary>
     public bool IsIntact => BrokenAt is null;
+
+    /// <summary>The last record of a whole chain (<see cref="ChainHead.Genesis"/> when it is empty): keep it elsewhere to check later that the log still holds it.</summary>
+    public ChainHead Head { get; init; } = ChainHead.Genesis;
+}
+
+/// <summary>
+/// A record's place in the chain and its hash, written <c>sequence:hash</c>: the chain's head as verify-log prints it.
+/// Kept outside the hub (a ticket, the operator's notes, another system's log), it lets a later check see what a hash
+/// chain alone cannot: records removed from the end, or the whole chain written again and re-hashed (the log no longer
+/// holds that record with that hash).
+/// </summary>
+/// <param name="Sequence">The record's place in the chain; 0 for the head of an empty chain.</param>
+/// <param name="Hash">The record's hash, lowercase hex; the genesis hash for sequence 0.</param>
+public readonly record struct ChainHead(long Sequence, string Hash)
+{
+    /// <summary>The head of an empty chain: sequence 0, the genesis hash.</summary>
+    public static ChainHead Genesis => new(0, ProcessingLog.GenesisHash);
+
+    /// <summary>The form verify-log prints and <c>--expect</c> reads: <c>sequence:hash</c>.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Sequence}:{Hash}");
+
+    /// <summary>Reads <c>sequence:hash</c> (a sequence of 0 or more, a SHA-256 in hex); false for anything else.</summary>
+    public static bool TryParse(string? text, out ChainHead head)
+    {
+        head = default;
+        var colon = text?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        if (colon <= 0) return false;
+        var hash = text![(colon + 1)..].ToLowerInvariant();
+        if (!long.TryParse(text.AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence)
+            || hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower))
+            return false;
+        head = new ChainHead(sequence, hash);
+        return true;
+    }
 }
 
 /// <summary>

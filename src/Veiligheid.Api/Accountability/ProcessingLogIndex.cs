@@ -128,10 +128,17 @@ public static class ProcessingLogIndex
         return db.Set<ProcessingRecord>().AsNoTracking().Where(recorded).Where(r => sequences.Contains(r.Sequence));
     }
 
+    /// <summary>The index's highest sequence (0 when empty): the last record it names.</summary>
+    public static async Task<long> EndAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return await db.Set<ProcessingLogSubject>().MaxAsync(s => (long?)s.Sequence, cancellationToken) ?? 0;
+    }
+
     /// <summary>
-    /// Removes index rows above the log's last record. Nothing removes log records today; should the log's tail ever be
-    /// removed, its next records would take those sequences again and the stale rows would hide them from the index.
-    /// Reads one index entry at each end when there is nothing to remove.
+    /// Removes index rows above the log's last record. Nothing removes log records; rows above its end mean records were
+    /// removed from it (or the log was restored without its index), and the indexer says so before it removes them
+    /// (<see cref="ProcessingLogIndexer"/>). Reads one index entry at each end when there is nothing to remove.
     /// </summary>
     internal static string TrimSql(bool sqlServer) => sqlServer
         ? "DELETE FROM [ProcessingLogSubjects] WHERE [Sequence] > (SELECT COALESCE(MAX([Sequence]), 0) FROM [ProcessingLog]);"

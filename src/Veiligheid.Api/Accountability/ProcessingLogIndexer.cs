@@ -148,12 +148,14 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
             // BEGIN IMMEDIATE on the index's file: a second indexer (another host) waits, then finds these rows there
             // (OR IGNORE) or reads past them.
             using var transaction = connection.BeginTransaction(deferred: false);
-            using (var trim = connection.CreateCommand())
+            // The watermark was read before the log's end, so a record written meanwhile is below that end, never above it.
+            if (watermark > logEnd)
             {
+                using var trim = connection.CreateCommand();
                 trim.Transaction = transaction;
                 trim.CommandText = ProcessingLogIndex.TrimAboveSql;
                 trim.Parameters.AddWithValue("$end", logEnd);
-                trim.ExecuteNonQuery();
+                WarnRemovedEnd(trim.ExecuteNonQuery(), logEnd);
             }
             // Through SQLite's own API: Microsoft.Data.Sqlite's ExecuteNonQuery costs microseconds a row more (see
             // SqliteRowInsert), and under load the indexer copies as many rows a second as the requests log.
@@ -201,15 +203,34 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         return _connection = connection;
     }
 
+    /// <summary>
+    /// Says that the index named records above the log's end, before the rows that name them go: records were removed
+    /// from the log's end (or the log was restored without its index). Sequences only, never a person.
+    /// </summary>
+    /// <remarks>
+    /// Why the rows still go rather than stay as evidence: the log's writer gives its next records those sequences again,
+    /// and while the stale rows stand above them the look-ups by person and BSN would neither find those records through
+    /// the index nor in the tail past its watermark, so a data subject's access report would silently leave them out.
+    /// The evidence is kept where the files' editor cannot reach it: this warning in the hub's log, and the head an
+    /// operator keeps from verify-log (<c>--expect</c>), which catches a removed end whatever the index says. verify-log
+    /// reports the rows too while they stand (<see cref="ProcessingLog.MissingFromEndAsync"/>).
+    /// </remarks>
+    private void WarnRemovedEnd(int rows, long logEnd)
+        => logger.LogWarning("The processing log ends at record {LogEnd}, but its index by data subject named {Rows} records above it: " +
+                             "records were removed from the log's end, or the log was restored without its index. The index rows above the end " +
+                             "are removed so records written at those sequences again are found; check the log with verify-log --expect and a kept head.",
+            logEnd, rows);
+
     /// <summary>SQL Server (and an in-memory SQLite database): the same statements through the context, in one transaction.</summary>
-    private static async Task<int> CopyThroughContextAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
+    private async Task<int> CopyThroughContextAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {
         var sqlServer = db.OnSqlServer;
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async ct =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.Database.ExecuteSqlRawAsync(ProcessingLogIndex.TrimSql(sqlServer), ct);
+            if (await db.Database.ExecuteSqlRawAsync(ProcessingLogIndex.TrimSql(sqlServer), ct) is var trimmed and > 0)
+                WarnRemovedEnd(trimmed, await ProcessingLog.EndAsync(db, ct));
             var copied = await db.Database.ExecuteSqlRawAsync(ProcessingLogIndex.CopySql(sqlServer, BatchSize), ct);
             await transaction.CommitAsync(ct);
             return copied;

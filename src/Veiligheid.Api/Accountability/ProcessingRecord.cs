@@ -79,6 +79,36 @@ public sealed class ProcessingRecord
 
     /// <summary>SHA-256 over this record's fields and <see cref="PreviousHash"/>, hex.</summary>
     public required string Hash { get; set; }
+
+    /// <summary>
+    /// The record a person row and its action make, as the view <c>ProcessingRecords</c> joins them: for the chain's walk,
+    /// which reads the two tables itself so that a person row without its action is seen (the view's inner join drops it).
+    /// </summary>
+    public static ProcessingRecord Of(ProcessingAction action, ProcessingLogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(entry);
+        return new ProcessingRecord
+        {
+            Sequence = entry.Sequence,
+            ActionId = action.ActionId,
+            ActionName = action.ActionName,
+            OccurredAt = action.OccurredAt,
+            OrganisationId = action.OrganisationId,
+            OrganisationKey = action.OrganisationKey,
+            Role = action.Role,
+            ApplicationId = action.ApplicationId,
+            UserId = action.UserId,
+            Purpose = action.Purpose,
+            LegalGround = action.LegalGround,
+            RetentionYears = action.RetentionYears,
+            PersonId = entry.PersonId,
+            ProtectedBsn = entry.ProtectedBsn,
+            Categories = entry.Categories,
+            Confidentiality = entry.Confidentiality,
+            Hash = entry.Hash,
+        };
+    }
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -74,12 +75,29 @@ public static class DatabaseSetup
     public static async Task MigrateAsync(this VeiligheidDbContext db, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
+        SqliteLogFile.SetAsideUnreadableIndex(db);
         await db.Database.MigrateAsync(cancellationToken);
         await SqliteLogFile.MoveIntoOwnFileAsync(db, cancellationToken);
     }
 
     public static DbContextOptionsBuilder ConfigureSqlServer(DbContextOptionsBuilder builder, string connectionString)
         => builder.UseSqlServer(connectionString, sql => sql.MigrationsAssembly(typeof(DatabaseSetup).Assembly.FullName));
+
+    /// <summary>
+    /// A context on one existing SQLite file alone, for reading: nothing attached, nothing created (a missing file fails
+    /// to open), no pooled connection left open. verify-log reads the processing log's file and its index's each this
+    /// way, so the chain's verdict needs neither the index's file nor the hub's.
+    /// </summary>
+    /// <remarks>
+    /// Opened read-write though only read: SQLite's read-only mode still makes a WAL file's companions (its WAL and shared
+    /// memory) and, unable to write, cannot remove them again on close; read-write never creates the file itself either.
+    /// </remarks>
+    public static SqliteVeiligheidDbContext OpenSqliteFileAlone(string path)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteVeiligheidDbContext>();
+        builder.UseSqlite(new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(path), Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        return new SqliteVeiligheidDbContext(builder.Options);
+    }
 
     /// <summary>Opens a SQLite database file outside the host (the seed command), migrated.</summary>
     public static SqliteVeiligheidDbContext OpenSqlite(string path)
@@ -103,7 +121,12 @@ public static class DatabaseSetup
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         }
         if (options.MigrateOnStartup) await db.MigrateAsync(cancellationToken);
-        else await SqliteLogFile.MoveIntoOwnFileAsync(db, cancellationToken); // where the log is, is the hub's layout, not a migration
+        else
+        {
+            // Where the log is, is the hub's layout, not a migration.
+            SqliteLogFile.SetAsideUnreadableIndex(db);
+            await SqliteLogFile.MoveIntoOwnFileAsync(db, cancellationToken);
+        }
         if (db.OnSqlite)
         {
             await db.Database.OpenConnectionAsync(cancellationToken);

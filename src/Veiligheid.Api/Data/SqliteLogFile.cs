@@ -153,6 +153,54 @@ public static partial class SqliteLogFile
     }
 
     /// <summary>
+    /// Sets the index's file aside when SQLite cannot read it (not a database, or a damaged one): renamed with its WAL and
+    /// shared memory to <c>…-index.db.corrupt-&lt;UTC time&gt;</c>, with a warning; the hub then makes the file again and
+    /// the indexer fills it from the log. Run before anything opens a connection to the hub's database, since every one
+    /// attaches the index's file and a file SQLite cannot read fails the attach, and with it the hub's start. Nothing
+    /// happens to a readable file, a missing one, or one that cannot be opened for another reason (busy, no permission):
+    /// those are not the index's content, and moving them would hide the problem.
+    /// </summary>
+    /// <remarks>
+    /// Set aside rather than deleted: the index is derived data, but a damaged file may be evidence of what happened to
+    /// the disk, or of someone editing the log's files; an operator removes the copy once it has been looked at.
+    /// </remarks>
+    /// <returns>The path the file was set aside as; null when it was left where it was.</returns>
+    public static string? SetAsideUnreadableIndex(VeiligheidDbContext db, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (SqliteOwnConnection.FileOf(db) is not { } hub) return null;
+        var file = IndexPathFor(new SqliteConnectionStringBuilder(hub).DataSource);
+        if (!File.Exists(file) || ReadError(file) is not { } reason) return null;
+        var aside = file + ".corrupt-" + (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        // The companions keep their names beside the set-aside file, so it opens with its WAL as it was.
+        foreach (var (from, to) in WithCompanions(file).Zip(WithCompanions(aside)))
+            if (File.Exists(from)) File.Move(from, to);
+        db.GetService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger(typeof(SqliteLogFile).FullName!)
+            .LogWarning("The processing log's index file {File} cannot be read; it was set aside as {SetAside} and is made again from the log. {Reason}",
+                file, aside, reason);
+        return aside;
+    }
+
+    /// <summary>Why SQLite cannot read this file as a database (its header and schema), or null when it can or fails for another reason.</summary>
+    private static string? ReadError(string file)
+    {
+        // The file alone: no pool keeps it open for the rename, and ReadWrite never creates one.
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM sqlite_master;";
+            command.ExecuteScalar();
+            return null;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is raw.SQLITE_NOTADB or raw.SQLITE_CORRUPT)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>
     /// Moves the log's tables, indexes and view, with their rows, from the hub's file into the log's file, where the
     /// migrations left them in the hub's file; nothing to do when they are in the log's file already. Run after every
     /// migration (<see cref="DatabaseSetup.MigrateAsync"/>). Two steps, each one transaction: the copy into the log's file
@@ -438,3 +486,9 @@ public sealed class SqliteLogAttachment : DbConnectionInterceptor
 /// hub does not start, and says why (<c>Program.cs</c> prints the reason and exits with 1).
 /// </summary>
 public sealed class ProcessingLogFileException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// A setting the hub cannot run without is missing or wrong (Entra ID outside Development, the log's pseudonym key): an
+/// operator's situation, which the hub reports by its reason alone and a non-zero exit, without a stack trace.
+/// </summary>
+public sealed class HubConfigurationException(string message) : InvalidOperationException(message);

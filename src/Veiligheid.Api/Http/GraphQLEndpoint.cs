@@ -214,6 +214,8 @@ internal static class GraphQLRequestReader
                 return Fail(StatusCodes.Status400BadRequest, "BATCH_NOT_SUPPORTED", "Batched requests (a JSON array) are not supported; send one request per POST.");
             if (root.ValueKind != JsonValueKind.Object)
                 return Invalid("The request body must be a JSON object with a 'query'.");
+            if (RepeatedMember(root) is { } repeated)
+                return Invalid($"The member '{repeated}' appears more than once; send each member once.");
             try
             {
                 var query = ReadString(root, "query");
@@ -286,6 +288,25 @@ internal static class GraphQLRequestReader
     // The raw UTF-8 of the request body, measured in place: a mutation's megabyte of variables is not copied to do it.
     private static int VariablesBytes(JsonElement root)
         => root.TryGetProperty("variables", out var value) && value.ValueKind == JsonValueKind.Object ? System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value).Length : 0;
+
+    /// <summary>The members a request may have: the GraphQL-over-HTTP request's, and the trusted documents' id.</summary>
+    private static readonly string[] RequestMembers = ["query", "operationName", "variables", "extensions", "documentId"];
+
+    /// <summary>
+    /// A request member that appears twice, or null. JSON leaves duplicate names to the reader, and ours takes the last:
+    /// a gateway or a log that reads the first would see another operation than the one the hub runs (a query checked,
+    /// a mutation run), so such a body is refused rather than read either way.
+    /// </summary>
+    private static string? RepeatedMember(JsonElement root)
+    {
+        Span<int> seen = stackalloc int[RequestMembers.Length];
+        foreach (var property in root.EnumerateObject())
+        {
+            for (var i = 0; i < RequestMembers.Length; i++)
+                if (property.NameEquals(RequestMembers[i]) && ++seen[i] > 1) return RequestMembers[i];
+        }
+        return null;
+    }
 
     private static string? ReadString(JsonElement root, string name)
     {

@@ -234,6 +234,22 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     }
 
     [Fact]
+    public void In_Production_the_log_without_its_pseudonym_key_is_refused_as_configuration()
+    {
+        // Program.cs makes the log before it serves and answers this exception with its reason and exit code 1.
+        using var production = hub.WithWebHostBuilder(b => b.UseEnvironment("Production")
+            .UseSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
+            .UseSetting("AzureAd:TenantId", "00000000-0000-0000-0000-000000000001")
+            .UseSetting("AzureAd:ClientId", "00000000-0000-0000-0000-000000000002")
+            .UseSetting("ProcessingLog:PseudonymKey", ""));
+
+        var refused = Assert.ThrowsAny<Exception>(() => production.Services.GetRequiredService<Veiligheid.Accountability.ProcessingLog>());
+
+        var configuration = Assert.IsType<Veiligheid.Data.HubConfigurationException>(refused is Veiligheid.Data.HubConfigurationException ? refused : refused.InnerException);
+        Assert.Contains("PseudonymKey", configuration.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task In_Production_no_token_is_401()
     {
         using var production = hub.WithWebHostBuilder(b => ConfigureDummyEntra(b.UseEnvironment("Production")));
@@ -261,7 +277,9 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
     private static IWebHostBuilder ConfigureDummyEntra(IWebHostBuilder builder) => builder
         .UseSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
         .UseSetting("AzureAd:TenantId", "00000000-0000-0000-0000-000000000001")
-        .UseSetting("AzureAd:ClientId", "00000000-0000-0000-0000-000000000002");
+        .UseSetting("AzureAd:ClientId", "00000000-0000-0000-0000-000000000002")
+        // Production does not start without the log's pseudonym key either (a test key; never a real one in a repository).
+        .UseSetting("ProcessingLog:PseudonymKey", Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("veiligheid-test-pseudonym-key"u8)));
 
     private DevTokenRequest DevRequest(HubRole[] roles, string organisationKey)
         => DevTokenRequest.For(roles, hub.ClientAppIdOf(organisationKey));

@@ -253,7 +253,35 @@ public sealed class SqliteLogFileTests : IDisposable
         foreach (var file in SqliteLogFile.FilesFor(path)) File.Delete(file);
         error = new StringWriter();
         Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", path], TextWriter.Null, error));
-        Assert.Contains("The processing log cannot be read", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"The processing log is missing: there is no {SqliteLogFile.PathFor(path)}", error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(SqliteLogFile.PathFor(path)));
+    }
+
+    [Fact]
+    public async Task An_unreadable_index_file_is_set_aside_at_start_and_made_again()
+    {
+        var path = _directory.File("garbled.db");
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            await db.MigrateAsync();
+            using var writer = SqliteLogWriter.For(db)!;
+            writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 7)));
+        }
+        SqliteConnection.ClearAllPools();
+        var index = SqliteLogFile.IndexPathFor(path);
+        var garbage = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16384);
+        await File.WriteAllBytesAsync(index, garbage);
+
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            await db.MigrateAsync();
+            // Made again, empty; the look-ups read the log's tail meanwhile (the indexer refills it).
+            Assert.Equal([1L], await ProcessingLogIndex.About(db, 7).Select(r => r.Sequence).ToListAsync());
+        }
+        SqliteConnection.ClearAllPools();
+        var aside = Assert.Single(Directory.GetFiles(_directory.Path, Path.GetFileName(index) + ".corrupt-*"));
+        Assert.Equal(garbage, await File.ReadAllBytesAsync(aside));
+        Assert.Equal(0L, Scalar(index, "SELECT count(*) FROM \"ProcessingLogSubjects\";"));
     }
 
     /// <summary>A migrated hub file with the log still in it (as the migrations leave it) and this many chained records.</summary>

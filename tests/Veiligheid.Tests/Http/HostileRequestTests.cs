@@ -34,6 +34,8 @@ public sealed class HostileRequestTests(HubFactory hub) : IClassFixture<HubFacto
         ["directives: unknown directives"] = (() => PostQuery("{ viewer @a @b @c @d @e @f @g @h @i @j @k @l @m @n @o @p @q @r @s @t @u @v @w { role } }"), LimitErrorCodes.MaxDirectivesExceeded),
         ["fragments: a cycle"] = (() => PostQuery("{ viewer { ...A } } fragment A on Viewer { role ...B } fragment B on Viewer { isUser ...A }"), "NO_FRAGMENT_CYCLES"),
         ["fragments: spread into itself"] = (() => PostQuery("{ viewer { ...A } } fragment A on Viewer { ...A }"), "NO_FRAGMENT_CYCLES"),
+        ["body: 'query' twice, a query then a mutation"] = (() => Post("{\"query\":\"{ viewer { role } }\",\"query\":\"mutation { openCase(input: { kind: WOONOVERLAST, title: \\\"x\\\", legalGround: CONVENANT_ZORG_EN_VEILIGHEID }) { case { id } } }\"}"), "INVALID_REQUEST"),
+        ["body: 'variables' twice"] = (() => Post("{\"query\":\"query($n: Int) { incidents(first: $n) { totalCount } }\",\"variables\":{\"n\":1},\"variables\":{\"n\":2}}"), "INVALID_REQUEST"),
         ["size: a megabyte of query text"] = (() => PostQuery("{ viewer { role } }" + new string(' ', 1024 * 1024)), LimitErrorCodes.RequestTooLarge),
         ["size: a megabyte, chunked without Content-Length"] = (() => Post(new UnsizedContent(Encoding.UTF8.GetBytes("{\"query\":\"" + new string('a', 1024 * 1024) + "\"}"))), LimitErrorCodes.RequestTooLarge),
         ["size: a document longer than the limit"] = (() => PostQuery("{ viewer { role } }" + new string('#', 40_000)), LimitErrorCodes.DocumentTooLong),

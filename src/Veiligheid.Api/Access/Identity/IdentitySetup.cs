@@ -109,7 +109,7 @@ public static class IdentitySetup
         var missing = required.Where(key => string.IsNullOrWhiteSpace(azureAd[key])).ToList();
         if (missing.Count == 0) return true;
         if (environment.IsDevelopment() && string.IsNullOrWhiteSpace(azureAd["ClientId"])) return false;
-        throw new InvalidOperationException(
+        throw new Data.HubConfigurationException(
             $"Entra ID is not configured: set {string.Join(", ", missing.Select(key => $"{AzureAdSection}:{key}"))}. " +
             "Outside Development the hub accepts Entra ID tokens only.");
     }
