@@ -56,7 +56,7 @@ public static class AccountabilityQueries
                 records = Period(records, ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
                 var page = await records.ToKeysetPageAsync(NewestFirst, ctx, ProcessingLogList);
                 // The inzage is noted once the page is read: a page refused (a cursor the log did not give) processed no one.
-                if (bsn is not null) await NoteSubjectAsync(hub, bsn, ct: ctx.CancellationToken);
+                if (bsn is not null) NoteSubject(hub, bsn);
                 if (person is { } id) hub.Processing.Add(id, DataCategory.Verwerkingslog);
                 return page;
             });
@@ -77,7 +77,7 @@ public static class AccountabilityQueries
                 var entries = await Period(ProcessingLogIndex.AboutBsn(hub.Db, protectedBsn), from, to)
                     .OrderBy(r => r.Sequence)
                     .ToListAsync(ctx.CancellationToken);
-                await NoteSubjectAsync(hub, bsn, ctx.CancellationToken);
+                NoteSubject(hub, bsn);
                 var now = ctx.RequestServices!.GetService<TimeProvider>()?.GetUtcNow().UtcDateTime ?? DateTime.UtcNow;
                 return new AccessReport(now, from, to, entries);
             });
@@ -94,13 +94,11 @@ public static class AccountabilityQueries
             });
     }
 
-    /// <summary>The person the privacy officer asks about is processed too (the inzage itself is logged).</summary>
-    private static async Task NoteSubjectAsync(RequestContext hub, string bsn, CancellationToken ct)
-    {
-        var personId = await hub.Db.Persons.AsNoTracking().Where(p => p.Bsn == bsn).Select(p => (int?)p.Id).FirstOrDefaultAsync(ct);
-        if (personId is { } id) hub.Processing.Add(id, DataCategory.Verwerkingslog, bsn);
-        else hub.Processing.AddByBsn(bsn, DataCategory.Verwerkingslog);
-    }
+    /// <summary>
+    /// The person the privacy officer asks about is processed too (the inzage itself is logged): by BSN, with the person's
+    /// id when the hub still holds them (<see cref="ProcessingCollector.AddByBsn"/>).
+    /// </summary>
+    private static void NoteSubject(RequestContext hub, string bsn) => hub.Processing.AddByBsn(bsn, DataCategory.Verwerkingslog);
 
     private static IQueryable<ProcessingRecord> Period(IQueryable<ProcessingRecord> records, DateTime? from, DateTime? to)
     {

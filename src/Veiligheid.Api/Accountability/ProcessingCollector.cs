@@ -39,7 +39,11 @@ public sealed class ProcessingCollector
         person.Bsn ??= bsn;
     }
 
-    /// <summary>Notes a person the hub no longer holds (for example after retention), known only by BSN.</summary>
+    /// <summary>
+    /// Notes a person known to the request only by BSN: one it named (a filter's BSN, an inzage), held or not, visible or
+    /// not. When the log is written, a person the hub holds is given its id (<see cref="Identify"/>); one it does not hold
+    /// (never, or no longer after retention) keeps a record by its protected BSN alone.
+    /// </summary>
     public void AddByBsn(string bsn, DataCategory category)
     {
         if (!_byBsnOnly.TryGetValue(bsn, out var person))
@@ -48,6 +52,29 @@ public sealed class ProcessingCollector
             _byBsnOnly[bsn] = person;
         }
         person.Add(category);
+    }
+
+    /// <summary>The BSNs of the persons noted only by BSN so far.</summary>
+    public IReadOnlyCollection<string> BsnsOnly => _byBsnOnly.Keys;
+
+    /// <summary>
+    /// Gives the persons noted only by BSN their ids, where <paramref name="idsByBsn"/> has them: each becomes the person
+    /// noted by that id (one record per person), with the categories of both.
+    /// </summary>
+    public void Identify(IReadOnlyDictionary<string, int> idsByBsn)
+    {
+        ArgumentNullException.ThrowIfNull(idsByBsn);
+        foreach (var (bsn, id) in idsByBsn)
+        {
+            if (!_byBsnOnly.Remove(bsn, out var named)) continue;
+            if (!_byId.TryGetValue(id, out var person))
+            {
+                person = new ProcessedPerson(id);
+                _byId[id] = person;
+            }
+            person.Add(named);
+            person.Bsn ??= bsn;
+        }
     }
 }
 
@@ -83,6 +110,9 @@ public sealed class ProcessedPerson(int? personId)
 
     /// <summary>Notes that the request touched this person's data of this category.</summary>
     public void Add(DataCategory category) => _categories |= Bit(category);
+
+    /// <summary>Notes every category noted of <paramref name="other"/> (the same person, known another way).</summary>
+    internal void Add(ProcessedPerson other) => _categories |= other._categories;
 
     /// <summary>Whether the request touched this person's data of this category.</summary>
     public bool Touched(DataCategory category) => (_categories & Bit(category)) != 0;

@@ -237,6 +237,11 @@ public sealed class ProcessingLog : IDisposable
     {
         // Person-level data is only reachable under a purpose (the schema without one has no such fields).
         var purpose = access.Purpose ?? throw new InvalidOperationException("Person-level data was processed without a purpose.");
+
+        // Persons named by BSN only (a filter's BSN, an inzage) carry the id too when the hub holds them, whoever may see
+        // them: one statement finds them, and each joins the person's record if the request also read the person.
+        if (processed.BsnsOnly.Count > 0)
+            processed.Identify(await PersonBsns.IdsAsync(db, [.. processed.BsnsOnly], prepared, cancellationToken));
         var persons = processed.Persons;
 
         // Persons reached through a link only (a case subject's role) carry no BSN yet: one statement fetches them.

@@ -73,6 +73,7 @@ public sealed class ProcessingObserver : IFieldMiddleware
     internal static DataCategory CategoryOfIntervention(InterventionKind kind, DataCategory fieldCategory)
         => AccessPolicy.CareInterventionKinds.Contains(kind) ? DataCategory.Zorg : fieldCategory;
 
-    private static DataCategory CategoryOf(IResolveFieldContext context)
+    /// <summary>The category of the field being resolved (its own, or its type's); a filtered list's persons are noted under it too.</summary>
+    internal static DataCategory CategoryOf(IResolveFieldContext context)
         => FieldCategories.GetOrAdd((context.ParentType, context.FieldDefinition), key => SchemaSlice.CategoryOf(key.Item1, key.Item2));
 }

@@ -4,6 +4,7 @@ using System.Reflection;
 using GraphQL;
 using GraphQL.Types;
 using Veiligheid.Access;
+using Veiligheid.Accountability;
 
 namespace Veiligheid.GraphQL;
 
@@ -24,7 +25,8 @@ public abstract class FilterDefinition<T> where T : class
         : this(typeName, category, id, $"The {typeName}'s id: the order the hub stored them in.")
     {
         _fields.Add(new FilterField<T>("id", $"The {typeName}'s global id.", category, typeof(IdFilterType),
-            (scope, value) => Operators.Ids(id, (IDictionary<string, object?>)value, typeName)));
+            (scope, value) => Operators.Ids(id, (IDictionary<string, object?>)value, typeName))
+        { Names = PersonNaming.Ids(typeName) });
     }
 
     /// <summary>
@@ -80,9 +82,9 @@ public abstract class FilterDefinition<T> where T : class
         if (sortable) Sortable(name, description, selector, category);
     }
 
-    /// <summary>A BSN: equality and membership only, with the BSN scalar's check on input.</summary>
+    /// <summary>A BSN: equality and membership only, with the BSN scalar's check on input. It names persons (<see cref="NamedPersons"/>).</summary>
     protected void Bsn(string name, string description, Expression<Func<T, string>> selector, DataCategory? category = null)
-        => Add(name, description, category, typeof(BsnFilterType), selector, v => v);
+        => Add(name, description, category, typeof(BsnFilterType), selector, v => v, PersonNaming.Bsns);
 
     protected void Number(string name, string description, Expression<Func<T, int>> selector, DataCategory? category = null, bool sortable = false)
     {
@@ -121,7 +123,8 @@ public abstract class FilterDefinition<T> where T : class
         {
             var test = Operators.Ids(foreignKey, (IDictionary<string, object?>)value, targetTypeName);
             return visible is null ? test : test.And(visible(scope.Access));
-        }));
+        })
+        { Names = PersonNaming.Ids(targetTypeName) });
 
     /// <summary>Some related row the caller may see matches the target's filter.</summary>
     protected void Some<TTargetDefinition, TTarget>(string name, string description, DataCategory category,
@@ -133,7 +136,8 @@ public abstract class FilterDefinition<T> where T : class
             var test = visible(scope.Access).And(target);
             var any = Expression.Call(typeof(Enumerable), nameof(Enumerable.Any), [typeof(TTarget)], related.Body, test);
             return Expression.Lambda<Func<T, bool>>(any, related.Parameters);
-        }));
+        })
+        { Names = PersonNaming.Through<TTargetDefinition, TTarget>() });
 
     /// <summary>The one related row exists, the caller may see it, and it matches the target's filter.</summary>
     protected void One<TTargetDefinition, TTarget>(string name, string description, DataCategory category,
@@ -145,7 +149,8 @@ public abstract class FilterDefinition<T> where T : class
             var test = visible(scope.Access).And(target);
             var body = Expression.AndAlso(Expression.NotEqual(related.Body, Expression.Constant(null, typeof(TTarget))), test.Apply(related.Body));
             return Expression.Lambda<Func<T, bool>>(body, related.Parameters);
-        }));
+        })
+        { Names = PersonNaming.Through<TTargetDefinition, TTarget>() });
 
     /// <summary>A column to sort on (the entity's own columns only, so a cursor can be read off a loaded row).</summary>
     protected void Sortable<TKey>(string name, string description, Expression<Func<T, TKey>> key, DataCategory? category = null)
@@ -154,9 +159,11 @@ public abstract class FilterDefinition<T> where T : class
     protected void DefaultSort(string name, bool descending)
         => _defaultOrder.Add(new SortTerm<T>(Sorts.Single(s => s.Name == Casing.ToConstantCase(name)), descending));
 
-    private void Add<TValue>(string name, string description, DataCategory? category, Type graphType, Expression<Func<T, TValue>> selector, Func<object, object?> convert)
+    private void Add<TValue>(string name, string description, DataCategory? category, Type graphType, Expression<Func<T, TValue>> selector, Func<object, object?> convert,
+        PersonNamer? names = null)
         => _fields.Add(new FilterField<T>(name, description, category ?? Category, graphType,
-            (scope, value) => Operators.Apply(selector, (IDictionary<string, object?>)value, convert)));
+            (scope, value) => Operators.Apply(selector, (IDictionary<string, object?>)value, convert))
+        { Names = names });
 
     /// <summary>The predicate for one filter input object: all of its fields must hold.</summary>
     public Expression<Func<T, bool>> Predicate(IDictionary<string, object?>? filter, FilterScope scope)
@@ -180,6 +187,42 @@ public abstract class FilterDefinition<T> where T : class
         return result;
     }
 
+    /// <summary>
+    /// The persons this filter names, with what it reveals about them (<see cref="NamedPersons"/>), as a filter of a list of
+    /// <paramref name="listCategory"/>: none without a filter.
+    /// </summary>
+    public NamedPersons PersonsNamedBy(IDictionary<string, object?>? filter, DataCategory listCategory)
+    {
+        if (filter is null) return NamedPersons.None;
+        var named = new List<NamedPerson>();
+        Name(filter, [listCategory, Category], named);
+        return named.Count == 0 ? NamedPersons.None : new NamedPersons(named);
+    }
+
+    /// <summary>Adds the persons one filter input object names; <paramref name="categories"/>: those on the way to it.</summary>
+    internal void Name(IDictionary<string, object?> filter, DataCategory[] categories, List<NamedPerson> named)
+    {
+        foreach (var (name, value) in filter)
+        {
+            if (value is null) continue;
+            switch (name)
+            {
+                // Every person named under and, or and not alike, as NamedPersons explains: the safe side.
+                case "and" or "or":
+                    foreach (var part in ((IEnumerable)value).Cast<IDictionary<string, object?>>()) Name(part, categories, named);
+                    break;
+                case "not":
+                    Name((IDictionary<string, object?>)value, categories, named);
+                    break;
+                default:
+                    // Only identifiers name someone: text (a surname that contains, starts with or even equals some
+                    // text), dates and codes do not; the persons they find are logged as their rows are read.
+                    if (_fields.Find(f => f.Name == name) is { Names: { } names } field) names(value, [.. categories, field.Category], named);
+                    break;
+            }
+        }
+    }
+
     private static Expression<Func<T, bool>> Or(List<Expression<Func<T, bool>>> alternatives)
         => alternatives.Count == 0 ? _ => false : alternatives.Aggregate((a, b) => a.Or(b));
 
@@ -189,7 +232,51 @@ public abstract class FilterDefinition<T> where T : class
 
 /// <summary>One field of a filter input: its name, category, operator input type, and how it becomes a predicate.</summary>
 public sealed record FilterField<T>(string Name, string Description, DataCategory Category, Type GraphType,
-    Func<FilterScope, object, Expression<Func<T, bool>>> Build);
+    Func<FilterScope, object, Expression<Func<T, bool>>> Build)
+{
+    /// <summary>The persons its operator input names (a BSN, a person's id, or a person filter through a relation); null when it names no one.</summary>
+    internal PersonNamer? Names { get; init; }
+}
+
+/// <summary>
+/// Adds the persons a filter field's input <paramref name="value"/> names to <paramref name="named"/>, with
+/// <paramref name="categories"/>: those of the list and of every filter field and entity on the way to it.
+/// </summary>
+internal delegate void PersonNamer(object value, DataCategory[] categories, List<NamedPerson> named);
+
+/// <summary>The filter fields that name persons (<see cref="NamedPersons"/>): their operands as the predicates read them.</summary>
+internal static class PersonNaming
+{
+    // The type name of a person's global id: its id filter, and references to persons, name persons.
+    private const string PersonTypeName = "Person";
+
+    // Matching a person by an identifier tells who they are, whatever the category of the field that holds it.
+    private const DataCategory IdentifierCategory = DataCategory.Identiteit;
+
+    /// <summary>Each BSN of eq and in: a BSN is always a person's.</summary>
+    public static PersonNamer Bsns { get; } = (value, categories, named) =>
+    {
+        foreach (var bsn in Operators.Operands(value))
+            named.Add(new NamedPerson(null, Convert.ToString(bsn, System.Globalization.CultureInfo.InvariantCulture), [.. categories, IdentifierCategory]));
+    };
+
+    /// <summary>Each person id of eq and in, when the ids are persons' (a malformed id or one of another type names no one, and matches nothing).</summary>
+    public static PersonNamer? Ids(string typeName) => typeName != PersonTypeName ? null : (value, categories, named) =>
+    {
+        foreach (var operand in Operators.Operands(value))
+        {
+            if (Operators.DecodeId(operand, typeName) is { } id) named.Add(new NamedPerson(id, null, [.. categories, IdentifierCategory]));
+        }
+    };
+
+    /// <summary>The persons the related entity's filter names, with that entity's category on the way.</summary>
+    public static PersonNamer Through<TDefinition, T>() where TDefinition : FilterDefinition<T>, new() where T : class
+        => (value, categories, named) =>
+        {
+            var definition = Filters.Of<TDefinition>();
+            definition.Name((IDictionary<string, object?>)value, [.. categories, definition.Category], named);
+        };
+}
 
 /// <summary>A column a list can be sorted on.</summary>
 public sealed class SortField<T>(string name, string description, DataCategory category, LambdaExpression key)
@@ -273,7 +360,7 @@ internal static class Operators
     /// <summary>Global ids: a malformed id or an id of another type matches nothing, as a lookup by it finds nothing.</summary>
     public static Expression<Func<T, bool>> Ids<T, TKey>(Expression<Func<T, TKey>> key, IDictionary<string, object?> operators, string typeName)
     {
-        object? Decode(object value) => GlobalId.TryDecode(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), typeName, out var id) ? id : null;
+        object? Decode(object value) => DecodeId(value, typeName);
         var member = key.Body;
         Expression? result = null;
         foreach (var (op, raw) in operators)
@@ -288,6 +375,24 @@ internal static class Operators
             result = result is null ? term : Expression.AndAlso(result, term);
         }
         return Expression.Lambda<Func<T, bool>>(result ?? Expression.Constant(true), key.Parameters);
+    }
+
+    /// <summary>The row id a global id of this type stands for; null when it is malformed or of another type.</summary>
+    public static int? DecodeId(object value, string typeName)
+        => GlobalId.TryDecode(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), typeName, out var id) ? id : null;
+
+    /// <summary>The values an <c>eq</c> or <c>in</c> condition compares with (null ones left out, as the predicates leave them).</summary>
+    public static IEnumerable<object> Operands(object operators)
+    {
+        foreach (var (op, raw) in (IDictionary<string, object?>)operators)
+        {
+            if (raw is null) continue;
+            if (op == "eq") yield return raw;
+            else if (op == "in")
+            {
+                foreach (var value in (IEnumerable)raw) if (value is not null) yield return value;
+            }
+        }
     }
 
     /// <summary>A closure-held value, so EF Core sends it as a parameter and reuses the statement's plan.</summary>

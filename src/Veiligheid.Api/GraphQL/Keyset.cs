@@ -7,6 +7,7 @@ using GraphQL.DataLoader;
 using GraphQL.Types;
 using GraphQLParser.AST;
 using Microsoft.EntityFrameworkCore;
+using Veiligheid.Accountability;
 
 namespace Veiligheid.GraphQL;
 
@@ -26,14 +27,21 @@ public static class ListQuerying
         .. Paging.Arguments(),
     ];
 
-    /// <summary>The page the arguments ask for of an already access-filtered query.</summary>
-    public static Task<Page<T>> ToFilteredPageAsync<TDefinition, T>(this IQueryable<T> visible, IResolveFieldContext context)
+    /// <summary>
+    /// The page the arguments ask for of an already access-filtered query; once it is read, the persons its filter names
+    /// are noted for the processing log (<see cref="NamedPersons"/>).
+    /// </summary>
+    public static async Task<Page<T>> ToFilteredPageAsync<TDefinition, T>(this IQueryable<T> visible, IResolveFieldContext context)
         where TDefinition : FilterDefinition<T>, new() where T : class
     {
         ArgumentNullException.ThrowIfNull(context);
         var definition = Filters.Of<TDefinition>();
-        var filtered = visible.Where(definition.Predicate(Argument(context, "filter") as IDictionary<string, object?>, new FilterScope(context.Hub().Access)));
-        return filtered.ToKeysetPageAsync(Order(definition, Argument(context, "orderBy") as IEnumerable), context);
+        var hub = context.Hub();
+        var filter = Argument(context, "filter") as IDictionary<string, object?>;
+        var filtered = visible.Where(definition.Predicate(filter, new FilterScope(hub.Access)));
+        var page = await filtered.ToKeysetPageAsync(Order(definition, Argument(context, "orderBy") as IEnumerable), context);
+        definition.PersonsNamedBy(filter, ProcessingObserver.CategoryOf(context)).NoteIn(hub.Processing);
+        return page;
     }
 
     /// <summary>The sort terms asked for (or the default), with the id tie-breaker appended.</summary>
@@ -83,7 +91,9 @@ public static class ListQuerying
         ArgumentNullException.ThrowIfNull(childKey);
         var hub = context.Hub();
         var definition = Filters.Of<TDefinition>();
-        var filter = definition.Predicate(Argument(context, "filter") as IDictionary<string, object?>, new FilterScope(hub.Access));
+        var filterArgument = Argument(context, "filter") as IDictionary<string, object?>;
+        var filter = definition.Predicate(filterArgument, new FilterScope(hub.Access));
+        var named = definition.PersonsNamedBy(filterArgument, ProcessingObserver.CategoryOf(context));
         var order = Order(definition, Argument(context, "orderBy") as IEnumerable);
         var first = PageSize(context);
         var after = context.GetArgument<string?>("after");
@@ -111,6 +121,7 @@ public static class ListQuerying
                 Expression.Bind(typeof(ParentRows<T>).GetProperty(nameof(ParentRows<T>.Rows))!,
                     Expression.Call(typeof(Enumerable), nameof(Enumerable.ToList), [typeof(T)], page))), parent);
             var loaded = await parents(hub).AsNoTracking().WhereKeyIn(parentKey, ids).Select(selector).ToListAsync(ct);
+            named.NoteIn(hub.Processing); // once read, as for the root lists
             var pages = new Dictionary<int, Page<T>>();
             foreach (var id in ids)
             {

@@ -9,6 +9,7 @@ using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Veiligheid.Access;
+using Veiligheid.Accountability;
 
 namespace Veiligheid.GraphQL;
 
@@ -124,6 +125,17 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         return arguments.First is { } first ? rows.Take(first) : rows;
     }
 
+    /// <summary>
+    /// The persons the filter of these arguments names (<see cref="NamedPersons"/>), as a filter of this list, whose field
+    /// is of <paramref name="listCategory"/>. Both read paths note them once the list was read under some parent: the
+    /// resolvers when its loader has read the rows, the compiled path where a parent row carries the list.
+    /// </summary>
+    public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return Filters.Of<TDefinition>().PersonsNamedBy(arguments.Filter, listCategory);
+    }
+
     /// <summary>filter, orderBy, first and after, described for this list.</summary>
     /// <param name="which">What the filter keeps, e.g. "links to cases that match this filter (it tests the case, not the person's role in it)".</param>
     public QueryArgument[] Arguments(string which)
@@ -189,10 +201,12 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         if (!arguments.Any) return context.LoadMany(name, parentId, hub => include(Rows(hub)), ParentKey);
         _ = AfterCursor(arguments); // a bad cursor is the field's error, before anything is queued
         var hub = context.Hub();
+        var category = ProcessingObserver.CategoryOf(context);
         // Each field of the operation has its own arguments, so its own loader; its parents share it.
         return hub.Loader<int, IReadOnlyList<TRow>>($"{name}#{hub.FieldNumber(context.FieldAst)}", async (ids, ct) =>
         {
             var rows = await include(Rows(hub, arguments, ids)).AsNoTracking().ToListAsync(ct);
+            PersonsNamedBy(arguments, category).NoteIn(hub.Processing);
             return rows.GroupBy(_parentOf).ToDictionary(g => g.Key, g => (IReadOnlyList<TRow>)g.ToList());
         }, []).Load(parentId);
     }
@@ -212,6 +226,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         _ = AfterCursor(arguments);
         var order = Order(arguments.OrderBy);
         var hub = context.Hub();
+        var category = ProcessingObserver.CategoryOf(context);
         var loaderName = $"{name}#{hub.FieldNumber(context.FieldAst)}";
 
         var counts = hub.Loader<int, int>(loaderName + ":count", async (ids, ct) =>
@@ -228,6 +243,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
             if (_through is not null) query = query.Include(_through);
             if (include is not null) query = include(query);
             var rows = await query.AsNoTracking().ToListAsync(ct);
+            PersonsNamedBy(arguments, category).NoteIn(hub.Processing);
             var byParent = rows.GroupBy(_parentOf).ToDictionary(g => g.Key, g => g.ToList());
             var pages = new Dictionary<int, Page<TRow>>();
             foreach (var id in ids)

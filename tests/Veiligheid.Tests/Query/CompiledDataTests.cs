@@ -65,6 +65,29 @@ public sealed class CompiledDataTests
     }
 
     [Fact]
+    public void A_list_whose_filter_names_persons_notes_them_once_for_each_mark_and_its_mark_goes()
+    {
+        var collector = new ProcessingCollector();
+        IReadOnlyList<NamedPersons> named =
+        [
+            new NamedPersons([new NamedPerson(null, "111222333", [DataCategory.Melding, DataCategory.Identiteit])]),
+            new NamedPersons([new NamedPerson(9, null, [DataCategory.Casus, DataCategory.Identiteit])]),
+        ];
+        // The root list's mark beside it; the nested list's in each parent row (none when no parent came back).
+        var statement = """{"incidents":{"totalCount":0},"$n:0":1,"cases":[{"id":1,"$n:1":1},{"$n:1":1,"id":2}],"none":[]}""";
+
+        var data = CompiledData.From(Encoding.UTF8.GetBytes(statement), Processing, collector, named);
+
+        Assert.Equal("""{"incidents":{"totalCount":0},"cases":[{"id":1},{"id":2}],"none":[]}""", Encoding.UTF8.GetString(data.Utf8.Span));
+        var persons = collector.Persons.ToList();
+        Assert.Equal(2, persons.Count);
+        Assert.Equal((9, null), (persons[0].PersonId, persons[0].Bsn));
+        Assert.Equal([DataCategory.Identiteit, DataCategory.Casus], persons[0].Categories);
+        Assert.Equal((null, "111222333"), (persons[1].PersonId, persons[1].Bsn));
+        Assert.Equal([DataCategory.Identiteit, DataCategory.Melding], persons[1].Categories);
+    }
+
+    [Fact]
     public void Global_ids_are_the_ones_the_schema_decodes()
     {
         var data = CompiledData.From("""{"$id:Intervention:id":2147483647}"""u8.ToArray(), Processing, new ProcessingCollector());

@@ -116,6 +116,41 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
     }
 
     [Fact]
+    public async Task A_request_that_names_a_person_by_bsn_from_a_cached_plan_opens_no_connection_of_its_own()
+    {
+        // A person named by a filter's BSN only: the log looks up whether the hub holds them (PersonBsns.IdsAsync), on a
+        // kept connection as the BSNs of linked persons are.
+        var opened = new CountOpens();
+        await using var host = hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(opened))));
+        var caller = CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        int personId;
+        string bsn;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var person = await scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Persons.AsNoTracking().OrderBy(p => p.Id).FirstAsync();
+            (personId, bsn) = (person.Id, person.Bsn);
+        }
+        var query = $$"""query NamedByBsn { persons(filter: { bsn: { eq: "{{bsn}}" } }) { totalCount } }""";
+        await ExecuteAsync(host.Services, caller, query); // compiles the plan
+        long last;
+        await using (var scope = host.Services.CreateAsyncScope())
+            last = await scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Set<ProcessingRecord>().MaxAsync(r => r.Sequence);
+
+        var before = opened.Count;
+        Assert.True(await ExecuteAsync(host.Services, caller, query));
+        Assert.Equal(before, opened.Count);
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+            var record = Assert.Single(await db.Set<ProcessingRecord>().AsNoTracking().Where(r => r.Sequence > last).ToListAsync());
+            Assert.Equal(personId, record.PersonId);
+            Assert.Equal(scope.ServiceProvider.GetRequiredService<ProcessingLog>().Protect(bsn), record.ProtectedBsn);
+        }
+    }
+
+    [Fact]
     public async Task A_connection_whose_statement_failed_is_not_used_again()
     {
         var failing = new FailOnce();

@@ -30,15 +30,19 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     public async Task Compiled_and_reference_paths_answer_every_generated_operation_alike()
     {
         var compiledOperations = new HashSet<int>();
-        var (compiled, hits, failures) = await CompareCorpusAsync(hub.Services, compiledOperations);
+        var compiledNaming = new HashSet<int>();
+        var (compiled, hits, failures) = await CompareCorpusAsync(hub.Services, compiledOperations, compiledNaming);
         var withCursors = Corpus(hub.Services.GetRequiredService<SchemaRegistry>()).Where(c => c.Operation.Contains("after: \"", StringComparison.Ordinal)).ToList();
         var compiledWithCursors = withCursors.Count(c => compiledOperations.Contains(c.Index));
         output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {hits} of them again from the plan cache, {failures.Count} differences; "
-            + $"{withCursors.Count} page a nested list with a cursor, {compiledWithCursors} of them on the compiled path.");
+            + $"{withCursors.Count} page a nested list with a cursor, {compiledWithCursors} of them on the compiled path; "
+            + $"{compiledNaming.Count} compiled ones note a person by BSN alone (a filter's).");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));
-        // The suite must exercise the compiled path, not only its fallback, and nested cursors on it.
+        // The suite must exercise the compiled path, not only its fallback, and nested cursors and persons named by filters
+        // on it (few: a BSN filter is one field among many; A_nested_lists_filter_names_… and FilterNamedPersonsTests add theirs).
         Assert.True(compiled >= Operations / 3, $"only {compiled} of {Operations} operations took the compiled path");
         Assert.True(compiledWithCursors >= 20, $"only {compiledWithCursors} operations with a nested cursor took the compiled path");
+        Assert.True(compiledNaming.Count >= 3, $"only {compiledNaming.Count} compiled operations noted a person named by BSN");
     }
 
     /// <summary>Every nested list that takes arguments (from the schema, not a hand list) gets them somewhere in the corpus.</summary>
@@ -61,8 +65,10 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     /// <summary>
     /// The corpus run on both paths of a hub (SQLite here; SQL Server in <see cref="Data.SqlServerReadPathDifferentialTests"/>):
     /// how many took the compiled path, how many of those were answered again from the plan cache, and each operation whose data, errors or logged persons differ.
+    /// <paramref name="compiledNaming"/> gets the compiled operations that noted a person by BSN alone: only a filter's BSN is noted so in the corpus.
     /// </summary>
-    internal static async Task<(int Compiled, int Hits, List<string> Failures)> CompareCorpusAsync(IServiceProvider services, ISet<int>? compiledOperations = null)
+    internal static async Task<(int Compiled, int Hits, List<string> Failures)> CompareCorpusAsync(IServiceProvider services, ISet<int>? compiledOperations = null,
+        ISet<int>? compiledNaming = null)
     {
         var compiled = 0;
         var hits = 0;
@@ -76,6 +82,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             {
                 compiled++;
                 compiledOperations?.Add(i);
+                if (fastLog.StartsWith(':') || fastLog.Contains(";:", StringComparison.Ordinal)) compiledNaming?.Add(i);
             }
             if (!JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)) || referenceLog != fastLog)
             {
@@ -155,6 +162,40 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         Assert.DoesNotContain("\"errors\"", reference, StringComparison.Ordinal);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)), $"reference: {Clip(reference)}\ncompiled:  {Clip(fast)}");
         Assert.Equal(referenceLog, fastLog);
+    }
+
+    /// <summary>
+    /// A nested list's filter names its persons where the list is read, under each parent that came back: on the
+    /// reference path its resolver runs per parent object, on the compiled path the mark sits in each parent row. With
+    /// no parent the list is read nowhere, and neither path notes anyone.
+    /// </summary>
+    [Theory]
+    [InlineData(40)]
+    [InlineData(0)]
+    public async Task A_nested_lists_filter_names_its_persons_alike_on_both_paths_where_the_list_is_read(int cases)
+    {
+        var caller = CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, HubFactory.DefaultPurposeOf(HubRole.GemeenteCoordinator));
+        var query = $$"""{ cases(first: {{cases}}) { nodes { id subjects(filter: { or: [{ bsn: { eq: "111222333" } }, { not: { id: { in: ["{{GlobalId.Encode("Person", 5)}}"] } } }] }) { role } } } }""";
+        var (reference, _, referenceLog, _) = await RunAsync(caller, query, compiledReads: false);
+        var (fast, path, fastLog, _) = await RunAsync(caller, query, compiledReads: true);
+        var (again, againPath, againLog, hit) = await RunAsync(caller, query, compiledReads: true);
+
+        Assert.Equal(ReadPath.Compiled, path);
+        Assert.Equal((ReadPath.Compiled, true), (againPath, hit));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)), $"reference: {Clip(reference)}\ncompiled:  {Clip(fast)}");
+        Assert.Equal(reference, again);
+        Assert.Equal(referenceLog, fastLog);
+        Assert.Equal(referenceLog, againLog);
+        if (cases == 0)
+        {
+            Assert.Equal("", referenceLog);
+        }
+        else
+        {
+            // The BSN by itself (the log finds whether the hub holds it), person 5 by id, each as a case's subject.
+            Assert.Contains(":Identiteit,Casus:bsn", referenceLog, StringComparison.Ordinal);
+            Assert.Contains("5:Identiteit,Casus:", referenceLog, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

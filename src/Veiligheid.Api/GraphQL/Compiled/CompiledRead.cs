@@ -9,6 +9,7 @@ using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Veiligheid.Access;
+using Veiligheid.Accountability;
 
 namespace Veiligheid.GraphQL.Compiled;
 
@@ -30,6 +31,7 @@ internal sealed partial class CompiledRead
     private readonly IModel _model;
     private readonly List<(string Name, DbParameter Parameter)> _parameters = [];
     private readonly List<NodeProcessing> _processing = [];
+    private readonly List<NamedPersons> _named = [];
     private readonly List<(string Key, string Json)> _roots = [];
     private readonly Dictionary<int, (string Alias, string Column)> _placeholderColumns = [];
     private readonly HashSet<int> _placeholdersUsed = [];
@@ -46,9 +48,11 @@ internal sealed partial class CompiledRead
 
     /// <summary>
     /// The statement with its parameter values, detached from EF Core's commands; complete once a Root… method was called
-    /// for every root field. Its processing list says, per marked node, which categories of person data it reads.
+    /// for every root field. Its processing list says, per marked node, which categories of person data it reads; its
+    /// named list, per marked list, the persons the list's filter names.
     /// </summary>
-    public ReadPlan ToPlan(string? operationName) => new(true, _dialect.Select(_roots), [.. _parameters.Select(p => (p.Name, p.Parameter.DbType, p.Parameter.Value))], _processing, operationName);
+    public ReadPlan ToPlan(string? operationName)
+        => new(true, _dialect.Select(_roots), [.. _parameters.Select(p => (p.Name, p.Parameter.DbType, p.Parameter.Value))], _processing, operationName, _named);
 
     public void RootNull(string responseKey) => _roots.Add((responseKey, _dialect.Null));
 
@@ -90,6 +94,8 @@ internal sealed partial class CompiledRead
             }
         }
         _roots.Add((responseKey, _dialect.Object(members)));
+        // A root list is read whenever the statement is: its mark sits beside it in the data.
+        if (NamedMark(queries.Named) is { } mark) _roots.Add(mark);
     }
 
     public void RootSingle(string responseKey, IQueryable rows, MappedType type, Selection selection)
@@ -143,7 +149,8 @@ internal sealed partial class CompiledRead
             }
             if (!type.Fields.TryGetValue(field.Name, out var mapped)) throw new NotCompilableException($"{type.Name}.{field.Name}");
             if (field.Arguments is { Any: true } && mapped is not RelationField { Many: true }) throw new NotCompilableException($"arguments on {type.Name}.{field.Name}");
-            categories.Add(SchemaSlice.CategoryOf(selection.GraphType, field.Definition));
+            var category = SchemaSlice.CategoryOf(selection.GraphType, field.Definition);
+            categories.Add(category);
             switch (mapped)
             {
                 case GlobalIdField:
@@ -158,12 +165,16 @@ internal sealed partial class CompiledRead
                 case RelationField relation:
                     var target = ReadMap.Types[relation.Target];
                     var placeholder = new CorrelationPlaceholder(PlaceholderBase - _placeholders++);
-                    var rows = relation.Rows.For(_hub, placeholder, field.Arguments ?? NestedListArguments.None);
+                    var arguments = field.Arguments ?? NestedListArguments.None;
+                    var rows = relation.Rows.For(_hub, placeholder, arguments);
                     var parent = (alias, Column(entity, relation.ParentProperty));
                     RegisterPlaceholder(placeholder, parent);
                     members.Add((field.Key, relation.Many
                         ? Rows(rows, target, field.Selection!, edges: false, parent)
                         : SingleRow(rows, target, field.Selection!, parent)));
+                    // A nested list is read under each parent row there is, as its resolver runs for each parent object:
+                    // its mark goes in the parent row, so the persons its filter names are noted when some parent came back.
+                    if (NamedMark(relation.Rows.PersonsNamedBy(arguments, category)) is { } mark) members.Add(mark);
                     break;
                 default:
                     throw new NotCompilableException($"{type.Name}.{field.Name}");
@@ -304,6 +315,17 @@ internal sealed partial class CompiledRead
 
     /// <summary>A key that carries the person a node processed; it is removed from the response.</summary>
     public static string ProcessingKey(int index) => "$p:" + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A key that says a list whose filter names persons was read (<see cref="ReadPlan.Named"/>); it is removed from the response.</summary>
+    public static string NamedKey(int index) => "$n:" + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The member that marks where a list whose filter names these persons is read; null when it names no one.</summary>
+    private (string Key, string Json)? NamedMark(NamedPersons named)
+    {
+        if (named.IsEmpty) return null;
+        _named.Add(named);
+        return (NamedKey(_named.Count - 1), _dialect.Literal(1));
+    }
 
     [GeneratedRegex("@[A-Za-z_][A-Za-z0-9_]*")]
     private static partial Regex ParameterName();

@@ -92,7 +92,8 @@ internal sealed class CompiledReadStrategy(ReadPlanCache plans) : SerialExecutio
                         var first = Argument(arguments, "first") is int f ? f : Paging.DefaultPageSize;
                         if (first is < 0 or > Paging.MaxPageSize) return null; // the reference path answers with the error
                         var after = Argument(arguments, "after") as string;
-                        var queries = list.Queries(hub, Argument(arguments, "filter") as IDictionary<string, object?>, Argument(arguments, "orderBy") as IEnumerable, first, after);
+                        var queries = list.Queries(hub, Argument(arguments, "filter") as IDictionary<string, object?>, Argument(arguments, "orderBy") as IEnumerable, first, after,
+                            SchemaSlice.CategoryOf(root, definition));
                         read.RootConnection(key, queries, Select(context, Unwrap(definition.ResolvedType), field.SelectionSet), after is not null, type);
                         break;
                     case IByIdRoot byId:
@@ -174,7 +175,7 @@ internal sealed class CompiledReadStrategy(ReadPlanCache plans) : SerialExecutio
         var json = await reader.ReadAsync(cancellationToken) && !await reader.DbDataReader.IsDBNullAsync(0, cancellationToken)
             ? SqlJsonDialects.For(db).Utf8(reader.DbDataReader)
             : "{}"u8.ToArray();
-        return CompiledData.From(json, read.Processing, hub.Processing);
+        return CompiledData.From(json, read.Processing, hub.Processing, read.Named);
     }
 
     /// <summary>
@@ -188,7 +189,7 @@ internal sealed class CompiledReadStrategy(ReadPlanCache plans) : SerialExecutio
             await reader.ReadAsync(cancellationToken) && !await reader.IsDBNullAsync(0, cancellationToken)
                 ? SqlJsonDialects.For(hub.Db).Utf8(reader)
                 : "{}"u8.ToArray(), cancellationToken);
-        return CompiledData.From(json, read.Processing, hub.Processing);
+        return CompiledData.From(json, read.Processing, hub.Processing, read.Named);
     }
 }
 
@@ -222,7 +223,9 @@ public sealed class CompiledData
     /// follows '{' or ',' (white space between allowed) is the opening quote of a string outside any string. That string is
     /// a member's name when ':' follows its closing quote, and an array's element otherwise.</para>
     /// </remarks>
-    internal static CompiledData From(byte[] source, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector)
+    /// <param name="named">The persons named by the filters of the lists whose marks (<c>$n:…</c>) the JSON holds.</param>
+    internal static CompiledData From(byte[] source, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector,
+        IReadOnlyList<NamedPersons>? named = null)
     {
         var output = new SplicedJson(source.Length + source.Length / 4 + 256); // global ids are longer than the numbers
         var copied = 0; // the source's bytes before this are in the output, or dropped
@@ -237,7 +240,7 @@ public sealed class CompiledData
             output.Append(source.AsSpan(copied, quote - copied));
             var reader = new Utf8JsonReader(source.AsSpan(valueStart)); // the value alone: a number, null or a short array
             reader.Read();
-            var rewritten = Marked(source.AsSpan(quote + 1, nameEnd - quote - 1), ref reader, ref output, processing, collector);
+            var rewritten = Marked(source.AsSpan(quote + 1, nameEnd - quote - 1), ref reader, ref output, processing, collector, named);
             copied = searched = valueStart + (int)reader.BytesConsumed; // the member's end
             if (rewritten) continue;
             // A removed member takes one separating comma with it: the one after it, or else (it was the last) the one
@@ -285,7 +288,8 @@ public sealed class CompiledData
     /// Rewrites the marker member named <paramref name="key"/>, whose value the reader is on; true when it wrote a member
     /// in its place, false when the member goes. Leaves the reader on the value's last token.
     /// </summary>
-    private static bool Marked(ReadOnlySpan<byte> key, ref Utf8JsonReader reader, ref SplicedJson output, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector)
+    private static bool Marked(ReadOnlySpan<byte> key, ref Utf8JsonReader reader, ref SplicedJson output, IReadOnlyList<NodeProcessing> processing, ProcessingCollector collector,
+        IReadOnlyList<NamedPersons>? named)
     {
         // Marker keys are ASCII and never escaped; the reader is on the member's value.
         if (key.StartsWith("$id:"u8))
@@ -308,8 +312,14 @@ public sealed class CompiledData
             output.Append("\""u8);
             return true;
         }
-        // "$p:<node>": the person this node's row is the data of; noted for the processing log, not answered.
         if (!System.Buffers.Text.Utf8Parser.TryParse(key[3..], out int index, out _)) throw new InvalidOperationException("A malformed processing marker in compiled JSON.");
+        if (key.StartsWith("$n:"u8))
+        {
+            // "$n:<list>": a list whose filter names persons was read here (at the root, or under this parent row).
+            (named ?? throw new InvalidOperationException("A named-persons marker without its persons."))[index].NoteIn(collector);
+            return false;
+        }
+        // "$p:<node>": the person this node's row is the data of; noted for the processing log, not answered.
         var node = processing[index];
         int? personId = null;
         string? second = null; // an intervention's kind, or a person's BSN
@@ -379,8 +389,10 @@ public sealed class CompiledDataConverter : JsonConverter<CompiledData>
 }
 
 /// <summary>A compiled statement with its parameter values, ready to run; or the note that the operation is for the reference path.</summary>
-/// <remarks>The operation's name is kept for the processing log, which names the action by it.</remarks>
-internal sealed record ReadPlan(bool Compiled, string Sql, IReadOnlyList<(string Name, System.Data.DbType DbType, object? Value)> Parameters, IReadOnlyList<NodeProcessing> Processing, string? OperationName)
+/// <remarks>The operation's name is kept for the processing log, which names the action by it; <see cref="Named"/> holds the
+/// persons named by its lists' filters, by the index their marks in the JSON carry.</remarks>
+internal sealed record ReadPlan(bool Compiled, string Sql, IReadOnlyList<(string Name, System.Data.DbType DbType, object? Value)> Parameters, IReadOnlyList<NodeProcessing> Processing, string? OperationName,
+    IReadOnlyList<NamedPersons> Named)
 {
-    public static ReadPlan ReferenceOnly { get; } = new(false, "", [], [], null);
+    public static ReadPlan ReferenceOnly { get; } = new(false, "", [], [], null, []);
 }

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Veiligheid.Access;
+using Veiligheid.Accountability;
 using Veiligheid.Cases;
 using Veiligheid.Incidents;
 using Veiligheid.Interventions;
@@ -217,6 +218,9 @@ internal interface ICorrelated
 {
     /// <summary>The rows of one parent, with a nested list's arguments applied (a reference takes none).</summary>
     IQueryable For(RequestContext hub, CorrelationPlaceholder parent, NestedListArguments arguments);
+
+    /// <summary>The persons a nested list's filter names, for its field of <paramref name="listCategory"/>; none for a reference.</summary>
+    NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory);
 }
 
 internal sealed class Correlated<T>(Func<RequestContext, IQueryable<T>> rows, Expression<Func<T, int?>> key) : ICorrelated where T : class
@@ -228,6 +232,8 @@ internal sealed class Correlated<T>(Func<RequestContext, IQueryable<T>> rows, Ex
         var test = Expression.Lambda<Func<T, bool>>(Expression.Equal(key.Body, value), key.Parameters);
         return rows(hub).Where(test);
     }
+
+    public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory) => NamedPersons.None;
 }
 
 /// <summary>A nested list's rows of one parent, through the same definition as its resolver (<see cref="NestedList{TDefinition, TEntity, TRow}"/>).</summary>
@@ -240,6 +246,8 @@ internal sealed class CorrelatedList<TDefinition, TEntity, T>(NestedList<TDefini
         var test = Expression.Lambda<Func<T, bool>>(Expression.Equal(list.ParentKey.Body, value), list.ParentKey.Parameters);
         return list.ForParent(hub, arguments, test);
     }
+
+    public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory) => list.PersonsNamedBy(arguments, listCategory);
 }
 
 /// <summary>
@@ -288,7 +296,8 @@ internal abstract class MappedRoot(string typeName)
 internal sealed class ListRoot<TDefinition, T>(string typeName, Func<RequestContext, IQueryable<T>> visible) : MappedRoot(typeName), IListRoot
     where TDefinition : FilterDefinition<T>, new() where T : class
 {
-    public PageQueries Queries(RequestContext hub, IDictionary<string, object?>? filter, System.Collections.IEnumerable? orderBy, int first, string? after)
+    public PageQueries Queries(RequestContext hub, IDictionary<string, object?>? filter, System.Collections.IEnumerable? orderBy, int first, string? after,
+        DataCategory listCategory)
     {
         var definition = Filters.Of<TDefinition>();
         var filtered = visible(hub).Where(definition.Predicate(filter, new FilterScope(hub.Access)));
@@ -296,17 +305,21 @@ internal sealed class ListRoot<TDefinition, T>(string typeName, Func<RequestCont
         var query = filtered;
         if (after is not null) query = query.Where(Keyset.After(order, Keyset.Decode(order, after)));
         var sorted = Keyset.Sort(query, order);
-        return new PageQueries(sorted.Take(first), sorted.Skip(first).Take(1), filtered);
+        return new PageQueries(sorted.Take(first), sorted.Skip(first).Take(1), filtered, definition.PersonsNamedBy(filter, listCategory));
     }
 }
 
 internal interface IListRoot
 {
-    /// <summary>The page's rows, the row after the page (for hasNextPage), and all matching rows (for totalCount).</summary>
-    PageQueries Queries(RequestContext hub, IDictionary<string, object?>? filter, System.Collections.IEnumerable? orderBy, int first, string? after);
+    /// <summary>
+    /// The page's rows, the row after the page (for hasNextPage), all matching rows (for totalCount), and the persons the
+    /// filter names (noted when the statement was read), for the list field of <paramref name="listCategory"/>.
+    /// </summary>
+    PageQueries Queries(RequestContext hub, IDictionary<string, object?>? filter, System.Collections.IEnumerable? orderBy, int first, string? after,
+        DataCategory listCategory);
 }
 
-internal sealed record PageQueries(IQueryable Page, IQueryable Next, IQueryable All);
+internal sealed record PageQueries(IQueryable Page, IQueryable Next, IQueryable All, NamedPersons Named);
 
 /// <summary>A lookup by id among the caller's visible rows.</summary>
 internal sealed class ByIdRoot<T>(string typeName, Func<RequestContext, IQueryable<T>> visible) : MappedRoot(typeName), IByIdRoot where T : class

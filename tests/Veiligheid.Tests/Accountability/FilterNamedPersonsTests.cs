@@ -1,0 +1,241 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
+using Veiligheid.GraphQL.Compiled;
+using Veiligheid.Persons;
+using Veiligheid.Tests.Infrastructure;
+using Veiligheid.Tests.Query;
+
+namespace Veiligheid.Tests.Accountability;
+
+/// <summary>
+/// A filter that names persons (by BSN or person id) processes them: each named person gets a record, whatever the list
+/// answers and whether or not the caller may see them or the hub holds them (<see cref="NamedPersons"/>). Every case runs
+/// over HTTP on both read paths: the compiled path (the hub's default on SQLite, checked to answer it) and the reference
+/// path (a host with the compiled path switched off).
+/// </summary>
+public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<HubFactory>
+{
+    private const string Jeugdoverlast = "aanpak-jeugdoverlast";
+    private const string Casusoverleg = "casusoverleg-zorg-en-veiligheid";
+
+    // The reviewer's person of the demo data: 8 incidents for the police, 4 cases for the coordinator.
+    private const string ReviewedBsn = "921430231";
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Incidents_filtered_by_a_persons_bsn_log_that_person_as_police_data(bool compiled)
+    {
+        const string query = """{ incidents(filter: { person: { bsn: { eq: "921430231" } } }) { totalCount nodes { id category } } }""";
+        var (response, records) = await RunAsync(compiled, HubRole.Politie, DemoOrganisations.PolitieZuid, Jeugdoverlast, query);
+
+        Assert.True(response.Data.GetProperty("incidents").GetProperty("totalCount").GetInt32() > 0);
+        var record = Assert.Single(records);
+        Assert.Equal(PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal(Protect(ReviewedBsn), record.ProtectedBsn);
+        Assert.Equal("Identiteit,Politie,Melding", record.Categories);
+        Assert.Equal(ProcessingConfidentiality.Vertrouwelijk, record.Confidentiality);
+        Assert.Equal(Jeugdoverlast, record.Purpose);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Cases_filtered_by_a_subjects_bsn_log_that_person_with_the_case_category(bool compiled)
+    {
+        const string query = """{ cases(filter: { subject: { bsn: { eq: "921430231" } } }) { totalCount nodes { kind } } }""";
+        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        Assert.True(response.Data.GetProperty("cases").GetProperty("totalCount").GetInt32() > 0);
+        var record = Assert.Single(records);
+        Assert.Equal(PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal(Protect(ReviewedBsn), record.ProtectedBsn);
+        Assert.Equal("Identiteit,Casus", record.Categories);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_count_of_persons_by_bsn_logs_that_person_and_shows_in_the_access_report(bool compiled)
+    {
+        const string query = """{ persons(filter: { bsn: { eq: "921430231" } }) { totalCount } }""";
+        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        Assert.Equal(1, response.Data.GetProperty("persons").GetProperty("totalCount").GetInt32());
+        var record = Assert.Single(records);
+        Assert.Equal(PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal(Protect(ReviewedBsn), record.ProtectedBsn);
+        Assert.Equal("Identiteit", record.Categories);
+
+        // The person's access report shows the look-up.
+        var officer = factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "inzageverzoek");
+        var report = await officer.GraphQLAsync("query($bsn: BSN!) { accessReport(bsn: $bsn) { entries { occurredAt organisation { key } purpose } } }", new { bsn = ReviewedBsn });
+        Assert.Empty(report.Errors);
+        Assert.Contains(report.Data.GetProperty("accessReport").GetProperty("entries").EnumerateArray(),
+            e => Math.Abs((e.GetProperty("occurredAt").GetDateTime().ToUniversalTime() - record.OccurredAt).TotalSeconds) < 1
+                 && e.GetProperty("organisation").GetProperty("key").GetString() == DemoOrganisations.GemeenteVeiligstad);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_bsn_the_hub_does_not_hold_is_logged_by_its_protected_form(bool compiled)
+    {
+        var unknown = UnheldBsn();
+        var query = $$"""{ incidents(filter: { person: { bsn: { eq: "{{unknown}}" } } }) { totalCount } }""";
+        var (response, records) = await RunAsync(compiled, HubRole.Politie, DemoOrganisations.PolitieZuid, Jeugdoverlast, query);
+
+        Assert.Equal(0, response.Data.GetProperty("incidents").GetProperty("totalCount").GetInt32());
+        var record = Assert.Single(records);
+        Assert.Null(record.PersonId);
+        Assert.Equal(Protect(unknown), record.ProtectedBsn);
+        Assert.DoesNotContain(unknown, record.ProtectedBsn, StringComparison.Ordinal);
+        Assert.Equal("Identiteit,Politie,Melding", record.Categories);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_bsn_the_caller_may_not_see_is_logged_with_the_persons_id(bool compiled)
+    {
+        // A person the housing corporation does not see: its filter finds nothing, and the person is still logged.
+        var caller = ReadPathDifferentialTests.CallerOf(HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast");
+        var (id, bsn) = factory.WithDb(db =>
+        {
+            var visible = db.Persons.Where(AccessPolicy.For(caller).Persons).Select(p => p.Id);
+            return db.Persons.Where(p => !visible.Contains(p.Id)).OrderBy(p => p.Id).Select(p => new { p.Id, p.Bsn }).AsEnumerable()
+                .Select(p => (p.Id, p.Bsn)).First();
+        });
+        var query = $$"""{ persons(filter: { bsn: { eq: "{{bsn}}" } }) { totalCount } }""";
+        var (response, records) = await RunAsync(compiled, HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast", query);
+
+        Assert.Equal(0, response.Data.GetProperty("persons").GetProperty("totalCount").GetInt32());
+        var record = Assert.Single(records);
+        Assert.Equal(id, record.PersonId);
+        Assert.Equal(Protect(bsn), record.ProtectedBsn);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_filter_with_in_of_two_bsns_logs_both(bool compiled)
+    {
+        var unknown = UnheldBsn();
+        var query = $$"""{ cases(filter: { subject: { bsn: { in: ["921430231", "{{unknown}}"] } } }) { totalCount } }""";
+        var (_, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        Assert.Equal(2, records.Count);
+        Assert.Contains(records, r => r.PersonId == PersonIdOf(ReviewedBsn) && r.ProtectedBsn == Protect(ReviewedBsn));
+        Assert.Contains(records, r => r.PersonId is null && r.ProtectedBsn == Protect(unknown));
+        Assert.All(records, r => Assert.Equal("Identiteit,Casus", r.Categories));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Persons_named_under_not_and_or_and_by_id_in_a_nested_list_are_logged(bool compiled)
+    {
+        var reviewed = PersonIdOf(ReviewedBsn);
+        var unknown = UnheldBsn();
+        // not: the count without the person, beside the count of all, tells whether the hub holds them. or: each
+        // alternative names its person, matched or not. A nested list's filter by a person's global id names them too.
+        var query = $$"""
+            {
+              all: persons { totalCount }
+              others: persons(filter: { not: { bsn: { eq: "921430231" } } }) { totalCount }
+              either: cases(filter: { or: [{ kind: { eq: JEUGDOVERLAST } }, { subject: { bsn: { eq: "{{unknown}}" } } }] }) { totalCount }
+              cases(first: 3) { nodes { subjects(filter: { id: { eq: "{{GlobalId.Encode("Person", reviewed)}}" } }) { role } } }
+            }
+            """;
+        var (_, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        var named = Assert.Single(records, r => r.PersonId == reviewed);
+        Assert.Equal(Protect(ReviewedBsn), named.ProtectedBsn);
+        // Identiteit from persons' not; Casus from the subjects list (and from any subject it answered).
+        Assert.Equal("Identiteit,Casus", named.Categories);
+        var byBsn = Assert.Single(records, r => r.PersonId is null);
+        Assert.Equal(Protect(unknown), byBsn.ProtectedBsn);
+        Assert.Equal("Identiteit,Casus", byBsn.Categories);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_filter_on_surname_names_no_one(bool compiled)
+    {
+        var surname = factory.WithDb(db => db.Persons.Where(p => p.Bsn == ReviewedBsn).Select(p => p.Surname).Single());
+        var query = $$"""{ persons(filter: { or: [{ surname: { eq: "{{surname}}" } }, { surname: { contains: "a" } }] }) { totalCount } }""";
+        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        Assert.True(response.Data.GetProperty("persons").GetProperty("totalCount").GetInt32() > 0);
+        Assert.Empty(records);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_refused_request_that_names_a_person_logs_nothing(bool compiled)
+    {
+        // Not valid for the schema (an unknown field): refused before anything runs.
+        const string query = """{ persons(filter: { bsn: { eq: "921430231" } }) { totalCount noSuchField } }""";
+        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query, expectData: false);
+
+        Assert.NotEmpty(response.Errors);
+        Assert.Empty(records);
+    }
+
+    /// <summary>
+    /// Sends the query over HTTP on the path asked for; the response and the records it wrote. On the compiled path it
+    /// first checks that the compiled path answers this query for this caller (on the reference path it cannot).
+    /// </summary>
+    private async Task<(GraphQLResponse Response, List<ProcessingRecord> Records)> RunAsync(bool compiled, HubRole role, string organisation, string purpose,
+        string query, bool expectData = true)
+    {
+        if (compiled && expectData)
+        {
+            var (_, path, _, _) = await ReadPathDifferentialTests.RunAsync(factory.Services, ReadPathDifferentialTests.CallerOf(role, organisation, purpose), query, compiledReads: true);
+            Assert.Equal(ReadPath.Compiled, path);
+        }
+        await using var reference = compiled ? null : factory.WithWebHostBuilder(builder => builder.UseSetting("GraphQL:CompiledReads:Sqlite", "false"));
+        WebApplicationFactory<Program> host = reference ?? factory;
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", factory.CreateToken([role], organisation));
+        client.DefaultRequestHeaders.Add(Purposes.Header, purpose);
+        var before = LastSequence();
+
+        var response = await client.GraphQLAsync(query);
+
+        if (expectData)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.Status);
+            Assert.Empty(response.Errors);
+        }
+        var records = factory.LogRecords().Where(r => r.Sequence > before).ToList();
+        Assert.All(records, r => Assert.Equal(DemoOrganisations.IdOf(organisation), r.OrganisationId));
+        return (response, records);
+    }
+
+    private long LastSequence() => factory.WithDb(db => db.Set<ProcessingRecord>().Select(r => (long?)r.Sequence).Max() ?? 0);
+
+    private int PersonIdOf(string bsn) => factory.WithDb(db => db.Persons.AsNoTracking().Where(p => p.Bsn == bsn).Select(p => p.Id).Single());
+
+    private string Protect(string bsn) => factory.Services.GetRequiredService<ProcessingLog>().Protect(bsn);
+
+    /// <summary>A valid BSN no person of the demo data has, a new one each time.</summary>
+    private string UnheldBsn()
+    {
+        var held = factory.WithDb(db => db.Persons.Select(p => p.Bsn).ToHashSet());
+        for (var prefix = 10_000_000 + Random.Shared.Next(80_000_000); ; prefix++)
+        {
+            if (Bsn.Complete(prefix.ToString(System.Globalization.CultureInfo.InvariantCulture)) is { } bsn && !held.Contains(bsn)) return bsn;
+        }
+    }
+}
