@@ -39,7 +39,11 @@ public sealed class QueryType : SlicedObjectGraphType<object>
             .ResolveAsync(async ctx =>
             {
                 var bsn = ctx.GetArgument<string>("bsn");
-                return await ctx.Hub().Persons().AsNoTracking().FirstOrDefaultAsync(p => p.Bsn == bsn, ctx.CancellationToken);
+                var person = await ctx.Hub().Persons().AsNoTracking().FirstOrDefaultAsync(p => p.Bsn == bsn, ctx.CancellationToken);
+                // Asking for a person by BSN processes that person whatever comes back, as a filter naming the BSN does
+                // (Accountability.NamedPersons): logged by BSN, with the id where the hub holds the person.
+                ctx.Hub().Processing.AddByBsn(bsn, DataCategory.Identiteit);
+                return person;
             });
 
         Field<NonNullGraphType<ConnectionGraphType<CaseType, Case>>>("cases").Category(DataCategory.Casus)

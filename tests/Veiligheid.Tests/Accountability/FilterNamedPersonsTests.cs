@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
@@ -121,6 +122,29 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
         var record = Assert.Single(records);
         Assert.Equal(id, record.PersonId);
         Assert.Equal(Protect(bsn), record.ProtectedBsn);
+    }
+
+    [Fact]
+    public async Task A_lookup_by_a_bsn_that_answers_null_still_logs_the_person_asked_about()
+    {
+        // personByBsn names its person as a filter does: a BSN not held, and one the caller may not see, both answer null.
+        var caller = ReadPathDifferentialTests.CallerOf(HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast");
+        var (id, hidden) = factory.WithDb(db =>
+        {
+            var visible = db.Persons.Where(AccessPolicy.For(caller).Persons).Select(p => p.Id);
+            return db.Persons.Where(p => !visible.Contains(p.Id)).OrderBy(p => p.Id).Select(p => new { p.Id, p.Bsn }).AsEnumerable()
+                .Select(p => (p.Id, p.Bsn)).First();
+        });
+        var unknown = UnheldBsn();
+        var query = $$"""{ hidden: personByBsn(bsn: "{{hidden}}") { id } unknown: personByBsn(bsn: "{{unknown}}") { id } }""";
+
+        var (response, records) = await RunAsync(compiled: false, HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast", query);
+
+        Assert.Equal(JsonValueKind.Null, response.Data.GetProperty("hidden").ValueKind);
+        Assert.Equal(JsonValueKind.Null, response.Data.GetProperty("unknown").ValueKind);
+        Assert.Equal(2, records.Count);
+        Assert.Contains(records, r => r.PersonId == id && r.ProtectedBsn == Protect(hidden) && r.Categories == "Identiteit");
+        Assert.Contains(records, r => r.PersonId is null && r.ProtectedBsn == Protect(unknown) && r.Categories == "Identiteit");
     }
 
     [Theory]
