@@ -44,15 +44,9 @@ public static class AccountabilityCommands
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
         if (await MissingAsync(db, error)) return ExitUsage;
-        var hubFile = SqliteOwnConnection.FileOf(db) is { } hub ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(hub).DataSource : null;
-        var logFile = hubFile is null ? null : SqliteLogFile.PathFor(hubFile);
-        if (logFile is not null && !File.Exists(logFile))
-        {
-            // Opening it would make an empty one (SQLite's ATTACH creates a missing file), which verifies as an empty log.
-            await error.WriteLineAsync($"The processing log is missing: there is no {logFile} beside {hubFile}. " +
-                                       "Restore it from the backup made with the database.");
-            return ExitBroken;
-        }
+        var (hubFile, logFile) = LogFilesOf(db);
+        // Opening a missing log would make an empty one (SQLite's ATTACH creates a missing file), which verifies as an empty log.
+        if (await LogFileMissingAsync(hubFile, logFile, error)) return ExitBroken;
         // On SQLite the log's file and its index's are each read alone, so the chain's verdict needs no index (nor the
         // hub's file); on SQL Server both are in the hub's database.
         await using var logDb = logFile is null ? null : DatabaseSetup.OpenSqliteFileAlone(logFile);
@@ -159,6 +153,8 @@ public static class AccountabilityCommands
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
         if (await MissingAsync(db, error)) return ExitUsage;
+        var (hubFile, logFile) = LogFilesOf(db);
+        if (await LogFileMissingAsync(hubFile, logFile, error)) return ExitBroken;
         var plan = await Retention.PlanAsync(db, asOf, CancellationToken.None);
         await WritePlanAsync(output, plan, dryRun);
         if (!dryRun) await Retention.ApplyAsync(db, plan, CancellationToken.None);
@@ -186,6 +182,25 @@ public static class AccountabilityCommands
     /// Whether the SQLite file the verb would work on does not exist (said on <paramref name="error"/>): opening it would
     /// create an empty one, and the verb would then fail on tables that are not there.
     /// </summary>
+    /// <summary>On SQLite, the hub's file and the log's file beside it; both null on SQL Server (one database holds all).</summary>
+    private static (string? HubFile, string? LogFile) LogFilesOf(VeiligheidDbContext db)
+    {
+        var hubFile = SqliteOwnConnection.FileOf(db) is { } hub ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(hub).DataSource : null;
+        return (hubFile, hubFile is null ? null : SqliteLogFile.PathFor(hubFile));
+    }
+
+    /// <summary>
+    /// Whether the log's file is missing beside the hub's (said on <paramref name="error"/>): a verb that opened the
+    /// database would attach it, and SQLite's ATTACH makes a missing file, empty, where the backup's should be restored.
+    /// </summary>
+    private static async Task<bool> LogFileMissingAsync(string? hubFile, string? logFile, TextWriter error)
+    {
+        if (logFile is null || File.Exists(logFile)) return false;
+        await error.WriteLineAsync($"The processing log is missing: there is no {logFile} beside {hubFile}. " +
+                                   "Restore it from the backup made with the database.");
+        return true;
+    }
+
     private static async Task<bool> MissingAsync(VeiligheidDbContext db, TextWriter error)
     {
         if (!db.OnSqlite || db.Database.GetConnectionString() is not { } connectionString) return false;

@@ -255,6 +255,11 @@ public sealed class SqliteLogFileTests : IDisposable
         Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", path], TextWriter.Null, error));
         Assert.Contains($"The processing log is missing: there is no {SqliteLogFile.PathFor(path)}", error.ToString(), StringComparison.Ordinal);
         Assert.False(File.Exists(SqliteLogFile.PathFor(path)));
+        // Retention, which would attach the log too, refuses alike and makes no empty log.
+        error = new StringWriter();
+        Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.RetentionAsync(["--dry-run", "--database", path], TextWriter.Null, error));
+        Assert.Contains($"The processing log is missing: there is no {SqliteLogFile.PathFor(path)}", error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(SqliteLogFile.PathFor(path)));
     }
 
     [Fact]
