@@ -90,7 +90,7 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     [InlineData(false)]
     public async Task A_bsn_the_hub_does_not_hold_is_logged_by_its_protected_form(bool compiled)
     {
-        var unknown = UnheldBsn();
+        var unknown = factory.UnheldBsn();
         var query = $$"""{ incidents(filter: { person: { bsn: { eq: "{{unknown}}" } } }) { totalCount } }""";
         var (response, records) = await RunAsync(compiled, HubRole.Politie, DemoOrganisations.PolitieZuid, Jeugdoverlast, query);
 
@@ -135,7 +135,7 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
             return db.Persons.Where(p => !visible.Contains(p.Id)).OrderBy(p => p.Id).Select(p => new { p.Id, p.Bsn }).AsEnumerable()
                 .Select(p => (p.Id, p.Bsn)).First();
         });
-        var unknown = UnheldBsn();
+        var unknown = factory.UnheldBsn();
         var query = $$"""{ hidden: personByBsn(bsn: "{{hidden}}") { id } unknown: personByBsn(bsn: "{{unknown}}") { id } }""";
 
         var (response, records) = await RunAsync(compiled: false, HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast", query);
@@ -152,7 +152,7 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     [InlineData(false)]
     public async Task A_filter_with_in_of_two_bsns_logs_both(bool compiled)
     {
-        var unknown = UnheldBsn();
+        var unknown = factory.UnheldBsn();
         var query = $$"""{ cases(filter: { subject: { bsn: { in: ["921430231", "{{unknown}}"] } } }) { totalCount } }""";
         var (_, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
 
@@ -168,7 +168,7 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     public async Task Persons_named_under_not_and_or_and_by_id_in_a_nested_list_are_logged(bool compiled)
     {
         var reviewed = PersonIdOf(ReviewedBsn);
-        var unknown = UnheldBsn();
+        var unknown = factory.UnheldBsn();
         // not: the count without the person, beside the count of all, tells whether the hub holds them. or: each
         // alternative names its person, matched or not. A nested list's filter by a person's global id names them too.
         var query = $$"""
@@ -252,14 +252,4 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     private int PersonIdOf(string bsn) => factory.WithDb(db => db.Persons.AsNoTracking().Where(p => p.Bsn == bsn).Select(p => p.Id).Single());
 
     private string Protect(string bsn) => factory.Services.GetRequiredService<ProcessingLog>().Protect(bsn);
-
-    /// <summary>A valid BSN no person of the demo data has, a new one each time.</summary>
-    private string UnheldBsn()
-    {
-        var held = factory.WithDb(db => db.Persons.Select(p => p.Bsn).ToHashSet());
-        for (var prefix = 10_000_000 + Random.Shared.Next(80_000_000); ; prefix++)
-        {
-            if (Bsn.Complete(prefix.ToString(System.Globalization.CultureInfo.InvariantCulture)) is { } bsn && !held.Contains(bsn)) return bsn;
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,18 +18,6 @@ namespace Veiligheid.Tests.Accountability;
 public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubFactory>
 {
     private const string Casusoverleg = "casusoverleg-zorg-en-veiligheid";
-
-    private static int _bsnCounter;
-
-    /// <summary>A synthetic BSN that passes the 11-proef and is not in the seed.</summary>
-    private string NewBsn()
-    {
-        while (true)
-        {
-            var candidate = Bsn.Complete("8" + (8_000_000 + Interlocked.Increment(ref _bsnCounter)).ToString("D7", CultureInfo.InvariantCulture));
-            if (candidate is not null && !hub.Query(db => db.Persons.Any(p => p.Bsn == candidate))) return candidate;
-        }
-    }
 
     private static async Task<string> OpenCaseAsync(HttpClient client, string title)
     {
@@ -68,7 +55,7 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
     {
         using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
         var caseId = await OpenCaseAsync(coordinator, "Logged new subject");
-        var bsn = NewBsn();
+        var bsn = hub.UnheldBsn();
         var before = hub.LogRecords().Count;
 
         var payload = (await coordinator.PostAsync(
@@ -90,7 +77,7 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
         var caseId = (string)(await corporation.PostAsync(
             "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } } }",
             new { input = new { kind = "WOONOVERLAST", title = "Logged guess", legalGround = "CONVENANT_ZORG_EN_VEILIGHEID" } })).Data("openCase")["case"]!["id"]!;
-        var stranger = Stranger(DemoOrganisations.Thuisbaas);
+        var stranger = hub.StrangerTo(DemoOrganisations.Thuisbaas);
         var before = hub.LogRecords().Count;
 
         var payload = (await corporation.PostAsync(
@@ -113,8 +100,8 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
         const string addSubject = "mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { case { id } errors { code field message } } }";
         var before = hub.LogRecords().Count;
 
-        var held = (await corporation.PostAsync(addSubject, new { input = new { caseId, bsn = Stranger(DemoOrganisations.Thuisbaas).Bsn, role = "VEROORZAKER" } })).Data("addCaseSubject");
-        var notHeld = (await corporation.PostAsync(addSubject, new { input = new { caseId, bsn = NewBsn(), role = "VEROORZAKER" } })).Data("addCaseSubject");
+        var held = (await corporation.PostAsync(addSubject, new { input = new { caseId, bsn = hub.StrangerTo(DemoOrganisations.Thuisbaas).Bsn, role = "VEROORZAKER" } })).Data("addCaseSubject");
+        var notHeld = (await corporation.PostAsync(addSubject, new { input = new { caseId, bsn = hub.UnheldBsn(), role = "VEROORZAKER" } })).Data("addCaseSubject");
 
         Assert.Equal(3, held.Errors().Count);
         Assert.True(JsonNode.DeepEquals(notHeld, held), $"held: {held.ToJsonString()}\nnot held: {notHeld.ToJsonString()}");
@@ -161,14 +148,4 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
 
     /// <summary>A person the lokale kamer sees: a subject of a case (the demo's gemeente-veiligstad takes part in every case).</summary>
     private static int CaseSubject(Veiligheid.Data.VeiligheidDbContext db) => db.CaseSubjects.OrderBy(s => s.PersonId).Select(s => s.PersonId).First();
-
-    /// <summary>A person the organisation cannot see: in no case it takes part in, not its tenant.</summary>
-    private Person Stranger(string organisationKey)
-    {
-        var id = DemoOrganisations.IdOf(organisationKey);
-        return hub.Query(db => db.Persons.AsNoTracking()
-            .Where(p => !p.CaseLinks.Any(l => l.Case.CoordinatingOrganisationId == id || l.Case.Participants.Any(x => x.OrganisationId == id))
-                        && !p.Tenancies.Any(t => t.LandlordOrganisationId == id))
-            .OrderBy(p => p.Id).First());
-    }
 }

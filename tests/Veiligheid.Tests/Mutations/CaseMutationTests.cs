@@ -26,18 +26,6 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
 
     private static string Org(string key) => GlobalId.Encode("Organisation", DemoOrganisations.IdOf(key));
 
-    private static int _bsnCounter;
-
-    /// <summary>A synthetic BSN that passes the 11-proef and is not in the seed.</summary>
-    private string NewBsn()
-    {
-        while (true)
-        {
-            var candidate = Bsn.Complete("9" + (9_000_000 + Interlocked.Increment(ref _bsnCounter)).ToString("D7", System.Globalization.CultureInfo.InvariantCulture));
-            if (candidate is not null && !hub.Query(db => db.Persons.Any(p => p.Bsn == candidate))) return candidate;
-        }
-    }
-
     private static async Task<JsonObject> OpenAsync(HttpClient client, string title, string kind = "ZORG_EN_VEILIGHEID", string? externalId = null)
     {
         var payload = (await client.PostAsync(OpenCase, new { input = new { kind, title, legalGround = "CONVENANT_ZORG_EN_VEILIGHEID", externalId } })).Data("openCase");
@@ -147,7 +135,7 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
         var @case = await OpenAsync(coordinator, "Subjects and notes");
         var caseId = (string?)@case["id"];
         (await coordinator.PostAsync(AddParticipant, new { input = new { caseId, organisationId = Org(DemoOrganisations.PolitieNoord) } })).Data("addCaseParticipant");
-        var bsn = NewBsn();
+        var bsn = hub.UnheldBsn();
         var bagId = hub.Query(db => db.Locations.OrderBy(l => l.Id).Select(l => l.BagId).First());
 
         var subject = (await police.PostAsync(AddSubject, new { input = new { caseId, bsn, role = "VEROORZAKER", givenName = "Test", surname = "Persoon", dateOfBirth = "1990-05-17" } })).Data("addCaseSubject");
@@ -175,7 +163,7 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
         var before = hub.Fingerprint();
         var persons = hub.Query(db => db.Persons.Count());
 
-        var payload = (await coordinator.PostAsync(AddSubject, new { input = new { caseId = (string?)@case["id"], bsn = bsn ?? NewBsn(), role = "BETROKKENE", surname = "X", dateOfBirth = "1980-01-01" } })).Data("addCaseSubject");
+        var payload = (await coordinator.PostAsync(AddSubject, new { input = new { caseId = (string?)@case["id"], bsn = bsn ?? hub.UnheldBsn(), role = "BETROKKENE", surname = "X", dateOfBirth = "1980-01-01" } })).Data("addCaseSubject");
 
         payload.AssertSingleError("INVALID", field);
         Assert.Equal(before, hub.Fingerprint());
@@ -187,12 +175,7 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
     {
         using var corporation = hub.CreateClient(HubRole.Woningcorporatie, DemoOrganisations.Thuisbaas);
         var @case = await OpenAsync(corporation, "Woonoverlast Kerkpad", "WOONOVERLAST");
-        var thuisbaasId = DemoOrganisations.IdOf(DemoOrganisations.Thuisbaas);
-        // A person the corporation cannot see: in no case it takes part in, not its tenant.
-        var stranger = hub.Query(db => db.Persons.AsNoTracking()
-            .Where(p => !p.CaseLinks.Any(l => l.Case.CoordinatingOrganisationId == thuisbaasId || l.Case.Participants.Any(x => x.OrganisationId == thuisbaasId))
-                        && !p.Tenancies.Any(t => t.LandlordOrganisationId == thuisbaasId))
-            .OrderBy(p => p.Id).First());
+        var stranger = hub.StrangerTo(DemoOrganisations.Thuisbaas);
         var caseId = (string?)@case["id"];
 
         var guess = (await corporation.PostAsync(AddSubject, new { input = new { caseId, bsn = stranger.Bsn, role = "VEROORZAKER", givenName = "Iemand", surname = "Anders", dateOfBirth = "1970-01-01" } })).Data("addCaseSubject");
@@ -223,7 +206,7 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
         var @case = await OpenAsync(coordinator, "Consent case");
         var caseId = (string?)@case["id"];
         (await coordinator.PostAsync(AddParticipant, new { input = new { caseId, organisationId = Org(DemoOrganisations.GgzHorizon) } })).Data("addCaseParticipant");
-        var bsn = NewBsn();
+        var bsn = hub.UnheldBsn();
         (await coordinator.PostAsync(AddSubject, new { input = new { caseId, bsn, role = "BETROKKENE", givenName = "Client", surname = "Synthetisch", dateOfBirth = "1975-02-03" } })).Data("addCaseSubject");
         var personId = GlobalId.Encode("Person", hub.Query(db => db.Persons.Single(p => p.Bsn == bsn).Id));
         const string Register = "mutation($input: RegisterConsentInput!) { registerConsent(input: $input) { consent { id version givenOn withdrawnOn recipient { name } } errors { code field message currentVersion } } }";
