@@ -111,14 +111,17 @@ public sealed class CallerAccess
         var max = Role.MaxConfidentiality;
         var organisationId = Caller.OrganisationId;
         var mayReceiveCare = Grants(DataCategory.Zorg);
+        // A care intervention is care data even for the organisation that executes it: under a purpose that does not
+        // cover care (mayReceiveCare is the role's categories narrowed by the purpose) it is not there at all.
         Expression<Func<Intervention, bool>> universal = i =>
             i.Confidentiality <= max
             && (!ExpressionComposition.Is(i)
-                || i.ExecutingOrganisationId == organisationId
-                || (mayReceiveCare && i.Person != null && i.Person.Consents.Any(c =>
-                        c.CareProviderOrganisationId == i.ExecutingOrganisationId
-                        && c.RecipientOrganisationId == organisationId
-                        && c.WithdrawnOn == null)));
+                || (mayReceiveCare
+                    && (i.ExecutingOrganisationId == organisationId
+                        || (i.Person != null && i.Person.Consents.Any(c =>
+                            c.CareProviderOrganisationId == i.ExecutingOrganisationId
+                            && c.RecipientOrganisationId == organisationId
+                            && c.WithdrawnOn == null)))));
         return universal.Inline(AccessPolicy.IsCareIntervention).And(Role.Interventions.Predicate(this));
     }
 

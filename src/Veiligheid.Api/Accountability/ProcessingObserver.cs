@@ -34,16 +34,23 @@ public sealed class ProcessingObserver : IFieldMiddleware
 
     private static void Observe(ProcessingCollector collector, IResolveFieldContext context)
     {
+        // A life domain's field notes its person itself, and only when it gives a score (LifeDomainsType): here it would be
+        // noted as Zorg before its value is known, withheld or not.
+        if (context.ParentType is LifeDomainsType) return;
         switch (context.Source)
         {
             case Person person:
-                collector.Add(person.Id, CategoryOf(context), person.Bsn);
+                collector.Add(person.Id, CategoryOfContainer(context), person.Bsn);
                 break;
             case PersonOverview overview:
-                collector.Add(overview.Person.Id, CategoryOf(context), overview.Person.Bsn);
+                collector.Add(overview.Person.Id, CategoryOfContainer(context), overview.Person.Bsn);
                 break;
             case TimelineEvent timelineEvent:
                 collector.Add(timelineEvent.PersonId, timelineEvent.Category);
+                // An intervention on one of the person's cases may be aimed at another subject: its summary is that
+                // person's data too (a care intervention: their care data), whichever of its fields were read.
+                if (timelineEvent.Intervention?.PersonId is { } aimedAt && aimedAt != timelineEvent.PersonId)
+                    collector.Add(aimedAt, timelineEvent.Category);
                 break;
             case CaseSubject subject:
                 collector.Add(subject.PersonId, DataCategory.Casus);
@@ -72,6 +79,14 @@ public sealed class ProcessingObserver : IFieldMiddleware
     /// </summary>
     internal static DataCategory CategoryOfIntervention(InterventionKind kind, DataCategory fieldCategory)
         => AccessPolicy.CareInterventionKinds.Contains(kind) ? DataCategory.Zorg : fieldCategory;
+
+    /// <summary>
+    /// <see cref="CategoryOf"/>, except for a field that holds a person's life domains (the overview's <c>lifeDomains</c>,
+    /// category Zorg): by itself it gives no care data, each domain that gives a score notes Zorg, so it is noted as the
+    /// person's identity, as <c>Person.lifeDomains</c> is.
+    /// </summary>
+    private static DataCategory CategoryOfContainer(IResolveFieldContext context)
+        => context.FieldDefinition.ResolvedType?.GetNamedType() is LifeDomainsType ? DataCategory.Identiteit : CategoryOf(context);
 
     /// <summary>The category of the field being resolved (its own, or its type's); a filtered list's persons are noted under it too.</summary>
     internal static DataCategory CategoryOf(IResolveFieldContext context)

@@ -59,6 +59,10 @@ public static class InterventionMutations
             if (input.Kind != InterventionKind.BestuurlijkeBoete) errors.Invalid("fineAmount", "Only an administrative fine (BestuurlijkeBoete) has an amount.");
             else if (amount <= 0 || amount > 1_000_000 || decimal.Round(amount, 2) != amount) errors.Invalid("fineAmount", "More than 0, at most 1,000,000, at most 2 decimals.");
         }
+        // A care intervention is care data: recorded only by a caller that may read it under the request's purpose, so a
+        // partner cannot write what it could not read back (and what another purpose of its own would then show it).
+        if (AccessPolicy.CareInterventionKinds.Contains(input.Kind) && !hub.Access.Grants(DataCategory.Zorg))
+            errors.Invalid("kind", "A care intervention is recorded only by a role that holds care data (Zorg), under a purpose that covers it.");
         if (input.Confidentiality is { } level && level > hub.Access.Role.MaxConfidentiality)
             errors.Invalid("confidentiality", $"Above the caller's own highest level ({hub.Access.Role.MaxConfidentiality}).");
         var version = errors.Version("version", input.Version);

@@ -28,7 +28,19 @@ public sealed class LifeDomainsType : SlicedObjectGraphType<Person>
         {
             Field<LifeDomainAssessmentType>(JsonNamingPolicy.CamelCase.ConvertName(domain.ToString()))
                 .Description(DescriptionOf(domain))
-                .Resolve(ctx => ctx.LoadLifeDomains(ctx.Source.Id).Then(shared => shared.Get(domain)));
+                .Resolve(ctx =>
+                {
+                    var person = ctx.Source;
+                    return ctx.LoadLifeDomains(person.Id).Then(shared =>
+                    {
+                        // Logged here, for a score the caller is given: a withheld domain (an error) or one without a score
+                        // gave the caller no care data, so the field middleware does not note these fields
+                        // (ProcessingObserver), or every withheld domain made the record Zorg and Vertrouwelijk.
+                        var score = shared.Get(domain);
+                        if (score is not null) ctx.Hub().Processing.Add(person.Id, DataCategory.Zorg, person.Bsn);
+                        return score;
+                    });
+                });
         }
     }
 

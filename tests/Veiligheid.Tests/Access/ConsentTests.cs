@@ -79,6 +79,54 @@ public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
         Assert.Equal(target.Kind.ToString().ToUpperInvariant(), (await client.QueryOkAsync(query, variables)).Required("intervention.kind").GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_purpose_without_care_hides_even_the_callers_own_care_interventions()
+    {
+        // A care provider's own care trajectories are care data too: under a purpose that does not cover care, they are gone.
+        var ggz = OrganisationId(DemoOrganisations.GgzHorizon);
+        var own = await ChangeAsync(db => db.Interventions.AsNoTracking()
+            .Where(i => i.ExecutingOrganisationId == ggz && AccessPolicy.CareInterventionKinds.Contains(i.Kind))
+            .Select(i => i.Id).First());
+        const string query = "query($id: ID!) { intervention(id: $id) { kind } }";
+        var variables = new { id = GlobalId.Encode("Intervention", own) };
+        var covering = hub.CreateClientWithPurpose(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, "casusoverleg-zorg-en-veiligheid");
+        var coordinatorWithoutCare = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast");
+        var coordinatorWithCare = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid");
+        var gemeente = OrganisationId(DemoOrganisations.GemeenteVeiligstad);
+        var gemeenteOwn = await ChangeAsync(db =>
+        {
+            var row = new Intervention { Kind = InterventionKind.Schuldhulpverlening, Status = InterventionStatus.Gepland, ExecutingOrganisationId = gemeente,
+                StartDate = new DateOnly(2026, 11, 1), Confidentiality = ConfidentialityLevel.Zaakvertrouwelijk, PersonId = db.CaseSubjects.Select(s => s.PersonId).First() };
+            db.Interventions.Add(row);
+            db.SaveChanges();
+            return row.Id;
+        });
+        var gemeenteVariables = new { id = GlobalId.Encode("Intervention", gemeenteOwn) };
+
+        Assert.NotNull((await covering.QueryOkAsync(query, variables)).Data!["intervention"]);
+        Assert.NotNull((await coordinatorWithCare.QueryOkAsync(query, gemeenteVariables)).Data!["intervention"]);
+        Assert.Null((await coordinatorWithoutCare.QueryOkAsync(query, gemeenteVariables)).Data!["intervention"]);
+        var listed = await coordinatorWithoutCare.QueryOkAsync("{ interventions(first: 100, filter: { kind: { in: [ZORGTRAJECT, SCHULDHULPVERLENING] } }) { totalCount } }");
+        Assert.Equal(0, listed.Required("interventions.totalCount").GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast")]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast")]
+    public async Task A_care_intervention_is_recorded_only_by_a_caller_that_may_read_care_data(HubRole role, string organisation, string purpose)
+    {
+        var client = hub.CreateClientWithPurpose(role, organisation, purpose);
+        var person = await ChangeAsync(db => db.CaseSubjects.OrderBy(s => s.PersonId).Select(s => s.PersonId).First());
+
+        var response = await client.QueryOkAsync(
+            "mutation($input: RecordInterventionInput!) { recordIntervention(input: $input) { intervention { id } errors { code field } } }",
+            new { input = new { kind = "ZORGTRAJECT", startDate = "2026-11-01", personId = GlobalId.Encode("Person", person), externalId = $"CARE-{role}" } });
+
+        Assert.Equal("INVALID", response.Required("recordIntervention.errors.0.code").GetValue<string>());
+        Assert.Equal("kind", response.Required("recordIntervention.errors.0.field").GetValue<string>());
+        Assert.Equal(0, await ChangeAsync(db => db.Interventions.Count(i => i.ExternalId == $"CARE-{role}")));
+    }
+
     /// <summary>A score on a person the provider sees, assessed by another organisation, in a domain no shared case's legal ground covers, without consent.</summary>
     private async Task<(int PersonId, LifeDomain Domain, int Assessor)> FindScoreOnlyConsentCouldShareAsync(int ggz)
     {

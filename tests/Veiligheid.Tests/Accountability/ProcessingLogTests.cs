@@ -67,16 +67,21 @@ public sealed class ProcessingLogTests(HubFactory factory) : IClassFixture<HubFa
         var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Purpose);
         var before = factory.LogRecords().Count;
 
-        var response = await client.GraphQLAsync("{ persons(first: 2) { nodes { lifeDomains { financien { score } } } } }");
+        var response = await client.GraphQLAsync("{ persons(first: 20) { nodes { id lifeDomains { financien { score } } } } }");
 
         Assert.True(response.HasData);
         var records = factory.LogRecords().Skip(before).ToList();
-        Assert.Equal(response.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength(), records.Count);
+        var nodes = response.Data.GetProperty("persons").GetProperty("nodes").EnumerateArray().ToList();
+        Assert.Equal(nodes.Count, records.Count);
+        Assert.All(records, r => Assert.Equal("(anonymous)", r.ActionName));
+        // Care data is logged where it was given: a score. A domain without one (or withheld) gives none.
+        var scored = nodes.Where(n => n.GetProperty("lifeDomains").GetProperty("financien").ValueKind == JsonValueKind.Object)
+            .Select(n => Decode(n.GetProperty("id").GetString()!)).ToHashSet();
+        Assert.NotEmpty(scored);
         Assert.All(records, r =>
         {
-            Assert.Contains("Zorg", r.Categories.Split(','));
-            Assert.Equal(ProcessingConfidentiality.Vertrouwelijk, r.Confidentiality);
-            Assert.Equal("(anonymous)", r.ActionName);
+            Assert.Equal(scored.Contains(r.PersonId!.Value), r.Categories.Split(',').Contains("Zorg"));
+            Assert.Equal(scored.Contains(r.PersonId!.Value) ? ProcessingConfidentiality.Vertrouwelijk : ProcessingConfidentiality.Normaal, r.Confidentiality);
         });
     }
 
