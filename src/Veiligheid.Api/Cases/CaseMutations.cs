@@ -68,7 +68,17 @@ public static class CaseMutations
         Case? row = null;
         if (!string.IsNullOrWhiteSpace(input.ExternalId))
         {
-            row = await hub.Db.Cases.FirstOrDefaultAsync(c => c.SourceOrganisationId == organisationId && c.ExternalId == input.ExternalId, ct);
+            // Opening again edits the earlier case, so it is bound by what the caller may see (as recordIntervention is):
+            // a case of its organisation above the caller's level is neither overwritten nor described.
+            row = await hub.Cases().FirstOrDefaultAsync(c => c.SourceOrganisationId == organisationId && c.ExternalId == input.ExternalId, ct);
+            if (row is null && await hub.Db.Cases.AnyAsync(c => c.SourceOrganisationId == organisationId && c.ExternalId == input.ExternalId, ct))
+                return MutationPayload.Failed<Case>(MutationErrorCode.Forbidden, "externalId",
+                    "This externalId belongs to an earlier case of the caller's organisation that the caller may not see; it is not opened again.");
+            // A closed case is final: its kind, confidentiality and legal ground decided who saw it and how long it is
+            // kept, and changing them afterwards would reopen it to others (an ondermijning case made openbaar).
+            if (row is { Status: CaseStatus.Afgesloten }
+                && !(row.Kind == input.Kind && row.Title == input.Title && row.Confidentiality == confidentiality && row.LegalGround == input.LegalGround))
+                return MutationPayload.Failed<Case>(MutationErrorCode.Invalid, "externalId", "This externalId names a closed case, which is not changed any more.");
         }
         var created = row is null;
         if (row is null)

@@ -37,6 +37,7 @@ public sealed class SchemaRegistry
     {
         var schema = new VeiligheidSchema(new SliceServiceProvider(services, slice), slice);
         schema.FieldMiddleware.Use(ProcessingObserver.Instance);
+        schema.FieldMiddleware.Use(ConcurrentWriteRetry.Instance);
         schema.Initialize();
         return schema;
     }

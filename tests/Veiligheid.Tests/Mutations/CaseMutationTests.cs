@@ -37,6 +37,25 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
         => (await client.PostAsync(ChangeStatus, new { input = new { caseId = (string?)@case["id"], version = (string?)@case["version"], status, outcome, zvhOrganisationId = zvh } })).Data("changeCaseStatus");
 
     [Fact]
+    public async Task Opening_a_closed_case_again_changes_nothing_of_it()
+    {
+        // A closed case's kind, confidentiality and legal ground decided who saw it and how long it is kept.
+        var politie = DemoOrganisations.IdOf(DemoOrganisations.PolitieNoord);
+        var closed = hub.Query(db => db.Cases.AsNoTracking()
+            .Where(c => c.SourceOrganisationId == politie && c.ExternalId != null && c.Status == CaseStatus.Afgesloten)
+            .OrderBy(c => c.Id).First());
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var before = hub.Fingerprint();
+
+        var changed = (await police.PostAsync(OpenCase, new { input = new { kind = "WOONOVERLAST", title = "x", legalGround = "GEMEENTEWET_OPENBARE_ORDE", confidentiality = "OPENBAAR", externalId = closed.ExternalId } })).Data("openCase");
+
+        changed.AssertSingleError("INVALID", "externalId");
+        Assert.Equal(before, hub.Fingerprint());
+        var after = hub.Query(db => db.Cases.AsNoTracking().Single(c => c.Id == closed.Id));
+        Assert.Equal((closed.Kind, closed.Confidentiality, closed.Title), (after.Kind, after.Confidentiality, after.Title));
+    }
+
+    [Fact]
     public async Task The_coordinator_takes_a_case_through_its_whole_flow()
     {
         using var coordinator = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);

@@ -31,6 +31,34 @@ public sealed class IncidentMutationTests(HubFactory hub) : IClassFixture<HubFac
         => new { externalId, category, occurredAt, reportedAt, bagId, inPublicSpace = true, version };
 
     [Fact]
+    public async Task Replays_sent_at_once_make_one_incident_and_all_answer_without_an_error()
+    {
+        // A partner retrying after a time-out while its first request still runs: the requests race between the look-up
+        // by externalId and the insert. Each round sends them at once; every answer is CREATED or UNCHANGED, never an error.
+        var bagId = AnyBagId();
+        for (var round = 0; round < 5; round++)
+        {
+            var externalId = $"RACE-{round}";
+            var clients = Enumerable.Range(0, 8).Select(_ => hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord)).ToList();
+            using var start = new SemaphoreSlim(0);
+            var sends = clients.Select(async client =>
+            {
+                await start.WaitAsync();
+                return await client.PostAsync(ReportOne, new { input = Incident(externalId, bagId) });
+            }).ToList();
+            start.Release(clients.Count);
+            var answers = await Task.WhenAll(sends);
+            foreach (var client in clients) client.Dispose();
+
+            Assert.All(answers, answer => Assert.True(answer["errors"] is null, answer.ToJsonString()));
+            var statuses = answers.Select(a => (string?)a["data"]!["reportIncident"]!["status"]).ToList();
+            Assert.Equal(1, statuses.Count(s => s == "CREATED"));
+            Assert.All(statuses, s => Assert.True(s is "CREATED" or "UNCHANGED", s));
+            Assert.Equal(1, hub.Query(db => db.Incidents.Count(i => i.ExternalId == externalId)));
+        }
+    }
+
+    [Fact]
     public async Task Police_reports_an_incident_and_a_replay_updates_it_instead_of_duplicating()
     {
         using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);

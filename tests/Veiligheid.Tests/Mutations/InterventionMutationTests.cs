@@ -78,6 +78,35 @@ public sealed class InterventionMutationTests(HubFactory hub) : IClassFixture<Hu
         Assert.Equal(1, hub.Query(db => db.Interventions.Count(i => i.ExternalId == "INZ-7")));
     }
 
+    [Fact]
+    public async Task Recording_again_does_not_overwrite_an_intervention_of_the_organisation_the_caller_may_not_see()
+    {
+        // The coordinator records a zeer geheim intervention; enforcement, of the same organisation, may not see above
+        // vertrouwelijk. Its replay of the same externalId must neither overwrite the row nor tell its version.
+        using var coordinator = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        using var enforcement = hub.CreateClient(HubRole.GemeenteHandhaving, DemoOrganisations.GemeenteVeiligstad);
+        var recorded = (await coordinator.PostAsync(Record, new { input = new { externalId = "HIDDEN-1", kind = "BESTUURLIJKE_BOETE", startDate = "2026-02-01",
+            neighbourhoodCode = NeighbourhoodCode(), fineAmount = 250m, confidentiality = "ZEER_GEHEIM", result = "Boete opgelegd." } })).Data("recordIntervention");
+        recorded.AssertNoErrors();
+        GlobalId.TryDecode((string?)recorded["intervention"]!["id"], "Intervention", out var id);
+        var before = hub.Query(db => db.Interventions.Single(i => i.Id == id));
+
+        var overwrite = (await enforcement.PostAsync(Record, new { input = new { externalId = "HIDDEN-1", kind = "WAARSCHUWING", startDate = "2026-02-01",
+            neighbourhoodCode = NeighbourhoodCode(), confidentiality = "OPENBAAR" } })).Data("recordIntervention");
+        var probe = (await enforcement.PostAsync(Record, new { input = new { externalId = "HIDDEN-1", kind = "WAARSCHUWING", startDate = "2026-02-01",
+            neighbourhoodCode = NeighbourhoodCode(), version = Guid.Empty.ToString() } })).Data("recordIntervention");
+
+        overwrite.AssertSingleError("FORBIDDEN", "externalId");
+        probe.AssertSingleError("FORBIDDEN", "externalId");
+        Assert.Null((string?)probe.Errors()[0]["currentVersion"]);
+        var after = hub.Query(db => db.Interventions.Single(i => i.Id == id));
+        Assert.Equal(before.Version, after.Version);
+        Assert.Equal(Veiligheid.Interventions.InterventionKind.BestuurlijkeBoete, after.Kind);
+        Assert.Equal(Veiligheid.Cases.ConfidentialityLevel.ZeerGeheim, after.Confidentiality);
+        Assert.Equal(25000, after.FineAmountCents);
+        Assert.Equal(0, hub.Query(db => db.Set<Veiligheid.Data.WriteAudit>().Count(a => a.EntityType == "Intervention" && a.EntityId == id && a.Role == "Gemeente.Handhaving")));
+    }
+
     [Theory]
     [InlineData("neighbourhoodCode", "WK123456", null, null)]       // a district code is not a buurt code
     [InlineData("neighbourhoodCode", "BU99999999", null, null)]     // well-formed, but not in the municipality: NOT_FOUND
