@@ -62,6 +62,9 @@ public sealed class ResolvedFigureParameters
     public IReadOnlyDictionary<int, Area> Districts { get; private init; } = new Dictionary<int, Area>();
     public IReadOnlyDictionary<int, Area> Neighbourhoods { get; private init; } = new Dictionary<int, Area>();
 
+    /// <summary>Each district's neighbourhoods (ids), to name a district's cells by what they count.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<int>> NeighbourhoodIdsOfDistrict { get; private init; } = new Dictionary<int, IReadOnlyList<int>>();
+
     public static async Task<ResolvedFigureParameters> ResolveAsync(FigureParameters p, FiguresOptions options, VeiligheidDbContext db, CancellationToken ct)
     {
         if (p.To < p.From)
@@ -107,6 +110,8 @@ public sealed class ResolvedFigureParameters
             Categories = p.Categories.Count > 0 ? p.Categories.Distinct().ToList() : null,
             Districts = districts.ToDictionary(d => d.Id),
             Neighbourhoods = neighbourhoods.ToDictionary(n => n.Id, n => new Area(n.Id, n.Code, n.Name)),
+            NeighbourhoodIdsOfDistrict = districts.ToDictionary(d => d.Id,
+                d => (IReadOnlyList<int>)neighbourhoods.Where(n => n.DistrictId == d.Id).Select(n => n.Id).Order().ToList()),
         };
     }
 

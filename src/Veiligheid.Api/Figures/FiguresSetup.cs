@@ -2,6 +2,7 @@ using Microsoft.Data.SqlClient;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Veiligheid.Access;
+using Veiligheid.Accountability;
 using Veiligheid.Data;
 
 namespace Veiligheid.Figures;
@@ -16,8 +17,10 @@ public sealed class FiguresDatabase : IAsyncDisposable
 {
     private readonly VeiligheidDbContext? _owned;
 
-    public FiguresDatabase(VeiligheidDbContext requestContext, IConfiguration configuration, IOptions<FiguresOptions> options)
+    public FiguresDatabase(VeiligheidDbContext requestContext, IConfiguration configuration, IOptions<FiguresOptions> options, CellKeyRounding rounding)
     {
+        ArgumentNullException.ThrowIfNull(rounding);
+        Rounding = rounding;
         ArgumentNullException.ThrowIfNull(requestContext);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(options);
@@ -38,6 +41,8 @@ public sealed class FiguresDatabase : IAsyncDisposable
 
     public FiguresOptions Options { get; }
 
+    public CellKeyRounding Rounding { get; }
+
     /// <summary>True when figures go to the read-only connection.</summary>
     public bool UsesReadOnlyReplica { get; }
 
@@ -47,7 +52,7 @@ public sealed class FiguresDatabase : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(role);
         if (!role.Categories.Contains(DataCategory.Cijfers) || role.Figures is not { } scope)
             throw new FigureAccessException("The caller's role may not read figures.");
-        return new FigureQueries(Context, scope, Options);
+        return new FigureQueries(Context, scope, Options, Rounding);
     }
 
     public static string ReadOnlyConnectionString(string connectionString)
@@ -71,7 +76,10 @@ public static class FiguresSetup
             .Bind(configuration.GetSection(FiguresOptions.Section))
             .Validate(o => o.SuppressionThreshold >= 3, "Figures:SuppressionThreshold must be at least 3.")
             .Validate(o => o.MaxPeriodDays >= 1, "Figures:MaxPeriodDays must be at least 1.")
+            .Validate(o => o.RoundingBase == 1 || (o.RoundingBase >= 2 && o.RoundingBase <= o.SuppressionThreshold), "Figures:RoundingBase must be 1 (off) or from 2 to Figures:SuppressionThreshold.")
             .ValidateOnStart();
+        services.AddSingleton(sp => CellKeyRounding.Create(sp.GetRequiredService<IOptions<FiguresOptions>>().Value,
+            sp.GetRequiredService<IOptions<ProcessingLogOptions>>().Value, sp.GetRequiredService<IHostEnvironment>()));
         services.AddScoped<FiguresDatabase>();
         return services;
     }

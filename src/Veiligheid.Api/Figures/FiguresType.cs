@@ -17,7 +17,10 @@ public sealed class FiguresType : SlicedObjectGraphType<object>
     internal const string SuppressionNote =
         " Counts from 1 below `suppressionThreshold` are suppressed (value null, suppressed true), and so is, in each column "
         + "where that happens, the smallest count above the threshold (complementary suppression); every total is a sum of "
-        + "published counts only, so no suppressed count can be computed back from the figure.";
+        + "published counts only, so no suppressed count can be computed back from the figure. Every published count is rounded "
+        + "at random, unbiased, to a multiple of 5 with a consistent per-cell seed (the same cell has the same value in every figure), "
+        + "and figures are answered only for fixed tables (one calendar month, quarter or year; the municipality, one district or "
+        + "one neighbourhood; all categories or one), so two answers never differ by a few records of the caller's choosing.";
 
     public FiguresType()
     {
@@ -32,7 +35,7 @@ public sealed class FiguresType : SlicedObjectGraphType<object>
                 "Incident categories ranked by the number of incidents in the period, with the previous period of equal length (as many calendar months before when the period is whole months; else as many days).")
             .ResolveAsync(ctx => Run(ctx, (q, p, ct) => q.HotcrimesAsync(p, ct)));
         Figure<NonNullGraphType<HottimeTableType>>("hottimes",
-                "Incidents by weekday and hour of the day (Dutch local time): all 168 cells, Monday 00:00 first.")
+                "Incidents by weekday and hour of the day (Dutch local time): all 168 cells, Monday 00:00 first. When any cell is suppressed, zeros are suppressed too, so the zeros around a suppressed cell do not place its incidents.")
             .ResolveAsync(ctx => Run(ctx, (q, p, ct) => q.HottimesAsync(p, ct)));
         Figure<NonNullGraphType<TrendTableType>>("trends",
                 "Incidents per calendar month (Dutch local time), category and area; combinations without incidents are left out.",
@@ -49,11 +52,11 @@ public sealed class FiguresType : SlicedObjectGraphType<object>
     private FieldBuilder<object, object> Figure<TGraphType>(string name, string description, bool withLevel = false) where TGraphType : IGraphType
     {
         var field = Field<TGraphType>(name).Description(description)
-            .Argument<NonNullGraphType<DateScalar>>("from", "First day of the period (Dutch local time), inclusive.")
-            .Argument<NonNullGraphType<DateScalar>>("to", "Last day of the period (Dutch local time), inclusive.")
-            .Argument<ListGraphType<NonNullGraphType<StringGraphType>>>("districts", "Narrow to these districts (CBS wijk codes, WK + 6 digits).")
-            .Argument<ListGraphType<NonNullGraphType<StringGraphType>>>("neighbourhoods", "Narrow to these neighbourhoods (CBS buurt codes, BU + 8 digits); combined with districts as a union.")
-            .Argument<ListGraphType<NonNullGraphType<DomainEnumType<IncidentCategory>>>>("categories", "Narrow incident figures to these categories.");
+            .Argument<NonNullGraphType<DateScalar>>("from", "First day of the period (Dutch local time), inclusive: the first day of a month (trends), of a quarter (cases), or of one calendar month, quarter or year (the other figures).")
+            .Argument<NonNullGraphType<DateScalar>>("to", "Last day of the period (Dutch local time), inclusive: the last day of that month, quarter or year.")
+            .Argument<ListGraphType<NonNullGraphType<StringGraphType>>>("districts", "Narrow to a district (CBS wijk code, WK + 6 digits). One area at most, except in hotspots and trends, whose rows are areas: there any districts (and, at neighbourhood level, neighbourhoods) select rows.")
+            .Argument<ListGraphType<NonNullGraphType<StringGraphType>>>("neighbourhoods", "Narrow to a neighbourhood (CBS buurt code, BU + 8 digits). One area at most (districts and neighbourhoods together), except in hotspots and trends at neighbourhood level, where they select rows.")
+            .Argument<ListGraphType<NonNullGraphType<DomainEnumType<IncidentCategory>>>>("categories", "Narrow incident figures to a category. One at most in hotspots and hottimes; any in hotcrimes and trends, whose rows are categories.");
         if (withLevel)
         {
             field.Argument<DomainEnumType<AreaLevel>>("level", "Group by district or by neighbourhood (default NEIGHBOURHOOD).", a => a.DefaultValue = AreaLevel.Neighbourhood);
@@ -94,8 +97,8 @@ public sealed class FigureCountType : SlicedObjectGraphType<FigureCount>
     {
         Name = "FigureCount";
         Description = "A count that may be suppressed: value is null exactly when suppressed is true.";
-        Field<IntGraphType>("value").Description("The count; null when suppressed.").Resolve(ctx => ctx.Source.Value);
-        Field<NonNullGraphType<BooleanGraphType>>("suppressed").Description("True when the count is not published (a small count, or its complementary cell).").Resolve(ctx => ctx.Source.Suppressed);
+        Field<IntGraphType>("value").Description("The count, rounded at random (unbiased) to a multiple of 5 with a consistent per-cell seed; null when suppressed.").Resolve(ctx => ctx.Source.Value);
+        Field<NonNullGraphType<BooleanGraphType>>("suppressed").Description("True when the count is not published (a small count, or its complementary cell; in hottimes also a zero beside them).").Resolve(ctx => ctx.Source.Suppressed);
     }
 }
 

@@ -21,11 +21,32 @@ public sealed record FigureCount(int? Value, bool Suppressed)
 /// When no count above the threshold is left to pair with, the whole group is suppressed.</item>
 /// </list>
 /// The model is the usual one for cell suppression: the reader knows the published cells and totals, not which
-/// suppressed cell is the complementary one. Differencing between overlapping queries (two periods, two area sets)
-/// is not prevented by this rule; see the README, section "Small-count protection".
+/// suppressed cell is the complementary one. Differencing between overlapping tables is covered by two further rules
+/// (README, section "Small-count protection"): figures are answered only from a fixed set of tables
+/// (<see cref="FixedTables"/>), and every published count is rounded at random to a multiple of 5 with a consistent
+/// per-cell seed (<see cref="CellKeyRounding"/>), so what overlapping tables still share is only known up to rounding.
+/// Suppression decides on the true counts; the rounding applies to the published ones only.
 /// </summary>
 public static class Suppression
 {
+    /// <summary>Suppresses, then rounds each published count of cell k with the seed of <paramref name="cells"/>[k].
+    /// <paramref name="hideZeros"/>: when any count is suppressed, zeros are suppressed too (for a figure that lists
+    /// every cell, like the weekday × hour matrix, where zeros around a suppressed cell would place its records).</summary>
+    public static FigureCount[] Apply(IReadOnlyList<int> counts, int threshold, CellKeyRounding rounding, IReadOnlyList<string> cells, bool hideZeros = false)
+    {
+        ArgumentNullException.ThrowIfNull(rounding);
+        ArgumentNullException.ThrowIfNull(cells);
+        if (cells.Count != counts.Count) throw new ArgumentException("One cell key per count.", nameof(cells));
+        var result = Apply(counts, threshold);
+        var anyHidden = result.Any(c => c.Suppressed);
+        for (var k = 0; k < result.Length; k++)
+        {
+            if (result[k].Value is not { } value) continue;
+            result[k] = value == 0 ? (hideZeros && anyHidden ? FigureCount.Hidden : result[k]) : FigureCount.Of(rounding.Round(cells[k], value));
+        }
+        return result;
+    }
+
     public static FigureCount[] Apply(IReadOnlyList<int> counts, int threshold)
     {
         ArgumentNullException.ThrowIfNull(counts);

@@ -43,7 +43,8 @@ internal static class GraphQLClient
         using var scope = hub.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
         var org = db.Organisations.AsNoTracking().Single(o => o.Key == organisationKey);
-        return AccessPolicy.For(new Caller(role, org.Id, org.Key, org.Kind, org.ClientAppId ?? "", null));
+        // Under the purpose HubFactory.CreateClient states, so the rows expected here are those its requests are served.
+        return AccessPolicy.For(new Caller(role, org.Id, org.Key, org.Kind, org.ClientAppId ?? "", null, HubFactory.DefaultPurposeOf(role)));
     }
 
     /// <summary>Runs a query on a fresh context of the test host's database.</summary>
