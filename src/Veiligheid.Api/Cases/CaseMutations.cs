@@ -252,7 +252,15 @@ public static class CaseMutations
             return new MutationPayload<Case>(row, []);
         var now = DateTime.UtcNow;
         hub.Db.CaseParticipants.Add(new CaseParticipant { CaseId = row.Id, OrganisationId = organisationId!.Value, JoinedAt = now });
-        return await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseParticipant", WriteChange.Updated, now, ct);
+        var saved = await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseParticipant", WriteChange.Updated, now, ct);
+        // A new participant may read the case's subjects from now on: the write discloses them (verstrekking), so each is
+        // processed by it, whatever its response selects. The log's record names the caller, who made the disclosure.
+        if (saved.Errors.Count == 0)
+        {
+            foreach (var subject in await hub.Db.CaseSubjects.AsNoTracking().Where(s => s.CaseId == row.Id).Select(s => s.PersonId).ToListAsync(ct))
+                hub.Processing.Add(subject, DataCategory.Casus);
+        }
+        return saved;
     }
 
     private static async Task<MutationPayload<Case>> AddContributionAsync(RequestContext hub, AddCaseContributionInput input, CancellationToken ct)

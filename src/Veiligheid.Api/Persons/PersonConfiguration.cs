@@ -55,5 +55,10 @@ internal sealed class ConsentConfiguration : IEntityTypeConfiguration<Consent>
         entity.HasOne(c => c.CareProviderOrganisation).WithMany().OnDelete(DeleteBehavior.Restrict);
         entity.HasOne(c => c.RecipientOrganisation).WithMany().OnDelete(DeleteBehavior.Restrict);
         entity.HasIndex(c => new { c.PersonId, c.RecipientOrganisationId });
+        // One active consent per person, care provider and recipient: two registered at once (a retry racing the first)
+        // left two active, and withdrawing the one a client got back left the sharing on through the other. Unquoted,
+        // the filter reads the same on SQLite and SQL Server.
+        entity.HasIndex(c => new { c.PersonId, c.CareProviderOrganisationId, c.RecipientOrganisationId })
+            .IsUnique().HasFilter("WithdrawnOn IS NULL").HasDatabaseName("IX_Consents_Active");
     }
 }

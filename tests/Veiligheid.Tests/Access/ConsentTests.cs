@@ -110,6 +110,40 @@ public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
         Assert.Equal(0, listed.Required("interventions.totalCount").GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_consent_registered_several_times_at_once_is_one_consent_and_withdrawing_it_ends_the_sharing()
+    {
+        // Retries racing the first request: one active consent, the same one in every answer, so its withdrawal holds.
+        var ggz = OrganisationId(DemoOrganisations.GgzHorizon);
+        var gemeente = OrganisationId(DemoOrganisations.GemeenteVeiligstad);
+        var person = await ChangeAsync(db => db.CaseSubjects
+            .Where(s => s.Case.Participants.Any(p => p.OrganisationId == ggz) || s.Case.CoordinatingOrganisationId == ggz)
+            .Where(s => !db.Consents.Any(c => c.PersonId == s.PersonId && c.CareProviderOrganisationId == ggz && c.RecipientOrganisationId == gemeente))
+            .OrderBy(s => s.PersonId).Select(s => s.PersonId).First());
+        const string register = "mutation($input: RegisterConsentInput!) { registerConsent(input: $input) { consent { id version } errors { code } } }";
+        var input = new { personId = GlobalId.Encode("Person", person), recipientOrganisationId = GlobalId.Encode("Organisation", gemeente), givenOn = "2026-01-10" };
+        var clients = Enumerable.Range(0, 6).Select(_ => hub.CreateClient(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon)).ToList();
+        using var start = new SemaphoreSlim(0);
+        var sends = clients.Select(async client =>
+        {
+            await start.WaitAsync();
+            return await client.QueryOkAsync(register, new { input });
+        }).ToList();
+        start.Release(clients.Count);
+        var answers = await Task.WhenAll(sends);
+        foreach (var client in clients) client.Dispose();
+
+        var ids = answers.Select(a => a.Required("registerConsent.consent.id").GetValue<string>()).Distinct().ToList();
+        var id = Assert.Single(ids);
+        Assert.Equal(1, await ChangeAsync(db => db.Consents.Count(c => c.PersonId == person && c.CareProviderOrganisationId == ggz && c.RecipientOrganisationId == gemeente && c.WithdrawnOn == null)));
+        var version = answers[0].Required("registerConsent.consent.version").GetValue<string>();
+        using var careProvider = hub.CreateClient(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon);
+        var withdrawn = await careProvider.QueryOkAsync("mutation($input: WithdrawConsentInput!) { withdrawConsent(input: $input) { errors { code } } }",
+            new { input = new { consentId = id, version, withdrawnOn = "2026-02-01" } });
+        Assert.Empty(withdrawn.Required("withdrawConsent.errors").AsArray());
+        Assert.Equal(0, await ChangeAsync(db => db.Consents.Count(c => c.PersonId == person && c.CareProviderOrganisationId == ggz && c.RecipientOrganisationId == gemeente && c.WithdrawnOn == null)));
+    }
+
     [Theory]
     [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast")]
     [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast")]

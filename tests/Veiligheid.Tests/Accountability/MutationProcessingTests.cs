@@ -126,6 +126,30 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
     }
 
     [Fact]
+    public async Task Adding_a_participant_logs_the_subjects_it_discloses_to_them()
+    {
+        using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var caseId = await OpenCaseAsync(coordinator, "Disclosed subjects");
+        var subjects = hub.Query(db => db.CaseSubjects.OrderBy(s => s.PersonId).Select(s => s.Person.Bsn).Distinct().Take(2).ToList());
+        foreach (var bsn in subjects)
+        {
+            (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
+                new { input = new { caseId, bsn, role = "BETROKKENE" } })).Data("addCaseSubject").AssertNoErrors();
+        }
+        var before = hub.LogRecords().Count;
+
+        var payload = (await coordinator.PostAsync(
+            "mutation($input: AddCaseParticipantInput!) { addCaseParticipant(input: $input) { errors { code } } }",
+            new { input = new { caseId, organisationId = GlobalId.Encode("Organisation", DemoOrganisations.IdOf(DemoOrganisations.Woonstede)) } })).Data("addCaseParticipant");
+
+        payload.AssertNoErrors();
+        var records = RecordsSince(before);
+        var ids = hub.Query(db => db.Persons.Where(p => subjects.Contains(p.Bsn)).Select(p => p.Id).ToList());
+        Assert.Equal(ids.Order(), records.Select(r => r.PersonId!.Value).Order());
+        Assert.All(records, r => Assert.Equal("Casus", r.Categories));
+    }
+
+    [Fact]
     public async Task Registering_a_consent_is_logged_as_the_persons_care_data()
     {
         using var careProvider = hub.CreateClientWithPurpose(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, Casusoverleg);

@@ -900,6 +900,11 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.HasIndex("PersonId", "RecipientOrganisationId");
 
+                    b.HasIndex("PersonId", "CareProviderOrganisationId", "RecipientOrganisationId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Consents_Active")
+                        .HasFilter("WithdrawnOn IS NULL");
+
                     b.ToTable("Consents");
                 });
 

@@ -868,6 +868,11 @@ namespace Veiligheid.Data.Migrations.Sqlite
 
                     b.HasIndex("PersonId", "RecipientOrganisationId");
 
+                    b.HasIndex("PersonId", "CareProviderOrganisationId", "RecipientOrganisationId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Consents_Active")
+                        .HasFilter("WithdrawnOn IS NULL");
+
                     b.ToTable("Consents");
                 });
 
