@@ -55,9 +55,10 @@ static async Task<int> RunHubAsync(string[] args)
     app.MapHealthEndpoint();
     app.MapFiguresCsvEndpoint();
 
-    // Made now, not by the first request or the indexer's start (which stopped the host with exit code 0): a missing
-    // pseudonym key is then refused here, with its reason.
+    // Made now, not by the first request or the indexer's start (which stopped the host with exit code 0): a missing or
+    // malformed key is then refused here, with its reason.
     app.Services.GetRequiredService<ProcessingLog>();
+    app.Services.GetRequiredService<CellKeyRounding>(); // the figures' key, likewise, rather than a 500 on every figure
     await app.Services.PrepareDatabaseAsync();
     await app.RunAsync();
     return 0;

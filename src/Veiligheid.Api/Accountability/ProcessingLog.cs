@@ -61,8 +61,7 @@ public sealed class ProcessingLog : IDisposable
         var configured = options.Value.PseudonymKey;
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            _key = Convert.FromBase64String(configured);
-            if (_key.Length < 32) throw new HubConfigurationException($"{ProcessingLogOptions.Section}:PseudonymKey must be at least 32 bytes (base64).");
+            _key = HubConfigurationException.Base64Key($"{ProcessingLogOptions.Section}:PseudonymKey", configured);
         }
         else if (environment.IsDevelopment() || environment.IsEnvironment("Testing"))
         {

@@ -161,7 +161,7 @@ public static class CaseMutations
         if (input.DateOfBirth is { } born && born > DateOnly.FromDateTime(DateTime.UtcNow)) errors.Invalid("dateOfBirth", "Lies in the future.");
         if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
 
-        var (row, error) = await FindCaseAsync(hub, caseId!.Value, hub.Access.CasesToAddTo, "Only the case's coordinating and participating organisations add to it.", ct);
+        var (row, error) = await FindCaseToAddToAsync(hub, caseId!.Value, "Only the case's coordinating and participating organisations add to it.", ct);
         if (row is null) return MutationPayload.Failed<Case>([error!]);
 
         var now = DateTime.UtcNow;
@@ -229,7 +229,7 @@ public static class CaseMutations
         var caseId = errors.Id("caseId", input.CaseId, "Case");
         if (!AreaCodes.IsBagVerblijfsobjectId(input.BagId)) errors.Invalid("bagId", "Not a BAG verblijfsobject id: 16 digits, the 4-digit municipality code, 01, then a 10-digit serial.");
         if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
-        var (row, error) = await FindCaseAsync(hub, caseId!.Value, hub.Access.CasesToAddTo, "Only the case's coordinating and participating organisations add to it.", ct);
+        var (row, error) = await FindCaseToAddToAsync(hub, caseId!.Value, "Only the case's coordinating and participating organisations add to it.", ct);
         if (row is null) return MutationPayload.Failed<Case>([error!]);
         var locationId = await hub.Locations().Where(l => l.BagId == input.BagId).Select(l => (int?)l.Id).FirstOrDefaultAsync(ct);
         if (locationId is null) return MutationPayload.Failed<Case>(MutationErrorCode.NotFound, "bagId", "No address with this BAG id that the caller may see.");
@@ -244,7 +244,7 @@ public static class CaseMutations
         var caseId = errors.Id("caseId", input.CaseId, "Case");
         var organisationId = errors.Id("organisationId", input.OrganisationId, "Organisation");
         if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
-        var (row, error) = await FindCaseAsync(hub, caseId!.Value, hub.Access.CasesToAddTo, "Only the case's coordinating and participating organisations add to it.", ct);
+        var (row, error) = await FindCaseToAddToAsync(hub, caseId!.Value, "Only the case's coordinating and participating organisations add to it.", ct);
         if (row is null) return MutationPayload.Failed<Case>([error!]);
         if (!await hub.Db.Organisations.AnyAsync(o => o.Id == organisationId, ct))
             return MutationPayload.Failed<Case>(MutationErrorCode.NotFound, "organisationId", "No organisation with this id.");
@@ -269,7 +269,7 @@ public static class CaseMutations
         var caseId = errors.Id("caseId", input.CaseId, "Case");
         errors.Text("text", input.Text, 4000, required: true);
         if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
-        var (row, error) = await FindCaseAsync(hub, caseId!.Value, hub.Access.CasesToAddTo, "Only the case's coordinating and participating organisations add to it.", ct);
+        var (row, error) = await FindCaseToAddToAsync(hub, caseId!.Value, "Only the case's coordinating and participating organisations add to it.", ct);
         if (row is null) return MutationPayload.Failed<Case>([error!]);
         var now = DateTime.UtcNow;
         hub.Db.CaseContributions.Add(new CaseContribution { CaseId = row.Id, OrganisationId = hub.Access.Caller.OrganisationId, Text = input.Text, CreatedAt = now });
@@ -280,6 +280,20 @@ public static class CaseMutations
     /// The case when the caller may write to it. A case the caller cannot see answers NOT_FOUND, exactly like one that
     /// does not exist; a visible case the write rule excludes answers FORBIDDEN.
     /// </summary>
+    /// <summary>
+    /// A case the caller may add to (a subject, location, participant, contribution or intervention), as
+    /// <see cref="FindCaseAsync"/> finds it; a closed case is refused: what it holds and who sees it were settled when it
+    /// closed (a participant added afterwards would read its subjects), and its retention term runs from then.
+    /// </summary>
+    internal static async Task<(Case? Case, MutationError? Error)> FindCaseToAddToAsync(RequestContext hub, int id, string forbidden,
+        CancellationToken ct, string field = "caseId")
+    {
+        var (row, error) = await FindCaseAsync(hub, id, hub.Access.CasesToAddTo, forbidden, ct, field);
+        return row is { Status: CaseStatus.Afgesloten }
+            ? (null, new MutationError(MutationErrorCode.Invalid, field, "The case is closed: nothing is added to it any more."))
+            : (row, error);
+    }
+
     internal static async Task<(Case? Case, MutationError? Error)> FindCaseAsync(RequestContext hub, int id,
         Expression<Func<Case, bool>> writable, string forbidden, CancellationToken ct, string field = "caseId")
     {

@@ -57,14 +57,12 @@ public sealed class CellKeyRounding
         ArgumentNullException.ThrowIfNull(environment);
         if (!string.IsNullOrWhiteSpace(figures.CellKey))
         {
-            var key = Convert.FromBase64String(figures.CellKey);
-            if (key.Length < 32) throw new HubConfigurationException($"{FiguresOptions.Section}:CellKey must be at least 32 bytes (base64).");
-            return new CellKeyRounding(key, figures.RoundingBase);
+            return new CellKeyRounding(HubConfigurationException.Base64Key($"{FiguresOptions.Section}:CellKey", figures.CellKey), figures.RoundingBase);
         }
         if (!string.IsNullOrWhiteSpace(log.PseudonymKey))
         {
             // A separate key for a separate purpose, derived so that one secret in the key vault serves both.
-            var derived = HKDF.DeriveKey(HashAlgorithmName.SHA256, Convert.FromBase64String(log.PseudonymKey), 32,
+            var derived = HKDF.DeriveKey(HashAlgorithmName.SHA256, HubConfigurationException.Base64Key($"{ProcessingLogOptions.Section}:PseudonymKey", log.PseudonymKey), 32,
                 info: "veiligheid-figures-cell-key"u8.ToArray());
             return new CellKeyRounding(derived, figures.RoundingBase);
         }

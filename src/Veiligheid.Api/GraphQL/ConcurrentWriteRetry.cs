@@ -17,22 +17,44 @@ public sealed class ConcurrentWriteRetry : IFieldMiddleware
 {
     public static ConcurrentWriteRetry Instance { get; } = new();
 
-    public async ValueTask<object?> ResolveAsync(IResolveFieldContext context, FieldMiddlewareDelegate next)
+    public ValueTask<object?> ResolveAsync(IResolveFieldContext context, FieldMiddlewareDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (context.FieldDefinition.GetMetadata<WriteAction?>(WriteActionMetadata.Key) is null) return await next(context);
+        if (context.FieldDefinition.GetMetadata<WriteAction?>(WriteActionMetadata.Key) is null || context.UserContext is not RequestContext hub)
+            return next(context);
+        // The failed attempt's rows are still tracked and would be inserted again: each further run starts clean.
+        return RunAsync(() => next(context), hub.Db.ChangeTracker.Clear);
+    }
+
+    /// <summary>Runs <paramref name="write"/>, once more after a unique-key violation; a second violation is refused clearly.</summary>
+    internal static async ValueTask<object?> RunAsync(Func<ValueTask<object?>> write, Action clear)
+    {
         try
         {
-            return await next(context);
+            return await write();
         }
-        catch (Exception e) when (IsUniqueViolation(e) && context.UserContext is RequestContext hub)
+        catch (Exception e) when (IsUniqueViolation(e))
         {
-            // The failed attempt's rows are still tracked and would be inserted again: the second run starts clean.
-            hub.Db.ChangeTracker.Clear();
-            return await next(context);
+            clear();
+        }
+        try
+        {
+            return await write();
+        }
+        catch (Exception again) when (IsUniqueViolation(again))
+        {
+            // Not a race: the hub's look-up did not find the row the database's key does (SQL Server's default
+            // collation, say, takes 'abc' and 'ABC ' for one key where the hub compares exactly). A clear refusal,
+            // without the database's message, which quotes the key's value (a BSN, for a person).
+            clear();
+            throw new ExecutionError("The write collides with a stored row on one of its unique keys (an externalId, a BSN, a participant) "
+                + "that the hub did not find as the same: read the row back and send its key exactly as stored.") { Code = DuplicateKeyCode };
         }
     }
+
+    /// <summary>The code of a write refused because its unique key is taken by a row the hub's own look-up did not match.</summary>
+    public const string DuplicateKeyCode = "DUPLICATE_KEY";
 
     /// <summary>
     /// Whether the database refused the write for a duplicate key (SQLite's UNIQUE or PRIMARY KEY constraint; SQL Server's

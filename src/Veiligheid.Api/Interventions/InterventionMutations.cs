@@ -71,7 +71,7 @@ public static class InterventionMutations
         Case? @case = null;
         if (caseId is { } cid)
         {
-            var (found, error) = await CaseMutations.FindCaseAsync(hub, cid, hub.Access.CasesToAddTo, "Only the case's coordinating and participating organisations record interventions on it.", ct);
+            var (found, error) = await CaseMutations.FindCaseToAddToAsync(hub, cid, "Only the case's coordinating and participating organisations record interventions on it.", ct);
             if (found is null) errors.Add(error!);
             @case = found;
         }

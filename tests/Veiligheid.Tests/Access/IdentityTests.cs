@@ -233,15 +233,18 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
     }
 
-    [Fact]
-    public void In_Production_the_log_without_its_pseudonym_key_is_refused_as_configuration()
+    [Theory]
+    [InlineData("")]
+    [InlineData("not base64!")]
+    [InlineData("AAECAwQFBgcICQoLDA0ODw==")] // 16 bytes
+    public void In_Production_the_log_without_a_usable_pseudonym_key_is_refused_as_configuration(string key)
     {
         // Program.cs makes the log before it serves and answers this exception with its reason and exit code 1.
         using var production = hub.WithWebHostBuilder(b => b.UseEnvironment("Production")
             .UseSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
             .UseSetting("AzureAd:TenantId", "00000000-0000-0000-0000-000000000001")
             .UseSetting("AzureAd:ClientId", "00000000-0000-0000-0000-000000000002")
-            .UseSetting("ProcessingLog:PseudonymKey", ""));
+            .UseSetting("ProcessingLog:PseudonymKey", key));
 
         var refused = Assert.ThrowsAny<Exception>(() => production.Services.GetRequiredService<Veiligheid.Accountability.ProcessingLog>());
 

@@ -56,6 +56,27 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
     }
 
     [Fact]
+    public async Task Nothing_is_added_to_a_closed_case()
+    {
+        // A participant added after closing would read the case's subjects; what a closed case holds was settled then.
+        var gemeente = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
+        var closed = hub.Query(db => db.Cases.AsNoTracking()
+            .Where(c => c.Status == CaseStatus.Afgesloten && c.CoordinatingOrganisationId == gemeente && c.Kind != CaseKind.Ondermijning)
+            .OrderBy(c => c.Id).Select(c => c.Id).First());
+        using var coordinator = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        var caseId = GlobalId.Encode("Case", closed);
+        var before = hub.Fingerprint();
+
+        var participant = (await coordinator.PostAsync(AddParticipant, new { input = new { caseId, organisationId = Org(DemoOrganisations.Woonstede) } })).Data("addCaseParticipant");
+        var contribution = (await coordinator.PostAsync(AddContribution, new { input = new { caseId, text = "Na afsluiting." } })).Data("addCaseContribution");
+
+        participant.AssertSingleError("INVALID", "caseId");
+        contribution.AssertSingleError("INVALID", "caseId");
+        Assert.Equal(before, hub.Fingerprint());
+        Assert.False(hub.Query(db => db.CaseParticipants.Any(p => p.CaseId == closed && p.OrganisationId == DemoOrganisations.IdOf(DemoOrganisations.Woonstede))));
+    }
+
+    [Fact]
     public async Task The_coordinator_takes_a_case_through_its_whole_flow()
     {
         using var coordinator = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
