@@ -51,7 +51,7 @@ public sealed class NamedPersons
         {
             foreach (var category in person.Categories)
             {
-                if (person.PersonId is { } id) collector.Add(id, category);
+                if (person.PersonId is { } id) collector.AddNamed(id, category);
                 else collector.AddByBsn(person.Bsn!, category);
             }
         }

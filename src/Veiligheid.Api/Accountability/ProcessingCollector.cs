@@ -37,6 +37,24 @@ public sealed class ProcessingCollector
         }
         person.Add(category);
         person.Bsn ??= bsn;
+        person.NamedOnly = false;
+    }
+
+    /// <summary>
+    /// Notes a person the request named by id only (a filter's id): processed if the hub holds such a person. An id no
+    /// person has names no one, and the log leaves it out (<see cref="ProcessedPerson.NamedOnly"/>), or a filter of a
+    /// thousand made-up ids would write a thousand records about no one.
+    /// </summary>
+    public void AddNamed(int personId, DataCategory category)
+    {
+        if (_byId.TryGetValue(personId, out var person))
+        {
+            person.Add(category);
+            return;
+        }
+        person = new ProcessedPerson(personId) { NamedOnly = true };
+        person.Add(category);
+        _byId[personId] = person;
     }
 
     /// <summary>
@@ -101,6 +119,9 @@ public sealed class ProcessedPerson(int? personId)
 
     /// <summary>Held only in memory to compute the protected form; never written.</summary>
     public string? Bsn { get; set; }
+
+    /// <summary>Whether the request only named this person by id (<see cref="ProcessingCollector.AddNamed"/>) and read nothing of it.</summary>
+    internal bool NamedOnly { get; set; }
 
     /// <summary>The categories of this person's data the request touched, in their declared order.</summary>
     public IEnumerable<DataCategory> Categories => AllCategories.Where(Touched);

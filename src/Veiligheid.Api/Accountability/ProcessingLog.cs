@@ -155,6 +155,7 @@ public sealed class ProcessingLog : IDisposable
         ArgumentNullException.ThrowIfNull(processed);
         if (processed.IsEmpty) return;
         var append = new PendingAppend(await DraftAsync(db, access, actionName, processed, cancellationToken, prepared));
+        if (append.Records.Count == 0) return; // only ids that name no one (a filter's made-up ids)
         lock (_queue) _queue.Add(append);
 
         // A request cancelled while it waits here leaves its records queued; the next writer still logs them (the data
@@ -249,6 +250,8 @@ public sealed class ProcessingLog : IDisposable
         {
             var bsns = await PersonBsns.ReadAsync(db, missing, prepared, cancellationToken);
             foreach (var person in persons) if (person.Bsn is null && person.PersonId is { } id && bsns.TryGetValue(id, out var bsn)) person.Bsn = bsn;
+            // An id only named (a filter's) that no held person has names no one: no record.
+            persons = [.. persons.Where(p => !(p.NamedOnly && p.Bsn is null))];
         }
 
         var caller = access.Caller;

@@ -124,6 +124,22 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
         Assert.Equal(Protect(bsn), record.ProtectedBsn);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Ids_that_no_person_has_name_no_one_and_write_no_record(bool compiled)
+    {
+        // Otherwise a filter of a thousand made-up ids would write a thousand records about no one.
+        var held = factory.WithDb(db => db.Persons.Max(p => p.Id));
+        var madeUp = Enumerable.Range(held + 1_000, 50).Select(id => $"\"{GlobalId.Encode("Person", id)}\"");
+        var query = $$"""{ persons(filter: { id: { in: [{{string.Join(", ", madeUp)}}] } }) { totalCount } }""";
+
+        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        Assert.Equal(0, response.Data.GetProperty("persons").GetProperty("totalCount").GetInt32());
+        Assert.Empty(records);
+    }
+
     [Fact]
     public async Task A_lookup_by_a_bsn_that_answers_null_still_logs_the_person_asked_about()
     {
