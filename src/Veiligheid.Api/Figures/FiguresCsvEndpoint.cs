@@ -20,6 +20,9 @@ public static class FiguresCsvEndpoint
 {
     public const string PathTemplate = "/figures/{name}.csv";
 
+    /// <summary>403: the caller's organisation is in allow-list mode (trusted documents), which admits no CSV.</summary>
+    public const string TrustedDocumentsOnlyCode = "TRUSTED_DOCUMENTS_ONLY";
+
     /// <summary>The figures offered as CSV.</summary>
     public static IReadOnlyList<string> Names { get; } = ["hotspots", "hotcrimes", "hottimes", "trends", "cases", "interventions", "fines"];
 
@@ -36,6 +39,15 @@ public static class FiguresCsvEndpoint
         if (!resolution.Succeeded)
         {
             await resolution.Refusal.WriteAsync(http);
+            return;
+        }
+        // An organisation in allow-list mode runs only its registered operations (README, "Trusted documents"); a CSV
+        // is none of them. Read per request, like the GraphQL endpoint's, so switching the mode holds at once here too.
+        var db = http.RequestServices.GetRequiredService<Data.VeiligheidDbContext>();
+        if (await TrustedDocumentMode.ReadAsync(db, resolution.Caller.OrganisationId, ct))
+        {
+            await HubError.WriteAsync(http, StatusCodes.Status403Forbidden, TrustedDocumentsOnlyCode,
+                "Your organisation may only run operations registered for it (trusted documents); the CSV figures are not among them. See the README, section \"Trusted documents\".");
             return;
         }
         var role = AccessPolicy.Roles[resolution.Caller.Role];

@@ -53,7 +53,7 @@ public static class HttpProtection
             cors.AddDefaultPolicy(policy => policy
                 .WithOrigins(origins)
                 .WithMethods(HttpMethods.Get, HttpMethods.Post)
-                .WithHeaders(HeaderNames.Authorization, HeaderNames.ContentType, HeaderNames.Accept, CallerResolver.RoleHeader)
+                .WithHeaders(HeaderNames.Authorization, HeaderNames.ContentType, HeaderNames.Accept, CallerResolver.RoleHeader, Purposes.Header)
                 .WithExposedHeaders(HeaderNames.RetryAfter)
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10)));
         });

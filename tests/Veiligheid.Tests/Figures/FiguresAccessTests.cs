@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Veiligheid.Access;
 using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
@@ -92,6 +93,37 @@ public sealed class FiguresAccessTests(HubFactory hub) : IClassFixture<HubFactor
         Assert.Contains("FORBIDDEN", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var data = await QueryAsync(client, """{ __type(name: "Query") { fields { name } } }""");
         Assert.DoesNotContain(data.GetProperty("__type").GetProperty("fields").EnumerateArray(), f => f.GetProperty("name").GetString() == "figures");
+    }
+
+    [Fact]
+    public async Task Csv_is_refused_to_an_organisation_in_allow_list_mode()
+    {
+        // Allow-list mode admits only the organisation's registered operations: not the CSV figures either.
+        using var client = hub.CreateClient(HubRole.BiLezer, DemoOrganisations.GemeenteVeiligstad);
+        await SetAllowListModeAsync(DemoOrganisations.GemeenteVeiligstad, true);
+        try
+        {
+            using var refused = await client.GetAsync($"/figures/hotspots.csv?{Period}");
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("TRUSTED_DOCUMENTS_ONLY",
+                JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
+        }
+        finally
+        {
+            await SetAllowListModeAsync(DemoOrganisations.GemeenteVeiligstad, false);
+        }
+
+        using var served = await client.GetAsync($"/figures/hotspots.csv?{Period}");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    private async Task SetAllowListModeAsync(string organisationKey, bool on)
+    {
+        using var scope = hub.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var changed = await db.Organisations.Where(o => o.Key == organisationKey)
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.TrustedDocumentsOnly, on));
+        Assert.Equal(1, changed);
     }
 
     [Fact]

@@ -189,6 +189,25 @@ public sealed class HttpProtectionTests(HubFactory hub) : IClassFixture<HubFacto
         Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
+    [Fact]
+    public async Task Cors_lets_a_browser_on_an_allowed_origin_send_the_headers_the_hub_reads()
+    {
+        // Person-level data needs X-Purpose, and a token with several roles X-Veiligheid-Role: a front end on an allowed
+        // origin must be able to send both, or its browser stops the request at the preflight.
+        await using var host = With(("Cors:AllowedOrigins:0", "https://portal.veiligstad.example"));
+        using var client = ClientOf(host, HubRole.Politie, DemoOrganisations.PolitieNoord);
+
+        using var request = Preflight("https://portal.veiligstad.example");
+        request.Headers.Remove("Access-Control-Request-Headers");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type,x-purpose,x-veiligheid-role");
+        using var preflight = await client.SendAsync(request);
+
+        var allowed = string.Join(",", preflight.Headers.TryGetValues("Access-Control-Allow-Headers", out var values) ? values : [])
+            .Split(',', StringSplitOptions.TrimEntries);
+        Assert.Contains(Purposes.Header, allowed, StringComparer.OrdinalIgnoreCase);
+        Assert.Contains(CallerResolver.RoleHeader, allowed, StringComparer.OrdinalIgnoreCase);
+    }
+
     private static HttpRequestMessage Preflight(string origin)
     {
         var request = new HttpRequestMessage(HttpMethod.Options, "/graphql");
