@@ -175,6 +175,7 @@ public sealed class CallerResolver(IServiceScopeFactory scopes, IMemoryCache cac
     {
         SecurityTokenExpiredException => "the token has expired.",
         SecurityTokenNotYetValidException => "the token is not valid yet.",
+        SecurityTokenNoExpirationException => "the token has no expiry (exp); the hub accepts only tokens that expire.",
         SecurityTokenInvalidAudienceException => "the token is for another audience.",
         SecurityTokenInvalidIssuerException => "the token's issuer is not trusted by this hub.",
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "the token's signature is not valid for this hub.",

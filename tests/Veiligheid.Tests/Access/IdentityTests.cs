@@ -100,6 +100,29 @@ public sealed class IdentityTests(HubFactory hub) : IClassFixture<HubFactory>
         await AssertRefusedAsync(token, HttpStatusCode.Unauthorized, CallerErrorCodes.InvalidToken, "signature");
     }
 
+    private static readonly string[] PolitieOnly = ["Politie"];
+
+    [Fact]
+    public async Task A_token_without_an_expiry_is_401_and_says_so()
+    {
+        // Signed with the hub's own development key, valid in every other way: only the missing exp refuses it.
+        var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
+        var token = handler.CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = hub.TokenIssuer.Issuer,
+            Audience = hub.TokenIssuer.Audience,
+            Claims = new Dictionary<string, object>
+            {
+                ["roles"] = PolitieOnly,
+                ["azp"] = hub.ClientAppIdOf(DemoOrganisations.PolitieNoord),
+                ["idtyp"] = "app",
+            },
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(hub.TokenIssuer.SigningKey, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256),
+        });
+
+        await AssertRefusedAsync(token, HttpStatusCode.Unauthorized, CallerErrorCodes.InvalidToken, "no expiry");
+    }
+
     [Fact]
     public async Task An_unsigned_alg_none_token_is_401()
     {
