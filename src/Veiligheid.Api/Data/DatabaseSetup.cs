@@ -139,6 +139,8 @@ public static class DatabaseSetup
                 await db.Database.CloseConnectionAsync();
             }
         }
+        await Accountability.LogConsistency.CheckHubNotOlderThanLogAsync(db, cancellationToken);
+        await Accountability.LogConsistency.CheckPseudonymKeyAsync(services.GetRequiredService<Accountability.ProcessingLog>(), db, cancellationToken);
         var environment = services.GetRequiredService<IHostEnvironment>();
         if (options.SeedDemoData && !environment.IsProduction() && !await db.Organisations.AnyAsync(cancellationToken))
         {

@@ -1,0 +1,75 @@
+using Microsoft.EntityFrameworkCore;
+using Veiligheid.Data;
+using Veiligheid.Persons;
+
+namespace Veiligheid.Accountability;
+
+/// <summary>
+/// Start-up checks that the processing log and the hub's data still belong together in the two ways the log's own
+/// binding (<see cref="SqliteLogFile"/>'s lineage id) cannot see: the pseudonym key it was written with, and (on SQLite,
+/// where they are two files) a hub file restored from a backup older than its log. Either would make the privacy
+/// officer's answers silently wrong, so the hub does not start and says why.
+/// </summary>
+public static class LogConsistency
+{
+    /// <summary>How many of the newest records about a person the key check looks through for one whose person is still held.</summary>
+    private const int KeySample = 50;
+
+    /// <summary>
+    /// Whether the configured pseudonym key is the one the log was written with: the newest record about a person the hub
+    /// still holds is protected again under it and compared. A changed key would leave every look-up by BSN of the older
+    /// records empty, and a data subject's access report incomplete, without a word.
+    /// </summary>
+    public static async Task CheckPseudonymKeyAsync(ProcessingLog log, VeiligheidDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(db);
+        var newest = await db.Set<ProcessingRecord>().AsNoTracking()
+            .Where(r => r.PersonId != null && r.ProtectedBsn != null)
+            .OrderByDescending(r => r.Sequence).Take(KeySample)
+            .Select(r => new { r.Sequence, PersonId = r.PersonId!.Value, r.ProtectedBsn })
+            .ToListAsync(cancellationToken);
+        if (newest.Count == 0) return;
+        var ids = newest.Select(r => r.PersonId).Distinct().ToList();
+        var bsns = await db.Persons.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Bsn, cancellationToken);
+        var record = newest.FirstOrDefault(r => bsns.ContainsKey(r.PersonId));
+        if (record is null || string.Equals(log.ComputeProtected(bsns[record.PersonId]), record.ProtectedBsn, StringComparison.Ordinal)) return;
+        throw new HubConfigurationException(
+            $"{ProcessingLogOptions.Section}:PseudonymKey is not the key the processing log was written with: record {record.Sequence}'s protected BSN " +
+            "is not its person's under this key, so look-ups by BSN of earlier records would find nothing. Configure the key the log was written with.");
+    }
+
+    /// <summary>
+    /// On SQLite: whether the hub's file is at least as new as its log. Person ids are never given out twice in one file
+    /// (AUTOINCREMENT), so a log naming a person id above the highest the hub's file ever gave out means the file was
+    /// restored from an older backup than the log; the next new person would take an id the log already names, and
+    /// that person's access report would list another person's records.
+    /// </summary>
+    public static async Task CheckHubNotOlderThanLogAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (!db.OnSqlite) return;
+        var logged = await db.Set<ProcessingLogEntry>().MaxAsync(e => e.PersonId, cancellationToken);
+        if (logged is not { } highestLogged) return;
+        var table = db.Model.FindEntityType(typeof(Person))!.GetTableName();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "SELECT COALESCE((SELECT \"seq\" FROM \"main\".\"sqlite_sequence\" WHERE \"name\" = $table), 0);";
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "$table";
+            parameter.Value = table;
+            command.Parameters.Add(parameter);
+            var highestGiven = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            if (highestLogged > highestGiven)
+                throw new ProcessingLogFileException(
+                    $"The database file is older than its processing log: the log names person {highestLogged}, the database has given out person ids " +
+                    $"only up to {highestGiven}. A new person would take an id the log already names. Restore the database file and its log from the same backup.");
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}

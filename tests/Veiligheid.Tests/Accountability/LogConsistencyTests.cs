@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Veiligheid.Access;
+using Veiligheid.Accountability;
+using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
+using Veiligheid.Tests.Infrastructure;
+
+namespace Veiligheid.Tests.Accountability;
+
+/// <summary>The start-up checks that the log and the hub's data still belong together: the pseudonym key, and a hub file older than its log.</summary>
+public sealed class LogConsistencyTests(HubFactory factory) : IClassFixture<HubFactory>, IDisposable
+{
+    private readonly TestDirectory _directory = new();
+
+    [Fact]
+    public async Task Another_pseudonym_key_than_the_logs_is_refused_and_the_logs_own_is_accepted()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid");
+        Assert.True((await client.GraphQLAsync("{ persons(first: 2) { nodes { bsn } } }")).HasData);
+        var environment = factory.Services.GetRequiredService<IHostEnvironment>();
+        using var other = new ProcessingLog(Options.Create(new ProcessingLogOptions { PseudonymKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }), environment);
+
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        await LogConsistency.CheckPseudonymKeyAsync(factory.Services.GetRequiredService<ProcessingLog>(), db, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<HubConfigurationException>(() => LogConsistency.CheckPseudonymKeyAsync(other, db, CancellationToken.None));
+        Assert.Contains("PseudonymKey", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hub_file_older_than_its_log_is_refused()
+    {
+        var path = _directory.File("restored.db");
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        await db.MigrateAsync();
+        await SeedCommand.SeedAsync(db, SeedOptions.Demo, CancellationToken.None);
+        var highest = await db.Persons.MaxAsync(p => p.Id);
+        await LogConsistency.CheckHubNotOlderThanLogAsync(db, CancellationToken.None); // an empty log names no one
+
+        // A record about a person the file never gave out: the log is newer than the file (restored alone from an older backup).
+        var rows = ChainedRecords.Rows(ChainedRecords.After(1, ProcessingLog.GenesisHash, highest + 5));
+        db.Set<ProcessingAction>().AddRange(rows.Actions);
+        db.Set<ProcessingLogEntry>().AddRange(rows.Entries);
+        await db.SaveChangesAsync();
+
+        var refused = await Assert.ThrowsAsync<ProcessingLogFileException>(() => LogConsistency.CheckHubNotOlderThanLogAsync(db, CancellationToken.None));
+        Assert.Contains("older than its processing log", refused.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+}
