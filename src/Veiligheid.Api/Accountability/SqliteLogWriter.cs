@@ -69,6 +69,7 @@ internal sealed class SqliteLogWriter : IDisposable
     {
         HubConnectionString = hubConnectionString;
         ConnectionString = connectionString;
+        LogFile = new SqliteConnectionStringBuilder(connectionString).DataSource;
         _insertAction = insertAction;
         _insertEntry = insertEntry;
     }
@@ -78,6 +79,9 @@ internal sealed class SqliteLogWriter : IDisposable
 
     /// <summary>The connection string of the log's file this writer writes to.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>The log's file itself.</summary>
+    private string LogFile { get; }
 
     /// <summary>
     /// A writer for the processing log's own file (<see cref="SqliteLogFile"/>) of this context's SQLite database; null
@@ -107,6 +111,14 @@ internal sealed class SqliteLogWriter : IDisposable
 
     private void WriteUnderGate(Func<long, string, LogRows> chain, Action<string>? step)
     {
+        // A kept connection still writes to a file deleted under it (an operator's mistake, a restore gone wrong), and
+        // those records would vanish with the last handle: a log whose file is gone is not written, so the request
+        // withholds its data (one stat per commit, against the commit's fsync).
+        if (!File.Exists(LogFile))
+        {
+            Close();
+            throw new InvalidOperationException("The processing log's file is gone; its records cannot be kept.");
+        }
         var connection = Open();
         try
         {

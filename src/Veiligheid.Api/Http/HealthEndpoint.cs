@@ -21,8 +21,15 @@ public static class HealthEndpoint
     private sealed class DatabaseHealthCheck(VeiligheidDbContext db) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-            => await db.Database.CanConnectAsync(cancellationToken)
+        {
+            // On SQLite the processing log is a file of its own, and a hub without it serves no person data: say which
+            // is missing, where a failed connect said only that "the database" did not answer.
+            if (SqliteLogFile.ConnectionStringFor(db) is { } log
+                && new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(log).DataSource is { } logFile && !File.Exists(logFile))
+                return HealthCheckResult.Unhealthy("The processing log's file is missing; the hub serves no person data without it.");
+            return await db.Database.CanConnectAsync(cancellationToken)
                 ? HealthCheckResult.Healthy("The database answers.")
                 : HealthCheckResult.Unhealthy("The database does not answer.");
+        }
     }
 }
