@@ -215,16 +215,26 @@ public static partial class SqliteLogFile
         ArgumentNullException.ThrowIfNull(db);
         if (ConnectionStringFor(db) is null) return;
         await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        List<SchemaObject>? inLog = null;
         try
         {
-            var connection = (SqliteConnection)db.Database.GetDbConnection();
             await AttachAsync(connection, cancellationToken); // opened before the interceptor was there (a test's context)
             await SqliteDurability.EnsureWriteAheadLogAsync(connection, cancellationToken, Schema);
             var tables = LogTables(db);
-            var inLog = await ObjectsAsync(connection, Schema, tables, ProcessingRecordConfiguration.View, cancellationToken);
+            inLog = await ObjectsAsync(connection, Schema, tables, ProcessingRecordConfiguration.View, cancellationToken);
             var owner = await OwnerAsync(connection, inLog, cancellationToken);
             await MoveLogAsync(db, connection, tables, inLog, owner, cancellationToken);
             await PlaceIndexAsync(db, connection, owner, cancellationToken);
+        }
+        catch (ProcessingLogFileException) when (inLog is { Count: 0 })
+        {
+            // The log is missing, and attaching it (here or on any connection before) made an empty file in its place,
+            // which would turn the next start's and verify-log's "missing" into "cannot be read": take it away again.
+            await db.Database.CloseConnectionAsync();
+            SqliteConnection.ClearPool(connection);
+            foreach (var file in WithCompanions(PathFor(connection.DataSource))) File.Delete(file);
+            throw;
         }
         finally
         {

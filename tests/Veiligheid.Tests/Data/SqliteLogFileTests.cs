@@ -235,6 +235,16 @@ public sealed class SqliteLogFileTests : IDisposable
             var error = await Assert.ThrowsAsync<ProcessingLogFileException>(() => db.MigrateAsync());
             Assert.Contains("The processing log is missing", error.Message, StringComparison.Ordinal);
         }
+        // The refused start leaves no empty log in the missing one's place, so the next start, and verify-log, still say "missing".
+        Assert.False(File.Exists(SqliteLogFile.PathFor(path)));
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            var again = await Assert.ThrowsAsync<ProcessingLogFileException>(() => db.MigrateAsync());
+            Assert.Contains("The processing log is missing", again.Message, StringComparison.Ordinal);
+        }
+        var verify = new StringWriter();
+        Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", path], TextWriter.Null, verify));
+        Assert.Contains("The processing log is missing", verify.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
