@@ -100,7 +100,7 @@ public sealed class FiguresAccessTests(HubFactory hub) : IClassFixture<HubFactor
     {
         // Allow-list mode admits only the organisation's registered operations: not the CSV figures either.
         using var client = hub.CreateClient(HubRole.BiLezer, DemoOrganisations.GemeenteVeiligstad);
-        await SetAllowListModeAsync(DemoOrganisations.GemeenteVeiligstad, true);
+        await AllowListMode.SetAsync(hub.Services, DemoOrganisations.GemeenteVeiligstad, true);
         try
         {
             using var refused = await client.GetAsync($"/figures/hotspots.csv?{Period}");
@@ -110,20 +110,11 @@ public sealed class FiguresAccessTests(HubFactory hub) : IClassFixture<HubFactor
         }
         finally
         {
-            await SetAllowListModeAsync(DemoOrganisations.GemeenteVeiligstad, false);
+            await AllowListMode.SetAsync(hub.Services, DemoOrganisations.GemeenteVeiligstad, false);
         }
 
         using var served = await client.GetAsync($"/figures/hotspots.csv?{Period}");
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-    }
-
-    private async Task SetAllowListModeAsync(string organisationKey, bool on)
-    {
-        using var scope = hub.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-        var changed = await db.Organisations.Where(o => o.Key == organisationKey)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.TrustedDocumentsOnly, on));
-        Assert.Equal(1, changed);
     }
 
     [Fact]

@@ -108,7 +108,7 @@ public sealed class TrustedDocumentTests(HubFactory hub) : IClassFixture<HubFact
         var adHoc = await police.SendAsync(() => PostQuery(recent.Text, new { first = 5 }));
         Assert.True(adHoc.Status == HttpStatusCode.OK && adHoc.Errors.Count == 0, adHoc.ToString());
 
-        await SetAllowListModeAsync(DemoOrganisations.PolitieNoord, true);
+        await AllowListMode.SetAsync(hub.Services, DemoOrganisations.PolitieNoord, true);
         try
         {
             var refused = await police.SendAsync(() => PostQuery("{ viewer { role } }"));
@@ -143,19 +143,11 @@ public sealed class TrustedDocumentTests(HubFactory hub) : IClassFixture<HubFact
         }
         finally
         {
-            await SetAllowListModeAsync(DemoOrganisations.PolitieNoord, false);
+            await AllowListMode.SetAsync(hub.Services, DemoOrganisations.PolitieNoord, false);
         }
 
         var after = await police.SendAsync(() => PostQuery("{ viewer { role } }"));
         Assert.Equal(HttpStatusCode.OK, after.Status);
     }
 
-    private async Task SetAllowListModeAsync(string organisationKey, bool on)
-    {
-        using var scope = hub.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-        var changed = await db.Organisations.Where(o => o.Key == organisationKey)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.TrustedDocumentsOnly, on));
-        Assert.Equal(1, changed);
-    }
 }

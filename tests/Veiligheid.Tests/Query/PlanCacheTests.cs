@@ -117,7 +117,7 @@ public sealed class PlanCacheTests(HubFactory hub) : IClassFixture<HubFactory>
             Assert.Equal(first.Text, second.Text);
             Assert.Equal(1, plans.Hits);
 
-            await SetAllowListModeAsync(host.Services, DemoOrganisations.PolitieNoord, true);
+            await AllowListMode.SetAsync(host.Services, DemoOrganisations.PolitieNoord, true);
 
             var refused = await police.SendAsync(() => PostQuery(text));
             Assert.True(refused.Status == HttpStatusCode.BadRequest && !refused.HasData, refused.ToString());
@@ -141,7 +141,7 @@ public sealed class PlanCacheTests(HubFactory hub) : IClassFixture<HubFactory>
         }
         finally
         {
-            await SetAllowListModeAsync(host.Services, DemoOrganisations.PolitieNoord, false);
+            await AllowListMode.SetAsync(host.Services, DemoOrganisations.PolitieNoord, false);
         }
 
         // Switched off again: the ad-hoc text is served from its plan at once.
@@ -232,15 +232,6 @@ public sealed class PlanCacheTests(HubFactory hub) : IClassFixture<HubFactory>
     private static object Comparable(ProcessingRecord r)
         => (r.ActionName, r.OrganisationId, r.OrganisationKey, r.Role, r.ApplicationId, r.UserId, r.Purpose, r.LegalGround, r.PersonId, r.ProtectedBsn,
             r.Categories, r.Confidentiality, r.RetentionYears);
-
-    private static async Task SetAllowListModeAsync(IServiceProvider services, string organisationKey, bool on)
-    {
-        using var scope = services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-        var changed = await db.Organisations.Where(o => o.Key == organisationKey)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.TrustedDocumentsOnly, on));
-        Assert.Equal(1, changed);
-    }
 
     private static Caller CallerOf(HubRole role, string organisationKey, string? purpose)
     {
