@@ -140,7 +140,9 @@ public static class DatabaseSetup
             }
         }
         await Accountability.LogConsistency.CheckHubNotOlderThanLogAsync(db, cancellationToken);
-        await Accountability.LogConsistency.CheckPseudonymKeyAsync(services.GetRequiredService<Accountability.ProcessingLog>(), db, cancellationToken);
+        // Only where the host has the log (the hub; not the token command, which prepares the database to read its register).
+        if (services.GetService<Accountability.ProcessingLog>() is { } log)
+            await Accountability.LogConsistency.CheckPseudonymKeyAsync(log, db, cancellationToken);
         var environment = services.GetRequiredService<IHostEnvironment>();
         if (options.SeedDemoData && !environment.IsProduction() && !await db.Organisations.AnyAsync(cancellationToken))
         {
