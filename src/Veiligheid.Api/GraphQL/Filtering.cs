@@ -402,10 +402,22 @@ internal static class Operators
         return Expression.Field(Expression.Constant(holder), "Value");
     }
 
+    /// <summary>
+    /// The most values an <c>in</c> condition may list. Without a bound, 50,000 values outran SQLite's statement
+    /// parameters (an internal error), and a list of made-up BSNs wrote a processing-log record for each (every value
+    /// a filter names by BSN is a person processed): a mutation's megabyte of variables carried 30,000 of them.
+    /// </summary>
+    public const int MaxInValues = 100;
+
     private static Expression In(Expression member, IEnumerable<object?> values)
     {
         var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(member.Type))!;
-        foreach (var value in values) list.Add(value);
+        foreach (var value in values)
+        {
+            if (list.Count == MaxInValues)
+                throw new ExecutionError($"An 'in' condition of 'filter' lists more than {MaxInValues} values; ask in several requests.") { Code = "FILTER_TOO_LARGE" };
+            list.Add(value);
+        }
         if (list.Count == 0) return Expression.Constant(false);
         var holder = Activator.CreateInstance(typeof(Holder<>).MakeGenericType(list.GetType()), list)!;
         return Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [member.Type], Expression.Field(Expression.Constant(holder), "Value"), member);
@@ -519,7 +531,7 @@ public sealed class IdFilterType : InputObjectGraphType
         Name = "IdFilter";
         Description = "Conditions on a global id. An id that is malformed, of another type or of something the caller may not see matches nothing.";
         Field<IdGraphType>("eq").Description("Equal to this id.");
-        Field<ListGraphType<NonNullGraphType<IdGraphType>>>("in").Description("One of these ids.");
+        Field<ListGraphType<NonNullGraphType<IdGraphType>>>("in").Description($"One of these ids. At most {Operators.MaxInValues}.");
     }
 }
 
@@ -531,7 +543,7 @@ public sealed class TextFilterType : InputObjectGraphType
         Name = "TextFilter";
         Description = "Conditions on a text. Comparisons are exact (case-sensitive), as the database stores the text.";
         Field<StringGraphType>("eq").Description("Equal to this text.");
-        Field<ListGraphType<NonNullGraphType<StringGraphType>>>("in").Description("One of these texts.");
+        Field<ListGraphType<NonNullGraphType<StringGraphType>>>("in").Description($"One of these texts. At most {Operators.MaxInValues}.");
         Field<StringGraphType>("contains").Description("Contains this text.");
         Field<StringGraphType>("startsWith").Description("Starts with this text.");
         Field<BooleanGraphType>("isNull").Description("True: only where the text is absent; false: only where it is present.");
@@ -546,7 +558,7 @@ public sealed class CodeFilterType : InputObjectGraphType
         Name = "CodeFilter";
         Description = "Conditions on a code (postcode, CBS code, BAG id): exact or by prefix.";
         Field<StringGraphType>("eq").Description("Equal to this code.");
-        Field<ListGraphType<NonNullGraphType<StringGraphType>>>("in").Description("One of these codes.");
+        Field<ListGraphType<NonNullGraphType<StringGraphType>>>("in").Description($"One of these codes. At most {Operators.MaxInValues}.");
         Field<StringGraphType>("startsWith").Description("Starts with this prefix.");
         Field<BooleanGraphType>("isNull").Description("True: only where the code is absent; false: only where it is present.");
     }
@@ -560,7 +572,7 @@ public sealed class BsnFilterType : InputObjectGraphType
         Name = "BsnFilter";
         Description = "Conditions on a BSN: exact only.";
         Field<BsnScalar>("eq").Description("Equal to this BSN.");
-        Field<ListGraphType<NonNullGraphType<BsnScalar>>>("in").Description("One of these BSNs.");
+        Field<ListGraphType<NonNullGraphType<BsnScalar>>>("in").Description($"One of these BSNs. At most {Operators.MaxInValues}.");
     }
 }
 
@@ -572,7 +584,7 @@ public sealed class IntFilterType : InputObjectGraphType
         Name = "IntFilter";
         Description = "Conditions on a whole number.";
         Field<IntGraphType>("eq").Description("Equal to this number.");
-        Field<ListGraphType<NonNullGraphType<IntGraphType>>>("in").Description("One of these numbers.");
+        Field<ListGraphType<NonNullGraphType<IntGraphType>>>("in").Description($"One of these numbers. At most {Operators.MaxInValues}.");
         Field<IntGraphType>("gt").Description("Greater than this number.");
         Field<IntGraphType>("gte").Description("Greater than or equal to this number.");
         Field<IntGraphType>("lt").Description("Less than this number.");
@@ -630,7 +642,7 @@ public sealed class EnumFilterType<TEnum> : InputObjectGraphType where TEnum : s
         Name = typeof(TEnum).Name + "Filter";
         Description = $"Conditions on a {typeof(TEnum).Name} value.";
         Field<DomainEnumType<TEnum>>("eq").Description("Equal to this value.");
-        Field<ListGraphType<NonNullGraphType<DomainEnumType<TEnum>>>>("in").Description("One of these values.");
+        Field<ListGraphType<NonNullGraphType<DomainEnumType<TEnum>>>>("in").Description($"One of these values. At most {Operators.MaxInValues}.");
         Field<BooleanGraphType>("isNull").Description("True: only where the value is absent; false: only where it is present.");
     }
 }

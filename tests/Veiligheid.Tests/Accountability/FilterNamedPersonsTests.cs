@@ -140,6 +140,21 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
         Assert.Empty(records);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_in_list_past_its_bound_is_refused_and_names_no_one(bool compiled)
+    {
+        // Each BSN named is a person processed: without a bound one request wrote a record for each of 30,000.
+        var bsns = Enumerable.Range(0, Operators.MaxInValues + 1).Select(_ => $"\"{factory.UnheldBsn()}\"");
+        var query = $$"""{ persons(filter: { bsn: { in: [{{string.Join(", ", bsns)}}] } }) { totalCount } }""";
+
+        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query, expectData: false);
+
+        Assert.Contains("FILTER_TOO_LARGE", response.ErrorCodes);
+        Assert.Empty(records);
+    }
+
     [Fact]
     public async Task A_lookup_by_a_bsn_that_answers_null_still_logs_the_person_asked_about()
     {
