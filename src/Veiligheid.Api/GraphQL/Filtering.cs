@@ -195,9 +195,15 @@ public abstract class FilterDefinition<T> where T : class
     {
         if (filter is null) return NamedPersons.None;
         var named = new List<NamedPerson>();
-        Name(filter, [listCategory, Category], named);
+        Name(filter, [listCategory, Category, .. CategoriesOfRows(filter)], named);
         return named.Count == 0 ? NamedPersons.None : new NamedPersons(named);
     }
+
+    /// <summary>
+    /// Categories the list's rows may hold beyond the list's own, as this filter leaves them: what an answer about the
+    /// persons the filter names may reveal even when no row is read (a count). None by default.
+    /// </summary>
+    protected virtual IEnumerable<DataCategory> CategoriesOfRows(IDictionary<string, object?> filter) => [];
 
     /// <summary>Adds the persons one filter input object names; <paramref name="categories"/>: those on the way to it.</summary>
     internal void Name(IDictionary<string, object?> filter, DataCategory[] categories, List<NamedPerson> named)

@@ -28,4 +28,22 @@ public sealed class InterventionFilter : FilterDefinition<Intervention>
             i => i.Location, access => access.Locations);
         DefaultSort("startDate", descending: true);
     }
+
+    /// <summary>
+    /// Care data, unless the filter's own <c>kind</c> condition (eq or in, at its top) admits no care kind: a count of a
+    /// named person's interventions that may be care trajectories says something about their care, as reading one
+    /// does (logged as Zorg, <see cref="Accountability.ProcessingObserver.CategoryOfIntervention"/>), though no row is
+    /// read. Under <c>or</c> or <c>not</c> a kind is not taken to exclude care: the safe side. Whether the caller may see
+    /// care interventions at all is not asked here; for one that may not, the record errs on the data subject's side.
+    /// </summary>
+    protected override IEnumerable<DataCategory> CategoriesOfRows(IDictionary<string, object?> filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (filter.TryGetValue("kind", out var kind) && kind is IDictionary<string, object?> condition)
+        {
+            var kinds = Operators.Operands(condition).Select(k => k is InterventionKind known ? known : Enum.Parse<InterventionKind>(k.ToString()!, ignoreCase: true)).ToList();
+            if (kinds.Count > 0 && !kinds.Any(AccessPolicy.CareInterventionKinds.Contains)) return [];
+        }
+        return [DataCategory.Zorg];
+    }
 }

@@ -155,6 +155,23 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
         Assert.Empty(records);
     }
 
+    [Theory]
+    [InlineData(true, "ZORGTRAJECT", "Identiteit,Zorg,Interventie")]
+    [InlineData(false, "ZORGTRAJECT", "Identiteit,Zorg,Interventie")]
+    [InlineData(true, "WAARSCHUWING", "Identiteit,Interventie")]
+    [InlineData(false, "WAARSCHUWING", "Identiteit,Interventie")]
+    public async Task A_count_of_a_named_persons_interventions_that_may_be_care_logs_care_data(bool compiled, string kind, string categories)
+    {
+        // A count of someone's care trajectories says something about their care though no row is read.
+        var query = $$"""{ interventions(filter: { kind: { eq: {{kind}} }, person: { bsn: { eq: "{{ReviewedBsn}}" } } }) { totalCount } }""";
+
+        var (_, records) = await RunAsync(compiled, HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, Casusoverleg, query);
+
+        var record = Assert.Single(records);
+        Assert.Equal(PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal(categories, record.Categories);
+    }
+
     [Fact]
     public async Task A_lookup_by_a_bsn_that_answers_null_still_logs_the_person_asked_about()
     {
