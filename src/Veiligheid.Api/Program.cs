@@ -37,7 +37,8 @@ static async Task<int> RunHubAsync(string[] args)
 {
     var builder = WebApplication.CreateBuilder(HubHostOptions.For(args));
     // A GET query's document travels in the request line: Kestrel's 8 KiB default refused a valid document of 8–16 K
-    // characters (the document limit) with a bare 414; 64 KiB holds the longest document URL-encoded.
+    // characters (the document limit) with a bare 414; 64 KiB holds the longest document in ASCII URL-encoded (not one of
+    // much non-ASCII text, or with large variables: those go by POST, as the README's limits say).
     builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
     builder.Services.AddVeiligheidData(builder.Configuration);
     builder.AddVeiligheidIdentity();

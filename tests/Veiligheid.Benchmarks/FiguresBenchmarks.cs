@@ -56,7 +56,7 @@ public class FiguresBenchmarks : IDisposable
         _connection.Execute(FigureIndexesSql);
         _db = DatabaseSetup.OpenSqlite(path);
         _db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
-        _figures = new FigureQueries(_db, AccessPolicy.Roles[HubRole.GemeenteAnalist].Figures!, new FiguresOptions { RoundingBase = 1 }); // exact, for Verify against the SQL
+        _figures = new FigureQueries(_db, AccessPolicy.Roles[HubRole.GemeenteAnalist].Figures!, new FiguresOptions { RoundingBase = 1 }, CellKeyRounding.Development(roundingBase: 1)); // exact, for Verify against the SQL
         Verify();
     }
 

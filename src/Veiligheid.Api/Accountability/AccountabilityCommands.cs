@@ -178,16 +178,9 @@ public static class AccountabilityCommands
             $"  with their {rows.LifeDomainScores} life-domain scores, {rows.PoliceSignals} police signals, {rows.Tenancies} tenancies ({rows.CurrentTenancies} current) and {rows.Consents} consents"));
     }
 
-    /// <summary>
-    /// Whether the SQLite file the verb would work on does not exist (said on <paramref name="error"/>): opening it would
-    /// create an empty one, and the verb would then fail on tables that are not there.
-    /// </summary>
     /// <summary>On SQLite, the hub's file and the log's file beside it; both null on SQL Server (one database holds all).</summary>
     private static (string? HubFile, string? LogFile) LogFilesOf(VeiligheidDbContext db)
-    {
-        var hubFile = SqliteOwnConnection.FileOf(db) is { } hub ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(hub).DataSource : null;
-        return (hubFile, hubFile is null ? null : SqliteLogFile.PathFor(hubFile));
-    }
+        => SqliteOwnConnection.PathOf(db) is { } hubFile ? (hubFile, SqliteLogFile.PathFor(hubFile)) : (null, null);
 
     /// <summary>
     /// Whether the log's file is missing beside the hub's (said on <paramref name="error"/>): a verb that opened the
@@ -201,11 +194,13 @@ public static class AccountabilityCommands
         return true;
     }
 
+    /// <summary>
+    /// Whether the SQLite file the verb would work on does not exist (said on <paramref name="error"/>): opening it would
+    /// create an empty one, and the verb would then fail on tables that are not there.
+    /// </summary>
     private static async Task<bool> MissingAsync(VeiligheidDbContext db, TextWriter error)
     {
-        if (!db.OnSqlite || db.Database.GetConnectionString() is not { } connectionString) return false;
-        var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
-        if (SqliteOwnConnection.FileOf(connectionString) is null || File.Exists(file)) return false;
+        if (SqliteOwnConnection.PathOf(db) is not { } file || File.Exists(file)) return false;
         await error.WriteLineAsync($"There is no database at {file}.");
         return true;
     }

@@ -49,8 +49,7 @@ public static class LogConsistency
     {
         ArgumentNullException.ThrowIfNull(db);
         if (!db.OnSqlite) return;
-        var logged = await db.Set<ProcessingLogEntry>().MaxAsync(e => e.PersonId, cancellationToken);
-        if (logged is not { } highestLogged) return;
+        if (await ProcessingLogIndex.HighestPersonIdAsync(db, cancellationToken) is not { } highestLogged) return;
         var table = db.Model.FindEntityType(typeof(Person))!.GetTableName();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try

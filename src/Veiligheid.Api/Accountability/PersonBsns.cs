@@ -23,28 +23,17 @@ namespace Veiligheid.Accountability;
 /// </remarks>
 internal static class PersonBsns
 {
-    private static readonly ConditionalWeakTable<IModel, string> Statements = [];
-    private static readonly ConditionalWeakTable<IModel, string> IdStatements = [];
+    private static readonly ConditionalWeakTable<IModel, string> ById = [];
+    private static readonly ConditionalWeakTable<IModel, string> ByBsn = [];
 
     /// <summary>The BSN of each of these persons the hub holds, by id; a person no longer held is left out.</summary>
     public static async Task<Dictionary<int, string>> ReadAsync(VeiligheidDbContext db, IReadOnlyCollection<int> ids,
         GraphQL.Compiled.SqlitePreparedReads? prepared, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(ids);
-        if (prepared is not null && db.OnSqlite && db.Database.GetConnectionString() is { } connectionString
-            && prepared.TryLease(connectionString) is { } lease)
-        {
-            var sql = Statements.GetValue(db.Model, _ => StatementFor(db));
-            return await lease.ReadAsync(sql, [("@ids", System.Data.DbType.String, JsonSerializer.Serialize(ids))], db, async reader =>
-            {
-                var bsns = new Dictionary<int, string>(ids.Count);
-                while (await reader.ReadAsync(cancellationToken)) bsns[reader.GetInt32(0)] = reader.GetString(1);
-                return bsns;
-            }, cancellationToken);
-        }
-        return await db.Persons.AsNoTracking().Where(p => ids.Contains(p.Id)).Select(p => new { p.Id, p.Bsn })
-            .ToDictionaryAsync(p => p.Id, p => p.Bsn, cancellationToken);
+        var bsns = new Dictionary<int, string>(ids.Count);
+        await LookUpAsync(db, ids, nameof(Person.Id), ById, persons => persons.Where(p => ids.Contains(p.Id)), (id, bsn) => bsns[id] = bsn, prepared, cancellationToken);
+        return bsns;
     }
 
     /// <summary>
@@ -55,36 +44,43 @@ internal static class PersonBsns
     public static async Task<Dictionary<string, int>> IdsAsync(VeiligheidDbContext db, IReadOnlyCollection<string> bsns,
         GraphQL.Compiled.SqlitePreparedReads? prepared, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(bsns);
+        var ids = new Dictionary<string, int>(bsns.Count, StringComparer.Ordinal);
+        await LookUpAsync(db, bsns, nameof(Person.Bsn), ByBsn, persons => persons.Where(p => bsns.Contains(p.Bsn)), (id, bsn) => ids[bsn] = id, prepared, cancellationToken);
+        return ids;
+    }
+
+    /// <summary>
+    /// Hands <paramref name="found"/> the id and BSN of each person whose <paramref name="column"/> is one of
+    /// <paramref name="values"/>: on a kept statement (<paramref name="statements"/>, one per model) with the values as one
+    /// JSON array, or else through <paramref name="fallback"/>, the same condition in LINQ (a function, so its expression is
+    /// built only when it runs: the kept statement is the hot path).
+    /// </summary>
+    private static async Task LookUpAsync<T>(VeiligheidDbContext db, IReadOnlyCollection<T> values, string column,
+        ConditionalWeakTable<IModel, string> statements, Func<IQueryable<Person>, IQueryable<Person>> fallback, Action<int, string> found,
+        GraphQL.Compiled.SqlitePreparedReads? prepared, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         if (prepared is not null && db.OnSqlite && db.Database.GetConnectionString() is { } connectionString
             && prepared.TryLease(connectionString) is { } lease)
         {
-            var sql = IdStatements.GetValue(db.Model, _ => IdStatementFor(db));
-            return await lease.ReadAsync(sql, [("@bsns", System.Data.DbType.String, JsonSerializer.Serialize(bsns))], db, async reader =>
+            var sql = statements.GetValue(db.Model, _ => StatementFor(db, column));
+            await lease.ReadAsync(sql, [("@values", System.Data.DbType.String, JsonSerializer.Serialize(values))], db, async reader =>
             {
-                var ids = new Dictionary<string, int>(bsns.Count, StringComparer.Ordinal);
-                while (await reader.ReadAsync(cancellationToken)) ids[reader.GetString(1)] = reader.GetInt32(0);
-                return ids;
+                while (await reader.ReadAsync(cancellationToken)) found(reader.GetInt32(0), reader.GetString(1));
+                return true;
             }, cancellationToken);
+            return;
         }
-        return await db.Persons.AsNoTracking().Where(p => bsns.Contains(p.Bsn)).Select(p => new { p.Id, p.Bsn })
-            .ToDictionaryAsync(p => p.Bsn, p => p.Id, StringComparer.Ordinal, cancellationToken);
+        await foreach (var person in fallback(db.Persons.AsNoTracking()).Select(p => new { p.Id, p.Bsn }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            found(person.Id, person.Bsn);
     }
 
-    /// <summary>The statement in SQLite's dialect, with the table and column names from EF Core's model.</summary>
-    private static string StatementFor(VeiligheidDbContext db)
+    /// <summary>The statement in SQLite's dialect, with the table and column names from EF Core's model: id and BSN by <paramref name="column"/>.</summary>
+    private static string StatementFor(VeiligheidDbContext db, string column)
     {
         var persons = StoreNames.Of<Person>(db);
         return $"SELECT {persons.Column(nameof(Person.Id))}, {persons.Column(nameof(Person.Bsn))} FROM {persons.Table} "
-               + $"WHERE {persons.Column(nameof(Person.Id))} IN (SELECT value FROM json_each(@ids))";
-    }
-
-    /// <summary>As <see cref="StatementFor"/>, by BSN.</summary>
-    private static string IdStatementFor(VeiligheidDbContext db)
-    {
-        var persons = StoreNames.Of<Person>(db);
-        return $"SELECT {persons.Column(nameof(Person.Id))}, {persons.Column(nameof(Person.Bsn))} FROM {persons.Table} "
-               + $"WHERE {persons.Column(nameof(Person.Bsn))} IN (SELECT value FROM json_each(@bsns))";
+               + $"WHERE {persons.Column(column)} IN (SELECT value FROM json_each(@values))";
     }
 }

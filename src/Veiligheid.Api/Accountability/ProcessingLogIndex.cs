@@ -128,6 +128,19 @@ public static class ProcessingLogIndex
         return db.Set<ProcessingRecord>().AsNoTracking().Where(recorded).Where(r => sequences.Contains(r.Sequence));
     }
 
+    /// <summary>
+    /// The highest person id the log names (null when none): the index's, read at the end of its index by person, and the
+    /// tail's past its watermark, as every look-up here reads them; not a scan of the whole log, which grows for years.
+    /// </summary>
+    public static async Task<int?> HighestPersonIdAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var indexed = await db.Set<ProcessingLogSubject>().MaxAsync(s => s.PersonId, cancellationToken);
+        var watermark = await EndAsync(db, cancellationToken);
+        var tail = await db.Set<ProcessingLogEntry>().Where(e => e.Sequence > watermark).MaxAsync(e => e.PersonId, cancellationToken);
+        return indexed is null ? tail : tail is null ? indexed : Math.Max(indexed.Value, tail.Value);
+    }
+
     /// <summary>The index's highest sequence (0 when empty): the last record it names.</summary>
     public static async Task<long> EndAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {

@@ -65,19 +65,17 @@ public static class CaseMutations
 
         var organisationId = hub.Access.Caller.OrganisationId;
         var now = DateTime.UtcNow;
+        bool Unchanged(Case row) => row.Kind == input.Kind && row.Title == input.Title && row.Confidentiality == confidentiality && row.LegalGround == input.LegalGround;
         Case? row = null;
         if (!string.IsNullOrWhiteSpace(input.ExternalId))
         {
-            // Opening again edits the earlier case, so it is bound by what the caller may see (as recordIntervention is):
-            // a case of its organisation above the caller's level is neither overwritten nor described.
-            row = await hub.Cases().FirstOrDefaultAsync(c => c.SourceOrganisationId == organisationId && c.ExternalId == input.ExternalId, ct);
-            if (row is null && await hub.Db.Cases.AnyAsync(c => c.SourceOrganisationId == organisationId && c.ExternalId == input.ExternalId, ct))
-                return MutationPayload.Failed<Case>(MutationErrorCode.Forbidden, "externalId",
-                    "This externalId belongs to an earlier case of the caller's organisation that the caller may not see; it is not opened again.");
+            (row, var refusal) = await Replays.FindAsync(hub.Cases(), hub.Db.Cases,
+                c => c.SourceOrganisationId == organisationId && c.ExternalId == input.ExternalId,
+                "This externalId belongs to an earlier case of the caller's organisation that the caller may not see; it is not opened again.", ct);
+            if (refusal is not null) return MutationPayload.Failed<Case>([refusal]);
             // A closed case is final: its kind, confidentiality and legal ground decided who saw it and how long it is
             // kept, and changing them afterwards would reopen it to others (an ondermijning case made openbaar).
-            if (row is { Status: CaseStatus.Afgesloten }
-                && !(row.Kind == input.Kind && row.Title == input.Title && row.Confidentiality == confidentiality && row.LegalGround == input.LegalGround))
+            if (row is { Status: CaseStatus.Afgesloten } && !Unchanged(row))
                 return MutationPayload.Failed<Case>(MutationErrorCode.Invalid, "externalId", "This externalId names a closed case, which is not changed any more.");
         }
         var created = row is null;
@@ -99,7 +97,7 @@ public static class CaseMutations
         {
             return MutationPayload.Failed<Case>([conflict]);
         }
-        else if (row.Kind == input.Kind && row.Title == input.Title && row.Confidentiality == confidentiality && row.LegalGround == input.LegalGround)
+        else if (Unchanged(row))
         {
             return new MutationPayload<Case>(row, []);
         }

@@ -168,8 +168,8 @@ public static partial class SqliteLogFile
     public static string? SetAsideUnreadableIndex(VeiligheidDbContext db, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (SqliteOwnConnection.FileOf(db) is not { } hub) return null;
-        var file = IndexPathFor(new SqliteConnectionStringBuilder(hub).DataSource);
+        if (SqliteOwnConnection.PathOf(db) is not { } hub) return null;
+        var file = IndexPathFor(hub);
         if (!File.Exists(file) || ReadError(file) is not { } reason) return null;
         var aside = file + ".corrupt-" + (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         // The companions keep their names beside the set-aside file, so it opens with its WAL as it was.
@@ -496,27 +496,3 @@ public sealed class SqliteLogAttachment : DbConnectionInterceptor
 /// hub does not start, and says why (<c>Program.cs</c> prints the reason and exits with 1).
 /// </summary>
 public sealed class ProcessingLogFileException(string message) : InvalidOperationException(message);
-
-/// <summary>
-/// A setting the hub cannot run without is missing or wrong (Entra ID outside Development, the log's pseudonym key): an
-/// operator's situation, which the hub reports by its reason alone and a non-zero exit, without a stack trace.
-/// </summary>
-public sealed class HubConfigurationException(string message) : InvalidOperationException(message)
-{
-    /// <summary>A secret key set as base64 (the log's pseudonym key, the figures' cell key): its bytes, or this exception
-    /// naming the setting when the value is not base64 or shorter than <paramref name="minimumBytes"/>.</summary>
-    public static byte[] Base64Key(string setting, string value, int minimumBytes = 32)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        byte[] key;
-        try
-        {
-            key = Convert.FromBase64String(value);
-        }
-        catch (FormatException)
-        {
-            throw new HubConfigurationException($"{setting} is not base64.");
-        }
-        return key.Length >= minimumBytes ? key : throw new HubConfigurationException($"{setting} must be at least {minimumBytes} bytes (base64).");
-    }
-}

@@ -21,6 +21,9 @@ internal static class SqliteOwnConnection
         return FileOf(connectionString);
     }
 
+    /// <summary>The path of the context's SQLite file; null when it is not on one (as <see cref="FileOf(VeiligheidDbContext)"/>).</summary>
+    public static string? PathOf(VeiligheidDbContext db) => FileOf(db) is { } file ? new SqliteConnectionStringBuilder(file).DataSource : null;
+
     /// <summary>The SQLite connection string itself when it names a file; null for an in-memory database.</summary>
     public static string? FileOf(string connectionString)
     {

@@ -18,11 +18,13 @@ namespace Veiligheid.Figures;
 /// burglaries in March in hotspots, hotcrimes and trends alike; a district of one neighbourhood as that neighbourhood).
 /// </para>
 /// </summary>
-public sealed class FigureQueries(VeiligheidDbContext db, FigureScope scope, FiguresOptions options, CellKeyRounding? rounding = null)
+public sealed class FigureQueries(VeiligheidDbContext db, FigureScope scope, FiguresOptions options, CellKeyRounding rounding)
 {
     private int Threshold => options.SuppressionThreshold;
 
-    private readonly CellKeyRounding _rounding = rounding ?? CellKeyRounding.Development(options.RoundingBase);
+    // Required, not defaulted: a default would be the public development key, and a figure published under it could be
+    // un-rounded by anyone who reads this repository.
+    private readonly CellKeyRounding _rounding = rounding ?? throw new ArgumentNullException(nameof(rounding));
 
     private FigureCount[] Publish(IReadOnlyList<int> counts, IReadOnlyList<string> cells, bool hideZeros = false)
         => Suppression.Apply(counts, Threshold, _rounding, cells, hideZeros);

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Microsoft.EntityFrameworkCore;
 using GraphQL.Builders;
 using GraphQL.Types;
 using Veiligheid.Access;
@@ -133,6 +134,28 @@ public static class MutationFields
 }
 
 /// <summary>Saving a mutation's changes and its audit rows as one transaction.</summary>
+/// <summary>Writes sent again with the caller's own id for the row (<c>externalId</c>): an update of the earlier row, or UNCHANGED.</summary>
+public static class Replays
+{
+    /// <summary>
+    /// The caller's earlier row with this key, for a replay: only a row the caller may edit (<paramref name="editable"/>),
+    /// so a replay is bound by the same rule as every edit. An earlier row of the caller's organisation that the caller may
+    /// not edit (above its confidentiality level, say) is neither overwritten nor described: FORBIDDEN on
+    /// <c>externalId</c>, with <paramref name="refusal"/>; the unique key leaves no other answer, and the id is the
+    /// organisation's own.
+    /// </summary>
+    public static async Task<(T? Row, MutationError? Refusal)> FindAsync<T>(IQueryable<T> editable, IQueryable<T> all,
+        System.Linq.Expressions.Expression<Func<T, bool>> sameKey, string refusal, CancellationToken ct) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(editable);
+        ArgumentNullException.ThrowIfNull(all);
+        var row = await editable.FirstOrDefaultAsync(sameKey, ct);
+        return row is null && await all.AnyAsync(sameKey, ct)
+            ? (null, new MutationError(MutationErrorCode.Forbidden, "externalId", refusal))
+            : (row, null);
+    }
+}
+
 public static class MutationSaving
 {
     /// <summary>

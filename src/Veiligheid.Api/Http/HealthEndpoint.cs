@@ -24,8 +24,7 @@ public static class HealthEndpoint
         {
             // On SQLite the processing log is a file of its own, and a hub without it serves no person data: say which
             // is missing, where a failed connect said only that "the database" did not answer.
-            if (SqliteLogFile.ConnectionStringFor(db) is { } log
-                && new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(log).DataSource is { } logFile && !File.Exists(logFile))
+            if (SqliteOwnConnection.PathOf(db) is { } hubFile && !File.Exists(SqliteLogFile.PathFor(hubFile)))
                 return HealthCheckResult.Unhealthy("The processing log's file is missing; the hub serves no person data without it.");
             return await db.Database.CanConnectAsync(cancellationToken)
                 ? HealthCheckResult.Healthy("The database answers.")

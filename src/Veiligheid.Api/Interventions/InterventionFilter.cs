@@ -41,7 +41,7 @@ public sealed class InterventionFilter : FilterDefinition<Intervention>
         ArgumentNullException.ThrowIfNull(filter);
         if (filter.TryGetValue("kind", out var kind) && kind is IDictionary<string, object?> condition)
         {
-            var kinds = Operators.Operands(condition).Select(k => k is InterventionKind known ? known : Enum.Parse<InterventionKind>(k.ToString()!, ignoreCase: true)).ToList();
+            var kinds = Operators.Operands(condition).OfType<InterventionKind>().ToList();
             if (kinds.Count > 0 && !kinds.Any(AccessPolicy.CareInterventionKinds.Contains)) return [];
         }
         return [DataCategory.Zorg];

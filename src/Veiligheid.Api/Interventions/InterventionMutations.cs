@@ -95,15 +95,10 @@ public static class InterventionMutations
         Intervention? row = null;
         if (!string.IsNullOrWhiteSpace(input.ExternalId))
         {
-            // Recording again edits the earlier record, so it is bound by the same rule as every edit: only an
-            // intervention the caller may see and edit (an earlier record of its organisation may lie above the
-            // caller's confidentiality level). Such a row is neither overwritten nor described (no version); its id is
-            // the organisation's own, and the unique key leaves no other answer than a refusal.
-            row = await hub.Db.Interventions.Where(hub.Access.InterventionsToEdit)
-                .FirstOrDefaultAsync(i => i.SourceOrganisationId == organisationId && i.ExternalId == input.ExternalId, ct);
-            if (row is null && await hub.Db.Interventions.AnyAsync(i => i.SourceOrganisationId == organisationId && i.ExternalId == input.ExternalId, ct))
-                return MutationPayload.Failed<Intervention>(MutationErrorCode.Forbidden, "externalId",
-                    "This externalId belongs to an earlier record of the caller's organisation that the caller may not edit; it is not recorded again.");
+            (row, var refusal) = await Replays.FindAsync(hub.Db.Interventions.Where(hub.Access.InterventionsToEdit), hub.Db.Interventions,
+                i => i.SourceOrganisationId == organisationId && i.ExternalId == input.ExternalId,
+                "This externalId belongs to an earlier record of the caller's organisation that the caller may not edit; it is not recorded again.", ct);
+            if (refusal is not null) return MutationPayload.Failed<Intervention>([refusal]);
         }
         var created = row is null;
         // A write processes the persons it is about whatever its response selects (the log notes a read only for the

@@ -114,6 +114,8 @@ public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
     public async Task A_consent_registered_several_times_at_once_is_one_consent_and_withdrawing_it_ends_the_sharing()
     {
         // Retries racing the first request: one active consent, the same one in every answer, so its withdrawal holds.
+        // Whether they race is the scheduler's to decide; the unique index that makes this hold is tested on its own in
+        // ActiveConsentMigrationTests, and the retry in ConcurrentWriteRetryTests.
         var ggz = OrganisationId(DemoOrganisations.GgzHorizon);
         var gemeente = OrganisationId(DemoOrganisations.GemeenteVeiligstad);
         var person = await ChangeAsync(db => db.CaseSubjects

@@ -35,6 +35,8 @@ public sealed class IncidentMutationTests(HubFactory hub) : IClassFixture<HubFac
     {
         // A partner retrying after a time-out while its first request still runs: the requests race between the look-up
         // by externalId and the insert. Each round sends them at once; every answer is CREATED or UNCHANGED, never an error.
+        // Whether the race happens is the scheduler's to decide (before the fix this failed in two runs of three);
+        // ConcurrentWriteRetryTests pins the retry itself, race or not.
         var bagId = AnyBagId();
         for (var round = 0; round < 5; round++)
         {
