@@ -172,10 +172,17 @@ public static class AccountabilityCommands
             $"  with {plan.CaseSubjects} subject links, {plan.CaseLocations} location links, {plan.Participants} participants, {plan.StatusChanges} status changes, {plan.Contributions} contributions, {plan.Interventions} interventions"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  and {plan.Persons.Count} persons nothing else refers to{(plan.Persons.Count > 0 ? ": ids " + string.Join(", ", plan.Persons) : "")}"));
-        if (plan.Persons.Count == 0) return;
-        var rows = plan.PersonRows;
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"  with their {rows.LifeDomainScores} life-domain scores, {rows.PoliceSignals} police signals, {rows.Tenancies} tenancies ({rows.CurrentTenancies} current) and {rows.Consents} consents"));
+        if (plan.Persons.Count > 0)
+        {
+            var rows = plan.PersonRows;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  with their {rows.LifeDomainScores} life-domain scores, {rows.PoliceSignals} police signals, {rows.EndedTenancies} ended tenancies and {rows.Consents} consents"));
+        }
+        // Who stays is said too, as counts (never an id: these persons are still held, and a list of them would say which).
+        var kept = plan.Kept;
+        if (kept.Persons > 0)
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  keeping {kept.Persons} of their subjects, still needed: {kept.InOtherCases} in another case, {kept.InIncidents} in an incident, {kept.WithOtherInterventions} with an intervention outside these cases, {kept.WithCurrentTenancies} with a current tenancy (a person may have several reasons)"));
     }
 
     /// <summary>On SQLite, the hub's file and the log's file beside it; both null on SQL Server (one database holds all).</summary>

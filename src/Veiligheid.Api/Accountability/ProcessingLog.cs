@@ -52,6 +52,7 @@ public sealed class ProcessingLog : IDisposable
     private readonly TimeProvider _clock;
     private SqliteLogWriter? _sqlite; // used and replaced only under _writer
     private long _commits;
+    private ProcessingLogWrites _writes = ProcessingLogWrites.None; // replaced only under _writer, read by /health
 
     public ProcessingLog(IOptions<ProcessingLogOptions> options, IHostEnvironment environment, TimeProvider? clock = null)
     {
@@ -84,6 +85,9 @@ public sealed class ProcessingLog : IDisposable
 
     /// <summary>How many transactions this log has committed (group commit shares one between requests); for tests and profiles.</summary>
     internal long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>What this host's writes of the log came to lately: the outcomes of real commits, for /health.</summary>
+    public ProcessingLogWrites Writes => Volatile.Read(ref _writes);
 
     /// <summary>
     /// How many requests' records wait for a writer, and whether a writer holds the lock (tests: a writer that took the
@@ -181,9 +185,11 @@ public sealed class ProcessingLog : IDisposable
                 }
                 catch (Exception e)
                 {
+                    Volatile.Write(ref _writes, _writes.Failed(_clock.GetUtcNow().UtcDateTime, e));
                     foreach (var pending in batch) pending.Fail(e);
                     throw;
                 }
+                Volatile.Write(ref _writes, _writes.Succeeded(_clock.GetUtcNow().UtcDateTime));
                 foreach (var pending in batch) pending.Succeed();
                 _committed.Writer.TryWrite(true);
             }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
 using Veiligheid.Cases;
 using Veiligheid.Data;
+using Veiligheid.Persons;
 
 namespace Veiligheid.Accountability;
 
@@ -16,19 +17,33 @@ public sealed record RetentionPlan(
     int Participants,
     int CaseLocations,
     int CaseSubjects,
-    PersonRows PersonRows)
+    PersonRows PersonRows,
+    KeptSubjects Kept)
 {
     public bool IsEmpty => Cases.Count == 0;
 }
 
 /// <summary>
 /// The rows that go with the persons a plan removes: counted in the plan so a dry run lists everything the run removes.
-/// A current tenancy (no end date, or one still to come) is counted apart too: a privacy officer may want to know that
-/// a housing corporation's tenant leaves the hub with its last case.
+/// Their tenancies have all ended (a current one keeps its person, <see cref="KeptSubjects"/>).
 /// </summary>
-public sealed record PersonRows(int LifeDomainScores, int PoliceSignals, int Tenancies, int CurrentTenancies, int Consents)
+public sealed record PersonRows(int LifeDomainScores, int PoliceSignals, int EndedTenancies, int Consents)
 {
-    public static PersonRows None { get; } = new(0, 0, 0, 0, 0);
+    public static PersonRows None { get; } = new(0, 0, 0, 0);
+}
+
+/// <summary>
+/// The subjects of the expiring cases that stay, and why: counts only, never an id, a name or a BSN. A person with
+/// several reasons is counted under each; <see cref="Persons"/> counts every kept person once.
+/// </summary>
+/// <param name="Persons">Subjects of the expiring cases that stay.</param>
+/// <param name="InOtherCases">Still a subject of a case that stays.</param>
+/// <param name="InIncidents">Involved in an incident (incidents stay).</param>
+/// <param name="WithOtherInterventions">The person of an intervention on no case or on a case that stays.</param>
+/// <param name="WithCurrentTenancies">With a tenancy current on the plan's day (<see cref="Tenancy.IsCurrentOn"/>).</param>
+public sealed record KeptSubjects(int Persons, int InOtherCases, int InIncidents, int WithOtherInterventions, int WithCurrentTenancies)
+{
+    public static KeptSubjects None { get; } = new(0, 0, 0, 0, 0);
 }
 
 /// <summary>A closed case past its retention term.</summary>
@@ -37,9 +52,26 @@ public sealed record ExpiredCase(int Id, CaseKind Kind, DateTime ClosedAt, int R
 /// <summary>
 /// Applies the purposes' retention terms: a closed case whose term (counted from closure) has passed is removed with
 /// everything only it references: its subjects' links, locations' links, participants, status history, contributions,
-/// interventions, and the persons no other case, incident or intervention still refers to (with their scores, signals,
-/// tenancies and consents). Locations, incidents and organisations are register or shared data and stay.
+/// interventions, and the subjects nothing outside those cases still needs (with their scores, signals, ended tenancies
+/// and consents). Locations, incidents and organisations are register or shared data and stay.
 /// </summary>
+/// <remarks>
+/// <para>A person enters the hub as the subject of a case; what keeps one after those cases go is what a partner still
+/// holds the person for without them (<see cref="SubjectTies"/>, each also a way a role reaches the person, see
+/// <see cref="Access.RowRules"/>):</para>
+/// <list type="bullet">
+/// <item>another case, one that stays: the joint work on the person goes on;</item>
+/// <item>an incident: incidents stay, and their persons with them (the police see a person through an incident);</item>
+/// <item>an intervention on no case or on a case that stays: a partner's own work about the person (its executor sees it);</item>
+/// <item>a current tenancy (<see cref="Tenancy.IsCurrentOn"/>, on the plan's day): the housing corporation's live
+/// relation with its tenant, whom it sees as such without any case. The person stays with all their rows.</item>
+/// </list>
+/// <para>What does not keep a person, and goes with them: a tenancy that ended before the plan's day (a relation that is
+/// over; the corporation no longer sees the person through it and keeps its history in its own administration);
+/// life-domain scores and police signals (recorded about the person for the joint work: no role reaches them but through
+/// a person it sees for one of the reasons above, and the partner that made them keeps its own); consents, given or
+/// withdrawn (they let a care provider share what the hub holds in cases, and show no one the person by themselves).</para>
+/// </remarks>
 public static class Retention
 {
     public static async Task<RetentionPlan> PlanAsync(VeiligheidDbContext db, DateTime asOf, CancellationToken cancellationToken)
@@ -53,17 +85,11 @@ public static class Retention
             .OrderBy(c => c.Id)
             .ToList();
         var ids = expired.Select(c => c.Id).ToList();
-        if (ids.Count == 0) return new RetentionPlan(asOf, [], [], 0, 0, 0, 0, 0, 0, PersonRows.None);
+        if (ids.Count == 0) return new RetentionPlan(asOf, [], [], 0, 0, 0, 0, 0, 0, PersonRows.None, KeptSubjects.None);
 
-        // A subject stays when anything outside the expiring cases still refers to it.
-        var persons = await db.CaseSubjects.AsNoTracking()
-            .Where(s => ids.Contains(s.CaseId))
-            .Select(s => s.PersonId).Distinct()
-            .Where(p => !db.CaseSubjects.Any(o => o.PersonId == p && !ids.Contains(o.CaseId))
-                        && !db.IncidentPersons.Any(l => l.PersonId == p)
-                        && !db.Interventions.Any(i => i.PersonId == p && (i.CaseId == null || !ids.Contains(i.CaseId.Value))))
-            .OrderBy(p => p)
-            .ToListAsync(cancellationToken);
+        var subjects = await SubjectTiesAsync(db, ids, DateOnly.FromDateTime(asOf), cancellationToken);
+        var kept = subjects.Where(s => s.Kept).ToList();
+        var persons = subjects.Where(s => !s.Kept).Select(s => s.PersonId).Order().ToList();
 
         return new RetentionPlan(
             asOf, expired, persons,
@@ -73,19 +99,41 @@ public static class Retention
             await db.CaseParticipants.CountAsync(p => ids.Contains(p.CaseId), cancellationToken),
             await db.CaseLocations.CountAsync(l => ids.Contains(l.CaseId), cancellationToken),
             await db.CaseSubjects.CountAsync(s => ids.Contains(s.CaseId), cancellationToken),
-            await PersonRowsAsync(db, persons, asOf, cancellationToken));
+            await PersonRowsAsync(db, persons, cancellationToken),
+            new KeptSubjects(kept.Count, kept.Count(s => s.OtherCase), kept.Count(s => s.Incident),
+                kept.Count(s => s.OtherIntervention), kept.Count(s => s.CurrentTenancy)));
+    }
+
+    /// <summary>A subject of the expiring cases with what, outside them, still needs it on the plan's day (see the remarks on <see cref="Retention"/>).</summary>
+    private sealed record SubjectTies(int PersonId, bool OtherCase, bool Incident, bool OtherIntervention, bool CurrentTenancy)
+    {
+        public bool Kept => OtherCase || Incident || OtherIntervention || CurrentTenancy;
+    }
+
+    /// <summary>Every subject of the cases <paramref name="ids"/> with its ties outside them, in one statement.</summary>
+    private static Task<List<SubjectTies>> SubjectTiesAsync(VeiligheidDbContext db, List<int> ids, DateOnly day, CancellationToken cancellationToken)
+    {
+        var current = Tenancy.IsCurrentOn(day);
+        return db.CaseSubjects.AsNoTracking()
+            .Where(s => ids.Contains(s.CaseId))
+            .Select(s => s.PersonId).Distinct()
+            .Select(p => new SubjectTies(
+                p,
+                db.CaseSubjects.Any(o => o.PersonId == p && !ids.Contains(o.CaseId)),
+                db.IncidentPersons.Any(l => l.PersonId == p),
+                db.Interventions.Any(i => i.PersonId == p && (i.CaseId == null || !ids.Contains(i.CaseId.Value))),
+                db.Tenancies.Where(current).Any(t => t.PersonId == p)))
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>What goes with these persons: the same rows <see cref="ApplyAsync"/> removes with them.</summary>
-    private static async Task<PersonRows> PersonRowsAsync(VeiligheidDbContext db, List<int> persons, DateTime asOf, CancellationToken cancellationToken)
+    private static async Task<PersonRows> PersonRowsAsync(VeiligheidDbContext db, List<int> persons, CancellationToken cancellationToken)
     {
         if (persons.Count == 0) return PersonRows.None;
-        var day = DateOnly.FromDateTime(asOf);
         return new PersonRows(
             await db.LifeDomainScores.CountAsync(s => persons.Contains(s.PersonId), cancellationToken),
             await db.PoliceSignals.CountAsync(s => persons.Contains(s.PersonId), cancellationToken),
             await db.Tenancies.CountAsync(t => persons.Contains(t.PersonId), cancellationToken),
-            await db.Tenancies.CountAsync(t => persons.Contains(t.PersonId) && (t.EndDate == null || t.EndDate >= day), cancellationToken),
             await db.Consents.CountAsync(c => persons.Contains(c.PersonId), cancellationToken));
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Linq.Expressions;
 using Veiligheid.Data;
 using Veiligheid.Locations;
 using Veiligheid.Organisations;
@@ -123,7 +124,16 @@ public sealed class Tenancy
     public int LandlordOrganisationId { get; set; }
     public Organisation LandlordOrganisation { get; set; } = null!;
     public DateOnly StartDate { get; set; }
+
+    /// <summary>The tenancy's last day; null while it runs with no end agreed.</summary>
     public DateOnly? EndDate { get; set; }
+
+    /// <summary>
+    /// Whether the tenancy is current on <paramref name="day"/>: not ended before it (no end date, or an end still to
+    /// come: a tenant under notice still lives there). The corporation's live relation with the tenant, which retention
+    /// keeps (<see cref="Accountability.Retention"/>); a tenancy that ended before the day is history.
+    /// </summary>
+    public static Expression<Func<Tenancy, bool>> IsCurrentOn(DateOnly day) => t => t.EndDate == null || t.EndDate >= day;
 }
 
 /// <summary>
