@@ -40,6 +40,13 @@ internal sealed class SqliteLogWriter : IDisposable
     /// <summary>How long the restarting checkpoint waits for readers still in the WAL (and holds new writers back).</summary>
     private const int RestartWaitMilliseconds = 2000;
 
+    /// <summary>
+    /// How long a commit waits for another process's write lock on the log's file before it fails (and its requests
+    /// withhold their data). Both SQLite's own wait and Microsoft.Data.Sqlite's command timeout, which otherwise retries a
+    /// busy lock for its default 30 s on top: every request meanwhile queued behind the one waiting commit.
+    /// </summary>
+    internal const int LockWaitSeconds = 5;
+
     private readonly InsertStatement<ProcessingAction> _insertAction;
     private readonly InsertStatement<ProcessingLogEntry> _insertEntry;
     private SqliteConnection? _connection;
@@ -210,8 +217,9 @@ internal sealed class SqliteLogWriter : IDisposable
         // an fsync of the database) would land on the request whose commit crossed the mark; Checkpoint() runs it beside
         // the requests instead. busy_timeout: another writer on the file (another host, or its index copy) is waited for
         // inside SQLite in short sleeps, where Microsoft.Data.Sqlite on its own retries a busy lock every 150 ms.
-        var connection = SqliteOwnConnection.Open(ConnectionString,
-            SqliteDurability.Synchronous + " PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 5000;");
+        var connection = SqliteOwnConnection.Open(
+            new SqliteConnectionStringBuilder(ConnectionString) { DefaultTimeout = LockWaitSeconds }.ToString(),
+            SqliteDurability.Synchronous + $" PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = {LockWaitSeconds * 1000};");
         try
         {
             _readLast = connection.CreateCommand();

@@ -87,7 +87,7 @@ public static class ProcessingLogHealth
 {
     /// <summary>
     /// How long a failure with no write since keeps the check unhealthy. Longer than a write can take to fail (it waits
-    /// for another process's lock: SQLite's busy timeout and Microsoft.Data.Sqlite's retries, about 30 s), so a hub whose
+    /// for another process's lock: <see cref="SqliteLogWriter.LockWaitSeconds"/>), so a hub whose
     /// requests keep failing stays unhealthy between two failures; short enough that a host taken out of rotation is
     /// tried again within minutes.
     /// </summary>

@@ -39,8 +39,12 @@ public sealed class ProcessingLogHealthTests(HubFactory factory) : IClassFixture
                 await begin.ExecuteNonQueryAsync();
             }
 
+            var waited = System.Diagnostics.Stopwatch.StartNew();
             var refused = await client.GraphQLAsync(PersonRead);
             Assert.Equal([ProcessingLogErrorCodes.Unavailable], refused.ErrorCodes);
+            // It waited for the lock about SqliteLogWriter.LockWaitSeconds, not Microsoft.Data.Sqlite's default 30 s on top
+            // (every other request's log write queued behind it meanwhile). A bound on behaviour, far from the wait.
+            Assert.InRange(waited.Elapsed, TimeSpan.FromSeconds(SqliteLogWriter.LockWaitSeconds - 1), TimeSpan.FromSeconds(20));
             Assert.False(refused.HasData);
 
             HttpStatusCode status;
@@ -66,6 +70,9 @@ public sealed class ProcessingLogHealthTests(HubFactory factory) : IClassFixture
     [Fact]
     public void A_failure_with_no_write_since_turns_degraded_after_a_while_and_a_success_ends_it()
     {
+        // A real failure comes from SQLite, whose provider is then set; this one is made here, possibly before any test
+        // opened a connection (the reason names SQLite's fixed text for the code through that provider).
+        SQLitePCL.Batteries_V2.Init();
         var failedAt = new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc);
         var locked = new SqliteException("database is locked", 5);
         var failing = ProcessingLogWrites.None.Succeeded(failedAt.AddHours(-1)).Failed(failedAt, locked);
