@@ -33,7 +33,8 @@ public sealed class ProcessingLogOptions
 /// <summary>
 /// Appends the records of one request to the processing log, in one transaction, chained by hash; and checks the chain.
 /// Writers in this process take turns (concurrent requests share a commit); writers in other processes wait for the
-/// database's write lock, and the unique sequence number keeps any writer off a fork.
+/// database's write lock (on SQL Server, for the lock on the chain's last record), and the unique sequence number keeps
+/// any writer off a fork.
 /// </summary>
 public sealed class ProcessingLog : IDisposable
 {
@@ -140,7 +141,7 @@ public sealed class ProcessingLog : IDisposable
     /// contiguous and in order; a request returns only when the transaction holding its records has committed, and a
     /// failed transaction fails every request in it (each withholds its data).</item>
     /// <item>The chain's last hash is read inside the write transaction (BEGIN IMMEDIATE on SQLite takes the write lock
-    /// first), not cached: the read costs 0.03 ms, and a cached hash could go stale without a conflict to show it (a
+    /// first, SQL Server's read holds its locks, <see cref="LastRecordSql"/>), not cached: the read costs 0.03 ms, and a cached hash could go stale without a conflict to show it (a
     /// database replaced under a running hub, e.g. by `seed --replace`), where a fresh read cannot. (A connection kept
     /// open, the log's SQLite writer's or a pooled one, still holds the replaced file: restart the hub after replacing it.) The unique
     /// <see cref="ProcessingRecord.Sequence"/> still refuses a fork should two writers ever read the same last record.</item>
@@ -372,9 +373,14 @@ public sealed class ProcessingLog : IDisposable
     /// 0.03 ms, where the same query through EF Core's LINQ pipeline took 0.2 ms, the largest step of a one-record append
     /// after the commit itself.
     /// </summary>
-    /// <summary>The statement that reads the chain's last sequence and hash, in the provider's dialect.</summary>
+    /// <summary>
+    /// The statement that reads the chain's last sequence and hash, in the provider's dialect. On SQL Server it holds what
+    /// it read (UPDLOCK, HOLDLOCK: the last key and the range after it) to the commit, as SQLite's BEGIN IMMEDIATE does: a
+    /// second host's append waits for this one's commit and then reads its last record, where under READ COMMITTED both
+    /// read the same one and the second failed on the unique sequence, withholding its request's data.
+    /// </summary>
     internal static string LastRecordSql(bool sqlServer) => sqlServer
-        ? "SELECT TOP (1) [Sequence], [Hash] FROM [ProcessingLog] ORDER BY [Sequence] DESC;"
+        ? "SELECT TOP (1) [Sequence], [Hash] FROM [ProcessingLog] WITH (UPDLOCK, HOLDLOCK) ORDER BY [Sequence] DESC;"
         : "SELECT \"Sequence\", \"Hash\" FROM \"ProcessingLog\" ORDER BY \"Sequence\" DESC LIMIT 1;";
 
     private static async Task<(long Sequence, string Hash)> ReadLastAsync(VeiligheidDbContext db, DbTransaction transaction, CancellationToken cancellationToken)

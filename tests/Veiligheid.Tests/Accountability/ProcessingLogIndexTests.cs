@@ -313,6 +313,31 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         }
         Assert.Contains("UNION ALL", statements[0], StringComparison.Ordinal);
         Assert.Contains("[ProcessingLogSubjects]", statements[1], StringComparison.Ordinal);
+        // Two hosts on one SQL Server: the reads that a writer places its rows after hold their locks to the commit, so a
+        // second host waits for the first instead of reading the same end (a fork the unique sequence would refuse).
+        Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLog.LastRecordSql(sqlServer: true)));
+        Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLogIndex.CopySql(sqlServer: true, ProcessingLogIndexer.BatchSize)));
+    }
+
+    /// <summary>The table hints of a T-SQL statement, as ScriptDom parses them, in order of name.</summary>
+    private static List<string> TableHintsOf(string statement)
+    {
+        var fragment = new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(statement), out var errors);
+        Assert.Empty(errors);
+        var hints = new TableHints();
+        fragment.Accept(hints);
+        return [.. hints.Kinds.Select(k => k.ToString()).Order(StringComparer.Ordinal)];
+    }
+
+    private sealed class TableHints : TSqlFragmentVisitor
+    {
+        public List<TableHintKind> Kinds { get; } = [];
+
+        public override void ExplicitVisit(TableHint node)
+        {
+            Kinds.Add(node.HintKind);
+            base.ExplicitVisit(node);
+        }
     }
 
     private static List<string> Plan(VeiligheidDbContext db, IQueryable<ProcessingRecord> query)
