@@ -41,6 +41,12 @@ public sealed class CallerAccess
 
     public bool Grants(DataCategory category) => Categories.Contains(category);
 
+    /// <summary>
+    /// Whether care interventions can be among the caller's rows at all: only where the role and the purpose cover care
+    /// data (<see cref="Interventions"/>). Where they cannot, no answer about interventions says anything about care.
+    /// </summary>
+    public bool MayReceiveCare => Grants(DataCategory.Zorg);
+
     /// <summary>True when the role may perform this write at all; <see cref="WriteRules"/> narrows the rows.</summary>
     public bool May(WriteAction action) => Role.Writes.Contains(action);
 
@@ -110,7 +116,7 @@ public sealed class CallerAccess
         if (Role.Interventions is null) return Nothing<Intervention>();
         var max = Role.MaxConfidentiality;
         var organisationId = Caller.OrganisationId;
-        var mayReceiveCare = Grants(DataCategory.Zorg);
+        var mayReceiveCare = MayReceiveCare;
         // A care intervention is care data even for the organisation that executes it: under a purpose that does not
         // cover care (mayReceiveCare is the role's categories narrowed by the purpose) it is not there at all.
         Expression<Func<Intervention, bool>> universal = i =>

@@ -189,21 +189,22 @@ public abstract class FilterDefinition<T> where T : class
 
     /// <summary>
     /// The persons this filter names, with what it reveals about them (<see cref="NamedPersons"/>), as a filter of a list of
-    /// <paramref name="listCategory"/>: none without a filter.
+    /// <paramref name="listCategory"/> read by <paramref name="access"/>: none without a filter.
     /// </summary>
-    public NamedPersons PersonsNamedBy(IDictionary<string, object?>? filter, DataCategory listCategory)
+    public NamedPersons PersonsNamedBy(IDictionary<string, object?>? filter, DataCategory listCategory, CallerAccess access)
     {
         if (filter is null) return NamedPersons.None;
         var named = new List<NamedPerson>();
-        Name(filter, [listCategory, Category, .. CategoriesOfRows(filter)], named);
+        Name(filter, [listCategory, Category, .. CategoriesOfRows(filter, access)], named);
         return named.Count == 0 ? NamedPersons.None : new NamedPersons(named);
     }
 
     /// <summary>
-    /// Categories the list's rows may hold beyond the list's own, as this filter leaves them: what an answer about the
-    /// persons the filter names may reveal even when no row is read (a count). None by default.
+    /// Categories the list's rows may hold beyond the list's own, as this filter (null: none) and the caller's slice leave
+    /// them: what an answer about a person the list is about (one its filter names, or the person whose list it is) may
+    /// reveal even when no row is read (a count, an empty list). None by default.
     /// </summary>
-    protected virtual IEnumerable<DataCategory> CategoriesOfRows(IDictionary<string, object?> filter) => [];
+    public virtual IEnumerable<DataCategory> CategoriesOfRows(IDictionary<string, object?>? filter, CallerAccess access) => [];
 
     /// <summary>Adds the persons one filter input object names; <paramref name="categories"/>: those on the way to it.</summary>
     internal void Name(IDictionary<string, object?> filter, DataCategory[] categories, List<NamedPerson> named)

@@ -40,7 +40,7 @@ public static class ListQuerying
         var filter = Argument(context, "filter") as IDictionary<string, object?>;
         var filtered = visible.Where(definition.Predicate(filter, new FilterScope(hub.Access)));
         var page = await filtered.ToKeysetPageAsync(Order(definition, Argument(context, "orderBy") as IEnumerable), context);
-        definition.PersonsNamedBy(filter, ProcessingObserver.CategoryOf(context)).NoteIn(hub.Processing);
+        definition.PersonsNamedBy(filter, ProcessingObserver.CategoryOf(context), hub.Access).NoteIn(hub.Processing);
         return page;
     }
 
@@ -93,7 +93,7 @@ public static class ListQuerying
         var definition = Filters.Of<TDefinition>();
         var filterArgument = Argument(context, "filter") as IDictionary<string, object?>;
         var filter = definition.Predicate(filterArgument, new FilterScope(hub.Access));
-        var named = definition.PersonsNamedBy(filterArgument, ProcessingObserver.CategoryOf(context));
+        var named = definition.PersonsNamedBy(filterArgument, ProcessingObserver.CategoryOf(context), hub.Access);
         var order = Order(definition, Argument(context, "orderBy") as IEnumerable);
         var first = PageSize(context);
         var after = context.GetArgument<string?>("after");

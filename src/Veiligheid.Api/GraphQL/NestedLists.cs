@@ -95,6 +95,12 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     /// </summary>
     public Func<RequestContext, IQueryable<TRow>>? VisibleUnderVisibleParent { get; init; }
 
+    /// <summary>
+    /// The list's parent is a person (a person's cases, incidents, interventions, …): whatever the list answers (rows, a
+    /// count, a page's pageInfo, no rows) is that person's data, logged for them (<see cref="RevealedAboutParent"/>).
+    /// </summary>
+    public bool ParentIsPerson { get; init; }
+
     /// <summary>The list without arguments: the visible rows in the documented order.</summary>
     public IQueryable<TRow> Rows(RequestContext hub) => Sort(_visible(hub), Documented(), hub);
 
@@ -130,10 +136,24 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     /// is of <paramref name="listCategory"/>. Both read paths note them once the list was read under some parent: the
     /// resolvers when its loader has read the rows, the compiled path where a parent row carries the list.
     /// </summary>
-    public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory)
+    public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory, CallerAccess access)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return Filters.Of<TDefinition>().PersonsNamedBy(arguments.Filter, listCategory);
+        return Filters.Of<TDefinition>().PersonsNamedBy(arguments.Filter, listCategory, access);
+    }
+
+    /// <summary>
+    /// The categories of the parent person's data that the list reveals beyond its field's own (which is noted for the
+    /// parent as any of its fields is): those its rows may hold as its filter and the caller's slice leave them
+    /// (<see cref="FilterDefinition{T}.CategoriesOfRows"/>), whatever rows it answers: a count of a person's care
+    /// trajectories, or none of them, says something about their care. None when the parent is not a person. Both read
+    /// paths note them for each parent the list is read under: the resolvers as they load it, the compiled path with the
+    /// parent row's own categories.
+    /// </summary>
+    public IReadOnlyList<DataCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return ParentIsPerson ? [.. Filters.Of<TDefinition>().CategoriesOfRows(arguments.Filter, access)] : [];
     }
 
     /// <summary>filter, orderBy, first and after, described for this list.</summary>
@@ -198,15 +218,16 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         ArgumentNullException.ThrowIfNull(context);
         var arguments = NestedListArguments.From(context);
         include ??= rows => rows;
-        if (!arguments.Any) return context.LoadMany(name, parentId, hub => include(Rows(hub)), ParentKey);
-        _ = AfterCursor(arguments); // a bad cursor is the field's error, before anything is queued
+        _ = AfterCursor(arguments); // a bad cursor is the field's error, before anything is queued or noted
         var hub = context.Hub();
+        NoteParent(hub, arguments, parentId);
+        if (!arguments.Any) return context.LoadMany(name, parentId, loading => include(Rows(loading)), ParentKey);
         var category = ProcessingObserver.CategoryOf(context);
         // Each field of the operation has its own arguments, so its own loader; its parents share it.
         return hub.Loader<int, IReadOnlyList<TRow>>($"{name}#{hub.FieldNumber(context.FieldAst)}", async (ids, ct) =>
         {
             var rows = await include(Rows(hub, arguments, ids)).AsNoTracking().ToListAsync(ct);
-            PersonsNamedBy(arguments, category).NoteIn(hub.Processing);
+            PersonsNamedBy(arguments, category, hub.Access).NoteIn(hub.Processing);
             return rows.GroupBy(_parentOf).ToDictionary(g => g.Key, g => (IReadOnlyList<TRow>)g.ToList());
         }, []).Load(parentId);
     }
@@ -226,6 +247,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         _ = AfterCursor(arguments);
         var order = Order(arguments.OrderBy);
         var hub = context.Hub();
+        NoteParent(hub, arguments, parentId);
         var category = ProcessingObserver.CategoryOf(context);
         var loaderName = $"{name}#{hub.FieldNumber(context.FieldAst)}";
 
@@ -243,7 +265,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
             if (_through is not null) query = query.Include(_through);
             if (include is not null) query = include(query);
             var rows = await query.AsNoTracking().ToListAsync(ct);
-            PersonsNamedBy(arguments, category).NoteIn(hub.Processing);
+            PersonsNamedBy(arguments, category, hub.Access).NoteIn(hub.Processing);
             var byParent = rows.GroupBy(_parentOf).ToDictionary(g => g.Key, g => g.ToList());
             var pages = new Dictionary<int, Page<TRow>>();
             foreach (var id in ids)
@@ -257,6 +279,15 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
             }
             return pages;
         }, new Page<TRow>([], false, false, (_, _) => "", _ => Task.FromResult(0))).Load(parentId);
+    }
+
+    /// <summary>
+    /// Notes what the list reveals about its parent (<see cref="RevealedAboutParent"/>): the resolver runs for each parent
+    /// that came back, so the parent is noted as its fields are, whatever rows the list then answers.
+    /// </summary>
+    private void NoteParent(RequestContext hub, NestedListArguments arguments, int parentId)
+    {
+        foreach (var category in RevealedAboutParent(arguments, hub.Access)) hub.Processing.Add(parentId, category);
     }
 
     /// <summary>

@@ -30,16 +30,19 @@ public sealed class InterventionFilter : FilterDefinition<Intervention>
     }
 
     /// <summary>
-    /// Care data, unless the filter's own <c>kind</c> condition (eq or in, at its top) admits no care kind: a count of a
-    /// named person's interventions that may be care trajectories says something about their care, as reading one
-    /// does (logged as Zorg, <see cref="Accountability.ProcessingObserver.CategoryOfIntervention"/>), though no row is
-    /// read. Under <c>or</c> or <c>not</c> a kind is not taken to exclude care: the safe side. Whether the caller may see
-    /// care interventions at all is not asked here; for one that may not, the record errs on the data subject's side.
+    /// Care data where the caller's slice may hold care interventions (<see cref="CallerAccess.MayReceiveCare"/>), unless the
+    /// filter's own <c>kind</c> condition (eq or in, at its top) admits no care kind: a count of a person's interventions
+    /// that may be care trajectories says something about their care, as reading one does (logged as Zorg,
+    /// <see cref="Accountability.ProcessingObserver.CategoryOfIntervention"/>), though no row is read. Under <c>or</c> or
+    /// <c>not</c> a kind is not taken to exclude care: the safe side. A slice without care data holds no care intervention
+    /// at all, so its answer says nothing about anyone's care; a slice with it says something even where it shows none
+    /// of this person's (no consent): which of them it may see is not asked, and the record errs on the data subject's side.
     /// </summary>
-    protected override IEnumerable<DataCategory> CategoriesOfRows(IDictionary<string, object?> filter)
+    public override IEnumerable<DataCategory> CategoriesOfRows(IDictionary<string, object?>? filter, CallerAccess access)
     {
-        ArgumentNullException.ThrowIfNull(filter);
-        if (filter.TryGetValue("kind", out var kind) && kind is IDictionary<string, object?> condition)
+        ArgumentNullException.ThrowIfNull(access);
+        if (!access.MayReceiveCare) return [];
+        if (filter is not null && filter.TryGetValue("kind", out var kind) && kind is IDictionary<string, object?> condition)
         {
             var kinds = Operators.Operands(condition).OfType<InterventionKind>().ToList();
             if (kinds.Count > 0 && !kinds.Any(AccessPolicy.CareInterventionKinds.Contains)) return [];

@@ -171,8 +171,31 @@ public static class PersonOverviewLoading
     public static IDataLoaderResult<IReadOnlyList<TimelineEvent>> LoadTimeline(this IResolveFieldContext context, int personId)
     {
         var hub = context.Hub();
+        // Whatever entries it holds, none of a kind included: the timeline says as much about the person as their lists do.
+        foreach (var category in TimelineCategories(hub.Access)) hub.Processing.Add(personId, category);
         return hub.Loader<int, IReadOnlyList<TimelineEvent>>("overview.timeline", (ids, ct) => FetchTimelineAsync(hub, ids, ct), []).Load(personId);
     }
+
+    /// <summary>
+    /// The categories the caller's timeline is about, as its entries of each kind included are logged: what it reveals about
+    /// its person even with no entry of a kind (as a person's interventions do, NestedList.RevealedAboutParent).
+    /// </summary>
+    private static IEnumerable<DataCategory> TimelineCategories(CallerAccess access)
+    {
+        if (HasCaseHistory(access)) yield return DataCategory.Casus;
+        if (HasIncidents(access)) yield return DataCategory.Politie;
+        if (HasInterventions(access)) yield return DataCategory.Interventie;
+        if (HasCareInterventions(access)) yield return DataCategory.Zorg;
+    }
+
+    // The kinds of entries the timeline includes for this caller; FetchTimelineAsync reads these, TimelineCategories logs them.
+    private static bool HasCaseHistory(CallerAccess access) => access.Grants(DataCategory.Casus);
+
+    private static bool HasIncidents(CallerAccess access) => access.Grants(DataCategory.Melding) && access.Grants(DataCategory.Politie);
+
+    private static bool HasInterventions(CallerAccess access) => access.Grants(DataCategory.Interventie);
+
+    private static bool HasCareInterventions(CallerAccess access) => HasInterventions(access) && access.MayReceiveCare;
 
     private static async Task<IReadOnlyDictionary<int, IReadOnlyList<TimelineEvent>>> FetchTimelineAsync(RequestContext hub, IReadOnlyList<int> ids, CancellationToken ct)
     {
@@ -184,7 +207,7 @@ public static class PersonOverviewLoading
         var caseIds = caseLinks.Select(l => l.CaseId).Distinct().ToList();
         var personsOfCase = caseLinks.ToLookup(l => l.CaseId, l => l.PersonId);
 
-        if (access.Grants(DataCategory.Casus) && caseIds.Count > 0)
+        if (HasCaseHistory(access) && caseIds.Count > 0)
         {
             var changes = await hub.Db.CaseStatusChanges.AsNoTracking().WhereKeyIn(s => s.CaseId, caseIds).ToListAsync(ct);
             events.AddRange(changes.SelectMany(s => personsOfCase[s.CaseId].Select(p => new TimelineEvent(p, TimelineEventKind.StatusChange, DataCategory.Casus,
@@ -194,7 +217,7 @@ public static class PersonOverviewLoading
                 c.CreatedAt, c.OrganisationId, c.Text, c.CaseId))));
         }
 
-        if (access.Grants(DataCategory.Melding) && access.Grants(DataCategory.Politie))
+        if (HasIncidents(access))
         {
             var incidents = await hub.Db.IncidentPersons.AsNoTracking().WhereKeyIn(l => l.PersonId, ids)
                 .Where(access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)).Include(l => l.Incident).ToListAsync(ct);
@@ -202,10 +225,10 @@ public static class PersonOverviewLoading
                 l.Incident.OccurredAt, l.Incident.ReportingOrganisationId, $"{l.Incident.Category} ({l.Role})", null, Incident: l.Incident)));
         }
 
-        if (access.Grants(DataCategory.Interventie))
+        if (HasInterventions(access))
         {
             var personIds = ids.ToList();
-            var mayReadCare = access.Grants(DataCategory.Zorg);
+            var mayReadCare = HasCareInterventions(access);
             var interventions = await hub.Interventions().AsNoTracking()
                 .Where(i => (i.PersonId != null && personIds.Contains(i.PersonId.Value)) || (i.CaseId != null && caseIds.Contains(i.CaseId.Value)))
                 .ToListAsync(ct);

@@ -111,7 +111,9 @@ public sealed class TenancyType : SlicedObjectGraphType<Tenancy>
 
 /// <summary>
 /// The rows behind a person's lists, in their order: one definition for the resolvers and for the compiled read path
-/// (<see cref="GraphQL.Compiled.ReadMap"/>). The resolvers add the Include of the linked case or incident.
+/// (<see cref="GraphQL.Compiled.ReadMap"/>). The resolvers add the Include of the linked case or incident. Each list's
+/// parent is a person (<see cref="NestedList{TDefinition, TEntity, TRow}.ParentIsPerson"/>): what it answers, if only a
+/// count, is that person's data.
 /// </summary>
 public static class PersonRelations
 {
@@ -120,26 +122,41 @@ public static class PersonRelations
 
     /// <summary>Links to cases the caller may see, newest case first; filtered and sorted on the case.</summary>
     public static NestedList<CaseFilter, Case, CaseSubject> CaseList { get; } = new(
-        "Person.cases", hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)), s => s.PersonId, s => s.Case, ("OPENED_AT", true), ("ID", true));
+        "Person.cases", hub => hub.Db.CaseSubjects.Where(hub.Access.Cases.Through<CaseSubject, Case>(s => s.Case)), s => s.PersonId, s => s.Case, ("OPENED_AT", true), ("ID", true))
+    {
+        ParentIsPerson = true,
+    };
 
     /// <summary>Links to incidents the caller may see, newest incident first; filtered and sorted on the incident.</summary>
     public static NestedList<IncidentFilter, Incident, IncidentPerson> IncidentList { get; } = new(
-        "Person.incidents", hub => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)), l => l.PersonId, l => l.Incident, ("OCCURRED_AT", true), ("ID", true));
+        "Person.incidents", hub => hub.Db.IncidentPersons.Where(hub.Access.Incidents.Through<IncidentPerson, Incident>(l => l.Incident)), l => l.PersonId, l => l.Incident, ("OCCURRED_AT", true), ("ID", true))
+    {
+        ParentIsPerson = true,
+    };
 
     /// <summary>Visible interventions aimed at a person, by start date.</summary>
     public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(
-        "Person.interventions", hub => hub.Interventions().Where(i => i.PersonId != null), i => i.PersonId!.Value, null, ("START_DATE", false), ("ID", false));
+        "Person.interventions", hub => hub.Interventions().Where(i => i.PersonId != null), i => i.PersonId!.Value, null, ("START_DATE", false), ("ID", false))
+    {
+        ParentIsPerson = true,
+    };
 
     /// <summary>
     /// A person's police signals, newest first; signals of one day in the order recorded. The field exists only for
     /// roles that read police data; the signals have no row rule of their own beyond the person's.
     /// </summary>
     public static NestedList<PoliceSignalFilter, PoliceSignal, PoliceSignal> PoliceSignalList { get; } = new(
-        "Person.policeSignals", hub => hub.Db.PoliceSignals, s => s.PersonId, null, ("REGISTERED_ON", true), ("ID", false));
+        "Person.policeSignals", hub => hub.Db.PoliceSignals, s => s.PersonId, null, ("REGISTERED_ON", true), ("ID", false))
+    {
+        ParentIsPerson = true,
+    };
 
     /// <summary>The tenancies of a person the caller may see (its tenancy row rule), latest start first; equal starts in the order recorded.</summary>
     public static NestedList<TenancyFilter, Tenancy, Tenancy> TenancyList { get; } = new(
-        "Person.tenancies", hub => hub.Tenancies(), t => t.PersonId, null, ("START_DATE", true), ("ID", false));
+        "Person.tenancies", hub => hub.Tenancies(), t => t.PersonId, null, ("START_DATE", true), ("ID", false))
+    {
+        ParentIsPerson = true,
+    };
 }
 
 /// <summary>Loading persons through the caller's row rule.</summary>

@@ -1,16 +1,8 @@
 using System.Text.Json;
-using System.Net;
-using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Veiligheid.Access;
 using Veiligheid.Accountability;
 using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
-using Veiligheid.GraphQL.Compiled;
-using Veiligheid.Persons;
 using Veiligheid.Tests.Infrastructure;
 using Veiligheid.Tests.Query;
 
@@ -28,7 +20,7 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     private const string Casusoverleg = "casusoverleg-zorg-en-veiligheid";
 
     // The reviewer's person of the demo data: 8 incidents for the police, 4 cases for the coordinator.
-    private const string ReviewedBsn = "921430231";
+    internal const string ReviewedBsn = "921430231";
 
     [Theory]
     [InlineData(true)]
@@ -36,12 +28,12 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     public async Task Incidents_filtered_by_a_persons_bsn_log_that_person_as_police_data(bool compiled)
     {
         const string query = """{ incidents(filter: { person: { bsn: { eq: "921430231" } } }) { totalCount nodes { id category } } }""";
-        var (response, records) = await RunAsync(compiled, HubRole.Politie, DemoOrganisations.PolitieZuid, Jeugdoverlast, query);
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.Politie, DemoOrganisations.PolitieZuid, Jeugdoverlast, query);
 
         Assert.True(response.Data.GetProperty("incidents").GetProperty("totalCount").GetInt32() > 0);
         var record = Assert.Single(records);
-        Assert.Equal(PersonIdOf(ReviewedBsn), record.PersonId);
-        Assert.Equal(Protect(ReviewedBsn), record.ProtectedBsn);
+        Assert.Equal(factory.PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal(factory.Protect(ReviewedBsn), record.ProtectedBsn);
         Assert.Equal("Identiteit,Politie,Melding", record.Categories);
         Assert.Equal(ProcessingConfidentiality.Vertrouwelijk, record.Confidentiality);
         Assert.Equal(Jeugdoverlast, record.Purpose);
@@ -53,12 +45,12 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     public async Task Cases_filtered_by_a_subjects_bsn_log_that_person_with_the_case_category(bool compiled)
     {
         const string query = """{ cases(filter: { subject: { bsn: { eq: "921430231" } } }) { totalCount nodes { kind } } }""";
-        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
 
         Assert.True(response.Data.GetProperty("cases").GetProperty("totalCount").GetInt32() > 0);
         var record = Assert.Single(records);
-        Assert.Equal(PersonIdOf(ReviewedBsn), record.PersonId);
-        Assert.Equal(Protect(ReviewedBsn), record.ProtectedBsn);
+        Assert.Equal(factory.PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal(factory.Protect(ReviewedBsn), record.ProtectedBsn);
         Assert.Equal("Identiteit,Casus", record.Categories);
     }
 
@@ -68,12 +60,12 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     public async Task A_count_of_persons_by_bsn_logs_that_person_and_shows_in_the_access_report(bool compiled)
     {
         const string query = """{ persons(filter: { bsn: { eq: "921430231" } }) { totalCount } }""";
-        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
 
         Assert.Equal(1, response.Data.GetProperty("persons").GetProperty("totalCount").GetInt32());
         var record = Assert.Single(records);
-        Assert.Equal(PersonIdOf(ReviewedBsn), record.PersonId);
-        Assert.Equal(Protect(ReviewedBsn), record.ProtectedBsn);
+        Assert.Equal(factory.PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal(factory.Protect(ReviewedBsn), record.ProtectedBsn);
         Assert.Equal("Identiteit", record.Categories);
 
         // The person's access report shows the look-up.
@@ -92,12 +84,12 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     {
         var unknown = factory.UnheldBsn();
         var query = $$"""{ incidents(filter: { person: { bsn: { eq: "{{unknown}}" } } }) { totalCount } }""";
-        var (response, records) = await RunAsync(compiled, HubRole.Politie, DemoOrganisations.PolitieZuid, Jeugdoverlast, query);
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.Politie, DemoOrganisations.PolitieZuid, Jeugdoverlast, query);
 
         Assert.Equal(0, response.Data.GetProperty("incidents").GetProperty("totalCount").GetInt32());
         var record = Assert.Single(records);
         Assert.Null(record.PersonId);
-        Assert.Equal(Protect(unknown), record.ProtectedBsn);
+        Assert.Equal(factory.Protect(unknown), record.ProtectedBsn);
         Assert.DoesNotContain(unknown, record.ProtectedBsn, StringComparison.Ordinal);
         Assert.Equal("Identiteit,Politie,Melding", record.Categories);
     }
@@ -116,12 +108,12 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
                 .Select(p => (p.Id, p.Bsn)).First();
         });
         var query = $$"""{ persons(filter: { bsn: { eq: "{{bsn}}" } }) { totalCount } }""";
-        var (response, records) = await RunAsync(compiled, HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast", query);
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast", query);
 
         Assert.Equal(0, response.Data.GetProperty("persons").GetProperty("totalCount").GetInt32());
         var record = Assert.Single(records);
         Assert.Equal(id, record.PersonId);
-        Assert.Equal(Protect(bsn), record.ProtectedBsn);
+        Assert.Equal(factory.Protect(bsn), record.ProtectedBsn);
     }
 
     [Theory]
@@ -134,7 +126,7 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
         var madeUp = Enumerable.Range(held + 1_000, 50).Select(id => $"\"{GlobalId.Encode("Person", id)}\"");
         var query = $$"""{ persons(filter: { id: { in: [{{string.Join(", ", madeUp)}}] } }) { totalCount } }""";
 
-        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
 
         Assert.Equal(0, response.Data.GetProperty("persons").GetProperty("totalCount").GetInt32());
         Assert.Empty(records);
@@ -149,7 +141,7 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
         var bsns = Enumerable.Range(0, Operators.MaxInValues + 1).Select(_ => $"\"{factory.UnheldBsn()}\"");
         var query = $$"""{ persons(filter: { bsn: { in: [{{string.Join(", ", bsns)}}] } }) { totalCount } }""";
 
-        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query, expectData: false);
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query, expectData: false);
 
         Assert.Contains("FILTER_TOO_LARGE", response.ErrorCodes);
         Assert.Empty(records);
@@ -165,11 +157,30 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
         // A count of someone's care trajectories says something about their care though no row is read.
         var query = $$"""{ interventions(filter: { kind: { eq: {{kind}} }, person: { bsn: { eq: "{{ReviewedBsn}}" } } }) { totalCount } }""";
 
-        var (_, records) = await RunAsync(compiled, HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, Casusoverleg, query);
+        var (_, records) = await factory.ReadAsync(compiled, HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, Casusoverleg, query);
 
         var record = Assert.Single(records);
-        Assert.Equal(PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal(factory.PersonIdOf(ReviewedBsn), record.PersonId);
         Assert.Equal(categories, record.Categories);
+    }
+
+    [Theory]
+    [InlineData(true, HubRole.Politie, DemoOrganisations.PolitieZuid, Casusoverleg)]
+    [InlineData(false, HubRole.Politie, DemoOrganisations.PolitieZuid, Casusoverleg)]
+    [InlineData(true, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Jeugdoverlast)]
+    [InlineData(false, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Jeugdoverlast)]
+    public async Task A_count_of_a_named_persons_interventions_under_a_slice_without_care_data_logs_no_care_data(bool compiled, HubRole role, string organisation,
+        string purpose)
+    {
+        // Without care data in the role or the purpose no care intervention is among the caller's rows at all: the count
+        // says nothing about the person's care, as the same count under the person says nothing (NestedListParentLoggingTests).
+        var query = $$"""{ interventions(filter: { person: { bsn: { eq: "{{ReviewedBsn}}" } } }) { totalCount } }""";
+
+        var (_, records) = await factory.ReadAsync(compiled, role, organisation, purpose, query);
+
+        var record = Assert.Single(records);
+        Assert.Equal(factory.PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal("Identiteit,Interventie", record.Categories);
     }
 
     [Fact]
@@ -186,13 +197,13 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
         var unknown = factory.UnheldBsn();
         var query = $$"""{ hidden: personByBsn(bsn: "{{hidden}}") { id } unknown: personByBsn(bsn: "{{unknown}}") { id } }""";
 
-        var (response, records) = await RunAsync(compiled: false, HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast", query);
+        var (response, records) = await factory.ReadAsync(compiled: false, HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast", query);
 
         Assert.Equal(JsonValueKind.Null, response.Data.GetProperty("hidden").ValueKind);
         Assert.Equal(JsonValueKind.Null, response.Data.GetProperty("unknown").ValueKind);
         Assert.Equal(2, records.Count);
-        Assert.Contains(records, r => r.PersonId == id && r.ProtectedBsn == Protect(hidden) && r.Categories == "Identiteit");
-        Assert.Contains(records, r => r.PersonId is null && r.ProtectedBsn == Protect(unknown) && r.Categories == "Identiteit");
+        Assert.Contains(records, r => r.PersonId == id && r.ProtectedBsn == factory.Protect(hidden) && r.Categories == "Identiteit");
+        Assert.Contains(records, r => r.PersonId is null && r.ProtectedBsn == factory.Protect(unknown) && r.Categories == "Identiteit");
     }
 
     [Theory]
@@ -202,11 +213,11 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     {
         var unknown = factory.UnheldBsn();
         var query = $$"""{ cases(filter: { subject: { bsn: { in: ["921430231", "{{unknown}}"] } } }) { totalCount } }""";
-        var (_, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+        var (_, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
 
         Assert.Equal(2, records.Count);
-        Assert.Contains(records, r => r.PersonId == PersonIdOf(ReviewedBsn) && r.ProtectedBsn == Protect(ReviewedBsn));
-        Assert.Contains(records, r => r.PersonId is null && r.ProtectedBsn == Protect(unknown));
+        Assert.Contains(records, r => r.PersonId == factory.PersonIdOf(ReviewedBsn) && r.ProtectedBsn == factory.Protect(ReviewedBsn));
+        Assert.Contains(records, r => r.PersonId is null && r.ProtectedBsn == factory.Protect(unknown));
         Assert.All(records, r => Assert.Equal("Identiteit,Casus", r.Categories));
     }
 
@@ -215,7 +226,7 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     [InlineData(false)]
     public async Task Persons_named_under_not_and_or_and_by_id_in_a_nested_list_are_logged(bool compiled)
     {
-        var reviewed = PersonIdOf(ReviewedBsn);
+        var reviewed = factory.PersonIdOf(ReviewedBsn);
         var unknown = factory.UnheldBsn();
         // not: the count without the person, beside the count of all, tells whether the hub holds them. or: each
         // alternative names its person, matched or not. A nested list's filter by a person's global id names them too.
@@ -227,14 +238,14 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
               cases(first: 3) { nodes { subjects(filter: { id: { eq: "{{GlobalId.Encode("Person", reviewed)}}" } }) { role } } }
             }
             """;
-        var (_, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+        var (_, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
 
         var named = Assert.Single(records, r => r.PersonId == reviewed);
-        Assert.Equal(Protect(ReviewedBsn), named.ProtectedBsn);
+        Assert.Equal(factory.Protect(ReviewedBsn), named.ProtectedBsn);
         // Identiteit from persons' not; Casus from the subjects list (and from any subject it answered).
         Assert.Equal("Identiteit,Casus", named.Categories);
         var byBsn = Assert.Single(records, r => r.PersonId is null);
-        Assert.Equal(Protect(unknown), byBsn.ProtectedBsn);
+        Assert.Equal(factory.Protect(unknown), byBsn.ProtectedBsn);
         Assert.Equal("Identiteit,Casus", byBsn.Categories);
     }
 
@@ -245,7 +256,7 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     {
         var surname = factory.WithDb(db => db.Persons.Where(p => p.Bsn == ReviewedBsn).Select(p => p.Surname).Single());
         var query = $$"""{ persons(filter: { or: [{ surname: { eq: "{{surname}}" } }, { surname: { contains: "a" } }] }) { totalCount } }""";
-        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
 
         Assert.True(response.Data.GetProperty("persons").GetProperty("totalCount").GetInt32() > 0);
         Assert.Empty(records);
@@ -258,46 +269,9 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     {
         // Not valid for the schema (an unknown field): refused before anything runs.
         const string query = """{ persons(filter: { bsn: { eq: "921430231" } }) { totalCount noSuchField } }""";
-        var (response, records) = await RunAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query, expectData: false);
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query, expectData: false);
 
         Assert.NotEmpty(response.Errors);
         Assert.Empty(records);
     }
-
-    /// <summary>
-    /// Sends the query over HTTP on the path asked for; the response and the records it wrote. On the compiled path it
-    /// first checks that the compiled path answers this query for this caller (on the reference path it cannot).
-    /// </summary>
-    private async Task<(GraphQLResponse Response, List<ProcessingRecord> Records)> RunAsync(bool compiled, HubRole role, string organisation, string purpose,
-        string query, bool expectData = true)
-    {
-        if (compiled && expectData)
-        {
-            var (_, path, _, _) = await ReadPathDifferentialTests.RunAsync(factory.Services, ReadPathDifferentialTests.CallerOf(role, organisation, purpose), query, compiledReads: true);
-            Assert.Equal(ReadPath.Compiled, path);
-        }
-        await using var reference = compiled ? null : factory.WithWebHostBuilder(builder => builder.UseSetting("GraphQL:CompiledReads:Sqlite", "false"));
-        WebApplicationFactory<Program> host = reference ?? factory;
-        using var client = host.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", factory.CreateToken([role], organisation));
-        client.DefaultRequestHeaders.Add(Purposes.Header, purpose);
-        var before = LastSequence();
-
-        var response = await client.GraphQLAsync(query);
-
-        if (expectData)
-        {
-            Assert.Equal(HttpStatusCode.OK, response.Status);
-            Assert.Empty(response.Errors);
-        }
-        var records = factory.LogRecords().Where(r => r.Sequence > before).ToList();
-        Assert.All(records, r => Assert.Equal(DemoOrganisations.IdOf(organisation), r.OrganisationId));
-        return (response, records);
-    }
-
-    private long LastSequence() => factory.WithDb(db => db.Set<ProcessingRecord>().Select(r => (long?)r.Sequence).Max() ?? 0);
-
-    private int PersonIdOf(string bsn) => factory.WithDb(db => db.Persons.AsNoTracking().Where(p => p.Bsn == bsn).Select(p => p.Id).Single());
-
-    private string Protect(string bsn) => factory.Services.GetRequiredService<ProcessingLog>().Protect(bsn);
 }

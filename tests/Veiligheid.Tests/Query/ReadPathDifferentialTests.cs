@@ -165,6 +165,41 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     }
 
     /// <summary>
+    /// A list under a person says something about that person whatever rows it answers (NestedListParentLoggingTests):
+    /// both paths log the person with what the list may reveal, for persons listed and for persons reached as a case's
+    /// subjects. Here every person the log holds is under a list of interventions that may be care trajectories, so under a
+    /// slice with care data each is logged with it, and under one without it none is. The generated corpus seldom reads
+    /// such a list under a person that comes back on the compiled path, and the other theories run under the role's
+    /// broadest purpose, which for the coordinator is one without care data: so these callers are named here.
+    /// </summary>
+    [Theory]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid")]
+    [InlineData(HubRole.ZvhProcesregisseur, DemoOrganisations.ZvhRegioNoord, "casusoverleg-zorg-en-veiligheid")]
+    [InlineData(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, "casusoverleg-zorg-en-veiligheid")]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast")]
+    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord, "casusoverleg-zorg-en-veiligheid")]
+    public async Task Lists_under_persons_log_what_they_reveal_about_them_alike_on_both_paths(HubRole role, string organisation, string purpose)
+    {
+        var caller = CallerOf(role, organisation, purpose);
+        const string query = """
+            { persons(first: 60) { nodes { id
+                care: interventions(filter: { kind: { in: [ZORGTRAJECT, SCHULDHULPVERLENING] } }, first: 1) { kind }
+                warnings: interventions(filter: { kind: { eq: WAARSCHUWING } }) { id }
+                cases(first: 2) { case { subjects { person { interventions(first: 0) { id } } } } } } } }
+            """;
+        var (reference, _, referenceLog, _) = await RunAsync(caller, query, compiledReads: false);
+        var (fast, path, fastLog, _) = await RunAsync(caller, query, compiledReads: true);
+
+        Assert.Equal(ReadPath.Compiled, path);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)), $"reference: {Clip(reference)}\ncompiled:  {Clip(fast)}");
+        Assert.Equal(referenceLog, fastLog);
+        var persons = referenceLog.Split(';');
+        Assert.True(persons.Length > 1, $"only {referenceLog} logged");
+        var care = AccessPolicy.For(caller).MayReceiveCare;
+        Assert.All(persons, p => Assert.Equal(care, p.Split(':')[1].Split(',').Contains(nameof(DataCategory.Zorg))));
+    }
+
+    /// <summary>
     /// A nested list's filter names its persons where the list is read, under each parent that came back: on the
     /// reference path its resolver runs per parent object, on the compiled path the mark sits in each parent row. With
     /// no parent the list is read nowhere, and neither path notes anyone.

@@ -174,7 +174,10 @@ internal sealed partial class CompiledRead
                         : SingleRow(rows, target, field.Selection!, parent)));
                     // A nested list is read under each parent row there is, as its resolver runs for each parent object:
                     // its mark goes in the parent row, so the persons its filter names are noted when some parent came back.
-                    if (NamedMark(relation.Rows.PersonsNamedBy(arguments, category)) is { } mark) members.Add(mark);
+                    if (NamedMark(relation.Rows.PersonsNamedBy(arguments, category, _hub.Access)) is { } mark) members.Add(mark);
+                    // What it reveals about a parent person (a list of care trajectories, empty or not) is noted with the
+                    // parent row's person, as its resolver notes it for each parent person.
+                    categories.UnionWith(relation.Rows.RevealedAboutParent(arguments, _hub.Access));
                     break;
                 default:
                     throw new NotCompilableException($"{type.Name}.{field.Name}");

@@ -220,7 +220,10 @@ internal interface ICorrelated
     IQueryable For(RequestContext hub, CorrelationPlaceholder parent, NestedListArguments arguments);
 
     /// <summary>The persons a nested list's filter names, for its field of <paramref name="listCategory"/>; none for a reference.</summary>
-    NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory);
+    NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory, CallerAccess access);
+
+    /// <summary>What a nested list reveals about its parent person beyond its field's category; none for a reference.</summary>
+    IReadOnlyList<DataCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access);
 }
 
 internal sealed class Correlated<T>(Func<RequestContext, IQueryable<T>> rows, Expression<Func<T, int?>> key) : ICorrelated where T : class
@@ -233,7 +236,9 @@ internal sealed class Correlated<T>(Func<RequestContext, IQueryable<T>> rows, Ex
         return rows(hub).Where(test);
     }
 
-    public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory) => NamedPersons.None;
+    public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory, CallerAccess access) => NamedPersons.None;
+
+    public IReadOnlyList<DataCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access) => [];
 }
 
 /// <summary>A nested list's rows of one parent, through the same definition as its resolver (<see cref="NestedList{TDefinition, TEntity, TRow}"/>).</summary>
@@ -247,7 +252,9 @@ internal sealed class CorrelatedList<TDefinition, TEntity, T>(NestedList<TDefini
         return list.ForParent(hub, arguments, test);
     }
 
-    public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory) => list.PersonsNamedBy(arguments, listCategory);
+    public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory, CallerAccess access) => list.PersonsNamedBy(arguments, listCategory, access);
+
+    public IReadOnlyList<DataCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access) => list.RevealedAboutParent(arguments, access);
 }
 
 /// <summary>
@@ -305,7 +312,7 @@ internal sealed class ListRoot<TDefinition, T>(string typeName, Func<RequestCont
         var query = filtered;
         if (after is not null) query = query.Where(Keyset.After(order, Keyset.Decode(order, after)));
         var sorted = Keyset.Sort(query, order);
-        return new PageQueries(sorted.Take(first), sorted.Skip(first).Take(1), filtered, definition.PersonsNamedBy(filter, listCategory));
+        return new PageQueries(sorted.Take(first), sorted.Skip(first).Take(1), filtered, definition.PersonsNamedBy(filter, listCategory, hub.Access));
     }
 }
 
