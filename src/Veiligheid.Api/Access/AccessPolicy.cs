@@ -83,7 +83,7 @@ public static class AccessPolicy
             Incidents = AllIncidents,
             Interventions = OwnInterventions.Or(OnVisibleCases).Or(AreaInterventions),
             Locations = AllLocations,
-            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
+            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.ChangeCaseStatus, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.Woningcorporatie] = new()
         {
@@ -96,7 +96,7 @@ public static class AccessPolicy
             Interventions = OwnInterventions.Or(OnVisibleCases),
             Locations = OwnDwellings.Or(LocationsOfVisibleCases),
             Tenancies = OwnTenancies,
-            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.RecordIntervention, WriteAction.AddContribution),
+            Writes = Set(WriteAction.ReportIncident, WriteAction.OpenCase, WriteAction.AddToCase, WriteAction.ChangeCaseStatus, WriteAction.RecordIntervention, WriteAction.AddContribution),
         },
         [HubRole.Zorgaanbieder] = new()
         {

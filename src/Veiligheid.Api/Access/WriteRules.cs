@@ -17,6 +17,8 @@ public static class WriteRules
         scope => c => c.CoordinatingOrganisationId == scope.Caller.OrganisationId
                        || c.Participants.Any(p => p.OrganisationId == scope.Caller.OrganisationId));
 
+    // Every role that opens cases holds this write too: the organisation that opens a case coordinates it, and nobody
+    // else may move it on, so without it a case the police or a corporation opened stayed reported for good.
     public static RowRule<Case> ChangeCaseStatus { get; } = new(
         "coordinator",
         "only the coordinating organisation takes up, escalates or closes a case",

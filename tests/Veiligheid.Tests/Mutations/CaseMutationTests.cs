@@ -127,6 +127,33 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
 
         refused.AssertSingleError("FORBIDDEN", "caseId");
         Assert.Equal("GEMELD", hub.Query(db => db.Cases.Single(c => c.Title == "Woonoverlast Dorpsstraat").Status.ToString().ToUpperInvariant()));
+
+        // The corporation opened it, so it coordinates it and moves it on: without the write the case stayed reported for good.
+        var taken = await MoveAsync(corporation, @case, "IN_BEHANDELING");
+        taken.AssertNoErrors();
+        var closed = await MoveAsync(corporation, taken["case"]!.AsObject(), "AFGESLOTEN", outcome: "AANVAARDBAAR_NIVEAU");
+        closed.AssertNoErrors();
+        Assert.Equal("AFGESLOTEN", (string?)closed["case"]!["status"]);
+    }
+
+    [Fact]
+    public async Task The_police_move_on_the_cases_they_open_and_no_other()
+    {
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        using var coordinator = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        var own = await OpenAsync(police, "Jeugdoverlast Stationsplein", "JEUGDOVERLAST");
+        var municipal = await OpenAsync(coordinator, "Zorg en veiligheid Stationsplein");
+        (await coordinator.PostAsync(AddParticipant, new { input = new { caseId = (string?)municipal["id"], organisationId = Org(DemoOrganisations.PolitieNoord) } }))
+            .Data("addCaseParticipant").AssertNoErrors();
+        var before = hub.Fingerprint();
+
+        var refused = await MoveAsync(police, municipal, "IN_BEHANDELING");
+
+        refused.AssertSingleError("FORBIDDEN", "caseId");
+        Assert.Equal(before, hub.Fingerprint());
+        var escalated = await MoveAsync(police, (await MoveAsync(police, own, "IN_BEHANDELING"))["case"]!.AsObject(), "OPGESCHAALD_NAAR_ZVH", zvh: Org(DemoOrganisations.ZvhRegioNoord));
+        escalated.AssertNoErrors();
+        Assert.Equal("OPGESCHAALD_NAAR_ZVH", (string?)escalated["case"]!["status"]);
     }
 
     [Fact]
