@@ -50,7 +50,7 @@ static async Task<int> RunHubAsync(string[] args)
 
     var app = builder.Build();
     app.UseVeiligheidHttpProtection();
-    app.UseAuthentication();
+    app.UseVeiligheidAuthentication();
     app.MapGraphQLEndpoint();
     app.MapCallerEndpoint();
     app.MapHealthEndpoint();

@@ -15,10 +15,17 @@ namespace Veiligheid.Access;
 /// Nothing the request says about itself counts, except the choice among the token's own roles
 /// (<see cref="RoleHeader"/>). The result is kept for the rest of the request.
 /// </summary>
-public sealed class CallerResolver(IServiceScopeFactory scopes, IMemoryCache cache)
+public sealed class CallerResolver(IServiceScopeFactory scopes, IMemoryCache cache, ILogger<CallerResolver> logger)
 {
     /// <summary>Picks one role when the token holds several hub roles; it must be one of them.</summary>
     public const string RoleHeader = "X-Veiligheid-Role";
+
+    /// <summary>
+    /// The one log entry of a request whose bearer token was refused (Information): the client's doing, not the hub's
+    /// problem, so not an error; its reason and the kind of failure, never the token or its claims (unvalidated, they are
+    /// the client's text). IdentityModel's own entries about the token are Debug (<see cref="Identity.IdentityModelLog"/>).
+    /// </summary>
+    public static readonly EventId TokenRefused = new(1, "BearerTokenRefused");
 
     /// <summary>How long an organisation lookup by client application id is kept (also a miss).</summary>
     public static readonly TimeSpan OrganisationCacheDuration = TimeSpan.FromMinutes(1);
@@ -51,6 +58,7 @@ public sealed class CallerResolver(IServiceScopeFactory scopes, IMemoryCache cac
         if (!authentication.Succeeded)
         {
             var reason = DescribeFailure(authentication.Failure);
+            logger.LogInformation(TokenRefused, "A bearer token was refused ({Failure}): {Reason}", authentication.Failure?.GetType().Name, reason);
             return Refuse(StatusCodes.Status401Unauthorized, CallerErrorCodes.InvalidToken, $"The bearer token was not accepted: {reason}",
                 challenge: $"Bearer error=\"invalid_token\", error_description=\"{reason}\"");
         }

@@ -55,7 +55,7 @@ public static class CaseMutations
     private static async Task<MutationPayload<Case>> OpenAsync(RequestContext hub, OpenCaseInput input, CancellationToken ct)
     {
         var errors = new InputErrors();
-        errors.Text("externalId", input.ExternalId, 100, required: false);
+        errors.ExternalId("externalId", input.ExternalId, required: false);
         errors.Text("title", input.Title, 200, required: true);
         var confidentiality = input.Confidentiality ?? (input.Kind == CaseKind.Ondermijning ? ConfidentialityLevel.Geheim : ConfidentialityLevel.Zaakvertrouwelijk);
         if (confidentiality > hub.Access.Role.MaxConfidentiality)

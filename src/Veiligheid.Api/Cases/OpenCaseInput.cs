@@ -20,7 +20,7 @@ public sealed class OpenCaseInputType : InputObjectGraphType<OpenCaseInput>
     {
         Name = "OpenCaseInput";
         Description = "A new case. The caller's organisation becomes its coordinating organisation; it starts as Gemeld.";
-        Field<StringGraphType>("externalId").Description("The case's id in the caller's own system (at most 100 characters): opening it again with the same externalId updates it instead of opening a second case.");
+        Field<StringGraphType>("externalId").Description("The case's id in the caller's own system (at most 100 characters, compared exactly, so 'abc' and 'ABC' are two ids; no whitespace at either end): opening it again with the same externalId updates it instead of opening a second case.");
         Field<NonNullGraphType<DomainEnumType<CaseKind>>>("kind").Description("The kind of case.");
         Field<NonNullGraphType<StringGraphType>>("title").Description("A short working title (at most 200 characters); never a person's name.");
         Field<DomainEnumType<ConfidentialityLevel>>("confidentiality").Description("Confidentiality level; not above the caller's own highest level. Default: Geheim for ondermijning, Zaakvertrouwelijk otherwise.");

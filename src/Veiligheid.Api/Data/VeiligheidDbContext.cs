@@ -10,8 +10,9 @@ using Veiligheid.Persons;
 namespace Veiligheid.Data;
 
 /// <summary>
-/// The hub's one model. Each provider has a subclass only so that its migrations live apart
-/// (<see cref="SqliteVeiligheidDbContext"/>, <see cref="SqlServerVeiligheidDbContext"/>); the model is this class.
+/// The hub's one model. Each provider has a subclass so that its migrations live apart
+/// (<see cref="SqliteVeiligheidDbContext"/>, <see cref="SqlServerVeiligheidDbContext"/>); the model is this class, but
+/// for what one provider needs to behave as the other (SQL Server's collation of externalIds).
 /// </summary>
 public abstract class VeiligheidDbContext(DbContextOptions options) : DbContext(options)
 {
@@ -56,7 +57,10 @@ public abstract class VeiligheidDbContext(DbContextOptions options) : DbContext(
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
-        => modelBuilder.ApplyConfigurationsFromAssembly(typeof(VeiligheidDbContext).Assembly);
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(VeiligheidDbContext).Assembly);
+        modelBuilder.MapExactExternalIds();
+    }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -97,5 +101,12 @@ public abstract class VeiligheidDbContext(DbContextOptions options) : DbContext(
 /// <summary>The SQLite flavour: the embedded default.</summary>
 public sealed class SqliteVeiligheidDbContext(DbContextOptions<SqliteVeiligheidDbContext> options) : VeiligheidDbContext(options);
 
-/// <summary>The SQL Server flavour: production.</summary>
-public sealed class SqlServerVeiligheidDbContext(DbContextOptions<SqlServerVeiligheidDbContext> options) : VeiligheidDbContext(options);
+/// <summary>The SQL Server flavour: production. Its model adds what SQLite does by default: externalIds compared exactly.</summary>
+public sealed class SqlServerVeiligheidDbContext(DbContextOptions<SqlServerVeiligheidDbContext> options) : VeiligheidDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.UseBinaryExternalIds();
+    }
+}

@@ -77,6 +77,21 @@ public sealed class InputErrors : List<MutationError>
         }
     }
 
+    /// <summary>
+    /// A partner's own id for a row (<see cref="ISourced.ExternalId"/>): text as <see cref="Text"/> checks it, and no
+    /// whitespace at either end. SQLite keeps 'abc ' and 'abc' apart, SQL Server compares them as one (it ignores trailing
+    /// spaces in '=' and in a unique index, whatever the collation): refusing them keeps one key one key on both. Leading
+    /// whitespace is refused with it, as the same slip of a partner's export; silently trimming instead would make
+    /// 'abc ' replay onto 'abc' here but not in the partner's own system.
+    /// </summary>
+    public void ExternalId(string field, string? value, bool required)
+    {
+        var before = Count;
+        Text(field, value, ExternalIds.MaxLength, required);
+        if (Count == before && !string.IsNullOrWhiteSpace(value) && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])))
+            Invalid(field, "Starts or ends with a space (or other whitespace): send the id without it.");
+    }
+
     /// <summary>The client's version of a row, as read from the 'version' field.</summary>
     public Guid? Version(string field, string? value)
     {

@@ -70,7 +70,7 @@ public static class IncidentIngestion
             var prefix = bulk ? $"items[{i}]." : "";
             var result = results[i] = new IngestItemResult(i, item.ExternalId);
             var errors = new InputErrors();
-            errors.Text(prefix + "externalId", item.ExternalId, 100, required: true);
+            errors.ExternalId(prefix + "externalId", item.ExternalId, required: true);
             if (!string.IsNullOrWhiteSpace(item.ExternalId) && !firstIndex.TryAdd(item.ExternalId, i))
                 errors.Invalid(prefix + "externalId", $"The same externalId as items[{firstIndex[item.ExternalId]}]: an incident appears once per batch.");
             if (!AreaCodes.IsBagVerblijfsobjectId(item.BagId))
@@ -93,8 +93,7 @@ public static class IncidentIngestion
             .ToDictionaryAsync(l => l.BagId, l => (l.Id, l.NeighbourhoodId), cancellationToken);
         var externalIds = firstIndex.Keys.ToList();
         var organisationId = caller.OrganisationId;
-        var existing = await hub.Db.Incidents.AsNoTracking()
-            .Where(x => x.SourceOrganisationId == organisationId && EF.Parameter(externalIds).Contains(x.ExternalId!))
+        var existing = await OwnByExternalId(hub.Db, organisationId, externalIds)
             .ToDictionaryAsync(x => x.ExternalId!, StringComparer.Ordinal, cancellationToken);
 
         var rows = new Incident?[items.Count];
@@ -160,6 +159,13 @@ public static class IncidentIngestion
            && stored.InPublicSpace == row.InPublicSpace
            && stored.ReportingOrganisationId == row.ReportingOrganisationId;
 
+    /// <summary>The organisation's incidents with these externalIds, the list sent as one parameter (one statement
+    /// and one plan for any batch size). <see cref="ExternalIds.Exact"/>: on SQL Server the list's values would otherwise
+    /// conflict with the column's collation.</summary>
+    private static IQueryable<Incident> OwnByExternalId(VeiligheidDbContext db, int organisationId, List<string> externalIds)
+        => db.Incidents.AsNoTracking()
+            .Where(x => x.SourceOrganisationId == organisationId && EF.Parameter(externalIds).Contains(ExternalIds.Exact(x.ExternalId!)));
+
     private static async Task WriteAsync(RequestContext hub, Caller caller, Incident?[] rows, IngestItemResult[] results,
         string operation, DateTime now, CancellationToken cancellationToken)
     {
@@ -220,8 +226,7 @@ public static class IncidentIngestion
         if (created.Count > 0)
         {
             var organisationId = caller.OrganisationId;
-            var ids = await db.Incidents.AsNoTracking()
-                .Where(x => x.SourceOrganisationId == organisationId && EF.Parameter(created).Contains(x.ExternalId!))
+            var ids = await OwnByExternalId(db, organisationId, created)
                 .Select(x => new { ExternalId = x.ExternalId!, x.Id })
                 .ToDictionaryAsync(x => x.ExternalId, x => x.Id, StringComparer.Ordinal, cancellationToken);
             for (var i = 0; i < rows.Length; i++)

@@ -27,7 +27,7 @@ public sealed class ReportIncidentInputType : InputObjectGraphType<ReportInciden
     {
         Name = "ReportIncidentInput";
         Description = "An incident as the reporting partner's own system knows it. Reporting the same externalId again updates the incident instead of adding a second one.";
-        Field<NonNullGraphType<StringGraphType>>("externalId").Description("The incident's id in the caller's own system (at most 100 characters); with the caller's organisation it identifies the incident, so a replay is an update, never a duplicate.");
+        Field<NonNullGraphType<StringGraphType>>("externalId").Description("The incident's id in the caller's own system (at most 100 characters, compared exactly, so 'abc' and 'ABC' are two ids; no whitespace at either end); with the caller's organisation it identifies the incident, so a replay is an update, never a duplicate.");
         Field<NonNullGraphType<DomainEnumType<IncidentCategory>>>("category").Description("What kind of incident.");
         Field<NonNullGraphType<DateTimeScalar>>("occurredAt").Description("When it happened; not in the future, not before 1990.");
         Field<DateTimeScalar>("reportedAt").Description("When it was reported; not before occurredAt, not in the future. Defaults to now.");

@@ -42,7 +42,7 @@ public static class InterventionMutations
     private static async Task<MutationPayload<Intervention>> RecordAsync(RequestContext hub, RecordInterventionInput input, CancellationToken ct)
     {
         var errors = new InputErrors();
-        errors.Text("externalId", input.ExternalId, 100, required: false);
+        errors.ExternalId("externalId", input.ExternalId, required: false);
         errors.Text("result", input.Result, 1000, required: false);
         var caseId = errors.Id("caseId", input.CaseId, "Case");
         var personId = errors.Id("personId", input.PersonId, "Person");

@@ -28,7 +28,7 @@ public sealed class RecordInterventionInputType : InputObjectGraphType<RecordInt
     {
         Name = "RecordInterventionInput";
         Description = "An intervention the caller's organisation executes, aimed at a case, a person, an address or a neighbourhood (at least one).";
-        Field<StringGraphType>("externalId").Description("The intervention's id in the caller's own system (at most 100 characters): recording it again updates it instead of adding a second one.");
+        Field<StringGraphType>("externalId").Description("The intervention's id in the caller's own system (at most 100 characters, compared exactly, so 'abc' and 'ABC' are two ids; no whitespace at either end): recording it again updates it instead of adding a second one.");
         Field<NonNullGraphType<DomainEnumType<InterventionKind>>>("kind").Description("What kind of intervention.");
         Field<DomainEnumType<InterventionStatus>>("status").Description("Its status; default Gepland.");
         Field<DomainEnumType<ConfidentialityLevel>>("confidentiality").Description("Confidentiality level, not above the caller's own highest level; default the case's level, else Zaakvertrouwelijk.");

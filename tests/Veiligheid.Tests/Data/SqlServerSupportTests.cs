@@ -14,6 +14,7 @@ using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Tests.Infrastructure;
+using Veiligheid.Tests.Mutations;
 
 namespace Veiligheid.Tests.Data;
 
@@ -50,6 +51,106 @@ public sealed class SqlServerSupportTests(SqlServerSupportTests.CapturingHub hub
         var statements = ((TSqlScript)fragment).Batches.Sum(b => b.Statements.Count);
         Assert.True(statements > 50, $"Expected the whole schema in the script, parsed {statements} statements.");
         Assert.Contains("CREATE TABLE [Cases]", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Both_migration_sets_hold_the_whole_model()
+    {
+        // The SQL Server model differs from SQLite's (externalIds' collation): each set must follow its own provider's.
+        using var sqlServer = new SqlServerDesignTimeFactory().CreateDbContext([]);
+        var sqliteOptions = new DbContextOptionsBuilder<SqliteVeiligheidDbContext>();
+        DatabaseSetup.ConfigureSqlite(sqliteOptions, "Data Source=:memory:"); // the model and its migrations only: nothing is opened
+        using var sqlite = new SqliteVeiligheidDbContext(sqliteOptions.Options);
+
+        Assert.False(sqlServer.Database.HasPendingModelChanges(), "The SQL Server model has changes without a migration.");
+        Assert.False(sqlite.Database.HasPendingModelChanges(), "The SQLite model has changes without a migration.");
+    }
+
+    [Fact]
+    public void The_migrations_leave_every_externalId_column_binary_under_its_unique_index()
+    {
+        // SQLite's default collation (BINARY) keeps 'abc' and 'ABC' apart; SQL Server's default would make them one key.
+        using var db = new SqlServerDesignTimeFactory().CreateDbContext([]);
+        var schema = MigratedSchema.Of(db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent));
+
+        var tables = SourcedTables(db);
+        Assert.Equal(["Cases", "Incidents", "Interventions", "Locations", "Persons"], tables);
+        Assert.All(tables, table => Assert.Equal(BinaryCollation, schema.CollationOf(table, nameof(ISourced.ExternalId))));
+        Assert.All(tables, table => Assert.True(schema.HasUniqueIndex(table, nameof(ISourced.SourceOrganisationId), nameof(ISourced.ExternalId)), table));
+        Assert.Empty(schema.AlteredUnderAnIndex); // the script runs: each index is dropped before its column changes
+    }
+
+    [Fact]
+    public async Task Writes_that_look_up_externalIds_compare_them_binary_on_SQL_Server()
+    {
+        // A batch looks its externalIds up as one JSON parameter. OPENJSON's values have the database's default collation:
+        // compared with the column's binary one, SQL Server refuses the query (collation conflict, error 468) unless the
+        // comparison names the column's own collation.
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        string bagId;
+        using (var scope = hub.Services.CreateScope())
+            bagId = await scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Locations.OrderBy(l => l.Id).Select(l => l.BagId).FirstAsync();
+        var batch = new { input = new { items = BatchExternalIds.Select(externalId => new { externalId, category = "GELUIDSOVERLAST", occurredAt = "2026-03-01T21:15:00Z", bagId, inPublicSpace = true }) } };
+        const string report = "mutation($input: ReportIncidentsInput!) { reportIncidents(input: $input) { created unchanged errors { message } } }";
+        const string open = "mutation($input: OpenCaseInput!) { openCase(input: $input) { errors { message } } }";
+        var openCase = new { input = new { kind = "WOONOVERLAST", title = "x", legalGround = "GEMEENTEWET_OPENBARE_ORDE", externalId = "SQLSRV-CASE" } };
+        foreach (var (mutation, field, variables) in new (string, string, object)[] { (report, "reportIncidents", batch), (report, "reportIncidents", batch), (open, "openCase", openCase), (open, "openCase", openCase) })
+            (await police.PostAsync(mutation, variables)).Data(field).AssertNoErrors();
+
+        using var sqlServer = new SqlServerDesignTimeFactory().CreateDbContext([]);
+        var comparisons = CapturingQueryCompiler.Captured.ToArray()
+            .Where(e => e.ToString().Contains(nameof(ISourced.ExternalId), StringComparison.Ordinal))
+            .DistinctBy(e => e.ToString())
+            .SelectMany(e => ExternalIdComparisons.In(QueryRetargeting.ToQueryString(e, sqlServer)))
+            .ToList();
+
+        Assert.Contains(comparisons, c => !c.AgainstJson); // the replay of one case, by a parameter
+        var againstJson = comparisons.Where(c => c.AgainstJson).ToList();
+        Assert.NotEmpty(againstJson); // the batch's look-ups
+        Assert.All(againstJson, c => Assert.Equal(BinaryCollation, c.Collation));
+    }
+
+    private const string BinaryCollation = "Latin1_General_100_BIN2";
+
+    private static readonly string[] BatchExternalIds = ["SQLSRV-1", "sqlsrv-1"]; // two keys, in one batch
+
+    private static string[] SourcedTables(DbContext db)
+        => [.. db.Model.GetEntityTypes().Where(t => typeof(ISourced).IsAssignableFrom(t.ClrType)).Select(t => t.GetTableName()!).Order(StringComparer.Ordinal)];
+
+    /// <summary>Where a query compares an externalId column: with the values of a subquery over OPENJSON, or otherwise
+    /// (a parameter takes the column's collation); and the collation it names on the column, if any.</summary>
+    private sealed class ExternalIdComparisons : TSqlFragmentVisitor
+    {
+        private readonly List<(bool AgainstJson, string? Collation)> _found = [];
+
+        public static List<(bool AgainstJson, string? Collation)> In(string sql)
+        {
+            var fragment = new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
+            Assert.Empty(errors.Select(e => $"line {e.Line}: {e.Message}"));
+            var visitor = new ExternalIdComparisons();
+            fragment.Accept(visitor);
+            return visitor._found;
+        }
+
+        public override void ExplicitVisit(InPredicate node)
+        {
+            if (IsExternalId(node.Expression, out var collation))
+                _found.Add((node.Subquery?.QueryExpression is QuerySpecification { FromClause.TableReferences: var from } && from.Any(t => t is OpenJsonTableReference), collation));
+            base.ExplicitVisit(node);
+        }
+
+        public override void ExplicitVisit(BooleanComparisonExpression node)
+        {
+            if (IsExternalId(node.FirstExpression, out var collation) || IsExternalId(node.SecondExpression, out collation))
+                _found.Add((false, collation));
+            base.ExplicitVisit(node);
+        }
+
+        private static bool IsExternalId(ScalarExpression expression, out string? collation)
+        {
+            collation = (expression as PrimaryExpression)?.Collation?.Value;
+            return expression is ColumnReferenceExpression { MultiPartIdentifier.Identifiers: [.., { Value: nameof(ISourced.ExternalId) }] };
+        }
     }
 
     [Fact]

@@ -182,6 +182,19 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
     }
 
     [Fact]
+    public async Task An_external_id_with_a_trailing_space_is_refused()
+    {
+        // On SQL Server "PB-43 " and "PB-43" would be one key, on SQLite two: the hub takes neither id with the space.
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var before = hub.Fingerprint();
+
+        var payload = (await police.PostAsync(OpenCase, new { input = new { kind = "ONDERMIJNING", title = "x", legalGround = "CONVENANT_ZORG_EN_VEILIGHEID", externalId = "PB-43 " } })).Data("openCase");
+
+        payload.AssertSingleError("INVALID", "externalId");
+        Assert.Equal(before, hub.Fingerprint());
+    }
+
+    [Fact]
     public async Task Confidentiality_above_the_callers_level_is_refused()
     {
         using var corporation = hub.CreateClient(HubRole.Woningcorporatie, DemoOrganisations.Woonstede);

@@ -226,6 +226,40 @@ public sealed class IncidentMutationTests(HubFactory hub) : IClassFixture<HubFac
         Assert.Equal(before, hub.Fingerprint());
     }
 
+    [Theory]
+    [InlineData("BVH-2026-0042 ")] // SQL Server compares it equal to "BVH-2026-0042", SQLite does not
+    [InlineData(" BVH-2026-0042")]
+    [InlineData("BVH-2026-0042\t")]
+    public async Task An_externalId_with_whitespace_at_an_end_is_refused_alone_and_in_a_batch(string externalId)
+    {
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var bagId = AnyBagId();
+        var before = hub.Fingerprint();
+
+        var one = (await police.PostAsync(ReportOne, new { input = Incident(externalId, bagId) })).Data("reportIncident");
+        var batch = (await police.PostAsync(ReportMany, new { input = new { items = new[] { Incident("BVH-2026-0043", bagId), Incident(externalId, bagId) } } })).Data("reportIncidents");
+
+        one.AssertSingleError("INVALID", "externalId");
+        Assert.Contains("space", (string?)one.Errors()[0]["message"], StringComparison.Ordinal);
+        batch["items"]!.AsArray()[1]!.AsObject().AssertSingleError("INVALID", "items[1].externalId");
+        Assert.Equal(before, hub.Fingerprint());
+    }
+
+    [Fact]
+    public async Task ExternalIds_that_differ_only_in_case_are_two_incidents()
+    {
+        // The hub compares externalIds exactly, on SQLite and on SQL Server alike (a binary collation there).
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var bagId = AnyBagId();
+
+        var lower = (await police.PostAsync(ReportOne, new { input = Incident("bvh-case-1", bagId) })).Data("reportIncident");
+        var upper = (await police.PostAsync(ReportMany, new { input = new { items = new[] { Incident("BVH-CASE-1", bagId, category: "VANDALISME") } } })).Data("reportIncidents");
+
+        Assert.Equal("CREATED", (string?)lower["status"]);
+        Assert.Equal(1, (int?)upper["created"]);
+        Assert.Equal("GELUIDSOVERLAST", hub.Query(db => db.Incidents.Single(i => i.ExternalId == "bvh-case-1").Category.ToString().ToUpperInvariant()));
+    }
+
     [Fact]
     public async Task A_batch_above_the_maximum_is_refused_whole()
     {

@@ -79,6 +79,18 @@ public sealed class InterventionMutationTests(HubFactory hub) : IClassFixture<Hu
     }
 
     [Fact]
+    public async Task An_external_id_with_a_leading_space_is_refused()
+    {
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var before = hub.Fingerprint();
+
+        var payload = (await police.PostAsync(Record, new { input = new { kind = "INTEGRALE_CONTROLE", startDate = "2026-03-02", bagId = BagId(), externalId = " INZ-8" } })).Data("recordIntervention");
+
+        payload.AssertSingleError("INVALID", "externalId");
+        Assert.Equal(before, hub.Fingerprint());
+    }
+
+    [Fact]
     public async Task Recording_again_does_not_overwrite_an_intervention_of_the_organisation_the_caller_may_not_see()
     {
         // The coordinator records a zeer geheim intervention; enforcement, of the same organisation, may not see above

@@ -88,6 +88,25 @@ public static class IdentitySetup
         return services;
     }
 
+    /// <summary>
+    /// Authenticates every request (ASP.NET Core's middleware), with IdentityModel's process-wide log pointed at this
+    /// host's through <see cref="IdentityModelLog"/> and its PII switches off, set here as the hub starts.
+    /// </summary>
+    public static WebApplication UseVeiligheidAuthentication(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var identityModelLog = IdentityModelLog.Install(app.Services.GetRequiredService<ILoggerFactory>());
+        // Not async (no state machine per request): the value set stays for the rest of the request, and the nearest async
+        // caller, the middleware before, restores the execution context it began with.
+        app.Use((context, next) =>
+        {
+            identityModelLog.ServeThisRequest();
+            return next(context);
+        });
+        app.UseAuthentication();
+        return app;
+    }
+
     /// <summary>Registers the <see cref="DevTokenIssuer"/> and its options (the hub in Development, the token command, tests).</summary>
     public static IServiceCollection AddDevTokenIssuer(this IServiceCollection services, IConfiguration configuration)
     {

@@ -245,7 +245,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
+                        .HasColumnType("nvarchar(100)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -500,7 +501,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
+                        .HasColumnType("nvarchar(100)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<bool>("InPublicSpace")
                         .HasColumnType("bit");
@@ -597,7 +599,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
+                        .HasColumnType("nvarchar(100)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<int?>("FineAmountCents")
                         .HasColumnType("int");
@@ -719,7 +722,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
+                        .HasColumnType("nvarchar(100)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<int>("HouseNumber")
                         .HasColumnType("int");
@@ -970,7 +974,8 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
+                        .HasColumnType("nvarchar(100)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("GivenName")
                         .IsRequired()
