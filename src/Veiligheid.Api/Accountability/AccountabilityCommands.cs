@@ -157,7 +157,11 @@ public static class AccountabilityCommands
         if (await LogFileMissingAsync(hubFile, logFile, error)) return ExitBroken;
         var plan = await Retention.PlanAsync(db, asOf, CancellationToken.None);
         await WritePlanAsync(output, plan, dryRun);
-        if (!dryRun) await Retention.ApplyAsync(db, plan, CancellationToken.None);
+        if (dryRun) return ExitOk;
+        var keptSincePlan = await Retention.ApplyAsync(db, plan, CancellationToken.None);
+        if (keptSincePlan.Count > 0)
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  kept after all, since something refers to them now that did not when the plan was made: {keptSincePlan.Count} of the persons listed (ids {string.Join(", ", keptSincePlan)})"));
         return ExitOk;
     }
 

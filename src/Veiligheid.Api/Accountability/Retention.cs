@@ -137,18 +137,32 @@ public static class Retention
             await db.Consents.CountAsync(c => persons.Contains(c.PersonId), cancellationToken));
     }
 
-    /// <summary>Removes what <paramref name="plan"/> lists, in one transaction.</summary>
-    public static async Task ApplyAsync(VeiligheidDbContext db, RetentionPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes what <paramref name="plan"/> lists, in one transaction; returns the listed persons it kept after all
+    /// (empty when it removed every one).
+    /// </summary>
+    /// <remarks>
+    /// The partners go on writing between the plan and its run: a listed person may meanwhile have become the subject of
+    /// another case, been named in an incident or got a tenancy. Removing the person then would take those rows with
+    /// them (their links cascade), so the persons' ties are read again inside the transaction, before anything is
+    /// removed, and only those that still have none go; never a person the plan did not list. On SQLite the transaction
+    /// holds the write lock from its start (BEGIN IMMEDIATE), so no write comes between that reading and the removal.
+    /// </remarks>
+    public static async Task<IReadOnlyList<int>> ApplyAsync(VeiligheidDbContext db, RetentionPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.IsEmpty) return;
+        if (plan.IsEmpty) return [];
         var ids = plan.Cases.Select(c => c.Id).ToList();
-        var persons = plan.Persons.ToList();
+        IReadOnlyList<int> keptSincePlan = [];
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async ct =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var stillUntied = (await SubjectTiesAsync(db, ids, DateOnly.FromDateTime(plan.AsOf), ct))
+                .Where(s => !s.Kept).Select(s => s.PersonId).ToHashSet();
+            var persons = plan.Persons.Where(stillUntied.Contains).ToList();
+            keptSincePlan = [.. plan.Persons.Where(p => !stillUntied.Contains(p))];
             await db.Interventions.Where(i => i.CaseId != null && ids.Contains(i.CaseId.Value)).ExecuteDeleteAsync(ct);
             await db.CaseStatusChanges.Where(s => ids.Contains(s.CaseId)).ExecuteDeleteAsync(ct);
             await db.CaseContributions.Where(c => ids.Contains(c.CaseId)).ExecuteDeleteAsync(ct);
@@ -166,5 +180,6 @@ public static class Retention
             }
             await transaction.CommitAsync(ct);
         }, cancellationToken);
+        return keptSincePlan;
     }
 }

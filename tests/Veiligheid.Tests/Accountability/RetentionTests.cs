@@ -4,6 +4,7 @@ using Veiligheid.Access;
 using Veiligheid.Accountability;
 using Veiligheid.Cases;
 using Veiligheid.Data.Seeding;
+using Veiligheid.Incidents;
 using Veiligheid.Persons;
 using Veiligheid.Tests.Infrastructure;
 
@@ -197,6 +198,32 @@ public sealed class RetentionTests(HubFactory factory) : IClassFixture<HubFactor
             return 0;
         });
         Assert.False(factory.WithDb(db => db.Persons.Any(p => p.Id == subject.PersonId) || db.Tenancies.Any(t => t.PersonId == subject.PersonId)));
+    }
+
+    [Fact]
+    public async Task A_person_tied_again_between_the_plan_and_its_run_is_kept_with_the_new_tie()
+    {
+        // Partners write between the plan and the run: a listed person named in a new incident meanwhile must not go, or
+        // the incident's link would go with them (it cascades).
+        var asOf = new DateTime(2010, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var tied = factory.AddLoneSubjectOfClosedCase(new DateTime(2003, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var untied = factory.AddLoneSubjectOfClosedCase(new DateTime(2003, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var plan = await factory.WithDbAsync(db => Retention.PlanAsync(db, asOf, CancellationToken.None));
+        Assert.Contains(tied.PersonId, plan.Persons);
+        Assert.Contains(untied.PersonId, plan.Persons);
+        var incidentId = factory.WithDb(db => db.Incidents.OrderBy(i => i.Id).Select(i => i.Id).First());
+        factory.WithDb(db =>
+        {
+            db.IncidentPersons.Add(new IncidentPerson { IncidentId = incidentId, PersonId = tied.PersonId, Role = IncidentPersonRole.Betrokkene });
+            return db.SaveChanges();
+        });
+
+        var kept = await factory.WithDbAsync(db => Retention.ApplyAsync(db, plan, CancellationToken.None));
+
+        Assert.Equal([tied.PersonId], kept);
+        Assert.True(factory.WithDb(db => db.IncidentPersons.Any(l => l.IncidentId == incidentId && l.PersonId == tied.PersonId)));
+        Assert.False(factory.WithDb(db => db.Persons.Any(p => p.Id == untied.PersonId)));
+        Assert.False(factory.WithDb(db => db.Cases.Any(c => c.Id == tied.CaseId)));
     }
 
     [Fact]
