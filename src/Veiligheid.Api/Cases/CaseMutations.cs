@@ -134,18 +134,33 @@ public static class CaseMutations
         var organisationId = hub.Access.Caller.OrganisationId;
         hub.Db.CaseStatusChanges.Add(new CaseStatusChange { CaseId = row.Id, FromStatus = row.Status, ToStatus = input.Status, ChangedAt = now, ByOrganisationId = organisationId });
         row.Status = input.Status;
+        var zvhJoins = false;
         if (input.Status == CaseStatus.OpgeschaaldNaarZvh)
         {
             row.EscalatedAt = now;
-            if (!await hub.Db.CaseParticipants.AnyAsync(p => p.CaseId == row.Id && p.OrganisationId == zvhId!.Value, ct))
-                hub.Db.CaseParticipants.Add(new CaseParticipant { CaseId = row.Id, OrganisationId = zvhId!.Value, JoinedAt = now });
+            zvhJoins = !await hub.Db.CaseParticipants.AnyAsync(p => p.CaseId == row.Id && p.OrganisationId == zvhId!.Value, ct);
+            if (zvhJoins) hub.Db.CaseParticipants.Add(new CaseParticipant { CaseId = row.Id, OrganisationId = zvhId!.Value, JoinedAt = now });
         }
         if (input.Status == CaseStatus.Afgesloten)
         {
             row.ClosedAt = now;
             row.Outcome = input.Outcome;
         }
-        return await SaveAsync(hub, row, WriteAction.ChangeCaseStatus, "changeCaseStatus", WriteChange.Updated, now, ct);
+        var saved = await SaveAsync(hub, row, WriteAction.ChangeCaseStatus, "changeCaseStatus", WriteChange.Updated, now, ct);
+        // An escalation makes the Zorg- en Veiligheidshuis a participant: it discloses the case's subjects to it, as
+        // addCaseParticipant does, and is logged for each of them alike.
+        if (zvhJoins && saved.Errors.Count == 0) await NoteSubjectsDisclosedAsync(hub, row.Id, ct);
+        return saved;
+    }
+
+    /// <summary>
+    /// Notes for the processing log each subject of a case that a new participant may read from now on: the write
+    /// discloses them (verstrekking), whatever its response selects; the record names the caller, who made the disclosure.
+    /// </summary>
+    private static async Task NoteSubjectsDisclosedAsync(RequestContext hub, int caseId, CancellationToken ct)
+    {
+        foreach (var subject in await hub.Db.CaseSubjects.AsNoTracking().Where(s => s.CaseId == caseId).Select(s => s.PersonId).ToListAsync(ct))
+            hub.Processing.Add(subject, DataCategory.Casus);
     }
 
     private static async Task<MutationPayload<Case>> AddSubjectAsync(RequestContext hub, AddCaseSubjectInput input, CancellationToken ct)
@@ -251,13 +266,8 @@ public static class CaseMutations
         var now = DateTime.UtcNow;
         hub.Db.CaseParticipants.Add(new CaseParticipant { CaseId = row.Id, OrganisationId = organisationId!.Value, JoinedAt = now });
         var saved = await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseParticipant", WriteChange.Updated, now, ct);
-        // A new participant may read the case's subjects from now on: the write discloses them (verstrekking), so each is
-        // processed by it, whatever its response selects. The log's record names the caller, who made the disclosure.
-        if (saved.Errors.Count == 0)
-        {
-            foreach (var subject in await hub.Db.CaseSubjects.AsNoTracking().Where(s => s.CaseId == row.Id).Select(s => s.PersonId).ToListAsync(ct))
-                hub.Processing.Add(subject, DataCategory.Casus);
-        }
+        // A new participant may read the case's subjects from now on: the write discloses them.
+        if (saved.Errors.Count == 0) await NoteSubjectsDisclosedAsync(hub, row.Id, ct);
         return saved;
     }
 

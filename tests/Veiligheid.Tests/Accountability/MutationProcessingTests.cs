@@ -149,6 +149,49 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
         Assert.All(records, r => Assert.Equal("Casus", r.Categories));
     }
 
+    /// <summary>
+    /// An escalation makes the Zorg- en Veiligheidshuis a participant of the case, so it discloses the case's subjects to it
+    /// as addCaseParticipant does, by whichever role coordinates the case (the police and housing corporations escalate
+    /// the cases they open too): each subject is logged for the caller, though the response selects none.
+    /// </summary>
+    [Theory]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, "ZORG_EN_VEILIGHEID", "CONVENANT_ZORG_EN_VEILIGHEID")]
+    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast", "WOONOVERLAST", "GEMEENTEWET_OPENBARE_ORDE")]
+    [InlineData(HubRole.Woningcorporatie, DemoOrganisations.Woonstede, "aanpak-woonoverlast", "WOONOVERLAST", "GEMEENTEWET_OPENBARE_ORDE")]
+    public async Task Escalating_a_case_logs_the_subjects_it_discloses_to_the_ZVH(HubRole role, string organisation, string purpose, string kind, string legalGround)
+    {
+        using var client = hub.CreateClientWithPurpose(role, organisation, purpose);
+        var opened = (await client.PostAsync(
+            "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id version } errors { code } } }",
+            new { input = new { kind, title = "Escalated " + role, legalGround } })).Data("openCase");
+        opened.AssertNoErrors();
+        var caseId = (string)opened["case"]!["id"]!;
+        var subjects = hub.Query(db => db.Persons.AsNoTracking().OrderBy(p => p.Id).Take(2)
+            .Select(p => new { p.Id, p.Bsn, p.GivenName, p.Surname, p.DateOfBirth }).ToList());
+        foreach (var person in subjects)
+        {
+            (await client.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code field } } }",
+                new { input = new { caseId, bsn = person.Bsn, role = "BETROKKENE", givenName = person.GivenName, surname = person.Surname, dateOfBirth = person.DateOfBirth.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) } }))
+                .Data("addCaseSubject").AssertNoErrors();
+        }
+        const string move = "mutation($input: ChangeCaseStatusInput!) { changeCaseStatus(input: $input) { case { version } errors { code field } } }";
+        var version = hub.Query(db => db.Cases.Single(c => c.Title == "Escalated " + role).Version.ToString());
+        var taken = (await client.PostAsync(move, new { input = new { caseId, version, status = "IN_BEHANDELING" } })).Data("changeCaseStatus");
+        taken.AssertNoErrors();
+        var before = hub.LogRecords().Count;
+
+        var escalated = (await client.PostAsync(
+            "mutation($input: ChangeCaseStatusInput!) { changeCaseStatus(input: $input) { errors { code field } } }",
+            new { input = new { caseId, version = (string)taken["case"]!["version"]!, status = "OPGESCHAALD_NAAR_ZVH",
+                zvhOrganisationId = GlobalId.Encode("Organisation", DemoOrganisations.IdOf(DemoOrganisations.ZvhRegioNoord)) } })).Data("changeCaseStatus");
+
+        escalated.AssertNoErrors();
+        var records = RecordsSince(before);
+        Assert.Equal(subjects.Select(p => p.Id).Order(), records.Select(r => r.PersonId!.Value).Order());
+        Assert.All(records, r => Assert.Equal("Casus", r.Categories));
+        Assert.All(records, r => Assert.Equal(role.TokenValue(), r.Role));
+    }
+
     [Fact]
     public async Task Registering_a_consent_is_logged_as_the_persons_care_data()
     {
