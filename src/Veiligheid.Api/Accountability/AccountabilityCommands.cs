@@ -187,6 +187,10 @@ public static class AccountabilityCommands
         if (kept.Persons > 0)
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"  keeping {kept.Persons} of their subjects, still needed: {kept.InOtherCases} in another case, {kept.InIncidents} in an incident, {kept.WithOtherInterventions} with an intervention outside these cases, {kept.WithCurrentTenancies} with a current tenancy (a person may have several reasons)"));
+        var tenants = plan.TenancyOnly;
+        if (tenants.Persons.Count > 0)
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  of whom {tenants.Persons.Count} kept by a current tenancy alone, without their {tenants.LifeDomainScores} life-domain scores and {tenants.PoliceSignals} police signals (recorded for the joint work that ends with these cases)"));
     }
 
     /// <summary>On SQLite, the hub's file and the log's file beside it; both null on SQL Server (one database holds all).</summary>

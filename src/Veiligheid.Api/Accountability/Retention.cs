@@ -18,7 +18,8 @@ public sealed record RetentionPlan(
     int CaseLocations,
     int CaseSubjects,
     PersonRows PersonRows,
-    KeptSubjects Kept)
+    KeptSubjects Kept,
+    TenancyOnly TenancyOnly)
 {
     public bool IsEmpty => Cases.Count == 0;
 }
@@ -46,6 +47,17 @@ public sealed record KeptSubjects(int Persons, int InOtherCases, int InIncidents
     public static KeptSubjects None { get; } = new(0, 0, 0, 0, 0);
 }
 
+/// <summary>
+/// The subjects a current tenancy alone keeps (no other case, incident or intervention), and the rows about them that go
+/// all the same: their life-domain scores and police signals, recorded for the joint work on the cases that go now, which
+/// no role reaches through a tenancy (a corporation reads neither care nor police data). Their consents stay: the record
+/// that a person consented is the evidence for what was shared under it. The ids are for the run; the output counts only.
+/// </summary>
+public sealed record TenancyOnly(IReadOnlyList<int> Persons, int LifeDomainScores, int PoliceSignals)
+{
+    public static TenancyOnly None { get; } = new([], 0, 0);
+}
+
 /// <summary>A closed case past its retention term.</summary>
 public sealed record ExpiredCase(int Id, CaseKind Kind, DateTime ClosedAt, int RetentionYears);
 
@@ -64,7 +76,8 @@ public sealed record ExpiredCase(int Id, CaseKind Kind, DateTime ClosedAt, int R
 /// <item>an incident: incidents stay, and their persons with them (the police see a person through an incident);</item>
 /// <item>an intervention on no case or on a case that stays: a partner's own work about the person (its executor sees it);</item>
 /// <item>a current tenancy (<see cref="Tenancy.IsCurrentOn"/>, on the plan's day): the housing corporation's live
-/// relation with its tenant, whom it sees as such without any case. The person stays with all their rows.</item>
+/// relation with its tenant, whom it sees as such without any case. The person stays, but when the tenancy is all that
+/// keeps them, without their life-domain scores and police signals (<see cref="TenancyOnly"/>).</item>
 /// </list>
 /// <para>What does not keep a person, and goes with them: a tenancy that ended before the plan's day (a relation that is
 /// over; the corporation no longer sees the person through it and keeps its history in its own administration);
@@ -85,11 +98,12 @@ public static class Retention
             .OrderBy(c => c.Id)
             .ToList();
         var ids = expired.Select(c => c.Id).ToList();
-        if (ids.Count == 0) return new RetentionPlan(asOf, [], [], 0, 0, 0, 0, 0, 0, PersonRows.None, KeptSubjects.None);
+        if (ids.Count == 0) return new RetentionPlan(asOf, [], [], 0, 0, 0, 0, 0, 0, PersonRows.None, KeptSubjects.None, TenancyOnly.None);
 
         var subjects = await SubjectTiesAsync(db, ids, DateOnly.FromDateTime(asOf), cancellationToken);
         var kept = subjects.Where(s => s.Kept).ToList();
         var persons = subjects.Where(s => !s.Kept).Select(s => s.PersonId).Order().ToList();
+        var tenantsOnly = subjects.Where(s => s.KeptByTenancyAlone).Select(s => s.PersonId).Order().ToList();
 
         return new RetentionPlan(
             asOf, expired, persons,
@@ -101,13 +115,19 @@ public static class Retention
             await db.CaseSubjects.CountAsync(s => ids.Contains(s.CaseId), cancellationToken),
             await PersonRowsAsync(db, persons, cancellationToken),
             new KeptSubjects(kept.Count, kept.Count(s => s.OtherCase), kept.Count(s => s.Incident),
-                kept.Count(s => s.OtherIntervention), kept.Count(s => s.CurrentTenancy)));
+                kept.Count(s => s.OtherIntervention), kept.Count(s => s.CurrentTenancy)),
+            tenantsOnly.Count == 0 ? TenancyOnly.None : new TenancyOnly(tenantsOnly,
+                await db.LifeDomainScores.CountAsync(s => tenantsOnly.Contains(s.PersonId), cancellationToken),
+                await db.PoliceSignals.CountAsync(s => tenantsOnly.Contains(s.PersonId), cancellationToken)));
     }
 
     /// <summary>A subject of the expiring cases with what, outside them, still needs it on the plan's day (see the remarks on <see cref="Retention"/>).</summary>
     private sealed record SubjectTies(int PersonId, bool OtherCase, bool Incident, bool OtherIntervention, bool CurrentTenancy)
     {
         public bool Kept => OtherCase || Incident || OtherIntervention || CurrentTenancy;
+
+        /// <summary>Kept by a current tenancy and nothing else (<see cref="TenancyOnly"/>).</summary>
+        public bool KeptByTenancyAlone => CurrentTenancy && !(OtherCase || Incident || OtherIntervention);
     }
 
     /// <summary>Every subject of the cases <paramref name="ids"/> with its ties outside them, in one statement.</summary>
@@ -159,10 +179,13 @@ public static class Retention
         await strategy.ExecuteAsync(async ct =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var stillUntied = (await SubjectTiesAsync(db, ids, DateOnly.FromDateTime(plan.AsOf), ct))
-                .Where(s => !s.Kept).Select(s => s.PersonId).ToHashSet();
+            var ties = await SubjectTiesAsync(db, ids, DateOnly.FromDateTime(plan.AsOf), ct);
+            var stillUntied = ties.Where(s => !s.Kept).Select(s => s.PersonId).ToHashSet();
             var persons = plan.Persons.Where(stillUntied.Contains).ToList();
             keptSincePlan = [.. plan.Persons.Where(p => !stillUntied.Contains(p))];
+            // Likewise a tenant only: not one tied to a case, incident or intervention since the plan.
+            var stillTenantsOnly = ties.Where(s => s.KeptByTenancyAlone).Select(s => s.PersonId).ToHashSet();
+            var tenantsOnly = plan.TenancyOnly.Persons.Where(stillTenantsOnly.Contains).ToList();
             await db.Interventions.Where(i => i.CaseId != null && ids.Contains(i.CaseId.Value)).ExecuteDeleteAsync(ct);
             await db.CaseStatusChanges.Where(s => ids.Contains(s.CaseId)).ExecuteDeleteAsync(ct);
             await db.CaseContributions.Where(c => ids.Contains(c.CaseId)).ExecuteDeleteAsync(ct);
@@ -177,6 +200,11 @@ public static class Retention
                 await db.Tenancies.Where(t => persons.Contains(t.PersonId)).ExecuteDeleteAsync(ct);
                 await db.Consents.Where(c => persons.Contains(c.PersonId)).ExecuteDeleteAsync(ct);
                 await db.Persons.Where(p => persons.Contains(p.Id)).ExecuteDeleteAsync(ct);
+            }
+            if (tenantsOnly.Count > 0)
+            {
+                await db.LifeDomainScores.Where(s => tenantsOnly.Contains(s.PersonId)).ExecuteDeleteAsync(ct);
+                await db.PoliceSignals.Where(s => tenantsOnly.Contains(s.PersonId)).ExecuteDeleteAsync(ct);
             }
             await transaction.CommitAsync(ct);
         }, cancellationToken);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
 using Veiligheid.Accountability;
 using Veiligheid.Cases;
+using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
 using Veiligheid.Incidents;
 using Veiligheid.Persons;
@@ -119,17 +120,18 @@ public sealed class RetentionTests(HubFactory factory) : IClassFixture<HubFactor
         var asOf = new DateTime(2005, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var day = DateOnly.FromDateTime(asOf);
         var gemeente = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
-        var tenant = factory.AddLoneSubjectOfClosedCase(closedAt, (db, s) => db.Tenancies.Add(LoneSubjects.TenancyOf(s, null)));
+        // This tenant also has a score, a signal and a consent from the joint work: the tenancy keeps the person and the
+        // consent (the evidence of what was shared), not the score and the signal, which no role reaches through a tenancy.
+        var tenant = factory.AddLoneSubjectOfClosedCase(closedAt, (db, s) =>
+        {
+            db.Tenancies.Add(LoneSubjects.TenancyOf(s, null));
+            AddJointWorkRows(db, s.PersonId, gemeente);
+        });
         var underNotice = factory.AddLoneSubjectOfClosedCase(closedAt, (db, s) => db.Tenancies.Add(LoneSubjects.TenancyOf(s, day.AddMonths(6))));
         var lastDay = factory.AddLoneSubjectOfClosedCase(closedAt, (db, s) => db.Tenancies.Add(LoneSubjects.TenancyOf(s, day)));
         var formerTenant = factory.AddLoneSubjectOfClosedCase(closedAt, (db, s) => db.Tenancies.Add(LoneSubjects.TenancyOf(s, day.AddDays(-1))));
         // Scores, signals and consents keep no one: they go with the person.
-        var assessed = factory.AddLoneSubjectOfClosedCase(closedAt, (db, s) =>
-        {
-            db.LifeDomainScores.Add(new LifeDomainScore { PersonId = s.PersonId, Domain = LifeDomain.Financien, Score = 1, AssessedOn = new DateOnly(2000, 1, 1), AssessedByOrganisationId = gemeente });
-            db.PoliceSignals.Add(new PoliceSignal { PersonId = s.PersonId, Kind = PoliceSignalKind.Geweld, RegisteredOn = new DateOnly(2000, 1, 1), OrganisationId = DemoOrganisations.IdOf(DemoOrganisations.PolitieNoord) });
-            db.Consents.Add(new Consent { PersonId = s.PersonId, CareProviderOrganisationId = DemoOrganisations.IdOf(DemoOrganisations.GgzHorizon), RecipientOrganisationId = gemeente, GivenOn = new DateOnly(2000, 1, 1) });
-        });
+        var assessed = factory.AddLoneSubjectOfClosedCase(closedAt, (db, s) => AddJointWorkRows(db, s.PersonId, gemeente));
         var ours = new[] { tenant, underNotice, lastDay, formerTenant, assessed };
         var plan = await factory.WithDbAsync(db => Retention.PlanAsync(db, asOf, CancellationToken.None));
         Assert.Equal(ours.Select(s => s.CaseId), plan.Cases.Select(c => c.Id));
@@ -138,6 +140,7 @@ public sealed class RetentionTests(HubFactory factory) : IClassFixture<HubFactor
         Assert.Contains("and 2 persons nothing else refers to", dryRun, StringComparison.Ordinal);
         Assert.Contains("with their 1 life-domain scores, 1 police signals, 1 ended tenancies and 1 consents", dryRun, StringComparison.Ordinal);
         Assert.Contains("keeping 3 of their subjects, still needed: 0 in another case, 0 in an incident, 0 with an intervention outside these cases, 3 with a current tenancy", dryRun, StringComparison.Ordinal);
+        Assert.Contains("of whom 3 kept by a current tenancy alone, without their 1 life-domain scores and 1 police signals", dryRun, StringComparison.Ordinal);
         // What is kept is counted, never named.
         foreach (var kept in new[] { tenant, underNotice, lastDay })
             Assert.DoesNotMatch($@"\b{kept.PersonId}\b", dryRun.Split('\n').Single(l => l.Contains("keeping", StringComparison.Ordinal)));
@@ -154,8 +157,8 @@ public sealed class RetentionTests(HubFactory factory) : IClassFixture<HubFactor
             CaseSubjects = before.CaseSubjects - plan.CaseSubjects,
             CaseLocations = before.CaseLocations - plan.CaseLocations,
             Persons = before.Persons - plan.Persons.Count,
-            LifeDomainScores = before.LifeDomainScores - plan.PersonRows.LifeDomainScores,
-            PoliceSignals = before.PoliceSignals - plan.PersonRows.PoliceSignals,
+            LifeDomainScores = before.LifeDomainScores - plan.PersonRows.LifeDomainScores - plan.TenancyOnly.LifeDomainScores,
+            PoliceSignals = before.PoliceSignals - plan.PersonRows.PoliceSignals - plan.TenancyOnly.PoliceSignals,
             Tenancies = before.Tenancies - plan.PersonRows.EndedTenancies,
             Consents = before.Consents - plan.PersonRows.Consents,
         }, after);
@@ -168,6 +171,8 @@ public sealed class RetentionTests(HubFactory factory) : IClassFixture<HubFactor
                 Assert.True(db.Persons.Any(p => p.Id == kept.PersonId));
                 Assert.True(db.Tenancies.Any(t => t.PersonId == kept.PersonId));
             }
+            Assert.False(db.LifeDomainScores.Any(t => t.PersonId == tenant.PersonId) || db.PoliceSignals.Any(t => t.PersonId == tenant.PersonId));
+            Assert.True(db.Consents.Any(t => t.PersonId == tenant.PersonId));
             foreach (var goneOne in new[] { formerTenant, assessed })
             {
                 Assert.False(db.Persons.Any(p => p.Id == goneOne.PersonId));
@@ -178,6 +183,14 @@ public sealed class RetentionTests(HubFactory factory) : IClassFixture<HubFactor
             }
             return 0;
         });
+    }
+
+    /// <summary>A life-domain score, a police signal and a consent about the person, as the joint work on a case records them.</summary>
+    private static void AddJointWorkRows(VeiligheidDbContext db, int personId, int gemeente)
+    {
+        db.LifeDomainScores.Add(new LifeDomainScore { PersonId = personId, Domain = LifeDomain.Financien, Score = 1, AssessedOn = new DateOnly(2000, 1, 1), AssessedByOrganisationId = gemeente });
+        db.PoliceSignals.Add(new PoliceSignal { PersonId = personId, Kind = PoliceSignalKind.Geweld, RegisteredOn = new DateOnly(2000, 1, 1), OrganisationId = DemoOrganisations.IdOf(DemoOrganisations.PolitieNoord) });
+        db.Consents.Add(new Consent { PersonId = personId, CareProviderOrganisationId = DemoOrganisations.IdOf(DemoOrganisations.GgzHorizon), RecipientOrganisationId = gemeente, GivenOn = new DateOnly(2000, 1, 1) });
     }
 
     [Fact]
