@@ -15,8 +15,6 @@ namespace Veiligheid.Tests.Data;
 [Trait("Category", "SqlServer")]
 public sealed class SqlServerDifferentialTests
 {
-    private static readonly string? ConnectionString = Environment.GetEnvironmentVariable("VEILIGHEID_TEST_SQLSERVER");
-
     /// <summary>The hub with limits that let the walk through.</summary>
     private class WalkHub : HubFactory
     {
@@ -27,7 +25,7 @@ public sealed class SqlServerDifferentialTests
         }
     }
 
-    private sealed class SqlServerHub(string connectionString) : WalkHub
+    private sealed class WalkingSqlServerHub(string connectionString) : WalkHub
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -40,10 +38,10 @@ public sealed class SqlServerDifferentialTests
     [SkippableFact]
     public async Task Every_role_reads_the_same_data_from_SQL_Server_as_from_SQLite()
     {
-        Skip.If(string.IsNullOrEmpty(ConnectionString), "VEILIGHEID_TEST_SQLSERVER is not set: no SQL Server to test against.");
+        Skip.If(string.IsNullOrEmpty(SqlServerHub.ConnectionString), "VEILIGHEID_TEST_SQLSERVER is not set: no SQL Server to test against.");
 
         await using var sqlite = new WalkHub();
-        await using var sqlServer = new SqlServerHub(ConnectionString!);
+        await using var sqlServer = new WalkingSqlServerHub(SqlServerHub.ConnectionString!);
         var schemas = sqlite.Services.GetRequiredService<SchemaRegistry>();
         var arguments = new Dictionary<string, string>
         {

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Data.SqlClient;
 using Veiligheid.Access;
 using Veiligheid.Accountability;
 using Veiligheid.Data.Seeding;
@@ -17,26 +15,14 @@ namespace Veiligheid.Tests.Data;
 [Trait("Category", "SqlServer")]
 public sealed class SqlServerProcessingLogTests
 {
-    private static readonly string? ConnectionString = Environment.GetEnvironmentVariable("VEILIGHEID_TEST_SQLSERVER");
     private const string Purpose = "casusoverleg-zorg-en-veiligheid";
-
-    private sealed class SqlServerHub(string connectionString) : HubFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting("Database:Provider", "SqlServer");
-            builder.UseSetting("ConnectionStrings:Veiligheid", connectionString);
-        }
-    }
 
     [SkippableFact]
     public async Task Two_hosts_on_one_SQL_Server_database_append_to_one_chain_without_a_refused_request()
     {
-        Skip.If(string.IsNullOrEmpty(ConnectionString), "VEILIGHEID_TEST_SQLSERVER is not set: no SQL Server to test against.");
+        Skip.If(string.IsNullOrEmpty(SqlServerHub.ConnectionString), "VEILIGHEID_TEST_SQLSERVER is not set: no SQL Server to test against.");
 
-        var own = new SqlConnectionStringBuilder(ConnectionString) { InitialCatalog = new SqlConnectionStringBuilder(ConnectionString).InitialCatalog + "Log" };
-        await using var first = new SqlServerHub(own.ConnectionString);
+        await using var first = new SqlServerHub(SqlServerHub.OwnDatabase("Log"));
         var token = first.CreateToken([HubRole.GemeenteCoordinator], DemoOrganisations.GemeenteVeiligstad);
         var firstClient = first.CreateClientWithToken(token); // migrated and seeded before the second host starts
         // The second host: its own ProcessingLog and writer lock on the same database, as a second process has.

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Veiligheid.Data;
@@ -20,26 +18,13 @@ namespace Veiligheid.Tests.Data;
 [Trait("Category", "SqlServer")]
 public sealed class SqlServerReadPathDifferentialTests(ITestOutputHelper output)
 {
-    private static readonly string? ConnectionString = Environment.GetEnvironmentVariable("VEILIGHEID_TEST_SQLSERVER");
-
-    private sealed class SqlServerHub(string connectionString) : HubFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting("Database:Provider", "SqlServer");
-            builder.UseSetting("ConnectionStrings:Veiligheid", connectionString);
-        }
-    }
-
     [SkippableFact]
     public async Task Compiled_and_reference_paths_answer_every_generated_operation_alike_on_SQL_Server()
     {
-        Skip.If(string.IsNullOrEmpty(ConnectionString), "VEILIGHEID_TEST_SQLSERVER is not set: no SQL Server to test against.");
+        Skip.If(string.IsNullOrEmpty(SqlServerHub.ConnectionString), "VEILIGHEID_TEST_SQLSERVER is not set: no SQL Server to test against.");
 
         // A database of its own: SqlServerDifferentialTests may migrate and seed theirs at the same time.
-        var own = new SqlConnectionStringBuilder(ConnectionString) { InitialCatalog = new SqlConnectionStringBuilder(ConnectionString).InitialCatalog + "ReadPath" };
-        await using var sqlServer = new SqlServerHub(own.ConnectionString);
+        await using var sqlServer = new SqlServerHub(SqlServerHub.OwnDatabase("ReadPath"));
         using (var scope = sqlServer.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
