@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Microsoft.Net.Http.Headers;
 using Veiligheid.Http;
 
@@ -39,6 +40,12 @@ public static class CallerErrorCodes
 
     /// <summary>400: the request reads data that its purpose does not cover.</summary>
     public const string PurposeDoesNotCover = "PURPOSE_DOES_NOT_COVER";
+
+    /// <summary>
+    /// 503 with <c>Retry-After</c>: the hub cannot validate bearer tokens right now (it cannot obtain Entra ID's metadata and
+    /// signing keys). The hub's problem, not the token's: keep the token and retry later.
+    /// </summary>
+    public const string IdentityUnavailable = "IDENTITY_UNAVAILABLE";
 }
 
 /// <summary>Why a request gets no caller: an HTTP status, a stable code (<see cref="CallerErrorCodes"/>) and a message.</summary>
@@ -47,15 +54,27 @@ public sealed record CallerRefusal(int StatusCode, string Code, string Message)
     /// <summary>For a 401: the <c>WWW-Authenticate</c> value (RFC 6750).</summary>
     public string? Challenge { get; init; }
 
-    /// <summary>The refusal as a response: the hub's JSON error body, with <c>WWW-Authenticate</c> on a 401.</summary>
+    /// <summary>For a 503: when to try again, sent as <c>Retry-After</c> in whole seconds.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>The refusal as a response: the hub's JSON error body, with its headers (<see cref="SetHeaders"/>).</summary>
     public IResult ToResult() => new RefusalResult(this);
 
     /// <summary>Writes the refusal to the response (for code that does not return an <see cref="IResult"/>).</summary>
     public Task WriteAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (Challenge is not null) context.Response.Headers[HeaderNames.WWWAuthenticate] = Challenge;
+        SetHeaders(context.Response);
         return HubError.WriteAsync(context, StatusCode, Code, Message);
+    }
+
+    /// <summary>The refusal's headers, whatever body answers it: <c>WWW-Authenticate</c> on a 401, <c>Retry-After</c> on a 503.</summary>
+    public void SetHeaders(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (Challenge is not null) response.Headers[HeaderNames.WWWAuthenticate] = Challenge;
+        if (RetryAfter is { } after)
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
     }
 
     private sealed class RefusalResult(CallerRefusal refusal) : IResult

@@ -55,6 +55,17 @@ public sealed class CallerResolver(IServiceScopeFactory scopes, IMemoryCache cac
             return Refuse(StatusCodes.Status401Unauthorized, CallerErrorCodes.Unauthenticated,
                 "A bearer token is required: send 'Authorization: Bearer <token>'.", challenge: "Bearer");
         }
+        if (authentication.Failure is Identity.EntraSigningKeysUnavailableException)
+        {
+            // Not the token's fault, so not a 401 (which sends a client after a new token, or its team after credentials).
+            // Logged by EntraSigningKeys, once per interval rather than once per request.
+            return CallerResolution.Refused(new CallerRefusal(StatusCodes.Status503ServiceUnavailable, CallerErrorCodes.IdentityUnavailable,
+                "The hub cannot validate bearer tokens right now: it cannot obtain Entra ID's signing keys. This is the hub's problem, " +
+                $"not your token's: keep the token and try again in {Identity.EntraSigningKeys.RetryAfter.TotalSeconds:0} seconds.")
+            {
+                RetryAfter = Identity.EntraSigningKeys.RetryAfter,
+            });
+        }
         if (!authentication.Succeeded)
         {
             var reason = DescribeFailure(authentication.Failure);

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Veiligheid.Access;
 using Veiligheid.Data;
+using Veiligheid.Http;
 
 namespace Veiligheid.Accountability;
 
@@ -53,7 +54,7 @@ public sealed class ProcessingLog : IDisposable
     private readonly TimeProvider _clock;
     private SqliteLogWriter? _sqlite; // used and replaced only under _writer
     private long _commits;
-    private ProcessingLogWrites _writes = ProcessingLogWrites.None; // replaced only under _writer, read by /health
+    private OperationOutcomes _writes = OperationOutcomes.None; // replaced only under _writer, read by /health
 
     public ProcessingLog(IOptions<ProcessingLogOptions> options, IHostEnvironment environment, TimeProvider? clock = null)
     {
@@ -88,7 +89,7 @@ public sealed class ProcessingLog : IDisposable
     internal long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>What this host's writes of the log came to lately: the outcomes of real commits, for /health.</summary>
-    public ProcessingLogWrites Writes => Volatile.Read(ref _writes);
+    public OperationOutcomes Writes => Volatile.Read(ref _writes);
 
     /// <summary>
     /// How many requests' records wait for a writer, and whether a writer holds the lock (tests: a writer that took the
@@ -186,7 +187,7 @@ public sealed class ProcessingLog : IDisposable
                 }
                 catch (Exception e)
                 {
-                    Volatile.Write(ref _writes, _writes.Failed(_clock.GetUtcNow().UtcDateTime, e));
+                    Volatile.Write(ref _writes, _writes.Failed(_clock.GetUtcNow().UtcDateTime, ProcessingLogWrites.KindOf(e)));
                     foreach (var pending in batch) pending.Fail(e);
                     throw;
                 }

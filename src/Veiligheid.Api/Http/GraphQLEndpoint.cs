@@ -44,7 +44,7 @@ public static class GraphQLEndpoint
         if (!resolution.Succeeded)
         {
             var refusal = resolution.Refusal;
-            if (refusal.Challenge is not null) http.Response.Headers[HeaderNames.WWWAuthenticate] = refusal.Challenge;
+            refusal.SetHeaders(http.Response);
             await WriteErrorAsync(http, serializer, responseType, refusal.StatusCode, refusal.Code, refusal.Message);
             return;
         }

@@ -2,13 +2,16 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Veiligheid.Access;
+using Veiligheid.Access.Identity;
 using Veiligheid.Accountability;
 using Veiligheid.Data;
 
 namespace Veiligheid.Http;
 
 /// <summary>
-/// /health for the operations team's probes: healthy when the database answers and the processing log is being written.
+/// /health for the operations team's probes: healthy when the database answers, the processing log is being written and
+/// (with Entra ID configured) token validation can obtain Entra ID's signing keys.
 /// 200 with <c>Healthy</c> or <c>Degraded</c>, 503 with <c>Unhealthy</c> (ASP.NET Core's mapping); a status other than
 /// healthy is followed by a line per check that is not, with its reason (about the hub's own state, never any data).
 /// </summary>
@@ -18,7 +21,8 @@ public static class HealthEndpoint
     {
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
-            .AddCheck<ProcessingLogWritesHealthCheck>("processing-log");
+            .AddCheck<ProcessingLogWritesHealthCheck>("processing-log")
+            .AddCheck<EntraSigningKeysHealthCheck>("entra-signing-keys");
         return services;
     }
 
@@ -69,19 +73,25 @@ public static class HealthEndpoint
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
             => Task.FromResult(ProcessingLogHealth.Assess(log.Writes, clock.GetUtcNow().UtcDateTime));
     }
+
+    /// <summary>
+    /// Whether token validation can obtain Entra ID's signing keys, from the outcomes of the requests' own validations
+    /// (<see cref="EntraSigningKeys.Outcomes"/>): no fetch of its own, which an unauthenticated probe could set off at will.
+    /// </summary>
+    private sealed class EntraSigningKeysHealthCheck(EntraSigningKeys keys, TimeProvider clock) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+            => Task.FromResult(EntraSigningKeysHealth.Assess(keys.Outcomes, clock.GetUtcNow().UtcDateTime));
+    }
 }
 
-/// <summary>What /health says of the processing log's writes (<see cref="ProcessingLogWrites"/>) at a moment.</summary>
+/// <summary>What /health says of the processing log's writes (<see cref="ProcessingLog.Writes"/>) at a moment.</summary>
 /// <remarks>
-/// <para>Unhealthy (503) from a failed write until a write succeeds: every request that reads person data is refused
-/// meanwhile, and a load balancer or an orchestrator's readiness probe acts only on the status code: on 503 it takes the
-/// host out of rotation (traffic goes to a host that can log, if there is one) and monitoring alerts; Degraded answers 200,
-/// which every load balancer takes for healthy, so it would keep sending requests that are all refused. (Not for a
+/// <para>Unhealthy from a failed write until a write succeeds: every request that reads person data is refused meanwhile;
+/// on 503 a load balancer sends traffic to a host that can log, if there is one (<see cref="OutcomeHealth"/>). (Not for a
 /// liveness probe: restarting the hub does not release a lock another process holds on the log's file.)</para>
-/// <para>Without traffic no write tells whether the log can be written again, and a host out of rotation gets none. So a
-/// failure with no write since for <see cref="UnprovenAfter"/> turns Degraded: 200, back into rotation, where the next
-/// request's write proves it either way (a success: Healthy; another failure: Unhealthy again), with the body still
-/// saying when the last write failed. The hub takes no lock to find out itself.</para>
+/// <para>A failure with no write since for <see cref="UnprovenAfter"/> turns Degraded, so that a host out of rotation gets
+/// the request whose write proves it either way; the hub takes no lock to find out itself.</para>
 /// </remarks>
 public static class ProcessingLogHealth
 {
@@ -93,14 +103,45 @@ public static class ProcessingLogHealth
     /// </summary>
     public static readonly TimeSpan UnprovenAfter = TimeSpan.FromMinutes(2);
 
-    public static HealthCheckResult Assess(ProcessingLogWrites writes, DateTime now)
-    {
-        ArgumentNullException.ThrowIfNull(writes);
-        if (!writes.Failing) return HealthCheckResult.Healthy("The processing log is written.");
-        var failure = string.Create(CultureInfo.InvariantCulture,
-            $"the processing log could not be written since {writes.FailingSince:yyyy-MM-dd'T'HH:mm:ss'Z'} (last failure {writes.LastFailureAt:yyyy-MM-dd'T'HH:mm:ss'Z'}: {writes.LastFailure})");
-        return now - writes.LastFailureAt < UnprovenAfter
-            ? HealthCheckResult.Unhealthy($"The hub withholds person data: {failure}. Healthy again once a write succeeds.")
-            : HealthCheckResult.Degraded($"Unknown whether person data can be served: {failure}, and no write was tried since.");
-    }
+    private static readonly OutcomeHealth.Texts Texts = new(
+        Healthy: "The processing log is written.",
+        Failure: "the processing log could not be written",
+        WhileFailing: "The hub withholds person data",
+        UntilHealthy: "Healthy again once a write succeeds.",
+        WhenUnproven: "Unknown whether person data can be served",
+        NothingSince: "no write was tried since");
+
+    public static HealthCheckResult Assess(OperationOutcomes writes, DateTime now) => OutcomeHealth.Assess(writes, now, UnprovenAfter, Texts);
+}
+
+/// <summary>What /health says of obtaining Entra ID's signing keys (<see cref="EntraSigningKeys.Outcomes"/>) at a moment.</summary>
+/// <remarks>
+/// <para>Unhealthy from a failure until a validation obtains them: every request with an Entra ID token is answered 503
+/// meanwhile, so monitoring alerts, and a load balancer sends traffic to a host that can validate, which helps where the
+/// cause is this host's (its network, its proxy). Where it is Entra ID's, or the configuration all hosts share, every host
+/// is unhealthy alike and the load balancer answers with an error of its own (without the hub's body or Retry-After)
+/// until the Degraded turn below lets the hosts' own 503s through again.</para>
+/// <para>A failure with no Entra ID token since for <see cref="UnprovenAfter"/> turns Degraded, as the processing log's
+/// does: a host out of rotation gets no token whose validation would show the keys can be had again, and the hub does not
+/// fetch them on its own (an unauthenticated probe would set off a fetch from Entra ID at will).</para>
+/// </remarks>
+public static class EntraSigningKeysHealth
+{
+    /// <summary>
+    /// How long a failure with no validation since keeps the check unhealthy. Longer than a fetch can take to fail
+    /// (<see cref="IdentitySetup.EntraMetadataTimeout"/>, for the metadata and then the keys), so a hub whose requests keep
+    /// failing stays unhealthy between two failures; short enough that a host taken out of rotation is tried again within
+    /// minutes.
+    /// </summary>
+    public static readonly TimeSpan UnprovenAfter = TimeSpan.FromMinutes(2);
+
+    private static readonly OutcomeHealth.Texts Texts = new(
+        Healthy: "Entra ID tokens can be validated (or none has needed Entra ID's signing keys yet).",
+        Failure: "Entra ID's metadata and signing keys could not be obtained",
+        WhileFailing: $"The hub refuses every Entra ID token with 503 {CallerErrorCodes.IdentityUnavailable}",
+        UntilHealthy: "Healthy again once a token's validation obtains them.",
+        WhenUnproven: "Unknown whether Entra ID tokens can be validated",
+        NothingSince: "no token needed them since");
+
+    public static HealthCheckResult Assess(OperationOutcomes fetches, DateTime now) => OutcomeHealth.Assess(fetches, now, UnprovenAfter, Texts);
 }

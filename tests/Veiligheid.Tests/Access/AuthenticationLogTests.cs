@@ -23,7 +23,8 @@ namespace Veiligheid.Tests.Access;
 /// <summary>
 /// What the hub's log says about a client's bad bearer token: the operations team reads <c>fail:</c> as "the server has a
 /// problem", so a client's token is at most one entry below Error per request, and the token itself is never in the log.
-/// Failures of the hub's own (its signing keys cannot be fetched) stay errors.
+/// Failures of the hub's own (its signing keys cannot be fetched) stay errors, once rather than for every request
+/// (<see cref="EntraSigningKeys"/>; its repeats and recovery: <see cref="EntraOutageTests"/>).
 /// </summary>
 /// <remarks>IdentityModel has one logger and one PII switch per process (LogHelper.Logger, IdentityModelEventSource): these
 /// tests set them, so they run alone. Without the hub's own, Microsoft.Identity.Web sets its logger on the first host that
@@ -77,7 +78,7 @@ public sealed class AuthenticationLogTests(AuthenticationLogTests.LoggedHub hub)
     }
 
     [Fact]
-    public async Task Signing_keys_that_cannot_be_fetched_are_logged_as_an_error_without_the_token()
+    public async Task Signing_keys_that_cannot_be_fetched_are_one_error_for_many_requests_without_the_token()
     {
         // Entra's metadata at an address where nothing listens: the hub cannot get the keys to check any Entra token.
         using var unreachable = hub.WithWebHostBuilder(builder => WithEntra(builder, "https://127.0.0.1:1/"));
@@ -91,10 +92,20 @@ public sealed class AuthenticationLogTests(AuthenticationLogTests.LoggedHub hub)
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         hub.Drain();
 
-        await AssertRefusedAsync(client);
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.GetAsync(CallerEndpoint.Path);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
 
+        // Every request fetched again and failed; the operations team reads one error, the hub's own, with IdentityModel's
+        // account of the failure (IDX20803) in it once. Not a refused token either: the token was never in question.
         var logged = hub.Drain();
-        Assert.Contains(logged, e => e.Level == LogLevel.Error && e.Message.Contains("IDX20803", StringComparison.Ordinal)); // Unable to obtain configuration
+        var error = Assert.Single(logged, e => e.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Error, error.Level);
+        Assert.Equal(EntraSigningKeys.Unavailable.Name, error.EventId.Name);
+        Assert.Contains("IDX20803", error.Exception, StringComparison.Ordinal); // Unable to obtain configuration
+        Assert.DoesNotContain(logged, e => e.EventId.Name == CallerResolver.TokenRefused.Name);
         AssertNoPartOf(token, logged);
     }
 
@@ -135,6 +146,24 @@ public sealed class AuthenticationLogTests(AuthenticationLogTests.LoggedHub hub)
         Assert.Contains("outside any request", Assert.Single(later).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Failures_to_fetch_Entra_IDs_keys_are_Debug_until_the_hub_has_them_and_errors_after()
+    {
+        // Before, every request fetches again and the hub reports the failures itself, once a minute (EntraSigningKeys);
+        // after, IdentityModel validates with the keys it has and a failed refresh is news for the operations team.
+        var written = new ConcurrentQueue<LogRecord>();
+        using var loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new LogCollector(LogLevel.Trace, written.Enqueue)));
+        var keys = new EntraSigningKeys(loggers.CreateLogger<EntraSigningKeys>(), TimeProvider.System);
+        var log = IdentityModelLog.Install(loggers, keys);
+        var refreshFailed = new LogEntry { EventLogLevel = EventLogLevel.Error, Message = "IDX20806: Unable to obtain an updated configuration from: 'https://login.microsoftonline.com/x/v2.0/.well-known/openid-configuration'." };
+
+        log.Log(refreshFailed);
+        keys.Obtained();
+        log.Log(refreshFailed);
+
+        Assert.Equal([LogLevel.Debug, LogLevel.Error], written.Where(e => e.Category == IdentityModelLog.Category).Select(e => e.Level));
+    }
+
     private static IWebHostBuilder WithEntra(IWebHostBuilder builder, string instance) => builder
         .UseSetting("AzureAd:Instance", instance)
         .UseSetting("AzureAd:TenantId", "00000000-0000-0000-0000-000000000001")
@@ -170,9 +199,12 @@ public sealed class AuthenticationLogTests(AuthenticationLogTests.LoggedHub hub)
     }
 
     /// <summary>Neither the token nor any of its parts (header, claims, signature) in any entry, at any level.</summary>
-    private static void AssertNoPartOf(string token, List<LogRecord> logged)
+    private static void AssertNoPartOf(string token, List<LogRecord> logged) => AssertNoPartOf(token, logged.Select(e => e.ToString()));
+
+    /// <summary>Neither the token nor any of its parts (header, claims, signature) in any of these texts.</summary>
+    internal static void AssertNoPartOf(string token, IEnumerable<string> texts)
     {
         var parts = token.Split('.').Where(p => p.Length >= 8).Append(token).ToList();
-        Assert.All(logged, e => Assert.DoesNotContain(parts, p => e.ToString().Contains(p, StringComparison.Ordinal)));
+        Assert.All(texts, text => Assert.DoesNotContain(parts, p => text.Contains(p, StringComparison.Ordinal)));
     }
 }

@@ -75,9 +75,9 @@ public sealed class ProcessingLogHealthTests(HubFactory factory) : IClassFixture
         SQLitePCL.Batteries_V2.Init();
         var failedAt = new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc);
         var locked = new SqliteException("database is locked", 5);
-        var failing = ProcessingLogWrites.None.Succeeded(failedAt.AddHours(-1)).Failed(failedAt, locked);
+        var failing = OperationOutcomes.None.Succeeded(failedAt.AddHours(-1)).Failed(failedAt, ProcessingLogWrites.KindOf(locked));
 
-        Assert.Equal(HealthStatus.Healthy, ProcessingLogHealth.Assess(ProcessingLogWrites.None, failedAt).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessingLogHealth.Assess(OperationOutcomes.None, failedAt).Status);
         Assert.Equal(HealthStatus.Unhealthy, ProcessingLogHealth.Assess(failing, failedAt.AddSeconds(30)).Status);
         Assert.Equal(HealthStatus.Unhealthy, ProcessingLogHealth.Assess(failing, failedAt + ProcessingLogHealth.UnprovenAfter - TimeSpan.FromSeconds(1)).Status);
         // No traffic since: not unhealthy for ever, but not healthy either (200, so a load balancer sends a request that tells).
@@ -85,7 +85,7 @@ public sealed class ProcessingLogHealthTests(HubFactory factory) : IClassFixture
         Assert.Equal(HealthStatus.Degraded, unproven.Status);
         Assert.Contains("SQLite error 5: database is locked", unproven.Description, StringComparison.Ordinal);
         // Each failure keeps it unhealthy from its own time; the first failure's time is kept.
-        var again = failing.Failed(failedAt.AddMinutes(5), locked);
+        var again = failing.Failed(failedAt.AddMinutes(5), ProcessingLogWrites.KindOf(locked));
         Assert.Equal(failedAt, again.FailingSince);
         Assert.Equal(HealthStatus.Unhealthy, ProcessingLogHealth.Assess(again, failedAt.AddMinutes(6)).Status);
         Assert.Equal(HealthStatus.Healthy, ProcessingLogHealth.Assess(again.Succeeded(failedAt.AddMinutes(7)), failedAt.AddMinutes(7)).Status);

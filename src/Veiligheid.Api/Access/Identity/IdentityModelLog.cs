@@ -16,9 +16,11 @@ namespace Veiligheid.Access.Identity;
 /// or claims (IDX10503 its kid, IDX40001 its iss) whatever the PII switch. Here those are Debug: the operations team
 /// reads <c>fail:</c> as "the server has a problem", and a client could fill the log with them. The hub writes its own
 /// single entry per refused request instead, without the token (<see cref="CallerResolver.TokenRefused"/>).</item>
-/// <item>The hub's own failures keep IdentityModel's level: the signing keys cannot be fetched (IDX20803, IDX20804,
-/// IDX20806: the Protocols library's codes), the validation parameters lack what they need (<see cref="OwnSetupCodes"/>),
-/// or an entry without a code.</item>
+/// <item>The hub's own failures keep IdentityModel's level: the validation parameters lack what they need
+/// (<see cref="OwnSetupCodes"/>), an entry without a code, or a refresh of Entra ID's signing keys that fails while the hub
+/// validates with the ones it has (IDX20804, IDX20806: the Protocols library's codes).</item>
+/// <item>Before the hub has Entra ID's signing keys, a failure to fetch them is reported by <see cref="EntraSigningKeys"/>,
+/// once per interval, and IdentityModel's entries about it, several for every request, are Debug (<see cref="ReportedByTheHub"/>).</item>
 /// <item>IdentityModel's informational entries narrate every validation step of every request (IDX10243 "reading
 /// signing keys", IDX10236 "issuer validated" with the token's iss, …): Debug and Trace here, and not even formatted
 /// unless those are enabled.</item>
@@ -28,7 +30,7 @@ namespace Veiligheid.Access.Identity;
 /// event id could only silence all of IdentityModel, the hub's own failures with it: the IDX code is what says which
 /// it is.
 /// </summary>
-internal sealed partial class IdentityModelLog(ILogger logger) : IIdentityLogger
+internal sealed partial class IdentityModelLog(ILogger logger, EntraSigningKeys? entraKeys) : IIdentityLogger
 {
     public const string Category = "Microsoft.IdentityModel";
 
@@ -46,6 +48,13 @@ internal sealed partial class IdentityModelLog(ILogger logger) : IIdentityLogger
         10500, // no signing keys at all to check a signature with
     }.ToFrozenSet();
 
+    /// <summary>
+    /// The Protocols library's codes for fetching a configuration (metadata, signing keys): IDX20803 none could be
+    /// obtained, IDX20804 a document could not be retrieved, IDX20806 an updated one could not be obtained (written also
+    /// when there is none yet), IDX20807 the server answered with an error status.
+    /// </summary>
+    public static readonly FrozenSet<int> ReportedByTheHub = new[] { 20803, 20804, 20806, 20807 }.ToFrozenSet();
+
     // IdentityModel has one logger per process (LogHelper.Logger), and a process may run several hosts (the tests do):
     // an entry goes to the log of the host whose request it comes from, else (outside any request) to the host that
     // started last. A single-host process, the hub in production, has only its own.
@@ -59,12 +68,15 @@ internal sealed partial class IdentityModelLog(ILogger logger) : IIdentityLogger
     /// when the hub starts, so it wins over Microsoft.Identity.Web, which sets its own logger only while none is set, and
     /// the PII switch from its configuration section when it is registered.
     /// </summary>
-    public static IdentityModelLog Install(ILoggerFactory loggers)
+    /// <param name="loggers">This host's log.</param>
+    /// <param name="entraKeys">This host's <see cref="EntraSigningKeys"/>, which reports failures to fetch Entra ID's keys
+    /// before it has them (<see cref="ReportedByTheHub"/>); null: none, IdentityModel's entries about them keep their level.</param>
+    public static IdentityModelLog Install(ILoggerFactory loggers, EntraSigningKeys? entraKeys = null)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         IdentityModelEventSource.ShowPII = false;
         IdentityModelEventSource.LogCompleteSecurityArtifact = false;
-        var log = new IdentityModelLog(loggers.CreateLogger(Category));
+        var log = new IdentityModelLog(loggers.CreateLogger(Category), entraKeys);
         _ofTheLastHost = log;
         LogHelper.Logger = Router.Instance;
         return log;
@@ -80,7 +92,7 @@ internal sealed partial class IdentityModelLog(ILogger logger) : IIdentityLogger
         ArgumentNullException.ThrowIfNull(entry);
         var code = CodeOf(entry.Message);
         var level = Highest(entry.EventLogLevel);
-        if (level >= LogLevel.Warning && code is { } c && IsAboutTheToken(c)) level = LogLevel.Debug;
+        if (level >= LogLevel.Warning && code is { } c && (IsAboutTheToken(c) || IsReportedByTheHub(c))) level = LogLevel.Debug;
         var eventId = code is { } id ? new EventId(id, "IDX" + id.ToString(CultureInfo.InvariantCulture)) : default;
         // The message as state, never as a template: IdentityModel's text may hold braces.
         logger.Log(level, eventId, entry.Message ?? "", null, static (message, _) => message);
@@ -98,6 +110,13 @@ internal sealed partial class IdentityModelLog(ILogger logger) : IIdentityLogger
 
     private static bool IsAboutTheToken(int code)
         => code / 1000 is 10 or 12 or 14 or 40 && !OwnSetupCodes.Contains(code);
+
+    /// <summary>
+    /// A failure to fetch Entra ID's metadata and keys before the hub has them: IdentityModel writes some three errors for
+    /// every request that tries (each tries again), and <see cref="EntraSigningKeys"/> reports them itself, once per
+    /// interval. Once the hub has the keys, a failed refresh (IdentityModel goes on with the keys it has) keeps its level.
+    /// </summary>
+    private bool IsReportedByTheHub(int code) => ReportedByTheHub.Contains(code) && entraKeys is { Held: false };
 
     /// <summary>The entry's own code: its first IDX number (a message may quote an inner exception's code after it).</summary>
     private static int? CodeOf(string? message)

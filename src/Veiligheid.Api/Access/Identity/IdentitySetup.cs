@@ -60,8 +60,11 @@ public static class IdentitySetup
                 {
                     jwt.MapInboundClaims = false;
                     jwt.SaveToken = KeepRawToken;
-                    // The signing keys come from Entra's metadata; when it can't be reached, answer 401 soon rather than hang.
+                    // The signing keys come from Entra's metadata; when it can't be reached, answer soon rather than hang.
                     jwt.BackchannelTimeout = EntraMetadataTimeout;
+                    // Keys that cannot be obtained are the hub's problem, not the token's: told apart before validation
+                    // (503, not 401). Microsoft.Identity.Web adds its handlers to these events, it does not replace them.
+                    jwt.Events = new JwtBearerEvents { OnMessageReceived = EntraSigningKeys.CheckBeforeValidationAsync };
                 },
                 identity =>
                 {
@@ -83,6 +86,7 @@ public static class IdentitySetup
             });
         }
 
+        services.TryAddSingleton<EntraSigningKeys>(); // also without Entra ID: /health reads it
         services.AddMemoryCache();
         services.TryAddSingleton<CallerResolver>();
         return services;
@@ -95,7 +99,7 @@ public static class IdentitySetup
     public static WebApplication UseVeiligheidAuthentication(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var identityModelLog = IdentityModelLog.Install(app.Services.GetRequiredService<ILoggerFactory>());
+        var identityModelLog = IdentityModelLog.Install(app.Services.GetRequiredService<ILoggerFactory>(), app.Services.GetRequiredService<EntraSigningKeys>());
         // Not async (no state machine per request): the value set stays for the rest of the request, and the nearest async
         // caller, the middleware before, restores the execution context it began with.
         app.Use((context, next) =>
@@ -141,13 +145,22 @@ public static class IdentitySetup
         return string.Equals(UnvalidatedIssuer(context.Request), issuer, StringComparison.Ordinal) ? DevScheme : EntraScheme;
     }
 
-    /// <summary>The <c>iss</c> of the bearer token, read without validation: only to choose the scheme that validates it.</summary>
-    private static string? UnvalidatedIssuer(HttpRequest request)
+    /// <summary>
+    /// The request's bearer token (as the JWT bearer handler takes it from the header) when it has the form of a JWT; null
+    /// without one, or for one the handler refuses as malformed before it looks at any key.
+    /// </summary>
+    internal static string? JwtBearerToken(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
         var token = authorization["Bearer ".Length..].Trim();
-        if (!TokenReader.CanReadToken(token)) return null;
+        return TokenReader.CanReadToken(token) ? token : null;
+    }
+
+    /// <summary>The <c>iss</c> of the bearer token, read without validation: only to choose the scheme that validates it.</summary>
+    private static string? UnvalidatedIssuer(HttpRequest request)
+    {
+        if (JwtBearerToken(request) is not { } token) return null;
         try
         {
             return TokenReader.ReadJsonWebToken(token).Issuer;
