@@ -65,6 +65,7 @@ public static class IdentitySetup
                     // Keys that cannot be obtained are the hub's problem, not the token's: told apart before validation
                     // (503, not 401). Microsoft.Identity.Web adds its handlers to these events, it does not replace them.
                     jwt.Events = new JwtBearerEvents { OnMessageReceived = EntraSigningKeys.CheckBeforeValidationAsync };
+                    if (ValidAudiences(azureAd) is { } audiences) jwt.TokenValidationParameters.ValidAudiences = audiences;
                 },
                 identity =>
                 {
@@ -109,6 +110,22 @@ public static class IdentitySetup
         });
         app.UseAuthentication();
         return app;
+    }
+
+    /// <summary>
+    /// The audiences an Entra ID token for the hub may carry when AzureAd:Audience names its Application ID URI: that URI,
+    /// which Entra ID puts in the v1.0 access tokens it issues for the URI's scope (an app registration's default), and the
+    /// client id, which it puts in v2.0 ones (and its default URI <c>api://{client id}</c>). Null without an Audience:
+    /// Microsoft.Identity.Web then takes the client id and its default URI, but never the configured one; the section is
+    /// bound to its options only, and a v1.0 token for the README's <c>api://veiligheid</c> was refused as for another
+    /// audience.
+    /// </summary>
+    private static string[]? ValidAudiences(IConfigurationSection azureAd)
+    {
+        if (string.IsNullOrWhiteSpace(azureAd["Audience"])) return null;
+        var clientId = azureAd["ClientId"];
+        string?[] audiences = [azureAd["Audience"], clientId, clientId is null ? null : $"api://{clientId}"];
+        return [.. audiences.OfType<string>().Where(a => a.Length > 0).Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>Registers the <see cref="DevTokenIssuer"/> and its options (the hub in Development, the token command, tests).</summary>
