@@ -35,4 +35,21 @@ public sealed class EntraAudienceTests(HubFactory hub) : IClassFixture<HubFactor
 
         Assert.True(expected == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
+
+    [Theory]
+    [InlineData(true, HttpStatusCode.OK)]      // iss https://sts.windows.net/{tenant}/, as Entra ID writes it in a v1.0 token
+    [InlineData(false, HttpStatusCode.Unauthorized)] // the same for another tenant
+    public async Task A_v1_token_as_Entra_ID_issues_it_is_accepted_for_the_configured_tenant_only(bool ownTenant, HttpStatusCode expected)
+    {
+        var entra = new FakeEntra();
+        using var host = hub.WithWebHostBuilder(builder => entra.Configure(builder).UseSetting("AzureAd:Audience", AppIdUri));
+        using var client = host.CreateClient();
+        var issuer = ownTenant ? entra.IssuerV1 : $"https://sts.windows.net/{Guid.NewGuid()}/";
+        client.DefaultRequestHeaders.Authorization = new("Bearer",
+            entra.CreateToken("Politie", hub.ClientAppIdOf(DemoOrganisations.PolitieNoord), audience: AppIdUri, version: "1.0", issuer: issuer));
+
+        using var response = await client.GetAsync(CallerEndpoint.Path);
+
+        Assert.True(expected == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
 }

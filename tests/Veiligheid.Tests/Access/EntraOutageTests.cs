@@ -183,6 +183,31 @@ public sealed class EntraOutageTests(HubFactory hub) : IClassFixture<HubFactory>
         Assert.Equal((HttpStatusCode.OK, "Healthy"), await HealthAsync(probe));
     }
 
+    [Theory]
+    [InlineData("2.0")]
+    [InlineData("1.0")]
+    public async Task Keys_obtained_for_a_refused_token_outlast_an_outage_for_good_tokens_of_either_version(string version)
+    {
+        // The first Entra ID token after a start may be anyone's and refused before its issuer is looked at (here: for
+        // another audience), while the keys are obtained. Microsoft.Identity.Web's issuer validator had metadata of its
+        // own, fetched only for the first token that reached it: in an outage after that, every good token was 401 'issuer
+        // not trusted' (and /health Healthy). The tenant's issuers are known without a fetch.
+        var entra = new FakeEntra();
+        using var host = Hub(builder => entra.Configure(builder).UseSetting("AzureAd:Audience", "api://veiligheid"));
+        var politie = hub.ClientAppIdOf(DemoOrganisations.PolitieNoord);
+        using var refused = ClientWith(host, entra.CreateToken("Politie", politie, audience: "api://some-other-api"));
+        await AssertAnsweredAsync(refused, HttpStatusCode.Unauthorized, times: 1);
+
+        entra.Answer = FakeEntra.Answers.Unreachable;
+
+        using var good = ClientWith(host, version == "2.0"
+            ? entra.CreateToken("Politie", politie)
+            : entra.CreateToken("Politie", politie, audience: "api://veiligheid", version: "1.0", issuer: entra.IssuerV1));
+        await AssertAnsweredAsync(good, HttpStatusCode.OK, times: 2);
+        using var probe = host.CreateClient();
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await HealthAsync(probe));
+    }
+
     [Fact]
     public async Task Development_tokens_and_requests_without_a_token_are_not_affected_by_an_Entra_ID_outage()
     {

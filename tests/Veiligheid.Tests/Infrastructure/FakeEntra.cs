@@ -57,6 +57,9 @@ public sealed class FakeEntra : HttpMessageHandler
 
     public string Issuer => $"{Instance}{TenantId}/v2.0";
 
+    /// <summary>The issuer of Entra ID's v1.0 tokens (and of its metadata without "/v2.0" in the address).</summary>
+    public string IssuerV1 => $"https://sts.windows.net/{TenantId}/";
+
     /// <summary>How many documents (metadata, keys) the hub asked for.</summary>
     public int Fetches => Volatile.Read(ref _fetches);
 
@@ -82,13 +85,13 @@ public sealed class FakeEntra : HttpMessageHandler
     /// signed with its key, or with a key it does not publish.
     /// </summary>
     public string CreateToken(string role, string clientAppId, TimeSpan? expiresIn = null, string audience = HubClientId, string version = "2.0",
-        bool signedWithAnotherKey = false)
+        bool signedWithAnotherKey = false, string? issuer = null)
     {
         var now = DateTime.UtcNow;
         var expires = now + (expiresIn ?? TimeSpan.FromHours(1));
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = Issuer,
+            Issuer = issuer ?? Issuer,
             Audience = audience,
             IssuedAt = expires < now ? expires.AddHours(-1) : now,
             NotBefore = expires < now ? expires.AddHours(-1) : now,
@@ -111,7 +114,7 @@ public sealed class FakeEntra : HttpMessageHandler
             Answers.KeysUnreachable when keys => throw Refused(),
             Answers.NotFound => Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound) { Content = Json("{\"error\":\"invalid_tenant\"}") }),
             Answers.NotMetadata => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("<html>Sign in to the proxy</html>", Encoding.UTF8, "text/html") }),
-            _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = Json(keys ? KeySet() : Metadata()) }),
+            _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = Json(keys ? KeySet() : Metadata(v1: !path.Contains("/v2.0/", StringComparison.Ordinal))) }),
         };
     }
 
@@ -122,9 +125,9 @@ public sealed class FakeEntra : HttpMessageHandler
     private static HttpRequestException Refused()
         => new(HttpRequestError.ConnectionError, "Connection refused (login.microsoftonline.com:443)", new SocketException((int)SocketError.ConnectionRefused));
 
-    private string Metadata() => JsonSerializer.Serialize(new Dictionary<string, object>
+    private string Metadata(bool v1) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
-        ["issuer"] = Issuer,
+        ["issuer"] = v1 ? IssuerV1 : Issuer,
         ["jwks_uri"] = $"{Instance}{TenantId}/discovery/v2.0/keys",
         ["authorization_endpoint"] = $"{Instance}{TenantId}/oauth2/v2.0/authorize",
         ["token_endpoint"] = $"{Instance}{TenantId}/oauth2/v2.0/token",

@@ -66,6 +66,10 @@ public static class IdentitySetup
                     // (503, not 401). Microsoft.Identity.Web adds its handlers to these events, it does not replace them.
                     jwt.Events = new JwtBearerEvents { OnMessageReceived = EntraSigningKeys.CheckBeforeValidationAsync };
                     if (ValidAudiences(azureAd) is { } audiences) jwt.TokenValidationParameters.ValidAudiences = audiences;
+                    // The tenant's issuers, known without a fetch: Microsoft.Identity.Web's issuer validator otherwise reads
+                    // them from metadata of its own (v1.0 and v2.0, each fetched for the first token of its kind), which the
+                    // check before validation does not obtain, so in an outage a token was 401 "issuer not trusted".
+                    if (KnownIssuers(azureAd) is { } issuers) jwt.TokenValidationParameters.ValidIssuers = issuers;
                 },
                 identity =>
                 {
@@ -126,6 +130,24 @@ public static class IdentitySetup
         var clientId = azureAd["ClientId"];
         string?[] audiences = [azureAd["Audience"], clientId, clientId is null ? null : $"api://{clientId}"];
         return [.. audiences.OfType<string>().Where(a => a.Length > 0).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The issuers of the configured tenant's tokens, as its metadata names them: <c>{Instance}{tenant id}/v2.0</c> in v2.0
+    /// tokens and, in the public cloud, <c>https://sts.windows.net/{tenant id}/</c> in v1.0 ones. Given to Microsoft.Identity.Web's
+    /// issuer validator, which accepts a token whose <c>iss</c> is one of them without fetching that metadata; any other
+    /// issuer it still checks against the metadata as before. Null when AzureAd:TenantId is not a tenant id (a domain
+    /// name: the issuers hold the id, which only the metadata tells).
+    /// </summary>
+    internal static string[]? KnownIssuers(IConfigurationSection azureAd)
+    {
+        if (!Guid.TryParse(azureAd["TenantId"], out var tenant)
+            || !Uri.TryCreate(azureAd["Instance"], UriKind.Absolute, out var instance) || instance.Scheme != Uri.UriSchemeHttps) return null;
+        var id = tenant.ToString("D");
+        var v2 = $"https://{instance.Authority}/{id}/v2.0";
+        return string.Equals(instance.Host, "login.microsoftonline.com", StringComparison.OrdinalIgnoreCase)
+            ? [v2, $"https://sts.windows.net/{id}/"]
+            : [v2];
     }
 
     /// <summary>Registers the <see cref="DevTokenIssuer"/> and its options (the hub in Development, the token command, tests).</summary>
