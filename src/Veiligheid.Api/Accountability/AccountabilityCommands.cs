@@ -158,10 +158,13 @@ public static class AccountabilityCommands
         var plan = await Retention.PlanAsync(db, asOf, CancellationToken.None);
         await WritePlanAsync(output, plan, dryRun);
         if (dryRun) return ExitOk;
-        var keptSincePlan = await Retention.ApplyAsync(db, plan, CancellationToken.None);
-        if (keptSincePlan.Count > 0)
+        var kept = await Retention.ApplyAsync(db, plan, CancellationToken.None);
+        if (kept.Persons.Count > 0)
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  kept after all, since something refers to them now that did not when the plan was made: {keptSincePlan.Count} of the persons listed (ids {string.Join(", ", keptSincePlan)})"));
+                $"  kept after all, since something refers to them now that did not when the plan was made: {kept.Persons.Count} of the persons listed (ids {string.Join(", ", kept.Persons)})"));
+        if (kept.TenantsWithScores > 0)
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  and {kept.TenantsWithScores} of the tenants kept by a tenancy alone are tied to the hub otherwise now: their scores and signals stay"));
         return ExitOk;
     }
 

@@ -58,6 +58,17 @@ public sealed record TenancyOnly(IReadOnlyList<int> Persons, int LifeDomainScore
     public static TenancyOnly None { get; } = new([], 0, 0);
 }
 
+/// <summary>
+/// What a retention run kept after all of what its plan listed, because partners tied those persons to the hub again
+/// between the plan and the run (<see cref="Retention.ApplyAsync"/>).
+/// </summary>
+/// <param name="Persons">Listed persons kept, with all their rows (their ids were listed by the plan already).</param>
+/// <param name="TenantsWithScores">Tenants kept by the tenancy alone in the plan, now tied otherwise: their scores and signals stay (a count).</param>
+public sealed record RetentionDeviation(IReadOnlyList<int> Persons, int TenantsWithScores)
+{
+    public static RetentionDeviation None { get; } = new([], 0);
+}
+
 /// <summary>A closed case past its retention term.</summary>
 public sealed record ExpiredCase(int Id, CaseKind Kind, DateTime ClosedAt, int RetentionYears);
 
@@ -158,34 +169,37 @@ public static class Retention
     }
 
     /// <summary>
-    /// Removes what <paramref name="plan"/> lists, in one transaction; returns the listed persons it kept after all
-    /// (empty when it removed every one).
+    /// Removes what <paramref name="plan"/> lists, in one transaction; returns what it kept after all of what the plan
+    /// listed (<see cref="RetentionDeviation"/>: none when it removed all of it).
     /// </summary>
     /// <remarks>
     /// The partners go on writing between the plan and its run: a listed person may meanwhile have become the subject of
     /// another case, been named in an incident or got a tenancy. Removing the person then would take those rows with
     /// them (their links cascade), so the persons' ties are read again inside the transaction, before anything is
-    /// removed, and only those that still have none go; never a person the plan did not list. On SQLite the transaction
-    /// holds the write lock from its start (BEGIN IMMEDIATE), so no write comes between that reading and the removal.
+    /// removed, and only those that still have none go; never a person the plan did not list. Likewise a tenant kept by
+    /// the tenancy alone loses scores and signals only when nothing else ties them still. The transaction is serializable:
+    /// on SQLite it holds the write lock from its start (BEGIN IMMEDIATE), on SQL Server the ties it read stay locked, so
+    /// no write comes between that reading and the removal.
     /// </remarks>
-    public static async Task<IReadOnlyList<int>> ApplyAsync(VeiligheidDbContext db, RetentionPlan plan, CancellationToken cancellationToken)
+    public static async Task<RetentionDeviation> ApplyAsync(VeiligheidDbContext db, RetentionPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(plan);
-        if (plan.IsEmpty) return [];
+        if (plan.IsEmpty) return RetentionDeviation.None;
         var ids = plan.Cases.Select(c => c.Id).ToList();
-        IReadOnlyList<int> keptSincePlan = [];
+        var deviation = RetentionDeviation.None;
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async ct =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
             var ties = await SubjectTiesAsync(db, ids, DateOnly.FromDateTime(plan.AsOf), ct);
             var stillUntied = ties.Where(s => !s.Kept).Select(s => s.PersonId).ToHashSet();
             var persons = plan.Persons.Where(stillUntied.Contains).ToList();
-            keptSincePlan = [.. plan.Persons.Where(p => !stillUntied.Contains(p))];
+            IReadOnlyList<int> keptSincePlan = [.. plan.Persons.Where(p => !stillUntied.Contains(p))];
             // Likewise a tenant only: not one tied to a case, incident or intervention since the plan.
             var stillTenantsOnly = ties.Where(s => s.KeptByTenancyAlone).Select(s => s.PersonId).ToHashSet();
             var tenantsOnly = plan.TenancyOnly.Persons.Where(stillTenantsOnly.Contains).ToList();
+            deviation = new RetentionDeviation(keptSincePlan, plan.TenancyOnly.Persons.Count - tenantsOnly.Count);
             await db.Interventions.Where(i => i.CaseId != null && ids.Contains(i.CaseId.Value)).ExecuteDeleteAsync(ct);
             await db.CaseStatusChanges.Where(s => ids.Contains(s.CaseId)).ExecuteDeleteAsync(ct);
             await db.CaseContributions.Where(c => ids.Contains(c.CaseId)).ExecuteDeleteAsync(ct);
@@ -208,6 +222,6 @@ public static class Retention
             }
             await transaction.CommitAsync(ct);
         }, cancellationToken);
-        return keptSincePlan;
+        return deviation;
     }
 }

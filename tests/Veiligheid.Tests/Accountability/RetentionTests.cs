@@ -221,19 +221,30 @@ public sealed class RetentionTests(HubFactory factory) : IClassFixture<HubFactor
         var asOf = new DateTime(2010, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var tied = factory.AddLoneSubjectOfClosedCase(new DateTime(2003, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         var untied = factory.AddLoneSubjectOfClosedCase(new DateTime(2003, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        // A tenant kept by the tenancy alone in the plan, named in the incident too before the run: their score stays.
+        var gemeente = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
+        var tenant = factory.AddLoneSubjectOfClosedCase(new DateTime(2003, 1, 1, 0, 0, 0, DateTimeKind.Utc), (db, s) =>
+        {
+            db.Tenancies.Add(LoneSubjects.TenancyOf(s, null));
+            AddJointWorkRows(db, s.PersonId, gemeente);
+        });
         var plan = await factory.WithDbAsync(db => Retention.PlanAsync(db, asOf, CancellationToken.None));
+        Assert.Contains(tenant.PersonId, plan.TenancyOnly.Persons);
         Assert.Contains(tied.PersonId, plan.Persons);
         Assert.Contains(untied.PersonId, plan.Persons);
         var incidentId = factory.WithDb(db => db.Incidents.OrderBy(i => i.Id).Select(i => i.Id).First());
         factory.WithDb(db =>
         {
             db.IncidentPersons.Add(new IncidentPerson { IncidentId = incidentId, PersonId = tied.PersonId, Role = IncidentPersonRole.Betrokkene });
+            db.IncidentPersons.Add(new IncidentPerson { IncidentId = incidentId, PersonId = tenant.PersonId, Role = IncidentPersonRole.Betrokkene });
             return db.SaveChanges();
         });
 
         var kept = await factory.WithDbAsync(db => Retention.ApplyAsync(db, plan, CancellationToken.None));
 
-        Assert.Equal([tied.PersonId], kept);
+        Assert.Equal([tied.PersonId], kept.Persons);
+        Assert.Equal(1, kept.TenantsWithScores);
+        Assert.True(factory.WithDb(db => db.LifeDomainScores.Any(s => s.PersonId == tenant.PersonId) && db.PoliceSignals.Any(s => s.PersonId == tenant.PersonId)));
         Assert.True(factory.WithDb(db => db.IncidentPersons.Any(l => l.IncidentId == incidentId && l.PersonId == tied.PersonId)));
         Assert.False(factory.WithDb(db => db.Persons.Any(p => p.Id == untied.PersonId)));
         Assert.False(factory.WithDb(db => db.Cases.Any(c => c.Id == tied.CaseId)));
