@@ -126,9 +126,39 @@ public sealed class CallerAccess
                     && (i.ExecutingOrganisationId == organisationId
                         || (i.Person != null && i.Person.Consents.Any(c =>
                             c.CareProviderOrganisationId == i.ExecutingOrganisationId
-                            && c.RecipientOrganisationId == organisationId
-                            && c.WithdrawnOn == null)))));
-        return universal.Inline(AccessPolicy.IsCareIntervention).And(Role.Interventions.Predicate(this));
+                            && ExpressionComposition.Is(c))))));
+        return universal.Inline(AccessPolicy.IsCareIntervention).Inline(ActiveConsentToCaller()).And(Role.Interventions.Predicate(this));
+    }
+
+    /// <summary>
+    /// A consent that lets the caller's organisation receive care data now: given to it and not withdrawn. The care row
+    /// rule (<see cref="Interventions"/>) asks for one from the intervention's executor; <see cref="CareMayBeAmongRowsOf"/>
+    /// for one from any care provider.
+    /// </summary>
+    private Expression<Func<Consent, bool>> ActiveConsentToCaller()
+    {
+        var organisationId = Caller.OrganisationId;
+        return c => c.RecipientOrganisationId == organisationId && c.WithdrawnOn == null;
+    }
+
+    /// <summary>
+    /// The persons some care intervention of whom could be among the caller's rows (<see cref="Interventions"/>): one with
+    /// an active consent toward the caller's organisation, or with a care intervention that organisation executes. A
+    /// person without either has no care intervention the caller may see, so an answer about their interventions (a count,
+    /// an empty list) says nothing about their care. The row rule's consent must come from the intervention's executor and
+    /// its rows pass the confidentiality ceiling and the role's rule too; this asks neither, so it holds for every person
+    /// the rule could show a care intervention of, and for some more: the record errs on the data subject's side. No one
+    /// where the caller may receive no care at all (<see cref="MayReceiveCare"/>).
+    /// </summary>
+    /// <param name="interventions">All interventions (the context's table), for the second half; its root goes into the tree.</param>
+    public Expression<Func<Person, bool>> CareMayBeAmongRowsOf(IQueryable<Intervention> interventions)
+    {
+        if (!MayReceiveCare) return Nothing<Person>();
+        var organisationId = Caller.OrganisationId;
+        Expression<Func<IQueryable<Intervention>, Person, bool>> template = (all, p) =>
+            p.Consents.Any(c => ExpressionComposition.Is(c))
+            || all.Any(i => i.PersonId == p.Id && i.ExecutingOrganisationId == organisationId && ExpressionComposition.Is(i));
+        return template.With<IQueryable<Intervention>, Person>(interventions.Expression).Inline(ActiveConsentToCaller()).Inline(AccessPolicy.IsCareIntervention);
     }
 
     private Expression<Func<T, bool>> Bind<T>(RowRule<T>? rule) => rule is null ? Nothing<T>() : rule.Predicate(this);

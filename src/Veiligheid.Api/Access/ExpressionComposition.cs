@@ -21,6 +21,13 @@ public static class ExpressionComposition
     public static Expression Apply<T>(this Expression<Func<T, bool>> predicate, Expression argument)
         => new ParameterReplacer(predicate.Parameters[0], argument).Visit(predicate.Body);
 
+    /// <summary>
+    /// x => template(argument, x), with <paramref name="argument"/> (a query's own expression, e.g. a table's root) in
+    /// the tree itself rather than a closure's value: the query can then be retargeted at another context as a whole.
+    /// </summary>
+    public static Expression<Func<T, bool>> With<TArgument, T>(this Expression<Func<TArgument, T, bool>> template, Expression argument)
+        => Expression.Lambda<Func<T, bool>>(new ParameterReplacer(template.Parameters[0], argument).Visit(template.Body), template.Parameters[1]);
+
     public static Expression<Func<T, bool>> And<T>(this Expression<Func<T, bool>> left, Expression<Func<T, bool>> right)
         => Expression.Lambda<Func<T, bool>>(Expression.AndAlso(left.Body, right.Apply(left.Parameters[0])), left.Parameters);
 

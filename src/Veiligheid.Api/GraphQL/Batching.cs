@@ -66,6 +66,25 @@ public static class DataLoaderResultExtensions
     public static IDataLoaderResult<TOut> Then<TIn, TOut>(this IDataLoaderResult<TIn> result, Func<TIn, TOut> map)
         => new Mapped<TIn, TOut>(result, map);
 
+    /// <summary>
+    /// The result, once <paramref name="others"/> are resolved too (after it, so each loader has every key of the level
+    /// queued when the executor first asks): for work that must be done before the field is answered, whatever it answers.
+    /// </summary>
+    public static IDataLoaderResult<T> After<T>(this IDataLoaderResult<T> result, IReadOnlyList<IDataLoaderResult> others)
+        => others.Count == 0 ? result : new Awaiting<T>(result, others);
+
+    private sealed class Awaiting<T>(IDataLoaderResult<T> inner, IReadOnlyList<IDataLoaderResult> others) : IDataLoaderResult<T>
+    {
+        public async Task<T> GetResultAsync(CancellationToken cancellationToken = default)
+        {
+            var result = await inner.GetResultAsync(cancellationToken);
+            foreach (var other in others) await other.GetResultAsync(cancellationToken);
+            return result;
+        }
+
+        async Task<object?> IDataLoaderResult.GetResultAsync(CancellationToken cancellationToken) => await GetResultAsync(cancellationToken);
+    }
+
     private sealed class Mapped<TIn, TOut>(IDataLoaderResult<TIn> inner, Func<TIn, TOut> map) : IDataLoaderResult<TOut>
     {
         public async Task<TOut> GetResultAsync(CancellationToken cancellationToken = default) => map(await inner.GetResultAsync(cancellationToken));

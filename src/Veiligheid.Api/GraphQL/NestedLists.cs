@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Veiligheid.Access;
 using Veiligheid.Accountability;
+using Veiligheid.Persons;
 
 namespace Veiligheid.GraphQL;
 
@@ -101,6 +102,16 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     /// </summary>
     public bool ParentIsPerson { get; init; }
 
+    /// <summary>
+    /// For a category the list's rows may hold that not every person's list can (care trajectories: only a person with a
+    /// consent toward the caller, or one the caller cares for, can have one among the caller's rows), the parent persons
+    /// whose list can: a list that cannot hold such rows for its person says nothing of that kind about them, so it is
+    /// noted only for the others (<see cref="RevealedAboutParent"/>). A category not here is noted for every parent person.
+    /// Each function is kept as it is given, so both read paths can tell that two fields of the list ask the same.
+    /// </summary>
+    public IReadOnlyDictionary<DataCategory, Func<RequestContext, Expression<Func<Person, bool>>>> ParentsThatMayHold { get; init; } =
+        new Dictionary<DataCategory, Func<RequestContext, Expression<Func<Person, bool>>>>();
+
     /// <summary>The list without arguments: the visible rows in the documented order.</summary>
     public IQueryable<TRow> Rows(RequestContext hub) => Sort(_visible(hub), Documented(), hub);
 
@@ -147,13 +158,16 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     /// parent as any of its fields is): those its rows may hold as its filter and the caller's slice leave them
     /// (<see cref="FilterDefinition{T}.CategoriesOfRows"/>), whatever rows it answers: a count of a person's care
     /// trajectories, or none of them, says something about their care. None when the parent is not a person. Both read
-    /// paths note them for each parent the list is read under: the resolvers as they load it, the compiled path with the
-    /// parent row's own categories.
+    /// paths note them for each parent the list is read under: the resolvers as they load it (those of
+    /// <see cref="ParentsThatMayHold"/> after one query for the level's parents), the compiled path with the parent row's own
+    /// categories (those of <see cref="ParentsThatMayHold"/> where an EXISTS in the parent row finds it may hold them).
     /// </summary>
-    public IReadOnlyList<DataCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access)
+    public IReadOnlyList<RevealedCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        return ParentIsPerson ? [.. Filters.Of<TDefinition>().CategoriesOfRows(arguments.Filter, access)] : [];
+        if (!ParentIsPerson) return [];
+        return [.. Filters.Of<TDefinition>().CategoriesOfRows(arguments.Filter, access)
+            .Select(c => new RevealedCategory(c, ParentsThatMayHold.GetValueOrDefault(c)))];
     }
 
     /// <summary>filter, orderBy, first and after, described for this list.</summary>
@@ -220,8 +234,8 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         include ??= rows => rows;
         _ = AfterCursor(arguments); // a bad cursor is the field's error, before anything is queued or noted
         var hub = context.Hub();
-        NoteParent(hub, arguments, parentId);
-        if (!arguments.Any) return context.LoadMany(name, parentId, loading => include(Rows(loading)), ParentKey);
+        var noted = NoteParent(hub, arguments, parentId);
+        if (!arguments.Any) return context.LoadMany(name, parentId, loading => include(Rows(loading)), ParentKey).After(noted);
         var category = ProcessingObserver.CategoryOf(context);
         // Each field of the operation has its own arguments, so its own loader; its parents share it.
         return hub.Loader<int, IReadOnlyList<TRow>>($"{name}#{hub.FieldNumber(context.FieldAst)}", async (ids, ct) =>
@@ -229,7 +243,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
             var rows = await include(Rows(hub, arguments, ids)).AsNoTracking().ToListAsync(ct);
             PersonsNamedBy(arguments, category, hub.Access).NoteIn(hub.Processing);
             return rows.GroupBy(_parentOf).ToDictionary(g => g.Key, g => (IReadOnlyList<TRow>)g.ToList());
-        }, []).Load(parentId);
+        }, []).Load(parentId).After(noted);
     }
 
     /// <summary>
@@ -247,7 +261,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         _ = AfterCursor(arguments);
         var order = Order(arguments.OrderBy);
         var hub = context.Hub();
-        NoteParent(hub, arguments, parentId);
+        var noted = NoteParent(hub, arguments, parentId);
         var category = ProcessingObserver.CategoryOf(context);
         var loaderName = $"{name}#{hub.FieldNumber(context.FieldAst)}";
 
@@ -278,16 +292,38 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
                 pages[id] = new Page<TRow>(list, hasNext, given.After is not null, (_, row) => Keyset.Encode(order, _entityOf(row), Name), count.GetResultAsync);
             }
             return pages;
-        }, new Page<TRow>([], false, false, (_, _) => "", _ => Task.FromResult(0))).Load(parentId);
+        }, new Page<TRow>([], false, false, (_, _) => "", _ => Task.FromResult(0))).Load(parentId).After(noted);
     }
 
     /// <summary>
     /// Notes what the list reveals about its parent (<see cref="RevealedAboutParent"/>): the resolver runs for each parent
-    /// that came back, so the parent is noted as its fields are, whatever rows the list then answers.
+    /// that came back, so the parent is noted as its fields are, whatever rows the list then answers. A category only some
+    /// persons' lists may hold (<see cref="ParentsThatMayHold"/>) is noted once a loader has asked which of the level's
+    /// parents those are, in one statement for all of them (shared by the list's fields, whatever their arguments): the
+    /// results to await before the field's own.
     /// </summary>
-    private void NoteParent(RequestContext hub, NestedListArguments arguments, int parentId)
+    private List<IDataLoaderResult> NoteParent(RequestContext hub, NestedListArguments arguments, int parentId)
     {
-        foreach (var category in RevealedAboutParent(arguments, hub.Access)) hub.Processing.Add(parentId, category);
+        List<IDataLoaderResult>? pending = null;
+        foreach (var (category, parentsThatMayHold) in RevealedAboutParent(arguments, hub.Access))
+        {
+            if (parentsThatMayHold is null)
+            {
+                hub.Processing.Add(parentId, category);
+                continue;
+            }
+            var mayHold = hub.Loader<int, bool>($"{Name}:{category}", async (ids, ct) =>
+            {
+                var found = await hub.Db.Persons.WhereKeyIn(p => p.Id, ids).Where(parentsThatMayHold(hub)).Select(p => p.Id).ToListAsync(ct);
+                return found.ToDictionary(id => id, _ => true);
+            }, false).Load(parentId);
+            (pending ??= []).Add(mayHold.Then(holds =>
+            {
+                if (holds) hub.Processing.Add(parentId, category);
+                return holds;
+            }));
+        }
+        return pending ?? [];
     }
 
     /// <summary>
@@ -427,6 +463,12 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         };
     }
 }
+
+/// <summary>
+/// A category of data a list under a person reveals about that person: about every parent person, or, where
+/// <paramref name="ParentsThatMayHold"/> is given, only about those it holds of (<see cref="NestedList{TDefinition, TEntity, TRow}.ParentsThatMayHold"/>).
+/// </summary>
+public sealed record RevealedCategory(DataCategory Category, Func<RequestContext, Expression<Func<Person, bool>>>? ParentsThatMayHold = null);
 
 /// <summary>A nested list's cursors, whatever its element types.</summary>
 internal interface INestedListCursor

@@ -35,8 +35,10 @@ public sealed class InterventionFilter : FilterDefinition<Intervention>
     /// that may be care trajectories says something about their care, as reading one does (logged as Zorg,
     /// <see cref="Accountability.ProcessingObserver.CategoryOfIntervention"/>), though no row is read. Under <c>or</c> or
     /// <c>not</c> a kind is not taken to exclude care: the safe side. A slice without care data holds no care intervention
-    /// at all, so its answer says nothing about anyone's care; a slice with it says something even where it shows none
-    /// of this person's (no consent): which of them it may see is not asked, and the record errs on the data subject's side.
+    /// at all, so its answer says nothing about anyone's care; a slice with it may say something even where it shows none
+    /// of this person's. Which persons' care it can hold is not asked here: a person's own list asks it per person
+    /// (<see cref="Persons.PersonRelations.InterventionList"/>, <see cref="CallerAccess.CareMayBeAmongRowsOf"/>); for a
+    /// person a filter names it is not asked, and the record errs on the data subject's side.
     /// </summary>
     public override IEnumerable<DataCategory> CategoriesOfRows(IDictionary<string, object?>? filter, CallerAccess access)
     {

@@ -134,11 +134,18 @@ public static class PersonRelations
         ParentIsPerson = true,
     };
 
-    /// <summary>Visible interventions aimed at a person, by start date.</summary>
+    /// <summary>
+    /// Visible interventions aimed at a person, by start date. Care data (the care trajectories the list may hold) is
+    /// logged only for a person some care intervention of whom could be among the caller's rows.
+    /// </summary>
     public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(
         "Person.interventions", hub => hub.Interventions().Where(i => i.PersonId != null), i => i.PersonId!.Value, null, ("START_DATE", false), ("ID", false))
     {
         ParentIsPerson = true,
+        ParentsThatMayHold = new Dictionary<DataCategory, Func<RequestContext, System.Linq.Expressions.Expression<Func<Person, bool>>>>
+        {
+            [DataCategory.Zorg] = hub => hub.Access.CareMayBeAmongRowsOf(hub.Db.Interventions),
+        },
     };
 
     /// <summary>

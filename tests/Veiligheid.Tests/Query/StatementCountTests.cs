@@ -261,6 +261,48 @@ public sealed class StatementCountTests(CountingHubFactory hub) : IClassFixture<
         }
     }
 
+    // A person's interventions read by a caller that may receive care: which of the level's persons could have a care
+    // trajectory among the caller's rows (and so are logged with care data) is one more statement on the reference path
+    // (the coordinates keep it there), shared by both fields of the list; on the compiled path it is in the one statement.
+    private const string PersonInterventionsShape = """
+        query($first: Int) { persons(first: $first) { nodes {
+          id
+          interventions { id }
+          care: interventions(filter: { kind: { in: [ZORGTRAJECT, SCHULDHULPVERLENING] } }, first: 1) { kind }
+        } } }
+        """;
+
+    [Fact]
+    public async Task Which_persons_may_have_care_among_the_callers_rows_is_one_statement_per_level()
+    {
+        using var care = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid");
+        using var noCare = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast");
+        var reference = PersonInterventionsShape.Replace("id\n", "id address { latitude }\n", StringComparison.Ordinal);
+        Assert.NotEqual(PersonInterventionsShape, reference);
+        var counts = new Dictionary<(bool Care, bool Compiled, int First), int>();
+        foreach (var (client, withCare) in new[] { (care, true), (noCare, false) })
+        {
+            foreach (var (query, compiled) in new[] { (reference, false), (PersonInterventionsShape, true) })
+            {
+                await client.DataAsync(query, new { first = 1 }); // warm-up
+                foreach (var first in new[] { 5, 50 })
+                {
+                    var (statements, rows) = await CountAsync(client, query, "persons", first);
+                    Assert.Equal(first, rows);
+                    Assert.Equal(compiled ? 1 : 0, statements.Count(s => s.Contains("json_group_array", StringComparison.Ordinal)));
+                    counts[(withCare, compiled, first)] = statements.Count;
+                }
+            }
+        }
+
+        foreach (var withCare in new[] { true, false })
+        {
+            foreach (var compiled in new[] { true, false }) Assert.Equal(counts[(withCare, compiled, 5)], counts[(withCare, compiled, 50)]);
+        }
+        Assert.Equal(counts[(false, false, 50)] + 1, counts[(true, false, 50)]);
+        Assert.Equal(counts[(false, true, 50)], counts[(true, true, 50)]);
+    }
+
     [Fact]
     public async Task The_counter_sees_every_statement()
     {

@@ -140,6 +140,7 @@ internal sealed partial class CompiledRead
         var entity = _model.FindEntityType(type.Entity) ?? throw new NotCompilableException($"no entity for {type.Name}");
         var members = new List<(string Key, string Json)>();
         var categories = new SortedSet<DataCategory>();
+        var conditional = new List<RevealedCategory>(); // categories only some rows' persons are noted with
         foreach (var field in selection.Fields)
         {
             if (field.Name == "__typename")
@@ -176,17 +177,20 @@ internal sealed partial class CompiledRead
                     // its mark goes in the parent row, so the persons its filter names are noted when some parent came back.
                     if (NamedMark(relation.Rows.PersonsNamedBy(arguments, category, _hub.Access)) is { } mark) members.Add(mark);
                     // What it reveals about a parent person (a list of care trajectories, empty or not) is noted with the
-                    // parent row's person, as its resolver notes it for each parent person.
-                    categories.UnionWith(relation.Rows.RevealedAboutParent(arguments, _hub.Access));
+                    // parent row's person, as its resolver notes it for each parent person; what only some persons' lists
+                    // may hold, with those persons alone (below).
+                    foreach (var revealed in relation.Rows.RevealedAboutParent(arguments, _hub.Access))
+                    {
+                        if (revealed.ParentsThatMayHold is null) categories.Add(revealed.Category);
+                        else conditional.Add(revealed);
+                    }
                     break;
                 default:
                     throw new NotCompilableException($"{type.Name}.{field.Name}");
             }
         }
-        if (type.Processed.Kind != ProcessedPersonKind.None && categories.Count > 0)
+        if (type.Processed.Kind != ProcessedPersonKind.None && (categories.Count > 0 || conditional.Count > 0))
         {
-            var index = _processing.Count;
-            _processing.Add(new NodeProcessing(type.Processed, [.. categories]));
             var person = type.Processed.Kind == ProcessedPersonKind.ItsOwnId ? Column(entity, "Id") : Column(entity, "PersonId");
             // A person's own row carries its BSN too: the log keeps it in protected form, as for the reference path.
             var value = type.Processed.Kind switch
@@ -195,9 +199,30 @@ internal sealed partial class CompiledRead
                 ProcessedPersonKind.ItsOwnId => _dialect.Pair(_dialect.Column(alias, person), _dialect.Column(alias, Column(entity, "Bsn"))),
                 _ => _dialect.Column(alias, person),
             };
-            members.Add((ProcessingKey(index), value));
+            if (categories.Count > 0)
+            {
+                _processing.Add(new NodeProcessing(type.Processed, [.. categories]));
+                members.Add((ProcessingKey(_processing.Count - 1), value));
+            }
+            // A category only some persons' lists may hold gets a marker of its own, whose value is the person only where
+            // an EXISTS finds the row's person among them (null, so nothing noted, elsewhere): one test per condition,
+            // however many fields of the row ask it, in the same statement.
+            var pair = type.Processed.Kind == ProcessedPersonKind.ByPersonId ? _dialect.Pair(value, _dialect.Null) : value;
+            foreach (var group in conditional.Where(r => !categories.Contains(r.Category)).GroupBy(r => r.ParentsThatMayHold))
+            {
+                _processing.Add(new NodeProcessing(type.Processed, [.. group.Select(r => r.Category).Distinct().Order()]));
+                members.Add((ProcessingKey(_processing.Count - 1), _dialect.When(PersonsOf(group.Key!, (alias, person)), pair)));
+            }
         }
         return members;
+    }
+
+    /// <summary>The SQL of the persons <paramref name="condition"/> holds of, narrowed to the person in the parent row's column.</summary>
+    private string PersonsOf(Func<RequestContext, Expression<Func<Persons.Person, bool>>> condition, (string Alias, string Column) parent)
+    {
+        var placeholder = new CorrelationPlaceholder(PlaceholderBase - _placeholders++);
+        RegisterPlaceholder(placeholder, parent);
+        return Translate(_hub.Db.Persons.Where(p => p.Id == placeholder.Value).Where(condition(_hub)).Select(p => p.Id), parent);
     }
 
     private string Scalar(IEntityType entity, string propertyName, string alias, FieldType field)
@@ -362,6 +387,9 @@ internal interface ISqlJsonDialect
     string First(IReadOnlyList<(string Key, string Json)> element, string from, string alias, IReadOnlyList<(string Sql, bool Descending)> order);
     string Count(string from);
     string Exists(string from);
+
+    /// <summary><paramref name="pair"/> (a <see cref="Pair"/>) where the rows of <paramref name="from"/> exist, NULL otherwise.</summary>
+    string When(string from, string pair);
     string Column(string alias, string column);
     string Text(string value);
     string Literal(object? value);
@@ -409,6 +437,9 @@ internal sealed class SqliteJsonDialect : ISqlJsonDialect
     public string Count(string from) => $"(SELECT count(*) FROM ({from}))";
 
     public string Exists(string from) => $"json(CASE WHEN EXISTS ({from}) THEN 'true' ELSE 'false' END)";
+
+    // json() keeps the pair JSON for the enclosing object (NULL stays NULL).
+    public string When(string from, string pair) => $"json(CASE WHEN EXISTS ({from}) THEN {pair} END)";
 
     public string Column(string alias, string column) => $"{alias}.\"{column.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 

@@ -223,7 +223,7 @@ internal interface ICorrelated
     NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory, CallerAccess access);
 
     /// <summary>What a nested list reveals about its parent person beyond its field's category; none for a reference.</summary>
-    IReadOnlyList<DataCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access);
+    IReadOnlyList<RevealedCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access);
 }
 
 internal sealed class Correlated<T>(Func<RequestContext, IQueryable<T>> rows, Expression<Func<T, int?>> key) : ICorrelated where T : class
@@ -238,7 +238,7 @@ internal sealed class Correlated<T>(Func<RequestContext, IQueryable<T>> rows, Ex
 
     public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory, CallerAccess access) => NamedPersons.None;
 
-    public IReadOnlyList<DataCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access) => [];
+    public IReadOnlyList<RevealedCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access) => [];
 }
 
 /// <summary>A nested list's rows of one parent, through the same definition as its resolver (<see cref="NestedList{TDefinition, TEntity, TRow}"/>).</summary>
@@ -254,7 +254,7 @@ internal sealed class CorrelatedList<TDefinition, TEntity, T>(NestedList<TDefini
 
     public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory, CallerAccess access) => list.PersonsNamedBy(arguments, listCategory, access);
 
-    public IReadOnlyList<DataCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access) => list.RevealedAboutParent(arguments, access);
+    public IReadOnlyList<RevealedCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access) => list.RevealedAboutParent(arguments, access);
 }
 
 /// <summary>

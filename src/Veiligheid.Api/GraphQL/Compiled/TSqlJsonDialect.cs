@@ -51,6 +51,9 @@ internal sealed class TSqlJsonDialect : ISqlJsonDialect
     // bit is answered as true/false by FOR JSON.
     public string Exists(string from) => $"CAST(CASE WHEN EXISTS ({from}) THEN 1 ELSE 0 END AS bit)";
 
+    // JSON_QUERY again, so FOR JSON takes the pair (or NULL) as JSON, not as text.
+    public string When(string from, string pair) => $"JSON_QUERY(CASE WHEN EXISTS ({from}) THEN {pair} END)";
+
     public string Column(string alias, string column) => $"{alias}.{Quote(column)}";
 
     public string Text(string value) => "N'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
