@@ -178,14 +178,16 @@ public static class PersonOverviewLoading
 
     /// <summary>
     /// The categories the caller's timeline is about, as its entries of each kind included are logged: what it reveals about
-    /// its person even with no entry of a kind (as a person's interventions do, NestedList.RevealedAboutParent).
+    /// its person even with no entry of a kind (as a person's interventions do, NestedList.RevealedAboutParent). Care data
+    /// (Zorg) not here: only for the persons one of whose care trajectories could be among the caller's entries, which
+    /// <see cref="FetchTimelineAsync"/> finds (<see cref="CallerAccess.CareMayBeAmongRowsOf"/>), as a person's interventions
+    /// list does.
     /// </summary>
     private static IEnumerable<DataCategory> TimelineCategories(CallerAccess access)
     {
         if (HasCaseHistory(access)) yield return DataCategory.Casus;
         if (HasIncidents(access)) yield return DataCategory.Politie;
         if (HasInterventions(access)) yield return DataCategory.Interventie;
-        if (HasCareInterventions(access)) yield return DataCategory.Zorg;
     }
 
     // The kinds of entries the timeline includes for this caller; FetchTimelineAsync reads these, TimelineCategories logs them.
@@ -229,6 +231,14 @@ public static class PersonOverviewLoading
         {
             var personIds = ids.ToList();
             var mayReadCare = HasCareInterventions(access);
+            // Whatever care entries it holds, none included: a person's timeline says something about their care where one
+            // of their care trajectories could be among the caller's entries (one query for the batch).
+            if (mayReadCare)
+            {
+                foreach (var id in await hub.Db.Persons.AsNoTracking().Where(p => personIds.Contains(p.Id))
+                             .Where(access.CareMayBeAmongRowsOf(hub.Db.Interventions)).Select(p => p.Id).ToListAsync(ct))
+                    hub.Processing.Add(id, DataCategory.Zorg);
+            }
             var interventions = await hub.Interventions().AsNoTracking()
                 .Where(i => (i.PersonId != null && personIds.Contains(i.PersonId.Value)) || (i.CaseId != null && caseIds.Contains(i.CaseId.Value)))
                 .ToListAsync(ct);

@@ -147,12 +147,14 @@ public sealed class NestedListParentLoggingTests(HubFactory factory) : IClassFix
     }
 
     [Theory]
-    [InlineData(Casusoverleg, "Zorg,Politie,Casus,Interventie")]
-    [InlineData(Woonoverlast, "Politie,Casus,Interventie")]
-    public async Task A_persons_timeline_logs_every_kind_of_entry_it_includes_for_the_caller_whatever_entries_it_holds(string purpose, string categories)
+    [InlineData(Casusoverleg, true, "Zorg,Politie,Casus,Interventie")]
+    [InlineData(Casusoverleg, false, "Politie,Casus,Interventie")]
+    [InlineData(Woonoverlast, true, "Politie,Casus,Interventie")]
+    public async Task A_persons_timeline_logs_every_kind_of_entry_it_includes_for_the_caller_whatever_entries_it_holds(string purpose, bool consent, string categories)
     {
         // The overview's timeline merges the person's incidents, interventions and care interventions as far as the purpose
-        // covers them: one without care entries still says that the person has none the caller may see.
+        // covers them: one without care entries still says that the person has none the caller may see, where one of
+        // theirs could be among them (a consent toward the caller's organisation); without, it says nothing of their care.
         var caller = ReadPathDifferentialTests.CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, purpose);
         var id = factory.WithDb(db =>
         {
@@ -160,11 +162,15 @@ public sealed class NestedListParentLoggingTests(HubFactory factory) : IClassFix
             var care = db.Interventions.Where(access.Interventions).Where(AccessPolicy.IsCareIntervention);
             var casesWithCare = care.Where(i => i.CaseId != null).Select(i => i.CaseId!.Value);
             var withCare = care.Select(i => i.PersonId).Concat(db.CaseSubjects.Where(s => casesWithCare.Contains(s.CaseId)).Select(s => (int?)s.PersonId));
-            return db.Persons.Where(access.Persons).Where(p => !withCare.Contains(p.Id)).OrderBy(p => p.Id).Select(p => p.Id).First();
+            var mayHaveCare = CareCouldBeAmongRowsOf(db, DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad));
+            return db.Persons.Where(access.Persons).Where(p => !withCare.Contains(p.Id) && !mayHaveCare.Contains(p.Id)).OrderBy(p => p.Id).Select(p => p.Id).First();
         });
         var query = $$"""{ personOverview(id: "{{GlobalId.Encode("Person", id)}}") { timeline { at } } }""";
 
-        var (_, records) = await factory.ReadAsync(compiled: false, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, purpose, query);
+        Task<(GraphQLResponse, List<Veiligheid.Accountability.ProcessingRecord>)> Read()
+            => factory.ReadAsync(compiled: false, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, purpose, query);
+
+        var (_, records) = consent ? await WithConsentAsync(id, DemoOrganisations.GemeenteVeiligstad, Read) : await Read();
 
         var record = Assert.Single(records, r => r.PersonId == id);
         Assert.Equal(categories, record.Categories);
