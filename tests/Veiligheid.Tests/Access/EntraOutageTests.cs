@@ -84,6 +84,7 @@ public sealed class EntraOutageTests(HubFactory hub) : IClassFixture<HubFactory>
         Assert.Contains("5 requests were answered 503 since", still.Message, StringComparison.Ordinal); // the 2 + 2 after the first entry, and this one
 
         entra.Answer = FakeEntra.Answers.Available;
+        clock.Advance(EntraSigningKeys.RetryPause);
         await AssertAnsweredAsync(client, HttpStatusCode.OK, times: 2);
         var recovered = Assert.Single(_log, e => e.Category == typeof(EntraSigningKeys).FullName && e.Level < LogLevel.Warning);
         Assert.Equal(EntraSigningKeys.ObtainedAgain.Name, recovered.EventId.Name);
@@ -94,10 +95,37 @@ public sealed class EntraOutageTests(HubFactory hub) : IClassFixture<HubFactory>
     }
 
     [Fact]
+    public async Task Before_the_keys_were_had_one_request_per_pause_tries_and_the_others_are_answered_at_once()
+    {
+        // IdentityModel fetches for every request until it has the keys; where packets are dropped each fetch waits out its
+        // timeout, and every request queued behind the one before. Within the pause after a failure, no fetch at all.
+        var entra = new FakeEntra { Answer = FakeEntra.Answers.Unreachable };
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        using var host = Hub(builder => entra.Configure(builder).ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock)));
+        using var client = ClientWith(host, entra.CreateToken("Politie", hub.ClientAppIdOf(DemoOrganisations.PolitieNoord)));
+
+        await AssertAnsweredAsync(client, HttpStatusCode.ServiceUnavailable, times: 1);
+        var afterFirst = entra.Fetches;
+        Assert.True(afterFirst > 0);
+        using (var response = await client.GetAsync(CallerEndpoint.Path)) AssertIdentityUnavailable(response);
+        await AssertAnsweredAsync(client, HttpStatusCode.ServiceUnavailable, times: 3);
+        Assert.Equal(afterFirst, entra.Fetches);
+
+        clock.Advance(EntraSigningKeys.RetryPause);
+        await AssertAnsweredAsync(client, HttpStatusCode.ServiceUnavailable, times: 1);
+        Assert.True(entra.Fetches > afterFirst); // tried again after the pause
+        entra.Answer = FakeEntra.Answers.Available;
+        await AssertAnsweredAsync(client, HttpStatusCode.ServiceUnavailable, times: 1); // within the pause of that failure
+        clock.Advance(EntraSigningKeys.RetryPause);
+        await AssertAnsweredAsync(client, HttpStatusCode.OK, times: 2);
+    }
+
+    [Fact]
     public async Task Health_is_unhealthy_while_the_keys_cannot_be_obtained_and_healthy_once_a_validation_obtains_them()
     {
         var entra = new FakeEntra { Answer = FakeEntra.Answers.NotFound }; // as for a wrong AzureAd:TenantId
-        using var host = Hub(entra.Configure);
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        using var host = Hub(builder => entra.Configure(builder).ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock)));
         var token = entra.CreateToken("Politie", hub.ClientAppIdOf(DemoOrganisations.PolitieNoord));
         using var client = ClientWith(host, token);
         using var probe = host.CreateClient(); // a probe sends no token
@@ -115,6 +143,7 @@ public sealed class EntraOutageTests(HubFactory hub) : IClassFixture<HubFactory>
         AuthenticationLogTests.AssertNoPartOf(token, [body]);
 
         entra.Answer = FakeEntra.Answers.Available;
+        clock.Advance(EntraSigningKeys.RetryPause); // the next attempt (within the pause, a request is answered 503 at once)
         await AssertAnsweredAsync(client, HttpStatusCode.OK, times: 1);
         Assert.Equal((HttpStatusCode.OK, "Healthy"), await HealthAsync(probe));
     }

@@ -47,7 +47,17 @@ public sealed class EntraSigningKeys(ILogger<EntraSigningKeys> logger, TimeProvi
     /// <summary>What the <c>Retry-After</c> of a 503 says: time for the network or Entra ID to come back, not a stampede of retries.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long after a failed attempt, while the keys were never had, requests are answered 503 without another. Before it
+    /// has the keys IdentityModel fetches for every request, one at a time and without a pause; where packets are dropped
+    /// rather than refused each fetch waits out its timeout (<see cref="IdentitySetup.EntraMetadataTimeout"/>), and the
+    /// requests behind it waited that long each before their 503. Now one request tries per pause; the others are answered
+    /// at once.
+    /// </summary>
+    public static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(5);
+
     private readonly Lock _gate = new();
+    private Exception? _lastFailure; // the last attempt's failure while failing, answered again within RetryPause
     private OperationOutcomes _outcomes = OperationOutcomes.None; // replaced under _gate, read by /health
     private volatile bool _held;
     private DateTime _reportedAt; // the last Unavailable or StillUnavailable entry
@@ -74,6 +84,11 @@ public sealed class EntraSigningKeys(ILogger<EntraSigningKeys> logger, TimeProvi
         // asks for any keys, so it stays a 401 here too.
         if (IdentitySetup.JwtBearerToken(context.Request) is null || context.Options.ConfigurationManager is not { } manager) return;
         var keys = context.HttpContext.RequestServices.GetRequiredService<EntraSigningKeys>();
+        if (keys.RecentFailure() is { } recent)
+        {
+            context.Fail(new EntraSigningKeysUnavailableException(recent));
+            return;
+        }
         try
         {
             // Not the request's cancellation token: as in IdentityModel's own call, a fetch is shared with the requests
@@ -100,6 +115,7 @@ public sealed class EntraSigningKeys(ILogger<EntraSigningKeys> logger, TimeProvi
             if (_held && !_outcomes.Failing) return; // another request's validation came first
             (failingSince, refused) = (_outcomes.FailingSince, _refusedWhileFailing);
             _outcomes = _outcomes.Succeeded(clock.GetUtcNow().UtcDateTime);
+            _lastFailure = null;
             _refusedWhileFailing = 0;
             _refusedSinceReport = 0;
             _held = true;
@@ -109,6 +125,23 @@ public sealed class EntraSigningKeys(ILogger<EntraSigningKeys> logger, TimeProvi
             logger.LogInformation(ObtainedAgain,
                 "Entra ID tokens are validated again: the metadata and signing keys were obtained, after failing since {FailingSince:o}; {Refused} requests were answered 503 meanwhile.",
                 since, refused);
+        }
+    }
+
+    /// <summary>
+    /// The last attempt's failure, to answer with without another attempt, while the keys were never had and it is less
+    /// than <see cref="RetryPause"/> old (the request is counted as refused, for the log's summary); null otherwise: attempt.
+    /// Once the keys are held IdentityModel keeps them, so no lock then.
+    /// </summary>
+    internal Exception? RecentFailure()
+    {
+        if (_held && !Volatile.Read(ref _outcomes).Failing) return null;
+        lock (_gate)
+        {
+            if (_lastFailure is null || clock.GetUtcNow().UtcDateTime - _outcomes.LastFailureAt >= RetryPause) return null;
+            _refusedWhileFailing++;
+            _refusedSinceReport++;
+            return _lastFailure;
         }
     }
 
@@ -124,6 +157,7 @@ public sealed class EntraSigningKeys(ILogger<EntraSigningKeys> logger, TimeProvi
         {
             first = !_outcomes.Failing;
             _outcomes = _outcomes.Failed(now, kind);
+            _lastFailure = failure;
             _refusedWhileFailing = first ? 1 : _refusedWhileFailing + 1;
             if (!first && now - _reportedAt < ReportInterval)
             {
