@@ -121,6 +121,25 @@ public sealed class EntraOutageTests(HubFactory hub) : IClassFixture<HubFactory>
     }
 
     [Fact]
+    public void A_failed_fetch_that_finishes_after_the_keys_were_had_changes_nothing()
+    {
+        // Two requests' fetches at Entra ID's return: the one that began first fails late, after the other obtained the keys.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var keys = new EntraSigningKeys(Microsoft.Extensions.Logging.Abstractions.NullLogger<EntraSigningKeys>.Instance, clock);
+        var late = new InvalidOperationException("IDX20803: Unable to obtain configuration.");
+        keys.NotObtained("https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration", late);
+        Assert.Same(late, keys.RecentFailure()); // before the keys: within the pause, answered at once
+        clock.Advance(EntraSigningKeys.RetryPause);
+        Assert.Null(keys.RecentFailure()); // then the next request tries
+
+        keys.Obtained();
+        keys.NotObtained("https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration", late);
+
+        Assert.False(keys.Outcomes.Failing); // /health stays Healthy
+        Assert.Null(keys.RecentFailure()); // and no request is answered 503
+    }
+
+    [Fact]
     public async Task Health_is_unhealthy_while_the_keys_cannot_be_obtained_and_healthy_once_a_validation_obtains_them()
     {
         var entra = new FakeEntra { Answer = FakeEntra.Answers.NotFound }; // as for a wrong AzureAd:TenantId

@@ -135,7 +135,7 @@ public sealed class EntraSigningKeys(ILogger<EntraSigningKeys> logger, TimeProvi
     /// </summary>
     internal Exception? RecentFailure()
     {
-        if (_held && !Volatile.Read(ref _outcomes).Failing) return null;
+        if (_held) return null;
         lock (_gate)
         {
             if (_lastFailure is null || clock.GetUtcNow().UtcDateTime - _outcomes.LastFailureAt >= RetryPause) return null;
@@ -155,6 +155,10 @@ public sealed class EntraSigningKeys(ILogger<EntraSigningKeys> logger, TimeProvi
         DateTime failingSince, reportedBefore;
         lock (_gate)
         {
+            // Once a validation has the keys IdentityModel keeps them and no longer throws: a failure recorded after that is
+            // a fetch that began before, finishing late. It would show /health Unhealthy (and answer requests 503 within
+            // the pause) while every token is validated.
+            if (_held) return;
             first = !_outcomes.Failing;
             _outcomes = _outcomes.Failed(now, kind);
             _lastFailure = failure;
