@@ -191,7 +191,7 @@ public sealed class ProcessingLog : IDisposable
                     foreach (var pending in batch) pending.Fail(e);
                     throw;
                 }
-                Volatile.Write(ref _writes, _writes.Succeeded(_clock.GetUtcNow().UtcDateTime));
+                Volatile.Write(ref _writes, _writes.Succeeded());
                 foreach (var pending in batch) pending.Succeed();
                 _committed.Writer.TryWrite(true);
             }

@@ -5,23 +5,26 @@ namespace Veiligheid.Http;
 
 /// <summary>
 /// What an operation the hub's requests depend on came to lately (a write of the processing log, obtaining Entra ID's
-/// signing keys): when it last succeeded and, while the last attempt failed, since when and why. Kept from the requests'
+/// signing keys): whether the last attempt failed and, if so, since when and why. Kept from the requests'
 /// own attempts, never from a probe, and read by /health (<see cref="OutcomeHealth"/>). Times and the kind of failure
 /// only: never a record's content, a token, a name or a BSN.
 /// </summary>
-/// <param name="LastSuccessAt">When an attempt last succeeded (as its keeper records successes); null before the first.</param>
 /// <param name="FailingSince">When the first of the failures since the last success happened; null while the last attempt succeeded.</param>
 /// <param name="LastFailureAt">When an attempt last failed; null before the first failure.</param>
 /// <param name="LastFailure">The kind of that failure, fit for an unauthenticated probe; null before the first failure.</param>
-public sealed record OperationOutcomes(DateTime? LastSuccessAt, DateTime? FailingSince, DateTime? LastFailureAt, string? LastFailure)
+public sealed record OperationOutcomes(DateTime? FailingSince, DateTime? LastFailureAt, string? LastFailure)
 {
     /// <summary>No attempt yet.</summary>
-    public static OperationOutcomes None { get; } = new(null, null, null, null);
+    public static OperationOutcomes None { get; } = new(null, null, null);
 
     /// <summary>Whether the last attempt failed (and none has succeeded since).</summary>
     public bool Failing => FailingSince is not null;
 
-    internal OperationOutcomes Succeeded(DateTime at) => this with { LastSuccessAt = at, FailingSince = null };
+    /// <summary>
+    /// After a success: not failing. The same instance while not failing, so a keeper recording every success (a commit of
+    /// the log) allocates and reads no clock for it.
+    /// </summary>
+    internal OperationOutcomes Succeeded() => Failing ? this with { FailingSince = null } : this;
 
     internal OperationOutcomes Failed(DateTime at, string kind)
         => this with { FailingSince = FailingSince ?? at, LastFailureAt = at, LastFailure = kind };

@@ -75,7 +75,7 @@ public sealed class ProcessingLogHealthTests(HubFactory factory) : IClassFixture
         SQLitePCL.Batteries_V2.Init();
         var failedAt = new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc);
         var locked = new SqliteException("database is locked", 5);
-        var failing = OperationOutcomes.None.Succeeded(failedAt.AddHours(-1)).Failed(failedAt, ProcessingLogWrites.KindOf(locked));
+        var failing = OperationOutcomes.None.Succeeded().Failed(failedAt, ProcessingLogWrites.KindOf(locked));
 
         Assert.Equal(HealthStatus.Healthy, ProcessingLogHealth.Assess(OperationOutcomes.None, failedAt).Status);
         Assert.Equal(HealthStatus.Unhealthy, ProcessingLogHealth.Assess(failing, failedAt.AddSeconds(30)).Status);
@@ -88,7 +88,7 @@ public sealed class ProcessingLogHealthTests(HubFactory factory) : IClassFixture
         var again = failing.Failed(failedAt.AddMinutes(5), ProcessingLogWrites.KindOf(locked));
         Assert.Equal(failedAt, again.FailingSince);
         Assert.Equal(HealthStatus.Unhealthy, ProcessingLogHealth.Assess(again, failedAt.AddMinutes(6)).Status);
-        Assert.Equal(HealthStatus.Healthy, ProcessingLogHealth.Assess(again.Succeeded(failedAt.AddMinutes(7)), failedAt.AddMinutes(7)).Status);
+        Assert.Equal(HealthStatus.Healthy, ProcessingLogHealth.Assess(again.Succeeded(), failedAt.AddMinutes(7)).Status);
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> HealthAsync(HttpClient client)

@@ -16,22 +16,12 @@ namespace Veiligheid.Tests.Data;
 public sealed class SqlServerDifferentialTests
 {
     /// <summary>The hub with limits that let the walk through.</summary>
-    private class WalkHub : HubFactory
+    private sealed class WalkHub : HubFactory
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
             foreach (var (key, value) in TourQuery.HostLimits) builder.UseSetting(key, value);
-        }
-    }
-
-    private sealed class WalkingSqlServerHub(string connectionString) : WalkHub
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting("Database:Provider", "SqlServer");
-            builder.UseSetting("ConnectionStrings:Veiligheid", connectionString);
         }
     }
 
@@ -41,7 +31,7 @@ public sealed class SqlServerDifferentialTests
         Skip.If(string.IsNullOrEmpty(SqlServerHub.ConnectionString), "VEILIGHEID_TEST_SQLSERVER is not set: no SQL Server to test against.");
 
         await using var sqlite = new WalkHub();
-        await using var sqlServer = new WalkingSqlServerHub(SqlServerHub.ConnectionString!);
+        await using var sqlServer = new SqlServerHub(SqlServerHub.ConnectionString!, TourQuery.HostLimits);
         var schemas = sqlite.Services.GetRequiredService<SchemaRegistry>();
         var arguments = new Dictionary<string, string>
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -68,8 +69,7 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
         // The README's claim: the mode and the cached plan's statement run on the kept connections, so a request with no
         // person to log never opens the request context's connection (nor pays its durability pragma).
         var opened = new CountOpens();
-        await using var host = hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(opened))));
+        await using var host = HostCounting(opened);
         var caller = CallerOf(HubRole.Politie, DemoOrganisations.PolitieNoord);
         const string query = "query NoOwnConnection { incidents(first: 5) { totalCount nodes { id category } } }";
         await RunAsync(host.Services, caller, query);
@@ -88,18 +88,11 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
         // needs their BSNs from one look-up. With kept statements that look-up runs on a kept connection and the log's
         // write on its own writer, so the request's context never opens its connection (PersonBsns).
         var opened = new CountOpens();
-        await using var host = hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(opened))));
+        await using var host = HostCounting(opened);
         var caller = CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
         const string query = "query SubjectsLogged { cases(first: 10) { nodes { id subjects { role } } } }";
-        await ExecuteAsync(host.Services, caller, query); // compiles the plan
-        long last;
-        await using (var scope = host.Services.CreateAsyncScope())
-            last = await scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Set<ProcessingRecord>().MaxAsync(r => r.Sequence);
 
-        var before = opened.Count;
-        Assert.True(await ExecuteAsync(host.Services, caller, query));
-        Assert.Equal(before, opened.Count);
+        var last = await RunCachedPlanAsync(host.Services, opened, caller, query);
 
         // Each subject of that request has its record, with its own BSN in protected form.
         await using (var scope = host.Services.CreateAsyncScope())
@@ -121,8 +114,7 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
         // A person named by a filter's BSN only: the log looks up whether the hub holds them (PersonBsns.IdsAsync), on a
         // kept connection as the BSNs of linked persons are.
         var opened = new CountOpens();
-        await using var host = hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(opened))));
+        await using var host = HostCounting(opened);
         var caller = CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
         int personId;
         string bsn;
@@ -132,14 +124,8 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
             (personId, bsn) = (person.Id, person.Bsn);
         }
         var query = $$"""query NamedByBsn { persons(filter: { bsn: { eq: "{{bsn}}" } }) { totalCount } }""";
-        await ExecuteAsync(host.Services, caller, query); // compiles the plan
-        long last;
-        await using (var scope = host.Services.CreateAsyncScope())
-            last = await scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Set<ProcessingRecord>().MaxAsync(r => r.Sequence);
 
-        var before = opened.Count;
-        Assert.True(await ExecuteAsync(host.Services, caller, query));
-        Assert.Equal(before, opened.Count);
+        var last = await RunCachedPlanAsync(host.Services, opened, caller, query);
 
         await using (var scope = host.Services.CreateAsyncScope())
         {
@@ -324,6 +310,28 @@ public sealed class PreparedReadsTests(HubFactory hub) : IClassFixture<HubFactor
             Assert.Empty(next.ChangeTracker.Entries());
             Assert.Equal(System.Data.ConnectionState.Closed, next.Database.GetDbConnection().State);
         }
+    }
+
+    /// <summary>The hub with <paramref name="opened"/> counting its request contexts' connection opens.</summary>
+    private WebApplicationFactory<Program> HostCounting(CountOpens opened)
+        => hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.ConfigureDbContext<SqliteVeiligheidDbContext>(options => options.AddInterceptors(opened))));
+
+    /// <summary>
+    /// Serves <paramref name="query"/> once to compile its plan, then again from the cached plan, and asserts that the second
+    /// opened no connection of its own and answered with data; the log's last sequence before the second run.
+    /// </summary>
+    private static async Task<long> RunCachedPlanAsync(IServiceProvider services, CountOpens opened, Caller caller, string query)
+    {
+        await ExecuteAsync(services, caller, query); // compiles the plan
+        long last;
+        await using (var scope = services.CreateAsyncScope())
+            last = await scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>().Set<ProcessingRecord>().MaxAsync(r => r.Sequence);
+
+        var before = opened.Count;
+        Assert.True(await ExecuteAsync(services, caller, query));
+        Assert.Equal(before, opened.Count);
+        return last;
     }
 
     private static Caller CallerOf(HubRole role, string organisationKey)

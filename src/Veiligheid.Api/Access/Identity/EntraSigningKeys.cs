@@ -114,7 +114,7 @@ public sealed class EntraSigningKeys(ILogger<EntraSigningKeys> logger, TimeProvi
         {
             if (_held && !_outcomes.Failing) return; // another request's validation came first
             (failingSince, refused) = (_outcomes.FailingSince, _refusedWhileFailing);
-            _outcomes = _outcomes.Succeeded(clock.GetUtcNow().UtcDateTime);
+            _outcomes = _outcomes.Succeeded();
             _lastFailure = null;
             _refusedWhileFailing = 0;
             _refusedSinceReport = 0;
