@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using Veiligheid.Access;
+using Veiligheid.Persons;
 
 namespace Veiligheid.Accountability;
 
@@ -16,8 +18,14 @@ namespace Veiligheid.Accountability;
 /// <c>not</c> too, every person named is noted: an alternative of <c>or</c> that matched nothing, or a <c>not</c>, still
 /// tells the caller something about that person (a count with and without them says whether the hub holds them), and
 /// the log errs on the side of the data subject. Text conditions (a surname that contains or equals some text, a given
-/// name, a date of birth) name no one: they are not an identifier that the log could tie to one person, and the persons
-/// they find are logged as the rows that answer them are read, as for any list.</para>
+/// name, a date of birth, an address) name no one on a list of persons: they are not an identifier that the log could tie
+/// to one person, and the persons they find are logged as the rows that answer them are read, as for any list. Through a
+/// relation to persons (an incident's <c>person</c>, a case's <c>subject</c>, an intervention's <c>person</c>) no person's
+/// row answers them: the incidents, cases or interventions found (or their count) are the data of the persons the
+/// relation's filter matched, so every person it matches among those the caller may see is processed, with the categories
+/// on the way and those of the conditions tested (Identiteit for names and a date of birth, Adres for an address). Name and
+/// date of birth find someone as surely as a BSN names them. Which persons those are is read when the log is written
+/// (<see cref="ProcessingCollector.AddMatching"/>).</para>
 /// <para>Who is noted does not depend on what the caller may see, or on what the hub holds: a BSN is noted by BSN
 /// (<see cref="ProcessingCollector.AddByBsn"/>; the log writes its protected form, with the person's id when the hub holds
 /// the person), an id by id. Otherwise a partner could learn whether the hub holds someone, without it showing in that
@@ -49,6 +57,11 @@ public sealed class NamedPersons
         ArgumentNullException.ThrowIfNull(collector);
         foreach (var person in _persons)
         {
+            if (person.Matching is { } matching)
+            {
+                collector.AddMatching(matching, person.Categories);
+                continue;
+            }
             foreach (var category in person.Categories)
             {
                 if (person.PersonId is { } id) collector.AddNamed(id, category);
@@ -58,5 +71,9 @@ public sealed class NamedPersons
     }
 }
 
-/// <summary>One person a filter names: by internal id, or by BSN; and what the filter reveals about them.</summary>
-internal sealed record NamedPerson(int? PersonId, string? Bsn, IReadOnlyList<DataCategory> Categories);
+/// <summary>One person a filter names: by internal id, or by BSN, or the persons a condition on them matches; and what the filter reveals about them.</summary>
+internal sealed record NamedPerson(int? PersonId, string? Bsn, IReadOnlyList<DataCategory> Categories)
+{
+    /// <summary>The persons a relation's filter matches (those the caller may see), when it finds them by other conditions than an identifier.</summary>
+    public Expression<Func<Person, bool>>? Matching { get; init; }
+}

@@ -51,6 +51,18 @@ internal static class PersonBsns
     }
 
     /// <summary>
+    /// The id and BSN of each person <paramref name="matching"/> holds for (a filter's condition, within the persons the
+    /// caller may see): through the context, as its condition is the caller's own.
+    /// </summary>
+    public static async Task<List<(int Id, string Bsn)>> MatchingAsync(VeiligheidDbContext db, System.Linq.Expressions.Expression<Func<Person, bool>> matching,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var persons = await db.Persons.AsNoTracking().Where(matching).Select(p => new { p.Id, p.Bsn }).ToListAsync(cancellationToken);
+        return [.. persons.Select(p => (p.Id, p.Bsn))];
+    }
+
+    /// <summary>
     /// Hands <paramref name="found"/> the id and BSN of each person whose <paramref name="column"/> is one of
     /// <paramref name="values"/>: on a kept statement (<paramref name="statements"/>, one per model) with the values as one
     /// JSON array, or else through <paramref name="fallback"/>, the same condition in LINQ (a function, so its expression is

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Linq.Expressions;
 using Veiligheid.Access;
+using Veiligheid.Persons;
 
 namespace Veiligheid.Accountability;
 
@@ -11,6 +13,8 @@ public sealed class ProcessingCollector
 {
     private readonly Dictionary<int, ProcessedPerson> _byId = [];
     private readonly Dictionary<string, ProcessedPerson> _byBsnOnly = new(StringComparer.Ordinal);
+    // By reference: a list's filter is noted under each parent it is read under, with the same condition each time.
+    private readonly Dictionary<Expression<Func<Person, bool>>, HashSet<DataCategory>> _matching = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The persons processed so far, by internal id, then the ones known only by BSN.</summary>
     public IReadOnlyCollection<ProcessedPerson> Persons
@@ -25,7 +29,7 @@ public sealed class ProcessingCollector
         }
     }
 
-    public bool IsEmpty => _byId.Count == 0 && _byBsnOnly.Count == 0;
+    public bool IsEmpty => _byId.Count == 0 && _byBsnOnly.Count == 0 && _matching.Count == 0;
 
     /// <summary>Notes that the request processed this person's data of this category.</summary>
     public void Add(int personId, DataCategory category, string? bsn = null)
@@ -70,6 +74,34 @@ public sealed class ProcessingCollector
             _byBsnOnly[bsn] = person;
         }
         person.Add(category);
+    }
+
+    /// <summary>
+    /// Notes the persons a condition matches (a filter through a relation to persons, by names or an address,
+    /// <see cref="NamedPersons"/>): each processed with these categories. Which persons those are is read when the log is
+    /// written (<see cref="Match"/>), in one statement per condition, however many parents a list was read under.
+    /// </summary>
+    public void AddMatching(Expression<Func<Person, bool>> persons, IEnumerable<DataCategory> categories)
+    {
+        ArgumentNullException.ThrowIfNull(persons);
+        ArgumentNullException.ThrowIfNull(categories);
+        if (!_matching.TryGetValue(persons, out var noted)) _matching[persons] = noted = [];
+        noted.UnionWith(categories);
+    }
+
+    /// <summary>The conditions noted by <see cref="AddMatching"/>, each with its categories.</summary>
+    public IEnumerable<(Expression<Func<Person, bool>> Persons, IReadOnlyCollection<DataCategory> Categories)> Matching
+        => _matching.Select(m => (m.Key, (IReadOnlyCollection<DataCategory>)m.Value));
+
+    /// <summary>Notes each person a condition of <see cref="Matching"/> matched (<paramref name="persons"/>: id and BSN) with its categories.</summary>
+    public void Match(IReadOnlyCollection<DataCategory> categories, IEnumerable<(int Id, string Bsn)> persons)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
+        ArgumentNullException.ThrowIfNull(persons);
+        foreach (var (id, bsn) in persons)
+        {
+            foreach (var category in categories) Add(id, category, bsn);
+        }
     }
 
     /// <summary>The BSNs of the persons noted only by BSN so far.</summary>

@@ -250,6 +250,9 @@ public sealed class ProcessingLog : IDisposable
         // them: one statement finds them, and each joins the person's record if the request also read the person.
         if (processed.BsnsOnly.Count > 0)
             processed.Identify(await PersonBsns.IdsAsync(db, [.. processed.BsnsOnly], prepared, cancellationToken));
+        // Persons a filter through a relation found by their names or address: one statement per condition.
+        foreach (var (matching, categories) in processed.Matching.ToList())
+            processed.Match(categories, await PersonBsns.MatchingAsync(db, matching, cancellationToken));
         var persons = processed.Persons;
 
         // Persons reached through a link only (a case subject's role) carry no BSN yet: one statement fetches them.

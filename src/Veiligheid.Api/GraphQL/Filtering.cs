@@ -5,6 +5,7 @@ using GraphQL;
 using GraphQL.Types;
 using Veiligheid.Access;
 using Veiligheid.Accountability;
+using Veiligheid.Persons;
 
 namespace Veiligheid.GraphQL;
 
@@ -26,7 +27,7 @@ public abstract class FilterDefinition<T> where T : class
     {
         _fields.Add(new FilterField<T>("id", $"The {typeName}'s global id.", category, typeof(IdFilterType),
             (scope, value) => Operators.Ids(id, (IDictionary<string, object?>)value, typeName))
-        { Names = PersonNaming.Ids(typeName) });
+        { Names = PersonNaming.Ids(typeName), Identifies = true });
     }
 
     /// <summary>
@@ -84,7 +85,7 @@ public abstract class FilterDefinition<T> where T : class
 
     /// <summary>A BSN: equality and membership only, with the BSN scalar's check on input. It names persons (<see cref="NamedPersons"/>).</summary>
     protected void Bsn(string name, string description, Expression<Func<T, string>> selector, DataCategory? category = null)
-        => Add(name, description, category, typeof(BsnFilterType), selector, v => v, PersonNaming.Bsns);
+        => Add(name, description, category, typeof(BsnFilterType), selector, v => v, PersonNaming.Bsns, identifies: true);
 
     protected void Number(string name, string description, Expression<Func<T, int>> selector, DataCategory? category = null, bool sortable = false)
     {
@@ -124,7 +125,7 @@ public abstract class FilterDefinition<T> where T : class
             var test = Operators.Ids(foreignKey, (IDictionary<string, object?>)value, targetTypeName);
             return visible is null ? test : test.And(visible(scope.Access));
         })
-        { Names = PersonNaming.Ids(targetTypeName) });
+        { Names = PersonNaming.Ids(targetTypeName), Identifies = true });
 
     /// <summary>Some related row the caller may see matches the target's filter.</summary>
     protected void Some<TTargetDefinition, TTarget>(string name, string description, DataCategory category,
@@ -137,7 +138,7 @@ public abstract class FilterDefinition<T> where T : class
             var any = Expression.Call(typeof(Enumerable), nameof(Enumerable.Any), [typeof(TTarget)], related.Body, test);
             return Expression.Lambda<Func<T, bool>>(any, related.Parameters);
         })
-        { Names = PersonNaming.Through<TTargetDefinition, TTarget>() });
+        { Names = PersonNaming.Through<TTargetDefinition, TTarget>(visible) });
 
     /// <summary>The one related row exists, the caller may see it, and it matches the target's filter.</summary>
     protected void One<TTargetDefinition, TTarget>(string name, string description, DataCategory category,
@@ -150,7 +151,7 @@ public abstract class FilterDefinition<T> where T : class
             var body = Expression.AndAlso(Expression.NotEqual(related.Body, Expression.Constant(null, typeof(TTarget))), test.Apply(related.Body));
             return Expression.Lambda<Func<T, bool>>(body, related.Parameters);
         })
-        { Names = PersonNaming.Through<TTargetDefinition, TTarget>() });
+        { Names = PersonNaming.Through<TTargetDefinition, TTarget>(visible) });
 
     /// <summary>A column to sort on (the entity's own columns only, so a cursor can be read off a loaded row).</summary>
     protected void Sortable<TKey>(string name, string description, Expression<Func<T, TKey>> key, DataCategory? category = null)
@@ -160,10 +161,10 @@ public abstract class FilterDefinition<T> where T : class
         => _defaultOrder.Add(new SortTerm<T>(Sorts.Single(s => s.Name == Casing.ToConstantCase(name)), descending));
 
     private void Add<TValue>(string name, string description, DataCategory? category, Type graphType, Expression<Func<T, TValue>> selector, Func<object, object?> convert,
-        PersonNamer? names = null)
+        PersonNamer? names = null, bool identifies = false)
         => _fields.Add(new FilterField<T>(name, description, category ?? Category, graphType,
             (scope, value) => Operators.Apply(selector, (IDictionary<string, object?>)value, convert))
-        { Names = names });
+        { Names = names, Identifies = identifies });
 
     /// <summary>The predicate for one filter input object: all of its fields must hold.</summary>
     public Expression<Func<T, bool>> Predicate(IDictionary<string, object?>? filter, FilterScope scope)
@@ -195,7 +196,7 @@ public abstract class FilterDefinition<T> where T : class
     {
         if (filter is null) return NamedPersons.None;
         var named = new List<NamedPerson>();
-        Name(filter, [listCategory, Category, .. CategoriesOfRows(filter, access)], named);
+        Name(filter, [listCategory, Category, .. CategoriesOfRows(filter, access)], named, access);
         return named.Count == 0 ? NamedPersons.None : new NamedPersons(named);
     }
 
@@ -207,7 +208,7 @@ public abstract class FilterDefinition<T> where T : class
     public virtual IEnumerable<DataCategory> CategoriesOfRows(IDictionary<string, object?>? filter, CallerAccess access) => [];
 
     /// <summary>Adds the persons one filter input object names; <paramref name="categories"/>: those on the way to it.</summary>
-    internal void Name(IDictionary<string, object?> filter, DataCategory[] categories, List<NamedPerson> named)
+    internal void Name(IDictionary<string, object?> filter, DataCategory[] categories, List<NamedPerson> named, CallerAccess access)
     {
         foreach (var (name, value) in filter)
         {
@@ -216,15 +217,47 @@ public abstract class FilterDefinition<T> where T : class
             {
                 // Every person named under and, or and not alike, as NamedPersons explains: the safe side.
                 case "and" or "or":
-                    foreach (var part in ((IEnumerable)value).Cast<IDictionary<string, object?>>()) Name(part, categories, named);
+                    foreach (var part in ((IEnumerable)value).Cast<IDictionary<string, object?>>()) Name(part, categories, named, access);
                     break;
                 case "not":
-                    Name((IDictionary<string, object?>)value, categories, named);
+                    Name((IDictionary<string, object?>)value, categories, named, access);
                     break;
                 default:
-                    // Only identifiers name someone: text (a surname that contains, starts with or even equals some
-                    // text), dates and codes do not; the persons they find are logged as their rows are read.
-                    if (_fields.Find(f => f.Name == name) is { Names: { } names } field) names(value, [.. categories, field.Category], named);
+                    // Only identifiers name someone here: text (a surname that contains, starts with or even equals some
+                    // text), dates and codes do not; on a list of persons the persons they find are logged as their rows
+                    // are read, and through a relation to persons as PersonNaming.Through finds them.
+                    if (_fields.Find(f => f.Name == name) is { Names: { } names } field) names(value, [.. categories, field.Category], named, access);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The categories of the conditions this filter input object tests other than identifiers (<see cref="FilterField{T}.Identifies"/>),
+    /// under and, or and not too: what a row that matches tells about itself. Empty when it tests identifiers alone.
+    /// </summary>
+    internal IReadOnlyList<DataCategory> CategoriesFound(IDictionary<string, object?> filter)
+    {
+        var found = new HashSet<DataCategory>();
+        AddCategoriesFound(filter, found);
+        return [.. found.Order()];
+    }
+
+    private void AddCategoriesFound(IDictionary<string, object?> filter, HashSet<DataCategory> found)
+    {
+        foreach (var (name, value) in filter)
+        {
+            if (value is null) continue;
+            switch (name)
+            {
+                case "and" or "or":
+                    foreach (var part in ((IEnumerable)value).Cast<IDictionary<string, object?>>()) AddCategoriesFound(part, found);
+                    break;
+                case "not":
+                    AddCategoriesFound((IDictionary<string, object?>)value, found);
+                    break;
+                default:
+                    if (_fields.Find(f => f.Name == name) is { Identifies: false } field) found.Add(field.Category);
                     break;
             }
         }
@@ -243,13 +276,16 @@ public sealed record FilterField<T>(string Name, string Description, DataCategor
 {
     /// <summary>The persons its operator input names (a BSN, a person's id, or a person filter through a relation); null when it names no one.</summary>
     internal PersonNamer? Names { get; init; }
+
+    /// <summary>An identifier (a global id, a BSN, a reference by id): it names the rows it matches, where other conditions find them.</summary>
+    internal bool Identifies { get; init; }
 }
 
 /// <summary>
 /// Adds the persons a filter field's input <paramref name="value"/> names to <paramref name="named"/>, with
 /// <paramref name="categories"/>: those of the list and of every filter field and entity on the way to it.
 /// </summary>
-internal delegate void PersonNamer(object value, DataCategory[] categories, List<NamedPerson> named);
+internal delegate void PersonNamer(object value, DataCategory[] categories, List<NamedPerson> named, CallerAccess access);
 
 /// <summary>The filter fields that name persons (<see cref="NamedPersons"/>): their operands as the predicates read them.</summary>
 internal static class PersonNaming
@@ -261,14 +297,14 @@ internal static class PersonNaming
     private const DataCategory IdentifierCategory = DataCategory.Identiteit;
 
     /// <summary>Each BSN of eq and in: a BSN is always a person's.</summary>
-    public static PersonNamer Bsns { get; } = (value, categories, named) =>
+    public static PersonNamer Bsns { get; } = (value, categories, named, _) =>
     {
         foreach (var bsn in Operators.Operands(value))
             named.Add(new NamedPerson(null, Convert.ToString(bsn, System.Globalization.CultureInfo.InvariantCulture), [.. categories, IdentifierCategory]));
     };
 
     /// <summary>Each person id of eq and in, when the ids are persons' (a malformed id or one of another type names no one, and matches nothing).</summary>
-    public static PersonNamer? Ids(string typeName) => typeName != PersonTypeName ? null : (value, categories, named) =>
+    public static PersonNamer? Ids(string typeName) => typeName != PersonTypeName ? null : (value, categories, named, _) =>
     {
         foreach (var operand in Operators.Operands(value))
         {
@@ -276,12 +312,24 @@ internal static class PersonNaming
         }
     };
 
-    /// <summary>The persons the related entity's filter names, with that entity's category on the way.</summary>
-    public static PersonNamer Through<TDefinition, T>() where TDefinition : FilterDefinition<T>, new() where T : class
-        => (value, categories, named) =>
+    /// <summary>
+    /// The persons the related entity's filter names, with that entity's category on the way; and where the related rows are
+    /// persons (<paramref name="visible"/>: those the caller may see) tested by anything but an identifier (names, a date of
+    /// birth, an address), every visible person that filter matches: the rows answered (an incident, a case, an
+    /// intervention), or their count, are that person's data as much as when a BSN named them, though no row of the person
+    /// is read. Matched within the same relation under and, or and not alike: the safe side, as for named persons.
+    /// </summary>
+    public static PersonNamer Through<TDefinition, T>(Func<CallerAccess, Expression<Func<T, bool>>> visible)
+        where TDefinition : FilterDefinition<T>, new() where T : class
+        => (value, categories, named, access) =>
         {
             var definition = Filters.Of<TDefinition>();
-            definition.Name((IDictionary<string, object?>)value, [.. categories, definition.Category], named);
+            var filter = (IDictionary<string, object?>)value;
+            DataCategory[] on = [.. categories, definition.Category];
+            definition.Name(filter, on, named, access);
+            if (typeof(T) != typeof(Person) || definition.CategoriesFound(filter) is not { Count: > 0 } found) return;
+            var matching = visible(access).And(definition.Predicate(filter, new FilterScope(access)));
+            named.Add(new NamedPerson(null, null, [.. on, .. found]) { Matching = (Expression<Func<Person, bool>>)(object)matching });
         };
 }
 

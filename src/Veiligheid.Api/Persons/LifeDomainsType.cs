@@ -14,6 +14,7 @@ namespace Veiligheid.Persons;
 /// The 13 life domains, one field each, because sharing is decided per domain: the assessing care provider sees its own
 /// scores, another organisation only with the person's active consent or under the legal ground of a case it shares with
 /// the person. A withheld domain resolves to null with a CARE_DATA_WITHHELD error on its path; the others still resolve.
+/// A domain without a score answers the same wherever a score on it would be withheld (<see cref="SharedLifeDomains"/>).
 /// </summary>
 [Category(DataCategory.Zorg)]
 public sealed class LifeDomainsType : SlicedObjectGraphType<Person>
@@ -63,15 +64,23 @@ public sealed class LifeDomainAssessmentType : SlicedObjectGraphType<LifeDomainS
     }
 }
 
-/// <summary>The latest score per domain of one person, and which of them the caller may see.</summary>
-public sealed class SharedLifeDomains(IReadOnlyDictionary<LifeDomain, LifeDomainScore> latest, Func<LifeDomainScore, bool> shared)
+/// <summary>
+/// The latest score per domain of one person, which of them the caller may see, and the domains a legal ground of a case
+/// the caller shares with the person covers. A domain without a score the caller may see is withheld (null with an error)
+/// unless such a legal ground covers it, whether or not the person has a score on it: a withheld score is outside the
+/// caller's slice, and answered otherwise than no score it would tell that some organisation assessed the person on the
+/// domain, as a hidden row answers exactly like a missing one. Where a legal ground covers the domain every score would
+/// be shown, so a null there (without an error) says only that there is none.
+/// </summary>
+public sealed class SharedLifeDomains(IReadOnlyDictionary<LifeDomain, LifeDomainScore> latest, Func<LifeDomainScore, bool> shared,
+    Func<LifeDomain, bool> coveredByLegalGround)
 {
     public LifeDomainScore? Get(LifeDomain domain)
     {
-        if (!latest.TryGetValue(domain, out var score)) return null;
-        if (shared(score)) return score;
+        if (latest.TryGetValue(domain, out var score) && shared(score)) return score;
+        if (coveredByLegalGround(domain)) return null;
         throw new ExecutionError(
-            $"The life domain '{domain}' of this person is withheld: the person gave your organisation no consent for it, and no legal ground of a case you share with the person covers it.")
+            $"The life domain '{domain}' of this person is withheld, whether or not it has a score: no score on it is your organisation's own, shared by the person's consent to your organisation, or covered by the legal ground of a case you share with the person.")
         {
             Code = LifeDomainsType.WithheldCode,
             Data = { ["reason"] = "NO_CONSENT_OR_LEGAL_GROUND", ["domain"] = domain.ToString() },
@@ -88,7 +97,8 @@ public static class LifeDomainLoading
         return hub.Loader<int, SharedLifeDomains>("person.lifeDomains", (ids, ct) => FetchAsync(hub, ids, ct), Empty).Load(personId);
     }
 
-    private static readonly SharedLifeDomains Empty = new(new Dictionary<LifeDomain, LifeDomainScore>(), _ => false);
+    // The loader's answer for an id its batch left out; none is (FetchAsync answers every person it is given).
+    private static readonly SharedLifeDomains Empty = new(new Dictionary<LifeDomain, LifeDomainScore>(), _ => false, _ => true);
 
     private static async Task<IReadOnlyDictionary<int, SharedLifeDomains>> FetchAsync(RequestContext hub, IReadOnlyList<int> ids, CancellationToken ct)
     {
@@ -104,12 +114,15 @@ public static class LifeDomainLoading
         var consented = consents.Select(c => (c.PersonId, c.CareProviderOrganisationId)).ToHashSet();
         var covered = grounds.SelectMany(g => AccessPolicy.LegalGroundCoverage[g.LegalGround].Select(d => (g.PersonId, d))).ToHashSet();
 
-        return scores.GroupBy(s => s.PersonId).ToDictionary(
-            g => g.Key,
-            g => new SharedLifeDomains(
-                g.GroupBy(s => s.Domain).ToDictionary(d => d.Key, d => d.OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).First()),
+        // Every person of the batch, scored or not: a domain without a score is withheld as one with a score is.
+        var scored = scores.ToLookup(s => s.PersonId);
+        return ids.Distinct().ToDictionary(
+            id => id,
+            id => new SharedLifeDomains(
+                scored[id].GroupBy(s => s.Domain).ToDictionary(d => d.Key, d => d.OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).First()),
                 score => score.AssessedByOrganisationId == organisationId
                          || consented.Contains((score.PersonId, score.AssessedByOrganisationId))
-                         || covered.Contains((score.PersonId, score.Domain))));
+                         || covered.Contains((score.PersonId, score.Domain)),
+                domain => covered.Contains((id, domain))));
     }
 }

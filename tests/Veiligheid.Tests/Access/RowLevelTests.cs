@@ -9,6 +9,7 @@ using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Persons;
 using Veiligheid.Tests.Infrastructure;
+using Veiligheid.Tests.Query;
 
 namespace Veiligheid.Tests.Access;
 
@@ -140,15 +141,18 @@ public sealed class RowLevelTests(HubFactory hub) : IClassFixture<HubFactory>
                     .OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).FirstOrDefault();
                 var value = nodes[i]!["lifeDomains"]![field];
                 var path = $"persons.nodes.{i}.lifeDomains.{field}";
+                var covered = sharedCases.Any(c => c.Subjects.Any(s => s.PersonId == personId) && AccessPolicy.LegalGroundCoverage[c.LegalGround].Contains(domain));
                 if (latest is null)
                 {
+                    // Withheld as a score would be, unless a legal ground covers the domain (where any score is shown).
                     Assert.Null(value);
-                    Assert.DoesNotContain(path, errorPaths);
+                    if (covered) Assert.DoesNotContain(path, errorPaths);
+                    else Assert.Contains(path, errorPaths);
                     continue;
                 }
                 var mayShare = latest.AssessedByOrganisationId == ggzId
                     || consents.Any(c => c.PersonId == personId && c.CareProviderOrganisationId == latest.AssessedByOrganisationId)
-                    || sharedCases.Any(c => c.Subjects.Any(s => s.PersonId == personId) && AccessPolicy.LegalGroundCoverage[c.LegalGround].Contains(domain));
+                    || covered;
                 if (mayShare)
                 {
                     shared++;
@@ -164,6 +168,40 @@ public sealed class RowLevelTests(HubFactory hub) : IClassFixture<HubFactory>
         }
         // The seed must exercise both outcomes, or this test proves nothing.
         Assert.True(shared > 0 && withheld > 0, $"shared {shared}, withheld {withheld}");
+    }
+
+    [Fact]
+    public async Task A_withheld_life_domain_answers_exactly_like_one_without_a_score()
+    {
+        // The withheld score lies outside the care provider's slice: answered otherwise than a domain without a score, it
+        // would tell the provider that some organisation assessed this person on the domain (substance use, mental health).
+        var ggzId = OrganisationId(DemoOrganisations.GgzHorizon);
+        using var scope = hub.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        var caller = ReadPathDifferentialTests.CallerOf(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, "casusoverleg-zorg-en-veiligheid");
+        var visible = await db.Persons.AsNoTracking().Where(AccessPolicy.For(caller).Persons).Select(p => p.Id).OrderBy(id => id).ToListAsync();
+        var scores = await db.LifeDomainScores.AsNoTracking().ToListAsync();
+        var consents = await db.Consents.AsNoTracking().Where(c => c.RecipientOrganisationId == ggzId && c.WithdrawnOn == null).ToListAsync();
+        var sharedCases = (await LoadCasesAsync()).Where(c => Involves(c, ggzId) && c.Confidentiality <= ConfidentialityLevel.Confidentieel).ToList();
+        bool Covered(int person, LifeDomain domain)
+            => sharedCases.Any(c => c.Subjects.Any(s => s.PersonId == person) && AccessPolicy.LegalGroundCoverage[c.LegalGround].Contains(domain));
+        bool Withheld(int person, LifeDomain domain)
+            => scores.Where(s => s.PersonId == person && s.Domain == domain).OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).FirstOrDefault() is { } latest
+               && latest.AssessedByOrganisationId != ggzId && !Covered(person, domain)
+               && !consents.Any(c => c.PersonId == person && c.CareProviderOrganisationId == latest.AssessedByOrganisationId);
+        bool WithoutScore(int person, LifeDomain domain) => !scores.Any(s => s.PersonId == person && s.Domain == domain) && !Covered(person, domain);
+        var (domain, withheld, absent) = Enum.GetValues<LifeDomain>()
+            .Select(d => (Domain: d, Withheld: visible.FirstOrDefault(p => Withheld(p, d)), Absent: visible.FirstOrDefault(p => WithoutScore(p, d))))
+            .First(c => c.Withheld != 0 && c.Absent != 0);
+
+        var client = hub.CreateClient(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon);
+        var query = $"query($id: ID!) {{ person(id: $id) {{ lifeDomains {{ {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(domain.ToString())} {{ score }} }} }} }}";
+        var forWithheld = await client.PostGraphQLAsync(query, new { id = GlobalId.Encode("Person", withheld) });
+        var forAbsent = await client.PostGraphQLAsync(query, new { id = GlobalId.Encode("Person", absent) });
+
+        Assert.Equal(HttpStatusCode.OK, forWithheld.Status);
+        Assert.Equal(["CARE_DATA_WITHHELD"], forWithheld.ErrorCodes);
+        Assert.Equal(forWithheld.Body!.ToJsonString(), forAbsent.Body!.ToJsonString());
     }
 
     [Theory]

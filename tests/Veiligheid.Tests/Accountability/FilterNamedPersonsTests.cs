@@ -265,6 +265,50 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task Incidents_filtered_by_a_persons_name_and_date_of_birth_log_the_persons_it_matches(bool compiled)
+    {
+        // Name and date of birth single out the reviewed person as well as the BSN does: the incidents answered are that
+        // person's police data, though no person's row is read.
+        var (surname, born) = factory.WithDb(db => db.Persons.Where(p => p.Bsn == ReviewedBsn).Select(p => new { p.Surname, p.DateOfBirth })
+            .AsEnumerable().Select(p => (p.Surname, p.DateOfBirth.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).Single());
+        var query = $$"""{ incidents(filter: { person: { surname: { eq: "{{surname}}" }, dateOfBirth: { eq: "{{born}}" } } }) { totalCount nodes { id category } } }""";
+        var (response, records) = await factory.ReadAsync(compiled, HubRole.Politie, DemoOrganisations.PolitieZuid, Jeugdoverlast, query);
+
+        Assert.True(response.Data.GetProperty("incidents").GetProperty("totalCount").GetInt32() > 0);
+        var record = Assert.Single(records);
+        Assert.Equal(factory.PersonIdOf(ReviewedBsn), record.PersonId);
+        Assert.Equal(factory.Protect(ReviewedBsn), record.ProtectedBsn);
+        Assert.Equal("Identiteit,Politie,Melding", record.Categories);
+        Assert.Equal(ProcessingConfidentiality.Vertrouwelijk, record.Confidentiality);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_count_of_cases_whose_subject_lives_at_an_address_logs_the_subjects_living_there(bool compiled)
+    {
+        // Under not, as the named persons are: the count without them beside the count of all says as much.
+        var caller = ReadPathDifferentialTests.CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var (postcode, houseNumber, living) = factory.WithDb(db =>
+        {
+            var visible = db.Persons.Where(AccessPolicy.For(caller).Persons);
+            var address = visible.Where(p => p.Address != null).OrderBy(p => p.Id).Select(p => new { p.Address!.Postcode, p.Address.HouseNumber }).First();
+            var (postcode, houseNumber) = (address.Postcode, address.HouseNumber);
+            var there = visible.Where(p => p.Address!.Postcode == postcode && p.Address.HouseNumber == houseNumber)
+                .Select(p => p.Id).OrderBy(id => id).ToList();
+            return (postcode, houseNumber, there);
+        });
+        var query = $$"""{ cases(filter: { not: { subject: { address: { postcode: { eq: "{{postcode}}" }, houseNumber: { eq: {{houseNumber}} } } } } }) { totalCount } }""";
+        var (_, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        Assert.NotEmpty(living);
+        Assert.Equal(living, records.Select(r => r.PersonId!.Value).Order());
+        Assert.All(records, r => Assert.Equal("Identiteit,Adres,Casus", r.Categories));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task A_refused_request_that_names_a_person_logs_nothing(bool compiled)
     {
         // Not valid for the schema (an unknown field): refused before anything runs.
