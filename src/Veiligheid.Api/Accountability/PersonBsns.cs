@@ -52,13 +52,16 @@ internal static class PersonBsns
 
     /// <summary>
     /// The id and BSN of each person <paramref name="matching"/> holds for (a filter's condition, within the persons the
-    /// caller may see): through the context, as its condition is the caller's own.
+    /// caller may see): through the context, as its condition is the caller's own. Throws
+    /// <see cref="TooManyPersonsMatchedException"/> past <paramref name="most"/> persons.
     /// </summary>
     public static async Task<List<(int Id, string Bsn)>> MatchingAsync(VeiligheidDbContext db, System.Linq.Expressions.Expression<Func<Person, bool>> matching,
-        CancellationToken cancellationToken)
+        int most, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var persons = await db.Persons.AsNoTracking().Where(matching).Select(p => new { p.Id, p.Bsn }).ToListAsync(cancellationToken);
+        // One more than allowed, so a condition that matches too many is known without reading them all.
+        var persons = await db.Persons.AsNoTracking().Where(matching).Select(p => new { p.Id, p.Bsn }).Take(most + 1).ToListAsync(cancellationToken);
+        if (persons.Count > most) throw new TooManyPersonsMatchedException(most);
         return [.. persons.Select(p => (p.Id, p.Bsn))];
     }
 

@@ -29,6 +29,17 @@ public sealed class ProcessingLogOptions
     /// the tail grows; tests turn it off to see that path.
     /// </summary>
     public bool IndexInBackground { get; set; } = true;
+
+    /// <summary>
+    /// The most persons one filter condition through a relation to persons (names, a date of birth, an address) may match
+    /// among those the caller may see; 1,000 by default. Each is logged as processed (<see cref="NamedPersons"/>), so a
+    /// broad condition (a surname that contains "e") would write thousands of records for one request and put all those
+    /// persons in their access reports. Past it the request is refused and nothing is answered or logged.
+    /// </summary>
+    public int MostPersonsMatched { get; set; } = DefaultMostPersonsMatched;
+
+    /// <summary>The default of <see cref="MostPersonsMatched"/>: ten times the largest page.</summary>
+    public const int DefaultMostPersonsMatched = 10 * GraphQL.Paging.MaxPageSize;
 }
 
 /// <summary>
@@ -52,6 +63,7 @@ public sealed class ProcessingLog : IDisposable
     private readonly ThreadLocal<IncrementalHash> _hmac;
     private readonly ProtectedForms _protected = new();
     private readonly TimeProvider _clock;
+    private readonly int _mostPersonsMatched;
     private SqliteLogWriter? _sqlite; // used and replaced only under _writer
     private long _commits;
     private OperationOutcomes _writes = OperationOutcomes.None; // replaced only under _writer, read by /health
@@ -61,6 +73,9 @@ public sealed class ProcessingLog : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         _clock = clock ?? TimeProvider.System;
+        _mostPersonsMatched = options.Value.MostPersonsMatched > 0
+            ? options.Value.MostPersonsMatched
+            : throw new HubConfigurationException($"{ProcessingLogOptions.Section}:MostPersonsMatched must be 1 or more.");
         var configured = options.Value.PseudonymKey;
         if (!string.IsNullOrWhiteSpace(configured))
         {
@@ -252,7 +267,7 @@ public sealed class ProcessingLog : IDisposable
             processed.Identify(await PersonBsns.IdsAsync(db, [.. processed.BsnsOnly], prepared, cancellationToken));
         // Persons a filter through a relation found by their names or address: one statement per condition.
         foreach (var (matching, categories) in processed.Matching.ToList())
-            processed.Match(categories, await PersonBsns.MatchingAsync(db, matching, cancellationToken));
+            processed.Match(categories, await PersonBsns.MatchingAsync(db, matching, _mostPersonsMatched, cancellationToken));
         var persons = processed.Persons;
 
         // Persons reached through a link only (a case subject's role) carry no BSN yet: one statement fetches them.

@@ -162,6 +162,21 @@ public sealed class GraphQLRequestExecutor(
             await processingLog.AppendAsync(db, access, actionName, context.Processing, cancellationToken, context.PreparedReads);
             return result;
         }
+        catch (TooManyPersonsMatchedException e)
+        {
+            // Refused before anything was written to the log: the answer goes nowhere, and the log stays healthy.
+            var mutation = result.Operation?.Operation == GraphQLParser.AST.OperationType.Mutation;
+            return new ExecutionResult
+            {
+                // A query's refusal is the request's (400 under application/graphql-response+json); a mutation's writes stand.
+                Executed = mutation,
+                Errors = new ExecutionErrors
+                {
+                    new ExecutionError(mutation ? e.Message + " The writes this request made were saved: read them back." : e.Message)
+                    { Code = ProcessingLogErrorCodes.TooManyPersonsMatched },
+                },
+            };
+        }
         catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
         {
             var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Veiligheid.Access;
 using Veiligheid.Accountability;
 using Veiligheid.Data.Seeding;
@@ -280,6 +283,34 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
         Assert.Equal(factory.Protect(ReviewedBsn), record.ProtectedBsn);
         Assert.Equal("Identiteit,Politie,Melding", record.Categories);
         Assert.Equal(ProcessingConfidentiality.Vertrouwelijk, record.Confidentiality);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_condition_through_a_relation_that_matches_more_persons_than_may_be_logged_is_refused_without_data_or_records(bool compiled)
+    {
+        // Two persons at most here; a surname that contains "e" matches far more of the coordinator's persons.
+        await using var host = factory.WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("ProcessingLog:MostPersonsMatched", "2");
+            if (!compiled) builder.UseSetting("GraphQL:CompiledReads:Sqlite", "false");
+        });
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", factory.CreateToken([HubRole.GemeenteCoordinator], DemoOrganisations.GemeenteVeiligstad));
+        client.DefaultRequestHeaders.Add(Purposes.Header, Casusoverleg);
+        var before = factory.LastSequence();
+
+        var broad = await client.GraphQLAsync("""{ cases(filter: { subject: { surname: { contains: "e" } } }) { totalCount nodes { title } } }""");
+        var narrow = await client.GraphQLAsync("""{ cases(filter: { subject: { bsn: { eq: "921430231" } } }) { totalCount } }""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, broad.Status);
+        Assert.Equal([ProcessingLogErrorCodes.TooManyPersonsMatched], broad.ErrorCodes);
+        Assert.False(broad.HasData);
+        // The refusal wrote nothing; the narrow request after it was logged as ever (the log is not taken for broken).
+        var records = factory.LogRecords().Where(r => r.Sequence > before).ToList();
+        Assert.Equal(factory.PersonIdOf(ReviewedBsn), Assert.Single(records).PersonId);
+        Assert.Empty(narrow.Errors);
     }
 
     [Theory]

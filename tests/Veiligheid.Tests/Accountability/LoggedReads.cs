@@ -54,5 +54,5 @@ internal static class LoggedReads
 
     public static string Protect(this HubFactory factory, string bsn) => factory.Services.GetRequiredService<ProcessingLog>().Protect(bsn);
 
-    private static long LastSequence(this HubFactory factory) => factory.WithDb(db => db.Set<ProcessingRecord>().Select(r => (long?)r.Sequence).Max() ?? 0);
+    internal static long LastSequence(this HubFactory factory) => factory.WithDb(db => db.Set<ProcessingRecord>().Select(r => (long?)r.Sequence).Max() ?? 0);
 }
