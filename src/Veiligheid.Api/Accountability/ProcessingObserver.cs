@@ -48,9 +48,10 @@ public sealed class ProcessingObserver : IFieldMiddleware
             case TimelineEvent timelineEvent:
                 collector.Add(timelineEvent.PersonId, timelineEvent.Category);
                 // An intervention on one of the person's cases may be aimed at another subject: its summary is that
-                // person's data too (a care intervention: their care data), whichever of its fields were read.
-                if (timelineEvent.Intervention?.PersonId is { } aimedAt && aimedAt != timelineEvent.PersonId)
-                    collector.Add(aimedAt, timelineEvent.Category);
+                // person's data too (a care intervention: their care data), whichever of its fields were read. The entry's
+                // own category is what it is about the timeline's person, which for that person is not care data.
+                if (timelineEvent.Intervention is { PersonId: { } aimedAt } aimedAtOther && aimedAt != timelineEvent.PersonId)
+                    collector.Add(aimedAt, CategoryOfIntervention(aimedAtOther.Kind, DataCategory.Interventie));
                 break;
             case CaseSubject subject:
                 collector.Add(subject.PersonId, DataCategory.Casus);

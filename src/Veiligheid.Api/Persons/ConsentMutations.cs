@@ -1,9 +1,11 @@
 using GraphQL;
 using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Veiligheid.Access;
 using Veiligheid.Cases;
 using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Organisations;
 
@@ -18,19 +20,24 @@ public static class ConsentMutations
         mutation.Field<NonNullGraphType<ConsentPayloadType>>("registerConsent").Category(DataCategory.Zorg).Writes(WriteAction.RegisterConsent)
             .Description("Registers a client's consent that the caller's organisation shares its care information with a named organisation. Registering an active consent again changes nothing.")
             .Argument<NonNullGraphType<RegisterConsentInputType>>("input", "The consent.")
-            .ResolveAsync(async ctx => await RegisterAsync(ctx.Hub(), ctx.GetArgument<RegisterConsentInput>("input"), ctx.CancellationToken));
+            .ResolveAsync(async ctx => await RegisterAsync(ctx.Hub(), ctx.GetArgument<RegisterConsentInput>("input"), Today(ctx), ctx.CancellationToken));
         mutation.Field<NonNullGraphType<ConsentPayloadType>>("withdrawConsent").Category(DataCategory.Zorg).Writes(WriteAction.RegisterConsent)
             .Description("Withdraws a consent the caller's organisation registered.")
             .Argument<NonNullGraphType<WithdrawConsentInputType>>("input", "The withdrawal.")
-            .ResolveAsync(async ctx => await WithdrawAsync(ctx.Hub(), ctx.GetArgument<WithdrawConsentInput>("input"), ctx.CancellationToken));
+            .ResolveAsync(async ctx => await WithdrawAsync(ctx.Hub(), ctx.GetArgument<WithdrawConsentInput>("input"), Today(ctx), ctx.CancellationToken));
     }
 
-    private static async Task<MutationPayload<Consent>> RegisterAsync(RequestContext hub, RegisterConsentInput input, CancellationToken ct)
+    // A consent's dates are Dutch calendar days: given or withdrawn "today" just after midnight in the Netherlands is not
+    // in the future, though the UTC day is still the day before.
+    private static DateOnly Today(IResolveFieldContext context)
+        => DutchTime.Today(context.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System);
+
+    private static async Task<MutationPayload<Consent>> RegisterAsync(RequestContext hub, RegisterConsentInput input, DateOnly today, CancellationToken ct)
     {
         var errors = new InputErrors();
         var personId = errors.Id("personId", input.PersonId, "Person");
         var recipientId = errors.Id("recipientOrganisationId", input.RecipientOrganisationId, "Organisation");
-        if (input.GivenOn > DateOnly.FromDateTime(DateTime.UtcNow)) errors.Invalid("givenOn", "Lies in the future.");
+        if (input.GivenOn > today) errors.Invalid("givenOn", "Lies in the future.");
         if (errors.Count > 0) return MutationPayload.Failed<Consent>(errors);
 
         var careProviderId = hub.Access.Caller.OrganisationId;
@@ -55,12 +62,12 @@ public static class ConsentMutations
         return failed is null ? new MutationPayload<Consent>(row, []) : MutationPayload.Failed<Consent>([failed]);
     }
 
-    private static async Task<MutationPayload<Consent>> WithdrawAsync(RequestContext hub, WithdrawConsentInput input, CancellationToken ct)
+    private static async Task<MutationPayload<Consent>> WithdrawAsync(RequestContext hub, WithdrawConsentInput input, DateOnly today, CancellationToken ct)
     {
         var errors = new InputErrors();
         var consentId = errors.Id("consentId", input.ConsentId, "Consent");
         var version = errors.Version("version", input.Version);
-        if (input.WithdrawnOn > DateOnly.FromDateTime(DateTime.UtcNow)) errors.Invalid("withdrawnOn", "Lies in the future.");
+        if (input.WithdrawnOn > today) errors.Invalid("withdrawnOn", "Lies in the future.");
         if (errors.Count > 0) return MutationPayload.Failed<Consent>(errors);
 
         var row = await hub.Db.Consents.Where(hub.Access.ConsentsToManage).FirstOrDefaultAsync(c => c.Id == consentId, ct);

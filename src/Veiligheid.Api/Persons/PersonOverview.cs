@@ -42,7 +42,7 @@ public enum WithholdingReason
     NoConsentOrLegalGround,
 }
 
-/// <summary>One entry of a person's timeline across partners.</summary>
+/// <summary>One entry of a person's timeline across partners; <see cref="Category"/>: what it is about that person (the log's category for them).</summary>
 public sealed record TimelineEvent(int PersonId, TimelineEventKind Kind, DataCategory Category, DateTime At, int OrganisationId, string Summary,
     int? CaseId, Incident? Incident = null, Intervention? Intervention = null);
 
@@ -246,8 +246,12 @@ public static class PersonOverviewLoading
             {
                 var isCare = AccessPolicy.CareInterventionKinds.Contains(i.Kind);
                 if (isCare && !mayReadCare) continue;
-                var about = i.PersonId is { } pid && personIds.Contains(pid) ? [pid] : i.CaseId is { } cid ? personsOfCase[cid].ToList() : [];
-                events.AddRange(about.Distinct().Select(p => new TimelineEvent(p, TimelineEventKind.Intervention, isCare ? DataCategory.Zorg : DataCategory.Interventie,
+                // On the timeline of the person it is aimed at and of every subject of its case alike, whichever of them the
+                // batch holds: which other overviews a request asks for does not change a person's timeline.
+                var about = new HashSet<int>();
+                if (i.PersonId is { } pid && personIds.Contains(pid)) about.Add(pid);
+                if (i.CaseId is { } cid) about.UnionWith(personsOfCase[cid]);
+                events.AddRange(about.Select(p => new TimelineEvent(p, TimelineEventKind.Intervention, CategoryOnTimelineOf(p, i, isCare),
                     i.StartDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), i.ExecutingOrganisationId, $"{i.Kind} ({i.Status})", i.CaseId, Intervention: i)));
             }
         }
@@ -255,6 +259,16 @@ public static class PersonOverviewLoading
         return events.GroupBy(e => e.PersonId).ToDictionary(g => g.Key,
             g => (IReadOnlyList<TimelineEvent>)g.OrderBy(e => e.At).ThenBy(e => e.Kind).ToList());
     }
+
+    /// <summary>
+    /// What an intervention entry on <paramref name="personId"/>'s timeline is about that person: a care intervention aimed
+    /// at them, or at no one on their case, is their care data; one aimed at another subject of their case is that subject's
+    /// care data (logged for them, ProcessingObserver) and for this person an intervention on their case, as the case's
+    /// interventions list is. Otherwise the timeline of a person with no care of their own that the caller could see was
+    /// logged as that person's care data because of a co-subject's care trajectory.
+    /// </summary>
+    private static DataCategory CategoryOnTimelineOf(int personId, Intervention intervention, bool isCare)
+        => isCare && (intervention.PersonId is null || intervention.PersonId == personId) ? DataCategory.Zorg : DataCategory.Interventie;
 
     private sealed class Completed<T>(T value) : IDataLoaderResult<T>
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Veiligheid.Access;
@@ -144,6 +145,41 @@ public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
             new { input = new { consentId = id, version, withdrawnOn = "2026-02-01" } });
         Assert.Empty(withdrawn.Required("withdrawConsent.errors").AsArray());
         Assert.Equal(0, await ChangeAsync(db => db.Consents.Count(c => c.PersonId == person && c.CareProviderOrganisationId == ggz && c.RecipientOrganisationId == gemeente && c.WithdrawnOn == null)));
+    }
+
+    [Theory]
+    [InlineData("2026-06-14T22:30:00Z", "2026-06-15")] // 00:30 summer time
+    [InlineData("2026-01-14T23:30:00Z", "2026-01-15")] // 00:30 winter time
+    public async Task A_consent_given_and_withdrawn_today_just_after_midnight_in_the_Netherlands_is_not_in_the_future(string now, string today)
+    {
+        // The UTC day is still yesterday's; the care provider's "today" is the Dutch day. The day after it is refused.
+        var ggz = OrganisationId(DemoOrganisations.GgzHorizon);
+        var zvh = OrganisationId(DemoOrganisations.ZvhRegioZuid);
+        var person = await ChangeAsync(db => db.CaseSubjects
+            .Where(s => s.Case.Participants.Any(p => p.OrganisationId == ggz) || s.Case.CoordinatingOrganisationId == ggz)
+            .Where(s => !db.Consents.Any(c => c.PersonId == s.PersonId && c.CareProviderOrganisationId == ggz && c.RecipientOrganisationId == zvh && c.WithdrawnOn == null))
+            .OrderByDescending(s => s.PersonId).Select(s => s.PersonId).First());
+        var clock = new ManualClock(DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture));
+        await using var host = hub.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock)));
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", hub.CreateToken([HubRole.Zorgaanbieder], DemoOrganisations.GgzHorizon));
+        client.DefaultRequestHeaders.Add(Purposes.Header, "casusoverleg-zorg-en-veiligheid");
+        const string register = "mutation($input: RegisterConsentInput!) { registerConsent(input: $input) { consent { id version } errors { code field } } }";
+        const string withdraw = "mutation($input: WithdrawConsentInput!) { withdrawConsent(input: $input) { consent { withdrawnOn } errors { code field } } }";
+        var tomorrow = DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        object Consent(string givenOn) => new { input = new { personId = GlobalId.Encode("Person", person), recipientOrganisationId = GlobalId.Encode("Organisation", zvh), givenOn } };
+
+        var early = await client.QueryOkAsync(register, Consent(tomorrow));
+        Assert.Equal("givenOn", early.Required("registerConsent.errors.0.field").GetValue<string>());
+        var given = await client.QueryOkAsync(register, Consent(today));
+        Assert.Empty(given.Required("registerConsent.errors").AsArray());
+        var id = given.Required("registerConsent.consent.id").GetValue<string>();
+        var version = given.Required("registerConsent.consent.version").GetValue<string>();
+        var late = await client.QueryOkAsync(withdraw, new { input = new { consentId = id, version, withdrawnOn = tomorrow } });
+        Assert.Equal("withdrawnOn", late.Required("withdrawConsent.errors.0.field").GetValue<string>());
+        var withdrawn = await client.QueryOkAsync(withdraw, new { input = new { consentId = id, version, withdrawnOn = today } });
+        Assert.Empty(withdrawn.Required("withdrawConsent.errors").AsArray());
+        Assert.Equal(today, withdrawn.Required("withdrawConsent.consent.withdrawnOn").GetValue<string>());
     }
 
     [Theory]

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Veiligheid.Access;
 using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
+using Veiligheid.GraphQL;
 using Veiligheid.Tests.Infrastructure;
 
 namespace Veiligheid.Tests.Accountability;
@@ -179,6 +180,42 @@ public sealed class PersonOverviewTests(StatementCountingHubFactory factory) : I
         Assert.InRange(forSmall, 1, StatementBound);
         Assert.InRange(forLarge, 1, StatementBound);
         Assert.True(forLarge <= forSmall + 1, $"{forLarge} statements for {large.Weight} cases and incidents against {forSmall} for {small.Weight}");
+    }
+
+    [Fact]
+    public async Task A_persons_timeline_is_the_same_whichever_other_overviews_the_request_asks_for()
+    {
+        // An intervention on a case of the coordinator's, aimed at one subject, with another subject of the same case: it is
+        // on both subjects' timelines, also when one request asks for both overviews (their timelines load in one batch).
+        var (interventionId, aimedAt, other) = await factory.WithDbAsync(async db =>
+        {
+            var gemeente = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
+            var care = AccessPolicy.CareInterventionKinds.ToList();
+            var found = await db.Interventions
+                .Where(i => i.CaseId != null && i.PersonId != null && !care.Contains(i.Kind)
+                            && (i.Case!.CoordinatingOrganisationId == gemeente || i.Case.Participants.Any(p => p.OrganisationId == gemeente))
+                            && i.Case.Subjects.Any(s => s.PersonId == i.PersonId))
+                .Select(i => new { i.Id, PersonId = i.PersonId!.Value, Other = i.Case!.Subjects.Where(s => s.PersonId != i.PersonId).Select(s => (int?)s.PersonId).FirstOrDefault() })
+                .Where(x => x.Other != null)
+                .OrderBy(x => x.Id)
+                .FirstAsync();
+            return (GlobalId.Encode("Intervention", found.Id), GlobalId.Encode("Person", found.PersonId), GlobalId.Encode("Person", found.Other!.Value));
+        });
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Zorg);
+        const string Timeline = "timeline { kind at summary intervention { id } }";
+
+        var alone = await client.GraphQLAsync($"query($other: ID!) {{ other: personOverview(id: $other) {{ {Timeline} }} }}", new { other });
+        var together = await client.GraphQLAsync(
+            $"query($other: ID!, $aimedAt: ID!) {{ other: personOverview(id: $other) {{ {Timeline} }} aimedAt: personOverview(id: $aimedAt) {{ {Timeline} }} }}",
+            new { other, aimedAt });
+
+        Assert.Empty(alone.Errors);
+        Assert.Empty(together.Errors);
+        static List<string?> InterventionsOn(JsonElement overview) => [.. overview.GetProperty("timeline").EnumerateArray()
+            .Where(t => t.GetProperty("intervention").ValueKind == JsonValueKind.Object).Select(t => t.GetProperty("intervention").GetProperty("id").GetString())];
+        Assert.Contains(interventionId, InterventionsOn(alone.Data.GetProperty("other")));
+        Assert.Contains(interventionId, InterventionsOn(together.Data.GetProperty("aimedAt")));
+        Assert.Equal(alone.Data.GetProperty("other").GetRawText(), together.Data.GetProperty("other").GetRawText());
     }
 
     /// <summary>Visible persons with an address and at least one open case, weighted by cases plus incidents.</summary>

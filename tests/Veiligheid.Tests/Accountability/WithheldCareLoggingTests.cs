@@ -110,4 +110,48 @@ public sealed class WithheldCareLoggingTests(HubFactory factory) : IClassFixture
         Assert.Contains("Zorg", record.Categories.Split(','));
         Assert.True(caseId > 0);
     }
+
+    [Fact]
+    public async Task Another_subjects_care_intervention_on_the_timeline_is_not_logged_as_care_data_of_the_overviews_person()
+    {
+        // A care intervention on a case of the coordinator's, aimed at one subject and shared by consent, and another subject
+        // of that case none of whose own care trajectories could be among the coordinator's rows: no consent toward the
+        // gemeente, no care intervention of the gemeente's aimed at them. The entry is the first subject's care data.
+        var (aimedAt, other, kind) = await factory.WithDbAsync(async db =>
+        {
+            var gemeente = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad);
+            var care = AccessPolicy.CareInterventionKinds.ToList();
+            var found = await db.Interventions
+                .Where(i => i.CaseId != null && i.PersonId != null && care.Contains(i.Kind)
+                            && (i.Case!.CoordinatingOrganisationId == gemeente || i.Case.Participants.Any(p => p.OrganisationId == gemeente))
+                            && i.Person!.Consents.Any(c => c.CareProviderOrganisationId == i.ExecutingOrganisationId && c.RecipientOrganisationId == gemeente && c.WithdrawnOn == null))
+                .Select(i => new
+                {
+                    PersonId = i.PersonId!.Value,
+                    i.Kind,
+                    Other = i.Case!.Subjects
+                        .Where(s => s.PersonId != i.PersonId
+                                    && !s.Person.Consents.Any(c => c.RecipientOrganisationId == gemeente && c.WithdrawnOn == null)
+                                    && !db.Interventions.Any(o => o.PersonId == s.PersonId && o.ExecutingOrganisationId == gemeente && care.Contains(o.Kind)))
+                        .Select(s => (int?)s.PersonId).FirstOrDefault(),
+                })
+                .Where(x => x.Other != null)
+                .FirstAsync();
+            return (found.PersonId, found.Other!.Value, found.Kind);
+        });
+        var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Zorg);
+        var before = factory.LogRecords().Count;
+
+        var response = await client.GraphQLAsync("query($id: ID!) { personOverview(id: $id) { timeline { kind summary intervention { kind } } } }",
+            new { id = GlobalId.Encode("Person", other) });
+
+        Assert.Empty(response.Errors);
+        Assert.Contains(response.Data.GetProperty("personOverview").GetProperty("timeline").EnumerateArray(),
+            t => t.GetProperty("kind").GetString() == "INTERVENTION" && t.GetProperty("summary").GetString()!.StartsWith(kind.ToString(), StringComparison.Ordinal));
+        var records = factory.LogRecords().Skip(before).ToList();
+        Assert.Contains("Zorg", Assert.Single(records, r => r.PersonId == aimedAt).Categories.Split(','));
+        var ofOther = Assert.Single(records, r => r.PersonId == other);
+        Assert.DoesNotContain("Zorg", ofOther.Categories.Split(','));
+        Assert.Contains("Interventie", ofOther.Categories.Split(','));
+    }
 }

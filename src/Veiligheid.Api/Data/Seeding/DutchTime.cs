@@ -24,6 +24,16 @@ public static class DutchTime
         return DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
     }
 
+    /// <summary>
+    /// The Dutch calendar day it is now: the day a partner means by "today" in a date it sends (a consent given or withdrawn
+    /// today). The UTC day is still yesterday's for the first one or two hours of every Dutch day.
+    /// </summary>
+    public static DateOnly Today(TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        return DateOnly.FromDateTime(ToLocal(clock.GetUtcNow().UtcDateTime));
+    }
+
     /// <summary>The UTC instants summer time (UTC+2) starts and ends in a year; outside them Dutch time is UTC+1.</summary>
     public static (DateTime Start, DateTime End) SummerTime(int year)
         => (LastSunday(year, 3).AddHours(1), LastSunday(year, 10).AddHours(1));
