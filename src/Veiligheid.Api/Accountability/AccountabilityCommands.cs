@@ -21,9 +21,11 @@ public static class AccountabilityCommands
 
     /// <summary>
     /// <c>verify-log [--database PATH] [--expect SEQUENCE:HASH]…</c>: checks the chain and its rows
-    /// (<see cref="ProcessingLog.VerifyAsync"/>), that the log still holds each kept head given with <c>--expect</c>, and
-    /// that the index by data subject names no record above the log's end; prints the chain's head to keep for the next
-    /// check. Exit 0 when whole, 1 with the first problem when not (or when the log is missing or unreadable), 2 on usage.
+    /// (<see cref="ProcessingLog.VerifyAsync"/>), that the log still holds each kept head given with <c>--expect</c>, that
+    /// the index by data subject names no record above the log's end and names every record below it as the log does,
+    /// and on SQLite that the hub's reads of the log resolve to the objects it made and find the values it wrote
+    /// (<see cref="SqliteLogFile.ReadPathProblemAsync"/>); prints the chain's head to keep for the next check. Exit 0 when
+    /// whole, 1 with the first problem when not (or when the log is missing or unreadable), 2 on usage.
     /// </summary>
     public static async Task<int> VerifyLogAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
@@ -51,13 +53,15 @@ public static class AccountabilityCommands
         // hub's file); on SQL Server both are in the hub's database.
         await using var logDb = logFile is null ? null : DatabaseSetup.OpenSqliteFileAlone(logFile);
         ChainVerification verification;
+        string? misread = null;
         try
         {
             verification = await ProcessingLog.VerifyAsync(logDb ?? db, CancellationToken.None, expected);
             // Only when the rows hold: past a broken record its evidence adds nothing.
-            if (verification.IsIntact && await IndexEndAsync(db, hubFile, error) is { } indexEnd
-                && await ProcessingLog.MissingFromEndAsync(logDb ?? db, indexEnd, CancellationToken.None) is { } missing)
-                verification = missing;
+            if (verification.IsIntact) (verification, misread) = await AgainstIndexAsync(db, logDb ?? db, hubFile, verification, error);
+            // What the hub's reads of the log resolve to, on SQLite's files (the chain covers the rows, not the objects that read them).
+            if (verification.IsIntact && misread is null && hubFile is not null)
+                misread = await SqliteLogFile.ReadPathProblemAsync(db, hubFile, CancellationToken.None);
         }
         catch (DbException e)
         {
@@ -65,36 +69,58 @@ public static class AccountabilityCommands
             await error.WriteLineAsync($"The processing log cannot be read: {e.Message}");
             return ExitBroken;
         }
-        if (verification.IsIntact)
+        if (!verification.IsIntact)
         {
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"The processing log is intact: {verification.Verified} records verified."));
-            await output.WriteLineAsync($"Head: {verification.Head} (keep this line elsewhere; verify-log --expect {verification.Head} checks later that the log still holds it)");
-            return ExitOk;
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"The processing log is BROKEN at record {verification.BrokenAt}: {verification.Problem}. {verification.Verified} records before it verified."));
+            return ExitBroken;
         }
-        await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"The processing log is BROKEN at record {verification.BrokenAt}: {verification.Problem}. {verification.Verified} records before it verified."));
-        return ExitBroken;
+        if (misread is not null)
+        {
+            // Not "intact": what the privacy officer is shown is not what the chain holds.
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"The processing log's chain is whole ({verification.Verified} records verified), but the hub does not read it as written: {misread}."));
+            return ExitBroken;
+        }
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"The processing log is intact: {verification.Verified} records verified."));
+        await output.WriteLineAsync($"Head: {verification.Head} (keep this line elsewhere; verify-log --expect {verification.Head} checks later that the log still holds it)");
+        return ExitOk;
     }
 
     /// <summary>
-    /// The index by data subject's last sequence, or null when it cannot be read (said on <paramref name="error"/>, apart
-    /// from the chain's verdict: the index is derived, and the hub sets an unreadable one aside and makes it again) or, on
-    /// SQLite, when its file is missing (made again at the hub's next start). Read before the log's end is read again.
+    /// The index by data subject against the whole chain: index rows above the log's end mean records were removed from its
+    /// end (the chain's verdict, <see cref="ProcessingLog.MissingFromEndAsync"/>); a row missing or naming another person
+    /// below that end (<see cref="ProcessingLogIndex.DisagreementAsync"/>) leaves the record out of the look-ups by person
+    /// and BSN and of the access reports (returned as what the hub misreads). An index that cannot be read is said on
+    /// <paramref name="error"/>, apart from the chain's verdict (the index is derived, and the hub sets an unreadable one
+    /// aside and makes it again); on SQLite a missing index file is made again at the hub's next start. The index's end
+    /// is read before the log's end is read again.
     /// </summary>
-    private static async Task<long?> IndexEndAsync(VeiligheidDbContext db, string? hubFile, TextWriter error)
+    private static async Task<(ChainVerification Verification, string? Misread)> AgainstIndexAsync(VeiligheidDbContext db, VeiligheidDbContext log,
+        string? hubFile, ChainVerification verification, TextWriter error)
     {
         var indexFile = hubFile is null ? null : SqliteLogFile.IndexPathFor(hubFile);
-        if (indexFile is not null && !File.Exists(indexFile)) return null;
+        if (indexFile is not null && !File.Exists(indexFile)) return (verification, null);
+        long indexEnd;
+        await using var indexDb = indexFile is null ? null : DatabaseSetup.OpenSqliteFileAlone(indexFile);
+        var index = indexDb ?? db;
         try
         {
-            await using var indexDb = indexFile is null ? null : DatabaseSetup.OpenSqliteFileAlone(indexFile);
-            return await ProcessingLogIndex.EndAsync(indexDb ?? db, CancellationToken.None);
+            indexEnd = await ProcessingLogIndex.EndAsync(index, CancellationToken.None);
         }
         catch (DbException e)
         {
             await error.WriteLineAsync($"The processing log's index by data subject could not be read; the chain's verdict does not depend on it. {e.Message}");
-            return null;
+            return (verification, null);
         }
+        if (await ProcessingLog.MissingFromEndAsync(log, indexEnd, CancellationToken.None) is { } missing) return (missing, null);
+        if (await ProcessingLogIndex.DisagreementAsync(log, index, indexEnd, CancellationToken.None) is not { } disagreement) return (verification, null);
+        // The index is derived from the log, so it can be made again; the disagreeing one is evidence of what was changed.
+        var remake = indexFile is null
+            ? $"copy the table {ProcessingLogIndex.Table} aside as evidence and empty it; the hub's indexer fills it again from the log"
+            : $"with the hub stopped, move {indexFile} (with its -wal and -shm files) aside as evidence; the hub makes the index again from the log at its next start";
+        return (verification, $"{disagreement}, so the look-ups by person and BSN, and the access reports, leave that record out (the index was edited, or " +
+                              $"records were removed from the log's end and written again before the indexer saw it). To make the index agree: {remake}");
     }
 
     /// <summary>Takes every <c>--expect SEQUENCE:HASH</c> out of <paramref name="rest"/>; false when one has no valid head after it.</summary>

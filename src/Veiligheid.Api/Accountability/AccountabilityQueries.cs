@@ -57,15 +57,20 @@ public static class AccountabilityQueries
                 var page = await records.ToKeysetPageAsync(NewestFirst, ctx, ProcessingLogList);
                 // The inzage is noted once the page is read: a page refused (a cursor the log did not give) processed no one.
                 if (bsn is not null) NoteSubject(hub, bsn);
-                if (person is { } id) hub.Processing.Add(id, DataCategory.Verwerkingslog);
+                // By id only: an id the hub does not hold names no one unless the page shows records about it. A record
+                // naming a made-up id would be about no one, and would read at the next start as a log newer than the
+                // database (LogConsistency). A person retention removed is named by the protected BSN their records on the
+                // page carry, so the look-up is in their access report (a page without records showed nothing of them).
+                if (person is { } id)
+                    hub.Processing.AddNamed(id, DataCategory.Verwerkingslog, page.Nodes.Select(r => r.ProtectedBsn).FirstOrDefault(b => b is not null));
                 return page;
             });
 
         query.Field<NonNullGraphType<AccessReportType>>("accessReport").Category(DataCategory.Verwerkingslog)
             .Description("A data subject's access report (inzage): which organisation processed the person's data, when and why, leaving out users and systems. Producing it is logged under the request's purpose.")
             .Argument<NonNullGraphType<BsnScalar>>("bsn", "The data subject's BSN.")
-            .Argument<DateTimeScalar>("from", "Start of the period; everything held when omitted.")
-            .Argument<DateTimeScalar>("to", "End of the period; up to now when omitted.")
+            .Argument<DateTimeScalar>("from", "Start of the period, inclusive: records at or after this time; everything held when omitted.")
+            .Argument<DateTimeScalar>("to", "End of the period, exclusive: records before this time; up to now when omitted.")
             .ResolveAsync(async ctx =>
             {
                 var hub = ctx.Hub();

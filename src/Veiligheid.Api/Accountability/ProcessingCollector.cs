@@ -45,20 +45,21 @@ public sealed class ProcessingCollector
     }
 
     /// <summary>
-    /// Notes a person the request named by id only (a filter's id): processed if the hub holds such a person. An id no
-    /// person has names no one, and the log leaves it out (<see cref="ProcessedPerson.NamedOnly"/>), or a filter of a
-    /// thousand made-up ids would write a thousand records about no one.
+    /// Notes a person the request named by id only (a filter's id, the privacy officer's look-up of the log): processed if
+    /// the hub holds such a person, or if <paramref name="protectedBsn"/> is given: the form the log's records about that id
+    /// carry, for a person the hub no longer holds (retention removed them), whose look-up belongs in their access report.
+    /// An id no person has names no one, and the log leaves it out (<see cref="ProcessedPerson.NamedOnly"/>), or a filter
+    /// of a thousand made-up ids would write a thousand records about no one.
     /// </summary>
-    public void AddNamed(int personId, DataCategory category)
+    public void AddNamed(int personId, DataCategory category, string? protectedBsn = null)
     {
-        if (_byId.TryGetValue(personId, out var person))
+        if (!_byId.TryGetValue(personId, out var person))
         {
-            person.Add(category);
-            return;
+            person = new ProcessedPerson(personId) { NamedOnly = true };
+            _byId[personId] = person;
         }
-        person = new ProcessedPerson(personId) { NamedOnly = true };
         person.Add(category);
-        _byId[personId] = person;
+        person.ProtectedBsn ??= protectedBsn;
     }
 
     /// <summary>
@@ -151,6 +152,12 @@ public sealed class ProcessedPerson(int? personId)
 
     /// <summary>Held only in memory to compute the protected form; never written.</summary>
     public string? Bsn { get; set; }
+
+    /// <summary>
+    /// The protected form taken from the log's own records about this person, for one the hub no longer holds (so has no
+    /// <see cref="Bsn"/> of); the record is written with it when no BSN is found.
+    /// </summary>
+    internal string? ProtectedBsn { get; set; }
 
     /// <summary>Whether the request only named this person by id (<see cref="ProcessingCollector.AddNamed"/>) and read nothing of it.</summary>
     internal bool NamedOnly { get; set; }

@@ -303,7 +303,7 @@ public sealed class ProcessingLog : IDisposable
                 Purpose = purpose.Key,
                 LegalGround = legalGround,
                 PersonId = person.PersonId,
-                ProtectedBsn = person.Bsn is null ? null : Protect(person.Bsn),
+                ProtectedBsn = person.Bsn is null ? person.ProtectedBsn : Protect(person.Bsn),
                 Categories = person.CategoryList,
                 Confidentiality = person.Touched(DataCategory.Zorg) || person.Touched(DataCategory.Politie)
                     ? ProcessingConfidentiality.Vertrouwelijk
@@ -511,8 +511,8 @@ public sealed class ProcessingLog : IDisposable
             $"the log ends at record {end}, but its index by data subject names records up to {indexEnd}: records {end + 1} to {indexEnd} were removed from its end");
     }
 
-    /// <summary>A person only named by id whom the hub does not hold (no BSN found for the id).</summary>
-    private static bool NamesNoOne(ProcessedPerson person) => person.NamedOnly && person.Bsn is null;
+    /// <summary>A person only named by id whom neither the hub holds (no BSN found for the id) nor the log knows (no protected form from its records).</summary>
+    private static bool NamesNoOne(ProcessedPerson person) => person.NamedOnly && person.Bsn is null && person.ProtectedBsn is null;
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }

@@ -129,15 +129,19 @@ public static class ProcessingLogIndex
     }
 
     /// <summary>
-    /// The highest person id the log names (null when none): the index's, read at the end of its index by person, and the
-    /// tail's past its watermark, as every look-up here reads them; not a scan of the whole log, which grows for years.
+    /// The highest id of a person the hub held when it logged them (null when none): the records that carry a protected BSN
+    /// (the writer protects the BSN it read of the person) and a person id. A record with an id and no BSN names an id the
+    /// hub did not hold then, which says nothing about what the hub's file gave out (a look-up by a made-up id wrote such
+    /// records). The index's, read from the end of its index by person, and the tail's past its watermark, as every
+    /// look-up here reads them; not a scan of the whole log, which grows for years.
     /// </summary>
     public static async Task<int?> HighestPersonIdAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var indexed = await db.Set<ProcessingLogSubject>().MaxAsync(s => s.PersonId, cancellationToken);
+        var indexed = await db.Set<ProcessingLogSubject>().Where(s => s.PersonId != null && s.BsnKey != null)
+            .OrderByDescending(s => s.PersonId).Select(s => s.PersonId).FirstOrDefaultAsync(cancellationToken);
         var watermark = await EndAsync(db, cancellationToken);
-        var tail = await db.Set<ProcessingLogEntry>().Where(e => e.Sequence > watermark).MaxAsync(e => e.PersonId, cancellationToken);
+        var tail = await db.Set<ProcessingLogEntry>().Where(e => e.Sequence > watermark && e.ProtectedBsn != null).MaxAsync(e => e.PersonId, cancellationToken);
         return indexed is null ? tail : tail is null ? indexed : Math.Max(indexed.Value, tail.Value);
     }
 
@@ -146,6 +150,43 @@ public static class ProcessingLogIndex
     {
         ArgumentNullException.ThrowIfNull(db);
         return await db.Set<ProcessingLogSubject>().MaxAsync(s => (long?)s.Sequence, cancellationToken) ?? 0;
+    }
+
+    /// <summary>How many records verify-log compares with their index rows at a time (<see cref="DisagreementAsync"/>).</summary>
+    private const int CompareBatch = 10_000;
+
+    /// <summary>
+    /// For verify-log: the first record up to <paramref name="indexEnd"/> that the index does not name as the log does
+    /// (no row, or a row with another person or BSN key), as a problem to report; null when the index agrees with the log.
+    /// The look-ups by person and BSN, and so the access reports, find a record at or below the index's end only through
+    /// its row (<see cref="Matching"/>), so a row missing or altered leaves that record out, though the chain is whole. A
+    /// disagreeing index was edited, or records were removed from the log's end and written again at the same sequences
+    /// before the indexer removed the rows above the end. Reads both a batch at a time, by sequence, one statement at a
+    /// time (on SQL Server both are one context); the log's records must be whole up to the index's end (the chain's walk
+    /// and <see cref="ProcessingLog.MissingFromEndAsync"/> checked them first).
+    /// </summary>
+    public static async Task<string?> DisagreementAsync(VeiligheidDbContext log, VeiligheidDbContext index, long indexEnd, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(index);
+        for (long from = 0; from < indexEnd; from += CompareBatch)
+        {
+            var to = Math.Min(from + CompareBatch, indexEnd);
+            var rows = await index.Set<ProcessingLogSubject>().AsNoTracking().Where(s => s.Sequence > from && s.Sequence <= to)
+                .OrderBy(s => s.Sequence).Select(s => new { s.Sequence, s.PersonId, s.BsnKey }).ToListAsync(cancellationToken);
+            var records = await log.Set<ProcessingLogEntry>().AsNoTracking().Where(e => e.Sequence > from && e.Sequence <= to)
+                .OrderBy(e => e.Sequence).Select(e => new { e.Sequence, e.PersonId, e.ProtectedBsn }).ToListAsync(cancellationToken);
+            // The records are every sequence of the range, and each row's sequence is one of them: in step, one to one.
+            for (var i = 0; i < records.Count; i++)
+            {
+                var record = records[i];
+                if (i >= rows.Count || rows[i].Sequence != record.Sequence)
+                    return string.Create(CultureInfo.InvariantCulture, $"its index by data subject has no row for record {record.Sequence}");
+                if (rows[i].PersonId != record.PersonId || rows[i].BsnKey != KeyOf(record.ProtectedBsn))
+                    return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names record {record.Sequence} under another person or BSN than the log does");
+            }
+        }
+        return null;
     }
 
     /// <summary>

@@ -190,6 +190,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         var connection = SqliteOwnConnection.Open(SqliteLogFile.IndexConnectionStringFor(hubConnectionString)!, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
         try
         {
+            SqliteOwnConnection.WithoutTriggers(connection);
             using var attach = SqliteLogFile.AttachCommand(connection, SqliteLogFile.Schema,
                 SqliteLogFile.PathFor(new SqliteConnectionStringBuilder(hubConnectionString).DataSource));
             attach.ExecuteNonQuery();

@@ -17,7 +17,8 @@ public enum ProcessingConfidentiality
 /// <summary>
 /// One entry of the processing log (verwerkingenlogging) as it is read: one person processed by one request, with the
 /// fields of the VNG Verwerkingenlogging standard. Append-only; <see cref="Hash"/> covers the fields and the previous
-/// record's hash, so any change or removal breaks the chain that <c>verify-log</c> checks.
+/// record's hash, so a change, or a removal before the last record, breaks the chain that <c>verify-log</c> checks (a
+/// removed end shows only against a head kept elsewhere: README, "Keep the head elsewhere").
 /// </summary>
 /// <remarks>
 /// Stored as the standard models it, a verwerkingsactie with its verwerkte objecten: one <see cref="ProcessingAction"/>

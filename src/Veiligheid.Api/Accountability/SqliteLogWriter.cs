@@ -222,6 +222,7 @@ internal sealed class SqliteLogWriter : IDisposable
             SqliteDurability.Synchronous + $" PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = {LockWaitSeconds * 1000};");
         try
         {
+            SqliteOwnConnection.WithoutTriggers(connection);
             _readLast = connection.CreateCommand();
             _readLast.CommandText = ProcessingLog.LastRecordSql(sqlServer: false);
             _readLast.Prepare();

@@ -337,6 +337,131 @@ public static partial class SqliteLogFile
     private static string Normal(string sql) => sql.Trim().TrimEnd(';').Trim();
 
     /// <summary>
+    /// For verify-log: whether the hub reads the log through the objects it made, the first problem when not (null when it
+    /// does). The chain covers the log's rows, not what reads them: the look-ups by person and BSN and the access reports
+    /// read the view <c>ProcessingRecords</c> and the index by data subject by unqualified names, which SQLite looks up in
+    /// the hub's file first, then in the log's, then in the index's (<see cref="Attach"/>), and the log writer's inserts
+    /// run any trigger the log's file holds. So an object under one of the log's names in the hub's file (or the index's
+    /// in the log's file) would be read instead of the log's own; another view would show other organisations, purposes or
+    /// times than the records hold, or leave records out; a trigger could remove a record as it is written (its sequence
+    /// is then given again, and the chain stays whole). The hub makes no triggers, and each file holds its objects only.
+    /// </summary>
+    public static async Task<string?> ReadPathProblemAsync(VeiligheidDbContext db, string hubFile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(hubFile);
+        var view = ProcessingRecordConfiguration.View;
+        var index = TableOf<ProcessingLogSubject>(db);
+        string[] logNames = [.. LogTables(db), view];
+        foreach (var inHub in await StoredObjectsAsync(hubFile, cancellationToken))
+            if (logNames.Contains(inHub.Name) || logNames.Contains(inHub.Table) || inHub.Name == index || inHub.Table == index)
+                return $"the database file {hubFile} holds the {inHub.Type} {inHub.Name}, under a name of the processing log's, which the hub's " +
+                       "reads of the log (look-ups by person and BSN, access reports) would read instead of the log's own";
+
+        var logFile = PathFor(hubFile);
+        var inLog = await StoredObjectsAsync(logFile, cancellationToken);
+        if (inLog.FirstOrDefault(o => o.Type == "trigger") is { } trigger)
+            return $"the log's file {logFile} holds the trigger {trigger.Name}; the hub makes none, and a trigger on the log's tables runs at every " +
+                   "write of the log (it can remove a record as it is written, and the chain then closes over the gap)";
+        if (inLog.FirstOrDefault(o => o.Name == index || o.Table == index) is { } shadow)
+            return $"the log's file {logFile} holds the {shadow.Type} {shadow.Name}, under the name of the log's index by data subject, which the " +
+                   "hub's look-ups by person and BSN (and access reports) would read instead of the index";
+        if (inLog.FirstOrDefault(o => o.Name == view) is not { Type: "view" } ofView || Normal(ofView.Sql) != ViewSql(db))
+            return $"the view {view} in the log's file {logFile} is not the one the hub makes; the hub's reads of the log (look-ups, access " +
+                   "reports) go through it";
+        foreach (var table in new[] { typeof(ProcessingAction), typeof(ProcessingLogEntry) })
+            if (await StoredFormProblemAsync(db.Model.FindEntityType(table)!, logFile, cancellationToken) is { } stored)
+                return stored;
+
+        var indexFile = IndexPathFor(hubFile);
+        if (!File.Exists(indexFile)) return null; // made again at the next start
+        List<StoredObject> inIndex;
+        try
+        {
+            inIndex = await StoredObjectsAsync(indexFile, cancellationToken);
+        }
+        catch (SqliteException)
+        {
+            return null; // unreadable: said apart from the chain's verdict, and set aside and made again at the next start
+        }
+        var statements = IndexStatements(db, index);
+        var ofIndex = inIndex.Where(o => o.Table == index || o.Type == "trigger").ToList();
+        if (ofIndex.Count != statements.Count || !statements.All(sql => ofIndex.Any(o => Normal(o.Sql) == sql)))
+            return $"the index by data subject in {indexFile} is not the table the hub makes (another definition, or a trigger on it); the hub's " +
+                   "look-ups by person and BSN (and access reports) read it";
+        return null;
+    }
+
+    /// <summary>
+    /// The view <c>ProcessingRecords</c> as the migrations make it (the last that creates it), normalized as SQLite keeps it:
+    /// the one definition verify-log accepts (<see cref="ReadPathProblemAsync"/>).
+    /// </summary>
+    private static string ViewSql(VeiligheidDbContext db)
+    {
+        var migrations = db.GetService<IMigrationsAssembly>();
+        var create = $"CREATE VIEW \"{ProcessingRecordConfiguration.View}\" ";
+        return migrations.Migrations.OrderBy(m => m.Key, StringComparer.Ordinal)
+                   .SelectMany(m => migrations.CreateMigration(m.Value, db.Database.ProviderName!).UpOperations.OfType<SqlOperation>())
+                   .Select(o => Normal(o.Sql)).LastOrDefault(sql => sql.StartsWith(create, StringComparison.Ordinal))
+               ?? throw new InvalidOperationException($"No migration creates the view {ProcessingRecordConfiguration.View}.");
+    }
+
+    /// <summary>
+    /// The first row of this log table that stores a value in another form than the hub writes, as a problem; null when
+    /// there is none. SQLite keeps any type in any column, and the chain's walk reads each value converted to its .NET
+    /// type, so a person id stored as the text '13x' reads as 13 and its hash verifies; but the hub's queries compare what
+    /// is stored, and <c>PersonId = 13</c> no longer finds it. Likewise a time stored as '2026-03-01T10:00:00' (a T for the
+    /// space): the same moment to the walk, but the periods of the look-ups and reports compare the text, and place it after
+    /// every time of that day. So every value must have the storage class of its column's type in the model (null only
+    /// where the column may be), and every time the hub's form of text (yyyy-MM-dd HH:mm:ss and at most 7 decimals). One
+    /// scan of the table, on the log's file alone.
+    /// </summary>
+    private static async Task<string?> StoredFormProblemAsync(IEntityType entity, string logFile, CancellationToken cancellationToken)
+    {
+        var table = entity.GetTableName()!;
+        var key = entity.FindPrimaryKey()!.Properties.Single().GetColumnName();
+        var tests = new List<string>();
+        foreach (var property in entity.GetProperties())
+        {
+            var column = $"\"{property.GetColumnName()}\"";
+            var classes = property.IsNullable ? $"'{property.GetColumnType().ToLowerInvariant()}', 'null'" : $"'{property.GetColumnType().ToLowerInvariant()}'";
+            tests.Add($"WHEN typeof({column}) NOT IN ({classes}) THEN '{property.GetColumnName()} stored as ' || typeof({column}) || ', where the hub stores {property.GetColumnType().ToLowerInvariant()}'");
+            if (property.ClrType == typeof(DateTime))
+                tests.Add($"WHEN NOT ({column} GLOB '{DateTimeGlob}' OR {column} GLOB '{DateTimeGlob}.[0-9]*' AND length({column}) <= 27 AND substr({column}, 21) NOT GLOB '*[^0-9]*') " +
+                          $"THEN '{property.GetColumnName()} stored as text in another form than the hub''s (yyyy-MM-dd HH:mm:ss.fffffff)'");
+        }
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = logFile, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT \"{key}\", \"Problem\" FROM (SELECT \"{key}\", CASE {string.Join(" ", tests)} END AS \"Problem\" FROM \"{table}\") " +
+                              $"WHERE \"Problem\" IS NOT NULL ORDER BY \"{key}\" LIMIT 1;";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        var row = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture);
+        return $"the row {row} of {table} in the log's file {logFile} has {reader.GetString(1)}: the chain's walk reads the value converted, so its hash " +
+               "still verifies, but the hub's queries compare what is stored, so a look-up by person or a report's period can leave the record out";
+    }
+
+    /// <summary>The hub's stored form of a time to the second (EF Core's on SQLite, and the log writer's), as a GLOB pattern.</summary>
+    private const string DateTimeGlob = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]";
+
+    private sealed record StoredObject(string Type, string Name, string Table, string Sql);
+
+    /// <summary>Every object one SQLite file holds with its SQL (not those SQLite makes itself), read on a connection to that file alone.</summary>
+    private static async Task<List<StoredObject>> StoredObjectsAsync(string file, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL;";
+        var objects = new List<StoredObject>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            objects.Add(new StoredObject(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        return objects;
+    }
+
+    /// <summary>
     /// The id that binds the two files (<c>PRAGMA user_version</c>, which nothing else here uses): the hub's file gets a
     /// random one when it has none, and the log's file takes it with its first objects (in the copy's transaction). A
     /// log's file with another id, or with a log and no id, belongs to another database (the hub's file deleted and

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using SQLitePCL;
 
 namespace Veiligheid.Data;
 
@@ -51,5 +52,19 @@ internal static class SqliteOwnConnection
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Turns triggers off on this connection (SQLITE_DBCONFIG_ENABLE_TRIGGER), before it prepares a statement: for the
+    /// connections that write the log and its index. The hub makes no trigger on them; one someone added to the log's file
+    /// would run inside the writer's transaction and could remove a record as it is written (the next record then takes
+    /// its sequence, and the chain stays whole), or a row of the index. verify-log reports such a trigger
+    /// (<see cref="SqliteLogFile.ReadPathProblemAsync"/>).
+    /// </summary>
+    public static void WithoutTriggers(SqliteConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (raw.sqlite3_db_config(connection.Handle, raw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, out int enabled) != raw.SQLITE_OK || enabled != 0)
+            throw new InvalidOperationException("Triggers could not be turned off on a connection that writes the processing log.");
     }
 }

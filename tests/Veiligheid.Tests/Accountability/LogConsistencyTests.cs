@@ -42,10 +42,16 @@ public sealed class LogConsistencyTests(HubFactory factory) : IClassFixture<HubF
         var highest = await db.Persons.MaxAsync(p => p.Id);
         await LogConsistency.CheckHubNotOlderThanLogAsync(db, CancellationToken.None); // an empty log names no one
 
-        // A record about a person the file never gave out: the log is newer than the file (restored alone from an older backup).
-        var rows = ChainedRecords.Rows(ChainedRecords.After(1, ProcessingLog.GenesisHash, highest + 5));
-        db.Set<ProcessingAction>().AddRange(rows.Actions);
-        db.Set<ProcessingLogEntry>().AddRange(rows.Entries);
+        // A record naming an id the file never gave out, without a protected BSN: the hub never held such a person (a look-up
+        // by a made-up id, as the privacy officer's wrote before it named no one), so it says nothing about the file's age.
+        var named = ChainedRecords.After(1, ProcessingLog.GenesisHash, highest + 7);
+        ChainedRecords.AddTo(db, named);
+        await db.SaveChangesAsync();
+        await LogConsistency.CheckHubNotOlderThanLogAsync(db, CancellationToken.None);
+
+        // A record about a person the file never gave out (a held person's records carry their protected BSN): the log is
+        // newer than the file (restored alone from an older backup).
+        ChainedRecords.AddTo(db, ChainedRecords.After(2, named.Hash, highest + 5, protectedBsn: new string('a', 64)));
         await db.SaveChangesAsync();
 
         var refused = await Assert.ThrowsAsync<ProcessingLogFileException>(() => LogConsistency.CheckHubNotOlderThanLogAsync(db, CancellationToken.None));

@@ -136,6 +136,137 @@ public sealed class VerifyLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Index_rows_missing_or_naming_another_person_fail_since_the_look_ups_leave_those_records_out()
+    {
+        var (path, records) = await LogAsync("misindexed.db", 3, 2);
+        await IndexAsync(path);
+        var subject = records[3].ProtectedBsn!; // record 4's, and record 1's
+        Assert.Equal([1L, 4L], await AboutBsnAsync(path, subject));
+
+        TamperFile(SqliteLogFile.IndexPathFor(path), "DELETE FROM \"ProcessingLogSubjects\" WHERE \"Sequence\" = 4;");
+        Assert.Equal([1L], await AboutBsnAsync(path, subject)); // what an access report reads: record 4 is gone from it
+        var missing = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, missing.Exit);
+        Assert.Contains("The processing log's chain is whole (5 records verified), but the hub does not read it as written: its index by data subject has no row for record 4, so the look-ups by person and BSN, and the access reports, leave that record out", missing.Error, StringComparison.Ordinal);
+        Assert.Contains("move " + SqliteLogFile.IndexPathFor(path), missing.Error, StringComparison.Ordinal);
+        Assert.Empty(missing.Output);
+
+        // Put back under record 2's person and BSN.
+        TamperFile(SqliteLogFile.IndexPathFor(path), "INSERT INTO \"ProcessingLogSubjects\" SELECT 4, \"PersonId\", \"BsnKey\" FROM \"ProcessingLogSubjects\" WHERE \"Sequence\" = 2;");
+        Assert.Equal([1L], await AboutBsnAsync(path, subject));
+        var other = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, other.Exit);
+        Assert.Contains("its index by data subject names record 4 under another person or BSN than the log does", other.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Records_removed_from_the_end_and_written_again_before_the_indexer_saw_it_fail_without_a_kept_head()
+    {
+        var (path, records) = await LogAsync("rewritten.db", 3, 2);
+        await IndexAsync(path);
+
+        // The last request removed, and the hub's next request written at its sequences before the indexer's next pass.
+        Tamper(path, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" >= 4; DELETE FROM \"ProcessingActions\" WHERE \"Id\" = 4;");
+        await AppendAsync(path, [ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 9, protectedBsn: new string('f', 64)),
+            ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 9, protectedBsn: new string('f', 64))]);
+        Assert.Empty(await AboutBsnAsync(path, new string('f', 64))); // the stale index rows hide the new records
+
+        var result = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
+        Assert.Contains("its index by data subject names record 4 under another person or BSN than the log does", result.Error, StringComparison.Ordinal);
+        Assert.Equal(AccountabilityCommands.ExitBroken, (await VerifyAsync(path, "--expect", $"5:{records[^1].Hash}")).Exit);
+    }
+
+    [Fact]
+    public async Task A_trigger_in_the_logs_file_fails_and_never_runs_on_the_logs_writes()
+    {
+        var (path, _) = await LogAsync("triggered.db", 3, 2);
+        // Removes every record about person 9 as it is written. The last of its request, the next request's first record
+        // takes its sequence, and the chain closes over it: nothing in the rows shows it was ever written.
+        Tamper(path, """
+            CREATE TRIGGER "Hide" AFTER INSERT ON "ProcessingLog" WHEN NEW."PersonId" = 9
+            BEGIN DELETE FROM "ProcessingLog" WHERE "Sequence" = NEW."Sequence"; END;
+            """);
+
+        await AppendAsync(path, [ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 1, protectedBsn: new string('a', 64)),
+            ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 9, protectedBsn: new string('f', 64))]);
+        await AppendAsync(path, [ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 2, protectedBsn: new string('b', 64))]);
+
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+            Assert.Equal([1, 2, 3, 1, 2, 1, 9, 2], await db.Set<ProcessingLogEntry>().OrderBy(e => e.Sequence).Select(e => e.PersonId).ToListAsync());
+        var result = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
+        Assert.Contains($"the log's file {SqliteLogFile.PathFor(path)} holds the trigger Hide", result.Error, StringComparison.Ordinal);
+        Assert.Contains("The processing log's chain is whole (8 records verified)", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_view_of_the_log_other_than_the_hubs_fails()
+    {
+        var (path, records) = await LogAsync("reviewed.db", 3, 2);
+        // The same columns, but every action shown as organisation 2's: the reports would name another organisation.
+        Tamper(path, """
+            DROP VIEW "ProcessingRecords";
+            CREATE VIEW "ProcessingRecords" AS SELECT "l"."Sequence", "a"."ActionId", "a"."ActionName", "a"."OccurredAt", 2 AS "OrganisationId", "a"."OrganisationKey", "a"."Role", "a"."ApplicationId", "a"."UserId", "a"."Purpose", "a"."LegalGround", "a"."RetentionYears", "l"."PersonId", "l"."ProtectedBsn", "l"."Categories", "l"."Confidentiality", "l"."Hash" FROM "ProcessingLog" AS "l" INNER JOIN "ProcessingActions" AS "a" ON "a"."Id" = "l"."ActionKey";
+            """);
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+            Assert.All(await db.Set<ProcessingRecord>().ToListAsync(), r => Assert.Equal(2, r.OrganisationId));
+        Assert.Equal(1, records[0].OrganisationId);
+
+        var result = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
+        Assert.Contains($"the view ProcessingRecords in the log's file {SqliteLogFile.PathFor(path)} is not the one the hub makes", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_object_under_a_name_of_the_logs_in_another_file_fails()
+    {
+        var (path, records) = await LogAsync("shadowed.db", 3, 2);
+        var subject = records[0].ProtectedBsn!;
+        Assert.Equal([1L, 4L], await AboutBsnAsync(path, subject));
+
+        // In the database file, SQLite finds it before the index's own: the look-ups then find nothing below its end.
+        TamperFile(path, "CREATE TABLE \"ProcessingLogSubjects\" (\"Sequence\" INTEGER PRIMARY KEY, \"PersonId\" INTEGER, \"BsnKey\" INTEGER); INSERT INTO \"ProcessingLogSubjects\" VALUES (100, NULL, NULL);");
+        Assert.Empty(await AboutBsnAsync(path, subject));
+        var inHub = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, inHub.Exit);
+        Assert.Contains($"the database file {Path.GetFullPath(path)} holds the table ProcessingLogSubjects, under a name of the processing log's", inHub.Error, StringComparison.Ordinal);
+        TamperFile(path, "DROP TABLE \"ProcessingLogSubjects\";");
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+
+        // In the log's file it comes before the index's file too; and a trigger on the index would run on the indexer's writes.
+        Tamper(path, "CREATE VIEW \"ProcessingLogSubjects\" AS SELECT 100 AS \"Sequence\", NULL AS \"PersonId\", NULL AS \"BsnKey\";");
+        Assert.Contains("holds the view ProcessingLogSubjects, under the name of the log's index by data subject", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
+        Tamper(path, "DROP VIEW \"ProcessingLogSubjects\";");
+        TamperFile(SqliteLogFile.IndexPathFor(path), "CREATE TRIGGER \"Drop\" AFTER INSERT ON \"ProcessingLogSubjects\" BEGIN DELETE FROM \"ProcessingLogSubjects\" WHERE \"Sequence\" = NEW.\"Sequence\"; END;");
+        Assert.Contains("is not the table the hub makes (another definition, or a trigger on it)", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Values_stored_in_another_form_than_the_hubs_fail_though_their_hashes_verify()
+    {
+        var (path, records) = await LogAsync("restyled.db", 3, 2);
+        Assert.Equal([1L, 4L], await AboutPersonAsync(path, 1));
+
+        // Read as 1 by the walk (so the hash holds), compared as text by the queries.
+        Tamper(path, "UPDATE \"ProcessingLog\" SET \"PersonId\" = '1x' WHERE \"Sequence\" = 4;");
+        Assert.Equal([1L], await AboutPersonAsync(path, 1));
+        var person = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, person.Exit);
+        Assert.Contains("the row 4 of ProcessingLog in the log's file " + SqliteLogFile.PathFor(path) + " has PersonId stored as text, where the hub stores integer", person.Error, StringComparison.Ordinal);
+        Tamper(path, "UPDATE \"ProcessingLog\" SET \"PersonId\" = 1 WHERE \"Sequence\" = 4;");
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+
+        // The same moment to the walk, but after every time of its day to a period's comparison.
+        Tamper(path, "UPDATE \"ProcessingActions\" SET \"OccurredAt\" = replace(\"OccurredAt\", ' ', 'T') WHERE \"Id\" = 4;");
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+            Assert.Empty(await db.Set<ProcessingRecord>().Where(r => r.Sequence == 4 && r.OccurredAt < records[3].OccurredAt.AddSeconds(1)).ToListAsync());
+        var time = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, time.Exit);
+        Assert.Contains("the row 4 of ProcessingActions in the log's file " + SqliteLogFile.PathFor(path) + " has OccurredAt stored as text in another form than the hub's", time.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unreadable_index_file_is_said_apart_from_the_chains_verdict()
     {
         var (path, _) = await LogAsync("garbled.db", 3, 2);
@@ -193,10 +324,44 @@ public sealed class VerifyLogTests : IDisposable
         return (path, [.. requestRecords.SelectMany(r => r)]);
     }
 
-    /// <summary>Runs SQL on the log's file alone, as someone with the file would: no foreign key check, nothing attached.</summary>
-    internal static void Tamper(string path, string sql)
+    /// <summary>The indexer's copy of every record not in the index yet, into the index's file.</summary>
+    private static async Task IndexAsync(string path)
     {
-        using var connection = new SqliteConnection($"Data Source={SqliteLogFile.PathFor(path)};Pooling=False;Foreign Keys=False");
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        await db.Database.ExecuteSqlRawAsync(ProcessingLogIndex.CopySql(sqlServer: false, 100));
+    }
+
+    /// <summary>The sequences a look-up by this protected BSN finds (what an access report reads), through the hub's connection with its files attached.</summary>
+    private static async Task<List<long>> AboutBsnAsync(string path, string protectedBsn)
+    {
+        SqliteConnection.ClearAllPools(); // a pooled connection may not have read the database file's schema since it changed
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        return await ProcessingLogIndex.AboutBsn(db, protectedBsn).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToListAsync();
+    }
+
+    /// <summary>The sequences a look-up by this person id finds, through the hub's connection with its files attached.</summary>
+    private static async Task<List<long>> AboutPersonAsync(string path, int personId)
+    {
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        return await ProcessingLogIndex.About(db, personId).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToListAsync();
+    }
+
+    /// <summary>One request's records appended by the log's own writer (as the hub's), sharing the first one's action.</summary>
+    private static async Task AppendAsync(string path, List<ProcessingRecord> records)
+    {
+        foreach (var record in records.Skip(1)) (record.ActionId, record.OccurredAt) = (records[0].ActionId, records[0].OccurredAt);
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        using var writer = SqliteLogWriter.For(db)!;
+        writer.Write((sequence, previous) => ProcessingLog.Chain([records], sequence, previous));
+    }
+
+    /// <summary>Runs SQL on the log's file alone, as someone with the file would: no foreign key check, nothing attached.</summary>
+    internal static void Tamper(string path, string sql) => TamperFile(SqliteLogFile.PathFor(path), sql);
+
+    /// <summary>Runs SQL on one of the hub's SQLite files alone, as someone with the file would.</summary>
+    private static void TamperFile(string file, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Pooling=False;Foreign Keys=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
