@@ -23,6 +23,11 @@ public static class CaseMutations
         [CaseStatus.Afgesloten] = new HashSet<CaseStatus>(),
     };
 
+    /// <summary>The highest confidentiality level a role of a Zorg- en Veiligheidshuis reads, by the access policy.</summary>
+    private static readonly ConfidentialityLevel ZvhCeiling = AccessPolicy.Roles
+        .Where(r => r.Key.RequiredOrganisationKind() == OrganisationKind.ZorgEnVeiligheidshuis && r.Value.Cases is not null)
+        .Max(r => r.Value.MaxConfidentiality);
+
     public static void AddTo(MutationType mutation)
     {
         ArgumentNullException.ThrowIfNull(mutation);
@@ -105,7 +110,10 @@ public static class CaseMutations
         row.Title = input.Title;
         row.Confidentiality = confidentiality;
         row.LegalGround = input.LegalGround;
-        return await SaveAsync(hub, row, WriteAction.OpenCase, "openCase", created ? WriteChange.Created : WriteChange.Updated, now, ct);
+        // A new case has no subjects to disclose; another kind or level of an existing one may give it new readers.
+        return created
+            ? await SaveAsync(hub, row, WriteAction.OpenCase, "openCase", WriteChange.Created, now, ct)
+            : await SaveNotingDisclosureAsync(hub, row, WriteAction.OpenCase, "openCase", now, ct);
     }
 
     private static async Task<MutationPayload<Case>> ChangeStatusAsync(RequestContext hub, ChangeCaseStatusInput input, CancellationToken ct)
@@ -129,6 +137,10 @@ public static class CaseMutations
         if (!AllowedTransitions[row.Status].Contains(input.Status))
             return MutationPayload.Failed<Case>(MutationErrorCode.InvalidTransition, "status",
                 $"A case cannot go from {row.Status} to {input.Status}; allowed from {row.Status}: {(AllowedTransitions[row.Status].Count == 0 ? "none" : string.Join(", ", AllowedTransitions[row.Status]))}.");
+        // The Zorg- en Veiligheidshuis takes the case over: above its highest level the case would be escalated to no one.
+        if (zvhId is not null && row.Confidentiality > ZvhCeiling)
+            return MutationPayload.Failed<Case>(MutationErrorCode.Invalid, "zvhOrganisationId",
+                $"The case is {row.Confidentiality}; a Zorg- en Veiligheidshuis reads cases up to {ZvhCeiling}, so it could not take this one over.");
 
         var now = DateTime.UtcNow;
         var organisationId = hub.Access.Caller.OrganisationId;
@@ -161,6 +173,18 @@ public static class CaseMutations
     {
         foreach (var subject in await hub.Db.CaseSubjects.AsNoTracking().Where(s => s.CaseId == caseId).Select(s => s.PersonId).ToListAsync(ct))
             hub.Processing.Add(subject, DataCategory.Casus);
+    }
+
+    /// <summary>
+    /// Saves a change of a case that may give it new readers (<see cref="CaseAudience"/>: an address at a corporation's
+    /// dwelling, another kind, a lower level), and notes its subjects as disclosed when it did, as a new participant does.
+    /// </summary>
+    private static async Task<MutationPayload<Case>> SaveNotingDisclosureAsync(RequestContext hub, Case row, WriteAction action, string operation, DateTime now, CancellationToken ct)
+    {
+        var readers = await CaseAudience.OfAsync(hub.Db, row.Id, ct);
+        var saved = await SaveAsync(hub, row, action, operation, WriteChange.Updated, now, ct);
+        if (saved.Errors.Count == 0 && !(await CaseAudience.OfAsync(hub.Db, row.Id, ct)).IsSubsetOf(readers)) await NoteSubjectsDisclosedAsync(hub, row.Id, ct);
+        return saved;
     }
 
     private static async Task<MutationPayload<Case>> AddSubjectAsync(RequestContext hub, AddCaseSubjectInput input, CancellationToken ct)
@@ -248,7 +272,7 @@ public static class CaseMutations
         if (locationId is null) return MutationPayload.Failed<Case>(MutationErrorCode.NotFound, "bagId", "No address with this BAG id that the caller may see.");
         if (await hub.Db.CaseLocations.AnyAsync(l => l.CaseId == row.Id && l.LocationId == locationId, ct)) return new MutationPayload<Case>(row, []);
         hub.Db.CaseLocations.Add(new CaseLocation { CaseId = row.Id, LocationId = locationId.Value });
-        return await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseLocation", WriteChange.Updated, DateTime.UtcNow, ct);
+        return await SaveNotingDisclosureAsync(hub, row, WriteAction.AddToCase, "addCaseLocation", DateTime.UtcNow, ct);
     }
 
     private static async Task<MutationPayload<Case>> AddParticipantAsync(RequestContext hub, AddCaseParticipantInput input, CancellationToken ct)

@@ -49,7 +49,7 @@ public sealed class ChangeCaseStatusInputType : InputObjectGraphType<ChangeCaseS
         Field<NonNullGraphType<StringGraphType>>("version").Description("The case's version as last read: an outdated version gives CONFLICT.");
         Field<NonNullGraphType<DomainEnumType<CaseStatus>>>("status").Description("The new status.");
         Field<DomainEnumType<CaseOutcome>>("outcome").Description("Required when closing (Afgesloten); not allowed otherwise.");
-        Field<IdGraphType>("zvhOrganisationId").Description("Required when escalating (OpgeschaaldNaarZvh): the Zorg- en Veiligheidshuis taking the case over, which joins it as a participant.");
+        Field<IdGraphType>("zvhOrganisationId").Description("Required when escalating (OpgeschaaldNaarZvh): the Zorg- en Veiligheidshuis taking the case over, which joins it as a participant. Not for a case above the highest confidentiality level a Zorg- en Veiligheidshuis reads.");
     }
 }
 

@@ -114,6 +114,13 @@ public static class IncidentIngestion
                     "The incident changed since this version was read.", stored.Version));
                 continue;
             }
+            // A replay without reportedAt keeps the stored one, which must then still come after the new occurredAt.
+            if (item.ReportedAt is null && stored is not null && stored.ReportedAt < item.OccurredAt)
+            {
+                result.Errors.Add(new MutationError(MutationErrorCode.Invalid, prefix + "reportedAt",
+                    "The stored reportedAt is before this occurredAt: an incident is reported after it happens; send reportedAt with it."));
+                continue;
+            }
             var row = new Incident
             {
                 Id = stored?.Id ?? 0,

@@ -30,7 +30,7 @@ public sealed class ReportIncidentInputType : InputObjectGraphType<ReportInciden
         Field<NonNullGraphType<StringGraphType>>("externalId").Description("The incident's id in the caller's own system (at most 100 characters, compared exactly, so 'abc' and 'ABC' are two ids; no whitespace at either end); with the caller's organisation it identifies the incident, so a replay is an update, never a duplicate.");
         Field<NonNullGraphType<DomainEnumType<IncidentCategory>>>("category").Description("What kind of incident.");
         Field<NonNullGraphType<DateTimeScalar>>("occurredAt").Description("When it happened; not in the future, not before 1990.");
-        Field<DateTimeScalar>("reportedAt").Description("When it was reported; not before occurredAt, not in the future. Defaults to now.");
+        Field<DateTimeScalar>("reportedAt").Description("When it was reported; not before occurredAt, not in the future. Defaults to now, or on a replay to the stored one, which must then not be before occurredAt either.");
         Field<NonNullGraphType<StringGraphType>>("bagId").Description("BAG verblijfsobject id of the address where it happened (16 digits); an address the caller may see.");
         Field<NonNullGraphType<BooleanGraphType>>("inPublicSpace").Description("True when it happened in public space rather than at a dwelling.");
         Field<StringGraphType>("version").Description("The version the caller last read, when it edits on that basis: a different stored version gives a CONFLICT error. Omit it to let the partner's system, the source of the incident, overwrite.");

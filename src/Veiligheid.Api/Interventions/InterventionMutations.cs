@@ -45,7 +45,13 @@ public static class InterventionMutations
         errors.ExternalId("externalId", input.ExternalId, required: false);
         errors.Text("result", input.Result, 1000, required: false);
         var caseId = errors.Id("caseId", input.CaseId, "Case");
-        var personId = errors.Id("personId", input.PersonId, "Person");
+        // Aiming it at a person processes the person: only under a purpose (and role) that covers persons, as on the read
+        // side, where no filter names a person without Identiteit.
+        int? personId = null;
+        if (input.PersonId is not null && !hub.Access.Grants(DataCategory.Identiteit))
+            errors.Invalid("personId", "An intervention is aimed at a person only by a role under a purpose that covers persons (Identiteit).");
+        else
+            personId = errors.Id("personId", input.PersonId, "Person");
         if (input.BagId is not null && !AreaCodes.IsBagVerblijfsobjectId(input.BagId))
             errors.Invalid("bagId", "Not a BAG verblijfsobject id: 16 digits, the 4-digit municipality code, 01, then a 10-digit serial.");
         if (input.NeighbourhoodCode is not null && !AreaCodes.IsNeighbourhoodCode(input.NeighbourhoodCode))
@@ -54,6 +60,7 @@ public static class InterventionMutations
             errors.Invalid("caseId", "An intervention is aimed at a case, a person, an address or a neighbourhood: give at least one.");
         if (input.StartDate < Earliest) errors.Invalid("startDate", "Before 1990-01-01.");
         if (input.EndDate is { } end && end < input.StartDate) errors.Invalid("endDate", "Before startDate.");
+        if (input.EndDate is { } ended && ended > DateOnly.FromDateTime(DateTime.UtcNow)) errors.Invalid("endDate", "Lies in the future.");
         if (input.FineAmount is { } amount)
         {
             if (input.Kind != InterventionKind.BestuurlijkeBoete) errors.Invalid("fineAmount", "Only an administrative fine (BestuurlijkeBoete) has an amount.");

@@ -33,10 +33,10 @@ public sealed class RecordInterventionInputType : InputObjectGraphType<RecordInt
         Field<DomainEnumType<InterventionStatus>>("status").Description("Its status; default Gepland.");
         Field<DomainEnumType<ConfidentialityLevel>>("confidentiality").Description("Confidentiality level, not above the caller's own highest level; default the case's level, else Zaakvertrouwelijk.");
         Field<NonNullGraphType<DateScalar>>("startDate").Description("When it starts or started; not before 1990.");
-        Field<DateScalar>("endDate").Description("When it ended; not before startDate.");
+        Field<DateScalar>("endDate").Description("When it ended; not before startDate, not in the future.");
         Field<StringGraphType>("result").Description("Short result, at most 1,000 characters; never a BSN or a name.");
         Field<IdGraphType>("caseId").Description("The case it belongs to: one the caller's organisation takes part in.");
-        Field<IdGraphType>("personId").Description("The person it is aimed at: one the caller may see.");
+        Field<IdGraphType>("personId").Description("The person it is aimed at: one the caller may see, under a purpose that covers persons (Identiteit).");
         Field<StringGraphType>("bagId").Description("BAG verblijfsobject id of the address it is about (16 digits).");
         Field<StringGraphType>("neighbourhoodCode").Description("CBS buurt code (BU + 8 digits) of the neighbourhood it covers, for area interventions.");
         Field<DecimalGraphType>("fineAmount").Description("Fine amount in euro, for administrative fines only; more than 0, at most 2 decimals.");

@@ -150,6 +150,91 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
     }
 
     /// <summary>
+    /// A housing corporation reads the woonoverlast cases at the dwellings it owns, participant or not: adding its dwelling
+    /// to such a case discloses the case's subjects to it as adding it as a participant does, and is logged alike. An
+    /// address that makes no one new a reader logs no one.
+    /// </summary>
+    [Fact]
+    public async Task Adding_a_corporations_dwelling_to_a_woonoverlast_case_logs_the_subjects_it_discloses_to_the_corporation()
+    {
+        using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast");
+        using var corporation = hub.CreateClientWithPurpose(HubRole.Woningcorporatie, DemoOrganisations.Thuisbaas, "aanpak-woonoverlast");
+        var caseId = (string)(await coordinator.PostAsync(
+            "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } } }",
+            new { input = new { kind = "WOONOVERLAST", title = "Dwelling discloses", legalGround = "GEMEENTEWET_OPENBARE_ORDE" } })).Data("openCase")["case"]!["id"]!;
+        var subject = hub.Query(db => db.Persons.AsNoTracking().Single(p => p.Id == CaseSubject(db)));
+        (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
+            new { input = new { caseId, bsn = subject.Bsn, role = "VEROORZAKER" } })).Data("addCaseSubject").AssertNoErrors();
+        var thuisbaas = DemoOrganisations.IdOf(DemoOrganisations.Thuisbaas);
+        var dwelling = hub.Query(db => db.Locations.Where(l => l.OwnerOrganisationId == thuisbaas).OrderBy(l => l.Id).Select(l => l.BagId).First());
+        var unowned = hub.Query(db => db.Locations.Where(l => l.OwnerOrganisationId == null).OrderBy(l => l.Id).Select(l => l.BagId).First());
+        const string addLocation = "mutation($input: AddCaseLocationInput!) { addCaseLocation(input: $input) { errors { code } } }";
+        const string readCase = "query($id: ID!) { case(id: $id) { subjects { person { bsn } } } }";
+        Assert.Null((await corporation.PostAsync(readCase, new { id = caseId }))["data"]!["case"]);
+
+        var before = hub.LogRecords().Count;
+        (await coordinator.PostAsync(addLocation, new { input = new { caseId, bagId = unowned } })).Data("addCaseLocation").AssertNoErrors();
+        Assert.Empty(RecordsSince(before));
+        (await coordinator.PostAsync(addLocation, new { input = new { caseId, bagId = dwelling } })).Data("addCaseLocation").AssertNoErrors();
+
+        var record = Assert.Single(RecordsSince(before));
+        Assert.Equal(subject.Id, record.PersonId);
+        Assert.Equal("Casus", record.Categories);
+        // What the record is about: the corporation reads the subject from now on.
+        Assert.Equal(subject.Bsn, (string?)(await corporation.PostAsync(readCase, new { id = caseId })).Data("case")["subjects"]![0]!["person"]!["bsn"]);
+    }
+
+    /// <summary>
+    /// Opening a case again through its externalId may change its kind or confidentiality, and with them who reads it: a
+    /// case made woonoverlast discloses its subjects to the corporations whose dwellings it holds, and is logged for them.
+    /// </summary>
+    [Fact]
+    public async Task Opening_a_case_again_as_woonoverlast_logs_the_subjects_it_discloses()
+    {
+        using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast");
+        const string open = "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } errors { code field } } }";
+        object Input(string kind) => new { externalId = "DISCLOSE-KIND", kind, title = "Kind discloses", legalGround = "GEMEENTEWET_OPENBARE_ORDE" };
+        var caseId = (string)(await coordinator.PostAsync(open, new { input = Input("JEUGDOVERLAST") })).Data("openCase")["case"]!["id"]!;
+        var subject = hub.Query(db => db.Persons.AsNoTracking().Single(p => p.Id == CaseSubject(db)));
+        (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
+            new { input = new { caseId, bsn = subject.Bsn, role = "VEROORZAKER" } })).Data("addCaseSubject").AssertNoErrors();
+        var woonstede = DemoOrganisations.IdOf(DemoOrganisations.Woonstede);
+        var dwelling = hub.Query(db => db.Locations.Where(l => l.OwnerOrganisationId == woonstede).OrderBy(l => l.Id).Select(l => l.BagId).First());
+        var before = hub.LogRecords().Count;
+        (await coordinator.PostAsync("mutation($input: AddCaseLocationInput!) { addCaseLocation(input: $input) { errors { code } } }",
+            new { input = new { caseId, bagId = dwelling } })).Data("addCaseLocation").AssertNoErrors();
+        Assert.Empty(RecordsSince(before)); // a jeugdoverlast case is not the corporation's to read
+
+        var again = (await coordinator.PostAsync(open, new { input = Input("WOONOVERLAST") })).Data("openCase");
+
+        again.AssertNoErrors();
+        var record = Assert.Single(RecordsSince(before));
+        Assert.Equal(subject.Id, record.PersonId);
+        Assert.Equal("Casus", record.Categories);
+    }
+
+    /// <summary>
+    /// A purpose that covers no persons (handhaving-openbare-ruimte) has no way to name one on the read side (a filter's
+    /// person is not there under it); a write under it aims nothing at a person either, and logs no one.
+    /// </summary>
+    [Fact]
+    public async Task An_intervention_is_aimed_at_a_person_only_under_a_purpose_that_covers_persons()
+    {
+        using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "handhaving-openbare-ruimte");
+        var personId = hub.Query(CaseSubject);
+        var interventions = hub.Query(db => db.Interventions.Count());
+        var before = hub.LogRecords().Count;
+
+        var payload = (await coordinator.PostAsync(
+            "mutation($input: RecordInterventionInput!) { recordIntervention(input: $input) { intervention { id } errors { code field } } }",
+            new { input = new { kind = "GESPREK", startDate = "2026-03-01", personId = GlobalId.Encode("Person", personId) } })).Data("recordIntervention");
+
+        payload.AssertSingleError("INVALID", "personId");
+        Assert.Equal(interventions, hub.Query(db => db.Interventions.Count()));
+        Assert.Empty(RecordsSince(before));
+    }
+
+    /// <summary>
     /// An escalation makes the Zorg- en Veiligheidshuis a participant of the case, so it discloses the case's subjects to it
     /// as addCaseParticipant does, by whichever role coordinates the case (the police and housing corporations escalate
     /// the cases they open too): each subject is logged for the caller, though the response selects none.

@@ -154,6 +154,21 @@ public sealed class SqlServerSupportTests(SqlServerSupportTests.CapturingHub hub
     }
 
     [Fact]
+    public void The_statement_that_tells_who_reads_a_case_translates_on_SQL_Server()
+    {
+        // Run by writes that may give a case new readers (CaseAudience), which the walk of the read schemas does not reach.
+        using var db = new SqlServerDesignTimeFactory().CreateDbContext([]);
+        var readers = DemoOrganisations.All.SelectMany(o => HubRoles.All.Where(r => r.RequiredOrganisationKind() == o.Kind && AccessPolicy.Roles[r].Cases is not null)
+            .Select(r => new Veiligheid.Cases.CaseAudience.Reader(r, DemoOrganisations.IdOf(o.Key), o.Key, o.Kind))).ToList();
+
+        var sql = Veiligheid.Cases.CaseAudience.Admitting(db, readers, 1).ToQueryString();
+
+        new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
+        Assert.Empty(errors.Select(e => $"line {e.Line}: {e.Message}"));
+        Assert.Equal(readers.Count - 1, sql.Split("UNION ALL").Length - 1);
+    }
+
+    [Fact]
     public async Task Every_query_of_a_walk_through_every_role_schema_translates_on_SQL_Server()
     {
         var schemas = hub.Services.GetRequiredService<SchemaRegistry>();

@@ -115,6 +115,24 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
     }
 
     [Fact]
+    public async Task A_case_above_what_the_ZVH_may_read_is_not_escalated_to_it()
+    {
+        // The Zorg- en Veiligheidshuis takes an escalated case over; one it may not read would be escalated to no one.
+        using var coordinator = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
+        var opened = (await coordinator.PostAsync(OpenCase, new { input = new { kind = "ZORG_EN_VEILIGHEID", title = "Zeer geheim, escalated", legalGround = "CONVENANT_ZORG_EN_VEILIGHEID", confidentiality = "ZEER_GEHEIM" } })).Data("openCase");
+        var taken = await MoveAsync(coordinator, opened["case"]!.AsObject(), "IN_BEHANDELING");
+        var before = hub.Fingerprint();
+
+        var escalated = await MoveAsync(coordinator, taken["case"]!.AsObject(), "OPGESCHAALD_NAAR_ZVH", zvh: Org(DemoOrganisations.ZvhRegioNoord));
+
+        escalated.AssertSingleError("INVALID", "zvhOrganisationId");
+        Assert.Equal(before, hub.Fingerprint());
+        GlobalId.TryDecode((string?)opened["case"]!["id"], "Case", out var id);
+        Assert.False(hub.Query(db => db.CaseParticipants.Any(p => p.CaseId == id)));
+        Assert.Equal(CaseStatus.InBehandeling, hub.Query(db => db.Cases.Single(c => c.Id == id).Status));
+    }
+
+    [Fact]
     public async Task Only_the_coordinating_organisation_changes_the_status()
     {
         using var corporation = hub.CreateClient(HubRole.Woningcorporatie, DemoOrganisations.Woonstede);

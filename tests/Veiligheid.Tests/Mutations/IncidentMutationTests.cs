@@ -127,6 +127,27 @@ public sealed class IncidentMutationTests(HubFactory hub) : IClassFixture<HubFac
     }
 
     [Fact]
+    public async Task A_replay_does_not_move_occurredAt_past_the_stored_reportedAt()
+    {
+        // A replay without reportedAt keeps the stored one: checked against the new occurredAt as a sent one would be.
+        using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
+        var bagId = AnyBagId();
+        (await police.PostAsync(ReportOne, new { input = Incident("BVH-reported", bagId, "2026-01-01T10:00:00Z", reportedAt: "2026-01-02T10:00:00Z") }))
+            .Data("reportIncident").AssertNoErrors();
+        var before = hub.Fingerprint();
+
+        var later = (await police.PostAsync(ReportOne, new { input = Incident("BVH-reported", bagId, "2026-06-01T10:00:00Z") })).Data("reportIncident");
+        var batch = (await police.PostAsync(ReportMany, new { input = new { items = new[] { Incident("BVH-reported", bagId, "2026-06-01T10:00:00Z") } } })).Data("reportIncidents");
+
+        later.AssertSingleError("INVALID", "reportedAt");
+        Assert.Equal("FAILED", (string?)later["status"]);
+        Assert.Equal("items[0].reportedAt", (string?)batch["items"]![0]!["errors"]![0]!["field"]);
+        Assert.Equal(before, hub.Fingerprint());
+        var moved = (await police.PostAsync(ReportOne, new { input = Incident("BVH-reported", bagId, "2026-06-01T10:00:00Z", reportedAt: "2026-06-01T11:00:00Z") })).Data("reportIncident");
+        Assert.Equal("UPDATED", (string?)moved["status"]);
+    }
+
+    [Fact]
     public async Task An_unknown_enum_value_is_refused_before_anything_runs()
     {
         using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);

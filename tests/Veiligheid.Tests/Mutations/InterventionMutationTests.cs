@@ -124,6 +124,7 @@ public sealed class InterventionMutationTests(HubFactory hub) : IClassFixture<Hu
     [InlineData("neighbourhoodCode", "BU99999999", null, null)]     // well-formed, but not in the municipality: NOT_FOUND
     [InlineData("bagId", null, "999901", null)]
     [InlineData("endDate", null, null, "2026-01-01")]
+    [InlineData("endDate", null, null, "2999-01-01")]              // when it ended: not in the future, as completeIntervention says
     [InlineData("fineAmount", null, null, null)]
     public async Task Invalid_interventions_name_the_field_and_write_nothing(string field, string? neighbourhoodCode, string? bagId, string? endDate)
     {
