@@ -4,6 +4,7 @@ using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
 using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Locations;
 using Veiligheid.Organisations;
@@ -195,7 +196,7 @@ public static class CaseMutations
         errors.Text("givenName", input.GivenName, 200, required: false);
         errors.Text("surnamePrefix", input.SurnamePrefix, 20, required: false);
         errors.Text("surname", input.Surname, 200, required: false);
-        if (input.DateOfBirth is { } born && born > DateOnly.FromDateTime(DateTime.UtcNow)) errors.Invalid("dateOfBirth", "Lies in the future.");
+        if (input.DateOfBirth is { } born && born > DutchTime.Today(TimeProvider.System)) errors.Invalid("dateOfBirth", "Lies in the future.");
         if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
 
         var (row, error) = await FindCaseToAddToAsync(hub, caseId!.Value, "Only the case's coordinating and participating organisations add to it.", ct);

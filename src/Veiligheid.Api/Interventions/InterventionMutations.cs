@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
 using Veiligheid.Cases;
 using Veiligheid.Data;
+using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Locations;
 
@@ -60,7 +61,7 @@ public static class InterventionMutations
             errors.Invalid("caseId", "An intervention is aimed at a case, a person, an address or a neighbourhood: give at least one.");
         if (input.StartDate < Earliest) errors.Invalid("startDate", "Before 1990-01-01.");
         if (input.EndDate is { } end && end < input.StartDate) errors.Invalid("endDate", "Before startDate.");
-        if (input.EndDate is { } ended && ended > DateOnly.FromDateTime(DateTime.UtcNow)) errors.Invalid("endDate", "Lies in the future.");
+        if (input.EndDate is { } ended && ended > DutchTime.Today(TimeProvider.System)) errors.Invalid("endDate", "Lies in the future.");
         if (input.FineAmount is { } amount)
         {
             if (input.Kind != InterventionKind.BestuurlijkeBoete) errors.Invalid("fineAmount", "Only an administrative fine (BestuurlijkeBoete) has an amount.");
@@ -159,7 +160,7 @@ public static class InterventionMutations
         var interventionId = errors.Id("id", id, "Intervention");
         var version = errors.Version("version", versionText);
         errors.Text("result", result, 1000, required: false);
-        if (endDate is { } e && e > DateOnly.FromDateTime(DateTime.UtcNow)) errors.Invalid("endDate", "Lies in the future.");
+        if (endDate is { } e && e > DutchTime.Today(TimeProvider.System)) errors.Invalid("endDate", "Lies in the future.");
         if (errors.Count > 0) return MutationPayload.Failed<Intervention>(errors);
 
         var row = await hub.Db.Interventions.Where(hub.Access.InterventionsToEdit).FirstOrDefaultAsync(i => i.Id == interventionId, ct);
