@@ -29,7 +29,7 @@ public sealed class ProcessingCollector
         }
     }
 
-    public bool IsEmpty => _byId.Count == 0 && _byBsnOnly.Count == 0 && _matching.Count == 0;
+    public bool IsEmpty => _byId.Count == 0 && _byBsnOnly.Count == 0 && !HasMatching;
 
     /// <summary>Notes that the request processed this person's data of this category.</summary>
     public void Add(int personId, DataCategory category, string? bsn = null)
@@ -89,6 +89,9 @@ public sealed class ProcessingCollector
         if (!_matching.TryGetValue(persons, out var noted)) _matching[persons] = noted = [];
         noted.UnionWith(categories);
     }
+
+    /// <summary>Whether some condition was noted by <see cref="AddMatching"/>.</summary>
+    public bool HasMatching => _matching.Count > 0;
 
     /// <summary>The conditions noted by <see cref="AddMatching"/>, each with its categories.</summary>
     public IEnumerable<(Expression<Func<Person, bool>> Persons, IReadOnlyCollection<DataCategory> Categories)> Matching

@@ -266,8 +266,12 @@ public sealed class ProcessingLog : IDisposable
         if (processed.BsnsOnly.Count > 0)
             processed.Identify(await PersonBsns.IdsAsync(db, [.. processed.BsnsOnly], prepared, cancellationToken));
         // Persons a filter through a relation found by their names or address: one statement per condition.
-        foreach (var (matching, categories) in processed.Matching.ToList())
-            processed.Match(categories, await PersonBsns.MatchingAsync(db, matching, _mostPersonsMatched, cancellationToken));
+        // (Asked first: nearly every request has none, and the copy the loop needs would be made for nothing.)
+        if (processed.HasMatching)
+        {
+            foreach (var (matching, categories) in processed.Matching.ToList())
+                processed.Match(categories, await PersonBsns.MatchingAsync(db, matching, _mostPersonsMatched, cancellationToken));
+        }
         var persons = processed.Persons;
 
         // Persons reached through a link only (a case subject's role) carry no BSN yet: one statement fetches them.
