@@ -131,9 +131,18 @@ public static class CaseRelations
         VisibleUnderVisibleParent = hub => hub.Access.CaseSubjectsOfVisibleCase is { } rule ? hub.Db.CaseSubjects.Where(rule) : hub.Db.CaseSubjects,
     };
 
-    /// <summary>Visible interventions that belong to a case, by start date.</summary>
+    /// <summary>
+    /// Visible interventions that belong to a case, by start date. What the list answers, if only a count or no rows, says
+    /// something about the care of the case's subjects where it may hold care trajectories: logged as care data of each
+    /// subject some care intervention of whom could be among the caller's rows, by the same condition as a person's own
+    /// list (<see cref="PersonRelations.InterventionList"/>). A count of its other interventions is the case's data.
+    /// </summary>
     public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(
-        "Case.interventions", hub => hub.Interventions().Where(i => i.CaseId != null), i => i.CaseId!.Value, null, ("START_DATE", false), ("ID", false));
+        "Case.interventions", hub => hub.Interventions().Where(i => i.CaseId != null), i => i.CaseId!.Value, null, ("START_DATE", false), ("ID", false))
+    {
+        ParentIsCase = true,
+        ParentsThatMayHold = PersonRelations.InterventionList.ParentsThatMayHold,
+    };
 
     /// <summary>Links to the addresses of a case that the caller may see, by address; filtered and sorted on the address.</summary>
     public static NestedList<LocationFilter, Location, CaseLocation> LocationList { get; } = new(

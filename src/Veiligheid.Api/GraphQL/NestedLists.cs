@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Veiligheid.Access;
 using Veiligheid.Accountability;
+using Veiligheid.Cases;
 using Veiligheid.Persons;
 
 namespace Veiligheid.GraphQL;
@@ -103,10 +104,21 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     public bool ParentIsPerson { get; init; }
 
     /// <summary>
+    /// The list's parent is a case (a case's interventions): what it answers of a category only some persons' lists may
+    /// hold (<see cref="ParentsThatMayHold"/>: care trajectories) is about the persons the case is about, as a person's own
+    /// list is about that person: a count of a case's care trajectories, or none of them, says something about the care of
+    /// its subjects. It is noted for each subject of the case whose own list could hold such rows
+    /// (<see cref="RevealedAboutParent"/>), whatever rows the list answers. The list's other categories are the case's own
+    /// data (a count of its warnings), noted for no one.
+    /// </summary>
+    public bool ParentIsCase { get; init; }
+
+    /// <summary>
     /// For a category the list's rows may hold that not every person's list can (care trajectories: only a person with a
     /// consent toward the caller, or one the caller cares for, can have one among the caller's rows), the parent persons
     /// whose list can: a list that cannot hold such rows for its person says nothing of that kind about them, so it is
     /// noted only for the others (<see cref="RevealedAboutParent"/>). A category not here is noted for every parent person.
+    /// Under a case (<see cref="ParentIsCase"/>) the condition is asked of the case's subjects.
     /// Each function is kept as it is given, so both read paths can tell that two fields of the list ask the same.
     /// </summary>
     public IReadOnlyDictionary<DataCategory, Func<RequestContext, Expression<Func<Person, bool>>>> ParentsThatMayHold { get; init; } =
@@ -157,17 +169,21 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     /// The categories of the parent person's data that the list reveals beyond its field's own (which is noted for the
     /// parent as any of its fields is): those its rows may hold as its filter and the caller's slice leave them
     /// (<see cref="FilterDefinition{T}.CategoriesOfRows"/>), whatever rows it answers: a count of a person's care
-    /// trajectories, or none of them, says something about their care. None when the parent is not a person. Both read
+    /// trajectories, or none of them, says something about their care. Under a case (<see cref="ParentIsCase"/>), those of
+    /// them only some persons' lists may hold, as the data of the case's subjects. None for any other parent. Both read
     /// paths note them for each parent the list is read under: the resolvers as they load it (those of
     /// <see cref="ParentsThatMayHold"/> after one query for the level's parents), the compiled path with the parent row's own
-    /// categories (those of <see cref="ParentsThatMayHold"/> where an EXISTS in the parent row finds it may hold them).
+    /// categories (those of <see cref="ParentsThatMayHold"/> where an EXISTS in the parent row finds it may hold them; a
+    /// case's subjects it holds of, listed in the case row).
     /// </summary>
     public IReadOnlyList<RevealedCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        if (!ParentIsPerson) return [];
-        return [.. Filters.Of<TDefinition>().CategoriesOfRows(arguments.Filter, access)
-            .Select(c => new RevealedCategory(c, ParentsThatMayHold.GetValueOrDefault(c)))];
+        if (!ParentIsPerson && !ParentIsCase) return [];
+        var categories = Filters.Of<TDefinition>().CategoriesOfRows(arguments.Filter, access);
+        return ParentIsPerson
+            ? [.. categories.Select(c => new RevealedCategory(c, ParentsThatMayHold.GetValueOrDefault(c)))]
+            : [.. categories.Where(ParentsThatMayHold.ContainsKey).Select(c => new RevealedCategory(c, ParentsThatMayHold[c], OfCaseSubjects: true))];
     }
 
     /// <summary>filter, orderBy, first and after, described for this list.</summary>
@@ -299,17 +315,23 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     /// Notes what the list reveals about its parent (<see cref="RevealedAboutParent"/>): the resolver runs for each parent
     /// that came back, so the parent is noted as its fields are, whatever rows the list then answers. A category only some
     /// persons' lists may hold (<see cref="ParentsThatMayHold"/>) is noted once a loader has asked which of the level's
-    /// parents those are, in one statement for all of them (shared by the list's fields, whatever their arguments): the
-    /// results to await before the field's own.
+    /// parents those are, in one statement for all of them (shared by the list's fields, whatever their arguments), under a
+    /// case once one has asked which of the level's cases' subjects (<see cref="NoteCaseSubjects"/>): the results to await
+    /// before the field's own.
     /// </summary>
     private List<IDataLoaderResult> NoteParent(RequestContext hub, NestedListArguments arguments, int parentId)
     {
         List<IDataLoaderResult>? pending = null;
-        foreach (var (category, parentsThatMayHold) in RevealedAboutParent(arguments, hub.Access))
+        foreach (var (category, parentsThatMayHold, ofCaseSubjects) in RevealedAboutParent(arguments, hub.Access))
         {
             if (parentsThatMayHold is null)
             {
                 hub.Processing.Add(parentId, category);
+                continue;
+            }
+            if (ofCaseSubjects)
+            {
+                (pending ??= []).Add(NoteCaseSubjects(hub, category, parentsThatMayHold, parentId));
                 continue;
             }
             var mayHold = hub.Loader<int, bool>($"{Name}:{category}", async (ids, ct) =>
@@ -324,6 +346,29 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
             }));
         }
         return pending ?? [];
+    }
+
+    /// <summary>
+    /// Notes the subjects of the case <paramref name="caseId"/> that <paramref name="subjectsThatMayHold"/> holds of with
+    /// <paramref name="category"/> (<see cref="ParentIsCase"/>), once a loader has read them for all of the level's cases in
+    /// one statement (shared by the list's fields, whatever their arguments). Every subject of the case, seen by the caller
+    /// or not: the record errs on the data subject's side, as the condition does.
+    /// </summary>
+    private IDataLoaderResult<IReadOnlyList<int>> NoteCaseSubjects(RequestContext hub, DataCategory category,
+        Func<RequestContext, Expression<Func<Person, bool>>> subjectsThatMayHold, int caseId)
+    {
+        var subjects = hub.Loader<int, IReadOnlyList<int>>($"{Name}:{category}", async (ids, ct) =>
+        {
+            var links = await hub.Db.CaseSubjects.WhereKeyIn(s => s.CaseId, ids)
+                .Where(subjectsThatMayHold(hub).Through<CaseSubject, Person>(s => s.Person))
+                .Select(s => new { s.CaseId, s.PersonId }).ToListAsync(ct);
+            return links.GroupBy(l => l.CaseId).ToDictionary(g => g.Key, g => (IReadOnlyList<int>)[.. g.Select(l => l.PersonId)]);
+        }, []).Load(caseId);
+        return subjects.Then(persons =>
+        {
+            foreach (var person in persons) hub.Processing.Add(person, category);
+            return persons;
+        });
     }
 
     /// <summary>
@@ -467,8 +512,11 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
 /// <summary>
 /// A category of data a list under a person reveals about that person: about every parent person, or, where
 /// <paramref name="ParentsThatMayHold"/> is given, only about those it holds of (<see cref="NestedList{TDefinition, TEntity, TRow}.ParentsThatMayHold"/>).
+/// With <paramref name="OfCaseSubjects"/>, a list under a case reveals it about those of the case's subjects the condition
+/// holds of (<see cref="NestedList{TDefinition, TEntity, TRow}.ParentIsCase"/>).
 /// </summary>
-public sealed record RevealedCategory(DataCategory Category, Func<RequestContext, Expression<Func<Person, bool>>>? ParentsThatMayHold = null);
+public sealed record RevealedCategory(DataCategory Category, Func<RequestContext, Expression<Func<Person, bool>>>? ParentsThatMayHold = null,
+    bool OfCaseSubjects = false);
 
 /// <summary>A nested list's cursors, whatever its element types.</summary>
 internal interface INestedListCursor

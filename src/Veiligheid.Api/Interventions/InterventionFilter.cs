@@ -37,8 +37,9 @@ public sealed class InterventionFilter : FilterDefinition<Intervention>
     /// <c>not</c> a kind is not taken to exclude care: the safe side. A slice without care data holds no care intervention
     /// at all, so its answer says nothing about anyone's care; a slice with it may say something even where it shows none
     /// of this person's. Which persons' care it can hold is not asked here: a person's own list asks it per person
-    /// (<see cref="Persons.PersonRelations.InterventionList"/>, <see cref="CallerAccess.CareMayBeAmongRowsOf"/>); for a
-    /// person a filter names it is not asked, and the record errs on the data subject's side.
+    /// (<see cref="Persons.PersonRelations.InterventionList"/>, <see cref="CallerAccess.CareMayBeAmongRowsOf"/>), a case's
+    /// list per subject of the case (<see cref="Cases.CaseRelations.InterventionList"/>); for a person a filter names it is
+    /// not asked, and the record errs on the data subject's side.
     /// </summary>
     public override IEnumerable<DataCategory> CategoriesOfRows(IDictionary<string, object?>? filter, CallerAccess access)
     {

@@ -14,8 +14,9 @@ namespace Veiligheid.Tests.Accountability;
 /// A list under a person (its interventions, incidents, cases, …, or their …Page siblings) answers about that person
 /// whatever rows it gives: a count, a page's pageInfo, an empty list. The person is logged with what the list may reveal
 /// (its field's category, and the categories its rows may hold as its filter and the caller's slice leave them: care data
-/// for interventions that may be care trajectories), on both read paths. The compiled path answers nested lists, not their
-/// …Page siblings, so a page's case runs on the reference path.
+/// for interventions that may be care trajectories), on both read paths. A list of a case's interventions answers so about
+/// the care of the case's subjects. The compiled path answers nested lists, not their …Page siblings, so a page's case runs
+/// on the reference path.
 /// </summary>
 public sealed class NestedListParentLoggingTests(HubFactory factory) : IClassFixture<HubFactory>
 {
@@ -215,6 +216,202 @@ public sealed class NestedListParentLoggingTests(HubFactory factory) : IClassFix
         var record = Assert.Single(records);
         Assert.Equal(id, record.PersonId);
         Assert.Equal(categories, record.Categories);
+    }
+
+    // A case's interventions: what they answer of care trajectories is about the care of the case's subjects. Each list
+    // here answers no row (first: 0, a count, pageInfo), so no row's own person is noted: only what the list reveals.
+
+    /// <summary>
+    /// A list of a case's interventions that may hold care trajectories, however the case is reached, logs each subject of
+    /// the case some care intervention of whom could be among the caller's rows with care data, and only with that (a count
+    /// of the case's other interventions is case data); a subject none of whose care interventions could be among them is
+    /// not logged for it. The compiled path answers the lists, the reference path the lists and their pages.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "case", "interventions(first: 0) { id }")]
+    [InlineData(false, "case", "interventions(first: 0) { id }")]
+    [InlineData(true, "case", "interventions(first: 0, filter: { kind: { eq: ZORGTRAJECT } }) { id }")]
+    [InlineData(false, "case", "interventionsPage(filter: { kind: { eq: ZORGTRAJECT } }) { totalCount }")]
+    [InlineData(false, "case", "interventionsPage(first: 1) { pageInfo { hasNextPage } }")]
+    [InlineData(true, "cases", "interventions(first: 0) { id } again: interventions(first: 0, filter: { " + CareKinds + " }) { id }")]
+    [InlineData(false, "cases", "interventions(first: 0) { id } interventionsPage { totalCount }")]
+    [InlineData(true, "intervention", "interventions(first: 0) { id }")]
+    [InlineData(false, "intervention", "interventionsPage { totalCount }")]
+    public async Task A_cases_interventions_log_each_subject_whose_care_could_be_among_the_callers_rows_with_care_data(bool compiled, string root, string list)
+    {
+        var (caseId, subjects, withCare, intervention) = CaseWithSubjectsOfBothKinds();
+        var query = root switch
+        {
+            "case" => $$"""{ case(id: "{{GlobalId.Encode("Case", caseId)}}") { {{list}} } }""",
+            "cases" => $$"""{ cases(filter: { id: { eq: "{{GlobalId.Encode("Case", caseId)}}" } }) { nodes { {{list}} } } }""",
+            _ => $$"""{ intervention(id: "{{GlobalId.Encode("Intervention", intervention)}}") { case { {{list}} } } }""",
+        };
+
+        var (_, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        Assert.All(subjects, s => Assert.Equal(withCare.Contains(s), records.Exists(r => r.PersonId == s && r.Categories.Split(',').Contains("Zorg"))));
+        // Read from the case itself, the list notes no one else and nothing else (the intervention's own row notes its person).
+        if (root != "intervention") Assert.Equal(withCare.Order().Select(s => (s, "Zorg")), records.Select(r => (r.PersonId!.Value, r.Categories)).Order());
+    }
+
+    /// <summary>
+    /// The gap two reviewers found: the care trajectories of a case with one subject, counted, tell that subject's care. The
+    /// subject is logged with care data once a care intervention of theirs could be among the caller's rows (a consent
+    /// toward its organisation, from a care provider that executes none of their interventions: the answer is the same),
+    /// and not at all before.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, "interventionsPage(filter: { kind: { eq: ZORGTRAJECT } }) { totalCount }")]
+    [InlineData(false, true, "interventionsPage(filter: { kind: { eq: ZORGTRAJECT } }) { totalCount }")]
+    [InlineData(true, false, "interventions(filter: { kind: { eq: ZORGTRAJECT } }) { id }")]
+    [InlineData(true, true, "interventions(filter: { kind: { eq: ZORGTRAJECT } }) { id }")]
+    [InlineData(true, false, "interventions { id }")]
+    [InlineData(true, true, "interventions { id }")]
+    public async Task A_count_of_the_care_trajectories_of_a_case_with_one_subject_logs_that_subjects_care_where_it_could_be_the_callers(bool compiled, bool consent,
+        string list)
+    {
+        var (caseId, subject) = CaseWithOneSubjectWithoutCare(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var query = $$"""{ case(id: "{{GlobalId.Encode("Case", caseId)}}") { {{list}} } }""";
+
+        Task<(GraphQLResponse, List<Veiligheid.Accountability.ProcessingRecord>)> Read()
+            => factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        var (_, records) = consent ? await WithConsentAsync(subject, DemoOrganisations.GemeenteVeiligstad, Read) : await Read();
+
+        // Rows aimed at the subject (none of them care) are theirs as read; the list adds care data only with the consent.
+        var ofSubject = records.SingleOrDefault(r => r.PersonId == subject)?.Categories.Split(',') ?? [];
+        Assert.Equal(consent, ofSubject.Contains("Zorg"));
+        Assert.All(records, r => Assert.Equal(r.PersonId, subject));
+    }
+
+    /// <summary>
+    /// Care data of a case's subjects only where the caller's slice can hold care interventions at all (not the police's, not
+    /// the coordinator's under a purpose without care), however much a consent toward its organisation would let it.
+    /// </summary>
+    [Theory]
+    [InlineData(true, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, true)]
+    [InlineData(false, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, true)]
+    [InlineData(true, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Woonoverlast, false)]
+    [InlineData(false, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Woonoverlast, false)]
+    [InlineData(true, HubRole.Politie, DemoOrganisations.PolitieNoord, Casusoverleg, false)]
+    [InlineData(false, HubRole.Politie, DemoOrganisations.PolitieNoord, Casusoverleg, false)]
+    public async Task A_cases_interventions_log_its_subjects_care_only_where_the_callers_slice_holds_care(bool compiled, HubRole role, string organisation,
+        string purpose, bool care)
+    {
+        var (caseId, subject) = CaseWithOneSubjectWithoutCare(role, organisation, purpose);
+        var @case = GlobalId.Encode("Case", caseId);
+        var query = compiled
+            ? $$"""{ case(id: "{{@case}}") { interventions(first: 0) { id } } }"""
+            : $$"""{ case(id: "{{@case}}") { interventions(first: 0) { id } interventionsPage { totalCount } } }""";
+
+        var (_, records) = await WithConsentAsync(subject, organisation, () => factory.ReadAsync(compiled, role, organisation, purpose, query));
+
+        if (care) Assert.Equal("Zorg", Assert.Single(records, r => r.PersonId == subject).Categories);
+        else Assert.Empty(records);
+    }
+
+    /// <summary>
+    /// A kind condition of the list's own filter that admits no care kind leaves the subjects' care out, as under a person
+    /// (<see cref="Veiligheid.Interventions.InterventionFilter.CategoriesOfRows"/>); one that admits a care kind, or is not
+    /// at the filter's top, does not.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "kind: { in: [WAARSCHUWING, GEDRAGSAANWIJZING] }", false)]
+    [InlineData(false, "kind: { in: [WAARSCHUWING, GEDRAGSAANWIJZING] }", false)]
+    [InlineData(true, "kind: { eq: WAARSCHUWING }", false)]
+    [InlineData(false, "kind: { eq: WAARSCHUWING }", false)]
+    [InlineData(true, "kind: { in: [WAARSCHUWING, SCHULDHULPVERLENING] }", true)]
+    [InlineData(false, "kind: { in: [WAARSCHUWING, SCHULDHULPVERLENING] }", true)]
+    [InlineData(true, "not: { kind: { eq: ZORGTRAJECT } }", true)]
+    [InlineData(false, "not: { kind: { eq: ZORGTRAJECT } }", true)]
+    public async Task A_kind_filter_that_excludes_care_leaves_the_case_subjects_care_out(bool compiled, string filter, bool care)
+    {
+        var (caseId, _, withCare, _) = CaseWithSubjectsOfBothKinds();
+        var @case = GlobalId.Encode("Case", caseId);
+        var query = compiled
+            ? $$"""{ case(id: "{{@case}}") { interventions(first: 0, filter: { {{filter}} }) { id } } }"""
+            : $$"""{ case(id: "{{@case}}") { interventionsPage(filter: { {{filter}} }) { totalCount } } }""";
+
+        var (_, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        Assert.Equal(care ? withCare.Order().ToList() : [], records.Select(r => r.PersonId!.Value).Order().ToList());
+        Assert.All(records, r => Assert.Equal("Zorg", r.Categories));
+    }
+
+    /// <summary>
+    /// A case reached under a person (its cases, the overview's current cases) is a case as any other: its interventions log
+    /// the care of each of its subjects whose care could be among the caller's rows, the other subjects included.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "person", "cases { case { interventions(first: 0) { id } } }")]
+    [InlineData(false, "person", "cases { case { interventions(first: 0) { id } } }")]
+    [InlineData(false, "person", "casesPage { nodes { case { interventionsPage { totalCount } } } }")]
+    [InlineData(false, "personOverview", "currentCases { case { interventionsPage(filter: { kind: { eq: ZORGTRAJECT } }) { totalCount } } }")]
+    public async Task The_interventions_of_a_case_under_a_person_log_the_care_of_the_cases_other_subjects(bool compiled, string root, string list)
+    {
+        var (caseId, subjects, withCare, _) = CaseWithSubjectsOfBothKinds(open: true);
+        var person = subjects.First(s => !withCare.Contains(s));
+        var other = withCare.First();
+        var caller = ReadPathDifferentialTests.CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var care = factory.WithDb(db => CareCouldBeAmongRowsOf(db, DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad)).ToHashSet());
+        var (cases, ofCases) = factory.WithDb(db =>
+        {
+            var visible = db.CaseSubjects.Where(s => s.PersonId == person).Select(s => s.Case).Where(AccessPolicy.For(caller).Cases);
+            if (root == "personOverview") visible = visible.Where(c => c.Status != Veiligheid.Cases.CaseStatus.Afgesloten);
+            return (visible.Select(c => c.Id).ToHashSet(), visible.SelectMany(c => c.Subjects).Select(s => s.PersonId).ToHashSet());
+        });
+        var query = $$"""{ {{root}}(id: "{{GlobalId.Encode("Person", person)}}") { {{list}} } }""";
+
+        var (_, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg, query);
+
+        Assert.Contains(caseId, cases);
+        Assert.Equal("Zorg", Assert.Single(records, r => r.PersonId == other).Categories);
+        Assert.Equal(ofCases.Where(care.Contains).Order(), records.Where(r => r.PersonId != person).Select(r => r.PersonId!.Value).Order());
+        Assert.All(records.Where(r => r.PersonId != person), r => Assert.Equal("Zorg", r.Categories));
+        Assert.DoesNotContain("Zorg", Assert.Single(records, r => r.PersonId == person).Categories.Split(','));
+    }
+
+    /// <summary>
+    /// A case the coordinator sees, under the casusoverleg purpose, with subjects some care intervention of whom could be
+    /// among its rows and subjects none of whose could, and a visible intervention of it; with <paramref name="open"/>, one
+    /// not closed. Its subjects, those of the first kind, and the intervention.
+    /// </summary>
+    private (int Case, List<int> Subjects, HashSet<int> WithCare, int Intervention) CaseWithSubjectsOfBothKinds(bool open = false)
+    {
+        var caller = ReadPathDifferentialTests.CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        return factory.WithDb(db =>
+        {
+            var access = AccessPolicy.For(caller);
+            var care = CareCouldBeAmongRowsOf(db, DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad));
+            var interventions = db.Interventions.Where(access.Interventions);
+            var cases = db.Cases.Where(access.Cases)
+                .Where(c => c.Subjects.Any(s => care.Contains(s.PersonId)) && c.Subjects.Any(s => !care.Contains(s.PersonId)))
+                .Where(c => interventions.Any(i => i.CaseId == c.Id));
+            if (open) cases = cases.Where(c => c.Status != Veiligheid.Cases.CaseStatus.Afgesloten);
+            var found = cases.OrderBy(c => c.Id).Select(c => c.Id).First();
+            var subjects = db.CaseSubjects.Where(s => s.CaseId == found).Select(s => s.PersonId).Distinct();
+            return (found, subjects.ToList(), subjects.Where(p => care.Contains(p)).ToHashSet(),
+                interventions.Where(i => i.CaseId == found).OrderBy(i => i.Id).Select(i => i.Id).First());
+        });
+    }
+
+    /// <summary>
+    /// A case this caller sees with one subject, none of whose care interventions could be among the rows of its
+    /// organisation (no consent toward it, none it executes), and none of whose interventions on the case are care ones.
+    /// </summary>
+    private (int Case, int Subject) CaseWithOneSubjectWithoutCare(HubRole role, string organisation, string purpose)
+    {
+        var caller = ReadPathDifferentialTests.CallerOf(role, organisation, purpose);
+        return factory.WithDb(db =>
+        {
+            var care = CareCouldBeAmongRowsOf(db, DemoOrganisations.IdOf(organisation));
+            var kinds = AccessPolicy.CareInterventionKinds.ToList();
+            var found = db.Cases.Where(AccessPolicy.For(caller).Cases)
+                .Where(c => c.Subjects.Count == 1 && !c.Subjects.Any(s => care.Contains(s.PersonId)))
+                .Where(c => !db.Interventions.Any(i => i.CaseId == c.Id && kinds.Contains(i.Kind)))
+                .OrderBy(c => c.Id).Select(c => new { c.Id, Subject = c.Subjects.Select(s => s.PersonId).First() }).First();
+            return (found.Id, found.Subject);
+        });
     }
 
     /// <summary>The first person the coordinator of this organisation sees, under the casusoverleg purpose, who has no care intervention of its own and no consent toward it.</summary>

@@ -210,6 +210,50 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     }
 
     /// <summary>
+    /// A list of a case's interventions says something about the care of the case's subjects whatever rows it answers
+    /// (NestedListParentLoggingTests): both paths log each subject whose care trajectories could be among the caller's rows
+    /// with care data, wherever the case is reached (listed, under an intervention, under a person), and under a slice
+    /// without care data no one. The generated corpus does not catch a path that leaves it out (checked by leaving it out of
+    /// either path), so these callers and lists are named here.
+    /// </summary>
+    [Theory]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid")]
+    [InlineData(HubRole.ZvhProcesregisseur, DemoOrganisations.ZvhRegioNoord, "casusoverleg-zorg-en-veiligheid")]
+    [InlineData(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, "casusoverleg-zorg-en-veiligheid")]
+    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast")]
+    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord, "casusoverleg-zorg-en-veiligheid")]
+    public async Task Lists_under_cases_log_their_subjects_care_alike_on_both_paths(HubRole role, string organisation, string purpose)
+    {
+        var caller = CallerOf(role, organisation, purpose);
+        const string query = """
+            { cases(first: 60) { nodes { id
+                interventions(first: 0) { id }
+                warnings: interventions(filter: { kind: { eq: WAARSCHUWING } }, first: 0) { id } } }
+              interventions(first: 30) { nodes { case { care: interventions(filter: { kind: { in: [ZORGTRAJECT, SCHULDHULPVERLENING] } }, first: 0) { id } } } }
+              persons(first: 30) { nodes { cases(first: 2) { case { interventions(first: 1) { kind } } } } } }
+            """;
+        var (reference, _, referenceLog, _) = await RunAsync(caller, query, compiledReads: false);
+        var (fast, path, fastLog, _) = await RunAsync(caller, query, compiledReads: true);
+
+        Assert.Equal(ReadPath.Compiled, path);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(reference), JsonNode.Parse(fast)), $"reference: {Clip(reference)}\ncompiled:  {Clip(fast)}");
+        Assert.Equal(referenceLog, fastLog);
+        var withCare = referenceLog.Split(';').Where(p => p.Split(':')[1].Split(',').Contains(nameof(DataCategory.Zorg)))
+            .Select(p => int.Parse(p.Split(':')[0], CultureInfo.InvariantCulture)).ToList();
+        if (!AccessPolicy.For(caller).MayReceiveCare)
+        {
+            Assert.Empty(withCare);
+            return;
+        }
+        // Each with care data only where some care intervention of theirs could be among the caller's rows.
+        using var scope = hub.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        HashSet<int> mayHoldCare = [.. Accountability.NestedListParentLoggingTests.CareCouldBeAmongRowsOf(db, DemoOrganisations.IdOf(organisation))];
+        Assert.NotEmpty(withCare);
+        Assert.All(withCare, p => Assert.Contains(p, mayHoldCare));
+    }
+
+    /// <summary>
     /// A nested list's filter names its persons where the list is read, under each parent that came back: on the
     /// reference path its resolver runs per parent object, on the compiled path the mark sits in each parent row. With
     /// no parent the list is read nowhere, and neither path notes anyone.

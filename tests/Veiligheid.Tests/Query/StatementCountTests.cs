@@ -272,22 +272,33 @@ public sealed class StatementCountTests(CountingHubFactory hub) : IClassFixture<
         } } }
         """;
 
-    [Fact]
-    public async Task Which_persons_may_have_care_among_the_callers_rows_is_one_statement_per_level()
+    // The same for a case's interventions: which subjects of the level's cases could have one (logged with care data).
+    private const string CaseInterventionsShape = """
+        query($first: Int) { cases(first: $first) { nodes {
+          id
+          interventions { id }
+          care: interventions(filter: { kind: { in: [ZORGTRAJECT, SCHULDHULPVERLENING] } }, first: 1) { kind }
+        } } }
+        """;
+
+    [Theory]
+    [InlineData(PersonInterventionsShape, "persons", "address { latitude }")]
+    [InlineData(CaseInterventionsShape, "cases", "locations { latitude }")]
+    public async Task Which_persons_may_have_care_among_the_callers_rows_is_one_statement_per_level(string shape, string list, string onTheReferencePath)
     {
         using var care = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid");
         using var noCare = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast");
-        var reference = PersonInterventionsShape.Replace("id\n", "id address { latitude }\n", StringComparison.Ordinal);
-        Assert.NotEqual(PersonInterventionsShape, reference);
+        var reference = shape.Replace("id\n", $"id {onTheReferencePath}\n", StringComparison.Ordinal);
+        Assert.NotEqual(shape, reference);
         var counts = new Dictionary<(bool Care, bool Compiled, int First), int>();
         foreach (var (client, withCare) in new[] { (care, true), (noCare, false) })
         {
-            foreach (var (query, compiled) in new[] { (reference, false), (PersonInterventionsShape, true) })
+            foreach (var (query, compiled) in new[] { (reference, false), (shape, true) })
             {
                 await client.DataAsync(query, new { first = 1 }); // warm-up
                 foreach (var first in new[] { 5, 50 })
                 {
-                    var (statements, rows) = await CountAsync(client, query, "persons", first);
+                    var (statements, rows) = await CountAsync(client, query, list, first);
                     Assert.Equal(first, rows);
                     Assert.Equal(compiled ? 1 : 0, statements.Count(s => s.Contains("json_group_array", StringComparison.Ordinal)));
                     counts[(withCare, compiled, first)] = statements.Count;

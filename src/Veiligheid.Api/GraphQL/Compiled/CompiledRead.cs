@@ -208,14 +208,42 @@ internal sealed partial class CompiledRead
             // an EXISTS finds the row's person among them (null, so nothing noted, elsewhere): one test per condition,
             // however many fields of the row ask it, in the same statement.
             var pair = type.Processed.Kind == ProcessedPersonKind.ByPersonId ? _dialect.Pair(value, _dialect.Null) : value;
-            foreach (var group in conditional.Where(r => !categories.Contains(r.Category)).GroupBy(r => r.ParentsThatMayHold))
+            foreach (var group in conditional.Where(r => !r.OfCaseSubjects && !categories.Contains(r.Category)).GroupBy(r => r.ParentsThatMayHold))
             {
                 _processing.Add(new NodeProcessing(type.Processed, [.. group.Select(r => r.Category).Distinct().Order()]));
                 members.Add((ProcessingKey(_processing.Count - 1), _dialect.When(PersonsOf(group.Key!, (alias, person)), pair)));
             }
         }
+        // What a list under a case reveals about the case's subjects (a list of its care trajectories, empty or not) is noted
+        // for those the condition holds of, as its resolver notes them for each case: a marker whose value lists them, one
+        // per condition however many fields of the row ask it, in the same statement.
+        foreach (var group in conditional.Where(r => r.OfCaseSubjects).GroupBy(r => r.ParentsThatMayHold))
+        {
+            _processing.Add(new NodeProcessing(ProcessedPerson.Listed, [.. group.Select(r => r.Category).Distinct().Order()]));
+            members.Add((ProcessingKey(_processing.Count - 1), CaseSubjectsOf(group.Key!, (alias, Column(entity, "Id")))));
+        }
         return members;
     }
+
+    /// <summary>
+    /// The JSON list (<c>[{"p": id}, …]</c>, <see cref="ProcessedPersonKind.Listed"/>) of the subjects of the case in the
+    /// parent row's column that <paramref name="condition"/> holds of: every subject, as the resolvers read them.
+    /// </summary>
+    private string CaseSubjectsOf(Func<RequestContext, Expression<Func<Persons.Person, bool>>> condition, (string Alias, string Column) @case)
+    {
+        var placeholder = new CorrelationPlaceholder(PlaceholderBase - _placeholders++);
+        RegisterPlaceholder(placeholder, @case);
+        var subjects = _hub.Db.CaseSubjects.Where(s => s.CaseId == placeholder.Value)
+            .Where(condition(_hub).Through<Cases.CaseSubject, Persons.Person>(s => s.Person));
+        var link = _model.FindEntityType(typeof(Cases.CaseSubject)) ?? throw new NotCompilableException("no entity for CaseSubject");
+        var alias = NextAlias();
+        var person = _dialect.Column(alias, Column(link, "PersonId"));
+        // Ordered, as every list is (T-SQL's would otherwise be the engine's choice), though the log reads it as a set.
+        return _dialect.Array([(ListedPersonKey, person)], Translate(subjects, @case), alias, [(person, false)]);
+    }
+
+    /// <summary>The member of each element of a <see cref="ProcessedPersonKind.Listed"/> marker's list: the person's id.</summary>
+    private const string ListedPersonKey = "p";
 
     /// <summary>The SQL of the persons <paramref name="condition"/> holds of, narrowed to the person in the parent row's column.</summary>
     private string PersonsOf(Func<RequestContext, Expression<Func<Persons.Person, bool>>> condition, (string Alias, string Column) parent)

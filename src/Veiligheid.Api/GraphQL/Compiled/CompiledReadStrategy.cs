@@ -321,6 +321,11 @@ public sealed class CompiledData
         }
         // "$p:<node>": the person this node's row is the data of; noted for the processing log, not answered.
         var node = processing[index];
+        if (node.Person.Kind == ProcessedPersonKind.Listed)
+        {
+            NoteListed(ref reader, node, collector);
+            return false;
+        }
         int? personId = null;
         string? second = null; // an intervention's kind, or a person's BSN
         if (reader.TokenType == JsonTokenType.Number) personId = reader.GetInt32();
@@ -347,6 +352,23 @@ public sealed class CompiledData
                 break;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Notes each person of a <see cref="ProcessedPersonKind.Listed"/> marker's list (<c>[{"p": id}, …]</c>, the database's
+    /// JSON) with the node's categories. Leaves the reader on the list's end.
+    /// </summary>
+    private static void NoteListed(ref Utf8JsonReader reader, NodeProcessing node, ProcessingCollector collector)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) return; // null: no one listed
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            reader.Read(); // the member's name
+            reader.Read();
+            var id = reader.GetInt32();
+            reader.Read(); // EndObject
+            foreach (var category in node.Categories) collector.Add(id, category);
+        }
     }
 
     /// <summary>The output of <see cref="From"/>: a byte buffer that grows, and can take back the comma it ended with.</summary>

@@ -275,6 +275,12 @@ internal enum ProcessedPersonKind
     ItsOwnId,
     ByPersonId,
     OfIntervention,
+
+    /// <summary>
+    /// Not the row's own person: the marker lists persons (<c>[{"p": id}, …]</c>), each noted with the node's categories:
+    /// the subjects of a case that a list under it reveals something about (<see cref="RevealedCategory.OfCaseSubjects"/>).
+    /// </summary>
+    Listed,
 }
 
 internal sealed record ProcessedPerson(ProcessedPersonKind Kind, DataCategory? Category = null)
@@ -282,6 +288,7 @@ internal sealed record ProcessedPerson(ProcessedPersonKind Kind, DataCategory? C
     public static ProcessedPerson None { get; } = new(ProcessedPersonKind.None);
     public static ProcessedPerson ItsOwnId { get; } = new(ProcessedPersonKind.ItsOwnId);
     public static ProcessedPerson OfIntervention { get; } = new(ProcessedPersonKind.OfIntervention);
+    public static ProcessedPerson Listed { get; } = new(ProcessedPersonKind.Listed);
 
     public static ProcessedPerson ByPersonId(DataCategory category) => new(ProcessedPersonKind.ByPersonId, category);
 }
