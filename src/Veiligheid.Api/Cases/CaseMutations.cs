@@ -290,10 +290,9 @@ public static class CaseMutations
             return new MutationPayload<Case>(row, []);
         var now = DateTime.UtcNow;
         hub.Db.CaseParticipants.Add(new CaseParticipant { CaseId = row.Id, OrganisationId = organisationId!.Value, JoinedAt = now });
-        var saved = await SaveAsync(hub, row, WriteAction.AddToCase, "addCaseParticipant", WriteChange.Updated, now, ct);
-        // A new participant may read the case's subjects from now on: the write discloses them.
-        if (saved.Errors.Count == 0) await NoteSubjectsDisclosedAsync(hub, row.Id, ct);
-        return saved;
+        // A new participant that may read the case from now on is disclosed its subjects; one whose roles read nothing at
+        // this case's level (a corporation on a Geheim case) or that read it already (its own dwelling's woonoverlast) is not.
+        return await SaveNotingDisclosureAsync(hub, row, WriteAction.AddToCase, "addCaseParticipant", now, ct);
     }
 
     private static async Task<MutationPayload<Case>> AddContributionAsync(RequestContext hub, AddCaseContributionInput input, CancellationToken ct)

@@ -19,11 +19,11 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
 {
     private const string Casusoverleg = "casusoverleg-zorg-en-veiligheid";
 
-    private static async Task<string> OpenCaseAsync(HttpClient client, string title)
+    private static async Task<string> OpenCaseAsync(HttpClient client, string title, string? confidentiality = null)
     {
         var payload = (await client.PostAsync(
             "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } errors { code } } }",
-            new { input = new { kind = "ZORG_EN_VEILIGHEID", title, legalGround = "CONVENANT_ZORG_EN_VEILIGHEID" } })).Data("openCase");
+            new { input = new { kind = "ZORG_EN_VEILIGHEID", title, legalGround = "CONVENANT_ZORG_EN_VEILIGHEID", confidentiality } })).Data("openCase");
         payload.AssertNoErrors();
         return (string)payload["case"]!["id"]!;
     }
@@ -147,6 +147,25 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
         var ids = hub.Query(db => db.Persons.Where(p => subjects.Contains(p.Bsn)).Select(p => p.Id).ToList());
         Assert.Equal(ids.Order(), records.Select(r => r.PersonId!.Value).Order());
         Assert.All(records, r => Assert.Equal("Casus", r.Categories));
+    }
+
+    [Fact]
+    public async Task Adding_a_participant_that_cannot_read_the_case_logs_no_disclosure()
+    {
+        // A housing corporation reads cases up to Confidentieel: as a participant of a Geheim case it is shown nothing.
+        using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var caseId = await OpenCaseAsync(coordinator, "Above the corporation", "GEHEIM");
+        var bsn = hub.Query(db => db.CaseSubjects.OrderBy(s => s.PersonId).Select(s => s.Person.Bsn).First());
+        (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
+            new { input = new { caseId, bsn, role = "BETROKKENE" } })).Data("addCaseSubject").AssertNoErrors();
+        var before = hub.LogRecords().Count;
+
+        var payload = (await coordinator.PostAsync(
+            "mutation($input: AddCaseParticipantInput!) { addCaseParticipant(input: $input) { errors { code } } }",
+            new { input = new { caseId, organisationId = GlobalId.Encode("Organisation", DemoOrganisations.IdOf(DemoOrganisations.Woonstede)) } })).Data("addCaseParticipant");
+
+        payload.AssertNoErrors();
+        Assert.Empty(RecordsSince(before));
     }
 
     /// <summary>
