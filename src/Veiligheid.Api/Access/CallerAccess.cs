@@ -161,6 +161,25 @@ public sealed class CallerAccess
         return template.With<IQueryable<Intervention>, Person>(interventions.Expression).Inline(ActiveConsentToCaller()).Inline(AccessPolicy.IsCareIntervention);
     }
 
+    /// <summary>
+    /// The subjects of a case whose list of interventions may hold some care intervention that is theirs: those of
+    /// <see cref="CareMayBeAmongRowsOf"/>, and those of a case on which the caller's organisation executes a care
+    /// intervention aimed at no one. That one is among its rows (its executor sees it) and on each subject's timeline as
+    /// their care data (PersonOverview), so a list of the case's interventions, or its count, says as much about them.
+    /// Asked of the person's cases, not of the one case listed: the record errs on the data subject's side.
+    /// </summary>
+    /// <param name="interventions">All interventions (the context's table); its root goes into the tree.</param>
+    public Expression<Func<Person, bool>> CareMayBeAmongCaseRowsOf(IQueryable<Intervention> interventions)
+    {
+        ArgumentNullException.ThrowIfNull(interventions);
+        if (!MayReceiveCare) return Nothing<Person>();
+        var organisationId = Caller.OrganisationId;
+        Expression<Func<IQueryable<Intervention>, Person, bool>> onTheirCases = (all, p) =>
+            p.CaseLinks.Any(s => all.Any(i => i.CaseId == s.CaseId && i.PersonId == null && i.ExecutingOrganisationId == organisationId && ExpressionComposition.Is(i)));
+        return CareMayBeAmongRowsOf(interventions)
+            .Or(onTheirCases.With<IQueryable<Intervention>, Person>(interventions.Expression).Inline(AccessPolicy.IsCareIntervention));
+    }
+
     private Expression<Func<T, bool>> Bind<T>(RowRule<T>? rule) => rule is null ? Nothing<T>() : rule.Predicate(this);
 
     private static Expression<Func<T, bool>> Nothing<T>() => _ => false;

@@ -97,6 +97,13 @@ public sealed class ProcessingCollector
     public IEnumerable<(Expression<Func<Person, bool>> Persons, IReadOnlyCollection<DataCategory> Categories)> Matching
         => _matching.Select(m => (m.Key, (IReadOnlyCollection<DataCategory>)m.Value));
 
+    /// <summary>
+    /// Drops the conditions noted by <see cref="AddMatching"/>: for a mutation whose response was refused for them
+    /// (<see cref="TooManyPersonsMatchedException"/>), whose writes are then logged without them, as the response that
+    /// asked for them goes nowhere.
+    /// </summary>
+    public void ForgetMatching() => _matching.Clear();
+
     /// <summary>Notes each person a condition of <see cref="Matching"/> matched (<paramref name="persons"/>: id and BSN) with its categories.</summary>
     public void Match(IReadOnlyCollection<DataCategory> categories, IEnumerable<(int Id, string Bsn)> persons)
     {

@@ -31,10 +31,11 @@ public sealed class ProcessingLogOptions
     public bool IndexInBackground { get; set; } = true;
 
     /// <summary>
-    /// The most persons one filter condition through a relation to persons (names, a date of birth, an address) may match
-    /// among those the caller may see; 1,000 by default. Each is logged as processed (<see cref="NamedPersons"/>), so a
-    /// broad condition (a surname that contains "e") would write thousands of records for one request and put all those
-    /// persons in their access reports. Past it the request is refused and nothing is answered or logged.
+    /// The most persons the filter conditions through a relation to persons (names, a date of birth, an address) of one
+    /// request may match together, among those the caller may see; 1,000 by default. Each is logged as processed
+    /// (<see cref="NamedPersons"/>), so a broad condition (a surname that contains "e"), or many narrow ones, would write
+    /// thousands of records for one request and put all those persons in their access reports. Past it the request is
+    /// refused and nothing is answered or logged (of a mutation, only what its writes are about).
     /// </summary>
     public int MostPersonsMatched { get; set; } = DefaultMostPersonsMatched;
 
@@ -266,12 +267,8 @@ public sealed class ProcessingLog : IDisposable
         if (processed.BsnsOnly.Count > 0)
             processed.Identify(await PersonBsns.IdsAsync(db, [.. processed.BsnsOnly], prepared, cancellationToken));
         // Persons a filter through a relation found by their names or address: one statement per condition.
-        // (Asked first: nearly every request has none, and the copy the loop needs would be made for nothing.)
-        if (processed.HasMatching)
-        {
-            foreach (var (matching, categories) in processed.Matching.ToList())
-                processed.Match(categories, await PersonBsns.MatchingAsync(db, matching, _mostPersonsMatched, cancellationToken));
-        }
+        // (Asked first: nearly every request has none.)
+        if (processed.HasMatching) await MatchAsync(db, processed, cancellationToken);
         var persons = processed.Persons;
 
         // Persons reached through a link only (a case subject's role) carry no BSN yet: one statement fetches them.
@@ -317,6 +314,27 @@ public sealed class ProcessingLog : IDisposable
             });
         }
         return records;
+    }
+
+    /// <summary>
+    /// Notes the persons the request's conditions match (<see cref="ProcessingCollector.Matching"/>): one statement per
+    /// condition. The most is for all of them together: split over several conditions (an or of surnames, a list asked
+    /// twice), a broad filter would otherwise put as many persons in their access reports as one condition may not. Every
+    /// condition is read before any person is noted, so a refusal leaves the collector as the request left it (a
+    /// mutation's writes are then logged without them, <see cref="GraphQL.GraphQLRequestExecutor"/>).
+    /// </summary>
+    private async Task MatchAsync(VeiligheidDbContext db, ProcessingCollector processed, CancellationToken cancellationToken)
+    {
+        var matched = new List<(IReadOnlyCollection<DataCategory> Categories, List<(int Id, string Bsn)> Persons)>();
+        var distinct = new HashSet<int>();
+        foreach (var (matching, categories) in processed.Matching)
+        {
+            var persons = await PersonBsns.MatchingAsync(db, matching, _mostPersonsMatched, cancellationToken);
+            distinct.UnionWith(persons.Select(p => p.Id));
+            if (distinct.Count > _mostPersonsMatched) throw new TooManyPersonsMatchedException(_mostPersonsMatched);
+            matched.Add((categories, persons));
+        }
+        foreach (var (categories, persons) in matched) processed.Match(categories, persons);
     }
 
     /// <summary>Chains and inserts the records of these requests in one transaction; called under the writer lock.</summary>

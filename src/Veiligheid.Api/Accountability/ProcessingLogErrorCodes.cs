@@ -6,14 +6,14 @@ public static class ProcessingLogErrorCodes
     /// <summary>The processing log could not be written, so the response carries no data.</summary>
     public const string Unavailable = "PROCESSING_LOG_UNAVAILABLE";
 
-    /// <summary>A filter condition on persons through a relation matched more persons than may be logged for one request.</summary>
+    /// <summary>The filter conditions on persons through a relation of one request matched more persons than may be logged for it.</summary>
     public const string TooManyPersonsMatched = "FILTER_MATCHES_TOO_MANY_PERSONS";
 }
 
 /// <summary>
-/// A filter condition through a relation to persons matched more persons than one request may log
+/// The filter conditions through a relation to persons of one request matched more persons than it may log
 /// (<see cref="ProcessingLogOptions.MostPersonsMatched"/>): the client's doing, answered as an error without data.
 /// </summary>
 public sealed class TooManyPersonsMatchedException(int most) : Exception(
-    $"A filter on persons by name, date of birth or address matches more than {most} persons you may see, and each would be logged as processed. " +
+    $"The request's filters on persons by name, date of birth or address match more than {most} persons you may see, and each would be logged as processed. " +
     "Narrow it (a BSN, a global id, or more conditions) and send it again.");

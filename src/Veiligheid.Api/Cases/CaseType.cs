@@ -134,14 +134,19 @@ public static class CaseRelations
     /// <summary>
     /// Visible interventions that belong to a case, by start date. What the list answers, if only a count or no rows, says
     /// something about the care of the case's subjects where it may hold care trajectories: logged as care data of each
-    /// subject some care intervention of whom could be among the caller's rows, by the same condition as a person's own
-    /// list (<see cref="PersonRelations.InterventionList"/>). A count of its other interventions is the case's data.
+    /// subject some care intervention of whom could be among the caller's rows, by the condition of a person's own list
+    /// (<see cref="PersonRelations.InterventionList"/>) and, as a case's list also holds them, of a care intervention on
+    /// their case aimed at no one (<see cref="CallerAccess.CareMayBeAmongCaseRowsOf"/>). A count of its other interventions
+    /// is the case's data.
     /// </summary>
     public static NestedList<InterventionFilter, Intervention, Intervention> InterventionList { get; } = new(
         "Case.interventions", hub => hub.Interventions().Where(i => i.CaseId != null), i => i.CaseId!.Value, null, ("START_DATE", false), ("ID", false))
     {
         ParentIsCase = true,
-        ParentsThatMayHold = PersonRelations.InterventionList.ParentsThatMayHold,
+        ParentsThatMayHold = new Dictionary<DataCategory, Func<RequestContext, System.Linq.Expressions.Expression<Func<Person, bool>>>>
+        {
+            [DataCategory.Zorg] = hub => hub.Access.CareMayBeAmongCaseRowsOf(hub.Db.Interventions),
+        },
     };
 
     /// <summary>Links to the addresses of a case that the caller may see, by address; filtered and sorted on the address.</summary>

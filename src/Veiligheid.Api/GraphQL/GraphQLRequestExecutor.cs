@@ -154,28 +154,38 @@ public sealed class GraphQLRequestExecutor(
     private async Task<ExecutionResult> WriteProcessingLogAsync(ExecutionResult result, GraphQLRequest request, CallerAccess access, RequestContext context, CancellationToken cancellationToken)
     {
         var actionName = result.Operation?.Name?.StringValue ?? context.OperationName ?? request.OperationName ?? "(anonymous)";
+        var mutation = result.Operation?.Operation == GraphQLParser.AST.OperationType.Mutation;
         try
         {
             // Without kept statements, opened once for the log's statements; a no-op when open. With them (SQLite) the
             // log needs none of the request's own: its look-up runs on a kept connection, its write on the log's writer.
             if (!context.Processing.IsEmpty && context.PreparedReads is null) await db.Database.OpenConnectionAsync(cancellationToken);
-            await processingLog.AppendAsync(db, access, actionName, context.Processing, cancellationToken, context.PreparedReads);
-            return result;
-        }
-        catch (TooManyPersonsMatchedException e)
-        {
-            // Refused before anything was written to the log: the answer goes nowhere, and the log stays healthy.
-            var mutation = result.Operation?.Operation == GraphQLParser.AST.OperationType.Mutation;
-            return new ExecutionResult
+            try
             {
-                // A query's refusal is the request's (400 under application/graphql-response+json); a mutation's writes stand.
-                Executed = mutation,
-                Errors = new ExecutionErrors
+                await processingLog.AppendAsync(db, access, actionName, context.Processing, cancellationToken, context.PreparedReads);
+                return result;
+            }
+            catch (TooManyPersonsMatchedException e)
+            {
+                // Refused before anything was written to the log: the answer goes nowhere. A mutation's writes committed as it
+                // ran, so the persons they are about are logged all the same, without the refused conditions' matches (the
+                // response that asked for them is withheld); otherwise a broad filter in its response wrote unlogged.
+                if (mutation)
                 {
-                    new ExecutionError(mutation ? e.Message + " The writes this request made were saved: read them back." : e.Message)
-                    { Code = ProcessingLogErrorCodes.TooManyPersonsMatched },
-                },
-            };
+                    context.Processing.ForgetMatching();
+                    await processingLog.AppendAsync(db, access, actionName, context.Processing, cancellationToken, context.PreparedReads);
+                }
+                return new ExecutionResult
+                {
+                    // A query's refusal is the request's (400 under application/graphql-response+json); a mutation's writes stand.
+                    Executed = mutation,
+                    Errors = new ExecutionErrors
+                    {
+                        new ExecutionError(mutation ? e.Message + " The writes this request made were saved: read them back." : e.Message)
+                        { Code = ProcessingLogErrorCodes.TooManyPersonsMatched },
+                    },
+                };
+            }
         }
         catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
         {
@@ -186,7 +196,7 @@ public sealed class GraphQLRequestExecutor(
                 Executed = true,
                 Errors = new ExecutionErrors
                 {
-                    new ExecutionError(result.Operation?.Operation == GraphQLParser.AST.OperationType.Mutation
+                    new ExecutionError(mutation
                         // A mutation's writes commit as it runs, before the log is written after it: say that they stand.
                         ? $"The processing log could not be written, so the response is withheld. The writes this request made were saved: read them back, or send it again (a write with an externalId answers UNCHANGED). Quote trace id {traceId} when reporting it."
                         : $"The processing log could not be written, so the data is withheld. Quote trace id {traceId} when reporting it.")

@@ -65,19 +65,20 @@ public sealed class LifeDomainAssessmentType : SlicedObjectGraphType<LifeDomainS
 }
 
 /// <summary>
-/// The latest score per domain of one person, which of them the caller may see, and the domains a legal ground of a case
-/// the caller shares with the person covers. A domain without a score the caller may see is withheld (null with an error)
+/// The latest score per domain of one person among those the caller may see, and the domains a legal ground of a case the
+/// caller shares with the person covers. A domain without a score the caller may see is withheld (null with an error)
 /// unless such a legal ground covers it, whether or not the person has a score on it: a withheld score is outside the
 /// caller's slice, and answered otherwise than no score it would tell that some organisation assessed the person on the
-/// domain, as a hidden row answers exactly like a missing one. Where a legal ground covers the domain every score would
-/// be shown, so a null there (without an error) says only that there is none.
+/// domain, as a hidden row answers exactly like a missing one. So a later score the caller may not see leaves the latest
+/// one it may see as it is: withheld in its place, it would tell that someone assessed the person again (and hide a care
+/// provider's own assessment from it). Where a legal ground covers the domain every score would be shown, so a null there
+/// (without an error) says only that there is none.
 /// </summary>
-public sealed class SharedLifeDomains(IReadOnlyDictionary<LifeDomain, LifeDomainScore> latest, Func<LifeDomainScore, bool> shared,
-    Func<LifeDomain, bool> coveredByLegalGround)
+public sealed class SharedLifeDomains(IReadOnlyDictionary<LifeDomain, LifeDomainScore> latestShared, Func<LifeDomain, bool> coveredByLegalGround)
 {
     public LifeDomainScore? Get(LifeDomain domain)
     {
-        if (latest.TryGetValue(domain, out var score) && shared(score)) return score;
+        if (latestShared.TryGetValue(domain, out var score)) return score;
         if (coveredByLegalGround(domain)) return null;
         throw new ExecutionError(
             $"The life domain '{domain}' of this person is withheld, whether or not it has a score: no score on it is your organisation's own, shared by the person's consent to your organisation, or covered by the legal ground of a case you share with the person.")
@@ -98,7 +99,7 @@ public static class LifeDomainLoading
     }
 
     // The loader's answer for an id its batch left out; none is (FetchAsync answers every person it is given).
-    private static readonly SharedLifeDomains Empty = new(new Dictionary<LifeDomain, LifeDomainScore>(), _ => false, _ => true);
+    private static readonly SharedLifeDomains Empty = new(new Dictionary<LifeDomain, LifeDomainScore>(), _ => true);
 
     private static async Task<IReadOnlyDictionary<int, SharedLifeDomains>> FetchAsync(RequestContext hub, IReadOnlyList<int> ids, CancellationToken ct)
     {
@@ -115,14 +116,14 @@ public static class LifeDomainLoading
         var covered = grounds.SelectMany(g => AccessPolicy.LegalGroundCoverage[g.LegalGround].Select(d => (g.PersonId, d))).ToHashSet();
 
         // Every person of the batch, scored or not: a domain without a score is withheld as one with a score is.
-        var scored = scores.ToLookup(s => s.PersonId);
+        var shared = scores.Where(score => score.AssessedByOrganisationId == organisationId
+                                           || consented.Contains((score.PersonId, score.AssessedByOrganisationId))
+                                           || covered.Contains((score.PersonId, score.Domain)))
+            .ToLookup(s => s.PersonId);
         return ids.Distinct().ToDictionary(
             id => id,
             id => new SharedLifeDomains(
-                scored[id].GroupBy(s => s.Domain).ToDictionary(d => d.Key, d => d.OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).First()),
-                score => score.AssessedByOrganisationId == organisationId
-                         || consented.Contains((score.PersonId, score.AssessedByOrganisationId))
-                         || covered.Contains((score.PersonId, score.Domain)),
+                shared[id].GroupBy(s => s.Domain).ToDictionary(d => d.Key, d => d.OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).First()),
                 domain => covered.Contains((id, domain))));
     }
 }

@@ -215,7 +215,10 @@ public sealed class ConsentTests(HubFactory hub) : IClassFixture<HubFactory>
         var found = latest.First(s => visiblePersons.Contains(s.PersonId)
             && s.AssessedByOrganisationId != ggz
             && !consents.Any(c => c.PersonId == s.PersonId && c.CareProviderOrganisationId == s.AssessedByOrganisationId)
-            && !sharedCases.Any(c => c.Subjects.Any(x => x.PersonId == s.PersonId) && AccessPolicy.LegalGroundCoverage[c.LegalGround].Contains(s.Domain)));
+            && !sharedCases.Any(c => c.Subjects.Any(x => x.PersonId == s.PersonId) && AccessPolicy.LegalGroundCoverage[c.LegalGround].Contains(s.Domain))
+            // No earlier score on the domain the provider may see either: that one would be answered in the later one's place.
+            && !scores.Any(o => o.PersonId == s.PersonId && o.Domain == s.Domain
+                                && (o.AssessedByOrganisationId == ggz || consents.Any(c => c.PersonId == o.PersonId && c.CareProviderOrganisationId == o.AssessedByOrganisationId))));
         return (found.PersonId, found.Domain, found.AssessedByOrganisationId);
     }
 

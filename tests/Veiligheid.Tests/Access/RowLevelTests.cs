@@ -8,6 +8,7 @@ using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Persons;
+using Veiligheid.Tests.Accountability;
 using Veiligheid.Tests.Infrastructure;
 using Veiligheid.Tests.Query;
 
@@ -137,31 +138,29 @@ public sealed class RowLevelTests(HubFactory hub) : IClassFixture<HubFactory>
             Assert.True(GlobalId.TryDecode(nodes[i]!["id"]!.GetValue<string>(), "Person", out var personId));
             foreach (var (domain, field) in domainFields)
             {
-                var latest = scores.Where(s => s.PersonId == personId && s.Domain == domain)
-                    .OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).FirstOrDefault();
                 var value = nodes[i]!["lifeDomains"]![field];
                 var path = $"persons.nodes.{i}.lifeDomains.{field}";
                 var covered = sharedCases.Any(c => c.Subjects.Any(s => s.PersonId == personId) && AccessPolicy.LegalGroundCoverage[c.LegalGround].Contains(domain));
-                if (latest is null)
-                {
-                    // Withheld as a score would be, unless a legal ground covers the domain (where any score is shown).
-                    Assert.Null(value);
-                    if (covered) Assert.DoesNotContain(path, errorPaths);
-                    else Assert.Contains(path, errorPaths);
-                    continue;
-                }
-                var mayShare = latest.AssessedByOrganisationId == ggzId
-                    || consents.Any(c => c.PersonId == personId && c.CareProviderOrganisationId == latest.AssessedByOrganisationId)
-                    || covered;
-                if (mayShare)
+                // The latest score the provider may see: one it assessed, one shared by consent, or any under a covering legal
+                // ground. A later score it may not see changes nothing (it would tell that someone assessed the person again).
+                var latest = scores.Where(s => s.PersonId == personId && s.Domain == domain)
+                    .Where(s => s.AssessedByOrganisationId == ggzId || consents.Any(c => c.PersonId == personId && c.CareProviderOrganisationId == s.AssessedByOrganisationId) || covered)
+                    .OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).FirstOrDefault();
+                if (latest is not null)
                 {
                     shared++;
                     Assert.Equal(latest.Score, value!["score"]!.GetValue<int>());
+                    continue;
+                }
+                // Withheld whether or not it has a score, unless a legal ground covers the domain (where any score is shown).
+                Assert.Null(value);
+                if (covered)
+                {
+                    Assert.DoesNotContain(path, errorPaths);
                 }
                 else
                 {
-                    withheld++;
-                    Assert.Null(value);
+                    if (scores.Any(s => s.PersonId == personId && s.Domain == domain)) withheld++;
                     Assert.Contains(path, errorPaths);
                 }
             }
@@ -186,9 +185,8 @@ public sealed class RowLevelTests(HubFactory hub) : IClassFixture<HubFactory>
         bool Covered(int person, LifeDomain domain)
             => sharedCases.Any(c => c.Subjects.Any(s => s.PersonId == person) && AccessPolicy.LegalGroundCoverage[c.LegalGround].Contains(domain));
         bool Withheld(int person, LifeDomain domain)
-            => scores.Where(s => s.PersonId == person && s.Domain == domain).OrderByDescending(s => s.AssessedOn).ThenByDescending(s => s.Id).FirstOrDefault() is { } latest
-               && latest.AssessedByOrganisationId != ggzId && !Covered(person, domain)
-               && !consents.Any(c => c.PersonId == person && c.CareProviderOrganisationId == latest.AssessedByOrganisationId);
+            => scores.Where(s => s.PersonId == person && s.Domain == domain).ToList() is { Count: > 0 } ofDomain && !Covered(person, domain)
+               && ofDomain.All(s => s.AssessedByOrganisationId != ggzId && !consents.Any(c => c.PersonId == person && c.CareProviderOrganisationId == s.AssessedByOrganisationId));
         bool WithoutScore(int person, LifeDomain domain) => !scores.Any(s => s.PersonId == person && s.Domain == domain) && !Covered(person, domain);
         var (domain, withheld, absent) = Enum.GetValues<LifeDomain>()
             .Select(d => (Domain: d, Withheld: visible.FirstOrDefault(p => Withheld(p, d)), Absent: visible.FirstOrDefault(p => WithoutScore(p, d))))
@@ -202,6 +200,47 @@ public sealed class RowLevelTests(HubFactory hub) : IClassFixture<HubFactory>
         Assert.Equal(HttpStatusCode.OK, forWithheld.Status);
         Assert.Equal(["CARE_DATA_WITHHELD"], forWithheld.ErrorCodes);
         Assert.Equal(forWithheld.Body!.ToJsonString(), forAbsent.Body!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_life_domain_answers_the_latest_score_the_caller_may_see_whatever_another_organisation_assessed_since()
+    {
+        // The care provider's own score, then a later one by another provider that shares nothing with it: answered other
+        // than the own score, the domain would tell the provider that someone assessed the person again (and hide its own).
+        var ggzId = OrganisationId(DemoOrganisations.GgzHorizon);
+        var otherId = OrganisationId(DemoOrganisations.VerslavingszorgAnkerpunt);
+        var caller = ReadPathDifferentialTests.CallerOf(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, "casusoverleg-zorg-en-veiligheid");
+        var access = AccessPolicy.For(caller);
+        var (person, domain, ids) = await hub.WithDbAsync(async db =>
+        {
+            var visible = await db.Persons.AsNoTracking().Where(access.Persons).Select(p => p.Id).OrderBy(id => id).ToListAsync();
+            var grounds = await db.CaseSubjects.AsNoTracking().Where(access.Cases.Through<CaseSubject, Case>(s => s.Case))
+                .Select(s => new { s.PersonId, s.Case.LegalGround }).ToListAsync();
+            var consents = await db.Consents.AsNoTracking().Where(c => c.RecipientOrganisationId == ggzId && c.WithdrawnOn == null).ToListAsync();
+            var (person, domain) = visible.Where(p => !consents.Any(c => c.PersonId == p && c.CareProviderOrganisationId == otherId))
+                .SelectMany(p => Enum.GetValues<LifeDomain>().Select(d => (Person: p, Domain: d)))
+                .First(x => !grounds.Any(g => g.PersonId == x.Person && AccessPolicy.LegalGroundCoverage[g.LegalGround].Contains(x.Domain)));
+            LifeDomainScore own = new() { PersonId = person, Domain = domain, Score = 2, AssessedOn = new DateOnly(2026, 11, 1), AssessedByOrganisationId = ggzId };
+            LifeDomainScore later = new() { PersonId = person, Domain = domain, Score = 4, AssessedOn = new DateOnly(2026, 11, 15), AssessedByOrganisationId = otherId };
+            db.LifeDomainScores.AddRange(own, later);
+            await db.SaveChangesAsync();
+            return (person, domain, new[] { own.Id, later.Id });
+        });
+        try
+        {
+            var client = hub.CreateClient(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon);
+            var field = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(domain.ToString());
+            var response = await client.PostGraphQLAsync($"query($id: ID!) {{ person(id: $id) {{ lifeDomains {{ {field} {{ score assessedOn }} }} }} }}",
+                new { id = GlobalId.Encode("Person", person) });
+
+            Assert.Empty(response.Errors);
+            Assert.Equal(2, response.Required($"person.lifeDomains.{field}.score").GetValue<int>());
+            Assert.Equal("2026-11-01", response.Required($"person.lifeDomains.{field}.assessedOn").GetValue<string>());
+        }
+        finally
+        {
+            await hub.WithDbAsync(db => db.LifeDomainScores.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync());
+        }
     }
 
     [Theory]

@@ -316,6 +316,62 @@ public sealed class FilterNamedPersonsTests(HubFactory factory) : IClassFixture<
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task Conditions_that_together_match_more_persons_than_may_be_logged_are_refused_as_one_such_condition_is(bool compiled)
+    {
+        // Three conditions of one person each, two persons at most: split over an or, the broad filter is as broad.
+        var caller = ReadPathDifferentialTests.CallerOf(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var surnames = factory.WithDb(db => db.Persons.Where(AccessPolicy.For(caller).Persons).GroupBy(p => p.Surname)
+            .Where(g => g.Count() == 1).Select(g => g.Key).OrderBy(s => s).Take(3).ToList());
+        await using var host = factory.WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("ProcessingLog:MostPersonsMatched", "2");
+            if (!compiled) builder.UseSetting("GraphQL:CompiledReads:Sqlite", "false");
+        });
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", factory.CreateToken([HubRole.GemeenteCoordinator], DemoOrganisations.GemeenteVeiligstad));
+        client.DefaultRequestHeaders.Add(Purposes.Header, Casusoverleg);
+        var conditions = string.Join(", ", surnames.Select(s => $$"""{ subject: { surname: { eq: "{{s}}" } } }"""));
+        var before = factory.LastSequence();
+
+        var split = await client.GraphQLAsync($$"""{ cases(filter: { or: [{{conditions}}] }) { totalCount } }""");
+
+        Assert.Equal(3, surnames.Count);
+        Assert.Equal(HttpStatusCode.BadRequest, split.Status);
+        Assert.Equal([ProcessingLogErrorCodes.TooManyPersonsMatched], split.ErrorCodes);
+        Assert.DoesNotContain(factory.LogRecords(), r => r.Sequence > before);
+    }
+
+    [Fact]
+    public async Task A_write_whose_response_filters_on_more_persons_than_may_be_logged_is_still_logged_for_the_persons_it_wrote()
+    {
+        // The refusal withholds the response, but the write stands: the new subject it registered must be in the log.
+        await using var host = factory.WithWebHostBuilder(builder => builder.UseSetting("ProcessingLog:MostPersonsMatched", "2"));
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", factory.CreateToken([HubRole.GemeenteCoordinator], DemoOrganisations.GemeenteVeiligstad));
+        client.DefaultRequestHeaders.Add(Purposes.Header, Casusoverleg);
+        var opened = await client.GraphQLAsync("""
+            mutation { openCase(input: { kind: ZORG_EN_VEILIGHEID, title: "Refused response", legalGround: CONVENANT_ZORG_EN_VEILIGHEID }) { case { id } } }
+            """);
+        var caseId = opened.Data.GetProperty("openCase").GetProperty("case").GetProperty("id").GetString();
+        var bsn = factory.UnheldBsn();
+        var before = factory.LastSequence();
+
+        var added = await client.GraphQLAsync("""
+            mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) {
+              errors { code } case { interventions(filter: { person: { surname: { contains: "e" } } }) { id } } } }
+            """, new { input = new { caseId, bsn, role = "BETROKKENE", givenName = "Test", surname = "Persoon", dateOfBirth = "1990-05-17" } });
+
+        Assert.Equal([ProcessingLogErrorCodes.TooManyPersonsMatched], added.ErrorCodes);
+        Assert.False(added.HasData);
+        var created = factory.WithDb(db => db.Persons.Where(p => p.Bsn == bsn).Select(p => p.Id).Single());
+        var record = Assert.Single(factory.LogRecords(), r => r.Sequence > before);
+        Assert.Equal(created, record.PersonId);
+        Assert.Equal("Identiteit,Casus", record.Categories);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task A_count_of_cases_whose_subject_lives_at_an_address_logs_the_subjects_living_there(bool compiled)
     {
         // Under not, as the named persons are: the count without them beside the count of all says as much.

@@ -372,6 +372,47 @@ public sealed class NestedListParentLoggingTests(HubFactory factory) : IClassFix
     }
 
     /// <summary>
+    /// A care trajectory on a case aimed at no one (visible to the organisation that executes it) is on each subject's
+    /// timeline as that subject's care data (PersonOverview); a list of the case's care trajectories that counts it says as
+    /// much, so it logs the subject's care too, though no consent of theirs and no care aimed at them is the caller's.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "interventions(filter: { kind: { eq: ZORGTRAJECT } }) { id }")]
+    [InlineData(false, "interventionsPage(filter: { kind: { eq: ZORGTRAJECT } }) { totalCount }")]
+    public async Task A_cases_care_trajectory_aimed_at_no_one_logs_its_subjects_care_in_the_cases_list_as_on_their_timeline(bool compiled, string list)
+    {
+        var (caseId, subject) = CaseWithOneSubjectWithoutCare(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        var trajectory = await factory.WithDbAsync(async db =>
+        {
+            var level = await db.Cases.Where(c => c.Id == caseId).Select(c => c.Confidentiality).SingleAsync();
+            var added = new Veiligheid.Interventions.Intervention
+            {
+                Kind = Veiligheid.Interventions.InterventionKind.Zorgtraject, Status = Veiligheid.Interventions.InterventionStatus.Lopend,
+                Confidentiality = level, StartDate = new DateOnly(2026, 10, 1), CaseId = caseId,
+                ExecutingOrganisationId = DemoOrganisations.IdOf(DemoOrganisations.GemeenteVeiligstad),
+                Version = Guid.NewGuid(), CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            };
+            db.Interventions.Add(added);
+            await db.SaveChangesAsync();
+            return added.Id;
+        });
+        try
+        {
+            var (_, timeline) = await factory.ReadAsync(false, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg,
+                $$"""{ personOverview(id: "{{GlobalId.Encode("Person", subject)}}") { timeline { kind summary } } }""");
+            var (_, records) = await factory.ReadAsync(compiled, HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg,
+                $$"""{ case(id: "{{GlobalId.Encode("Case", caseId)}}") { {{list}} } }""");
+
+            Assert.Contains("Zorg", Assert.Single(timeline, r => r.PersonId == subject).Categories.Split(','));
+            Assert.Contains("Zorg", Assert.Single(records, r => r.PersonId == subject).Categories.Split(','));
+        }
+        finally
+        {
+            await factory.WithDbAsync(db => db.Interventions.Where(i => i.Id == trajectory).ExecuteDeleteAsync());
+        }
+    }
+
+    /// <summary>
     /// A case the coordinator sees, under the casusoverleg purpose, with subjects some care intervention of whom could be
     /// among its rows and subjects none of whose could, and a visible intervention of it; with <paramref name="open"/>, one
     /// not closed. Its subjects, those of the first kind, and the intervention.
