@@ -107,14 +107,18 @@ public static class CaseMutations
         {
             return new MutationPayload<Case>(row, []);
         }
+        // A legal ground that covers life domains the case's old one did not shows its readers those scores of every
+        // subject from now on: care data disclosed by this write.
+        var sharesMoreCare = !created && !AccessPolicy.LegalGroundCoverage[input.LegalGround].IsSubsetOf(AccessPolicy.LegalGroundCoverage[row.LegalGround]);
         row.Kind = input.Kind;
         row.Title = input.Title;
         row.Confidentiality = confidentiality;
         row.LegalGround = input.LegalGround;
         // A new case has no subjects to disclose; another kind or level of an existing one may give it new readers.
-        return created
-            ? await SaveAsync(hub, row, WriteAction.OpenCase, "openCase", WriteChange.Created, now, ct)
-            : await SaveNotingDisclosureAsync(hub, row, WriteAction.OpenCase, "openCase", now, ct);
+        if (created) return await SaveAsync(hub, row, WriteAction.OpenCase, "openCase", WriteChange.Created, now, ct);
+        var saved = await SaveNotingDisclosureAsync(hub, row, WriteAction.OpenCase, "openCase", now, ct);
+        if (sharesMoreCare && saved.Errors.Count == 0) await NoteSubjectsDisclosedAsync(hub, row.Id, ct, DataCategory.Zorg);
+        return saved;
     }
 
     private static async Task<MutationPayload<Case>> ChangeStatusAsync(RequestContext hub, ChangeCaseStatusInput input, CancellationToken ct)
@@ -170,10 +174,10 @@ public static class CaseMutations
     /// Notes for the processing log each subject of a case that a new participant may read from now on: the write
     /// discloses them (verstrekking), whatever its response selects; the record names the caller, who made the disclosure.
     /// </summary>
-    private static async Task NoteSubjectsDisclosedAsync(RequestContext hub, int caseId, CancellationToken ct)
+    private static async Task NoteSubjectsDisclosedAsync(RequestContext hub, int caseId, CancellationToken ct, DataCategory category = DataCategory.Casus)
     {
         foreach (var subject in await hub.Db.CaseSubjects.AsNoTracking().Where(s => s.CaseId == caseId).Select(s => s.PersonId).ToListAsync(ct))
-            hub.Processing.Add(subject, DataCategory.Casus);
+            hub.Processing.Add(subject, category);
     }
 
     /// <summary>

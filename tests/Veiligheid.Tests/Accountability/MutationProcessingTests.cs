@@ -233,6 +233,34 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
     }
 
     /// <summary>
+    /// The convenant's legal ground covers every life domain: a case moved onto it shows its readers the subjects' scores,
+    /// which the openbare-orde ground covered none of. A care disclosure by the write, logged for each subject as care data.
+    /// </summary>
+    [Fact]
+    public async Task Opening_a_case_again_under_a_legal_ground_that_covers_more_life_domains_logs_its_subjects_care()
+    {
+        using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
+        const string open = "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } errors { code field } } }";
+        object Input(string legalGround) => new { externalId = "DISCLOSE-GROUND", kind = "ZORG_EN_VEILIGHEID", title = "Ground discloses", legalGround };
+        var caseId = (string)(await coordinator.PostAsync(open, new { input = Input("GEMEENTEWET_OPENBARE_ORDE") })).Data("openCase")["case"]!["id"]!;
+        var subject = hub.Query(db => db.Persons.AsNoTracking().Single(p => p.Id == CaseSubject(db)));
+        (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
+            new { input = new { caseId, bsn = subject.Bsn, role = "BETROKKENE" } })).Data("addCaseSubject").AssertNoErrors();
+        var before = hub.LogRecords().Count;
+
+        (await coordinator.PostAsync(open, new { input = Input("CONVENANT_ZORG_EN_VEILIGHEID") })).Data("openCase").AssertNoErrors();
+        var widened = RecordsSince(before);
+        var back = hub.LogRecords().Count;
+        (await coordinator.PostAsync(open, new { input = Input("WET_VERPLICHTE_GGZ") })).Data("openCase").AssertNoErrors();
+
+        var record = Assert.Single(widened);
+        Assert.Equal(subject.Id, record.PersonId);
+        Assert.Equal("Zorg", record.Categories);
+        Assert.Equal(ProcessingConfidentiality.Vertrouwelijk, record.Confidentiality);
+        Assert.Empty(RecordsSince(back)); // a narrower ground shows no one anything new
+    }
+
+    /// <summary>
     /// A purpose that covers no persons (handhaving-openbare-ruimte) has no way to name one on the read side (a filter's
     /// person is not there under it); a write under it aims nothing at a person either, and logs no one.
     /// </summary>
