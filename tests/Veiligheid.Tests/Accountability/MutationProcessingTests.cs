@@ -28,6 +28,14 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
         return (string)payload["case"]!["id"]!;
     }
 
+    private static async Task AddSubjectAsync(HttpClient client, string caseId, string bsn, string role)
+        => (await client.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
+            new { input = new { caseId, bsn, role } })).Data("addCaseSubject").AssertNoErrors();
+
+    private static async Task<System.Text.Json.Nodes.JsonObject> AddParticipantAsync(HttpClient client, string caseId, string organisationKey)
+        => (await client.PostAsync("mutation($input: AddCaseParticipantInput!) { addCaseParticipant(input: $input) { errors { code } } }",
+            new { input = new { caseId, organisationId = GlobalId.Encode("Organisation", DemoOrganisations.IdOf(organisationKey)) } })).Data("addCaseParticipant");
+
     /// <summary>The records a request wrote: those past <paramref name="before"/>, by person.</summary>
     private List<ProcessingRecord> RecordsSince(int before) => hub.LogRecords().Skip(before).ToList();
 
@@ -133,14 +141,11 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
         var subjects = hub.Query(db => db.CaseSubjects.OrderBy(s => s.PersonId).Select(s => s.Person.Bsn).Distinct().Take(2).ToList());
         foreach (var bsn in subjects)
         {
-            (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
-                new { input = new { caseId, bsn, role = "BETROKKENE" } })).Data("addCaseSubject").AssertNoErrors();
+            await AddSubjectAsync(coordinator, caseId, bsn, "BETROKKENE");
         }
         var before = hub.LogRecords().Count;
 
-        var payload = (await coordinator.PostAsync(
-            "mutation($input: AddCaseParticipantInput!) { addCaseParticipant(input: $input) { errors { code } } }",
-            new { input = new { caseId, organisationId = GlobalId.Encode("Organisation", DemoOrganisations.IdOf(DemoOrganisations.Woonstede)) } })).Data("addCaseParticipant");
+        var payload = (await AddParticipantAsync(coordinator, caseId, DemoOrganisations.Woonstede));
 
         payload.AssertNoErrors();
         var records = RecordsSince(before);
@@ -156,13 +161,10 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
         using var coordinator = hub.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, Casusoverleg);
         var caseId = await OpenCaseAsync(coordinator, "Above the corporation", "GEHEIM");
         var bsn = hub.Query(db => db.CaseSubjects.OrderBy(s => s.PersonId).Select(s => s.Person.Bsn).First());
-        (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
-            new { input = new { caseId, bsn, role = "BETROKKENE" } })).Data("addCaseSubject").AssertNoErrors();
+        await AddSubjectAsync(coordinator, caseId, bsn, "BETROKKENE");
         var before = hub.LogRecords().Count;
 
-        var payload = (await coordinator.PostAsync(
-            "mutation($input: AddCaseParticipantInput!) { addCaseParticipant(input: $input) { errors { code } } }",
-            new { input = new { caseId, organisationId = GlobalId.Encode("Organisation", DemoOrganisations.IdOf(DemoOrganisations.Woonstede)) } })).Data("addCaseParticipant");
+        var payload = (await AddParticipantAsync(coordinator, caseId, DemoOrganisations.Woonstede));
 
         payload.AssertNoErrors();
         Assert.Empty(RecordsSince(before));
@@ -182,8 +184,7 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
             "mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } } }",
             new { input = new { kind = "WOONOVERLAST", title = "Dwelling discloses", legalGround = "GEMEENTEWET_OPENBARE_ORDE" } })).Data("openCase")["case"]!["id"]!;
         var subject = hub.Query(db => db.Persons.AsNoTracking().Single(p => p.Id == CaseSubject(db)));
-        (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
-            new { input = new { caseId, bsn = subject.Bsn, role = "VEROORZAKER" } })).Data("addCaseSubject").AssertNoErrors();
+        await AddSubjectAsync(coordinator, caseId, subject.Bsn, "VEROORZAKER");
         var thuisbaas = DemoOrganisations.IdOf(DemoOrganisations.Thuisbaas);
         var dwelling = hub.Query(db => db.Locations.Where(l => l.OwnerOrganisationId == thuisbaas).OrderBy(l => l.Id).Select(l => l.BagId).First());
         var unowned = hub.Query(db => db.Locations.Where(l => l.OwnerOrganisationId == null).OrderBy(l => l.Id).Select(l => l.BagId).First());
@@ -215,8 +216,7 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
         object Input(string kind) => new { externalId = "DISCLOSE-KIND", kind, title = "Kind discloses", legalGround = "GEMEENTEWET_OPENBARE_ORDE" };
         var caseId = (string)(await coordinator.PostAsync(open, new { input = Input("JEUGDOVERLAST") })).Data("openCase")["case"]!["id"]!;
         var subject = hub.Query(db => db.Persons.AsNoTracking().Single(p => p.Id == CaseSubject(db)));
-        (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
-            new { input = new { caseId, bsn = subject.Bsn, role = "VEROORZAKER" } })).Data("addCaseSubject").AssertNoErrors();
+        await AddSubjectAsync(coordinator, caseId, subject.Bsn, "VEROORZAKER");
         var woonstede = DemoOrganisations.IdOf(DemoOrganisations.Woonstede);
         var dwelling = hub.Query(db => db.Locations.Where(l => l.OwnerOrganisationId == woonstede).OrderBy(l => l.Id).Select(l => l.BagId).First());
         var before = hub.LogRecords().Count;
@@ -244,8 +244,7 @@ public sealed class MutationProcessingTests(HubFactory hub) : IClassFixture<HubF
         object Input(string legalGround) => new { externalId = "DISCLOSE-GROUND", kind = "ZORG_EN_VEILIGHEID", title = "Ground discloses", legalGround };
         var caseId = (string)(await coordinator.PostAsync(open, new { input = Input("GEMEENTEWET_OPENBARE_ORDE") })).Data("openCase")["case"]!["id"]!;
         var subject = hub.Query(db => db.Persons.AsNoTracking().Single(p => p.Id == CaseSubject(db)));
-        (await coordinator.PostAsync("mutation($input: AddCaseSubjectInput!) { addCaseSubject(input: $input) { errors { code } } }",
-            new { input = new { caseId, bsn = subject.Bsn, role = "BETROKKENE" } })).Data("addCaseSubject").AssertNoErrors();
+        await AddSubjectAsync(coordinator, caseId, subject.Bsn, "BETROKKENE");
         var before = hub.LogRecords().Count;
 
         (await coordinator.PostAsync(open, new { input = Input("CONVENANT_ZORG_EN_VEILIGHEID") })).Data("openCase").AssertNoErrors();
