@@ -67,7 +67,8 @@ public sealed partial class DateTimeScalar : ScalarGraphType
     /// checked before parsing, because .NET's parser also takes "03-04-2026" (read as 4 March, where a Dutch partner
     /// means 3 April) and other culture-shaped text, which would be stored silently as another moment.
     /// </summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    /// <remarks>ASCII digits only (<c>\d</c> would take any script's) and <c>\z</c>, not <c>$</c>, which lets a final newline through.</remarks>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex IsoForm();
 
     public override object? Serialize(object? value) => value switch

@@ -3,6 +3,10 @@ using System.Text.RegularExpressions;
 namespace Veiligheid.Locations;
 
 /// <summary>Formats of the national register codes a location carries.</summary>
+/// <remarks>
+/// The patterns end in <c>\z</c>: <c>$</c> also matches before a final newline, so a code sent with one passed the check
+/// and was looked up, answered <c>NOT_FOUND</c> where the input is invalid.
+/// </remarks>
 public static partial class AreaCodes
 {
     /// <summary>BAG verblijfsobject id: 4-digit municipality code, object type 01, 10-digit serial.</summary>
@@ -17,15 +21,15 @@ public static partial class AreaCodes
     /// <summary>Dutch postcode without a space: 4 digits (not starting with 0) and 2 capitals.</summary>
     public static bool IsPostcode(string? value) => value is not null && PostcodePattern().IsMatch(value);
 
-    [GeneratedRegex("^[0-9]{4}01[0-9]{10}$")]
+    [GeneratedRegex(@"^[0-9]{4}01[0-9]{10}\z")]
     private static partial Regex BagIdPattern();
 
-    [GeneratedRegex("^WK[0-9]{6}$")]
+    [GeneratedRegex(@"^WK[0-9]{6}\z")]
     private static partial Regex DistrictPattern();
 
-    [GeneratedRegex("^BU[0-9]{8}$")]
+    [GeneratedRegex(@"^BU[0-9]{8}\z")]
     private static partial Regex NeighbourhoodPattern();
 
-    [GeneratedRegex("^[1-9][0-9]{3}[A-Z]{2}$")]
+    [GeneratedRegex(@"^[1-9][0-9]{3}[A-Z]{2}\z")]
     private static partial Regex PostcodePattern();
 }

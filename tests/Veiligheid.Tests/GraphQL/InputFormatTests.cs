@@ -1,4 +1,5 @@
 using Veiligheid.GraphQL;
+using Veiligheid.Locations;
 
 namespace Veiligheid.Tests.GraphQL;
 
@@ -27,6 +28,9 @@ public sealed class InputFormatTests
     [InlineData("2026-3-4")]
     [InlineData("2026-03-04 10:00:00")]
     [InlineData("2026-03-04T10:00:00Z trailing")]
+    [InlineData("2026-03-04\n")]
+    [InlineData("2026-03-04T10:00:00Z\n")]
+    [InlineData("\uff12\uff10\uff12\uff16-03-04")] // fullwidth digits
     public void Any_other_form_of_a_moment_is_refused(string text)
     {
         Assert.ThrowsAny<Exception>(() => new DateTimeScalar().ParseValue(text));
@@ -57,5 +61,17 @@ public sealed class InputFormatTests
         errors.Text("title", text, 200, required: true);
 
         Assert.Empty(errors);
+    }
+
+    [Theory]
+    [InlineData("0599010000000001\n")]
+    [InlineData("WK059901\n")]
+    [InlineData("BU05990101\n")]
+    [InlineData("3601GT\n")]
+    public void A_register_code_with_a_final_newline_is_not_a_code(string text)
+    {
+        Assert.False(AreaCodes.IsBagVerblijfsobjectId(text) || AreaCodes.IsDistrictCode(text) || AreaCodes.IsNeighbourhoodCode(text) || AreaCodes.IsPostcode(text));
+        Assert.True(AreaCodes.IsBagVerblijfsobjectId(text.TrimEnd()) || AreaCodes.IsDistrictCode(text.TrimEnd())
+            || AreaCodes.IsNeighbourhoodCode(text.TrimEnd()) || AreaCodes.IsPostcode(text.TrimEnd()));
     }
 }
