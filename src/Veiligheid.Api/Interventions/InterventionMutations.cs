@@ -36,7 +36,8 @@ public static class InterventionMutations
             .ResolveAsync(async ctx =>
             {
                 var input = ctx.GetArgument<CompleteInterventionInput>("input");
-                return await EditAsync(ctx.Hub(), input.Id, input.Version, InterventionStatus.Afgerond, input.EndDate, input.Result, "completeIntervention", ctx.CancellationToken);
+                return await EditAsync(ctx.Hub(), input.Id, input.Version, InterventionStatus.Afgerond, input.EndDate, input.Result, "completeIntervention", ctx.CancellationToken,
+                    resultRequired: true);
             });
     }
 
@@ -154,12 +155,13 @@ public static class InterventionMutations
         => hub.Processing.Add(personId, Accountability.ProcessingObserver.CategoryOfIntervention(kind, DataCategory.Interventie));
 
     private static async Task<MutationPayload<Intervention>> EditAsync(RequestContext hub, string id, string versionText,
-        InterventionStatus? status, DateOnly? endDate, string? result, string operation, CancellationToken ct)
+        InterventionStatus? status, DateOnly? endDate, string? result, string operation, CancellationToken ct, bool resultRequired = false)
     {
         var errors = new InputErrors();
         var interventionId = errors.Id("id", id, "Intervention");
         var version = errors.Version("version", versionText);
-        errors.Text("result", result, 1000, required: false);
+        // A completion is its result: a blank one would close the intervention with nothing to show for it.
+        errors.Text("result", result, 1000, required: resultRequired);
         if (endDate is { } e && e > DutchTime.Today(TimeProvider.System)) errors.Invalid("endDate", "Lies in the future.");
         if (errors.Count > 0) return MutationPayload.Failed<Intervention>(errors);
 

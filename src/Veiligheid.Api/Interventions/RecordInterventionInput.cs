@@ -86,6 +86,6 @@ public sealed class CompleteInterventionInputType : InputObjectGraphType<Complet
         Field<NonNullGraphType<IdGraphType>>("id").Description("The intervention's global id.");
         Field<NonNullGraphType<StringGraphType>>("version").Description("The version as last read: an outdated version gives CONFLICT.");
         Field<NonNullGraphType<DateScalar>>("endDate").Description("When it ended; not before the start date, not in the future.");
-        Field<NonNullGraphType<StringGraphType>>("result").Description("Short result, at most 1,000 characters.");
+        Field<NonNullGraphType<StringGraphType>>("result").Description("The result, not blank, at most 1,000 characters.");
     }
 }

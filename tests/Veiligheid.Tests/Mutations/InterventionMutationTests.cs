@@ -59,10 +59,12 @@ public sealed class InterventionMutationTests(HubFactory hub) : IClassFixture<Hu
 
         var refused = (await otherPolice.PostAsync(Complete, new { input })).Data("completeIntervention");
         var tooEarly = (await police.PostAsync(Complete, new { input = input with { endDate = "2026-03-01" } })).Data("completeIntervention");
+        var blank = (await police.PostAsync(Complete, new { input = input with { result = "  " } })).Data("completeIntervention");
         var completed = (await police.PostAsync(Complete, new { input })).Data("completeIntervention");
 
         refused.AssertSingleError("FORBIDDEN", "id");
         tooEarly.AssertSingleError("INVALID", "endDate");
+        blank.AssertSingleError("INVALID", "result");
         Assert.Equal("AFGEROND", (string?)completed["intervention"]!["status"]);
         Assert.Equal("No irregularities found.", (string?)completed["intervention"]!["result"]);
     }
