@@ -201,6 +201,7 @@ public static class CaseMutations
         errors.Text("surnamePrefix", input.SurnamePrefix, 20, required: false);
         errors.Text("surname", input.Surname, 200, required: false);
         if (input.DateOfBirth is { } born && born > DutchTime.Today(TimeProvider.System)) errors.Invalid("dateOfBirth", "Lies in the future.");
+        if (input.DateOfBirth < EarliestDates.Birth) errors.Invalid("dateOfBirth", "Before 1900-01-01.");
         if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
 
         var (row, error) = await FindCaseToAddToAsync(hub, caseId!.Value, "Only the case's coordinating and participating organisations add to it.", ct);

@@ -77,7 +77,7 @@ public sealed class AddCaseSubjectInputType : InputObjectGraphType<AddCaseSubjec
         Field<StringGraphType>("givenName").Description("Given name; required when the hub does not know the person yet.");
         Field<StringGraphType>("surnamePrefix").Description("Surname prefix (tussenvoegsel), at most 20 characters.");
         Field<StringGraphType>("surname").Description("Surname; required when the hub does not know the person yet.");
-        Field<DateScalar>("dateOfBirth").Description("Date of birth, not in the future; required when the hub does not know the person yet.");
+        Field<DateScalar>("dateOfBirth").Description("Date of birth, not in the future, not before 1900-01-01; required when the hub does not know the person yet.");
     }
 }
 

@@ -23,6 +23,16 @@ public enum MutationErrorCode
     InvalidTransition,
 }
 
+/// <summary>The earliest dates a partner's write may carry: older ones are typing errors, never the chain's records.</summary>
+public static class EarliestDates
+{
+    /// <summary>Of anything the chain records (an incident, an intervention, a consent): the hub's data start in 1990.</summary>
+    public static readonly DateOnly Record = new(1990, 1, 1);
+
+    /// <summary>Of a date of birth: no one born before 1900 is alive.</summary>
+    public static readonly DateOnly Birth = new(1900, 1, 1);
+}
+
 /// <summary>A typed error that names the input field it is about.</summary>
 public sealed record MutationError(MutationErrorCode Code, string? Field, string Message, Guid? CurrentVersion = null);
 

@@ -50,7 +50,7 @@ public sealed class IngestItemResult(int index, string externalId)
 public static class IncidentIngestion
 {
     public const int DefaultMaxBatchItems = 5_000;
-    private static readonly DateTime Earliest = new(1990, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime Earliest = EarliestDates.Record.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     public static async Task<IReadOnlyList<IngestItemResult>> IngestAsync(

@@ -13,8 +13,6 @@ namespace Veiligheid.Interventions;
 /// <summary>Recording, updating and completing the caller's own interventions.</summary>
 public static class InterventionMutations
 {
-    private static readonly DateOnly Earliest = new(1990, 1, 1);
-
     public static void AddTo(MutationType mutation)
     {
         ArgumentNullException.ThrowIfNull(mutation);
@@ -60,7 +58,7 @@ public static class InterventionMutations
             errors.Invalid("neighbourhoodCode", "Not a CBS buurt code: BU followed by 8 digits.");
         if (input.CaseId is null && input.PersonId is null && input.BagId is null && input.NeighbourhoodCode is null)
             errors.Invalid("caseId", "An intervention is aimed at a case, a person, an address or a neighbourhood: give at least one.");
-        if (input.StartDate < Earliest) errors.Invalid("startDate", "Before 1990-01-01.");
+        if (input.StartDate < EarliestDates.Record) errors.Invalid("startDate", "Before 1990-01-01.");
         if (input.EndDate is { } end && end < input.StartDate) errors.Invalid("endDate", "Before startDate.");
         if (input.EndDate is { } ended && ended > DutchTime.Today(TimeProvider.System)) errors.Invalid("endDate", "Lies in the future.");
         if (input.FineAmount is { } amount)

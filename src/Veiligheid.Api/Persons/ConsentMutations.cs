@@ -38,6 +38,7 @@ public static class ConsentMutations
         var personId = errors.Id("personId", input.PersonId, "Person");
         var recipientId = errors.Id("recipientOrganisationId", input.RecipientOrganisationId, "Organisation");
         if (input.GivenOn > today) errors.Invalid("givenOn", "Lies in the future.");
+        if (input.GivenOn < EarliestDates.Record) errors.Invalid("givenOn", "Before 1990-01-01.");
         if (errors.Count > 0) return MutationPayload.Failed<Consent>(errors);
 
         var careProviderId = hub.Access.Caller.OrganisationId;

@@ -19,7 +19,7 @@ public sealed class RegisterConsentInputType : InputObjectGraphType<RegisterCons
         Description = "A client's consent that the caller's organisation (a care provider) shares its care information (life domains, care trajectories) with a named organisation.";
         Field<NonNullGraphType<IdGraphType>>("personId").Description("The client's global id: a person the caller may see.");
         Field<NonNullGraphType<IdGraphType>>("recipientOrganisationId").Description("The organisation that may receive the information.");
-        Field<NonNullGraphType<DateScalar>>("givenOn").Description("When the consent was given; not in the future.");
+        Field<NonNullGraphType<DateScalar>>("givenOn").Description("When the consent was given; not in the future, not before 1990-01-01.");
     }
 }
 

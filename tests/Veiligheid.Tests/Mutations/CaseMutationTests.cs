@@ -254,14 +254,15 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
     [InlineData("123456789", "bsn")]          // fails the 11-proef
     [InlineData("12345678", "bsn")]           // eight digits
     [InlineData(null, "givenName")]           // unknown person without names
-    public async Task Adding_a_subject_validates_the_person(string? bsn, string field)
+    [InlineData(null, "dateOfBirth", "1850-01-01", "Jan")] // born before 1900: a typing error
+    public async Task Adding_a_subject_validates_the_person(string? bsn, string field, string dateOfBirth = "1980-01-01", string? givenName = null)
     {
         using var coordinator = hub.CreateClient(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad);
         var @case = await OpenAsync(coordinator, "Subject validation " + field + bsn);
         var before = hub.Fingerprint();
         var persons = hub.Query(db => db.Persons.Count());
 
-        var payload = (await coordinator.PostAsync(AddSubject, new { input = new { caseId = (string?)@case["id"], bsn = bsn ?? hub.UnheldBsn(), role = "BETROKKENE", surname = "X", dateOfBirth = "1980-01-01" } })).Data("addCaseSubject");
+        var payload = (await coordinator.PostAsync(AddSubject, new { input = new { caseId = (string?)@case["id"], bsn = bsn ?? hub.UnheldBsn(), role = "BETROKKENE", givenName, surname = "X", dateOfBirth } })).Data("addCaseSubject");
 
         payload.AssertSingleError("INVALID", field);
         Assert.Equal(before, hub.Fingerprint());
@@ -313,6 +314,7 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
 
         var refusedOther = (await otherCare.PostAsync(Register, new { input = consentInput })).Data("registerConsent");
         var future = (await care.PostAsync(Register, new { input = consentInput with { givenOn = "2999-01-01" } })).Data("registerConsent");
+        var ancient = (await care.PostAsync(Register, new { input = consentInput with { givenOn = "0001-01-01" } })).Data("registerConsent");
         var registered = (await care.PostAsync(Register, new { input = consentInput })).Data("registerConsent");
         var again = (await care.PostAsync(Register, new { input = consentInput })).Data("registerConsent");
         registered.AssertNoErrors();
@@ -324,6 +326,7 @@ public sealed class CaseMutationTests(HubFactory hub) : IClassFixture<HubFactory
 
         refusedOther.AssertSingleError("NOT_FOUND", "personId");
         future.AssertSingleError("INVALID", "givenOn");
+        ancient.AssertSingleError("INVALID", "givenOn");
         registered.AssertNoErrors();
         Assert.Equal((string?)consent["id"], (string?)again["consent"]!["id"]);
         otherWithdraw.AssertSingleError("NOT_FOUND", "consentId");
