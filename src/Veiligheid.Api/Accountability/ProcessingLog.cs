@@ -41,6 +41,9 @@ public sealed class ProcessingLogOptions
 
     /// <summary>The default of <see cref="MostPersonsMatched"/>: ten times the largest page.</summary>
     public const int DefaultMostPersonsMatched = 10 * GraphQL.Paging.MaxPageSize;
+
+    /// <summary>The highest <see cref="MostPersonsMatched"/> taken: a million records for one request is already no log a person can read.</summary>
+    public const int HighestMostPersonsMatched = 1_000_000;
 }
 
 /// <summary>
@@ -74,9 +77,11 @@ public sealed class ProcessingLog : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         _clock = clock ?? TimeProvider.System;
-        _mostPersonsMatched = options.Value.MostPersonsMatched > 0
+        // Bounded above too: the look-up reads one more than the most, which int.MaxValue would overflow into reading none.
+        _mostPersonsMatched = options.Value.MostPersonsMatched is > 0 and <= ProcessingLogOptions.HighestMostPersonsMatched
             ? options.Value.MostPersonsMatched
-            : throw new HubConfigurationException($"{ProcessingLogOptions.Section}:MostPersonsMatched must be 1 or more.");
+            : throw new HubConfigurationException(
+                $"{ProcessingLogOptions.Section}:MostPersonsMatched must be from 1 to {ProcessingLogOptions.HighestMostPersonsMatched}.");
         var configured = options.Value.PseudonymKey;
         if (!string.IsNullOrWhiteSpace(configured))
         {

@@ -103,6 +103,19 @@ public sealed class RecordHashTests
         Assert.Equal(3, rows.Actions.Count);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(int.MaxValue)] // the look-up reads one more than the most: overflowed, it would read no one and log no one
+    public void A_most_persons_matched_outside_its_range_stops_the_hub_at_start(int most)
+    {
+        var options = Options.Create(new ProcessingLogOptions { PseudonymKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", MostPersonsMatched = most });
+
+        var refused = Assert.Throws<Veiligheid.Data.HubConfigurationException>(() => new ProcessingLog(options, new HostingEnvironment { EnvironmentName = "Production" }));
+
+        Assert.Contains("MostPersonsMatched must be from 1 to 1000000", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_BSNs_protected_form_is_HMAC_SHA256_under_the_key_on_every_thread()
     {
