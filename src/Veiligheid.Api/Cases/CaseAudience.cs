@@ -16,13 +16,19 @@ public static class CaseAudience
     /// <summary>A role held by an organisation of the register.</summary>
     public sealed record Reader(HubRole Role, int OrganisationId, string OrganisationKey, OrganisationKind OrganisationKind);
 
-    public static async Task<IReadOnlySet<Reader>> OfAsync(VeiligheidDbContext db, int caseId, CancellationToken ct)
+    /// <summary>Every role of the register's organisations that reads cases at all: what <see cref="AdmittedAsync"/> asks about.</summary>
+    public static async Task<IReadOnlyList<Reader>> ReadersAsync(VeiligheidDbContext db, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var organisations = await db.Organisations.AsNoTracking().Select(o => new { o.Id, o.Key, o.Kind }).ToListAsync(ct);
-        var readers = AccessPolicy.Roles.Where(r => r.Value.Cases is not null)
-            .SelectMany(r => organisations.Where(o => o.Kind == r.Key.RequiredOrganisationKind()).Select(o => new Reader(r.Key, o.Id, o.Key, o.Kind)))
-            .ToList();
+        return [.. AccessPolicy.Roles.Where(r => r.Value.Cases is not null)
+            .SelectMany(r => organisations.Where(o => o.Kind == r.Key.RequiredOrganisationKind()).Select(o => new Reader(r.Key, o.Id, o.Key, o.Kind)))];
+    }
+
+    /// <summary>Those of <paramref name="readers"/> whose case rule admits the case now: one statement.</summary>
+    public static async Task<IReadOnlySet<Reader>> AdmittedAsync(VeiligheidDbContext db, IReadOnlyList<Reader> readers, int caseId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(readers);
         return readers.Count == 0 ? new HashSet<Reader>() : (await Admitting(db, readers, caseId).ToListAsync(ct)).Select(i => readers[i]).ToHashSet();
     }
 

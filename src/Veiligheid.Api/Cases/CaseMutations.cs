@@ -4,7 +4,6 @@ using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
 using Veiligheid.Data;
-using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Locations;
 using Veiligheid.Organisations;
@@ -43,7 +42,7 @@ public static class CaseMutations
         mutation.Field<NonNullGraphType<CasePayloadType>>("addCaseSubject").Category(DataCategory.Identiteit).Writes(WriteAction.AddToCase)
             .Description("Adds a person to a case the caller's organisation takes part in.")
             .Argument<NonNullGraphType<AddCaseSubjectInputType>>("input", "The person and role.")
-            .ResolveAsync(async ctx => await AddSubjectAsync(ctx.Hub(), ctx.GetArgument<AddCaseSubjectInput>("input"), ctx.CancellationToken));
+            .ResolveAsync(async ctx => await AddSubjectAsync(ctx.Hub(), ctx.GetArgument<AddCaseSubjectInput>("input"), ctx.DutchToday(), ctx.CancellationToken));
         mutation.Field<NonNullGraphType<CasePayloadType>>("addCaseLocation").Category(DataCategory.Locatie).Writes(WriteAction.AddToCase)
             .Description("Adds an address to a case the caller's organisation takes part in.")
             .Argument<NonNullGraphType<AddCaseLocationInputType>>("input", "The address.")
@@ -186,13 +185,15 @@ public static class CaseMutations
     /// </summary>
     private static async Task<MutationPayload<Case>> SaveNotingDisclosureAsync(RequestContext hub, Case row, WriteAction action, string operation, DateTime now, CancellationToken ct)
     {
-        var readers = await CaseAudience.OfAsync(hub.Db, row.Id, ct);
+        var readers = await CaseAudience.ReadersAsync(hub.Db, ct);
+        var before = await CaseAudience.AdmittedAsync(hub.Db, readers, row.Id, ct);
         var saved = await SaveAsync(hub, row, action, operation, WriteChange.Updated, now, ct);
-        if (saved.Errors.Count == 0 && !(await CaseAudience.OfAsync(hub.Db, row.Id, ct)).IsSubsetOf(readers)) await NoteSubjectsDisclosedAsync(hub, row.Id, ct);
+        if (saved.Errors.Count == 0 && !(await CaseAudience.AdmittedAsync(hub.Db, readers, row.Id, ct)).IsSubsetOf(before))
+            await NoteSubjectsDisclosedAsync(hub, row.Id, ct);
         return saved;
     }
 
-    private static async Task<MutationPayload<Case>> AddSubjectAsync(RequestContext hub, AddCaseSubjectInput input, CancellationToken ct)
+    private static async Task<MutationPayload<Case>> AddSubjectAsync(RequestContext hub, AddCaseSubjectInput input, DateOnly today, CancellationToken ct)
     {
         var errors = new InputErrors();
         var caseId = errors.Id("caseId", input.CaseId, "Case");
@@ -200,7 +201,7 @@ public static class CaseMutations
         errors.Text("givenName", input.GivenName, 200, required: false);
         errors.Text("surnamePrefix", input.SurnamePrefix, 20, required: false);
         errors.Text("surname", input.Surname, 200, required: false);
-        if (input.DateOfBirth is { } born && born > DutchTime.Today(TimeProvider.System)) errors.Invalid("dateOfBirth", "Lies in the future.");
+        if (input.DateOfBirth is { } born && born > today) errors.Invalid("dateOfBirth", "Lies in the future.");
         if (input.DateOfBirth < EarliestDates.Birth) errors.Invalid("dateOfBirth", "Before 1900-01-01.");
         if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
 

@@ -69,6 +69,17 @@ public static class RequestContextExtensions
         ArgumentNullException.ThrowIfNull(context);
         return (RequestContext)context.UserContext;
     }
+
+    /// <summary>
+    /// The Dutch calendar day it is on the hub's clock (<see cref="Data.Seeding.DutchTime.Today"/>): what a partner means by
+    /// "today" in a date it writes. The hub's <see cref="TimeProvider"/> where one is registered (tests set the clock).
+    /// </summary>
+    public static DateOnly DutchToday(this IResolveFieldContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Data.Seeding.DutchTime.Today(
+            (context.RequestServices?.GetService(typeof(TimeProvider)) as TimeProvider) ?? TimeProvider.System);
+    }
 }
 
 /// <summary>The caller's visible rows of each entity: every read starts from one of these.</summary>

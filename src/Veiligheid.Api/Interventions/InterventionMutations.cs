@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
 using Veiligheid.Cases;
 using Veiligheid.Data;
-using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Locations;
 
@@ -19,14 +18,14 @@ public static class InterventionMutations
         mutation.Field<NonNullGraphType<InterventionPayloadType>>("recordIntervention").Category(DataCategory.Interventie).Writes(WriteAction.RecordIntervention)
             .Description("Records an intervention the caller's organisation executes. With an externalId, recording it again updates it (idempotent).")
             .Argument<NonNullGraphType<RecordInterventionInputType>>("input", "The intervention.")
-            .ResolveAsync(async ctx => await RecordAsync(ctx.Hub(), ctx.GetArgument<RecordInterventionInput>("input"), ctx.CancellationToken));
+            .ResolveAsync(async ctx => await RecordAsync(ctx.Hub(), ctx.GetArgument<RecordInterventionInput>("input"), ctx.DutchToday(), ctx.CancellationToken));
         mutation.Field<NonNullGraphType<InterventionPayloadType>>("updateIntervention").Category(DataCategory.Interventie).Writes(WriteAction.RecordIntervention)
             .Description("Edits an intervention the caller's organisation executes, based on the version the caller read.")
             .Argument<NonNullGraphType<UpdateInterventionInputType>>("input", "The edit.")
             .ResolveAsync(async ctx =>
             {
                 var input = ctx.GetArgument<UpdateInterventionInput>("input");
-                return await EditAsync(ctx.Hub(), input.Id, input.Version, input.Status, input.EndDate, input.Result, "updateIntervention", ctx.CancellationToken);
+                return await EditAsync(ctx.Hub(), input.Id, input.Version, input.Status, input.EndDate, input.Result, "updateIntervention", ctx.DutchToday(), ctx.CancellationToken);
             });
         mutation.Field<NonNullGraphType<InterventionPayloadType>>("completeIntervention").Category(DataCategory.Interventie).Writes(WriteAction.RecordIntervention)
             .Description("Completes an intervention the caller's organisation executes, with its end date and result.")
@@ -34,12 +33,12 @@ public static class InterventionMutations
             .ResolveAsync(async ctx =>
             {
                 var input = ctx.GetArgument<CompleteInterventionInput>("input");
-                return await EditAsync(ctx.Hub(), input.Id, input.Version, InterventionStatus.Afgerond, input.EndDate, input.Result, "completeIntervention", ctx.CancellationToken,
+                return await EditAsync(ctx.Hub(), input.Id, input.Version, InterventionStatus.Afgerond, input.EndDate, input.Result, "completeIntervention", ctx.DutchToday(), ctx.CancellationToken,
                     resultRequired: true);
             });
     }
 
-    private static async Task<MutationPayload<Intervention>> RecordAsync(RequestContext hub, RecordInterventionInput input, CancellationToken ct)
+    private static async Task<MutationPayload<Intervention>> RecordAsync(RequestContext hub, RecordInterventionInput input, DateOnly today, CancellationToken ct)
     {
         var errors = new InputErrors();
         errors.ExternalId("externalId", input.ExternalId, required: false);
@@ -60,7 +59,7 @@ public static class InterventionMutations
             errors.Invalid("caseId", "An intervention is aimed at a case, a person, an address or a neighbourhood: give at least one.");
         if (input.StartDate < EarliestDates.Record) errors.Invalid("startDate", "Before 1990-01-01.");
         if (input.EndDate is { } end && end < input.StartDate) errors.Invalid("endDate", "Before startDate.");
-        if (input.EndDate is { } ended && ended > DutchTime.Today(TimeProvider.System)) errors.Invalid("endDate", "Lies in the future.");
+        if (input.EndDate is { } ended && ended > today) errors.Invalid("endDate", "Lies in the future.");
         if (input.FineAmount is { } amount)
         {
             if (input.Kind != InterventionKind.BestuurlijkeBoete) errors.Invalid("fineAmount", "Only an administrative fine (BestuurlijkeBoete) has an amount.");
@@ -153,14 +152,14 @@ public static class InterventionMutations
         => hub.Processing.Add(personId, Accountability.ProcessingObserver.CategoryOfIntervention(kind, DataCategory.Interventie));
 
     private static async Task<MutationPayload<Intervention>> EditAsync(RequestContext hub, string id, string versionText,
-        InterventionStatus? status, DateOnly? endDate, string? result, string operation, CancellationToken ct, bool resultRequired = false)
+        InterventionStatus? status, DateOnly? endDate, string? result, string operation, DateOnly today, CancellationToken ct, bool resultRequired = false)
     {
         var errors = new InputErrors();
         var interventionId = errors.Id("id", id, "Intervention");
         var version = errors.Version("version", versionText);
         // A completion is its result: a blank one would close the intervention with nothing to show for it.
         errors.Text("result", result, 1000, required: resultRequired);
-        if (endDate is { } e && e > DutchTime.Today(TimeProvider.System)) errors.Invalid("endDate", "Lies in the future.");
+        if (endDate is { } e && e > today) errors.Invalid("endDate", "Lies in the future.");
         if (errors.Count > 0) return MutationPayload.Failed<Intervention>(errors);
 
         var row = await hub.Db.Interventions.Where(hub.Access.InterventionsToEdit).FirstOrDefaultAsync(i => i.Id == interventionId, ct);

@@ -1,11 +1,9 @@
 using GraphQL;
 using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Veiligheid.Access;
 using Veiligheid.Cases;
 using Veiligheid.Data;
-using Veiligheid.Data.Seeding;
 using Veiligheid.GraphQL;
 using Veiligheid.Organisations;
 
@@ -20,17 +18,12 @@ public static class ConsentMutations
         mutation.Field<NonNullGraphType<ConsentPayloadType>>("registerConsent").Category(DataCategory.Zorg).Writes(WriteAction.RegisterConsent)
             .Description("Registers a client's consent that the caller's organisation shares its care information with a named organisation. Registering an active consent again changes nothing.")
             .Argument<NonNullGraphType<RegisterConsentInputType>>("input", "The consent.")
-            .ResolveAsync(async ctx => await RegisterAsync(ctx.Hub(), ctx.GetArgument<RegisterConsentInput>("input"), Today(ctx), ctx.CancellationToken));
+            .ResolveAsync(async ctx => await RegisterAsync(ctx.Hub(), ctx.GetArgument<RegisterConsentInput>("input"), ctx.DutchToday(), ctx.CancellationToken));
         mutation.Field<NonNullGraphType<ConsentPayloadType>>("withdrawConsent").Category(DataCategory.Zorg).Writes(WriteAction.RegisterConsent)
             .Description("Withdraws a consent the caller's organisation registered.")
             .Argument<NonNullGraphType<WithdrawConsentInputType>>("input", "The withdrawal.")
-            .ResolveAsync(async ctx => await WithdrawAsync(ctx.Hub(), ctx.GetArgument<WithdrawConsentInput>("input"), Today(ctx), ctx.CancellationToken));
+            .ResolveAsync(async ctx => await WithdrawAsync(ctx.Hub(), ctx.GetArgument<WithdrawConsentInput>("input"), ctx.DutchToday(), ctx.CancellationToken));
     }
-
-    // A consent's dates are Dutch calendar days: given or withdrawn "today" just after midnight in the Netherlands is not
-    // in the future, though the UTC day is still the day before.
-    private static DateOnly Today(IResolveFieldContext context)
-        => DutchTime.Today(context.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System);
 
     private static async Task<MutationPayload<Consent>> RegisterAsync(RequestContext hub, RegisterConsentInput input, DateOnly today, CancellationToken ct)
     {

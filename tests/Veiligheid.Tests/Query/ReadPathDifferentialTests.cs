@@ -174,11 +174,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     /// broadest purpose, which for the coordinator is one without care data: so these callers are named here.
     /// </summary>
     [Theory]
-    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid")]
-    [InlineData(HubRole.ZvhProcesregisseur, DemoOrganisations.ZvhRegioNoord, "casusoverleg-zorg-en-veiligheid")]
-    [InlineData(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, "casusoverleg-zorg-en-veiligheid")]
-    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast")]
-    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord, "casusoverleg-zorg-en-veiligheid")]
+    [MemberData(nameof(CareCallers))]
     public async Task Lists_under_persons_log_what_they_reveal_about_them_alike_on_both_paths(HubRole role, string organisation, string purpose)
     {
         var caller = CallerOf(role, organisation, purpose);
@@ -212,11 +208,7 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
     /// either path), so these callers and lists are named here.
     /// </summary>
     [Theory]
-    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid")]
-    [InlineData(HubRole.ZvhProcesregisseur, DemoOrganisations.ZvhRegioNoord, "casusoverleg-zorg-en-veiligheid")]
-    [InlineData(HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, "casusoverleg-zorg-en-veiligheid")]
-    [InlineData(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast")]
-    [InlineData(HubRole.Politie, DemoOrganisations.PolitieNoord, "casusoverleg-zorg-en-veiligheid")]
+    [MemberData(nameof(CareCallers))]
     public async Task Lists_under_cases_log_their_subjects_care_alike_on_both_paths(HubRole role, string organisation, string purpose)
     {
         var caller = CallerOf(role, organisation, purpose);
@@ -307,6 +299,19 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             }
         }
     }
+
+    /// <summary>
+    /// Callers whose slice holds care data under their purpose (three organisations) and callers whose does not (a purpose
+    /// without care, and the police): the lists that may say something about care are logged alike either way.
+    /// </summary>
+    public static TheoryData<HubRole, string, string> CareCallers => new()
+    {
+        { HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "casusoverleg-zorg-en-veiligheid" },
+        { HubRole.ZvhProcesregisseur, DemoOrganisations.ZvhRegioNoord, "casusoverleg-zorg-en-veiligheid" },
+        { HubRole.Zorgaanbieder, DemoOrganisations.GgzHorizon, "casusoverleg-zorg-en-veiligheid" },
+        { HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, "aanpak-woonoverlast" },
+        { HubRole.Politie, DemoOrganisations.PolitieNoord, "casusoverleg-zorg-en-veiligheid" },
+    };
 
     /// <summary>
     /// Runs <paramref name="query"/> on both paths and asserts that the compiled path answered it, with the reference path's
