@@ -39,7 +39,8 @@ public static class ProcessingLogProfile
     /// pass that copies them all into the empty index, as after the index's file was deleted or while it lags under load.
     /// Run: <c>dotnet run -c Release --project tests/Veiligheid.Benchmarks -- profile-index [records]</c>.
     /// </summary>
-    public static Task RunIndexAsync(int records, TextWriter output) => OnCopyAsync(path => ProfileIndexAsync(path, records, output));
+    /// <param name="persons">How many of the dataset's persons the records name (the first ones), all when null: the load test names the same 80 again and again.</param>
+    public static Task RunIndexAsync(int records, TextWriter output, int? persons = null) => OnCopyAsync(path => ProfileIndexAsync(path, records, persons, output));
 
     /// <summary>Runs <paramref name="profile"/> on a copy of the benchmark database, deleted afterwards with its log's files.</summary>
     private static async Task OnCopyAsync(Func<string, Task> profile)
@@ -70,14 +71,14 @@ public static class ProcessingLogProfile
         return services.BuildServiceProvider();
     }
 
-    private static async Task ProfileIndexAsync(string path, int records, TextWriter output)
+    private static async Task ProfileIndexAsync(string path, int records, int? distinct, TextWriter output)
     {
         await using var provider = HubServices(path);
         await using var scope = provider.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
         await db.MigrateAsync();
         var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
-        var persons = await db.Persons.AsNoTracking().OrderBy(p => p.Id).Select(p => new { p.Id, p.Bsn }).ToListAsync();
+        var persons = await db.Persons.AsNoTracking().OrderBy(p => p.Id).Take(distinct ?? int.MaxValue).Select(p => new { p.Id, p.Bsn }).ToListAsync();
         var access = AccessPolicy.For(Coordinator);
         var random = new Random(7);
         const int perRequest = 47, requestsPerCommit = 40;
@@ -102,7 +103,7 @@ public static class ProcessingLogProfile
             }
         }
         var total = await db.Set<ProcessingLogEntry>().CountAsync();
-        var indexed = await db.Set<ProcessingLogSubject>().CountAsync();
+        var indexed = await db.Set<LogIndexRecord>().CountAsync();
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"appended {total:N0} records of {persons.Count:N0} persons in {appending.Elapsed.TotalSeconds:F1} s; index rows {indexed:N0}"));
 
@@ -147,7 +148,7 @@ public static class ProcessingLogProfile
         await using (var scope = provider.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            await output.WriteLineAsync($"log records {await db.Set<ProcessingRecord>().CountAsync()}, subject index rows {await db.Set<ProcessingLogSubject>().CountAsync()}");
+            await output.WriteLineAsync($"log records {await db.Set<ProcessingRecord>().CountAsync()}, subject index rows {await db.Set<LogIndexRecord>().CountAsync()}");
         }
     }
 

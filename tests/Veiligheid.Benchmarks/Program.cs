@@ -8,10 +8,11 @@ if (args is ["profile-log"])
     await Veiligheid.Benchmarks.ProcessingLogProfile.RunAsync(Console.Out);
     return;
 }
-// How fast the background indexer copies the log into its index: … -- profile-index [records, default 300,000]
+// How fast the background indexer copies the log into its index: … -- profile-index [records, default 300,000] [persons, default all]
 if (args is ["profile-index", .. var count])
 {
-    await Veiligheid.Benchmarks.ProcessingLogProfile.RunIndexAsync(count is [var n] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 300_000, Console.Out);
+    await Veiligheid.Benchmarks.ProcessingLogProfile.RunIndexAsync(count is [var n, ..] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 300_000, Console.Out,
+        count is [_, var p] ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : null);
     return;
 }
 // Where a plan-cache hit's time goes (cases 1–3, interleaved medians): … -- profile-read [rounds] [person|cases|incidents …]

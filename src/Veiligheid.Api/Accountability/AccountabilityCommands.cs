@@ -117,7 +117,7 @@ public static class AccountabilityCommands
         if (await ProcessingLogIndex.DisagreementAsync(log, index, indexEnd, CancellationToken.None) is not { } disagreement) return (verification, null);
         // The index is derived from the log, so it can be made again; the disagreeing one is evidence of what was changed.
         var remake = indexFile is null
-            ? $"copy the table {ProcessingLogIndex.Table} aside as evidence and empty it; the hub's indexer fills it again from the log"
+            ? $"copy the tables {string.Join(", ", ProcessingLogIndex.Tables)} aside as evidence and empty them; the hub's indexer fills them again from the log"
             : $"with the hub stopped, move {indexFile} (with its -wal and -shm files) aside as evidence; the hub makes the index again from the log at its next start";
         return (verification, $"{disagreement}, so the look-ups by person and BSN, and the access reports, leave that record out (the index was edited, or " +
                               $"records were removed from the log's end and written again before the indexer saw it). To make the index agree: {remake}");

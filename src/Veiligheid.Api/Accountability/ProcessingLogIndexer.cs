@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Veiligheid.Data;
 
@@ -38,12 +40,28 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
     /// </summary>
     internal static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The page cache of the indexer's connection, in KiB (SQLite's default is 2,000): a record goes into its subject's
+    /// range of the index, at a random place for a random person, and the pages of those ranges stay in memory between
+    /// batches. With <see cref="IndexCheckpointPages"/>, 1,000,000 records of 100,000 random persons took 5.0 instead of
+    /// 9.4 µs a record to index (`profile-index`, BENCHMARKS.md, "Eighteenth round").
+    /// </summary>
+    internal const int IndexCacheKib = 32 * 1024;
+
+    /// <summary>
+    /// The index file's WAL length at which the indexer's commit copies it back (SQLite's default is 1,000 pages): a page
+    /// written by several batches in that time is copied back once, and each copy ends in the fsync of the index's file.
+    /// About 40 MiB of WAL at most; nothing but the indexer writes that file.
+    /// </summary>
+    internal const int IndexCheckpointPages = 10_000;
+
     /// <summary>How often it looks without being woken: records written by another host wake only that host's indexer.</summary>
     internal static readonly TimeSpan IdleInterval = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _pass = new(1, 1);
     private ProcessingLog? _log;
     private SqliteConnection? _connection; // used only under _pass
+    private SqliteIndexCopier? _copier; // on _connection
     private string? _connectionString;
 
     /// <summary>
@@ -108,8 +126,11 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
                 // Requests come first: while they are being served (the log committed during the batch, or on SQL Server
                 // their records wait for the writer the batch held), the next batch waits as long as this one took, so the
                 // indexer takes at most half a core beside them and catches up once they stop. An idle hub (a rebuilt
-                // index, a restart) copies without a pause.
-                if (log.Commits != commits || log.State.Queued > 0) await Task.Delay(Stopwatch.GetElapsedTime(started), cancellationToken);
+                // index, a restart) copies without a pause. Under load that never pauses the index falls behind, and the
+                // look-ups read a longer tail of the log; an indexer that stopped yielding past a bound (200,000 records)
+                // made the load test's p99 389 instead of 15 ms and still fell behind (BENCHMARKS.md, "Eighteenth round").
+                if (log.Commits != commits || log.State.Queued > 0)
+                    await Task.Delay(Stopwatch.GetElapsedTime(started), cancellationToken);
             }
         }
         finally
@@ -118,90 +139,71 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         }
     }
 
-    /// <summary>
-    /// One batch into the index's file, read from the log's (attached), for the hub's SQLite connection string. Read and
-    /// write are apart: the records are read by statements outside any transaction, so each reads the log's file in a
-    /// snapshot that ends with it; then the index's file alone is written. Read inside the write's transaction, the log's
-    /// snapshot would last until the batch's commit, and the log writer's restarting checkpoint (which waits for the WAL's
-    /// readers while it holds the requests' commits back) would wait for the whole batch.
-    /// </summary>
+    /// <summary>One batch into the index's file, read from the log's (attached), for the hub's SQLite connection string.</summary>
     private int CopyOnOwnConnection(string hubConnectionString)
     {
-        var connection = Open(hubConnectionString);
+        var copier = Open(hubConnectionString);
         try
         {
-            long watermark, logEnd;
-            var rows = new List<(long Sequence, long? PersonId, long? BsnKey)>();
-            using (var read = connection.CreateCommand())
-            {
-                read.CommandText = ProcessingLogIndex.WatermarkSql;
-                watermark = (long)read.ExecuteScalar()!;
-                read.CommandText = ProcessingLogIndex.LogEndSql;
-                logEnd = (long)read.ExecuteScalar()!;
-                read.CommandText = ProcessingLogIndex.TailSql;
-                read.Parameters.AddWithValue("$watermark", watermark);
-                read.Parameters.AddWithValue("$batch", BatchSize);
-                using var reader = read.ExecuteReader();
-                while (reader.Read())
-                    rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : ProcessingLogIndex.KeyOf(reader.GetString(2))));
-            }
-            // BEGIN IMMEDIATE on the index's file: a second indexer (another host) waits, then finds these rows there
-            // (OR IGNORE) or reads past them.
-            using var transaction = connection.BeginTransaction(deferred: false);
-            // The watermark was read before the log's end, so a record written meanwhile is below that end, never above it.
-            if (watermark > logEnd)
-            {
-                using var trim = connection.CreateCommand();
-                trim.Transaction = transaction;
-                trim.CommandText = ProcessingLogIndex.TrimAboveSql;
-                trim.Parameters.AddWithValue("$end", logEnd);
-                WarnRemovedEnd(trim.ExecuteNonQuery(), logEnd);
-            }
-            // Through SQLite's own API: Microsoft.Data.Sqlite's ExecuteNonQuery costs microseconds a row more (see
-            // SqliteRowInsert), and under load the indexer copies as many rows a second as the requests log.
-            using (var insert = new SqliteRawStatement(connection, ProcessingLogIndex.InsertOneSql))
-            {
-                foreach (var row in rows)
-                {
-                    insert.BindInt64(1, row.Sequence);
-                    insert.BindInt64(2, row.PersonId);
-                    insert.BindInt64(3, row.BsnKey);
-                    insert.Run();
-                }
-            }
-            transaction.Commit();
-            return rows.Count;
+            return copier.CopyBatch(BatchSize, WarnRemovedEnd);
         }
         catch
         {
-            // A fresh connection next time: nothing half-done carries over.
+            // A fresh connection next time: nothing half-done carries over, and no subject kept from a transaction undone.
             Close();
             throw;
         }
     }
 
-    private SqliteConnection Open(string hubConnectionString)
+    private SqliteIndexCopier Open(string hubConnectionString)
     {
-        if (_connection is not null && string.Equals(_connectionString, hubConnectionString, StringComparison.Ordinal)) return _connection;
+        if (_copier is not null && string.Equals(_connectionString, hubConnectionString, StringComparison.Ordinal)) return _copier;
         Close();
-        // The index's file as main, the log's attached to read from. NORMAL: no fsync at commit (see the remarks); SQLite's
-        // own checkpoints of the index's WAL (nothing else writes that file, and no request waits for it). busy_timeout:
-        // waiting for another host's indexer inside SQLite, in short sleeps.
-        var connection = SqliteOwnConnection.Open(SqliteLogFile.IndexConnectionStringFor(hubConnectionString)!, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+        (_connection, _copier) = OpenOnIndexFile(hubConnectionString);
+        _connectionString = hubConnectionString;
+        return _copier;
+    }
+
+    /// <summary>
+    /// A connection to the index's file of the hub's SQLite file, with the log's file attached to read from, and a copier
+    /// on it. NORMAL: no fsync at commit (see the remarks). busy_timeout: waiting for another host's indexer inside SQLite,
+    /// in short sleeps. A larger page cache and fewer checkpoints than SQLite's defaults (<see cref="IndexCacheKib"/>,
+    /// <see cref="IndexCheckpointPages"/>).
+    /// </summary>
+    internal static (SqliteConnection Connection, SqliteIndexCopier Copier) OpenOnIndexFile(string hubConnectionString)
+    {
+        var connection = SqliteOwnConnection.Open(SqliteLogFile.IndexConnectionStringFor(hubConnectionString)!,
+            string.Create(CultureInfo.InvariantCulture,
+                $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -{IndexCacheKib}; PRAGMA wal_autocheckpoint = {IndexCheckpointPages};"));
         try
         {
             SqliteOwnConnection.WithoutTriggers(connection);
-            using var attach = SqliteLogFile.AttachCommand(connection, SqliteLogFile.Schema,
-                SqliteLogFile.PathFor(new SqliteConnectionStringBuilder(hubConnectionString).DataSource));
-            attach.ExecuteNonQuery();
+            using (var attach = SqliteLogFile.AttachCommand(connection, SqliteLogFile.Schema,
+                       SqliteLogFile.PathFor(new SqliteConnectionStringBuilder(hubConnectionString).DataSource)))
+                attach.ExecuteNonQuery();
+            return (connection, new SqliteIndexCopier(connection, "main", SqliteLogFile.Schema));
         }
         catch
         {
             connection.Dispose();
             throw;
         }
-        _connectionString = hubConnectionString;
-        return _connection = connection;
+    }
+
+    /// <summary>
+    /// What a pass of the hub's indexer does, without a hub (tests, and the index's profile): copies every record past the
+    /// watermark into the index's file of this hub's SQLite file; returns how many it copied.
+    /// </summary>
+    internal static long CopyAllOnFile(string hubConnectionString)
+    {
+        var (connection, copier) = OpenOnIndexFile(hubConnectionString);
+        using (connection)
+        using (copier)
+        {
+            long total = 0;
+            for (int copied; (copied = copier.CopyBatch(BatchSize, (_, _) => { })) > 0;) total += copied;
+            return total;
+        }
     }
 
     /// <summary>
@@ -222,17 +224,37 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
                              "are removed so records written at those sequences again are found; check the log with verify-log --expect and a kept head.",
             logEnd, rows);
 
-    /// <summary>SQL Server (and an in-memory SQLite database): the same statements through the context, in one transaction.</summary>
+    /// <summary>
+    /// SQL Server: the trim and the copy as T-SQL batches through the context, in one transaction. An in-memory SQLite
+    /// database (tests): the copier on the context's one connection, the log and the index both in main.
+    /// </summary>
     private async Task<int> CopyThroughContextAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {
-        var sqlServer = db.OnSqlServer;
+        if (db.OnSqlite)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                using var copier = new SqliteIndexCopier((SqliteConnection)db.Database.GetDbConnection(), "main", "main");
+                return copier.CopyBatch(BatchSize, WarnRemovedEnd);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async ct =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            if (await db.Database.ExecuteSqlRawAsync(ProcessingLogIndex.TrimSql(sqlServer), ct) is var trimmed and > 0)
+            var connection = db.Database.GetDbConnection();
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction.GetDbTransaction();
+            command.CommandText = ProcessingLogIndex.SqlServerTrim;
+            if (Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) is var trimmed and > 0)
                 WarnRemovedEnd(trimmed, await ProcessingLog.EndAsync(db, ct));
-            var copied = await db.Database.ExecuteSqlRawAsync(ProcessingLogIndex.CopySql(sqlServer, BatchSize), ct);
+            command.CommandText = ProcessingLogIndex.SqlServerCopy(BatchSize);
+            var copied = Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
             await transaction.CommitAsync(ct);
             return copied;
         }, cancellationToken);
@@ -240,6 +262,8 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
 
     private void Close()
     {
+        _copier?.Dispose(); // its statements before their connection
+        _copier = null;
         _connection?.Dispose();
         _connection = null;
         _connectionString = null;

@@ -118,6 +118,32 @@ internal sealed class SqliteRawStatement : IDisposable
         if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
     }
 
+    /// <summary>
+    /// Steps a query with the values bound: true with a row to read (<see cref="Int64"/>, <see cref="IsNull"/>,
+    /// <see cref="Utf8"/>), false when there are no more, and then resets it for the next run.
+    /// </summary>
+    public bool Next()
+    {
+        var rc = raw.sqlite3_step(Statement);
+        if (rc == raw.SQLITE_ROW) return true;
+        raw.sqlite3_reset(Statement);
+        if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+        return false;
+    }
+
+    /// <summary>Resets a query that was not stepped to its end (its read ends with it).</summary>
+    public void Reset() => raw.sqlite3_reset(Statement);
+
+    /// <summary>The current row's column (from 0) as an integer.</summary>
+    public long Int64(int column) => raw.sqlite3_column_int64(Statement, column);
+
+    /// <summary>Whether the current row's column (from 0) is null.</summary>
+    public bool IsNull(int column) => raw.sqlite3_column_type(Statement, column) == raw.SQLITE_NULL;
+
+    /// <summary>The current row's column (from 0) as UTF-8 text, valid until the next step: no string made of it.</summary>
+    /// <remarks>SQLite gives a text value's bytes as a blob without converting them (and without the terminating zero).</remarks>
+    public ReadOnlySpan<byte> Utf8(int column) => raw.sqlite3_column_blob(Statement, column);
+
     private void Check(int rc)
     {
         if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _connection.Handle);

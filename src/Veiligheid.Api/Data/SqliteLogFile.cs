@@ -30,7 +30,7 @@ namespace Veiligheid.Data;
 /// <para>The migrations create the log's tables in the hub's file, as they always did; <see cref="MoveIntoOwnFileAsync"/>
 /// moves them (with their rows: a database from before this change keeps its chain) after every migration. A later
 /// migration that rebuilds one of them (SQLite's table rebuild creates the new table in main) is moved the same way.</para>
-/// <para>The log's index by data subject (<see cref="ProcessingLogSubject"/>) has a third file (<see cref="IndexPathFor"/>,
+/// <para>The log's index by data subject (<see cref="ProcessingLogIndex"/>) has a third file (<see cref="IndexPathFor"/>,
 /// attached as <see cref="IndexSchema"/>), so its indexer never waits for the log's writer nor holds it back
 /// (<see cref="PlaceIndexAsync"/>).</para>
 /// <para>An in-memory database (tests) keeps its log in itself: it exists only on its one connection.</para>
@@ -53,7 +53,7 @@ public static partial class SqliteLogFile
     }
 
     /// <summary>
-    /// The file of the log's index by data subject (<see cref="ProcessingLogSubject"/>): <c>veiligheid.db</c> →
+    /// The file of the log's index by data subject (<see cref="ProcessingLogIndex"/>): <c>veiligheid.db</c> →
     /// <c>veiligheid.processing-log-index.db</c>. Derived data: the hub makes it again from the log when it is missing.
     /// </summary>
     public static string IndexPathFor(string databasePath)
@@ -284,53 +284,78 @@ public static partial class SqliteLogFile
     /// </remarks>
     private static async Task PlaceIndexAsync(VeiligheidDbContext db, SqliteConnection connection, int owner, CancellationToken cancellationToken)
     {
-        var table = TableOf<ProcessingLogSubject>(db);
-        var statements = IndexStatements(db, table);
+        string[] tables = [.. ProcessingLogIndex.Tables];
+        var statements = IndexStatements(db);
         await SqliteDurability.EnsureWriteAheadLogAsync(connection, cancellationToken, IndexSchema);
-        var stored = await ObjectsAsync(connection, IndexSchema, [table], view: null, cancellationToken);
+        var stored = await ObjectsAsync(connection, IndexSchema, tables, view: null, cancellationToken);
         var bound = await ScalarAsync(connection, $"PRAGMA \"{IndexSchema}\".user_version;", cancellationToken);
         var same = bound == owner && stored.Count == statements.Count && statements.All(sql => stored.Any(o => Normal(o.Sql) == sql));
-        // Where the migrations (main) or the hub before this file (the log's file) left the table.
-        var elsewhere = new List<(string Schema, bool SameShape)>();
+        // Where the migrations (main) or the hub before this file (the log's file) left the tables, and the index of the
+        // shape before this one (one row per record, in a table of that name), which a migration removes from wherever it is.
+        var elsewhere = new List<(string Schema, string Table)>();
         foreach (var schema in new[] { "main", Schema })
-        {
-            var there = await ObjectsAsync(connection, schema, [table], view: null, cancellationToken);
-            if (there.FirstOrDefault(o => o.Type == "table") is { } found) elsewhere.Add((schema, Normal(found.Sql) == statements[0]));
-        }
+            foreach (var there in await ObjectsAsync(connection, schema, [.. tables, FormerIndexTable], view: null, cancellationToken))
+                if (there.Type == "table") elsewhere.Add((schema, there.Name));
         if (same && elsewhere.Count == 0) return;
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         if (!same)
         {
-            if (stored.Count > 0) await ExecuteAsync(connection, $"DROP TABLE IF EXISTS \"{IndexSchema}\".\"{table}\";", cancellationToken, transaction);
+            // The file holds the index only: every table of another shape or owner goes (SQLite's own, such as the
+            // numbers AUTOINCREMENT keeps, cannot and need not).
+            foreach (var table in await TableNamesAsync(connection, IndexSchema, transaction, cancellationToken))
+                await ExecuteAsync(connection, $"DROP TABLE \"{IndexSchema}\".\"{table}\";", cancellationToken, transaction);
             foreach (var sql in statements) await ExecuteAsync(connection, InSchema(sql, IndexSchema), cancellationToken, transaction);
             await ExecuteAsync(connection, $"PRAGMA \"{IndexSchema}\".user_version = {owner.ToString(CultureInfo.InvariantCulture)};", cancellationToken, transaction);
-            // The rows of a table of the same shape come along (both are this log's: the hub's file and the log's file are
-            // bound by the same id), so a large log is not indexed again from its start; otherwise the indexer copies them.
-            if (elsewhere.FirstOrDefault(e => e.SameShape) is { Schema: { } from })
-                await ExecuteAsync(connection, $"INSERT INTO \"{IndexSchema}\".\"{table}\" SELECT * FROM \"{from}\".\"{table}\";", cancellationToken, transaction);
+            // The rows the migrations put in main come along (a migration fills the tables from an index of the shape
+            // before, so a large log is not indexed again from its start); otherwise the indexer copies them from the log.
+            foreach (var table in tables.Where(t => elsewhere.Contains(("main", t))))
+            {
+                var columns = string.Join(", ", db.Model.GetEntityTypes().Single(e => e.GetTableName() == table).GetProperties().Select(p => $"\"{p.GetColumnName()}\""));
+                await ExecuteAsync(connection, $"INSERT INTO \"{IndexSchema}\".\"{table}\" ({columns}) SELECT {columns} FROM \"main\".\"{table}\";", cancellationToken, transaction);
+            }
         }
-        foreach (var (schema, _) in elsewhere)
+        foreach (var (schema, table) in elsewhere)
             await ExecuteAsync(connection, $"DROP TABLE \"{schema}\".\"{table}\";", cancellationToken, transaction);
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>The table of the index's shape before this one (a row per record with its person and BSN key), which the hub removes where it finds it.</summary>
+    private const string FormerIndexTable = "ProcessingLogSubjects";
+
+    /// <summary>The tables a schema holds, but SQLite's own.</summary>
+    private static async Task<List<string>> TableNamesAsync(SqliteConnection connection, string schema, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT name FROM \"{schema}\".sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\';";
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) names.Add(reader.GetString(0));
+        return names;
+    }
+
     /// <summary>
-    /// The index table's CREATE TABLE and CREATE INDEX statements, as EF Core's migrations would write them from the model,
-    /// normalized. Made once per process: EF Core's model differ walks the whole model (about 50 ms), and the model is the
-    /// same for every SQLite context of the hub.
+    /// The index tables' CREATE TABLE and CREATE INDEX statements, as EF Core's migrations would write them from the model,
+    /// normalized, with the rows' table WITHOUT ROWID (<see cref="LogIndexRecord"/>: its key its only B-tree; the
+    /// migrations cannot say so, and in the hub's file, where only an in-memory database keeps the index, it needs not).
+    /// Made once per process: EF Core's model differ walks the whole model (about 50 ms), and the model is the same for
+    /// every SQLite context of the hub.
     /// </summary>
-    private static List<string> IndexStatements(VeiligheidDbContext db, string table)
-        => LazyInitializer.EnsureInitialized(ref _indexStatements, () => MakeIndexStatements(db, table));
+    private static List<string> IndexStatements(VeiligheidDbContext db)
+        => LazyInitializer.EnsureInitialized(ref _indexStatements, () => MakeIndexStatements(db));
 
     private static List<string>? _indexStatements;
 
-    private static List<string> MakeIndexStatements(VeiligheidDbContext db, string table)
+    private static List<string> MakeIndexStatements(VeiligheidDbContext db)
     {
         var model = db.GetService<IDesignTimeModel>().Model;
+        var tables = ProcessingLogIndex.Tables;
         var operations = db.GetService<IMigrationsModelDiffer>().GetDifferences(null, model.GetRelationalModel())
-            .Where(o => o is CreateTableOperation { Name: var t } && t == table || o is CreateIndexOperation { Table: var i } && i == table)
+            .Where(o => o is CreateTableOperation { Name: var t } && tables.Contains(t) || o is CreateIndexOperation { Table: var i } && tables.Contains(i))
             .ToList();
-        return [.. db.GetService<IMigrationsSqlGenerator>().Generate(operations, model).Select(c => Normal(c.CommandText))];
+        var withoutRowId = $"CREATE TABLE \"{ProcessingLogIndex.RecordsTable}\" ";
+        return [.. db.GetService<IMigrationsSqlGenerator>().Generate(operations, model).Select(c => Normal(c.CommandText))
+            .Select(sql => sql.StartsWith(withoutRowId, StringComparison.Ordinal) ? sql + " WITHOUT ROWID" : sql)];
     }
 
     /// <summary>A CREATE statement as SQLite keeps it in its schema table: without the trailing semicolon and white space.</summary>
@@ -351,10 +376,10 @@ public static partial class SqliteLogFile
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(hubFile);
         var view = ProcessingRecordConfiguration.View;
-        var index = TableOf<ProcessingLogSubject>(db);
-        string[] logNames = [.. LogTables(db), view];
+        var index = ProcessingLogIndex.Tables;
+        string[] logNames = [.. LogTables(db), view, .. index];
         foreach (var inHub in await StoredObjectsAsync(hubFile, cancellationToken))
-            if (logNames.Contains(inHub.Name) || logNames.Contains(inHub.Table) || inHub.Name == index || inHub.Table == index)
+            if (logNames.Contains(inHub.Name) || logNames.Contains(inHub.Table))
                 return $"the database file {hubFile} holds the {inHub.Type} {inHub.Name}, under a name of the processing log's, which the hub's " +
                        "reads of the log (look-ups by person and BSN, access reports) would read instead of the log's own";
 
@@ -363,7 +388,7 @@ public static partial class SqliteLogFile
         if (inLog.FirstOrDefault(o => o.Type == "trigger") is { } trigger)
             return $"the log's file {logFile} holds the trigger {trigger.Name}; the hub makes none, and a trigger on the log's tables runs at every " +
                    "write of the log (it can remove a record as it is written, and the chain then closes over the gap)";
-        if (inLog.FirstOrDefault(o => o.Name == index || o.Table == index) is { } shadow)
+        if (inLog.FirstOrDefault(o => index.Contains(o.Name) || index.Contains(o.Table)) is { } shadow)
             return $"the log's file {logFile} holds the {shadow.Type} {shadow.Name}, under the name of the log's index by data subject, which the " +
                    "hub's look-ups by person and BSN (and access reports) would read instead of the index";
         if (inLog.FirstOrDefault(o => o.Name == view) is not { Type: "view" } ofView || Normal(ofView.Sql) != ViewSql(db))
@@ -384,8 +409,8 @@ public static partial class SqliteLogFile
         {
             return null; // unreadable: said apart from the chain's verdict, and set aside and made again at the next start
         }
-        var statements = IndexStatements(db, index);
-        var ofIndex = inIndex.Where(o => o.Table == index || o.Type == "trigger").ToList();
+        var statements = IndexStatements(db);
+        var ofIndex = inIndex.Where(o => index.Contains(o.Table) || o.Type == "trigger").ToList();
         if (ofIndex.Count != statements.Count || !statements.All(sql => ofIndex.Any(o => Normal(o.Sql) == sql)))
             return $"the index by data subject in {indexFile} is not the table the hub makes (another definition, or a trigger on it); the hub's " +
                    "look-ups by person and BSN (and access reports) read it";

@@ -6,7 +6,7 @@
 # requests per second against run-load.sh's (each side has about half the machine here).
 #
 # From a fresh clone (after building both sides in Release, or without LOAD_SKIP_BUILD=1 to have them built):
-#   apt-get install -y wrk jq        # the load tool (Debian packages)
+#   apt-get install -y wrk jq sqlite3   # the load tool and its helpers (Debian packages)
 #   VEILIGHEID_BENCH_DB=/tmp/veiligheid-bench-v2.db bash tests/Veiligheid.Benchmarks/load/pair-load.sh
 #
 # Sides: PAIR_A and PAIR_B, each either a checkout of this repository (a directory; its hub is run as built in Release,
@@ -17,7 +17,8 @@
 # PAIR_WARMUP seconds [30], PAIR_CONNECTIONS per side [8], PAIR_OUT [/tmp/veiligheid-pair-<UTC time>],
 # LOAD_SKIP_BUILD [0]. Each side gets its own copy of VEILIGHEID_BENCH_DB.
 # The summary gives each side's CPU per request and the share of it spent in the kernel (system time: syscalls, the
-# commits' fsync, network I/O).
+# commits' fsync, network I/O); for a hub, also how many log records its index by data subject was behind when the
+# load stopped, and its CPU per request counted until the index had caught up with them (sqlite3 reads the files).
 # Exit code: 0 when both sides answered equal data before the load and only correct 200 responses under it.
 set -euo pipefail
 
@@ -41,6 +42,7 @@ source "$repo/tests/Veiligheid.Benchmarks/load/common.sh"
 
 command -v wrk >/dev/null || fail "wrk is not installed (Debian: apt-get install -y wrk)"
 command -v jq >/dev/null || fail "jq is not installed (Debian: apt-get install -y jq)"
+command -v sqlite3 >/dev/null || fail "sqlite3 is not installed (Debian: apt-get install -y sqlite3)"
 [[ -f "$source_db" ]] || fail "no database at $source_db"
 for s in A B; do
   [[ "${side[$s]}" == baseline || -f "${side[$s]}/Veiligheid.sln" ]] || fail "PAIR_$s is neither 'baseline' nor a checkout: ${side[$s]}"
@@ -135,6 +137,30 @@ both "$duration" ""
 for s in A B; do after[$s]=$(cpu_ticks "${pid[$s]}"); kernel_after[$s]=$(kernel_ticks "${pid[$s]}"); done
 uptime >"$out/uptime-after.txt"
 
+# --- the log's index by data subject: how far it was behind when the load stopped, and the CPU of its catch-up --------
+# The indexer yields to requests, so part of its work for the window's requests lands after it: the hub's CPU until the
+# index has caught up with the log's end at the window's end is counted too (a hub-only column; the baseline has none).
+log_end() { sqlite3 "${1%.db}.processing-log.db" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLog";' 2>/dev/null || echo 0; }
+index_end() { # the index's watermark; the highest row in the index's shape before the eighteenth round
+  local file="${1%.db}.processing-log-index.db"
+  sqlite3 "$file" 'SELECT COALESCE(MAX("Through"), 0) FROM "ProcessingLogIndexPasses";' 2>/dev/null \
+    || sqlite3 "$file" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLogSubjects";' 2>/dev/null || echo 0
+}
+declare -A log_at_end behind caught_up
+for s in A B; do
+  [[ "${side[$s]}" == baseline ]] && continue
+  log_at_end[$s]=$(log_end "$(db_of "$s")"); behind[$s]=$(( log_at_end[$s] - $(index_end "$(db_of "$s")") ))
+done
+for _ in $(seq 1 300); do
+  waiting=0
+  for s in A B; do
+    [[ "${side[$s]}" == baseline || -n "${caught_up[$s]:-}" ]] && continue
+    if (( $(index_end "$(db_of "$s")") >= log_at_end[$s] )); then caught_up[$s]=$(cpu_ticks "${pid[$s]}"); else waiting=1; fi
+  done
+  (( waiting )) || break
+  sleep 1
+done
+
 # --- summary -----------------------------------------------------------------------------------------------------------
 hz=$(getconf CLK_TCK)
 {
@@ -148,16 +174,24 @@ hz=$(getconf CLK_TCK)
     else echo "$s: hub of ${side[$s]} at $(git -C "${side[$s]}" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "${side[$s]}" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)') ${extra[$s]}"; fi
   done
   echo
-  printf '%-5s %9s %9s %9s %9s %12s %9s %8s %6s\n' side requests req/s p50_ms p99_ms CPU_ms/req kernel_% non2xx wrong
+  printf '%-5s %9s %9s %9s %9s %12s %9s %8s %6s %14s %18s\n' side requests req/s p50_ms p99_ms CPU_ms/req kernel_% non2xx wrong index_behind CPU_ms/req_indexed
   for s in A B; do
     cpu=$(awk -v a="${before[$s]}" -v b="${after[$s]}" -v hz="$hz" -v n="$(field "$s" requests)" 'BEGIN { printf "%.3f", (b - a) / hz * 1000 / n }')
     kernel=$(awk -v a="${before[$s]}" -v b="${after[$s]}" -v ka="${kernel_before[$s]}" -v kb="${kernel_after[$s]}" 'BEGIN { printf "%.0f", (b > a ? (kb - ka) * 100 / (b - a) : 0) }')
-    printf '%-5s %9s %9s %9s %9s %12s %9s %8s %6s\n' "$s" "$(field "$s" requests)" "$(field "$s" rps)" "$(field "$s" p50_ms)" "$(field "$s" p99_ms)" \
-      "$cpu" "$kernel" "$(field "$s" non2xx)" "$(field "$s" bad)"
+    indexed="-"
+    if [[ -n "${caught_up[$s]:-}" ]]; then
+      indexed=$(awk -v a="${before[$s]}" -v b="${caught_up[$s]}" -v hz="$hz" -v n="$(field "$s" requests)" 'BEGIN { printf "%.3f", (b - a) / hz * 1000 / n }')
+    elif [[ "${side[$s]}" != baseline ]]; then indexed="not caught up"; fi
+    printf '%-5s %9s %9s %9s %9s %12s %9s %8s %6s %14s %18s\n' "$s" "$(field "$s" requests)" "$(field "$s" rps)" "$(field "$s" p50_ms)" "$(field "$s" p99_ms)" \
+      "$cpu" "$kernel" "$(field "$s" non2xx)" "$(field "$s" bad)" "${behind[$s]:--}" "$indexed"
     eval "cpu_$s=$cpu"
+    eval "indexed_$s='$indexed'"
   done
   echo
   echo "B / A CPU per request: $(awk -v a="$cpu_A" -v b="$cpu_B" 'BEGIN { printf "%.3f", b / a }')"
+  if [[ "$indexed_A" =~ ^[0-9.]+$ && "$indexed_B" =~ ^[0-9.]+$ ]]; then
+    echo "B / A CPU per request with the index caught up: $(awk -v a="$indexed_A" -v b="$indexed_B" 'BEGIN { printf "%.3f", b / a }')"
+  fi
   echo "logs: $(grep -c '^fail:' "$out/A.log" || true) 'fail:' entries in A's, $(grep -c '^fail:' "$out/B.log" || true) in B's; files: $out"
 } | tee "$out/summary.txt"
 

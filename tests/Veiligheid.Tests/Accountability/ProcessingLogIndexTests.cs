@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -56,8 +57,15 @@ internal static class LogIndex
 
     public static Task<long> IndexAsync(this HubFactory factory) => factory.Indexer().IndexPendingAsync(CancellationToken.None);
 
-    public static List<ProcessingLogSubject> IndexRows(this HubFactory factory)
-        => factory.WithDb(db => db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).ToList());
+    /// <summary>The index's rows with their subjects' person and BSN key, in sequence order.</summary>
+    public static List<IndexRow> IndexRows(this HubFactory factory) => factory.WithDb(IndexRows);
+
+    /// <inheritdoc cref="IndexRows(HubFactory)"/>
+    public static List<IndexRow> IndexRows(VeiligheidDbContext db)
+        => [.. (from r in db.Set<LogIndexRecord>().AsNoTracking()
+                join s in db.Set<LogIndexSubject>().AsNoTracking() on r.Subject equals s.Id
+                orderby r.Sequence
+                select new { r.Sequence, s.PersonId, s.BsnKey }).AsEnumerable().Select(r => new IndexRow(r.Sequence, r.PersonId, r.BsnKey))];
 
     public static List<(int Id, string Bsn)> Persons(this HubFactory factory, int count)
         => [.. factory.WithDb(db => db.Persons.OrderBy(p => p.Id).Take(count).Select(p => new { p.Id, p.Bsn }).ToList()).Select(p => (p.Id, p.Bsn))];
@@ -121,7 +129,7 @@ internal static class LogIndex
 
 public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClassFixture<UnindexedHubFactory>
 {
-    private static readonly string[] SubjectIndexes = ["IX_ProcessingLogSubjects_PersonId", "IX_ProcessingLogSubjects_BsnKey"];
+    private static readonly string[] SubjectIndexes = ["IX_ProcessingLogIndexSubjects_PersonId_BsnKey (PersonId=?)", "IX_ProcessingLogIndexSubjects_BsnKey (BsnKey=?)"];
 
     [Fact]
     public async Task A_tail_of_several_batches_is_indexed_whole_and_in_order_in_one_pass()
@@ -249,6 +257,7 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
             var text = string.Join("\n", plan);
             Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
             Assert.Contains($"COVERING INDEX {index}", text, StringComparison.Ordinal);
+            Assert.Contains("PRIMARY KEY (Subject=?)", text, StringComparison.Ordinal);
             // The sequence is the log's key (its rowid): the tail is a range of it, each record found by it.
             Assert.Contains("ProcessingLog", text, StringComparison.Ordinal);
             Assert.Contains("INTEGER PRIMARY KEY (rowid>?)", text, StringComparison.Ordinal);
@@ -301,8 +310,8 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         {
             ProcessingLogIndex.About(sqlServer, 1).Where(r => r.OccurredAt >= from).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
             ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64)).OrderBy(r => r.Sequence).ToQueryString(),
-            ProcessingLogIndex.TrimSql(sqlServer: true),
-            ProcessingLogIndex.CopySql(sqlServer: true, ProcessingLogIndexer.BatchSize),
+            ProcessingLogIndex.SqlServerTrim,
+            ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize),
             sqlServer.Set<ProcessingRecord>().Where(r => r.OccurredAt >= from && r.OccurredAt < from.AddDays(7)).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
             ProcessingLog.LastRecordSql(sqlServer: true),
         };
@@ -312,11 +321,11 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
             Assert.True(errors.Count == 0, statement + "\n" + string.Join("\n", errors.Select(e => $"line {e.Line}: {e.Message}")));
         }
         Assert.Contains("UNION ALL", statements[0], StringComparison.Ordinal);
-        Assert.Contains("[ProcessingLogSubjects]", statements[1], StringComparison.Ordinal);
+        Assert.Contains("[ProcessingLogIndexSubjects]", statements[1], StringComparison.Ordinal);
         // Two hosts on one SQL Server: the reads that a writer places its rows after hold their locks to the commit, so a
         // second host waits for the first instead of reading the same end (a fork the unique sequence would refuse).
         Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLog.LastRecordSql(sqlServer: true)));
-        Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLogIndex.CopySql(sqlServer: true, ProcessingLogIndexer.BatchSize)));
+        Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize)));
     }
 
     /// <summary>The table hints of a T-SQL statement, as ScriptDom parses them, in order of name.</summary>
@@ -482,7 +491,7 @@ public sealed class ProcessingLogIndexRestartTests(UnindexedHubFactory factory) 
 
 public sealed class ProcessingLogIndexMigrationTests
 {
-    /// <summary>The migration before the index was keyed by an integer (<see cref="ProcessingLogSubject.BsnKey"/>).</summary>
+    /// <summary>The migration before the index was keyed by an integer (<see cref="LogIndexSubject.BsnKey"/>).</summary>
     private const string ActionsMigration = "20261129201952_ProcessingActions";
 
     [Fact]
@@ -513,12 +522,15 @@ public sealed class ProcessingLogIndexMigrationTests
                 Assert.DoesNotContain("IX_ProcessingLog_ProtectedBsn", indexes);
                 Assert.Contains("IX_ProcessingLog_Sequence", indexes);
 
-                // Then keyed by 8 bytes of the protected BSN, filled again from the log, and back. The BSNs above start
-                // 4bf5…, dbc1…, 084f…, e52d…, e77b…: keys of both signs, so the wrap to a negative key is covered.
-                db.GetService<IMigrator>().Migrate();
+                // Then keyed by 8 bytes of the protected BSN, filled again from the log; then by subject, empty (the
+                // indexer fills it), and back. The BSNs above start 4bf5…, dbc1…, 084f…, e52d…, e77b…: keys of both
+                // signs, so the wrap to a negative key is covered.
+                db.GetService<IMigrator>().Migrate(BsnKeyMigration);
                 Assert.Equal(logged.Select(l => (l.Sequence, l.PersonId, ProcessingLogIndex.KeyOf(l.ProtectedBsn))),
-                    db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).AsEnumerable().Select(s => (s.Sequence, s.PersonId, s.BsnKey)));
+                    db.Database.SqlQueryRaw<KeyedSubject>("SELECT \"Sequence\", \"PersonId\", \"BsnKey\" FROM \"ProcessingLogSubjects\" ORDER BY \"Sequence\"").AsEnumerable().Select(k => (k.Sequence, k.PersonId, k.BsnKey)));
                 Assert.Equal(3, logged.Count(l => ProcessingLogIndex.KeyOf(l.ProtectedBsn) < 0));
+                db.GetService<IMigrator>().Migrate();
+                Assert.Empty(LogIndex.IndexRows(db));
                 db.GetService<IMigrator>().Migrate(ActionsMigration);
                 Assert.Equal(logged, IndexedByBsn(db));
             }
@@ -530,10 +542,112 @@ public sealed class ProcessingLogIndexMigrationTests
         }
     }
 
+    /// <summary>The migration that keyed the index by 8 bytes of the protected BSN.</summary>
+    private const string BsnKeyMigration = "20261130080351_ProcessingLogSubjectsBsnKey";
+
+    /// <summary>The migration that made the index by subject (<see cref="LogIndexRecord"/>).</summary>
+    private const string BySubjectMigration = "20261201000913_ProcessingLogIndexBySubject";
+
+    [Fact]
+    public async Task A_hub_whose_index_file_holds_the_index_before_or_none_starts_and_indexes_its_log_again()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(directory, "upgraded.db");
+        var hub = DatabaseSetup.SqliteConnectionString(path);
+        var index = SqliteLogFile.IndexPathFor(path);
+        try
+        {
+            // A hub as it stood before the migration: its log written and indexed, the index in its own file in the shape
+            // before (a row per record with its person and BSN key), made here from the rows of the index by subject.
+            var persons = new (int? Id, string? Bsn)[] { (1, "a1"), (2, "b2"), (null, "c3"), (1, "a1"), (3, null), (2, "b2") };
+            await using (var db = DatabaseSetup.OpenSqlite(path))
+            {
+                await db.MigrateAsync();
+                using var writer = SqliteLogWriter.For(db)!;
+                foreach (var (id, bsn) in persons)
+                {
+                    var protectedBsn = bsn is null ? null : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(bsn)));
+                    writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, id, protectedBsn, LogIndex.Purpose)));
+                }
+            }
+            Assert.Equal(persons.Length, ProcessingLogIndexer.CopyAllOnFile(hub));
+            SqliteConnection.ClearAllPools();
+            using (var file = new SqliteConnection($"Data Source={index};Pooling=False"))
+            {
+                file.Open();
+                using var command = file.CreateCommand();
+                command.CommandText = """
+                    CREATE TABLE "ProcessingLogSubjects" ("Sequence" INTEGER NOT NULL CONSTRAINT "PK_ProcessingLogSubjects" PRIMARY KEY, "PersonId" INTEGER NULL, "BsnKey" INTEGER NULL);
+                    INSERT INTO "ProcessingLogSubjects" SELECT r."Sequence", s."PersonId", s."BsnKey" FROM "ProcessingLogIndexRecords" AS r JOIN "ProcessingLogIndexSubjects" AS s ON s."Id" = r."Subject";
+                    CREATE INDEX "IX_ProcessingLogSubjects_PersonId" ON "ProcessingLogSubjects" ("PersonId");
+                    CREATE INDEX "IX_ProcessingLogSubjects_BsnKey" ON "ProcessingLogSubjects" ("BsnKey");
+                    DROP TABLE "ProcessingLogIndexRecords"; DROP TABLE "ProcessingLogIndexSubjects"; DROP TABLE "ProcessingLogIndexPasses";
+                    """;
+                command.ExecuteNonQuery();
+            }
+            await using (var db = DatabaseSetup.OpenSqlite(path))
+                await db.Database.ExecuteSqlAsync($"DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = {BySubjectMigration}");
+            SqliteConnection.ClearAllPools();
+
+            // The start after the upgrade, with the index before in its file, then with no index file at all (an operator
+            // may leave it out of a backup): the migration makes the index empty, the look-ups read the log's tail, and
+            // the indexer copies the whole log again.
+            for (var start = 0; start < 2; start++)
+            {
+                if (start == 1)
+                {
+                    foreach (var file in SqliteLogFile.WithCompanions(index)) File.Delete(file);
+                    await using (var db = DatabaseSetup.OpenSqlite(path))
+                        await db.Database.ExecuteSqlAsync($"DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = {BySubjectMigration}");
+                    SqliteConnection.ClearAllPools();
+                }
+                await using (var db = DatabaseSetup.OpenSqlite(path))
+                {
+                    await db.MigrateAsync();
+                    Assert.Empty(LogIndex.IndexRows(db));
+                    Assert.Equal([1L, 4L], await ProcessingLogIndex.About(db, 1).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToListAsync());
+                }
+                SqliteConnection.ClearAllPools();
+                Assert.Equal(persons.Length, ProcessingLogIndexer.CopyAllOnFile(hub));
+                await using (var db = DatabaseSetup.OpenSqlite(path))
+                {
+                    var logged = await db.Set<ProcessingLogEntry>().AsNoTracking().OrderBy(e => e.Sequence).ToListAsync();
+                    Assert.Equal(logged.Select(e => new IndexRow(e.Sequence, e.PersonId, ProcessingLogIndex.KeyOf(e.ProtectedBsn))), LogIndex.IndexRows(db));
+                    Assert.Equal(4, await db.Set<LogIndexSubject>().CountAsync()); // 1/a1, 2/b2, -/c3, 3/-
+                    Assert.Equal(persons.Length, await ProcessingLogIndex.EndAsync(db, CancellationToken.None));
+                    Assert.Equal([1L, 4L], await ProcessingLogIndex.About(db, 1).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToListAsync());
+                    Assert.Equal([3L], await ProcessingLogIndex.AboutBsn(db, logged[2].ProtectedBsn!).Select(r => r.Sequence).ToListAsync());
+                }
+                SqliteConnection.ClearAllPools();
+                Assert.Equal(0, ProcessingLogIndexer.CopyAllOnFile(hub)); // nothing to copy again
+            }
+            using (var file = new SqliteConnection($"Data Source={index};Pooling=False"))
+            {
+                file.Open();
+                using var command = file.CreateCommand();
+                command.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'Processing%' ORDER BY name);";
+                Assert.Equal("ProcessingLogIndexPasses,ProcessingLogIndexRecords,ProcessingLogIndexSubjects", command.ExecuteScalar());
+            }
+            var output = new StringWriter();
+            Assert.Equal(AccountabilityCommands.ExitOk, await AccountabilityCommands.VerifyLogAsync(["--database", path], output, TextWriter.Null));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The index's rows while it held the whole protected BSN.</summary>
     private static List<LoggedSubject> IndexedByBsn(VeiligheidDbContext db)
         => db.Database.SqlQueryRaw<LoggedSubject>("SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM \"ProcessingLogSubjects\" ORDER BY \"Sequence\"").ToList();
 }
+
+/// <summary>A row of the index keyed by 8 bytes of the protected BSN (before the index by subject).</summary>
+internal sealed record KeyedSubject(long Sequence, int? PersonId, long? BsnKey);
+
+/// <summary>One row of the index by data subject with its subject's person and BSN key.</summary>
+internal sealed record IndexRow(long Sequence, int? PersonId, long? BsnKey);
 
 /// <summary>A record's subject as the wide table before the split held it, and the index before its key.</summary>
 internal sealed record LoggedSubject(long Sequence, int? PersonId, string? ProtectedBsn);

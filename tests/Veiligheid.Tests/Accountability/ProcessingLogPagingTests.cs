@@ -241,8 +241,8 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         """;
 
     [Theory]
-    [InlineData("person", "IX_ProcessingLogSubjects_PersonId")]
-    [InlineData("bsn", "IX_ProcessingLogSubjects_BsnKey")]
+    [InlineData("person", "IX_ProcessingLogIndexSubjects_PersonId_BsnKey (PersonId=?)")]
+    [InlineData("bsn", "IX_ProcessingLogIndexSubjects_BsnKey (BsnKey=?)")]
     public async Task Each_page_is_one_statement_that_reads_the_subject_index_and_the_tail_without_a_scan(string filter, string index)
     {
         var person = factory.Persons(filter == "person" ? 5 : 6)[^1];
@@ -278,6 +278,8 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
         Assert.DoesNotContain("TEMP B-TREE", text, StringComparison.Ordinal);
         Assert.Contains($"COVERING INDEX {index}", text, StringComparison.Ordinal);
+        // Each subject's rows a range of the index's key, the tail a range of the log's.
+        Assert.Contains("PRIMARY KEY (Subject=?)", text, StringComparison.Ordinal);
         Assert.Contains("INTEGER PRIMARY KEY (rowid>?)", text, StringComparison.Ordinal);
         Assert.Contains("INTEGER PRIMARY KEY (rowid=?)", text, StringComparison.Ordinal);
     }

@@ -168,9 +168,10 @@ public sealed class ProcessingLogMigrationTests
                 last.Hash = ProcessingLog.HashOf(last);
                 db.Database.ExecuteSql($"UPDATE \"ProcessingLog\" SET \"ActionId\" = {last.ActionId.ToString("D").ToUpperInvariant()}, \"Purpose\" = {last.Purpose}, \"Hash\" = {last.Hash} WHERE \"Sequence\" = {last.Sequence}");
 
-                // Through the index's migration (which fills the index from these records) and the move.
+                // Through the migrations and the move. The index by subject is made empty: the look-ups below read the
+                // log's tail until the indexer has copied it (ProcessingLogIndexMigrationTests).
                 await db.MigrateAsync();
-                Assert.Equal(written.Select(r => r.Sequence), db.Set<ProcessingLogSubject>().AsNoTracking().OrderBy(s => s.Sequence).Select(s => s.Sequence).ToList());
+                Assert.Empty(LogIndex.IndexRows(db));
 
                 Assert.Equal(4, await db.Set<ProcessingAction>().CountAsync());
                 Assert.Equal(written.Count, await db.Set<ProcessingLogEntry>().CountAsync());
@@ -180,7 +181,7 @@ public sealed class ProcessingLogMigrationTests
                 Assert.True(verification.IsIntact, verification.Problem);
                 Assert.Equal(written.Count, verification.Verified);
 
-                // The look-ups by person and BSN find the same records, through the index the previous migration filled.
+                // The look-ups by person and BSN find the same records.
                 foreach (var record in written)
                 {
                     if (record.PersonId is { } personId)

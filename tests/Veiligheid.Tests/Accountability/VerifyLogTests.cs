@@ -121,8 +121,7 @@ public sealed class VerifyLogTests : IDisposable
     public async Task Index_rows_above_the_logs_end_show_records_removed_from_it()
     {
         var (path, _) = await LogAsync("indexed.db", 3, 2);
-        await using (var db = DatabaseSetup.OpenSqlite(path))
-            Assert.Equal(5, await db.Database.ExecuteSqlRawAsync(ProcessingLogIndex.CopySql(sqlServer: false, 100))); // the indexer's copy
+        Assert.Equal(5, await IndexAsync(path)); // the indexer's copy
 
         Tamper(path, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" >= 4; DELETE FROM \"ProcessingActions\" WHERE \"Id\" = 4;");
         var truncated = await VerifyAsync(path);
@@ -136,6 +135,29 @@ public sealed class VerifyLogTests : IDisposable
     }
 
     [Fact]
+    public async Task An_index_naming_a_record_twice_or_under_a_subject_it_does_not_hold_fails()
+    {
+        var (path, _) = await LogAsync("twice.db", 3, 2);
+        await IndexAsync(path);
+        var index = SqliteLogFile.IndexPathFor(path);
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+
+        // Record 3 under a subject number the index's subjects do not have.
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRecords\" SET \"Subject\" = 999 WHERE \"Sequence\" = 3;");
+        var unheld = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, unheld.Exit);
+        Assert.Contains("its index by data subject names record 3 under a subject it does not hold", unheld.Error, StringComparison.Ordinal);
+
+        // Back, and then also under a second subject (record 1's, another person's).
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRecords\" SET \"Subject\" = (SELECT \"Id\" FROM \"ProcessingLogIndexSubjects\" WHERE \"PersonId\" = 3) WHERE \"Sequence\" = 3;");
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+        TamperFile(index, "INSERT INTO \"ProcessingLogIndexRecords\" SELECT \"Subject\", 3 FROM \"ProcessingLogIndexRecords\" WHERE \"Sequence\" = 1;");
+        var twice = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, twice.Exit);
+        Assert.Contains("its index by data subject names record 3 more than once", twice.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Index_rows_missing_or_naming_another_person_fail_since_the_look_ups_leave_those_records_out()
     {
         var (path, records) = await LogAsync("misindexed.db", 3, 2);
@@ -143,16 +165,27 @@ public sealed class VerifyLogTests : IDisposable
         var subject = records[3].ProtectedBsn!; // record 4's, and record 1's
         Assert.Equal([1L, 4L], await AboutBsnAsync(path, subject));
 
-        TamperFile(SqliteLogFile.IndexPathFor(path), "DELETE FROM \"ProcessingLogSubjects\" WHERE \"Sequence\" = 4;");
+        TamperFile(SqliteLogFile.IndexPathFor(path), "DELETE FROM \"ProcessingLogIndexRecords\" WHERE \"Sequence\" = 4;");
         Assert.Equal([1L], await AboutBsnAsync(path, subject)); // what an access report reads: record 4 is gone from it
         var missing = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, missing.Exit);
         Assert.Contains("The processing log's chain is whole (5 records verified), but the hub does not read it as written: its index by data subject has no row for record 4, so the look-ups by person and BSN, and the access reports, leave that record out", missing.Error, StringComparison.Ordinal);
         Assert.Contains("move " + SqliteLogFile.IndexPathFor(path), missing.Error, StringComparison.Ordinal);
         Assert.Empty(missing.Output);
+        // The same found in windows of two sequences (a large log's are 4 million): record 4 in the second window.
+        var window = ProcessingLogIndex.CompareWindow;
+        try
+        {
+            ProcessingLogIndex.CompareWindow = 2;
+            Assert.Contains("its index by data subject has no row for record 4,", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ProcessingLogIndex.CompareWindow = window;
+        }
 
         // Put back under record 2's person and BSN.
-        TamperFile(SqliteLogFile.IndexPathFor(path), "INSERT INTO \"ProcessingLogSubjects\" SELECT 4, \"PersonId\", \"BsnKey\" FROM \"ProcessingLogSubjects\" WHERE \"Sequence\" = 2;");
+        TamperFile(SqliteLogFile.IndexPathFor(path), "INSERT INTO \"ProcessingLogIndexRecords\" SELECT \"Subject\", 4 FROM \"ProcessingLogIndexRecords\" WHERE \"Sequence\" = 2;");
         Assert.Equal([1L], await AboutBsnAsync(path, subject));
         var other = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, other.Exit);
@@ -225,20 +258,21 @@ public sealed class VerifyLogTests : IDisposable
         var subject = records[0].ProtectedBsn!;
         Assert.Equal([1L, 4L], await AboutBsnAsync(path, subject));
 
-        // In the database file, SQLite finds it before the index's own: the look-ups then find nothing below its end.
-        TamperFile(path, "CREATE TABLE \"ProcessingLogSubjects\" (\"Sequence\" INTEGER PRIMARY KEY, \"PersonId\" INTEGER, \"BsnKey\" INTEGER); INSERT INTO \"ProcessingLogSubjects\" VALUES (100, NULL, NULL);");
+        // In the database file, SQLite finds it before the index's own: the look-ups then take the index for complete up to
+        // its pass, and find nothing below it.
+        TamperFile(path, "CREATE TABLE \"ProcessingLogIndexPasses\" (\"Through\" INTEGER PRIMARY KEY); INSERT INTO \"ProcessingLogIndexPasses\" VALUES (100);");
         Assert.Empty(await AboutBsnAsync(path, subject));
         var inHub = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, inHub.Exit);
-        Assert.Contains($"the database file {Path.GetFullPath(path)} holds the table ProcessingLogSubjects, under a name of the processing log's", inHub.Error, StringComparison.Ordinal);
-        TamperFile(path, "DROP TABLE \"ProcessingLogSubjects\";");
+        Assert.Contains($"the database file {Path.GetFullPath(path)} holds the table ProcessingLogIndexPasses, under a name of the processing log's", inHub.Error, StringComparison.Ordinal);
+        TamperFile(path, "DROP TABLE \"ProcessingLogIndexPasses\";");
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
 
         // In the log's file it comes before the index's file too; and a trigger on the index would run on the indexer's writes.
-        Tamper(path, "CREATE VIEW \"ProcessingLogSubjects\" AS SELECT 100 AS \"Sequence\", NULL AS \"PersonId\", NULL AS \"BsnKey\";");
-        Assert.Contains("holds the view ProcessingLogSubjects, under the name of the log's index by data subject", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
-        Tamper(path, "DROP VIEW \"ProcessingLogSubjects\";");
-        TamperFile(SqliteLogFile.IndexPathFor(path), "CREATE TRIGGER \"Drop\" AFTER INSERT ON \"ProcessingLogSubjects\" BEGIN DELETE FROM \"ProcessingLogSubjects\" WHERE \"Sequence\" = NEW.\"Sequence\"; END;");
+        Tamper(path, "CREATE VIEW \"ProcessingLogIndexPasses\" AS SELECT 100 AS \"Through\";");
+        Assert.Contains("holds the view ProcessingLogIndexPasses, under the name of the log's index by data subject", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
+        Tamper(path, "DROP VIEW \"ProcessingLogIndexPasses\";");
+        TamperFile(SqliteLogFile.IndexPathFor(path), "CREATE TRIGGER \"Drop\" AFTER INSERT ON \"ProcessingLogIndexRecords\" BEGIN DELETE FROM \"ProcessingLogIndexRecords\" WHERE \"Sequence\" = NEW.\"Sequence\"; END;");
         Assert.Contains("is not the table the hub makes (another definition, or a trigger on it)", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
     }
 
@@ -325,10 +359,12 @@ public sealed class VerifyLogTests : IDisposable
     }
 
     /// <summary>The indexer's copy of every record not in the index yet, into the index's file.</summary>
-    private static async Task IndexAsync(string path)
+    private static async Task<long> IndexAsync(string path)
     {
-        await using var db = DatabaseSetup.OpenSqlite(path);
-        await db.Database.ExecuteSqlRawAsync(ProcessingLogIndex.CopySql(sqlServer: false, 100));
+        await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync(); // the index's file as the hub makes it
+        var copied = ProcessingLogIndexer.CopyAllOnFile(DatabaseSetup.SqliteConnectionString(Path.GetFullPath(path)));
+        SqliteConnection.ClearAllPools();
+        return copied;
     }
 
     /// <summary>The sequences a look-up by this protected BSN finds (what an access report reads), through the hub's connection with its files attached.</summary>

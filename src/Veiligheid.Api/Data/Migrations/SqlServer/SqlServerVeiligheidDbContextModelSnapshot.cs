@@ -22,6 +22,52 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("Veiligheid.Accountability.LogIndexPass", b =>
+                {
+                    b.Property<long>("Through")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Through");
+
+                    b.ToTable("ProcessingLogIndexPasses", (string)null);
+                });
+
+            modelBuilder.Entity("Veiligheid.Accountability.LogIndexRecord", b =>
+                {
+                    b.Property<int>("Subject")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Subject", "Sequence");
+
+                    b.ToTable("ProcessingLogIndexRecords", (string)null);
+                });
+
+            modelBuilder.Entity("Veiligheid.Accountability.LogIndexSubject", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<long?>("BsnKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("PersonId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BsnKey");
+
+                    b.HasIndex("PersonId", "BsnKey");
+
+                    b.ToTable("ProcessingLogIndexSubjects", (string)null);
+                });
+
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingAction", b =>
                 {
                     b.Property<long>("Id")
@@ -116,26 +162,6 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.HasIndex("ActionKey");
 
                     b.ToTable("ProcessingLog", (string)null);
-                });
-
-            modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogSubject", b =>
-                {
-                    b.Property<long>("Sequence")
-                        .HasColumnType("bigint");
-
-                    b.Property<long?>("BsnKey")
-                        .HasColumnType("bigint");
-
-                    b.Property<int?>("PersonId")
-                        .HasColumnType("int");
-
-                    b.HasKey("Sequence");
-
-                    b.HasIndex("BsnKey");
-
-                    b.HasIndex("PersonId");
-
-                    b.ToTable("ProcessingLogSubjects", (string)null);
                 });
 
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingRecord", b =>

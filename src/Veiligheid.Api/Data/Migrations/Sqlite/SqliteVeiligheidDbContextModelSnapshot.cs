@@ -17,6 +17,50 @@ namespace Veiligheid.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Veiligheid.Accountability.LogIndexPass", b =>
+                {
+                    b.Property<long>("Through")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Through");
+
+                    b.ToTable("ProcessingLogIndexPasses", (string)null);
+                });
+
+            modelBuilder.Entity("Veiligheid.Accountability.LogIndexRecord", b =>
+                {
+                    b.Property<int>("Subject")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Subject", "Sequence");
+
+                    b.ToTable("ProcessingLogIndexRecords", (string)null);
+                });
+
+            modelBuilder.Entity("Veiligheid.Accountability.LogIndexSubject", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("BsnKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PersonId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BsnKey");
+
+                    b.HasIndex("PersonId", "BsnKey");
+
+                    b.ToTable("ProcessingLogIndexSubjects", (string)null);
+                });
+
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingAction", b =>
                 {
                     b.Property<long>("Id")
@@ -111,26 +155,6 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.HasIndex("ActionKey");
 
                     b.ToTable("ProcessingLog", (string)null);
-                });
-
-            modelBuilder.Entity("Veiligheid.Accountability.ProcessingLogSubject", b =>
-                {
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("BsnKey")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("PersonId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Sequence");
-
-                    b.HasIndex("BsnKey");
-
-                    b.HasIndex("PersonId");
-
-                    b.ToTable("ProcessingLogSubjects", (string)null);
                 });
 
             modelBuilder.Entity("Veiligheid.Accountability.ProcessingRecord", b =>

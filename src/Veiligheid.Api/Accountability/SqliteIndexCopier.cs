@@ -1,0 +1,165 @@
+using Microsoft.Data.Sqlite;
+
+namespace Veiligheid.Accountability;
+
+/// <summary>
+/// SQLite's copy of the processing log's records into its index by data subject (<see cref="ProcessingLogIndex"/>), one
+/// batch per call, on one connection: the index's own file with the log's attached (a hub on a file), or the one in-memory
+/// database that holds both (tests). Its statements are prepared once and run through SQLite's own API, and it keeps the
+/// subjects it found or added, so a record of a subject seen before costs one insert into one B-tree.
+/// </summary>
+/// <remarks>
+/// The subjects it keeps stay valid while its connection lasts: subjects are never removed, and the ones a transaction
+/// added are kept only once it committed. The indexer disposes it with its connection after any failure.
+/// </remarks>
+internal sealed class SqliteIndexCopier : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SqliteRawStatement _watermark;
+    private readonly SqliteRawStatement _logEnd;
+    private readonly SqliteRawStatement _tail;
+    private readonly SqliteRawStatement _findSubject;
+    private readonly SqliteRawStatement _addSubject;
+    private readonly SqliteRawStatement _addRecord;
+    private readonly SqliteRawStatement _addPass;
+    private readonly string _index;
+    private readonly Dictionary<(int? PersonId, long? BsnKey), int> _subjects = [];
+
+    /// <param name="connection">An open connection.</param>
+    /// <param name="indexSchema">The schema the index's tables are in on it (main in the index's own file).</param>
+    /// <param name="logSchema">The schema the log's tables are in on it (the attached log's file, or main in memory).</param>
+    public SqliteIndexCopier(SqliteConnection connection, string indexSchema, string logSchema)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+        _index = indexSchema;
+        var (subjects, records, passes, log) = (Name(indexSchema, ProcessingLogIndex.SubjectsTable), Name(indexSchema, ProcessingLogIndex.RecordsTable),
+            Name(indexSchema, ProcessingLogIndex.PassesTable), Name(logSchema, "ProcessingLog"));
+        var made = new List<SqliteRawStatement>();
+        SqliteRawStatement Prepare(string sql)
+        {
+            var statement = new SqliteRawStatement(connection, sql);
+            made.Add(statement);
+            return statement;
+        }
+        try
+        {
+            _watermark = Prepare($"SELECT COALESCE(MAX(\"Through\"), 0) FROM {passes};");
+            _logEnd = Prepare($"SELECT COALESCE(MAX(\"Sequence\"), 0) FROM {log};");
+            _tail = Prepare($"SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM {log} WHERE \"Sequence\" > ?1 ORDER BY \"Sequence\" LIMIT ?2;");
+            _findSubject = Prepare($"SELECT \"Id\" FROM {subjects} WHERE \"PersonId\" IS ?1 AND \"BsnKey\" IS ?2 ORDER BY \"Id\" LIMIT 1;");
+            _addSubject = Prepare($"INSERT INTO {subjects} (\"PersonId\", \"BsnKey\") VALUES (?1, ?2) RETURNING \"Id\";");
+            _addRecord = Prepare($"INSERT OR IGNORE INTO {records} (\"Subject\", \"Sequence\") VALUES (?1, ?2);");
+            _addPass = Prepare($"INSERT OR IGNORE INTO {passes} (\"Through\") VALUES (?1);");
+        }
+        catch
+        {
+            foreach (var statement in made) statement.Dispose();
+            throw;
+        }
+    }
+
+    private static string Name(string schema, string table) => $"\"{schema}\".\"{table}\"";
+
+    /// <summary>
+    /// Copies the next <paramref name="batch"/> records past the index's watermark into it, in one transaction on the
+    /// index's file, and returns how many it copied. Read and write are apart: the records are read outside any
+    /// transaction, so the read's snapshot of the log's file ends with it; then the index's file alone is written. Read
+    /// inside the write's transaction, the log's snapshot would last until the batch's commit, and the log writer's
+    /// restarting checkpoint (which waits for the WAL's readers while it holds the requests' commits back) would wait for
+    /// the whole batch.
+    /// </summary>
+    /// <param name="trimmed">Called with the number of index rows above the log's end and that end, when there were any (they are removed).</param>
+    public int CopyBatch(int batch, Action<int, long> trimmed)
+    {
+        var watermark = Scalar(_watermark);
+        var logEnd = Scalar(_logEnd);
+        var rows = new List<(long Sequence, int? PersonId, long? BsnKey)>(batch);
+        _tail.BindInt64(1, watermark);
+        _tail.BindInt64(2, batch);
+        while (_tail.Next())
+            rows.Add((_tail.Int64(0), _tail.IsNull(1) ? null : checked((int)_tail.Int64(1)), _tail.IsNull(2) ? null : ProcessingLogIndex.KeyOf(_tail.Utf8(2))));
+
+        // BEGIN IMMEDIATE on the index's file: a second indexer (another host) waits, then reads past the rows this one
+        // wrote (the watermark is read again under the lock).
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        var current = Scalar(_watermark);
+        // The watermark was read before the log's end, so a record written meanwhile is below that end, never above it.
+        if (current > logEnd)
+        {
+            trimmed(Trim(transaction, logEnd), logEnd);
+            transaction.Commit();
+            return 0; // the next batch starts from the lower watermark
+        }
+        var added = new Dictionary<(int?, long?), int>();
+        var copied = 0;
+        long last = 0;
+        foreach (var (sequence, personId, bsnKey) in rows)
+        {
+            if (sequence <= current) continue; // another indexer copied it meanwhile
+            var subject = SubjectOf(personId, bsnKey, added);
+            _addRecord.BindInt64(1, subject);
+            _addRecord.BindInt64(2, sequence);
+            _addRecord.Run();
+            (copied, last) = (copied + 1, sequence);
+        }
+        if (copied > 0)
+        {
+            _addPass.BindInt64(1, last);
+            _addPass.Run();
+        }
+        transaction.Commit();
+        foreach (var (key, id) in added) _subjects[key] = id;
+        return copied;
+    }
+
+    /// <summary>The subject's number: kept, found in the index, or added to it (and to <paramref name="added"/>, kept once the transaction commits).</summary>
+    private int SubjectOf(int? personId, long? bsnKey, Dictionary<(int?, long?), int> added)
+    {
+        var key = (personId, bsnKey);
+        if (_subjects.TryGetValue(key, out var id) || added.TryGetValue(key, out id)) return id;
+        _findSubject.BindInt64(1, personId);
+        _findSubject.BindInt64(2, bsnKey);
+        if (_findSubject.Next())
+        {
+            id = checked((int)_findSubject.Int64(0));
+            _findSubject.Reset();
+        }
+        else
+        {
+            _addSubject.BindInt64(1, personId);
+            _addSubject.BindInt64(2, bsnKey);
+            if (!_addSubject.Next()) throw new InvalidOperationException("The index's new subject has no number.");
+            id = checked((int)_addSubject.Int64(0));
+            while (_addSubject.Next()) { } // steps the insert to its end
+        }
+        added[key] = id;
+        return id;
+    }
+
+    /// <summary>Removes the rows and passes above the log's end; returns how many rows went. A scan of the rows: only a log cut at its end needs it.</summary>
+    private int Trim(SqliteTransaction transaction, long logEnd)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"DELETE FROM {Name(_index, ProcessingLogIndex.RecordsTable)} WHERE \"Sequence\" > $end;";
+        command.Parameters.AddWithValue("$end", logEnd);
+        var removed = command.ExecuteNonQuery();
+        command.CommandText = $"DELETE FROM {Name(_index, ProcessingLogIndex.PassesTable)} WHERE \"Through\" > $end;";
+        command.ExecuteNonQuery();
+        return removed;
+    }
+
+    private static long Scalar(SqliteRawStatement query)
+    {
+        if (!query.Next()) throw new InvalidOperationException("A one-row query returned none.");
+        var value = query.Int64(0);
+        query.Reset();
+        return value;
+    }
+
+    public void Dispose()
+    {
+        foreach (var statement in new[] { _watermark, _logEnd, _tail, _findSubject, _addSubject, _addRecord, _addPass }) statement.Dispose();
+    }
+}
