@@ -22,6 +22,12 @@ public static class AccountabilityQueries
     /// <summary>Named in the log's cursors: no other list's cursor pages it, nor one of its cursors another list.</summary>
     private const string ProcessingLogList = "Query.processingLog";
 
+    /// <summary>An access report's one order, oldest first by sequence (the report reads as a history); keyset cursors as the log's.</summary>
+    private static readonly SortTerm<ProcessingRecord>[] OldestFirst = [NewestFirst[0] with { Descending = false }];
+
+    /// <summary>Named in an access report's cursors, apart from the log's (another order).</summary>
+    private const string AccessReportList = "Query.accessReport";
+
     public static void AddAccountabilityFields(this QueryType query)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -67,10 +73,11 @@ public static class AccountabilityQueries
             });
 
         query.Field<NonNullGraphType<AccessReportType>>("accessReport").Category(DataCategory.Verwerkingslog)
-            .Description("A data subject's access report (inzage): which organisation processed the person's data, when and why, leaving out users and systems. Producing it is logged under the request's purpose.")
+            .Description("A data subject's access report (inzage): which organisation processed the person's data, when and why, leaving out users and systems, oldest first, a page at a time (a person processed daily for years has tens of thousands of entries). Producing each page is logged under the request's purpose.")
             .Argument<NonNullGraphType<BsnScalar>>("bsn", "The data subject's BSN.")
             .Argument<DateTimeScalar>("from", "Start of the period, inclusive: records at or after this time; everything held when omitted.")
             .Argument<DateTimeScalar>("to", "End of the period, exclusive: records before this time; up to now when omitted.")
+            .Arguments(Paging.Arguments())
             .ResolveAsync(async ctx =>
             {
                 var hub = ctx.Hub();
@@ -79,9 +86,8 @@ public static class AccountabilityQueries
                 var from = ctx.GetArgument<DateTime?>("from");
                 var to = ctx.GetArgument<DateTime?>("to");
                 var protectedBsn = log.Protect(bsn);
-                var entries = await Period(ProcessingLogIndex.AboutBsn(hub.Db, protectedBsn), from, to)
-                    .OrderBy(r => r.Sequence)
-                    .ToListAsync(ctx.CancellationToken);
+                var entries = await Period(ProcessingLogIndex.AboutBsn(hub.Db, protectedBsn), from, to).ToKeysetPageAsync(OldestFirst, ctx, AccessReportList);
+                // As the log's look-up: noted once the page is read, so a page refused (a cursor the report did not give) processed no one.
                 NoteSubject(hub, bsn);
                 var now = ctx.RequestServices!.GetService<TimeProvider>()?.GetUtcNow().UtcDateTime ?? DateTime.UtcNow;
                 return new AccessReport(now, from, to, entries);

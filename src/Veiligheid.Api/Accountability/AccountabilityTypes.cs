@@ -53,7 +53,7 @@ public sealed class ProcessingRecordType : SlicedObjectGraphType<ProcessingRecor
 }
 
 /// <summary>A data subject's access report (AVG art. 15): who processed their data, when and why.</summary>
-public sealed record AccessReport(DateTime GeneratedAt, DateTime? From, DateTime? To, IReadOnlyList<ProcessingRecord> Entries);
+public sealed record AccessReport(DateTime GeneratedAt, DateTime? From, DateTime? To, Page<ProcessingRecord> Entries);
 
 [Category(DataCategory.Verwerkingslog)]
 public sealed class AccessReportType : SlicedObjectGraphType<AccessReport>
@@ -65,7 +65,10 @@ public sealed class AccessReportType : SlicedObjectGraphType<AccessReport>
         Field<NonNullGraphType<DateTimeScalar>>("generatedAt").Description("When the report was made.").Resolve(ctx => ctx.Source.GeneratedAt);
         Field<DateTimeScalar>("from").Description("Start of the period covered; null for everything held.").Resolve(ctx => ctx.Source.From);
         Field<DateTimeScalar>("to").Description("End of the period covered; null for up to now.").Resolve(ctx => ctx.Source.To);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<AccessReportEntryType>>>>("entries").Description("Each processing, oldest first: the whole report for the period asked (accessReport's from and to), so it takes no filter of its own.").Resolve(ctx => ctx.Source.Entries);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<AccessReportEntryType>>>>("entries").Description("This page's processings, oldest first (accessReport's first and after; pageInfo says whether more follow). The report covers the whole period asked (accessReport's from and to), so it takes no filter of its own.").Resolve(ctx => ctx.Source.Entries.Nodes);
+        Field<NonNullGraphType<IntGraphType>>("totalCount").Description("How many processings the report holds for the period, over every page.")
+            .ResolveAsync(async ctx => await ctx.Source.Entries.Count(ctx.CancellationToken));
+        Field<NonNullGraphType<PageInfoGraphType>>("pageInfo").Description("Where this page lies in the report: pass endCursor as accessReport's after for the next.").Resolve(ctx => ctx.Source.Entries);
     }
 }
 

@@ -220,6 +220,84 @@ public sealed class ProcessingLogPagingWithoutIndexerTests(UnindexedHubFactory f
     }
 }
 
+/// <summary>A data subject's access report, a page at a time.</summary>
+public sealed class AccessReportPagingTests(UnindexedHubFactory factory) : IClassFixture<UnindexedHubFactory>
+{
+    private const string Query = """
+        query($bsn: BSN!, $to: DateTime, $first: Int, $after: String) {
+          accessReport(bsn: $bsn, to: $to, first: $first, after: $after) {
+            totalCount pageInfo { hasNextPage hasPreviousPage endCursor } entries { occurredAt purpose }
+          }
+        }
+        """;
+
+    [Fact]
+    public async Task A_report_longer_than_a_page_is_read_whole_oldest_first_page_by_page_and_each_page_is_logged()
+    {
+        // More records than the largest page: the report as one list was bounded only by the request's timeout.
+        var person = factory.Persons(7)[6];
+        await factory.AppendAsync([person], rounds: Paging.MaxPageSize + 30);
+        await factory.IndexAsync();
+        await factory.AppendAsync([person], rounds: 5); // some in the index's tail
+        await Task.Delay(20);
+        var to = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture); // the pages' own inzage records come after it
+        var protectedBsn = factory.Services.GetRequiredService<ProcessingLog>().Protect(person.Bsn);
+        var expected = factory.LogRecords().Where(r => r.ProtectedBsn == protectedBsn).Select(r => r.Sequence).ToList();
+        var officer = factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "inzageverzoek");
+
+        var entries = 0;
+        var pages = new List<int>();
+        string? after = null;
+        var before = factory.LogRecords().Count(r => r.ProtectedBsn == protectedBsn);
+        while (true)
+        {
+            var response = await officer.GraphQLAsync(Query, new Dictionary<string, object?> { ["bsn"] = person.Bsn, ["to"] = to, ["first"] = Paging.MaxPageSize, ["after"] = after });
+            Assert.True(response.Errors.Count == 0, response.Body.ToString());
+            var report = response.Data.GetProperty("accessReport");
+            Assert.Equal(expected.Count, report.GetProperty("totalCount").GetInt32());
+            var count = report.GetProperty("entries").GetArrayLength();
+            pages.Add(count);
+            entries += count;
+            var info = report.GetProperty("pageInfo");
+            Assert.Equal(after is not null, info.GetProperty("hasPreviousPage").GetBoolean());
+            if (!info.GetProperty("hasNextPage").GetBoolean()) break;
+            after = info.GetProperty("endCursor").GetString();
+        }
+        Assert.Equal([Paging.MaxPageSize, expected.Count - Paging.MaxPageSize], pages);
+        Assert.Equal(expected.Count, entries);
+        // Each page is an inzage: one record about the person per page.
+        Assert.Equal(before + pages.Count, factory.LogRecords().Count(r => r.ProtectedBsn == protectedBsn));
+
+        // Without first: a page of the default size; more than the most is refused, as on every list.
+        var defaulted = await officer.GraphQLAsync(Query, new Dictionary<string, object?> { ["bsn"] = person.Bsn, ["to"] = to });
+        Assert.Equal(Paging.DefaultPageSize, defaulted.Data.GetProperty("accessReport").GetProperty("entries").GetArrayLength());
+        var tooMany = await officer.GraphQLAsync(Query, new Dictionary<string, object?> { ["bsn"] = person.Bsn, ["first"] = Paging.MaxPageSize + 1 });
+        Assert.Equal(["INVALID_PAGE_SIZE"], tooMany.ErrorCodes);
+    }
+
+    [Fact]
+    public async Task A_cursor_of_the_processing_log_or_a_made_up_one_is_refused_and_logs_no_inzage()
+    {
+        var person = factory.Persons(8)[7];
+        await factory.AppendAsync([person], rounds: 3);
+        var officer = factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "inzageverzoek");
+        var log = await factory.Officer().GraphQLAsync(LogPaging.Query, new Dictionary<string, object?> { ["person"] = GlobalId.Encode("Person", person.Id), ["first"] = 1 });
+        var logCursor = log.Data.GetProperty("processingLog").GetProperty("pageInfo").GetProperty("endCursor").GetString()!;
+        var page = await officer.GraphQLAsync(Query, new Dictionary<string, object?> { ["bsn"] = person.Bsn, ["first"] = 1 });
+        var own = page.Data.GetProperty("accessReport").GetProperty("pageInfo").GetProperty("endCursor").GetString()!;
+        Assert.StartsWith("[\"Query.accessReport:SEQUENCE\",", Encoding.UTF8.GetString(Base64Url.DecodeFromChars(own)), StringComparison.Ordinal);
+
+        var logged = factory.LogRecords().Count;
+        foreach (var after in new[] { logCursor, "garbage", own[..^2] })
+        {
+            var response = await officer.GraphQLAsync(Query, new Dictionary<string, object?> { ["bsn"] = person.Bsn, ["after"] = after });
+            Assert.True(response.ErrorCodes.SequenceEqual(["INVALID_CURSOR"]), after + ": " + response.Body);
+            Assert.False(response.HasData, response.Body.ToString());
+        }
+        Assert.Equal(logged, factory.LogRecords().Count);
+    }
+}
+
 /// <summary>With the background indexer on, moving the watermark while the test pages.</summary>
 public sealed class ProcessingLogPagingWithIndexerTests(HubFactory factory) : ProcessingLogPagingCases(factory), IClassFixture<HubFactory>
 {
