@@ -280,13 +280,18 @@ public static class ProcessingLogIndex
     /// SQL Server's indexer, before each pass: removes the index's rows and passes above the log's last record, and returns
     /// how many rows went. Nothing removes log records; rows above its end mean records were removed from it (or the log
     /// was restored without its index), and the indexer says so (<see cref="ProcessingLogIndexer"/>). Reads one key at each
-    /// end when there is nothing to remove; the rows above the end are found by a scan, which only such a log needs.
+    /// end when there is nothing to remove; the rows above the end are found by a scan, which only such a log needs. The
+    /// watermark is read first, with UPDLOCK and HOLDLOCK as the copy reads it: another host's indexer adds no pass until
+    /// this transaction ends, and each pass it added before names records the log's end, read next, includes. Read after
+    /// the log's end, the watermark could be a pass that indexer added meanwhile, for records written since: a whole log
+    /// taken for a cut one, its rows removed and a warning of removed records.
     /// </summary>
     internal const string SqlServerTrim = """
         SET NOCOUNT ON;
+        DECLARE @watermark bigint = (SELECT COALESCE(MAX([p].[Through]), 0) FROM [ProcessingLogIndexPasses] AS [p] WITH (UPDLOCK, HOLDLOCK));
         DECLARE @end bigint = (SELECT COALESCE(MAX([Sequence]), 0) FROM [ProcessingLog]);
         DECLARE @removed int = 0;
-        IF EXISTS (SELECT 1 FROM [ProcessingLogIndexPasses] WHERE [Through] > @end)
+        IF @watermark > @end
         BEGIN
             DELETE FROM [ProcessingLogIndexRecords] WHERE [Sequence] > @end;
             SET @removed = @@ROWCOUNT;

@@ -218,7 +218,10 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
     /// operator keeps from verify-log (<c>--expect</c>), which catches a removed end whatever the index says. verify-log
     /// reports the rows too while they stand (<see cref="ProcessingLog.MissingFromEndAsync"/>).
     /// </remarks>
-    private void WarnRemovedEnd(int rows, long logEnd)
+    private void WarnRemovedEnd(int rows, long logEnd) => WarnRemovedEnd(logger, rows, logEnd);
+
+    /// <inheritdoc cref="WarnRemovedEnd(int, long)"/>
+    internal static void WarnRemovedEnd(ILogger logger, int rows, long logEnd)
         => logger.LogWarning("The processing log ends at record {LogEnd}, but its index by data subject named {Rows} records above it: " +
                              "records were removed from the log's end, or the log was restored without its index. The index rows above the end " +
                              "are removed so records written at those sequences again are found; check the log with verify-log --expect and a kept head.",

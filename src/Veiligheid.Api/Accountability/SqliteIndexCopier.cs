@@ -9,8 +9,9 @@ namespace Veiligheid.Accountability;
 /// subjects it found or added, so a record of a subject seen before costs one insert into one B-tree.
 /// </summary>
 /// <remarks>
-/// The subjects it keeps stay valid while its connection lasts: subjects are never removed, and the ones a transaction
-/// added are kept only once it committed. The indexer disposes it with its connection after any failure.
+/// The subjects it keeps stay valid while the index's tables last: subjects are never removed, the ones a transaction
+/// added are kept only once it committed, and all are forgotten when the index file's schema changed (its tables made
+/// again). The indexer disposes it with its connection after any failure.
 /// </remarks>
 internal sealed class SqliteIndexCopier : IDisposable
 {
@@ -22,8 +23,11 @@ internal sealed class SqliteIndexCopier : IDisposable
     private readonly SqliteRawStatement _addSubject;
     private readonly SqliteRawStatement _addRecord;
     private readonly SqliteRawStatement _addPass;
+    private readonly SqliteRawStatement _lockIndex;
+    private readonly SqliteRawStatement _schemaVersion;
     private readonly string _index;
     private readonly Dictionary<(int? PersonId, long? BsnKey), int> _subjects = [];
+    private long _subjectsSchema = -1; // the index file's schema version the subjects kept were found in
 
     /// <param name="connection">An open connection.</param>
     /// <param name="indexSchema">The schema the index's tables are in on it (main in the index's own file).</param>
@@ -51,6 +55,11 @@ internal sealed class SqliteIndexCopier : IDisposable
             _addSubject = Prepare($"INSERT INTO {subjects} (\"PersonId\", \"BsnKey\") VALUES (?1, ?2) RETURNING \"Id\";");
             _addRecord = Prepare($"INSERT OR IGNORE INTO {records} (\"Subject\", \"Sequence\") VALUES (?1, ?2);");
             _addPass = Prepare($"INSERT OR IGNORE INTO {passes} (\"Through\") VALUES (?1);");
+            // A write that changes nothing: as a deferred transaction's first statement it takes the index file's write
+            // lock alone (BEGIN IMMEDIATE takes every attached file's, the log's too, so the log's writer would wait for
+            // the batch).
+            _lockIndex = Prepare($"DELETE FROM {passes} WHERE 0;");
+            _schemaVersion = Prepare($"PRAGMA {Quoted(indexSchema)}.schema_version;");
         }
         catch
         {
@@ -59,7 +68,9 @@ internal sealed class SqliteIndexCopier : IDisposable
         }
     }
 
-    private static string Name(string schema, string table) => $"\"{schema}\".\"{table}\"";
+    private static string Name(string schema, string table) => $"{Quoted(schema)}.{Quoted(table)}";
+
+    private static string Quoted(string name) => $"\"{name}\"";
 
     /// <summary>
     /// Copies the next <paramref name="batch"/> records past the index's watermark into it, in one transaction on the
@@ -80,16 +91,31 @@ internal sealed class SqliteIndexCopier : IDisposable
         while (_tail.Next())
             rows.Add((_tail.Int64(0), _tail.IsNull(1) ? null : checked((int)_tail.Int64(1)), _tail.IsNull(2) ? null : ProcessingLogIndex.KeyOf(_tail.Utf8(2))));
 
-        // BEGIN IMMEDIATE on the index's file: a second indexer (another host) waits, then reads past the rows this one
-        // wrote (the watermark is read again under the lock).
-        using var transaction = _connection.BeginTransaction(deferred: false);
+        // The index file's write lock: a second indexer (another host) waits, then reads past the rows this one wrote (the
+        // watermark is read again under the lock).
+        using var transaction = BeginWrite();
         var current = Scalar(_watermark);
+        if (current != watermark && (current < watermark || current > logEnd))
+        {
+            // Another host's indexer moved the watermark since it was read here: down (it removed the rows above a cut
+            // log's end, and the rows read here, from the old watermark on, would leap over the records between), or past
+            // the log's end read here (it copied records written since; they are in the log). The next batch reads again.
+            transaction.Commit();
+            return 0;
+        }
         // The watermark was read before the log's end, so a record written meanwhile is below that end, never above it.
         if (current > logEnd)
         {
             trimmed(Trim(transaction, logEnd), logEnd);
             transaction.Commit();
             return 0; // the next batch starts from the lower watermark
+        }
+        // Subjects are never removed from the index's tables, but the tables themselves may be made again under a running
+        // host (another host's start that finds another shape or owner): the numbers kept then name no subject, or another.
+        if (Scalar(_schemaVersion) is var schema && schema != _subjectsSchema)
+        {
+            _subjects.Clear();
+            _subjectsSchema = schema;
         }
         var added = new Dictionary<(int?, long?), int>();
         var copied = 0;
@@ -111,6 +137,39 @@ internal sealed class SqliteIndexCopier : IDisposable
         transaction.Commit();
         foreach (var (key, id) in added) _subjects[key] = id;
         return copied;
+    }
+
+    /// <summary>
+    /// Removes the index's rows and passes above the log's end, when there are any, and says so through
+    /// <paramref name="trimmed"/>: for a hub's start (<see cref="Data.SqliteLogFile.MoveIntoOwnFileAsync"/>), before its log
+    /// writer gives those sequences to new records, which the stale rows would hide from the look-ups for good once the
+    /// log's end has passed the watermark again (a log and hub file restored from a backup beside a newer index, say).
+    /// </summary>
+    public void TrimAboveLogEnd(Action<int, long> trimmed)
+    {
+        var watermark = Scalar(_watermark);
+        var logEnd = Scalar(_logEnd);
+        if (watermark <= logEnd) return;
+        using var transaction = BeginWrite();
+        // Unless another host's indexer moved the watermark meanwhile (see CopyBatch); its next batch finds what is left.
+        if (Scalar(_watermark) == watermark) trimmed(Trim(transaction, logEnd), logEnd);
+        transaction.Commit();
+    }
+
+    /// <summary>A transaction holding the index file's write lock, and no other file's (see <see cref="_lockIndex"/>).</summary>
+    private SqliteTransaction BeginWrite()
+    {
+        var transaction = _connection.BeginTransaction(deferred: true);
+        try
+        {
+            _lockIndex.Run();
+            return transaction;
+        }
+        catch
+        {
+            transaction.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The subject's number: kept, found in the index, or added to it (and to <paramref name="added"/>, kept once the transaction commits).</summary>
@@ -160,6 +219,7 @@ internal sealed class SqliteIndexCopier : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in new[] { _watermark, _logEnd, _tail, _findSubject, _addSubject, _addRecord, _addPass }) statement.Dispose();
+        foreach (var statement in new[] { _watermark, _logEnd, _tail, _findSubject, _addSubject, _addRecord, _addPass, _lockIndex, _schemaVersion })
+            statement.Dispose();
     }
 }

@@ -226,6 +226,7 @@ public static partial class SqliteLogFile
             var owner = await OwnerAsync(connection, inLog, cancellationToken);
             await MoveLogAsync(db, connection, tables, inLog, owner, cancellationToken);
             await PlaceIndexAsync(db, connection, owner, cancellationToken);
+            await TrimIndexAboveLogEndAsync(db, connection, cancellationToken);
         }
         catch (ProcessingLogFileException) when (inLog is { Count: 0 })
         {
@@ -317,6 +318,23 @@ public static partial class SqliteLogFile
         foreach (var (schema, table) in elsewhere)
             await ExecuteAsync(connection, $"DROP TABLE \"{schema}\".\"{table}\";", cancellationToken, transaction);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// At the start, before the log's writer gives out a sequence: removes the index's rows above the log's last record,
+    /// with the indexer's warning (<see cref="SqliteIndexCopier.TrimAboveLogEnd"/>). A log restored from a backup beside
+    /// the index of the later log (a copy may leave the index out) ends below the index's watermark; left to the indexer's
+    /// next pass, the records the hub writes at those sequences first are hidden behind the old records' rows, for good
+    /// once the log has passed the watermark again, and those rows name persons the restored hub file never gave out, so
+    /// <see cref="LogConsistency.CheckHubNotOlderThanLogAsync"/> would refuse the start.
+    /// </summary>
+    private static async Task TrimIndexAboveLogEndAsync(VeiligheidDbContext db, SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        // A database not migrated yet has no log to compare with (the token command prepares one without migrating).
+        if ((await ObjectsAsync(connection, Schema, [TableOf<ProcessingLogEntry>(db)], view: null, cancellationToken)).Count == 0) return;
+        var logger = db.GetService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger(typeof(ProcessingLogIndexer).FullName!);
+        using var copier = new SqliteIndexCopier(connection, IndexSchema, Schema);
+        copier.TrimAboveLogEnd((rows, logEnd) => ProcessingLogIndexer.WarnRemovedEnd(logger, rows, logEnd));
     }
 
     /// <summary>The table of the index's shape before this one (a row per record with its person and BSN key), which the hub removes where it finds it.</summary>
@@ -414,7 +432,7 @@ public static partial class SqliteLogFile
         if (ofIndex.Count != statements.Count || !statements.All(sql => ofIndex.Any(o => Normal(o.Sql) == sql)))
             return $"the index by data subject in {indexFile} is not the table the hub makes (another definition, or a trigger on it); the hub's " +
                    "look-ups by person and BSN (and access reports) read it";
-        return null;
+        return await IndexStoredFormProblemAsync(db, indexFile, cancellationToken);
     }
 
     /// <summary>
@@ -442,9 +460,38 @@ public static partial class SqliteLogFile
     /// scan of the table, on the log's file alone.
     /// </summary>
     private static async Task<string?> StoredFormProblemAsync(IEntityType entity, string logFile, CancellationToken cancellationToken)
+        => await FirstMisstoredAsync(entity, logFile, cancellationToken) is not (var row, var problem) ? null
+            : $"the row {row} of {entity.GetTableName()} in the log's file {logFile} has {problem}: the chain's walk reads the value converted, so its hash " +
+              "still verifies, but the hub's queries compare what is stored, so a look-up by person or a report's period can leave the record out";
+
+    /// <summary>
+    /// The first row of the index by data subject in its file that stores a value in another form than the indexer writes
+    /// (an integer), as a problem; null when there is none. verify-log compares the index with the log through values read
+    /// converted (<see cref="ProcessingLogIndex.DisagreementAsync"/>), so a subject number stored as the text '5x' reads as
+    /// 5 and agrees; but the look-ups compare what is stored, and find no record under it (nor a subject whose person id is
+    /// stored so). One scan of each table, on the index's file alone.
+    /// </summary>
+    private static async Task<string?> IndexStoredFormProblemAsync(VeiligheidDbContext db, string indexFile, CancellationToken cancellationToken)
+    {
+        foreach (var table in ProcessingLogIndex.Tables)
+        {
+            var entity = db.Model.GetEntityTypes().Single(e => e.GetTableName() == table);
+            if (await FirstMisstoredAsync(entity, indexFile, cancellationToken) is (var row, var problem))
+                return $"the row {row} of {table} in the index's file {indexFile} has {problem}: verify-log reads the value converted, but the look-ups by " +
+                       "person and BSN compare what is stored, so they (and the access reports) leave the records of that row out";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The first row of this table in this file (its key's values, in key order) holding a value whose storage class is not
+    /// its column's type in the model (null only where the column may be), or a time not in the hub's form, and what it
+    /// holds; null when there is none. One scan of the table, on the file alone.
+    /// </summary>
+    private static async Task<(string Row, string Problem)?> FirstMisstoredAsync(IEntityType entity, string file, CancellationToken cancellationToken)
     {
         var table = entity.GetTableName()!;
-        var key = entity.FindPrimaryKey()!.Properties.Single().GetColumnName();
+        var key = string.Join(", ", entity.FindPrimaryKey()!.Properties.Select(p => $"\"{p.GetColumnName()}\""));
         var tests = new List<string>();
         foreach (var property in entity.GetProperties())
         {
@@ -455,16 +502,15 @@ public static partial class SqliteLogFile
                 tests.Add($"WHEN NOT ({column} GLOB '{DateTimeGlob}' OR {column} GLOB '{DateTimeGlob}.[0-9]*' AND length({column}) <= 27 AND substr({column}, 21) NOT GLOB '*[^0-9]*') " +
                           $"THEN '{property.GetColumnName()} stored as text in another form than the hub''s (yyyy-MM-dd HH:mm:ss.fffffff)'");
         }
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = logFile, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT \"{key}\", \"Problem\" FROM (SELECT \"{key}\", CASE {string.Join(" ", tests)} END AS \"Problem\" FROM \"{table}\") " +
-                              $"WHERE \"Problem\" IS NOT NULL ORDER BY \"{key}\" LIMIT 1;";
+        command.CommandText = $"SELECT {key}, \"Problem\" FROM (SELECT {key}, CASE {string.Join(" ", tests)} END AS \"Problem\" FROM \"{table}\") " +
+                              $"WHERE \"Problem\" IS NOT NULL ORDER BY {key} LIMIT 1;";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
-        var row = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture);
-        return $"the row {row} of {table} in the log's file {logFile} has {reader.GetString(1)}: the chain's walk reads the value converted, so its hash " +
-               "still verifies, but the hub's queries compare what is stored, so a look-up by person or a report's period can leave the record out";
+        var keys = Enumerable.Range(0, reader.FieldCount - 1).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture));
+        return (string.Join(", ", keys), reader.GetString(reader.FieldCount - 1));
     }
 
     /// <summary>The hub's stored form of a time to the second (EF Core's on SQLite, and the log writer's), as a GLOB pattern.</summary>

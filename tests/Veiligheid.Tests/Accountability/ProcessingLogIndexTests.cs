@@ -326,6 +326,11 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         // second host waits for the first instead of reading the same end (a fork the unique sequence would refuse).
         Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLog.LastRecordSql(sqlServer: true)));
         Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize)));
+        // The trim reads the watermark so before the log's end: a second host's indexer adds no pass meanwhile, so a pass
+        // above that end is not one for records written since.
+        Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLogIndex.SqlServerTrim));
+        Assert.True(ProcessingLogIndex.SqlServerTrim.IndexOf("[ProcessingLogIndexPasses]", StringComparison.Ordinal)
+                    < ProcessingLogIndex.SqlServerTrim.IndexOf("[ProcessingLog]", StringComparison.Ordinal));
     }
 
     /// <summary>The table hints of a T-SQL statement, as ScriptDom parses them, in order of name.</summary>

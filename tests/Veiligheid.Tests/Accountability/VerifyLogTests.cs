@@ -193,6 +193,32 @@ public sealed class VerifyLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Index_values_stored_in_another_form_fail_since_the_look_ups_compare_what_is_stored()
+    {
+        var (path, records) = await LogAsync("misstored-index.db", 3, 2);
+        await IndexAsync(path);
+        var index = SqliteLogFile.IndexPathFor(path);
+        var subject = records[3].ProtectedBsn!; // record 4's, and record 1's (person 1)
+
+        // Record 4's subject number as text: read converted it is the number it was, and the index seems to agree with the log.
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRecords\" SET \"Subject\" = \"Subject\" || 'x' WHERE \"Sequence\" = 4;");
+        Assert.Equal([1L], await AboutBsnAsync(path, subject));
+        var subjectAsText = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, subjectAsText.Exit);
+        Assert.Contains($"4 of ProcessingLogIndexRecords in the index's file {index} has Subject stored as text, where the hub stores integer", subjectAsText.Error, StringComparison.Ordinal);
+
+        // Back; then person 1's id in its subject as text: no look-up by that person finds the records the index names.
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRecords\" SET \"Subject\" = CAST(rtrim(\"Subject\", 'x') AS INTEGER) WHERE \"Sequence\" = 4;");
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+        TamperFile(index, "UPDATE \"ProcessingLogIndexSubjects\" SET \"PersonId\" = \"PersonId\" || 'x' WHERE \"PersonId\" = 1;");
+        Assert.Empty(await AboutPersonAsync(path, 1));
+        var personAsText = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, personAsText.Exit);
+        Assert.Contains("of ProcessingLogIndexSubjects in the index's file", personAsText.Error, StringComparison.Ordinal);
+        Assert.Contains("has PersonId stored as text, where the hub stores integer", personAsText.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Records_removed_from_the_end_and_written_again_before_the_indexer_saw_it_fail_without_a_kept_head()
     {
         var (path, records) = await LogAsync("rewritten.db", 3, 2);
