@@ -78,7 +78,10 @@ public sealed class ProcessingRecord
     /// </summary>
     public string PreviousHash { get; set; } = "";
 
-    /// <summary>SHA-256 over this record's fields and <see cref="PreviousHash"/>, hex.</summary>
+    /// <summary>
+    /// The hash that covers this record: SHA-256 over its fields and <see cref="PreviousHash"/>, hex; for a record of an
+    /// action chained as one (written since 1 Dec 2026), its action's hash (<see cref="ProcessingAction.Hash"/>).
+    /// </summary>
     public required string Hash { get; set; }
 
     /// <summary>
@@ -134,6 +137,14 @@ public sealed class ProcessingAction
     public required string LegalGround { get; set; }
     public int RetentionYears { get; set; }
 
+    /// <summary>
+    /// The action's hash when its records are chained as one (<see cref="RecordHasher.ActionHash"/>): SHA-256 over its
+    /// fields, each of its records' own fields in order, and the hash of the record before it; lowercase hex. Its records
+    /// then store no hash of their own (an empty <see cref="ProcessingLogEntry.Hash"/>), and each reads this as its hash.
+    /// Null for an action written before (1 Dec 2026), whose records each carry their own.
+    /// </summary>
+    public string? Hash { get; set; }
+
     /// <summary>The action of a record: its action fields, keyed by the record's sequence (the action's first record).</summary>
     public static ProcessingAction Of(ProcessingRecord record)
     {
@@ -187,6 +198,8 @@ public sealed class ProcessingLogEntry
     public string? ProtectedBsn { get; set; }
     public required string Categories { get; set; }
     public ProcessingConfidentiality Confidentiality { get; set; }
+
+    /// <summary>The record's own hash; empty when its action is chained as one and holds the hash (<see cref="ProcessingAction.Hash"/>).</summary>
     public required string Hash { get; set; }
 }
 
@@ -216,6 +229,7 @@ public sealed class ProcessingActionConfiguration : IEntityTypeConfiguration<Pro
         // Grows at one end, as the key does: a request's commit appends to both.
         builder.HasIndex(a => a.OccurredAt);
         builder.Property(a => a.LegalGround).HasMaxLength(400);
+        builder.Property(a => a.Hash).HasMaxLength(64).IsFixedLength();
     }
 }
 

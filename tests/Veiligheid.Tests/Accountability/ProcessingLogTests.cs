@@ -235,19 +235,22 @@ public sealed class LogTamperingTests(HubFactory factory) : IClassFixture<HubFac
         Assert.Equal(AccountabilityCommands.ExitOk, await AccountabilityCommands.VerifyLogAsync(["--database", factory.DatabasePath], output, error));
         Assert.Contains($"{records.Count} records verified", output.ToString(), StringComparison.Ordinal);
 
-        // Someone edits a record in the database to change which categories it says were read.
+        // Someone edits a record in the database to change which categories it says were read. Its request's records are
+        // one action, chained as one: the action is found changed, at its first record.
         var victim = records[2];
+        var action = records.Where(r => r.ActionId == victim.ActionId).ToList();
+        Assert.True(action.Count > 1);
         factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingLog SET Categories = 'Adres' WHERE Sequence = {victim.Sequence}"));
         Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", factory.DatabasePath], output, error));
-        Assert.Contains($"BROKEN at record {victim.Sequence}", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"BROKEN at record {action[0].Sequence}: records {action[0].Sequence} to {action[^1].Sequence} (one action, chained as one) were changed", error.ToString(), StringComparison.Ordinal);
 
-        // Even with the hash recomputed, the next record no longer points at it.
-        var tampered = factory.LogRecords().Single(r => r.Sequence == victim.Sequence);
-        tampered.PreviousHash = records[1].Hash; // not stored: the hash of the record before it
-        var rehashed = ProcessingLog.HashOf(tampered);
-        factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingLog SET Hash = {rehashed} WHERE Sequence = {victim.Sequence}"));
+        // Even with the action's hash recomputed, the next action no longer points at it.
+        var tampered = factory.LogRecords().Where(r => r.ActionId == victim.ActionId).ToList();
+        var before = records.SingleOrDefault(r => r.Sequence == action[0].Sequence - 1)?.Hash ?? ProcessingLog.GenesisHash;
+        var rehashed = RecordHasher.ActionHash(tampered, before);
+        factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingActions SET Hash = {rehashed} WHERE Id = {action[0].Sequence}"));
         var afterRehash = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
-        Assert.Equal(victim.Sequence + 1, afterRehash.BrokenAt);
+        Assert.Equal(action[^1].Sequence + 1, afterRehash.BrokenAt);
     }
 
     [Fact]

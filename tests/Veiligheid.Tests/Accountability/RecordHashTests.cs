@@ -84,23 +84,76 @@ public sealed class RecordHashTests
     }
 
     [Fact]
-    public void Chaining_requests_hashes_each_record_as_HashOf_does()
+    public void Chaining_requests_hashes_each_request_as_one_action()
     {
         List<List<ProcessingRecord>> requests = [[Full(), Full()], [Sparse()], [Full(), Full(), Full()]];
         var rows = ProcessingLog.Chain(requests, 100, ProcessingLog.GenesisHash);
 
-        var previous = ProcessingLog.GenesisHash;
         var all = requests.SelectMany(r => r).ToList();
         Assert.Equal(Enumerable.Range(101, 6).Select(i => (long)i), all.Select(r => r.Sequence));
-        foreach (var record in all)
+        var previous = ProcessingLog.GenesisHash;
+        foreach (var request in requests)
         {
-            Assert.Equal(previous, record.PreviousHash);
-            Assert.Equal(ProcessingLog.HashOf(record), record.Hash);
-            previous = record.Hash;
+            var hash = RecordHasher.ActionHash(request, previous);
+            Assert.All(request, r => Assert.Equal(hash, r.Hash));
+            previous = hash;
         }
-        Assert.Equal(all.Select(r => r.Hash), rows.Entries.Select(e => e.Hash));
-        // Three actions although the first and third requests share every action field: an action is a run.
-        Assert.Equal(3, rows.Actions.Count);
+        // Three actions although the first and third requests share every action field: an action is a request. Each
+        // holds its records' hash; their entries hold none.
+        Assert.Equal(requests.Select(r => r[0].Hash), rows.Actions.Select(a => a.Hash));
+        Assert.All(rows.Entries, e => Assert.Equal("", e.Hash));
+        Assert.Equal([101L, 103L, 104L], rows.Actions.Select(a => a.Id));
+    }
+
+    [Fact]
+    public void An_actions_hash_is_the_defined_form()
+    {
+        // Expected values from Python's hashlib (the script is in BENCHMARKS.md, "Eighteenth round").
+        var first = Full(sequence: 42);
+        var second = Full(sequence: 43);
+        second.PersonId = null;
+        second.ProtectedBsn = null;
+        second.Categories = "Identiteit";
+        second.Confidentiality = ProcessingConfidentiality.Normaal;
+        Assert.Equal("290e1dea3cd435ebaa80b1a610559622d488fb268cdf7881cd40f601edaa33e5", RecordHasher.ActionHash([first, second], new string('f', 64)));
+        Assert.Equal("ce5697d22b22a53395ef87cc66875e3b2b8c38f9fce2c232b7736b9c9c5ecf59", RecordHasher.ActionHash([Sparse()], ProcessingLog.GenesisHash));
+    }
+
+    [Fact]
+    public void Every_field_of_an_action_and_of_each_record_counts_in_its_hash()
+    {
+        List<ProcessingRecord> Action()
+        {
+            var second = Full(sequence: 43);
+            second.PersonId = 124;
+            return [Full(sequence: 42), second];
+        }
+        var original = RecordHasher.ActionHash(Action(), ProcessingLog.GenesisHash);
+        Action<List<ProcessingRecord>>[] changes =
+        [
+            a => a.ForEach(r => r.Sequence++), a => a.ForEach(r => r.ActionId = Guid.Empty), a => a.ForEach(r => r.ActionName += "x"),
+            a => a.ForEach(r => r.OccurredAt = r.OccurredAt.AddTicks(1)), a => a.ForEach(r => r.OrganisationId++), a => a.ForEach(r => r.OrganisationKey += "x"),
+            a => a.ForEach(r => r.Role += "x"), a => a.ForEach(r => r.ApplicationId += "x"), a => a.ForEach(r => r.UserId = null),
+            a => a.ForEach(r => r.Purpose += "x"), a => a.ForEach(r => r.LegalGround += "x"), a => a.ForEach(r => r.RetentionYears++),
+            a => a[1].PersonId = null, a => a[1].ProtectedBsn = null, a => a[0].Categories = "Casus", a => a[1].Confidentiality = ProcessingConfidentiality.Normaal,
+            a => a.RemoveAt(1), a => a.Add(Full(sequence: 44)),
+            a => (a[0].PersonId, a[1].PersonId) = (a[1].PersonId, a[0].PersonId),
+        ];
+        var hashes = changes.Select(change =>
+        {
+            var action = Action();
+            change(action);
+            return RecordHasher.ActionHash(action, ProcessingLog.GenesisHash);
+        }).Append(RecordHasher.ActionHash(Action(), new string('f', 64))).ToList();
+        Assert.DoesNotContain(original, hashes);
+        Assert.Equal(hashes.Count, hashes.Distinct().Count());
+        // Records that are not one consecutive run of one action are refused, not hashed.
+        var gap = Action();
+        gap[1].Sequence = 45;
+        Assert.Throws<ArgumentException>(() => RecordHasher.ActionHash(gap, ProcessingLog.GenesisHash));
+        var mixed = Action();
+        mixed[1].Purpose = "other";
+        Assert.Throws<ArgumentException>(() => RecordHasher.ActionHash(mixed, ProcessingLog.GenesisHash));
     }
 
     [Theory]

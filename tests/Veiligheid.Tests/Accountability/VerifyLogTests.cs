@@ -64,11 +64,11 @@ public sealed class VerifyLogTests : IDisposable
         var (path, records) = await LogAsync("rehashed.db", 3, 2);
         var head = $"5:{records[^1].Hash}";
 
-        // Nothing comes after the last record to show the change: its new hash is as good as the old.
+        // Nothing comes after the last action to show the change: its new hash is as good as the old.
         var last = records[^1];
         last.Categories = "Adres";
-        var rehashed = ProcessingLog.HashOf(last);
-        Tamper(path, $"UPDATE \"ProcessingLog\" SET \"Categories\" = 'Adres', \"Hash\" = '{rehashed}' WHERE \"Sequence\" = 5;");
+        var rehashed = RecordHasher.ActionHash([records[3], last], records[2].Hash);
+        Tamper(path, $"UPDATE \"ProcessingLog\" SET \"Categories\" = 'Adres' WHERE \"Sequence\" = 5; UPDATE \"ProcessingActions\" SET \"Hash\" = '{rehashed}' WHERE \"Id\" = 4;");
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
 
         var result = await VerifyAsync(path, "--expect", head);
@@ -132,6 +132,51 @@ public sealed class VerifyLogTests : IDisposable
         var emptied = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, emptied.Exit);
         Assert.Contains("BROKEN at record 1: the log ends at record 0", emptied.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_log_of_records_hashed_each_then_of_actions_hashed_as_one_verifies_and_a_change_to_either_fails()
+    {
+        // Records an earlier version wrote (each with its own hash, ChainedRecords), then this version's writer (one hash
+        // per action, held by the action).
+        var path = _directory.File("forms.db");
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            await db.MigrateAsync();
+            using var writer = SqliteLogWriter.For(db)!;
+            writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 1)));
+            writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 2)));
+            var request = new List<ProcessingRecord> { ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 3), ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 4) };
+            (request[1].ActionId, request[1].OccurredAt) = (request[0].ActionId, request[0].OccurredAt);
+            writer.Write((s, p) => ProcessingLog.Chain([request], s, p));
+            Assert.All(await db.Set<ProcessingLogEntry>().Where(e => e.Sequence > 2).ToListAsync(), e => Assert.Equal("", e.Hash));
+            Assert.Equal(request[1].Hash, (await db.Set<ProcessingAction>().SingleAsync(a => a.Id == 3)).Hash);
+            // Every record reads the hash that covers it: its own, or its action's.
+            Assert.Equal(request[1].Hash, (await db.Set<ProcessingRecord>().SingleAsync(r => r.Sequence == 4)).Hash);
+        }
+        SqliteConnection.ClearAllPools();
+        var intact = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitOk, intact.Exit);
+        Assert.Contains("4 records verified", intact.Output, StringComparison.Ordinal);
+        var head = intact.Output.Split("Head: ")[1].Split(' ')[0];
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path, "--expect", head)).Exit);
+
+        Tamper(path, "UPDATE \"ProcessingLog\" SET \"Categories\" = 'Zorg' WHERE \"Sequence\" = 4;");
+        Assert.Contains("BROKEN at record 3: records 3 to 4 (one action, chained as one) were changed after they were written", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
+        Tamper(path, "UPDATE \"ProcessingLog\" SET \"Categories\" = 'Identiteit' WHERE \"Sequence\" = 4; UPDATE \"ProcessingLog\" SET \"PersonId\" = 9 WHERE \"Sequence\" = 2;");
+        Assert.Contains("BROKEN at record 2: record 2 was changed after it was written", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
+        Tamper(path, "UPDATE \"ProcessingLog\" SET \"PersonId\" = 2 WHERE \"Sequence\" = 2;");
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+
+        // A record of an action chained as one that carries a hash of its own is not what the writer makes.
+        Tamper(path, $"UPDATE \"ProcessingLog\" SET \"Hash\" = '{new string('0', 64)}' WHERE \"Sequence\" = 3;");
+        Assert.Contains("BROKEN at record 3: record 3 carries a hash of its own, but its action 3 is chained as one", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
+        Tamper(path, "UPDATE \"ProcessingLog\" SET \"Hash\" = '' WHERE \"Sequence\" = 3;");
+
+        // The last record removed: the log's end is whole, but its last action's hash covers the records it had. Each
+        // record hashed on its own showed this only against a kept head.
+        Tamper(path, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" = 4;");
+        Assert.Contains("BROKEN at record 3: records 3 to 3 (one action, chained as one) were changed", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -86,6 +86,11 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("nchar(64)")
+                        .IsFixedLength();
+
                     b.Property<string>("LegalGround")
                         .IsRequired()
                         .HasMaxLength(400)

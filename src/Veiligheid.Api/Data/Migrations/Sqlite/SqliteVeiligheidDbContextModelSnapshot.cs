@@ -79,6 +79,11 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
                     b.Property<string>("LegalGround")
                         .IsRequired()
                         .HasMaxLength(400)
