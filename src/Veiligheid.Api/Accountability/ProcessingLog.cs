@@ -44,6 +44,14 @@ public sealed class ProcessingLogOptions
 
     /// <summary>The highest <see cref="MostPersonsMatched"/> taken: a million records for one request is already no log a person can read.</summary>
     public const int HighestMostPersonsMatched = 1_000_000;
+
+    /// <summary>
+    /// How many records the index by data subject may be behind the log before /health says Degraded (1,000,000 by
+    /// default, at least 1): the look-ups by person and BSN stay complete, but read the records past the index one by one,
+    /// so an index that stopped (its file's disk full, say: the hub's log has the indexer's warnings) slows every access
+    /// report a little more with each request.
+    /// </summary>
+    public long IndexBehindDegradedAfter { get; set; } = 1_000_000;
 }
 
 /// <summary>
@@ -82,6 +90,8 @@ public sealed class ProcessingLog : IDisposable
             ? options.Value.MostPersonsMatched
             : throw new HubConfigurationException(
                 $"{ProcessingLogOptions.Section}:MostPersonsMatched must be from 1 to {ProcessingLogOptions.HighestMostPersonsMatched}.");
+        if (options.Value.IndexBehindDegradedAfter < 1)
+            throw new HubConfigurationException($"{ProcessingLogOptions.Section}:IndexBehindDegradedAfter must be at least 1.");
         var configured = options.Value.PseudonymKey;
         if (!string.IsNullOrWhiteSpace(configured))
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Veiligheid.Access;
 using Veiligheid.Access.Identity;
 using Veiligheid.Accountability;
@@ -22,7 +23,9 @@ public static class HealthEndpoint
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<ProcessingLogWritesHealthCheck>("processing-log")
-            .AddCheck<EntraSigningKeysHealthCheck>("entra-signing-keys");
+            .AddCheck<EntraSigningKeysHealthCheck>("entra-signing-keys")
+            // Degraded at worst, also when its files cannot be read: the look-ups stay complete without the index.
+            .AddCheck<ProcessingLogIndexHealthCheck>("processing-log-index", failureStatus: HealthStatus.Degraded);
         return services;
     }
 
@@ -72,6 +75,24 @@ public static class HealthEndpoint
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
             => Task.FromResult(ProcessingLogHealth.Assess(log.Writes, clock.GetUtcNow().UtcDateTime));
+    }
+
+    /// <summary>
+    /// How far the index by data subject is behind the log (<see cref="ProcessingLogOptions.IndexBehindDegradedAfter"/>):
+    /// the two ends, each read from the end of a key. Whoever indexes (this host, or another on the same database), a
+    /// growing gap means the look-ups by person and BSN read ever more of the log one by one.
+    /// </summary>
+    private sealed class ProcessingLogIndexHealthCheck(VeiligheidDbContext db, IOptions<ProcessingLogOptions> options) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var indexed = await ProcessingLogIndex.EndAsync(db, cancellationToken);
+            var behind = await ProcessingLog.EndAsync(db, cancellationToken) - indexed;
+            return behind > options.Value.IndexBehindDegradedAfter
+                ? HealthCheckResult.Degraded(string.Create(CultureInfo.InvariantCulture,
+                    $"The processing log's index by data subject is {behind} records behind the log: look-ups by person and BSN (access reports) stay complete, but read the records past it one by one. It catches up when the load falls; the hub's log has the indexer's warnings when it cannot."))
+                : HealthCheckResult.Healthy("The processing log's index by data subject is current enough.");
+        }
     }
 
     /// <summary>

@@ -91,9 +91,49 @@ public sealed class ProcessingLogHealthTests(HubFactory factory) : IClassFixture
         Assert.Equal(HealthStatus.Healthy, ProcessingLogHealth.Assess(again.Succeeded(), failedAt.AddMinutes(7)).Status);
     }
 
-    private static async Task<(HttpStatusCode Status, string Body)> HealthAsync(HttpClient client)
+    internal static async Task<(HttpStatusCode Status, string Body)> HealthAsync(HttpClient client)
     {
         using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
+
+/// <summary>The hub with the background indexer off and a low bound on the index's lag: /health sees the index fall behind.</summary>
+public sealed class LaggingIndexHubFactory : HubFactory
+{
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting(UnindexedHubFactory.IndexInBackground, "false");
+        builder.UseSetting($"{ProcessingLogOptions.Section}:{nameof(ProcessingLogOptions.IndexBehindDegradedAfter)}", "4");
+    }
+}
+
+/// <summary>/health on the index by data subject: Degraded (200) while it is further behind the log than the setting allows.</summary>
+public sealed class ProcessingLogIndexHealthTests(LaggingIndexHubFactory factory) : IClassFixture<LaggingIndexHubFactory>
+{
+    [Fact]
+    public async Task An_index_further_behind_than_the_setting_makes_health_degraded_until_it_catches_up()
+    {
+        var client = factory.CreateClient();
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await ProcessingLogHealthTests.HealthAsync(client));
+
+        await factory.AppendAsync(factory.Persons(5));
+        var (status, body) = await ProcessingLogHealthTests.HealthAsync(client);
+        Assert.Equal(HttpStatusCode.OK, status); // still in rotation: the look-ups stay complete
+        Assert.Equal("Degraded\nprocessing-log-index: Degraded: The processing log's index by data subject is 5 records behind the log: look-ups by " +
+                     "person and BSN (access reports) stay complete, but read the records past it one by one. It catches up when the load falls; " +
+                     "the hub's log has the indexer's warnings when it cannot.", body);
+
+        Assert.Equal(5, await factory.IndexAsync());
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await ProcessingLogHealthTests.HealthAsync(client));
+    }
+
+    [Fact]
+    public void A_bound_below_one_stops_the_hub_at_start()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new ProcessingLogOptions { PseudonymKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", IndexBehindDegradedAfter = 0 });
+        var refused = Assert.Throws<HubConfigurationException>(() => new ProcessingLog(options, new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production" }));
+        Assert.Contains("IndexBehindDegradedAfter must be at least 1", refused.Message, StringComparison.Ordinal);
     }
 }
