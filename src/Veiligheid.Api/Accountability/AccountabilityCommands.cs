@@ -69,6 +69,13 @@ public static class AccountabilityCommands
             await error.WriteLineAsync($"The processing log cannot be read: {e.Message}");
             return ExitBroken;
         }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException or InvalidOperationException)
+        {
+            // A value edited into a form EF Core cannot read as its property's type (a time, a GUID, an enum's name, an
+            // integer past its range, NULL where the hub always writes one): not a log the hub wrote, and no trace.
+            await error.WriteLineAsync($"The processing log cannot be read: a value in it is not of its column's type ({e.Message}).");
+            return ExitBroken;
+        }
         if (!verification.IsIntact)
         {
             await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

@@ -433,11 +433,17 @@ public sealed class ProcessingLog : IDisposable
     /// read the same one and the second failed on the unique sequence, withholding its request's data. The last record's
     /// hash is its own, or its action's when the action is chained as one (<see cref="RecordHasher.ActionHash"/>).
     /// </summary>
+    /// <remarks>
+    /// The last person row is the end whatever its action holds: a left join, and an empty hash where neither the row nor
+    /// its action has one. Only an edit of the log's file leaves it so (its action's row or hash removed; verify-log shows
+    /// it), and the writer then chains on, as it always did over an edited end; an inner join read an earlier end, whose
+    /// next sequences were taken, and a NULL hash failed the read, so every request with person data was withheld.
+    /// </remarks>
     internal static string LastRecordSql(bool sqlServer) => sqlServer
-        ? "SELECT TOP (1) [l].[Sequence], COALESCE(NULLIF([l].[Hash], N''), [a].[Hash]) FROM [ProcessingLog] AS [l] WITH (UPDLOCK, HOLDLOCK) " +
-          "INNER JOIN [ProcessingActions] AS [a] ON [a].[Id] = [l].[ActionKey] ORDER BY [l].[Sequence] DESC;"
-        : "SELECT \"l\".\"Sequence\", COALESCE(NULLIF(\"l\".\"Hash\", ''), \"a\".\"Hash\") FROM \"ProcessingLog\" AS \"l\" " +
-          "INNER JOIN \"ProcessingActions\" AS \"a\" ON \"a\".\"Id\" = \"l\".\"ActionKey\" ORDER BY \"l\".\"Sequence\" DESC LIMIT 1;";
+        ? "SELECT TOP (1) [l].[Sequence], COALESCE(NULLIF([l].[Hash], N''), [a].[Hash], N'') FROM [ProcessingLog] AS [l] WITH (UPDLOCK, HOLDLOCK) " +
+          "LEFT JOIN [ProcessingActions] AS [a] ON [a].[Id] = [l].[ActionKey] ORDER BY [l].[Sequence] DESC;"
+        : "SELECT \"l\".\"Sequence\", COALESCE(NULLIF(\"l\".\"Hash\", ''), \"a\".\"Hash\", '') FROM \"ProcessingLog\" AS \"l\" " +
+          "LEFT JOIN \"ProcessingActions\" AS \"a\" ON \"a\".\"Id\" = \"l\".\"ActionKey\" ORDER BY \"l\".\"Sequence\" DESC LIMIT 1;";
 
     /// <summary>
     /// The chain's last sequence and hash (0 and the genesis hash when empty), read in the write transaction. Plain SQL:
@@ -502,6 +508,12 @@ public sealed class ProcessingLog : IDisposable
         await foreach (var row in StoredRecords(db).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var entry = row.Entry;
+            // An action chained as one ends where the next row is not its next record, and is checked before that row is:
+            // a changed action is found at its first record, before a row out of place after it, and an intact one counts
+            // as verified before a gap. A gap after it may have taken records of its own, so the gap is what is reported.
+            if (chained is not null && (entry.Sequence != sequence || entry.ActionKey != chained.Id) && EndRun() is { } changed
+                && entry.Sequence == sequence)
+                return changed;
             if (entry.Sequence != sequence)
                 return new ChainVerification(count, entry.Sequence, $"record {sequence} is missing (found {entry.Sequence} next)");
             if (row.Action is null)
@@ -510,13 +522,13 @@ public sealed class ProcessingLog : IDisposable
             if (entry.ActionKey != entry.Sequence && entry.ActionKey != action)
                 return new ChainVerification(count, entry.Sequence,
                     $"record {entry.Sequence} names action {entry.ActionKey}, which neither begins at it nor is the action of the record before it");
-            if (chained is not null && entry.ActionKey != chained.Id && EndRun() is { } changed) return changed;
+            if (EmptyForNone(row.Action, entry) is { } emptied) return new ChainVerification(count, entry.Sequence, emptied);
             action = entry.ActionKey;
             var record = ProcessingRecord.Of(row.Action, entry);
             sequence++;
             if (row.Action.Hash is not null)
             {
-                if (entry.Hash.Length != 0)
+                if (row.HasOwnHash)
                     return new ChainVerification(count, entry.Sequence,
                         $"record {entry.Sequence} carries a hash of its own, but its action {entry.ActionKey} is chained as one and holds its records' hash");
                 chained ??= row.Action;
@@ -545,15 +557,30 @@ public sealed class ProcessingLog : IDisposable
     }
 
     /// <summary>
+    /// The problem when a field the hub leaves NULL where it has no value (the user of a partner system's request, the
+    /// protected BSN of a person without one) is stored empty, which the hub never writes: both forms of the hash encode
+    /// a missing value as an empty field, so the hash alone holds over NULL edited to ''. Null when there is none.
+    /// </summary>
+    private static string? EmptyForNone(ProcessingAction action, ProcessingLogEntry entry)
+    {
+        const string why = "where the hub stores NULL or a value, never an empty one: the hash does not tell '' from NULL, so it was edited";
+        if (action.UserId is { Length: 0 }) return $"action {action.Id} stores an empty UserId {why}";
+        if (entry.ProtectedBsn is { Length: 0 }) return $"record {entry.Sequence} stores an empty ProtectedBsn {why}";
+        return null;
+    }
+
+    /// <summary>
     /// Every person row with its action (null when the action is missing), in sequence order: the chain as stored. The
-    /// view's join written as a left join, so a person row whose action is gone is still read.
+    /// view's join written as a left join, so a person row whose action is gone is still read. Whether a row holds a hash
+    /// of its own is the database's comparison with '', as the view's NULLIF makes it: SQL Server keeps the empty hash
+    /// in nchar(64) as 64 spaces (which its comparisons take for empty), SQLite as ''.
     /// </summary>
     internal static IQueryable<StoredRecord> StoredRecords(VeiligheidDbContext db)
         => from entry in db.Set<ProcessingLogEntry>().AsNoTracking()
            join action in db.Set<ProcessingAction>().AsNoTracking() on entry.ActionKey equals action.Id into actions
            from action in actions.DefaultIfEmpty()
            orderby entry.Sequence
-           select new StoredRecord { Entry = entry, Action = action };
+           select new StoredRecord { Entry = entry, Action = action, HasOwnHash = entry.Hash != "" };
 
     /// <summary>The ids of actions no person row names, lowest first (the writer never makes one).</summary>
     internal static IQueryable<long?> ActionsWithoutRecords(VeiligheidDbContext db)
@@ -658,6 +685,9 @@ internal sealed class StoredRecord
 {
     public required ProcessingLogEntry Entry { get; init; }
     public ProcessingAction? Action { get; init; }
+
+    /// <summary>Whether the person row stores a hash of its own, as the view reads it (not empty to the database).</summary>
+    public bool HasOwnHash { get; init; }
 }
 
 /// <summary>The outcome of checking the chain: how many records held, and where and why it broke (null when whole).</summary>

@@ -215,7 +215,7 @@ internal sealed class SqliteLogWriter : IDisposable
         if (_connection is not null) return _connection;
         // No checkpoint inside this connection's commits: copying the WAL into the database (1,000 pages by default, with
         // an fsync of the database) would land on the request whose commit crossed the mark; Checkpoint() runs it beside
-        // the requests instead. busy_timeout: another writer on the file (another host, or its index copy) is waited for
+        // the requests instead. busy_timeout: another writer on the file (another host's log writer) is waited for
         // inside SQLite in short sleeps, where Microsoft.Data.Sqlite on its own retries a busy lock every 150 ms.
         var connection = SqliteOwnConnection.Open(
             new SqliteConnectionStringBuilder(ConnectionString) { DefaultTimeout = LockWaitSeconds }.ToString(),

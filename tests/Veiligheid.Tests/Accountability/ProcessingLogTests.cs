@@ -271,3 +271,42 @@ public sealed class LogTamperingTests(HubFactory factory) : IClassFixture<HubFac
         Assert.Equal(AccountabilityCommands.ExitBroken, await AccountabilityCommands.VerifyLogAsync(["--database", fresh.DatabasePath], TextWriter.Null, TextWriter.Null));
     }
 }
+
+/// <summary>
+/// The hub writing on after the log's end was edited in its file: it reads the end's sequence and hash as the view does
+/// and chains on, as it always did over an edited end, and verify-log shows the edit.
+/// </summary>
+public sealed class EditedLogEndTests(HubFactory factory) : IClassFixture<HubFactory>
+{
+    [Fact]
+    public async Task Requests_are_answered_and_logged_after_the_last_actions_hash_or_row_was_removed_and_verify_log_shows_it()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast");
+        Assert.Empty((await client.GraphQLAsync("{ persons(first: 3) { nodes { surname } } }")).Errors);
+        var last = factory.LogRecords()[^1];
+        var action = factory.WithDb(db => db.Set<ProcessingLogEntry>().Single(e => e.Sequence == last.Sequence).ActionKey);
+
+        // The action's hash cleared: its records store none of their own, so the end reads no hash (NULL), which the
+        // writer read as a string and failed on: every request with person data withheld (on SQL Server an unhandled error).
+        factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingActions SET Hash = NULL WHERE Id = {action}"));
+        await AssertAnsweredAndLoggedAsync(client, last.Sequence);
+        var cleared = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.Equal(action, cleared.BrokenAt);
+
+        // The last action's row removed (foreign keys off, as whoever holds the file can): the join to it dropped the last
+        // record, so the writer read an earlier end and its records collided with the ones after it.
+        var end = factory.WithDb(db => db.Set<ProcessingLogEntry>().Max(e => e.Sequence));
+        var lastAction = factory.WithDb(db => db.Set<ProcessingLogEntry>().Single(e => e.Sequence == end).ActionKey);
+        VerifyLogTests.Tamper(factory.DatabasePath, $"DELETE FROM \"ProcessingActions\" WHERE \"Id\" = {lastAction};");
+        await AssertAnsweredAndLoggedAsync(client, end);
+        Assert.Equal(action, (await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None))).BrokenAt);
+    }
+
+    private async Task AssertAnsweredAndLoggedAsync(HttpClient client, long end)
+    {
+        var response = await client.GraphQLAsync("{ persons(first: 2) { nodes { surname } } }");
+        Assert.Empty(response.Errors);
+        var written = factory.WithDb(db => db.Set<ProcessingLogEntry>().Where(e => e.Sequence > end).OrderBy(e => e.Sequence).Select(e => e.Sequence).ToList());
+        Assert.Equal(Enumerable.Range(1, response.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength()).Select(i => end + i), written);
+    }
+}

@@ -89,6 +89,36 @@ public sealed class VerifyLogTests : IDisposable
         Assert.Contains("BROKEN at record 4: record 4 has no action: action 4, which it names, is missing", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("DELETE FROM \"ProcessingActions\" WHERE \"Id\" = 5;")]
+    [InlineData("UPDATE \"ProcessingLog\" SET \"ActionKey\" = 1 WHERE \"Sequence\" = 5;")]
+    public async Task A_changed_action_is_found_at_its_first_record_before_a_row_out_of_place_after_it(string after)
+    {
+        // Three requests of two records, each an action chained as one; the second's records changed, then a row after
+        // them put out of place. The walk checks an action's records together once it has read them all, and must do so
+        // before it judges the row after them: else the log read as broken only at record 5, with records 3 and 4
+        // neither counted as verified nor named.
+        var (path, _) = await LogAsync("twice.db", 2, 2, 2);
+        Tamper(path, "UPDATE \"ProcessingLog\" SET \"Categories\" = 'Adres' WHERE \"Sequence\" = 3;");
+        Tamper(path, after);
+
+        var result = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
+        Assert.Contains("BROKEN at record 3: records 3 to 4 (one action, chained as one) were changed", result.Error, StringComparison.Ordinal);
+        Assert.EndsWith("2 records before it verified." + Environment.NewLine, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_records_of_an_intact_action_before_a_gap_count_as_verified()
+    {
+        var (path, _) = await LogAsync("gap.db", 2, 2, 2);
+        Tamper(path, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" = 5;");
+
+        var result = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
+        Assert.Contains("BROKEN at record 6: record 5 is missing (found 6 next). 4 records before it verified.", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_action_without_records_breaks_the_log()
     {
@@ -177,6 +207,88 @@ public sealed class VerifyLogTests : IDisposable
         // record hashed on its own showed this only against a kept head.
         Tamper(path, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" = 4;");
         Assert.Contains("BROKEN at record 3: records 3 to 3 (one action, chained as one) were changed", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Records_of_actions_chained_as_one_verify_when_their_empty_hash_reads_back_padded_as_SQL_Servers_nchar_gives_it()
+    {
+        var (path, records) = await LogAsync("padded.db", 3, 2);
+
+        // SQL Server stores the entries' empty hash in nchar(64) as 64 spaces and SqlClient reads it so; the view's and the
+        // writer's NULLIF(Hash, N'') take it for empty (trailing spaces do not count in its comparisons). Every record the
+        // hub wrote on SQL Server read as one carrying a hash of its own.
+        await using (var padded = PaddedAsSqlServerReads(path))
+        {
+            Assert.All(await padded.Set<ProcessingLogEntry>().AsNoTracking().ToListAsync(), e => Assert.Equal(new string(' ', 64), e.Hash));
+            var verification = await ProcessingLog.VerifyAsync(padded, CancellationToken.None);
+            Assert.True(verification.IsIntact, verification.Problem);
+            Assert.Equal(new ChainHead(5, records[^1].Hash), verification.Head);
+        }
+
+        // On SQLite a stored blank is no empty hash: the view gives it as the record's hash, so it is one of its own.
+        Tamper(path, "UPDATE \"ProcessingLog\" SET \"Hash\" = ' ' WHERE \"Sequence\" = 2;");
+        Assert.Contains("BROKEN at record 2: record 2 carries a hash of its own", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("UPDATE \"ProcessingLog\" SET \"ProtectedBsn\" = '' WHERE \"Sequence\" = 1;", "BROKEN at record 1: record 1 stores an empty ProtectedBsn")]
+    [InlineData("UPDATE \"ProcessingActions\" SET \"UserId\" = '' WHERE \"Id\" = 1;", "BROKEN at record 1: action 1 stores an empty UserId")]
+    [InlineData("UPDATE \"ProcessingActions\" SET \"UserId\" = '' WHERE \"Id\" = 2;", "BROKEN at record 2: action 2 stores an empty UserId")]
+    [InlineData("UPDATE \"ProcessingLog\" SET \"ProtectedBsn\" = '' WHERE \"Sequence\" = 3;", "BROKEN at record 3: record 3 stores an empty ProtectedBsn")]
+    public async Task An_empty_value_where_the_hub_stores_null_fails_since_a_hash_cannot_tell_them_apart(string tampering, string problem)
+    {
+        // A record hashed on its own, then an action chained as one; no user (a partner system's request) and no BSN. Both
+        // forms hash a missing value and an empty one alike, so the hash holds with '' for NULL.
+        var path = _directory.File("emptied.db");
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+        {
+            await db.MigrateAsync();
+            using var writer = SqliteLogWriter.For(db)!;
+            writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 1)));
+            var request = new List<ProcessingRecord> { ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 2), ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 3) };
+            (request[1].ActionId, request[1].OccurredAt) = (request[0].ActionId, request[0].OccurredAt);
+            writer.Write((s, p) => ProcessingLog.Chain([request], s, p));
+        }
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+
+        Tamper(path, tampering);
+        var result = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
+        Assert.Contains(problem, result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("UPDATE \"ProcessingActions\" SET \"OccurredAt\" = 'yesterday' WHERE \"Id\" = 4;")]
+    [InlineData("UPDATE \"ProcessingActions\" SET \"ActionId\" = 'an action' WHERE \"Id\" = 4;")]
+    [InlineData("UPDATE \"ProcessingLog\" SET \"Confidentiality\" = 'Geheim' WHERE \"Sequence\" = 5;")]
+    [InlineData("UPDATE \"ProcessingLog\" SET \"PersonId\" = 99999999999 WHERE \"Sequence\" = 5;")]
+    public async Task A_value_that_cannot_be_read_as_its_columns_type_fails_the_log_without_an_unhandled_error(string tampering)
+    {
+        var (path, _) = await LogAsync("unreadable.db", 3, 2);
+        Tamper(path, tampering);
+
+        var result = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
+        Assert.Contains("The processing log cannot be read: a value in it is not of its column's type", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A context on the log's file that reads each entry's hash as SqlClient reads an nchar(64): padded with spaces.</summary>
+    private static SqliteVeiligheidDbContext PaddedAsSqlServerReads(string path)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteVeiligheidDbContext>();
+        builder.UseSqlite(new SqliteConnectionStringBuilder { DataSource = SqliteLogFile.PathFor(path), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString())
+            .AddInterceptors(new FixedLengthHashReads());
+        return new SqliteVeiligheidDbContext(builder.Options);
+    }
+
+    private sealed class FixedLengthHashReads : Microsoft.EntityFrameworkCore.Diagnostics.IMaterializationInterceptor
+    {
+        public object InitializedInstance(Microsoft.EntityFrameworkCore.Diagnostics.MaterializationInterceptionData materializationData, object entity)
+        {
+            if (entity is ProcessingLogEntry entry) entry.Hash = entry.Hash.PadRight(64);
+            return entity;
+        }
     }
 
     [Fact]
@@ -399,6 +511,8 @@ public sealed class VerifyLogTests : IDisposable
             Assert.True(errors.Count == 0, statement + "\n" + string.Join("\n", errors.Select(e => $"line {e.Line}: {e.Message}")));
         }
         Assert.Contains("LEFT JOIN [ProcessingActions]", statements[0], StringComparison.Ordinal);
+        // An entry's own hash judged by the database, as the view's NULLIF does: SQL Server reads the empty one padded.
+        Assert.Contains("WHEN [p].[Hash] <> N'' THEN", statements[0], StringComparison.Ordinal);
     }
 
     /// <summary>
