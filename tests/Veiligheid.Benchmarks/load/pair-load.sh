@@ -140,12 +140,7 @@ uptime >"$out/uptime-after.txt"
 # --- the log's index by data subject: how far it was behind when the load stopped, and the CPU of its catch-up --------
 # The indexer yields to requests, so part of its work for the window's requests lands after it: the hub's CPU until the
 # index has caught up with the log's end at the window's end is counted too (a hub-only column; the baseline has none).
-log_end() { sqlite3 "${1%.db}.processing-log.db" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLog";' 2>/dev/null || echo 0; }
-index_end() { # the index's watermark; the highest row in the index's shape before the eighteenth round
-  local file="${1%.db}.processing-log-index.db"
-  sqlite3 "$file" 'SELECT COALESCE(MAX("Through"), 0) FROM "ProcessingLogIndexPasses";' 2>/dev/null \
-    || sqlite3 "$file" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLogSubjects";' 2>/dev/null || echo 0
-}
+# log_end and index_end: common.sh.
 declare -A log_at_end behind caught_up
 for s in A B; do
   [[ "${side[$s]}" == baseline ]] && continue

@@ -4,7 +4,7 @@
 # the limit statement's JSON (tests/Veiligheid.LoadBaseline), on a copy of the same SQLite file, in one run.
 #
 # From a fresh clone:
-#   apt-get install -y wrk        # the load tool (Debian package)
+#   apt-get install -y wrk sqlite3   # the load tool, and sqlite3 to read the index's lag (Debian packages)
 #   VEILIGHEID_BENCH_DB=/tmp/veiligheid-bench-v2.db bash tests/Veiligheid.Benchmarks/load/run-load.sh
 #
 # VEILIGHEID_BENCH_DB is only read: it is copied to LOAD_DB first (the hub's processing log writes to the database).
@@ -43,6 +43,7 @@ base_dir="$repo/tests/Veiligheid.LoadBaseline/bin/Release/net10.0"
 source "$repo/tests/Veiligheid.Benchmarks/load/common.sh"
 
 command -v wrk >/dev/null || fail "wrk is not installed (Debian: apt-get install -y wrk)"
+command -v sqlite3 >/dev/null || fail "sqlite3 is not installed (Debian: apt-get install -y sqlite3)"
 command -v jq >/dev/null || fail "jq is not installed (Debian: apt-get install -y jq)"
 command -v curl >/dev/null || fail "curl is not installed"
 [[ -f "$source_db" ]] || fail "no database at $source_db"
@@ -152,6 +153,9 @@ uptime >"$out/uptime-before.txt"
 log "machine load before: $(cat "$out/uptime-before.txt")"
 measure baseline "$base_port" "$base_pid"
 measure hub "$hub_port" "$hub_pid" auth
+# How far the hub's index by data subject was behind its log when the load stopped (its indexer yields to requests, so
+# work it leaves lands after the measured minute; pair-load.sh counts that CPU too).
+index_behind=$(( $(log_end "$load_db") - $(index_end "$load_db") ))
 uptime >"$out/uptime-after.txt"
 log "machine load after: $(cat "$out/uptime-after.txt")"
 
@@ -199,6 +203,7 @@ gc_stats() { # counters csv, counter name: start end max (MB) of the sum over it
       END { cpu = (b - a) / hz; printf "%s CPU: %.1f s in %d s (%.0f%% of one core), %.2f ms CPU per request (server process only)\n", name, cpu, e - s, 100 * cpu / (e - s), 1000 * cpu / req }' "$out/memory-$name.txt"
   done
   echo "hub / baseline requests per second: $ratio (target >= 0.6: $(awk -v r="$ratio" 'BEGIN { print (r >= 0.6) ? "met" : "missed" }'))"
+  echo "hub's index by data subject at the load's end: $index_behind records behind its log"
   echo
   printf '%-9s %-28s %7s %7s %7s %14s %8s\n' process memory start_MB end_MB max_MB slope_MB/min samples
   for name in hub baseline; do
