@@ -28,6 +28,15 @@ public static class AccountabilityQueries
     /// <summary>Named in an access report's cursors, apart from the log's (another order).</summary>
     private const string AccessReportList = "Query.accessReport";
 
+    /// <summary>
+    /// What an access report's cursor holds: its record's sequence and the report's end, the log's last sequence when the
+    /// first page was read. Each page logs an inzage about the person, so a report that took in what was written while it
+    /// was paged grew a record a page (paged one at a time it never ended); pinned, it holds still, and the records
+    /// written since (its own pages' among them) are in the next report. Only the key's type of the end is read.
+    /// </summary>
+    private static readonly SortTerm<ProcessingRecord>[] ReportCursor =
+        [OldestFirst[0], new(new SortField<ProcessingRecord>("REPORT_END", "The log's last sequence when the report's first page was read.", DataCategory.Verwerkingslog, (Expression<Func<ProcessingRecord, long>>)(r => r.Sequence)), Descending: false)];
+
     public static void AddAccountabilityFields(this QueryType query)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -73,7 +82,7 @@ public static class AccountabilityQueries
             });
 
         query.Field<NonNullGraphType<AccessReportType>>("accessReport").Category(DataCategory.Verwerkingslog)
-            .Description("A data subject's access report (inzage): which organisation processed the person's data, when and why, leaving out users and systems, oldest first, a page at a time (a person processed daily for years has tens of thousands of entries). Producing each page is logged under the request's purpose.")
+            .Description("A data subject's access report (inzage): which organisation processed the person's data, when and why, leaving out users and systems, oldest first, a page at a time (a person processed daily for years has tens of thousands of entries). The report ends where the log ended when its first page was read: what is written while it is paged (each page's own inzage among it) is in the next report. Producing each page is logged under the request's purpose.")
             .Argument<NonNullGraphType<BsnScalar>>("bsn", "The data subject's BSN.")
             .Argument<DateTimeScalar>("from", "Start of the period, inclusive: records at or after this time; everything held when omitted.")
             .Argument<DateTimeScalar>("to", "End of the period, exclusive: records before this time; up to now when omitted.")
@@ -86,7 +95,12 @@ public static class AccountabilityQueries
                 var from = ctx.GetArgument<DateTime?>("from");
                 var to = ctx.GetArgument<DateTime?>("to");
                 var protectedBsn = log.Protect(bsn);
-                var entries = await Period(ProcessingLogIndex.AboutBsn(hub.Db, protectedBsn), from, to).ToKeysetPageAsync(OldestFirst, ctx, AccessReportList);
+                var cursor = ctx.GetArgument<string?>("after") is { } after ? Keyset.Decode(ReportCursor, after, AccessReportList) : null;
+                var end = cursor is null ? await ProcessingLog.EndAsync(hub.Db, ctx.CancellationToken) : (long)cursor[1]!;
+                var report = Period(ProcessingLogIndex.AboutBsn(hub.Db, protectedBsn), from, to).Where(r => r.Sequence <= end);
+                var page = await report.ToKeysetPageAsync(OldestFirst, ctx, AccessReportList, cursor is null ? null : [cursor[0]]);
+                var entries = new Page<ProcessingRecord>(page.Nodes, page.HasNextPage, page.HasPreviousPage,
+                    (_, row) => Keyset.Encode(ReportCursor, [row.Sequence, end], AccessReportList), page.Count);
                 // As the log's look-up: noted once the page is read, so a page refused (a cursor the report did not give) processed no one.
                 NoteSubject(hub, bsn);
                 var now = ctx.RequestServices!.GetService<TimeProvider>()?.GetUtcNow().UtcDateTime ?? DateTime.UtcNow;

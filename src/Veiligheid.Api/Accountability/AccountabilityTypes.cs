@@ -48,7 +48,7 @@ public sealed class ProcessingRecordType : SlicedObjectGraphType<ProcessingRecor
             .Resolve(ctx => ctx.Source.Categories.Split(',', StringSplitOptions.RemoveEmptyEntries));
         Field<NonNullGraphType<DomainEnumType<ProcessingConfidentiality>>>("confidentiality").Description("normaal, or vertrouwelijk for care and police data.").Resolve(ctx => ctx.Source.Confidentiality);
         Field<NonNullGraphType<IntGraphType>>("retentionYears").Description("The retention term (bewaartermijn) in years.").Resolve(ctx => ctx.Source.RetentionYears);
-        Field<NonNullGraphType<StringGraphType>>("hash").Description("SHA-256 over the record and the previous record's hash.").Resolve(ctx => ctx.Source.Hash);
+        Field<NonNullGraphType<StringGraphType>>("hash").Description("SHA-256 over the record and the previous record's hash; for a record written since 1 Dec 2026, its action's hash, over all the action's records and the hash before them (the same for each of them).").Resolve(ctx => ctx.Source.Hash);
     }
 }
 

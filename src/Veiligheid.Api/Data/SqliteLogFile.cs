@@ -278,8 +278,8 @@ public static partial class SqliteLogFile
     /// indexer copies them from the log (<see cref="ProcessingLogIndexer"/>).
     /// </summary>
     /// <remarks>
-    /// Why a file of its own: the indexer inserts every record's person and BSN key into two B-trees at random places,
-    /// which dirtied thousands of pages per batch; in the log's file it had to write between the log's commits (one writer
+    /// Why a file of its own: the indexer inserted every record's person and BSN key into two B-trees at random places
+    /// (one since the eighteenth round), which dirtied thousands of pages per batch; in the log's file it had to write between the log's commits (one writer
     /// per file), so requests waited for its batches. The load test (BENCHMARKS.md, "Eighth round"): 294 requests a second
     /// with the index in the log's file, 443 with no indexer at all, 407–416 with the index in its own file.
     /// </remarks>

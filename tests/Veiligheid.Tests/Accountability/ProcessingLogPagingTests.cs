@@ -276,6 +276,35 @@ public sealed class AccessReportPagingTests(UnindexedHubFactory factory) : IClas
     }
 
     [Fact]
+    public async Task A_report_paged_without_to_ends_where_the_log_ended_at_its_first_page_whatever_its_own_pages_log()
+    {
+        // Each page logs an inzage about the person after it is read: a report that took those in grew a record a page,
+        // so paged one at a time it never ended (and its totalCount moved with every page).
+        var person = factory.Persons(9)[8];
+        await factory.AppendAsync([person], rounds: 3);
+        var protectedBsn = factory.Services.GetRequiredService<ProcessingLog>().Protect(person.Bsn);
+        var expected = factory.LogRecords().Where(r => r.ProtectedBsn == protectedBsn).Select(r => r.OccurredAt).ToList();
+        var officer = factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "inzageverzoek");
+
+        var seen = new List<DateTime>();
+        string? after = null;
+        for (var page = 0; page < 3 * expected.Count; page++)
+        {
+            var response = await officer.GraphQLAsync(Query, new Dictionary<string, object?> { ["bsn"] = person.Bsn, ["first"] = 1, ["after"] = after });
+            Assert.True(response.Errors.Count == 0, response.Body.ToString());
+            var report = response.Data.GetProperty("accessReport");
+            Assert.Equal(expected.Count, report.GetProperty("totalCount").GetInt32());
+            seen.AddRange(report.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("occurredAt").GetDateTime().ToUniversalTime()));
+            var info = report.GetProperty("pageInfo");
+            if (!info.GetProperty("hasNextPage").GetBoolean()) break;
+            after = info.GetProperty("endCursor").GetString();
+        }
+        Assert.Equal(expected.Count, seen.Count);
+        // The pages' own inzage records are in the next report.
+        Assert.Equal(expected.Count + expected.Count, factory.LogRecords().Count(r => r.ProtectedBsn == protectedBsn));
+    }
+
+    [Fact]
     public async Task A_cursor_of_the_processing_log_or_a_made_up_one_is_refused_and_logs_no_inzage()
     {
         var person = factory.Persons(8)[7];
@@ -285,7 +314,7 @@ public sealed class AccessReportPagingTests(UnindexedHubFactory factory) : IClas
         var logCursor = log.Data.GetProperty("processingLog").GetProperty("pageInfo").GetProperty("endCursor").GetString()!;
         var page = await officer.GraphQLAsync(Query, new Dictionary<string, object?> { ["bsn"] = person.Bsn, ["first"] = 1 });
         var own = page.Data.GetProperty("accessReport").GetProperty("pageInfo").GetProperty("endCursor").GetString()!;
-        Assert.StartsWith("[\"Query.accessReport:SEQUENCE\",", Encoding.UTF8.GetString(Base64Url.DecodeFromChars(own)), StringComparison.Ordinal);
+        Assert.StartsWith("[\"Query.accessReport:SEQUENCE,REPORT_END\",", Encoding.UTF8.GetString(Base64Url.DecodeFromChars(own)), StringComparison.Ordinal);
 
         var logged = factory.LogRecords().Count;
         foreach (var after in new[] { logCursor, "garbage", own[..^2] })
