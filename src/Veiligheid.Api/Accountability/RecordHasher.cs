@@ -38,20 +38,7 @@ internal sealed class RecordHasher
     {
         ArgumentNullException.ThrowIfNull(record);
         _action = ProcessingAction.Of(record);
-        var fields = string.Join('\u001f',
-            "",
-            record.ActionId.ToString("D"),
-            record.ActionName,
-            record.OccurredAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
-            record.OrganisationId.ToString(CultureInfo.InvariantCulture),
-            record.OrganisationKey,
-            record.Role,
-            record.ApplicationId,
-            record.UserId ?? "",
-            record.Purpose,
-            record.LegalGround,
-            "");
-        _actionFields = Encoding.UTF8.GetBytes(fields);
+        _actionFields = Encoding.UTF8.GetBytes(string.Join('\u001f', ["", .. ActionFields(record), ""]));
         _retention = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"\u001f{record.RetentionYears}\u001f"));
     }
 
@@ -122,20 +109,13 @@ internal sealed class RecordHasher
         if (records.Count == 0) throw new ArgumentException("An action has at least one record.", nameof(records));
         var first = records[0];
         var head = string.Join('\u001f',
-            "vlog-action-1",
-            first.ActionId.ToString("D"),
-            first.ActionName,
-            first.OccurredAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
-            first.OrganisationId.ToString(CultureInfo.InvariantCulture),
-            first.OrganisationKey,
-            first.Role,
-            first.ApplicationId,
-            first.UserId ?? "",
-            first.Purpose,
-            first.LegalGround,
-            first.RetentionYears.ToString(CultureInfo.InvariantCulture),
-            first.Sequence.ToString(CultureInfo.InvariantCulture),
-            records.Count.ToString(CultureInfo.InvariantCulture));
+            [
+                "vlog-action-1",
+                .. ActionFields(first),
+                first.RetentionYears.ToString(CultureInfo.InvariantCulture),
+                first.Sequence.ToString(CultureInfo.InvariantCulture),
+                records.Count.ToString(CultureInfo.InvariantCulture),
+            ]);
         var most = Encoding.UTF8.GetMaxByteCount(head.Length) + 1 + Encoding.UTF8.GetMaxByteCount(previous.Length);
         foreach (var record in records)
             most += 1 + 11 + 1 + Encoding.UTF8.GetMaxByteCount((record.ProtectedBsn ?? "").Length) + 1
@@ -173,6 +153,24 @@ internal sealed class RecordHasher
             System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
+
+    /// <summary>
+    /// The action's fields as both forms hash them, in their order: id, name, time (to the tick, with a T), organisation id
+    /// and key, role, application, user (empty for none), purpose, legal ground.
+    /// </summary>
+    private static string[] ActionFields(ProcessingRecord record) =>
+    [
+        record.ActionId.ToString("D"),
+        record.ActionName,
+        record.OccurredAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
+        record.OrganisationId.ToString(CultureInfo.InvariantCulture),
+        record.OrganisationKey,
+        record.Role,
+        record.ApplicationId,
+        record.UserId ?? "",
+        record.Purpose,
+        record.LegalGround,
+    ];
 
     /// <summary>Leads each record in an action's hash (<see cref="ActionHash"/>).</summary>
     private const byte RecordMark = 0x1e;
