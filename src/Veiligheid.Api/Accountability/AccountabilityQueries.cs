@@ -58,14 +58,14 @@ public static class AccountabilityQueries
                 var log = ctx.RequestServices!.GetRequiredService<ProcessingLog>();
                 var records = hub.Db.Set<ProcessingRecord>().AsNoTracking();
                 var bsn = ctx.GetArgument<string?>("bsn");
-                if (bsn is not null) records = ProcessingLogIndex.AboutBsn(hub.Db, log.Protect(bsn));
+                if (bsn is not null) records = await ProcessingLogIndex.AboutBsnAsync(hub.Db, log.Protect(bsn), ctx.CancellationToken);
                 int? person = null;
                 if (ctx.GetArgument<string?>("person") is { } personGlobalId)
                 {
                     if (!GlobalId.TryDecode(personGlobalId, "Person", out var personId))
                         throw new ExecutionError($"'{personGlobalId}' is not a person id.") { Code = "INVALID_ID" };
                     // With a BSN as well, the records about that BSN are already few: the person narrows them further.
-                    records = bsn is null ? ProcessingLogIndex.About(hub.Db, personId) : records.Where(r => r.PersonId == personId);
+                    records = bsn is null ? await ProcessingLogIndex.AboutAsync(hub.Db, personId, ctx.CancellationToken) : records.Where(r => r.PersonId == personId);
                     person = personId;
                 }
                 records = Period(records, ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
@@ -97,7 +97,7 @@ public static class AccountabilityQueries
                 var protectedBsn = log.Protect(bsn);
                 var cursor = ctx.GetArgument<string?>("after") is { } after ? Keyset.Decode(ReportCursor, after, AccessReportList) : null;
                 var end = cursor is null ? await ProcessingLog.EndAsync(hub.Db, ctx.CancellationToken) : (long)cursor[1]!;
-                var report = Period(ProcessingLogIndex.AboutBsn(hub.Db, protectedBsn), from, to).Where(r => r.Sequence <= end);
+                var report = Period(await ProcessingLogIndex.AboutBsnAsync(hub.Db, protectedBsn, ctx.CancellationToken), from, to).Where(r => r.Sequence <= end);
                 var page = await report.ToKeysetPageAsync(OldestFirst, ctx, AccessReportList, cursor is null ? null : [cursor[0]]);
                 var entries = new Page<ProcessingRecord>(page.Nodes, page.HasNextPage, page.HasPreviousPage,
                     (_, row) => Keyset.Encode(ReportCursor, [row.Sequence, end], AccessReportList), page.Count);

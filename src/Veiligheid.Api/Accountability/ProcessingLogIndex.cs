@@ -103,8 +103,8 @@ public sealed class LogIndexPassConfiguration : IEntityTypeConfiguration<LogInde
 /// <remarks>
 /// Correct wherever the indexer stands: the index holds every record up to its watermark (the indexer copies in sequence
 /// order and writes each pass's mark with its rows, and records commit in sequence order on both providers, each writer
-/// reading the chain's end under the write lock), and the tail is everything above it. Both terms are in one statement.
-/// On SQL Server one snapshot answers both; on SQLite the index has a file of its own
+/// reading the chain's end under the write lock), and the tail is everything above it. The watermark is read first, the
+/// two terms then in one statement (<see cref="Matching"/>). On SQLite the index has a file of its own
 /// (<see cref="Data.SqliteLogFile.IndexPathFor"/>), read in a snapshot of its own, which is either older than the log's
 /// (its tail is then longer, still all in the log's snapshot) or newer (it then names every record the log's snapshot
 /// holds, and the tail is empty). The rows come from the log and are checked against the subject again, so an index row
@@ -119,18 +119,37 @@ public static class ProcessingLogIndex
     /// <summary>The index's tables, in the order they are made.</summary>
     public static readonly IReadOnlyList<string> Tables = [SubjectsTable, RecordsTable, PassesTable];
 
-    /// <summary>The records about the person with this internal id, as one query (period, order and paging compose on it).</summary>
-    public static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId)
-        => Matching(db, s => s.PersonId == personId, e => e.PersonId == personId, r => r.PersonId == personId);
+    /// <summary>
+    /// The records about the person with this internal id, as one query (period, order and paging compose on it), for
+    /// the index's watermark read before it (<see cref="EndAsync"/>; see <see cref="Matching"/> for why before).
+    /// </summary>
+    public static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId, long watermark)
+        => Matching(db, s => s.PersonId == personId, e => e.PersonId == personId, r => r.PersonId == personId, watermark);
 
-    /// <summary>The records about the person with this protected BSN (<see cref="ProcessingLog.Protect"/>), as one query.</summary>
-    public static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn)
+    /// <summary>The records about the person with this internal id: the watermark read, then the query made for it.</summary>
+    public static async Task<IQueryable<ProcessingRecord>> AboutAsync(VeiligheidDbContext db, int personId, CancellationToken cancellationToken)
+        => About(db, personId, await EndAsync(db, cancellationToken));
+
+    /// <summary>The records about the person with this protected BSN (<see cref="ProcessingLog.Protect"/>), as one query, for the watermark read before it.</summary>
+    public static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn, long watermark)
     {
         ArgumentNullException.ThrowIfNull(protectedBsn);
         // Not a protected form (KeyOf is null): no key in the index stands for it, so that part names no record.
         Expression<Func<LogIndexSubject, bool>> indexed = KeyOf(protectedBsn) is { } key ? s => s.BsnKey == key : s => false;
-        return Matching(db, indexed, e => e.ProtectedBsn == protectedBsn, r => r.ProtectedBsn == protectedBsn);
+        return Matching(db, indexed, e => e.ProtectedBsn == protectedBsn, r => r.ProtectedBsn == protectedBsn, watermark);
     }
+
+    /// <summary>The records about the person with this protected BSN: the watermark read, then the query made for it.</summary>
+    public static async Task<IQueryable<ProcessingRecord>> AboutBsnAsync(VeiligheidDbContext db, string protectedBsn, CancellationToken cancellationToken)
+        => AboutBsn(db, protectedBsn, await EndAsync(db, cancellationToken));
+
+    /// <summary><see cref="About(VeiligheidDbContext, int, long)"/> with the watermark read first, synchronously (tests).</summary>
+    internal static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId) => About(db, personId, End(db));
+
+    /// <summary><see cref="AboutBsn(VeiligheidDbContext, string, long)"/> with the watermark read first, synchronously (tests).</summary>
+    internal static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn) => AboutBsn(db, protectedBsn, End(db));
+
+    private static long End(VeiligheidDbContext db) => db.Set<LogIndexPass>().Max(p => (long?)p.Through) ?? 0;
 
     /// <summary>How many hex digits of the protected BSN make its key.</summary>
     private const int KeyDigits = 16;
@@ -168,22 +187,24 @@ public static class ProcessingLogIndex
     }
 
     /// <summary>
-    /// <c>WHERE subject AND Sequence IN (the index's sequences for the subject's numbers UNION ALL the tail's)</c>. Shaped so
-    /// for SQLite's planner: the subjects are found by their index, each one's sequences by a range of the index's key,
-    /// the tail by a range of the log's key past the watermark (the last pass's, read from the end of its key), then each
-    /// record by its Sequence, in order, so no sort and no scan. Written as <c>IN … OR Sequence &gt; watermark</c> instead,
+    /// <c>WHERE subject AND Sequence IN (the index's sequences for the subject's numbers UNION ALL the tail's)</c>. The
+    /// watermark is read before, in a statement of its own: every record up to it is then among the index's rows this
+    /// statement reads (a pass commits its rows with its mark), whatever the database's isolation. Read in the same
+    /// statement, SQL Server under READ COMMITTED with locking could read the rows before a batch committed and the mark
+    /// after, and leave that batch's records out of both terms. Shaped so for SQLite's planner: the subjects are found by
+    /// their index, each one's sequences by a range of the index's key, the tail by a range of the log's key past the
+    /// watermark, then each record by its Sequence, in order, so no sort and no scan. Written as <c>IN … OR Sequence &gt; watermark</c> instead,
     /// the planner walked the whole Sequence index backwards for the ORDER BY … LIMIT of a page (0.5 s), or the OccurredAt
     /// index for a period (5 s). The tail is read from the person rows alone (<see cref="ProcessingLogEntry"/>: the subject
     /// is theirs), the records themselves from the view with their action.
     /// </summary>
     private static IQueryable<ProcessingRecord> Matching(VeiligheidDbContext db, Expression<Func<LogIndexSubject, bool>> indexed,
-        Expression<Func<ProcessingLogEntry, bool>> tail, Expression<Func<ProcessingRecord, bool>> recorded)
+        Expression<Func<ProcessingLogEntry, bool>> tail, Expression<Func<ProcessingRecord, bool>> recorded, long watermark)
     {
         ArgumentNullException.ThrowIfNull(db);
         var subjects = db.Set<LogIndexSubject>().Where(indexed).Select(s => s.Id);
-        var passes = db.Set<LogIndexPass>();
         var sequences = db.Set<LogIndexRecord>().Where(r => subjects.Contains(r.Subject)).Select(r => r.Sequence)
-            .Concat(db.Set<ProcessingLogEntry>().Where(e => e.Sequence > (passes.Max(p => (long?)p.Through) ?? 0)).Where(tail).Select(e => e.Sequence));
+            .Concat(db.Set<ProcessingLogEntry>().Where(e => e.Sequence > watermark).Where(tail).Select(e => e.Sequence));
         return db.Set<ProcessingRecord>().AsNoTracking().Where(recorded).Where(r => sequences.Contains(r.Sequence));
     }
 

@@ -308,8 +308,8 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         var from = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var statements = new[]
         {
-            ProcessingLogIndex.About(sqlServer, 1).Where(r => r.OccurredAt >= from).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
-            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64)).OrderBy(r => r.Sequence).ToQueryString(),
+            ProcessingLogIndex.About(sqlServer, 1, 1000).Where(r => r.OccurredAt >= from).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
+            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64), 1000).OrderBy(r => r.Sequence).ToQueryString(),
             ProcessingLogIndex.SqlServerTrim,
             ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize),
             sqlServer.Set<ProcessingRecord>().Where(r => r.OccurredAt >= from && r.OccurredAt < from.AddDays(7)).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
@@ -322,6 +322,9 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         }
         Assert.Contains("UNION ALL", statements[0], StringComparison.Ordinal);
         Assert.Contains("[ProcessingLogIndexSubjects]", statements[1], StringComparison.Ordinal);
+        // The watermark is read before, in a statement of its own, never beside the index's rows: under READ COMMITTED
+        // with locking a batch committed between the two reads would be in neither the rows read nor the tail.
+        Assert.All(statements[..2], statement => Assert.DoesNotContain("[ProcessingLogIndexPasses]", statement, StringComparison.Ordinal));
         // Two hosts on one SQL Server: the reads that a writer places its rows after hold their locks to the commit, so a
         // second host waits for the first instead of reading the same end (a fork the unique sequence would refuse).
         Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLog.LastRecordSql(sqlServer: true)));

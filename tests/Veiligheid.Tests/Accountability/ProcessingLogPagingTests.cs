@@ -398,8 +398,8 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         const long after = 1000;
         var statements = new[]
         {
-            ProcessingLogIndex.About(sqlServer, 1).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
-            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64)).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
+            ProcessingLogIndex.About(sqlServer, 1, 1000).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
+            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64), 1000).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
         };
         foreach (var statement in statements)
         {
