@@ -498,22 +498,27 @@ public sealed class ProcessingLog : IDisposable
                 return new ChainVerification(count, first,
                     $"records {first} to {last} (one action, chained as one) were changed after they were written, or the record before them was (their action's hash does not match their content and the hash of record {first - 1})");
             foreach (var record in run)
-                if (heads[record.Sequence].Select(h => h.Hash).FirstOrDefault(h => !string.Equals(h, chained.Hash, StringComparison.Ordinal)) is { } kept)
-                    return new ChainVerification(count, record.Sequence,
-                        $"record {record.Sequence} has the hash {chained.Hash}, not the kept head's {kept}: the chain was written again from this record or one before it");
+                if (AgainstKeptHead(record.Sequence, chained.Hash!) is { } rewritten) return rewritten;
             (previous, count, chained) = (chained.Hash!, count + run.Count, null);
             run.Clear();
             return null;
         }
+        // A kept head naming this record with another hash: the chain was written again up to here.
+        ChainVerification? AgainstKeptHead(long at, string hash)
+            => heads[at].Select(h => h.Hash).FirstOrDefault(h => !string.Equals(h, hash, StringComparison.Ordinal)) is { } kept
+                ? new ChainVerification(count, at, $"record {at} has the hash {hash}, not the kept head's {kept}: the chain was written again from this record or one before it")
+                : null;
         await foreach (var row in StoredRecords(db).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var entry = row.Entry;
             // An action chained as one ends where the next row is not its next record, and is checked before that row is:
             // a changed action is found at its first record, before a row out of place after it, and an intact one counts
             // as verified before a gap. A gap after it may have taken records of its own, so the gap is what is reported.
-            if (chained is not null && (entry.Sequence != sequence || entry.ActionKey != chained.Id) && EndRun() is { } changed
-                && entry.Sequence == sequence)
-                return changed;
+            if (chained is not null && (entry.Sequence != sequence || entry.ActionKey != chained.Id))
+            {
+                var changed = EndRun();
+                if (changed is not null && entry.Sequence == sequence) return changed;
+            }
             if (entry.Sequence != sequence)
                 return new ChainVerification(count, entry.Sequence, $"record {sequence} is missing (found {entry.Sequence} next)");
             if (row.Action is null)
@@ -539,9 +544,7 @@ public sealed class ProcessingLog : IDisposable
             if (!string.Equals(RecordHasher.Next(ref hasher, record), record.Hash, StringComparison.Ordinal))
                 return new ChainVerification(count, record.Sequence,
                     $"record {record.Sequence} was changed after it was written, or the record before it was (its hash does not match its content and the hash of record {sequence - 2})");
-            if (heads[record.Sequence].Select(h => h.Hash).FirstOrDefault(h => !string.Equals(h, record.Hash, StringComparison.Ordinal)) is { } kept)
-                return new ChainVerification(count, record.Sequence,
-                    $"record {record.Sequence} has the hash {record.Hash}, not the kept head's {kept}: the chain was written again from this record or one before it");
+            if (AgainstKeptHead(record.Sequence, record.Hash) is { } rewritten) return rewritten;
             previous = record.Hash;
             count++;
         }
@@ -638,7 +641,10 @@ internal sealed class LogRows
         foreach (var record in records) Entries.Add(EntryOf(record, action, ""));
     }
 
-    /// <summary>Adds records each chained with its own hash (the form written before 1 Dec 2026), in order: a new action wherever the action id changes.</summary>
+    /// <summary>
+    /// Adds records each chained with its own hash (the form written before 1 Dec 2026; the hub no longer writes it, tests
+    /// do, as an earlier version would have), in order: a new action wherever the action id changes.
+    /// </summary>
     public void Add(IEnumerable<ProcessingRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);

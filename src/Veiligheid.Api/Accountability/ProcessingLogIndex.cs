@@ -149,7 +149,10 @@ public static class ProcessingLogIndex
     /// <summary><see cref="AboutBsn(VeiligheidDbContext, string, long)"/> with the watermark read first, synchronously (tests).</summary>
     internal static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn) => AboutBsn(db, protectedBsn, End(db));
 
-    private static long End(VeiligheidDbContext db) => db.Set<LogIndexPass>().Max(p => (long?)p.Through) ?? 0;
+    private static long End(VeiligheidDbContext db) => Watermark(db).Max() ?? 0;
+
+    /// <summary>The passes' marks, whose highest is the watermark (<see cref="EndAsync"/>).</summary>
+    private static IQueryable<long?> Watermark(VeiligheidDbContext db) => db.Set<LogIndexPass>().Select(p => (long?)p.Through);
 
     /// <summary>How many hex digits of the protected BSN make its key.</summary>
     private const int KeyDigits = 16;
@@ -243,7 +246,7 @@ public static class ProcessingLogIndex
     public static async Task<long> EndAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return await db.Set<LogIndexPass>().MaxAsync(p => (long?)p.Through, cancellationToken) ?? 0;
+        return await Watermark(db).MaxAsync(cancellationToken) ?? 0;
     }
 
     /// <summary>

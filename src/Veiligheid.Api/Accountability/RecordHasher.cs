@@ -46,8 +46,9 @@ internal sealed class RecordHasher
     public bool Covers(ProcessingRecord record) => ProcessingAction.Same(_action, record);
 
     /// <summary>
-    /// The hash of each record in a run of records (a chain being written or verified): <paramref name="hasher"/> is kept
-    /// while the records share its action's fields and replaced by one for the next action where they change.
+    /// The hash of each record in a run of records each hashed on its own (the form before actions chained as one, as
+    /// the chain's walk verifies them): <paramref name="hasher"/> is kept while the records share its action's fields and
+    /// replaced by one for the next action where they change.
     /// </summary>
     public static string Next(ref RecordHasher? hasher, ProcessingRecord record)
     {
