@@ -307,13 +307,8 @@ public static partial class SqliteLogFile
                 await ExecuteAsync(connection, $"DROP TABLE \"{IndexSchema}\".\"{table}\";", cancellationToken, transaction);
             foreach (var sql in statements) await ExecuteAsync(connection, InSchema(sql, IndexSchema), cancellationToken, transaction);
             await ExecuteAsync(connection, $"PRAGMA \"{IndexSchema}\".user_version = {owner.ToString(CultureInfo.InvariantCulture)};", cancellationToken, transaction);
-            // The rows the migrations put in main come along (a migration fills the tables from an index of the shape
-            // before, so a large log is not indexed again from its start); otherwise the indexer copies them from the log.
-            foreach (var table in tables.Where(t => elsewhere.Contains(("main", t))))
-            {
-                var columns = string.Join(", ", db.Model.GetEntityTypes().Single(e => e.GetTableName() == table).GetProperties().Select(p => $"\"{p.GetColumnName()}\""));
-                await ExecuteAsync(connection, $"INSERT INTO \"{IndexSchema}\".\"{table}\" ({columns}) SELECT {columns} FROM \"main\".\"{table}\";", cancellationToken, transaction);
-            }
+            // Made empty: the indexer copies the rows from the log. (The SQLite migrations make the tables in main empty too:
+            // the index's file they would fill them from may be missing.)
         }
         foreach (var (schema, table) in elsewhere)
             await ExecuteAsync(connection, $"DROP TABLE \"{schema}\".\"{table}\";", cancellationToken, transaction);
