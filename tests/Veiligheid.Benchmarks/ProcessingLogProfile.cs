@@ -103,9 +103,9 @@ public static class ProcessingLogProfile
             }
         }
         var total = await db.Set<ProcessingLogEntry>().CountAsync();
-        var indexed = await db.Set<LogIndexRecord>().CountAsync();
+        var indexed = await db.Set<LogIndexRun>().CountAsync();
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"appended {total:N0} records of {persons.Count:N0} persons in {appending.Elapsed.TotalSeconds:F1} s; index rows {indexed:N0}"));
+            $"appended {total:N0} records of {persons.Count:N0} persons in {appending.Elapsed.TotalSeconds:F1} s; index runs {indexed:N0}"));
 
         var indexer = provider.GetRequiredService<ProcessingLogIndexer>();
         var indexing = Stopwatch.StartNew();
@@ -148,7 +148,7 @@ public static class ProcessingLogProfile
         await using (var scope = provider.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
-            await output.WriteLineAsync($"log records {await db.Set<ProcessingRecord>().CountAsync()}, subject index rows {await db.Set<LogIndexRecord>().CountAsync()}");
+            await output.WriteLineAsync($"log records {await db.Set<ProcessingRecord>().CountAsync()}, subject index runs {await db.Set<LogIndexRun>().CountAsync()}");
         }
     }
 

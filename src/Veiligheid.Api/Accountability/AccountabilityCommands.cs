@@ -121,6 +121,7 @@ public static class AccountabilityCommands
             return (verification, null);
         }
         if (await ProcessingLog.MissingFromEndAsync(log, indexEnd, CancellationToken.None) is { } missing) return (missing, null);
+        if (indexFile is not null && await SqliteLogFile.IndexStoredFormProblemAsync(db, indexFile, CancellationToken.None) is { } misstored) return (verification, misstored);
         if (await ProcessingLogIndex.DisagreementAsync(log, index, indexEnd, CancellationToken.None) is not { } disagreement) return (verification, null);
         // The index is derived from the log, so it can be made again; the disagreeing one is evidence of what was changed.
         var remake = indexFile is null

@@ -1,5 +1,10 @@
+using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using System.Linq.Expressions;
+using System.Text;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Veiligheid.Data;
@@ -8,8 +13,8 @@ namespace Veiligheid.Accountability;
 
 /// <summary>
 /// A data subject of the processing log's index (table <c>ProcessingLogIndexSubjects</c>): one person id with one key of a
-/// protected BSN, as records carry them. The index's rows (<see cref="LogIndexRecord"/>) name a record by its subject's
-/// small number instead of repeating the person and the BSN key, so each record costs the indexer one entry in one B-tree.
+/// protected BSN, as records carry them. The index's rows (<see cref="LogIndexRun"/>) name records by their subject's
+/// small number instead of repeating the person and the BSN key, a run of them a row.
 /// Derived data, not part of the log: <see cref="ProcessingLogIndexer"/> adds a subject with the first record about it, and
 /// everything here can be made again from the log.
 /// </summary>
@@ -36,18 +41,36 @@ public sealed class LogIndexSubject
 }
 
 /// <summary>
-/// One row of the processing log's index by data subject (table <c>ProcessingLogIndexRecords</c>): a record's place in the
-/// chain under its subject. Keyed by subject, then sequence: a look-up by person or BSN reads one range per subject, in
-/// sequence order. On SQLite the table is WITHOUT ROWID in the index's own file, so this key is its only B-tree (the
-/// clustered key on SQL Server).
+/// One row of the processing log's index by data subject (table <c>ProcessingLogIndexRuns</c>): the records about one
+/// subject that one pass of the indexer copied, as a run of their sequences. Keyed by subject, then the run's first
+/// sequence: a look-up by person or BSN reads one range of rows per subject, each row holding many of its records. On
+/// SQLite the table is WITHOUT ROWID in the index's own file, so this key is its only B-tree (the clustered key on SQL
+/// Server).
 /// </summary>
-public sealed class LogIndexRecord
+/// <remarks>
+/// Why runs and not a row per record (the shape of 1 Dec 2026): the persons a partner works on recur from request to
+/// request, so a pass of 2,000 records names far fewer subjects than records (the load test: 80). A row per subject per
+/// pass is then a few B-tree entries a pass where a row per record was 2,000; a record of a subject named once in its pass
+/// costs what it did. BENCHMARKS.md, "Nineteenth round".
+/// </remarks>
+public sealed class LogIndexRun
 {
-    /// <summary>The <see cref="LogIndexSubject.Id"/> the record is about.</summary>
+    /// <summary>The <see cref="LogIndexSubject.Id"/> the records are about.</summary>
     public int Subject { get; set; }
 
-    /// <summary>The record's <see cref="ProcessingRecord.Sequence"/>.</summary>
-    public long Sequence { get; set; }
+    /// <summary>The run's lowest sequence (its first record); with the subject, the key.</summary>
+    public long First { get; set; }
+
+    /// <summary>
+    /// The records' <see cref="ProcessingRecord.Sequence"/>s, ascending, from <see cref="First"/> on: a
+    /// JSON array of integers (SQLite reads it with <c>json_each</c>, SQL Server with <c>OPENJSON</c>); null for a run of
+    /// one record, which is <see cref="First"/> alone (a record of a subject its pass names once, the most common kind
+    /// where persons do not recur, then costs no array: 5.0 µs a record to index instead of 7.0, BENCHMARKS.md).
+    /// </summary>
+    public List<long>? Sequences { get; set; }
+
+    /// <summary>The run's sequences, a run of one included.</summary>
+    public IReadOnlyList<long> Records => Sequences ?? [First];
 }
 
 /// <summary>
@@ -76,12 +99,13 @@ public sealed class LogIndexSubjectConfiguration : IEntityTypeConfiguration<LogI
     }
 }
 
-public sealed class LogIndexRecordConfiguration : IEntityTypeConfiguration<LogIndexRecord>
+public sealed class LogIndexRunConfiguration : IEntityTypeConfiguration<LogIndexRun>
 {
-    public void Configure(EntityTypeBuilder<LogIndexRecord> builder)
+    public void Configure(EntityTypeBuilder<LogIndexRun> builder)
     {
-        builder.ToTable(ProcessingLogIndex.RecordsTable);
-        builder.HasKey(r => new { r.Subject, r.Sequence });
+        builder.ToTable(ProcessingLogIndex.RunsTable);
+        builder.HasKey(r => new { r.Subject, r.First });
+        builder.Property(r => r.First).ValueGeneratedNever();
     }
 }
 
@@ -113,18 +137,18 @@ public sealed class LogIndexPassConfiguration : IEntityTypeConfiguration<LogInde
 public static class ProcessingLogIndex
 {
     public const string SubjectsTable = "ProcessingLogIndexSubjects";
-    public const string RecordsTable = "ProcessingLogIndexRecords";
+    public const string RunsTable = "ProcessingLogIndexRuns";
     public const string PassesTable = "ProcessingLogIndexPasses";
 
     /// <summary>The index's tables, in the order they are made.</summary>
-    public static readonly IReadOnlyList<string> Tables = [SubjectsTable, RecordsTable, PassesTable];
+    public static readonly IReadOnlyList<string> Tables = [SubjectsTable, RunsTable, PassesTable];
 
     /// <summary>
     /// The records about the person with this internal id, as one query (period, order and paging compose on it), for
     /// the index's watermark read before it (<see cref="EndAsync"/>; see <see cref="Matching"/> for why before).
     /// </summary>
     public static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId, long watermark)
-        => Matching(db, s => s.PersonId == personId, e => e.PersonId == personId, r => r.PersonId == personId, watermark);
+        => Matching(db, IndexedSequences(db, nameof(LogIndexSubject.PersonId), personId), e => e.PersonId == personId, r => r.PersonId == personId, watermark);
 
     /// <summary>The records about the person with this internal id: the watermark read, then the query made for it.</summary>
     public static async Task<IQueryable<ProcessingRecord>> AboutAsync(VeiligheidDbContext db, int personId, CancellationToken cancellationToken)
@@ -135,8 +159,8 @@ public static class ProcessingLogIndex
     {
         ArgumentNullException.ThrowIfNull(protectedBsn);
         // Not a protected form (KeyOf is null): no key in the index stands for it, so that part names no record.
-        Expression<Func<LogIndexSubject, bool>> indexed = KeyOf(protectedBsn) is { } key ? s => s.BsnKey == key : s => false;
-        return Matching(db, indexed, e => e.ProtectedBsn == protectedBsn, r => r.ProtectedBsn == protectedBsn, watermark);
+        return Matching(db, IndexedSequences(db, nameof(LogIndexSubject.BsnKey), KeyOf(protectedBsn)), e => e.ProtectedBsn == protectedBsn,
+            r => r.ProtectedBsn == protectedBsn, watermark);
     }
 
     /// <summary>The records about the person with this protected BSN: the watermark read, then the query made for it.</summary>
@@ -201,14 +225,34 @@ public static class ProcessingLogIndex
     /// index for a period (5 s). The tail is read from the person rows alone (<see cref="ProcessingLogEntry"/>: the subject
     /// is theirs), the records themselves from the view with their action.
     /// </summary>
-    private static IQueryable<ProcessingRecord> Matching(VeiligheidDbContext db, Expression<Func<LogIndexSubject, bool>> indexed,
+    private static IQueryable<ProcessingRecord> Matching(VeiligheidDbContext db, IQueryable<long> indexed,
         Expression<Func<ProcessingLogEntry, bool>> tail, Expression<Func<ProcessingRecord, bool>> recorded, long watermark)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var subjects = db.Set<LogIndexSubject>().Where(indexed).Select(s => s.Id);
-        var sequences = db.Set<LogIndexRecord>().Where(r => subjects.Contains(r.Subject)).Select(r => r.Sequence)
-            .Concat(db.Set<ProcessingLogEntry>().Where(e => e.Sequence > watermark).Where(tail).Select(e => e.Sequence));
+        var sequences = indexed.Concat(db.Set<ProcessingLogEntry>().Where(e => e.Sequence > watermark).Where(tail).Select(e => e.Sequence));
         return db.Set<ProcessingRecord>().AsNoTracking().Where(recorded).Where(r => sequences.Contains(r.Sequence));
+    }
+
+    /// <summary>
+    /// The sequences the index names for the subjects whose <paramref name="column"/> (person id or BSN key) is
+    /// <paramref name="value"/> (none for null: = NULL is never true), as a query to compose on: the subjects by their index, each one's runs by a
+    /// range of the runs' key, each run's sequences read from its JSON array. Written in SQL: EF Core reads a JSON array
+    /// column as rows through an APPLY, which it does not translate for SQLite, where <c>json_each</c> beside the run in
+    /// the FROM clause does the same.
+    /// </summary>
+    private static IQueryable<long> IndexedSequences(VeiligheidDbContext db, string column, long? value)
+    {
+        // A parameter of the provider's own, named: EF Core names the ones it makes of plain values p0, p1 …, which its
+        // ToQueryString declares without the @ T-SQL needs (the tests parse the look-ups' T-SQL).
+        const string name = "@subjectValue";
+        DbParameter parameter = db.OnSqlServer ? new SqlParameter(name, SqlDbType.BigInt) : new SqliteParameter(name, SqliteType.Integer);
+        parameter.Value = value is { } given ? given : DBNull.Value;
+        var sql = db.OnSqlServer
+            ? $"SELECT CAST([ix_j].[value] AS bigint) AS [Value] FROM [{RunsTable}] AS [ix_r] CROSS APPLY OPENJSON({RunSequences(sqlServer: true, "[ix_r]")}) AS [ix_j] " +
+              $"WHERE [ix_r].[Subject] IN (SELECT [ix_s].[Id] FROM [{SubjectsTable}] AS [ix_s] WHERE [ix_s].[{column}] = {name})"
+            : $"SELECT \"ix_j\".\"value\" AS \"Value\" FROM \"{RunsTable}\" AS \"ix_r\", json_each({RunSequences(sqlServer: false, "\"ix_r\"")}) AS \"ix_j\" " +
+              $"WHERE \"ix_r\".\"Subject\" IN (SELECT \"ix_s\".\"Id\" FROM \"{SubjectsTable}\" AS \"ix_s\" WHERE \"ix_s\".\"{column}\" = {name})";
+        return db.Database.SqlQueryRaw<long>(sql, parameter);
     }
 
     /// <summary>
@@ -238,7 +282,7 @@ public static class ProcessingLogIndex
                 .OrderByDescending(s => s.PersonId).ThenByDescending(s => s.BsnKey).Skip(skip).Take(page).Select(s => new { s.Id, s.PersonId }).ToListAsync(cancellationToken);
             if (subjects.Count == 0) return null;
             foreach (var subject in subjects)
-                if (await db.Set<LogIndexRecord>().AnyAsync(r => r.Subject == subject.Id, cancellationToken)) return subject.PersonId;
+                if (await db.Set<LogIndexRun>().AnyAsync(r => r.Subject == subject.Id, cancellationToken)) return subject.PersonId;
         }
     }
 
@@ -276,15 +320,22 @@ public static class ProcessingLogIndex
         {
             var to = Math.Min(from + CompareWindow, indexEnd);
             var named = new int[to - from]; // each record's subject, 0 for none yet (subjects are numbered from 1)
-            var rows = index.Set<LogIndexRecord>().AsNoTracking().Where(r => r.Sequence > from && r.Sequence <= to).AsAsyncEnumerable();
-            await foreach (var row in rows.WithCancellation(cancellationToken))
+            // A run that may reach into the window: its first record at or below the window's end, and in the window or
+            // followed by more (a run of one is its first record alone; runs of more are few where most are of one).
+            var runs = index.Set<LogIndexRun>().AsNoTracking().Where(r => r.First <= to && (r.First > from || r.Sequences != null)).AsAsyncEnumerable();
+            await foreach (var run in runs.WithCancellation(cancellationToken))
             {
-                ref var slot = ref named[row.Sequence - from - 1];
-                if (slot != 0 || row.Subject == 0)
-                    return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names record {row.Sequence} more than once");
-                if (!subjects.ContainsKey(row.Subject))
-                    return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names record {row.Sequence} under a subject it does not hold");
-                slot = row.Subject;
+                if (run.Subject == 0 || !subjects.ContainsKey(run.Subject))
+                    return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names records from {run.First} on under a subject it does not hold");
+                if (RunProblem(run) is { } malformed) return malformed;
+                foreach (var sequence in run.Records)
+                {
+                    if (sequence <= from || sequence > to) continue;
+                    ref var slot = ref named[sequence - from - 1];
+                    if (slot != 0)
+                        return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names record {sequence} more than once");
+                    slot = run.Subject;
+                }
             }
             var records = log.Set<ProcessingLogEntry>().AsNoTracking().Where(e => e.Sequence > from && e.Sequence <= to)
                 .OrderBy(e => e.Sequence).Select(e => new { e.Sequence, e.PersonId, e.ProtectedBsn }).AsAsyncEnumerable();
@@ -298,6 +349,46 @@ public static class ProcessingLogIndex
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// A run's sequences as a JSON array in SQL, for <c>json_each</c> and <c>OPENJSON</c>: the stored array, or for a run of
+    /// one (<see cref="LogIndexRun.Sequences"/> null) an array of its first sequence.
+    /// </summary>
+    internal static string RunSequences(bool sqlServer, string run)
+        => sqlServer
+            ? $"COALESCE({run}.[Sequences], CONCAT(N'[', {run}.[First], N']'))"
+            : $"COALESCE({run}.\"Sequences\", json_array({run}.\"First\"))";
+
+    /// <summary>A run's sequences in their stored form, the JSON array EF Core writes for <see cref="LogIndexRun.Sequences"/> (<c>[3,17,42]</c>), or null for a run of one.</summary>
+    internal static string? SequencesJson(IReadOnlyList<long> sequences, StringBuilder buffer)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (sequences.Count == 1) return null; // a run of one: its first sequence alone
+        buffer.Clear().Append('[');
+        for (var i = 0; i < sequences.Count; i++)
+        {
+            if (i > 0) buffer.Append(',');
+            buffer.Append(CultureInfo.InvariantCulture, $"{sequences[i]}");
+        }
+        return buffer.Append(']').ToString();
+    }
+
+    /// <summary>
+    /// What is wrong with a run as stored, or null: the indexer writes its sequences ascending, none below 1, from its
+    /// <see cref="LogIndexRun.First"/> on (the key the removal above a cut log's end reads), and a run of one as no array.
+    /// </summary>
+    internal static string? RunProblem(LogIndexRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var sequences = run.Records;
+        var ordered = sequences.Count > 0 && sequences[0] >= 1 && (run.Sequences is null || run.Sequences.Count > 1);
+        for (var i = 1; ordered && i < sequences.Count; i++) ordered = sequences[i] > sequences[i - 1];
+        return ordered && sequences[0] == run.First
+            ? null
+            : string.Create(CultureInfo.InvariantCulture,
+                $"its index by data subject holds a run of subject {run.Subject} from {run.First} whose sequences are not an ascending run from it (or are an array of one, which the indexer stores as none)");
     }
 
     /// <summary>
@@ -317,8 +408,17 @@ public static class ProcessingLogIndex
         DECLARE @removed int = 0;
         IF @watermark > @end
         BEGIN
-            DELETE FROM [ProcessingLogIndexRecords] WHERE [Sequence] > @end;
-            SET @removed = @@ROWCOUNT;
+            SET @removed = (SELECT COUNT(*) FROM [ProcessingLogIndexRuns] AS [r] CROSS APPLY OPENJSON(COALESCE([r].[Sequences], CONCAT(N'[', [r].[First], N']'))) AS [j]
+                            WHERE CAST([j].[value] AS bigint) > @end);
+            DELETE FROM [ProcessingLogIndexRuns] WHERE [First] > @end;
+            -- What is left of a run reaching over the end (its first is at or below it): its sequences up to it, a run of
+            -- one then its first alone.
+            UPDATE [r] SET
+                [Sequences] = CASE WHEN [k].[Kept] > 1 THEN N'[' + (SELECT STRING_AGG(CAST([j].[value] AS nvarchar(max)), N',') WITHIN GROUP (ORDER BY CAST([j].[key] AS int))
+                                      FROM OPENJSON([r].[Sequences]) AS [j] WHERE CAST([j].[value] AS bigint) <= @end) + N']' END
+            FROM [ProcessingLogIndexRuns] AS [r]
+            CROSS APPLY (SELECT COUNT(*) AS [Kept], MAX(CAST([j].[value] AS bigint)) AS [Last] FROM OPENJSON([r].[Sequences]) AS [j]) AS [k]
+            WHERE [r].[Sequences] IS NOT NULL AND [k].[Last] > @end;
             DELETE FROM [ProcessingLogIndexPasses] WHERE [Through] > @end;
         END;
         SELECT @removed;
@@ -329,7 +429,7 @@ public static class ProcessingLogIndex
     /// of statements, and returns how many it copied. The watermark is read with UPDLOCK and HOLDLOCK, so a second indexer
     /// (two hosts on one database) waits for the first's commit, then reads past it: no record copied twice, no gap, and
     /// no subject added twice. The subjects the batch's records name and the index does not hold yet are added first, then
-    /// one row per record under its subject, then the pass's mark.
+    /// one run per subject (STRING_AGG … WITHIN GROUP, SQL Server 2017 and later), then the pass's mark.
     /// </summary>
     internal static string SqlServerCopy(int batch)
     {
@@ -345,8 +445,10 @@ public static class ProcessingLogIndex
             INSERT INTO [ProcessingLogIndexSubjects] ([PersonId], [BsnKey])
             SELECT DISTINCT [t].[PersonId], [t].[BsnKey] FROM @tail AS [t]
             WHERE NOT EXISTS (SELECT 1 FROM [ProcessingLogIndexSubjects] AS [s] WHERE {same});
-            INSERT INTO [ProcessingLogIndexRecords] ([Subject], [Sequence])
-            SELECT [s].[Id], [t].[Sequence] FROM @tail AS [t] INNER JOIN [ProcessingLogIndexSubjects] AS [s] ON {same};
+            INSERT INTO [ProcessingLogIndexRuns] ([Subject], [First], [Sequences])
+            SELECT [s].[Id], MIN([t].[Sequence]),
+                CASE WHEN COUNT(*) > 1 THEN N'[' + STRING_AGG(CAST([t].[Sequence] AS nvarchar(max)), N',') WITHIN GROUP (ORDER BY [t].[Sequence]) + N']' END
+            FROM @tail AS [t] INNER JOIN [ProcessingLogIndexSubjects] AS [s] ON {same} GROUP BY [s].[Id];
             INSERT INTO [ProcessingLogIndexPasses] ([Through]) SELECT MAX([t].[Sequence]) FROM @tail AS [t] HAVING COUNT(*) > 0;
             SELECT COUNT(*) FROM @tail;
             """);

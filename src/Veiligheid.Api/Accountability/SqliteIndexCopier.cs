@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Veiligheid.Accountability;
@@ -6,7 +7,7 @@ namespace Veiligheid.Accountability;
 /// SQLite's copy of the processing log's records into its index by data subject (<see cref="ProcessingLogIndex"/>), one
 /// batch per call, on one connection: the index's own file with the log's attached (a hub on a file), or the one in-memory
 /// database that holds both (tests). Its statements are prepared once and run through SQLite's own API, and it keeps the
-/// subjects it found or added, so a record of a subject seen before costs one insert into one B-tree.
+/// subjects it found or added, and writes one run of sequences per subject a batch names (<see cref="LogIndexRun"/>).
 /// </summary>
 /// <remarks>
 /// The subjects it keeps stay valid while the index's tables last: subjects are never removed, the ones a transaction
@@ -21,7 +22,7 @@ internal sealed class SqliteIndexCopier : IDisposable
     private readonly SqliteRawStatement _tail;
     private readonly SqliteRawStatement _findSubject;
     private readonly SqliteRawStatement _addSubject;
-    private readonly SqliteRawStatement _addRecord;
+    private readonly SqliteRawStatement _addRun;
     private readonly SqliteRawStatement _addPass;
     private readonly SqliteRawStatement _lockIndex;
     private readonly SqliteRawStatement _schemaVersion;
@@ -37,7 +38,7 @@ internal sealed class SqliteIndexCopier : IDisposable
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
         _index = indexSchema;
-        var (subjects, records, passes, log) = (Name(indexSchema, ProcessingLogIndex.SubjectsTable), Name(indexSchema, ProcessingLogIndex.RecordsTable),
+        var (subjects, runs, passes, log) = (Name(indexSchema, ProcessingLogIndex.SubjectsTable), Name(indexSchema, ProcessingLogIndex.RunsTable),
             Name(indexSchema, ProcessingLogIndex.PassesTable), Name(logSchema, "ProcessingLog"));
         var made = new List<SqliteRawStatement>();
         SqliteRawStatement Prepare(string sql)
@@ -53,7 +54,8 @@ internal sealed class SqliteIndexCopier : IDisposable
             _tail = Prepare($"SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM {log} WHERE \"Sequence\" > ?1 ORDER BY \"Sequence\" LIMIT ?2;");
             _findSubject = Prepare($"SELECT \"Id\" FROM {subjects} WHERE \"PersonId\" IS ?1 AND \"BsnKey\" IS ?2 ORDER BY \"Id\" LIMIT 1;");
             _addSubject = Prepare($"INSERT INTO {subjects} (\"PersonId\", \"BsnKey\") VALUES (?1, ?2) RETURNING \"Id\";");
-            _addRecord = Prepare($"INSERT OR IGNORE INTO {records} (\"Subject\", \"Sequence\") VALUES (?1, ?2);");
+            // OR REPLACE: a run left above the watermark (its pass's row removed by hand) is written again from the log.
+            _addRun = Prepare($"INSERT OR REPLACE INTO {runs} (\"Subject\", \"First\", \"Sequences\") VALUES (?1, ?2, ?3);");
             _addPass = Prepare($"INSERT OR IGNORE INTO {passes} (\"Through\") VALUES (?1);");
             // A write that changes nothing: as a deferred transaction's first statement it takes the index file's write
             // lock alone (BEGIN IMMEDIATE takes every attached file's, the log's too, so the log's writer would wait for
@@ -118,17 +120,33 @@ internal sealed class SqliteIndexCopier : IDisposable
             _subjectsSchema = schema;
         }
         var added = new Dictionary<(int?, long?), int>();
-        var copied = 0;
+        var named = new List<(int Subject, long Sequence)>(rows.Count);
         long last = 0;
         foreach (var (sequence, personId, bsnKey) in rows)
         {
             if (sequence <= current) continue; // another indexer copied it meanwhile
-            var subject = SubjectOf(personId, bsnKey, added);
-            _addRecord.BindInt64(1, subject);
-            _addRecord.BindInt64(2, sequence);
-            _addRecord.Run();
-            (copied, last) = (copied + 1, sequence);
+            named.Add((SubjectOf(personId, bsnKey, added), sequence));
+            last = sequence;
         }
+        // In key order (subject, then sequence): each subject's run is then one stretch of the list, and the runs go into
+        // the B-tree in its order, so consecutive inserts land on the same or the next page.
+        named.Sort();
+        var json = new StringBuilder();
+        var sequences = new List<long>();
+        for (var start = 0; start < named.Count;)
+        {
+            var subject = named[start].Subject;
+            sequences.Clear();
+            var end = start;
+            for (; end < named.Count && named[end].Subject == subject; end++) sequences.Add(named[end].Sequence);
+            _addRun.BindInt64(1, subject);
+            _addRun.BindInt64(2, sequences[0]);
+            if (ProcessingLogIndex.SequencesJson(sequences, json) is { } array) _addRun.BindText(3, array);
+            else _addRun.BindNull(3);
+            _addRun.Run();
+            start = end;
+        }
+        var copied = named.Count;
         if (copied > 0)
         {
             _addPass.BindInt64(1, last);
@@ -196,14 +214,28 @@ internal sealed class SqliteIndexCopier : IDisposable
         return id;
     }
 
-    /// <summary>Removes the rows and passes above the log's end; returns how many rows went. A scan of the rows: only a log cut at its end needs it.</summary>
+    /// <summary>
+    /// Removes the records and passes above the log's end; returns how many records went. The runs wholly above it go, and
+    /// a run reaching over it keeps the sequences up to it. A scan of the runs: only a log cut at its end needs it.
+    /// </summary>
     private int Trim(SqliteTransaction transaction, long logEnd)
     {
         using var command = _connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"DELETE FROM {Name(_index, ProcessingLogIndex.RecordsTable)} WHERE \"Sequence\" > $end;";
+        var runs = Name(_index, ProcessingLogIndex.RunsTable);
         command.Parameters.AddWithValue("$end", logEnd);
-        var removed = command.ExecuteNonQuery();
+        command.CommandText = $"SELECT count(*) FROM {runs} AS r, json_each({ProcessingLogIndex.RunSequences(sqlServer: false, "r")}) AS j WHERE j.\"value\" > $end;";
+        var removed = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        command.CommandText = $"DELETE FROM {runs} WHERE \"First\" > $end;";
+        command.ExecuteNonQuery();
+        // What is left of a run reaching over the end (its first is at or below it, its last element above): its sequences
+        // up to it, a run of one then its first alone.
+        command.CommandText = $"""
+            UPDATE {runs} SET
+                "Sequences" = (SELECT CASE WHEN count(*) > 1 THEN json_group_array("value" ORDER BY "key") END FROM json_each({runs}."Sequences") WHERE "value" <= $end)
+            WHERE "Sequences" IS NOT NULL AND json_extract("Sequences", '$[#-1]') > $end;
+            """;
+        command.ExecuteNonQuery();
         command.CommandText = $"DELETE FROM {Name(_index, ProcessingLogIndex.PassesTable)} WHERE \"Through\" > $end;";
         command.ExecuteNonQuery();
         return removed;
@@ -219,7 +251,7 @@ internal sealed class SqliteIndexCopier : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in new[] { _watermark, _logEnd, _tail, _findSubject, _addSubject, _addRecord, _addPass, _lockIndex, _schemaVersion })
+        foreach (var statement in new[] { _watermark, _logEnd, _tail, _findSubject, _addSubject, _addRun, _addPass, _lockIndex, _schemaVersion })
             statement.Dispose();
     }
 }

@@ -57,15 +57,15 @@ internal static class LogIndex
 
     public static Task<long> IndexAsync(this HubFactory factory) => factory.Indexer().IndexPendingAsync(CancellationToken.None);
 
-    /// <summary>The index's rows with their subjects' person and BSN key, in sequence order.</summary>
+    /// <summary>The records the index names, each with its subject's person and BSN key, in sequence order.</summary>
     public static List<IndexRow> IndexRows(this HubFactory factory) => factory.WithDb(IndexRows);
 
     /// <inheritdoc cref="IndexRows(HubFactory)"/>
     public static List<IndexRow> IndexRows(VeiligheidDbContext db)
-        => [.. (from r in db.Set<LogIndexRecord>().AsNoTracking()
+        => [.. (from r in db.Set<LogIndexRun>().AsNoTracking()
                 join s in db.Set<LogIndexSubject>().AsNoTracking() on r.Subject equals s.Id
-                orderby r.Sequence
-                select new { r.Sequence, s.PersonId, s.BsnKey }).AsEnumerable().Select(r => new IndexRow(r.Sequence, r.PersonId, r.BsnKey))];
+                select new { r.First, r.Sequences, s.PersonId, s.BsnKey }).AsEnumerable()
+            .SelectMany(r => (r.Sequences ?? [r.First]).Select(sequence => new IndexRow(sequence, r.PersonId, r.BsnKey))).OrderBy(r => r.Sequence)];
 
     public static List<(int Id, string Bsn)> Persons(this HubFactory factory, int count)
         => [.. factory.WithDb(db => db.Persons.OrderBy(p => p.Id).Take(count).Select(p => new { p.Id, p.Bsn }).ToList()).Select(p => (p.Id, p.Bsn))];
@@ -255,9 +255,11 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         foreach (var (plan, index) in lines.Zip(SubjectIndexes))
         {
             var text = string.Join("\n", plan);
-            Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
+            // json_each reads a run's sequences: a scan of that one run's array, not of a table.
+            Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("SCAN ix_j VIRTUAL TABLE", StringComparison.Ordinal));
             Assert.Contains($"COVERING INDEX {index}", text, StringComparison.Ordinal);
             Assert.Contains("PRIMARY KEY (Subject=?)", text, StringComparison.Ordinal);
+            Assert.Contains("SCAN ix_j VIRTUAL TABLE", text, StringComparison.Ordinal);
             // The sequence is the log's key (its rowid): the tail is a range of it, each record found by it.
             Assert.Contains("ProcessingLog", text, StringComparison.Ordinal);
             Assert.Contains("INTEGER PRIMARY KEY (rowid>?)", text, StringComparison.Ordinal);
@@ -386,6 +388,11 @@ public sealed class ProcessingLogIndexRemovalTests(UnindexedHubFactory factory) 
         // With them the actions they alone belonged to: an action is keyed by its first record's sequence, which comes again.
         factory.WithDb(db => db.Database.ExecuteSql($"DELETE FROM ProcessingActions WHERE Id NOT IN (SELECT ActionKey FROM ProcessingLog)"));
         await factory.IndexAsync();
+        // Each person's run of four (one pass copied all eight records) reached over the cut: what is left of it is its
+        // records up to the log's end, still a well-formed run (record 2 is not in the log, but still in the index).
+        var runs = factory.WithDb(db => db.Set<LogIndexRun>().AsNoTracking().OrderBy(r => r.First).ToList());
+        Assert.Equal([[1L, 3L, 5L], [2L, 4L, 6L]], runs.Select(r => r.Records.ToArray()));
+        Assert.All(runs, run => Assert.Null(ProcessingLogIndex.RunProblem(run)));
         await factory.AppendAsync(persons.Take(1), rounds: 3);
         factory.AssertLookUpsMatchTheLog();
         await factory.IndexAsync();
@@ -553,20 +560,43 @@ public sealed class ProcessingLogIndexMigrationTests
     /// <summary>The migration that keyed the index by 8 bytes of the protected BSN.</summary>
     private const string BsnKeyMigration = "20261130080351_ProcessingLogSubjectsBsnKey";
 
-    /// <summary>The migration that made the index by subject (<see cref="LogIndexRecord"/>).</summary>
+    /// <summary>The migration that made the index by subject, a row per record.</summary>
     private const string BySubjectMigration = "20261201000913_ProcessingLogIndexBySubject";
 
-    [Fact]
-    public async Task A_hub_whose_index_file_holds_the_index_before_or_none_starts_and_indexes_its_log_again()
+    /// <summary>The migration that made the index by subject a run of records per row (<see cref="LogIndexRun"/>).</summary>
+    private const string RunsMigration = "20261201023849_ProcessingLogIndexRuns";
+
+    /// <summary>The shape of the index before each migration, made from the runs of the index as it is now.</summary>
+    private static readonly Dictionary<string, (string Sql, string[] Migrations)> FormerIndexes = new()
     {
+        ["a row per record with its person and BSN key"] = ("""
+            CREATE TABLE "ProcessingLogSubjects" ("Sequence" INTEGER NOT NULL CONSTRAINT "PK_ProcessingLogSubjects" PRIMARY KEY, "PersonId" INTEGER NULL, "BsnKey" INTEGER NULL);
+            INSERT INTO "ProcessingLogSubjects" SELECT j."value", s."PersonId", s."BsnKey" FROM "ProcessingLogIndexRuns" AS r, json_each(COALESCE(r."Sequences", json_array(r."First"))) AS j JOIN "ProcessingLogIndexSubjects" AS s ON s."Id" = r."Subject";
+            CREATE INDEX "IX_ProcessingLogSubjects_PersonId" ON "ProcessingLogSubjects" ("PersonId");
+            CREATE INDEX "IX_ProcessingLogSubjects_BsnKey" ON "ProcessingLogSubjects" ("BsnKey");
+            DROP TABLE "ProcessingLogIndexRuns"; DROP TABLE "ProcessingLogIndexSubjects"; DROP TABLE "ProcessingLogIndexPasses";
+            """, [BySubjectMigration, RunsMigration]),
+        ["a row per record under its subject"] = ("""
+            CREATE TABLE "ProcessingLogIndexRecords" ("Subject" INTEGER NOT NULL, "Sequence" INTEGER NOT NULL, CONSTRAINT "PK_ProcessingLogIndexRecords" PRIMARY KEY ("Subject", "Sequence")) WITHOUT ROWID;
+            INSERT INTO "ProcessingLogIndexRecords" SELECT r."Subject", j."value" FROM "ProcessingLogIndexRuns" AS r, json_each(COALESCE(r."Sequences", json_array(r."First"))) AS j;
+            DROP TABLE "ProcessingLogIndexRuns";
+            """, [RunsMigration]),
+    };
+
+    [Theory]
+    [InlineData("a row per record with its person and BSN key")]
+    [InlineData("a row per record under its subject")]
+    public async Task A_hub_whose_index_file_holds_the_index_before_or_none_starts_and_indexes_its_log_again(string former)
+    {
+        var (formerSql, formerMigrations) = FormerIndexes[former];
         var directory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
         var path = Path.Combine(directory, "upgraded.db");
         var hub = DatabaseSetup.SqliteConnectionString(path);
         var index = SqliteLogFile.IndexPathFor(path);
         try
         {
-            // A hub as it stood before the migration: its log written and indexed, the index in its own file in the shape
-            // before (a row per record with its person and BSN key), made here from the rows of the index by subject.
+            // A hub as it stood before the migrations: its log written and indexed, the index in its own file in the shape
+            // before, made here from the runs of the index as it is now.
             var persons = new (int? Id, string? Bsn)[] { (1, "a1"), (2, "b2"), (null, "c3"), (1, "a1"), (3, null), (2, "b2") };
             await using (var db = DatabaseSetup.OpenSqlite(path))
             {
@@ -584,18 +614,10 @@ public sealed class ProcessingLogIndexMigrationTests
             {
                 file.Open();
                 using var command = file.CreateCommand();
-                command.CommandText = """
-                    CREATE TABLE "ProcessingLogSubjects" ("Sequence" INTEGER NOT NULL CONSTRAINT "PK_ProcessingLogSubjects" PRIMARY KEY, "PersonId" INTEGER NULL, "BsnKey" INTEGER NULL);
-                    INSERT INTO "ProcessingLogSubjects" SELECT r."Sequence", s."PersonId", s."BsnKey" FROM "ProcessingLogIndexRecords" AS r JOIN "ProcessingLogIndexSubjects" AS s ON s."Id" = r."Subject";
-                    CREATE INDEX "IX_ProcessingLogSubjects_PersonId" ON "ProcessingLogSubjects" ("PersonId");
-                    CREATE INDEX "IX_ProcessingLogSubjects_BsnKey" ON "ProcessingLogSubjects" ("BsnKey");
-                    DROP TABLE "ProcessingLogIndexRecords"; DROP TABLE "ProcessingLogIndexSubjects"; DROP TABLE "ProcessingLogIndexPasses";
-                    """;
+                command.CommandText = formerSql;
                 command.ExecuteNonQuery();
             }
-            await using (var db = DatabaseSetup.OpenSqlite(path))
-                await db.Database.ExecuteSqlAsync($"DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = {BySubjectMigration}");
-            SqliteConnection.ClearAllPools();
+            await ForgetAsync(path, formerMigrations);
 
             // The start after the upgrade, with the index before in its file, then with no index file at all (an operator
             // may leave it out of a backup): the migration makes the index empty, the look-ups read the log's tail, and
@@ -605,9 +627,7 @@ public sealed class ProcessingLogIndexMigrationTests
                 if (start == 1)
                 {
                     foreach (var file in SqliteLogFile.WithCompanions(index)) File.Delete(file);
-                    await using (var db = DatabaseSetup.OpenSqlite(path))
-                        await db.Database.ExecuteSqlAsync($"DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = {BySubjectMigration}");
-                    SqliteConnection.ClearAllPools();
+                    await ForgetAsync(path, formerMigrations);
                 }
                 await using (var db = DatabaseSetup.OpenSqlite(path))
                 {
@@ -634,7 +654,7 @@ public sealed class ProcessingLogIndexMigrationTests
                 file.Open();
                 using var command = file.CreateCommand();
                 command.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'Processing%' ORDER BY name);";
-                Assert.Equal("ProcessingLogIndexPasses,ProcessingLogIndexRecords,ProcessingLogIndexSubjects", command.ExecuteScalar());
+                Assert.Equal("ProcessingLogIndexPasses,ProcessingLogIndexRuns,ProcessingLogIndexSubjects", command.ExecuteScalar());
             }
             var output = new StringWriter();
             Assert.Equal(AccountabilityCommands.ExitOk, await AccountabilityCommands.VerifyLogAsync(["--database", path], output, TextWriter.Null));
@@ -644,6 +664,15 @@ public sealed class ProcessingLogIndexMigrationTests
             SqliteConnection.ClearAllPools();
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>Takes these migrations out of the database's history, as if they had not run yet.</summary>
+    private static async Task ForgetAsync(string path, string[] migrations)
+    {
+        await using (var db = DatabaseSetup.OpenSqlite(path))
+            foreach (var migration in migrations)
+                await db.Database.ExecuteSqlAsync($"DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = {migration}");
+        SqliteConnection.ClearAllPools();
     }
 
     /// <summary>The index's rows while it held the whole protected BSN.</summary>

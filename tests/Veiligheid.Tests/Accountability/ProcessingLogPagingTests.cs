@@ -382,7 +382,8 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         Assert.Contains("\"Sequence\" < @", reads[1], StringComparison.Ordinal);
         var plan = factory.WithDb(db => Plan(db, reads[1]));
         var text = string.Join("\n", plan);
-        Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
+        // json_each reads each of the subject's runs: a scan of that run's array, not of a table.
+        Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("SCAN ix_j VIRTUAL TABLE", StringComparison.Ordinal));
         Assert.DoesNotContain("TEMP B-TREE", text, StringComparison.Ordinal);
         Assert.Contains($"COVERING INDEX {index}", text, StringComparison.Ordinal);
         // Each subject's rows a range of the index's key, the tail a range of the log's.

@@ -38,8 +38,8 @@ public sealed class SqliteIndexCopierTests : IDisposable
                 await Task.Delay(OtherHostDelay);
                 await AppendAsync(path, 1, 2);
                 Execute(other, """
-                    INSERT INTO "ProcessingLogIndexRecords" SELECT "Id", 4 FROM "ProcessingLogIndexSubjects" WHERE "PersonId" = 1;
-                    INSERT INTO "ProcessingLogIndexRecords" SELECT "Id", 5 FROM "ProcessingLogIndexSubjects" WHERE "PersonId" = 2;
+                    INSERT INTO "ProcessingLogIndexRuns" SELECT "Id", 4, NULL FROM "ProcessingLogIndexSubjects" WHERE "PersonId" = 1;
+                    INSERT INTO "ProcessingLogIndexRuns" SELECT "Id", 5, NULL FROM "ProcessingLogIndexSubjects" WHERE "PersonId" = 2;
                     INSERT INTO "ProcessingLogIndexPasses" VALUES (5);
                     COMMIT;
                     """);
@@ -69,7 +69,7 @@ public sealed class SqliteIndexCopierTests : IDisposable
             // The other host's indexer, which read the log's end before those were written, removes the rows above it while
             // this one, which read the watermark before, waits for the index's lock.
             using var other = OpenIndexFile(path);
-            Execute(other, "BEGIN IMMEDIATE; DELETE FROM \"ProcessingLogIndexRecords\" WHERE \"Sequence\" > 3; DELETE FROM \"ProcessingLogIndexPasses\" WHERE \"Through\" > 3;");
+            Execute(other, "BEGIN IMMEDIATE; DELETE FROM \"ProcessingLogIndexRuns\" WHERE \"First\" > 3; DELETE FROM \"ProcessingLogIndexPasses\" WHERE \"Through\" > 3;");
             var otherHost = Task.Run(async () =>
             {
                 await Task.Delay(OtherHostDelay);

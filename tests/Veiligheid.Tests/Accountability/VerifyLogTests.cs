@@ -299,16 +299,19 @@ public sealed class VerifyLogTests : IDisposable
         var index = SqliteLogFile.IndexPathFor(path);
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
 
-        // Record 3 under a subject number the index's subjects do not have.
-        TamperFile(index, "UPDATE \"ProcessingLogIndexRecords\" SET \"Subject\" = 999 WHERE \"Sequence\" = 3;");
+        // The runs: person 1's records 1 and 4, person 2's 2 and 5, person 3's record 3 alone (a run of one, no array).
+        Assert.Equal(["1:[1,4]", "2:[2,5]", "3:"], RunsOf(index));
+
+        // Record 3's run under a subject number the index's subjects do not have.
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRuns\" SET \"Subject\" = 999 WHERE \"First\" = 3;");
         var unheld = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, unheld.Exit);
-        Assert.Contains("its index by data subject names record 3 under a subject it does not hold", unheld.Error, StringComparison.Ordinal);
+        Assert.Contains("its index by data subject names records from 3 on under a subject it does not hold", unheld.Error, StringComparison.Ordinal);
 
-        // Back, and then also under a second subject (record 1's, another person's).
-        TamperFile(index, "UPDATE \"ProcessingLogIndexRecords\" SET \"Subject\" = (SELECT \"Id\" FROM \"ProcessingLogIndexSubjects\" WHERE \"PersonId\" = 3) WHERE \"Sequence\" = 3;");
+        // Back, and then also in a second subject's run (record 1's, another person's).
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRuns\" SET \"Subject\" = (SELECT \"Id\" FROM \"ProcessingLogIndexSubjects\" WHERE \"PersonId\" = 3) WHERE \"First\" = 3;");
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
-        TamperFile(index, "INSERT INTO \"ProcessingLogIndexRecords\" SELECT \"Subject\", 3 FROM \"ProcessingLogIndexRecords\" WHERE \"Sequence\" = 1;");
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRuns\" SET \"Sequences\" = '[1,3,4]' WHERE \"First\" = 1;");
         var twice = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, twice.Exit);
         Assert.Contains("its index by data subject names record 3 more than once", twice.Error, StringComparison.Ordinal);
@@ -322,7 +325,7 @@ public sealed class VerifyLogTests : IDisposable
         var subject = records[3].ProtectedBsn!; // record 4's, and record 1's
         Assert.Equal([1L, 4L], await AboutBsnAsync(path, subject));
 
-        TamperFile(SqliteLogFile.IndexPathFor(path), "DELETE FROM \"ProcessingLogIndexRecords\" WHERE \"Sequence\" = 4;");
+        TamperFile(SqliteLogFile.IndexPathFor(path), "UPDATE \"ProcessingLogIndexRuns\" SET \"Sequences\" = NULL WHERE \"First\" = 1;"); // [1,4] to 1 alone
         Assert.Equal([1L], await AboutBsnAsync(path, subject)); // what an access report reads: record 4 is gone from it
         var missing = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, missing.Exit);
@@ -341,8 +344,8 @@ public sealed class VerifyLogTests : IDisposable
             ProcessingLogIndex.CompareWindow = window;
         }
 
-        // Put back under record 2's person and BSN.
-        TamperFile(SqliteLogFile.IndexPathFor(path), "INSERT INTO \"ProcessingLogIndexRecords\" SELECT \"Subject\", 4 FROM \"ProcessingLogIndexRecords\" WHERE \"Sequence\" = 2;");
+        // Put back in record 2's run, under its person and BSN.
+        TamperFile(SqliteLogFile.IndexPathFor(path), "UPDATE \"ProcessingLogIndexRuns\" SET \"Sequences\" = '[2,4,5]' WHERE \"First\" = 2;");
         Assert.Equal([1L], await AboutBsnAsync(path, subject));
         var other = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, other.Exit);
@@ -357,16 +360,28 @@ public sealed class VerifyLogTests : IDisposable
         var index = SqliteLogFile.IndexPathFor(path);
         var subject = records[3].ProtectedBsn!; // record 4's, and record 1's (person 1)
 
-        // Record 4's subject number as text: read converted it is the number it was, and the index seems to agree with the log.
-        TamperFile(index, "UPDATE \"ProcessingLogIndexRecords\" SET \"Subject\" = \"Subject\" || 'x' WHERE \"Sequence\" = 4;");
-        Assert.Equal([1L], await AboutBsnAsync(path, subject));
+        // The subject number of records 1 and 4's run as text: read converted it is the number it was, and the index seems
+        // to agree with the log.
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRuns\" SET \"Subject\" = \"Subject\" || 'x' WHERE \"First\" = 1;");
+        Assert.Empty(await AboutBsnAsync(path, subject));
         var subjectAsText = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, subjectAsText.Exit);
-        Assert.Contains($"4 of ProcessingLogIndexRecords in the index's file {index} has Subject stored as text, where the hub stores integer", subjectAsText.Error, StringComparison.Ordinal);
+        Assert.Contains($"x, 1 of ProcessingLogIndexRuns in the index's file {index} has Subject stored as text, where the hub stores integer", subjectAsText.Error, StringComparison.Ordinal);
 
-        // Back; then person 1's id in its subject as text: no look-up by that person finds the records the index names.
-        TamperFile(index, "UPDATE \"ProcessingLogIndexRecords\" SET \"Subject\" = CAST(rtrim(\"Subject\", 'x') AS INTEGER) WHERE \"Sequence\" = 4;");
+        // Back; then the run's sequences with record 4's as text, and not an array at all.
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRuns\" SET \"Subject\" = CAST(rtrim(\"Subject\", 'x') AS INTEGER) WHERE \"First\" = 1;");
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+        foreach (var sequences in new[] { "[1,\"4\"]", "[1,4", "{\"1\":4}" })
+        {
+            TamperFile(index, $"UPDATE \"ProcessingLogIndexRuns\" SET \"Sequences\" = '{sequences}' WHERE \"First\" = 1;");
+            var misstored = await VerifyAsync(path);
+            Assert.Equal(AccountabilityCommands.ExitBroken, misstored.Exit);
+            Assert.Contains("has Sequences stored as something else than a JSON array of integers", misstored.Error, StringComparison.Ordinal);
+        }
+        TamperFile(index, "UPDATE \"ProcessingLogIndexRuns\" SET \"Sequences\" = '[1,4]' WHERE \"First\" = 1;");
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+
+        // Person 1's id in its subject as text: no look-up by that person finds the records the index names.
         TamperFile(index, "UPDATE \"ProcessingLogIndexSubjects\" SET \"PersonId\" = \"PersonId\" || 'x' WHERE \"PersonId\" = 1;");
         Assert.Empty(await AboutPersonAsync(path, 1));
         var personAsText = await VerifyAsync(path);
@@ -455,7 +470,7 @@ public sealed class VerifyLogTests : IDisposable
         Tamper(path, "CREATE VIEW \"ProcessingLogIndexPasses\" AS SELECT 100 AS \"Through\";");
         Assert.Contains("holds the view ProcessingLogIndexPasses, under the name of the log's index by data subject", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
         Tamper(path, "DROP VIEW \"ProcessingLogIndexPasses\";");
-        TamperFile(SqliteLogFile.IndexPathFor(path), "CREATE TRIGGER \"Drop\" AFTER INSERT ON \"ProcessingLogIndexRecords\" BEGIN DELETE FROM \"ProcessingLogIndexRecords\" WHERE \"Sequence\" = NEW.\"Sequence\"; END;");
+        TamperFile(SqliteLogFile.IndexPathFor(path), "CREATE TRIGGER \"Drop\" AFTER INSERT ON \"ProcessingLogIndexRuns\" BEGIN DELETE FROM \"ProcessingLogIndexRuns\" WHERE \"First\" = NEW.\"First\"; END;");
         Assert.Contains("is not the table the hub makes (another definition, or a trigger on it)", (await VerifyAsync(path)).Error, StringComparison.Ordinal);
     }
 
@@ -541,6 +556,19 @@ public sealed class VerifyLogTests : IDisposable
         }
         SqliteConnection.ClearAllPools();
         return (path, [.. requestRecords.SelectMany(r => r)]);
+    }
+
+    /// <summary>The index file's runs in key order, each as "person id:stored sequences" (empty for a run of one).</summary>
+    private static List<string> RunsOf(string indexFile)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexFile, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT s.\"PersonId\" || ':' || COALESCE(r.\"Sequences\", '') FROM \"ProcessingLogIndexRuns\" AS r JOIN \"ProcessingLogIndexSubjects\" AS s ON s.\"Id\" = r.\"Subject\" ORDER BY r.\"First\";";
+        using var reader = command.ExecuteReader();
+        var runs = new List<string>();
+        while (reader.Read()) runs.Add(reader.GetString(0));
+        return runs;
     }
 
     /// <summary>The indexer's copy of every record not in the index yet, into the index's file.</summary>

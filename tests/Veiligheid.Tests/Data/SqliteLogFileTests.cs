@@ -35,10 +35,10 @@ public sealed class SqliteLogFileTests : IDisposable
         // Its index by data subject in a third file, bound to the same database.
         var index = SqliteLogFile.IndexPathFor(path);
         Assert.Equal(_directory.File("hub.processing-log-index.db"), index);
-        Assert.Equal(["ProcessingLogIndexPasses", "ProcessingLogIndexRecords", "ProcessingLogIndexSubjects"],
+        Assert.Equal(["ProcessingLogIndexPasses", "ProcessingLogIndexRuns", "ProcessingLogIndexSubjects"],
             LogObjects(index).Where(o => o.Type == "table").Select(o => o.Name).Order(StringComparer.Ordinal).ToArray());
-        // The rows' table has its key as its only B-tree.
-        Assert.EndsWith("WITHOUT ROWID", (string)Scalar(index, "SELECT sql FROM sqlite_master WHERE name = 'ProcessingLogIndexRecords';")!, StringComparison.Ordinal);
+        // The runs' table has its key as its only B-tree.
+        Assert.EndsWith("WITHOUT ROWID", (string)Scalar(index, "SELECT sql FROM sqlite_master WHERE name = 'ProcessingLogIndexRuns';")!, StringComparison.Ordinal);
         Assert.Equal("wal", Scalar(index, "PRAGMA journal_mode;"));
         Assert.Equal(Scalar(path, "PRAGMA user_version;"), Scalar(index, "PRAGMA user_version;"));
     }
@@ -49,15 +49,15 @@ public sealed class SqliteLogFileTests : IDisposable
         var path = _directory.File("index.db");
         var index = SqliteLogFile.IndexPathFor(path);
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
-        Execute(index, "INSERT INTO \"ProcessingLogIndexRecords\" (\"Subject\", \"Sequence\") VALUES (1, 1), (2, 2);");
+        Execute(index, "INSERT INTO \"ProcessingLogIndexRuns\" (\"Subject\", \"First\") VALUES (1, 1), (2, 2);");
 
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync(); // a second start: the same shape, the same log
-        Assert.Equal(2L, Scalar(index, "SELECT count(*) FROM \"ProcessingLogIndexRecords\";"));
+        Assert.Equal(2L, Scalar(index, "SELECT count(*) FROM \"ProcessingLogIndexRuns\";"));
 
         // Bound to another log (its rows would name that log's records): made again, empty, and bound to this one.
         Execute(index, "PRAGMA user_version = 12345;");
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
-        Assert.Equal(0L, Scalar(index, "SELECT count(*) FROM \"ProcessingLogIndexRecords\";"));
+        Assert.Equal(0L, Scalar(index, "SELECT count(*) FROM \"ProcessingLogIndexRuns\";"));
         Assert.Equal(Scalar(path, "PRAGMA user_version;"), Scalar(index, "PRAGMA user_version;"));
 
         // Gone: made again (derived data; the indexer copies the rows from the log).
@@ -65,7 +65,7 @@ public sealed class SqliteLogFileTests : IDisposable
         foreach (var file in SqliteLogFile.WithCompanions(index)) File.Delete(file);
         await using (var db = DatabaseSetup.OpenSqlite(path)) await db.MigrateAsync();
         Assert.Equal(["IX_ProcessingLogIndexSubjects_BsnKey", "IX_ProcessingLogIndexSubjects_PersonId_BsnKey", "ProcessingLogIndexPasses",
-                "ProcessingLogIndexRecords", "ProcessingLogIndexSubjects"],
+                "ProcessingLogIndexRuns", "ProcessingLogIndexSubjects"],
             LogObjects(index).Select(o => o.Name).Order(StringComparer.Ordinal).ToArray());
     }
 
@@ -84,7 +84,7 @@ public sealed class SqliteLogFileTests : IDisposable
         using (var insert = indexer.CreateCommand())
         {
             insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO \"ProcessingLogIndexRecords\" (\"Subject\", \"Sequence\") VALUES (1, 1);";
+            insert.CommandText = "INSERT INTO \"ProcessingLogIndexRuns\" (\"Subject\", \"First\") VALUES (1, 1);";
             insert.ExecuteNonQuery();
         }
 
@@ -300,7 +300,7 @@ public sealed class SqliteLogFileTests : IDisposable
         SqliteConnection.ClearAllPools();
         var aside = Assert.Single(Directory.GetFiles(_directory.Path, Path.GetFileName(index) + ".corrupt-*"));
         Assert.Equal(garbage, await File.ReadAllBytesAsync(aside));
-        Assert.Equal(0L, Scalar(index, "SELECT count(*) FROM \"ProcessingLogIndexRecords\";"));
+        Assert.Equal(0L, Scalar(index, "SELECT count(*) FROM \"ProcessingLogIndexRuns\";"));
     }
 
     /// <summary>A migrated hub file with the log still in it (as the migrations leave it) and this many chained records.</summary>

@@ -32,17 +32,20 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.ToTable("ProcessingLogIndexPasses", (string)null);
                 });
 
-            modelBuilder.Entity("Veiligheid.Accountability.LogIndexRecord", b =>
+            modelBuilder.Entity("Veiligheid.Accountability.LogIndexRun", b =>
                 {
                     b.Property<int>("Subject")
                         .HasColumnType("int");
 
-                    b.Property<long>("Sequence")
+                    b.Property<long>("First")
                         .HasColumnType("bigint");
 
-                    b.HasKey("Subject", "Sequence");
+                    b.PrimitiveCollection<string>("Sequences")
+                        .HasColumnType("nvarchar(max)");
 
-                    b.ToTable("ProcessingLogIndexRecords", (string)null);
+                    b.HasKey("Subject", "First");
+
+                    b.ToTable("ProcessingLogIndexRuns", (string)null);
                 });
 
             modelBuilder.Entity("Veiligheid.Accountability.LogIndexSubject", b =>

@@ -27,17 +27,20 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.ToTable("ProcessingLogIndexPasses", (string)null);
                 });
 
-            modelBuilder.Entity("Veiligheid.Accountability.LogIndexRecord", b =>
+            modelBuilder.Entity("Veiligheid.Accountability.LogIndexRun", b =>
                 {
                     b.Property<int>("Subject")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("Sequence")
+                    b.Property<long>("First")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("Subject", "Sequence");
+                    b.PrimitiveCollection<string>("Sequences")
+                        .HasColumnType("TEXT");
 
-                    b.ToTable("ProcessingLogIndexRecords", (string)null);
+                    b.HasKey("Subject", "First");
+
+                    b.ToTable("ProcessingLogIndexRuns", (string)null);
                 });
 
             modelBuilder.Entity("Veiligheid.Accountability.LogIndexSubject", b =>
