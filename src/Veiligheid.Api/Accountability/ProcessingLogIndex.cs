@@ -412,13 +412,12 @@ public static class ProcessingLogIndex
                             WHERE CAST([j].[value] AS bigint) > @end);
             DELETE FROM [ProcessingLogIndexRuns] WHERE [First] > @end;
             -- What is left of a run reaching over the end (its first is at or below it): its sequences up to it, a run of
-            -- one then its first alone.
-            UPDATE [r] SET
-                [Sequences] = CASE WHEN [k].[Kept] > 1 THEN N'[' + (SELECT STRING_AGG(CAST([j].[value] AS nvarchar(max)), N',') WITHIN GROUP (ORDER BY CAST([j].[key] AS int))
-                                      FROM OPENJSON([r].[Sequences]) AS [j] WHERE CAST([j].[value] AS bigint) <= @end) + N']' END
+            -- one then its first alone (the count is of the sequences kept: an array of one is not a run the indexer writes).
+            UPDATE [r] SET [Sequences] = [k].[Sequences]
             FROM [ProcessingLogIndexRuns] AS [r]
-            CROSS APPLY (SELECT COUNT(*) AS [Kept], MAX(CAST([j].[value] AS bigint)) AS [Last] FROM OPENJSON([r].[Sequences]) AS [j]) AS [k]
-            WHERE [r].[Sequences] IS NOT NULL AND [k].[Last] > @end;
+            CROSS APPLY (SELECT CASE WHEN COUNT(*) > 1 THEN N'[' + STRING_AGG(CAST([j].[value] AS nvarchar(max)), N',') WITHIN GROUP (ORDER BY CAST([j].[key] AS int)) + N']' END AS [Sequences]
+                         FROM OPENJSON([r].[Sequences]) AS [j] WHERE CAST([j].[value] AS bigint) <= @end) AS [k]
+            WHERE [r].[Sequences] IS NOT NULL AND EXISTS (SELECT 1 FROM OPENJSON([r].[Sequences]) AS [j] WHERE CAST([j].[value] AS bigint) > @end);
             DELETE FROM [ProcessingLogIndexPasses] WHERE [Through] > @end;
         END;
         SELECT @removed;
@@ -429,7 +428,8 @@ public static class ProcessingLogIndex
     /// of statements, and returns how many it copied. The watermark is read with UPDLOCK and HOLDLOCK, so a second indexer
     /// (two hosts on one database) waits for the first's commit, then reads past it: no record copied twice, no gap, and
     /// no subject added twice. The subjects the batch's records name and the index does not hold yet are added first, then
-    /// one run per subject (STRING_AGG … WITHIN GROUP, SQL Server 2017 and later), then the pass's mark.
+    /// one run per subject (STRING_AGG … WITHIN GROUP, SQL Server 2017 and later; replacing a run of the same key that a
+    /// trim left above the watermark), then the pass's mark.
     /// </summary>
     internal static string SqlServerCopy(int batch)
     {
@@ -445,10 +445,16 @@ public static class ProcessingLogIndex
             INSERT INTO [ProcessingLogIndexSubjects] ([PersonId], [BsnKey])
             SELECT DISTINCT [t].[PersonId], [t].[BsnKey] FROM @tail AS [t]
             WHERE NOT EXISTS (SELECT 1 FROM [ProcessingLogIndexSubjects] AS [s] WHERE {same});
-            INSERT INTO [ProcessingLogIndexRuns] ([Subject], [First], [Sequences])
+            DECLARE @runs TABLE ([Subject] int NOT NULL, [First] bigint NOT NULL, [Sequences] nvarchar(max) NULL, PRIMARY KEY ([Subject], [First]));
+            INSERT INTO @runs ([Subject], [First], [Sequences])
             SELECT [s].[Id], MIN([t].[Sequence]),
                 CASE WHEN COUNT(*) > 1 THEN N'[' + STRING_AGG(CAST([t].[Sequence] AS nvarchar(max)), N',') WITHIN GROUP (ORDER BY [t].[Sequence]) + N']' END
             FROM @tail AS [t] INNER JOIN [ProcessingLogIndexSubjects] AS [s] ON {same} GROUP BY [s].[Id];
+            -- A run the trim cut at a removed end of the log stands above the watermark it lowered, at the key this pass
+            -- writes again from the log: replaced, as SQLite's INSERT OR REPLACE does (an INSERT alone would fail on the key
+            -- at every pass from then on).
+            DELETE [r] FROM [ProcessingLogIndexRuns] AS [r] INNER JOIN @runs AS [n] ON [n].[Subject] = [r].[Subject] AND [n].[First] = [r].[First];
+            INSERT INTO [ProcessingLogIndexRuns] ([Subject], [First], [Sequences]) SELECT [Subject], [First], [Sequences] FROM @runs;
             INSERT INTO [ProcessingLogIndexPasses] ([Through]) SELECT MAX([t].[Sequence]) FROM @tail AS [t] HAVING COUNT(*) > 0;
             SELECT COUNT(*) FROM @tail;
             """);

@@ -54,7 +54,9 @@ internal sealed class SqliteIndexCopier : IDisposable
             _tail = Prepare($"SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM {log} WHERE \"Sequence\" > ?1 ORDER BY \"Sequence\" LIMIT ?2;");
             _findSubject = Prepare($"SELECT \"Id\" FROM {subjects} WHERE \"PersonId\" IS ?1 AND \"BsnKey\" IS ?2 ORDER BY \"Id\" LIMIT 1;");
             _addSubject = Prepare($"INSERT INTO {subjects} (\"PersonId\", \"BsnKey\") VALUES (?1, ?2) RETURNING \"Id\";");
-            // OR REPLACE: a run left above the watermark (its pass's row removed by hand) is written again from the log.
+            // OR REPLACE: a run left above the watermark is written again from the log, at its key: one the trim cut at a
+            // removed end of the log (its pass's mark went, the watermark is the pass before), or whose pass's mark was
+            // removed by hand.
             _addRun = Prepare($"INSERT OR REPLACE INTO {runs} (\"Subject\", \"First\", \"Sequences\") VALUES (?1, ?2, ?3);");
             _addPass = Prepare($"INSERT OR IGNORE INTO {passes} (\"Through\") VALUES (?1);");
             // A write that changes nothing: as a deferred transaction's first statement it takes the index file's write
@@ -82,7 +84,7 @@ internal sealed class SqliteIndexCopier : IDisposable
     /// restarting checkpoint (which waits for the WAL's readers while it holds the requests' commits back) would wait for
     /// the whole batch.
     /// </summary>
-    /// <param name="trimmed">Called with the number of index rows above the log's end and that end, when there were any (they are removed).</param>
+    /// <param name="trimmed">Called with the number of records the index named above the log's end and that end, when there were any (they are removed).</param>
     public int CopyBatch(int batch, Action<int, long> trimmed)
     {
         var watermark = Scalar(_watermark);

@@ -291,8 +291,10 @@ public static partial class SqliteLogFile
         var stored = await ObjectsAsync(connection, IndexSchema, tables, view: null, cancellationToken);
         var bound = await ScalarAsync(connection, $"PRAGMA \"{IndexSchema}\".user_version;", cancellationToken);
         var same = bound == owner && stored.Count == statements.Count && statements.All(sql => stored.Any(o => Normal(o.Sql) == sql));
-        // Where the migrations (main) or the hub before this file (the log's file) left the tables, and the index of the
-        // shape before this one (one row per record, in a table of that name), which a migration removes from wherever it is.
+        // Where the migrations (main) or the hub before this file (the log's file) left the tables, and the index of an
+        // earlier shape (a row per record with its person and BSN key, in a table of that name), which a migration removes
+        // from wherever it is. (The shape between, ProcessingLogIndexRecords, was only ever in main, where the migration to
+        // runs drops it, or in this file, made again here when its shape is not the model's.)
         var elsewhere = new List<(string Schema, string Table)>();
         foreach (var schema in new[] { "main", Schema })
             foreach (var there in await ObjectsAsync(connection, schema, [.. tables, FormerIndexTable], view: null, cancellationToken))
@@ -332,7 +334,7 @@ public static partial class SqliteLogFile
         copier.TrimAboveLogEnd((rows, logEnd) => ProcessingLogIndexer.WarnRemovedEnd(logger, rows, logEnd));
     }
 
-    /// <summary>The table of the index's shape before this one (a row per record with its person and BSN key), which the hub removes where it finds it.</summary>
+    /// <summary>The table of an earlier shape of the index (a row per record with its person and BSN key, before the rows by subject and the runs), which the hub removes where it finds it.</summary>
     private const string FormerIndexTable = "ProcessingLogSubjects";
 
     /// <summary>The tables a schema holds, but SQLite's own.</summary>

@@ -338,6 +338,89 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
                     < ProcessingLogIndex.SqlServerTrim.IndexOf("[ProcessingLog]", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// SQL Server's trim cuts a run reaching over a cut log's end to its sequences up to that end, and a run cut to one
+    /// record keeps no array (a run of one is its first sequence alone): verify-log (<see cref="ProcessingLogIndex.RunProblem"/>)
+    /// reports an array of one as a run the indexer did not write, and would call the index broken after every such trim.
+    /// So the count that decides it counts the sequences the run keeps, not all it had. No SQL Server runs here: the
+    /// statement is read as ScriptDom parses it (SQLite's trim is run in
+    /// <see cref="ProcessingLogIndexRemovalTests.A_removed_record_is_never_reported_and_a_removed_tail_is_trimmed_from_the_index"/>).
+    /// </summary>
+    [Fact]
+    public void SQL_Servers_trim_counts_the_sequences_a_cut_run_keeps()
+    {
+        var (script, fragment) = ParsedTSql(ProcessingLogIndex.SqlServerTrim);
+        var updates = Collect<UpdateSpecification>(fragment).Where(u => Targets(u.Target, u.FromClause, ProcessingLogIndex.RunsTable)).ToList();
+        var update = Assert.Single(updates);
+        // Every COUNT in the cut run's new value, or in what it is computed from, counts only the sequences up to the end.
+        var counts = Collect<QuerySpecification>(update).Where(q => Collect<FunctionCall>(q).Any(f => f.FunctionName.Value.Equals("COUNT", StringComparison.OrdinalIgnoreCase))).ToList();
+        Assert.NotEmpty(counts);
+        Assert.All(counts, query => Assert.True(
+            query.WhereClause is { } where && TextOf(script, where).Contains("<= @end", StringComparison.Ordinal)
+            || Collect<FunctionCall>(query).Any(f => f.FunctionName.Value.Equals("COUNT", StringComparison.OrdinalIgnoreCase) && TextOf(script, f).Contains("<= @end", StringComparison.Ordinal)),
+            "counts every sequence of the run, not the ones it keeps: " + TextOf(script, query)));
+    }
+
+    /// <summary>
+    /// After a trim the watermark is the last pass at or below the log's end, and the runs of the pass that reached over it
+    /// stand cut above that watermark, at the keys the next pass writes again from the log (the removal test shows them on
+    /// SQLite, whose copy replaces them: INSERT OR REPLACE). A plain INSERT on SQL Server fails on their primary key, the
+    /// pass's transaction (the trim with it) is undone, and so is every pass after it: the index stays above the log's end,
+    /// and the records the writer gives those sequences again are hidden from the look-ups by person and BSN. So the copy
+    /// removes a run whose key it writes before it inserts the runs. Read as ScriptDom parses it (no SQL Server here).
+    /// </summary>
+    [Fact]
+    public void SQL_Servers_copy_writes_again_a_run_a_trim_left()
+    {
+        var (_, fragment) = ParsedTSql(ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize));
+        var statements = Collect<TSqlStatement>(fragment).ToList();
+        var insert = statements.FindIndex(s => s is InsertStatement { InsertSpecification.Target: var t } && Named(t) == ProcessingLogIndex.RunsTable);
+        Assert.True(insert >= 0);
+        var replace = statements.FindIndex(s => s is DeleteStatement { DeleteSpecification: var d } && Targets(d.Target, d.FromClause, ProcessingLogIndex.RunsTable)
+                                                || s is MergeStatement { MergeSpecification.Target: var m } && Named(m) == ProcessingLogIndex.RunsTable);
+        Assert.True(replace >= 0 && replace < insert, "the copy inserts the runs without replacing one whose key stands");
+    }
+
+    private static (TSqlScript Script, TSqlFragment Fragment) ParsedTSql(string sql)
+    {
+        var fragment = new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
+        Assert.Empty(errors);
+        return ((TSqlScript)fragment, fragment);
+    }
+
+    /// <summary>
+    /// Whether an UPDATE's or DELETE's target is this table: named so, or the alias of a table its FROM clause names so
+    /// (<c>UPDATE [r] … FROM [table] AS [r]</c>).
+    /// </summary>
+    private static bool Targets(TableReference target, FromClause? from, string table)
+        => Named(target) == table || from is not null
+           && Collect<NamedTableReference>(from).Any(t => t.Alias?.Value == Named(target) && Named(t) == table);
+
+    /// <summary>The table a target names (its last part), or null.</summary>
+    private static string? Named(TableReference? target) => (target as NamedTableReference)?.SchemaObject.BaseIdentifier.Value;
+
+    private static string TextOf(TSqlScript script, TSqlFragment fragment)
+        => string.Concat(script.ScriptTokenStream.Skip(fragment.FirstTokenIndex).Take(fragment.LastTokenIndex - fragment.FirstTokenIndex + 1).Select(t => t.Text));
+
+    /// <summary>The fragments of a kind in a fragment, itself included, in the order they are written.</summary>
+    private static List<T> Collect<T>(TSqlFragment fragment) where T : TSqlFragment
+    {
+        var collector = new Collector<T>();
+        fragment.Accept(collector);
+        return collector.Found;
+    }
+
+    private sealed class Collector<T> : TSqlFragmentVisitor where T : TSqlFragment
+    {
+        public List<T> Found { get; } = [];
+
+        public override void Visit(TSqlFragment fragment)
+        {
+            if (fragment is T found) Found.Add(found);
+            base.Visit(fragment);
+        }
+    }
+
     /// <summary>The table hints of a T-SQL statement, as ScriptDom parses them, in order of name.</summary>
     private static List<string> TableHintsOf(string statement)
     {
@@ -396,6 +479,10 @@ public sealed class ProcessingLogIndexRemovalTests(UnindexedHubFactory factory) 
         var runs = factory.WithDb(db => db.Set<LogIndexRun>().AsNoTracking().Where(r => r.First >= own[0]).OrderBy(r => r.First).ToList());
         Assert.Equal([[own[0], own[2], own[4]], [own[1], own[3], own[5]]], runs.Select(r => r.Records.ToArray()));
         Assert.All(runs, run => Assert.Null(ProcessingLogIndex.RunProblem(run)));
+        // They stand above the watermark the trim lowered (their pass went): the next pass writes them again from the log,
+        // at the same keys, so the copy replaces a run whose key stands (SQL Server's too, SQL_Servers_copy_writes_again_a_run_a_trim_left).
+        var watermark = factory.WithDb(db => db.Set<LogIndexPass>().Max(p => (long?)p.Through) ?? 0);
+        Assert.All(runs, run => Assert.True(run.First > watermark));
         await factory.AppendAsync(persons.Take(1), rounds: 3);
         factory.AssertLookUpsMatchTheLog();
         await factory.IndexAsync();
