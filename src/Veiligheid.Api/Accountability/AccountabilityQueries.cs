@@ -3,6 +3,7 @@ using GraphQL;
 using GraphQL.Types;
 using Microsoft.EntityFrameworkCore;
 using Veiligheid.Access;
+using Veiligheid.Data;
 using Veiligheid.GraphQL;
 using Veiligheid.Persons;
 
@@ -68,7 +69,7 @@ public static class AccountabilityQueries
                     records = bsn is null ? await ProcessingLogIndex.AboutAsync(hub.Db, personId, ctx.CancellationToken) : records.Where(r => r.PersonId == personId);
                     person = personId;
                 }
-                records = Period(records, ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
+                records = Period(records, hub.Db, ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
                 var page = await records.ToKeysetPageAsync(NewestFirst, ctx, ProcessingLogList);
                 // The inzage is noted once the page is read: a page refused (a cursor the log did not give) processed no one.
                 if (bsn is not null) NoteSubject(hub, bsn);
@@ -97,7 +98,7 @@ public static class AccountabilityQueries
                 var protectedBsn = log.Protect(bsn);
                 var cursor = ctx.GetArgument<string?>("after") is { } after ? Keyset.Decode(ReportCursor, after, AccessReportList) : null;
                 var end = cursor is null ? await ProcessingLog.EndAsync(hub.Db, ctx.CancellationToken) : (long)cursor[1]!;
-                var report = Period(await ProcessingLogIndex.AboutBsnAsync(hub.Db, protectedBsn, ctx.CancellationToken), from, to).Where(r => r.Sequence <= end);
+                var report = Period(await ProcessingLogIndex.AboutBsnAsync(hub.Db, protectedBsn, ctx.CancellationToken), hub.Db, from, to).Where(r => r.Sequence <= end);
                 var page = await report.ToKeysetPageAsync(OldestFirst, ctx, AccessReportList, cursor is null ? null : [cursor[0]]);
                 var entries = new Page<ProcessingRecord>(page.Nodes, page.HasNextPage, page.HasPreviousPage,
                     (_, row) => Keyset.Encode(ReportCursor, [row.Sequence, end], AccessReportList), page.Count);
@@ -125,10 +126,29 @@ public static class AccountabilityQueries
     /// </summary>
     private static void NoteSubject(RequestContext hub, string bsn) => hub.Processing.AddByBsn(bsn, DataCategory.Verwerkingslog);
 
-    private static IQueryable<ProcessingRecord> Period(IQueryable<ProcessingRecord> records, DateTime? from, DateTime? to)
+    /// <summary>
+    /// The records of a period: their action's time in it, and (so that it is a range of the log's key, not a scan of the
+    /// log) their sequence from the first action in the period to before the action after its last. The person rows have
+    /// no index by action (a second B-tree that each record paid for; BENCHMARKS.md, "Nineteenth round"), so the actions
+    /// found by their time cannot lead to their rows; the bounds do, whatever order the actions' times are in: a record is
+    /// at or after its action's id, and before the next action's.
+    /// </summary>
+    internal static IQueryable<ProcessingRecord> Period(IQueryable<ProcessingRecord> records, VeiligheidDbContext db, DateTime? from, DateTime? to)
     {
-        if (from is { } start) records = records.Where(r => r.OccurredAt >= start);
-        if (to is { } end) records = records.Where(r => r.OccurredAt < end);
-        return records;
+        if (from is null && to is null) return records;
+        var actions = db.Set<ProcessingAction>().AsNoTracking();
+        var inPeriod = actions;
+        if (from is { } start)
+        {
+            records = records.Where(r => r.OccurredAt >= start);
+            inPeriod = inPeriod.Where(a => a.OccurredAt >= start);
+        }
+        if (to is { } end)
+        {
+            records = records.Where(r => r.OccurredAt < end);
+            inPeriod = inPeriod.Where(a => a.OccurredAt < end);
+        }
+        return records.Where(r => r.Sequence >= inPeriod.Min(a => (long?)a.Id)
+                                  && r.Sequence < (actions.Where(b => b.Id > inPeriod.Max(a => (long?)a.Id)).Min(b => (long?)b.Id) ?? long.MaxValue));
     }
 }

@@ -585,10 +585,14 @@ public sealed class ProcessingLog : IDisposable
            orderby entry.Sequence
            select new StoredRecord { Entry = entry, Action = action, HasOwnHash = entry.Hash != "" };
 
-    /// <summary>The ids of actions no person row names, lowest first (the writer never makes one).</summary>
+    /// <summary>
+    /// The ids of actions without person rows, lowest first (the writer never makes one): no row at the action's id that
+    /// names it. The walk has checked that each action's rows are a run beginning at its id, so an action with rows has
+    /// that one; asked so, each action is one look-up by the rows' key (they have no index by action).
+    /// </summary>
     internal static IQueryable<long?> ActionsWithoutRecords(VeiligheidDbContext db)
         => db.Set<ProcessingAction>().AsNoTracking()
-            .Where(a => !db.Set<ProcessingLogEntry>().Any(e => e.ActionKey == a.Id))
+            .Where(a => !db.Set<ProcessingLogEntry>().Any(e => e.Sequence == a.Id && e.ActionKey == a.Id))
             .OrderBy(a => a.Id)
             .Select(a => (long?)a.Id);
 

@@ -243,7 +243,10 @@ public sealed class ProcessingLogEntryConfiguration : IEntityTypeConfiguration<P
         // through the index table the background indexer keeps (ProcessingLogIndex), off the request's commit.
         builder.HasKey(e => e.Sequence);
         builder.Property(e => e.Sequence).ValueGeneratedNever();
-        // The index on ActionKey (the foreign key's) serves the look-ups by period (through the actions' OccurredAt).
+        // No index on ActionKey, though EF Core gives a foreign key one (Data.ForeignKeyIndexConventionExcept): a second
+        // B-tree that each person row paid for at the request's commit, 4–8 % of the hub's CPU under load (BENCHMARKS.md,
+        // "Nineteenth round"). Rows are read by their sequence: a period's by the range of sequences its actions span
+        // (AccountabilityQueries.Period), an action's first row at the action's id (ProcessingLog.ActionsWithoutRecords).
         builder.HasOne<ProcessingAction>().WithMany().HasForeignKey(e => e.ActionKey).OnDelete(DeleteBehavior.Restrict);
         builder.Property(e => e.Hash).HasMaxLength(64).IsFixedLength();
         builder.Property(e => e.ProtectedBsn).HasMaxLength(64);

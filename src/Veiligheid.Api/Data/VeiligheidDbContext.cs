@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Veiligheid.Cases;
 using Veiligheid.Incidents;
@@ -54,6 +56,8 @@ public abstract class VeiligheidDbContext(DbContextOptions options) : DbContext(
         // Except where the order is the meaning: "at most Vertrouwelijk" must compare as numbers in SQL.
         configurationBuilder.Properties<Cases.ConfidentialityLevel>().HaveConversion<int>();
         configurationBuilder.Properties<string>().HaveMaxLength(200);
+        configurationBuilder.Conventions.Replace<ForeignKeyIndexConvention>(services =>
+            new ForeignKeyIndexConventionExcept(services.GetRequiredService<ProviderConventionSetBuilderDependencies>()));
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -80,10 +80,15 @@ kernel_ticks() { awk '{ print $15 }' "/proc/$1/stat"; }
 field() { sed -n 's/^LOADRESULT .*\b'"$2"'=\([^ ]*\).*/\1/p' "$out/wrk-$1.txt"; }
 
 # log_end DB: the hub's processing log's last sequence (its own file beside the database). index_end DB: the watermark of
-# its index by data subject; in the index's shape before the eighteenth round, its highest row. Both read with sqlite3.
-log_end() { sqlite3 "$(log_file_of "$1")" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLog";' 2>/dev/null || echo 0; }
+# its index by data subject; in the index's shape before the eighteenth round, its highest row. Both read with sqlite3,
+# and stop the script when it cannot read them: a 0 in their place made an index look caught up, or a log look empty.
+log_end() {
+  sqlite3 "$(log_file_of "$1")" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLog";' 2>/dev/null \
+    || fail "sqlite3 cannot read the processing log of $1 (is sqlite3 installed, is the file there?)"
+}
 index_end() {
   local file="${1%.*}.processing-log-index.${1##*.}"
   sqlite3 "$file" 'SELECT COALESCE(MAX("Through"), 0) FROM "ProcessingLogIndexPasses";' 2>/dev/null \
-    || sqlite3 "$file" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLogSubjects";' 2>/dev/null || echo 0
+    || sqlite3 "$file" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLogSubjects";' 2>/dev/null \
+    || fail "sqlite3 cannot read the index by data subject of $1 ($file)"
 }

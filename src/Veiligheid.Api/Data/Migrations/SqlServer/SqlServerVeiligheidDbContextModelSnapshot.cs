@@ -167,8 +167,6 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.HasKey("Sequence");
 
-                    b.HasIndex("ActionKey");
-
                     b.ToTable("ProcessingLog", (string)null);
                 });
 

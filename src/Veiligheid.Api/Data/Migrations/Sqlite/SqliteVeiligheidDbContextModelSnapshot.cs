@@ -160,8 +160,6 @@ namespace Veiligheid.Data.Migrations.Sqlite
 
                     b.HasKey("Sequence");
 
-                    b.HasIndex("ActionKey");
-
                     b.ToTable("ProcessingLog", (string)null);
                 });
 
