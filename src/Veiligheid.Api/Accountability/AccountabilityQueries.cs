@@ -57,19 +57,21 @@ public static class AccountabilityQueries
             {
                 var hub = ctx.Hub();
                 var log = ctx.RequestServices!.GetRequiredService<ProcessingLog>();
-                var records = hub.Db.Set<ProcessingRecord>().AsNoTracking();
+                // A person's records, as the index by data subject finds them; null for the whole log.
+                IQueryable<ProcessingRecord>? about = null;
                 var bsn = ctx.GetArgument<string?>("bsn");
-                if (bsn is not null) records = await ProcessingLogIndex.AboutBsnAsync(hub.Db, log.Protect(bsn), ctx.CancellationToken);
+                if (bsn is not null) about = await ProcessingLogIndex.AboutBsnAsync(hub.Db, log.Protect(bsn), ctx.CancellationToken);
                 int? person = null;
                 if (ctx.GetArgument<string?>("person") is { } personGlobalId)
                 {
                     if (!GlobalId.TryDecode(personGlobalId, "Person", out var personId))
                         throw new ExecutionError($"'{personGlobalId}' is not a person id.") { Code = "INVALID_ID" };
                     // With a BSN as well, the records about that BSN are already few: the person narrows them further.
-                    records = bsn is null ? await ProcessingLogIndex.AboutAsync(hub.Db, personId, ctx.CancellationToken) : records.Where(r => r.PersonId == personId);
+                    about = about is null ? await ProcessingLogIndex.AboutAsync(hub.Db, personId, ctx.CancellationToken) : about.Where(r => r.PersonId == personId);
                     person = personId;
                 }
-                records = Period(records, hub.Db, ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
+                var (from, to) = (ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
+                var records = about is null ? LogPeriod(hub.Db, from, to) : Period(about, from, to);
                 var page = await records.ToKeysetPageAsync(NewestFirst, ctx, ProcessingLogList);
                 // The inzage is noted once the page is read: a page refused (a cursor the log did not give) processed no one.
                 if (bsn is not null) NoteSubject(hub, bsn);
@@ -98,7 +100,7 @@ public static class AccountabilityQueries
                 var protectedBsn = log.Protect(bsn);
                 var cursor = ctx.GetArgument<string?>("after") is { } after ? Keyset.Decode(ReportCursor, after, AccessReportList) : null;
                 var end = cursor is null ? await ProcessingLog.EndAsync(hub.Db, ctx.CancellationToken) : (long)cursor[1]!;
-                var report = Period(await ProcessingLogIndex.AboutBsnAsync(hub.Db, protectedBsn, ctx.CancellationToken), hub.Db, from, to).Where(r => r.Sequence <= end);
+                var report = Period(await ProcessingLogIndex.AboutBsnAsync(hub.Db, protectedBsn, ctx.CancellationToken), from, to).Where(r => r.Sequence <= end);
                 var page = await report.ToKeysetPageAsync(OldestFirst, ctx, AccessReportList, cursor is null ? null : [cursor[0]]);
                 var entries = new Page<ProcessingRecord>(page.Nodes, page.HasNextPage, page.HasPreviousPage,
                     (_, row) => Keyset.Encode(ReportCursor, [row.Sequence, end], AccessReportList), page.Count);
@@ -127,28 +129,46 @@ public static class AccountabilityQueries
     private static void NoteSubject(RequestContext hub, string bsn) => hub.Processing.AddByBsn(bsn, DataCategory.Verwerkingslog);
 
     /// <summary>
-    /// The records of a period: their action's time in it, and (so that it is a range of the log's key, not a scan of the
-    /// log) their sequence from the first action in the period to before the action after its last. The person rows have
-    /// no index by action (a second B-tree that each record paid for; BENCHMARKS.md, "Nineteenth round"), so the actions
-    /// found by their time cannot lead to their rows; the bounds do, whatever order the actions' times are in: a record is
-    /// at or after its action's id, and before the next action's.
+    /// These records (a person's, as the index by data subject finds them) in a period: their action's time in it, checked
+    /// for each record as the view joins it to its action.
     /// </summary>
-    internal static IQueryable<ProcessingRecord> Period(IQueryable<ProcessingRecord> records, VeiligheidDbContext db, DateTime? from, DateTime? to)
+    internal static IQueryable<ProcessingRecord> Period(IQueryable<ProcessingRecord> records, DateTime? from, DateTime? to)
     {
+        if (from is { } start) records = records.Where(r => r.OccurredAt >= start);
+        if (to is { } end) records = records.Where(r => r.OccurredAt < end);
+        return records;
+    }
+
+    /// <summary>
+    /// The whole log's records of a period (every record when neither bound is given): their action's time in it, and (so
+    /// that it is a range of the log's key, not a scan of the log) their sequence from the first action in the period
+    /// and, when it has an end, before the action after its last. The person rows have no index by action (a second B-tree
+    /// that each record paid for; BENCHMARKS.md, "Nineteenth round"), so the actions found by their time cannot lead to
+    /// their rows; the bounds do, whatever order the actions' times are in: a record is at or after its action's id, and
+    /// before the next action's.
+    /// </summary>
+    /// <remarks>
+    /// The period's first action is read through the actions' time index with a bound on each side: with only its start,
+    /// SQLite's planner finds MIN(Id) by walking the actions in key order from the log's start to the first in the period
+    /// (every request logged before it; all of them for a period after the last). Without an end there is no upper bound
+    /// to find (the action after the last in the period is out of it, and so are its records). With only an end, the
+    /// planner still walks the actions from the log's end back to the period's last (those after it: fewer than the records
+    /// a newest-first page read back through before the bounds). Not for a person's
+    /// records: the index by data subject finds those, and the bounds would read the period's other actions besides
+    /// (<see cref="Period"/>).
+    /// </remarks>
+    internal static IQueryable<ProcessingRecord> LogPeriod(VeiligheidDbContext db, DateTime? from, DateTime? to)
+    {
+        var records = Period(db.Set<ProcessingRecord>().AsNoTracking(), from, to);
         if (from is null && to is null) return records;
         var actions = db.Set<ProcessingAction>().AsNoTracking();
         var inPeriod = actions;
-        if (from is { } start)
-        {
-            records = records.Where(r => r.OccurredAt >= start);
-            inPeriod = inPeriod.Where(a => a.OccurredAt >= start);
-        }
-        if (to is { } end)
-        {
-            records = records.Where(r => r.OccurredAt < end);
-            inPeriod = inPeriod.Where(a => a.OccurredAt < end);
-        }
-        return records.Where(r => r.Sequence >= inPeriod.Min(a => (long?)a.Id)
-                                  && r.Sequence < (actions.Where(b => b.Id > inPeriod.Max(a => (long?)a.Id)).Min(b => (long?)b.Id) ?? long.MaxValue));
+        if (from is { } start) inPeriod = inPeriod.Where(a => a.OccurredAt >= start);
+        if (to is { } end) inPeriod = inPeriod.Where(a => a.OccurredAt < end);
+        var first = from is not null && to is null ? inPeriod.Where(a => a.OccurredAt <= DateTime.MaxValue) : inPeriod;
+        records = records.Where(r => r.Sequence >= first.Min(a => (long?)a.Id));
+        if (to is not null)
+            records = records.Where(r => r.Sequence < (actions.Where(b => b.Id > inPeriod.Max(a => (long?)a.Id)).Min(b => (long?)b.Id) ?? long.MaxValue));
+        return records;
     }
 }

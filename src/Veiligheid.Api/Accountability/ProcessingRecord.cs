@@ -245,8 +245,9 @@ public sealed class ProcessingLogEntryConfiguration : IEntityTypeConfiguration<P
         builder.Property(e => e.Sequence).ValueGeneratedNever();
         // No index on ActionKey, though EF Core gives a foreign key one (Data.ForeignKeyIndexConventionExcept): a second
         // B-tree that each person row paid for at the request's commit, 4–8 % of the hub's CPU under load (BENCHMARKS.md,
-        // "Nineteenth round"). Rows are read by their sequence: a period's by the range of sequences its actions span
-        // (AccountabilityQueries.Period), an action's first row at the action's id (ProcessingLog.ActionsWithoutRecords).
+        // "Nineteenth round"). Rows are read by their sequence: the whole log's of a period by the range of sequences its
+        // actions span (AccountabilityQueries.LogPeriod), a person's as the index by data subject names them, an action's
+        // first row at the action's id (ProcessingLog.ActionsWithoutRecords).
         builder.HasOne<ProcessingAction>().WithMany().HasForeignKey(e => e.ActionKey).OnDelete(DeleteBehavior.Restrict);
         builder.Property(e => e.Hash).HasMaxLength(64).IsFixedLength();
         builder.Property(e => e.ProtectedBsn).HasMaxLength(64);

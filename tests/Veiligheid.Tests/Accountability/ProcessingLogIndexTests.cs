@@ -271,7 +271,7 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
     public void A_period_of_the_log_is_found_through_the_actions_time_index_on_SQLite()
     {
         var from = new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
-        var plan = factory.WithDb(db => Plan(db, AccountabilityQueries.Period(db.Set<ProcessingRecord>(), db, from, from.AddDays(7)).OrderByDescending(r => r.Sequence).Take(11)));
+        var plan = factory.WithDb(db => Plan(db, AccountabilityQueries.LogPeriod(db, from, from.AddDays(7)).OrderByDescending(r => r.Sequence).Take(11)));
 
         // The actions of the period by their time, then the person rows as one range of their key (they have no index by
         // action): without the range, the planner walked the whole log backwards for the ORDER BY … LIMIT.
@@ -317,7 +317,9 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
             ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64), 1000).OrderBy(r => r.Sequence).ToQueryString(),
             ProcessingLogIndex.SqlServerTrim,
             ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize),
-            AccountabilityQueries.Period(sqlServer.Set<ProcessingRecord>(), sqlServer, from, from.AddDays(7)).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
+            AccountabilityQueries.LogPeriod(sqlServer, from, from.AddDays(7)).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
+            AccountabilityQueries.LogPeriod(sqlServer, from, null).OrderByDescending(r => r.Sequence).Take(5).ToQueryString(),
+            AccountabilityQueries.LogPeriod(sqlServer, null, from).OrderByDescending(r => r.Sequence).Take(5).ToQueryString(),
             ProcessingLog.ActionsWithoutRecords(sqlServer).ToQueryString(),
             ProcessingLog.LastRecordSql(sqlServer: true),
         };

@@ -392,6 +392,95 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         Assert.Contains("INTEGER PRIMARY KEY (rowid=?)", text, StringComparison.Ordinal);
     }
 
+    private const string PeriodLogQuery = """
+        query($person: ID, $bsn: BSN, $from: DateTime, $to: DateTime) {
+          processingLog(person: $person, bsn: $bsn, from: $from, to: $to, first: 2) { totalCount nodes { sequence } }
+        }
+        """;
+
+    private const string PeriodReportQuery = """
+        query($bsn: BSN!, $from: DateTime, $to: DateTime) { accessReport(bsn: $bsn, from: $from, to: $to, first: 2) { totalCount entries { occurredAt } } }
+        """;
+
+    /// <summary>
+    /// A person's records in a period are the records the index by data subject names, each checked for its action's time
+    /// as the view joins it: a handful of look-ups whatever the period. Bounding them by the sequences the period's actions
+    /// span too made every page (and its totalCount) read the actions' time index over the whole period, or walk the
+    /// actions from the log's start (from only) or end (to only) to the period: a year's access report read a year of the
+    /// hub's requests to list one person's few records.
+    /// </summary>
+    [Theory]
+    [InlineData("processingLog", "person", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")]
+    [InlineData("processingLog", "person", "2026-01-01T00:00:00Z", null)]
+    [InlineData("processingLog", "bsn", null, "2027-01-01T00:00:00Z")]
+    [InlineData("accessReport", "bsn", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")]
+    [InlineData("accessReport", "bsn", "2026-01-01T00:00:00Z", null)]
+    [InlineData("accessReport", "bsn", null, "2027-01-01T00:00:00Z")]
+    public async Task A_persons_records_in_a_period_are_read_without_the_periods_other_actions(string field, string filter, string? from, string? to)
+    {
+        var person = factory.Persons(7)[^1];
+        await factory.AppendAsync([person], rounds: 2);
+        await factory.IndexAsync();
+        var client = field == "processingLog"
+            ? factory.Officer()
+            : factory.CreateClientWithPurpose(HubRole.PrivacyFunctionaris, DemoOrganisations.GemeenteVeiligstad, "inzageverzoek");
+        var variables = new Dictionary<string, object?>
+        {
+            [filter] = filter == "person" ? GlobalId.Encode("Person", person.Id) : person.Bsn,
+            ["from"] = from,
+            ["to"] = to,
+        };
+        Assert.Empty((await client.GraphQLAsync("{ purposes { key } }")).Errors);
+
+        factory.Counter.Reset();
+        var response = await client.GraphQLAsync(field == "processingLog" ? PeriodLogQuery : PeriodReportQuery, variables);
+
+        Assert.Empty(response.Errors);
+        var reads = factory.Counter.Statements.Where(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, reads.Count); // the page and its totalCount
+        foreach (var read in reads)
+        {
+            var plan = factory.WithDb(db => Plan(db, read));
+            var text = string.Join("\n", plan);
+            // The actions only by their key, as the view joins each record to its own.
+            Assert.DoesNotContain("IX_ProcessingActions_OccurredAt", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("SCAN ix_j VIRTUAL TABLE", StringComparison.Ordinal));
+            Assert.True(plan.Where(line => line.StartsWith("SEARCH ", StringComparison.Ordinal)).All(line => line.Contains(" USING ", StringComparison.Ordinal)), read + "\n" + text);
+        }
+    }
+
+    /// <summary>
+    /// The whole log in a period from a time on (no end): its first action found through the actions' time index, as with
+    /// both bounds. With the one bound SQLite's planner found MIN(Id) by walking the actions from the log's start to the
+    /// first in the period (every request the hub ever logged before it, for "since last week"), and the action after the
+    /// period's last by walking them from the end (all of them when the period has none, a time after the last action).
+    /// </summary>
+    [Theory]
+    [InlineData("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")]
+    [InlineData("2026-01-01T00:00:00Z", null)]
+    [InlineData("2099-01-01T00:00:00Z", null)]
+    public async Task The_log_in_a_period_reads_the_actions_through_their_time_index_only(string from, string? to)
+    {
+        var officer = factory.Officer();
+        Assert.Empty((await officer.GraphQLAsync("{ purposes { key } }")).Errors);
+
+        factory.Counter.Reset();
+        var response = await officer.GraphQLAsync(PeriodLogQuery, new Dictionary<string, object?> { ["from"] = from, ["to"] = to });
+
+        Assert.Empty(response.Errors);
+        var reads = factory.Counter.Statements.Where(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, reads.Count); // the page and its totalCount
+        foreach (var read in reads)
+        {
+            var plan = factory.WithDb(db => Plan(db, read));
+            var text = string.Join("\n", plan);
+            Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
+            // Every read of a table by an index or a range of its key: a bare "SEARCH p" is the MIN/MAX optimisation's walk.
+            Assert.True(plan.Where(line => line.StartsWith("SEARCH ", StringComparison.Ordinal)).All(line => line.Contains(" USING ", StringComparison.Ordinal)), read + "\n" + text);
+            Assert.Contains("IX_ProcessingActions_OccurredAt", text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void A_page_after_a_cursor_is_valid_TSql()
     {

@@ -7,7 +7,7 @@ using Veiligheid.Tests.Infrastructure;
 namespace Veiligheid.Tests.Accountability;
 
 /// <summary>
-/// The log's look-ups by period (<see cref="AccountabilityQueries.Period"/>) read the person rows as the range of sequences
+/// The whole log's look-ups by period (<see cref="AccountabilityQueries.LogPeriod"/>) read the person rows as the range of sequences
 /// the period's actions span, not through an index by action: they must find every record of every action in the period,
 /// and none of another, whatever order the actions' times are in (requests drafted before another's commit, hosts whose
 /// clocks differ).
@@ -52,15 +52,17 @@ public sealed class ProcessingLogPeriodTests : IDisposable
             (Nine.AddMinutes(60), null), // from the first on: the first, third and sixth
             (null, Nine.AddMinutes(30)), // up to the fourth: the second alone
             (Nine.AddMinutes(200), null), // no action: no record
+            (null, Nine), // before every action: no record
+            (Nine.AddMinutes(60), Nine.AddMinutes(60)), // empty: no record
             (Nine, Nine.AddMinutes(500)), // every action
         ];
         foreach (var (from, to) in periods)
         {
             var expected = all.Where(r => (from is null || r.OccurredAt >= from) && (to is null || r.OccurredAt < to)).Select(r => r.Sequence).ToList();
-            var found = await AccountabilityQueries.Period(db.Set<ProcessingRecord>().AsNoTracking(), db, from, to)
+            var found = await AccountabilityQueries.LogPeriod(db, from, to)
                 .OrderBy(r => r.Sequence).Select(r => r.Sequence).ToListAsync();
             Assert.Equal(expected, found);
-            var newestFirst = await AccountabilityQueries.Period(db.Set<ProcessingRecord>().AsNoTracking(), db, from, to)
+            var newestFirst = await AccountabilityQueries.LogPeriod(db, from, to)
                 .OrderByDescending(r => r.Sequence).Take(2).Select(r => r.Sequence).ToListAsync();
             Assert.Equal(expected.AsEnumerable().Reverse().Take(2), newestFirst);
         }
