@@ -82,6 +82,9 @@ field() { sed -n 's/^LOADRESULT .*\b'"$2"'=\([^ ]*\).*/\1/p' "$out/wrk-$1.txt"; 
 # log_end DB: the hub's processing log's last sequence (its own file beside the database). index_end DB: the watermark of
 # its index by data subject; in the index's shape before the eighteenth round, its highest row. Both read with sqlite3,
 # and stop the script when it cannot read them: a 0 in their place made an index look caught up, or a log look empty.
+# Call each in an assignment of its own (x=$(log_end "$db")): fail's exit leaves only the $(...) subshell, and set -e
+# stops the script on the assignment's status, where inside $(( )) or an if's (( )) the empty value is an arithmetic
+# error that bash runs on past.
 log_end() {
   sqlite3 "$(log_file_of "$1")" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLog";' 2>/dev/null \
     || fail "sqlite3 cannot read the processing log of $1 (is sqlite3 installed, is the file there?)"

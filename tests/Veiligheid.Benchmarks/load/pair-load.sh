@@ -144,13 +144,16 @@ uptime >"$out/uptime-after.txt"
 declare -A log_at_end behind caught_up
 for s in A B; do
   [[ "${side[$s]}" == baseline ]] && continue
-  log_at_end[$s]=$(log_end "$(db_of "$s")"); behind[$s]=$(( log_at_end[$s] - $(index_end "$(db_of "$s")") ))
+  # Each read in an assignment of its own: under set -e that stops the script when it fails (fail's exit leaves only
+  # the $(...) subshell; inside $(( )) or an if's (( )) the empty value was an arithmetic error the script ran on past).
+  log_at_end[$s]=$(log_end "$(db_of "$s")"); index_at_end=$(index_end "$(db_of "$s")"); behind[$s]=$(( log_at_end[$s] - index_at_end ))
 done
 for _ in $(seq 1 300); do
   waiting=0
   for s in A B; do
     [[ "${side[$s]}" == baseline || -n "${caught_up[$s]:-}" ]] && continue
-    if (( $(index_end "$(db_of "$s")") >= log_at_end[$s] )); then caught_up[$s]=$(cpu_ticks "${pid[$s]}"); else waiting=1; fi
+    index_at_end=$(index_end "$(db_of "$s")")
+    if (( index_at_end >= log_at_end[$s] )); then caught_up[$s]=$(cpu_ticks "${pid[$s]}"); else waiting=1; fi
   done
   (( waiting )) || break
   sleep 1

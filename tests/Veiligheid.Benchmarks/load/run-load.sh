@@ -155,7 +155,8 @@ measure baseline "$base_port" "$base_pid"
 measure hub "$hub_port" "$hub_pid" auth
 # How far the hub's index by data subject was behind its log when the load stopped (its indexer yields to requests, so
 # work it leaves lands after the measured minute; pair-load.sh counts that CPU too).
-index_behind=$(( $(log_end "$load_db") - $(index_end "$load_db") ))
+# (Each read in an assignment of its own, so that a failed one stops the script: see log_end in common.sh.)
+log_at_end=$(log_end "$load_db"); index_at_end=$(index_end "$load_db"); index_behind=$(( log_at_end - index_at_end ))
 uptime >"$out/uptime-after.txt"
 log "machine load after: $(cat "$out/uptime-after.txt")"
 
