@@ -48,7 +48,7 @@ public sealed class LogIndexSubject
 /// Server).
 /// </summary>
 /// <remarks>
-/// Why runs and not a row per record (the shape of 1 Dec 2026): the persons a partner works on recur from request to
+/// Why runs and not a row per record (the eighteenth round's shape): the persons a partner works on recur from request to
 /// request, so a pass of 2,000 records names far fewer subjects than records (the load test: 80). A row per subject per
 /// pass is then a few B-tree entries a pass where a row per record was 2,000; a record of a subject named once in its pass
 /// costs what it did. BENCHMARKS.md, "Nineteenth round".
@@ -65,7 +65,8 @@ public sealed class LogIndexRun
     /// The records' <see cref="ProcessingRecord.Sequence"/>s, ascending, from <see cref="First"/> on: a
     /// JSON array of integers (SQLite reads it with <c>json_each</c>, SQL Server with <c>OPENJSON</c>); null for a run of
     /// one record, which is <see cref="First"/> alone (a record of a subject its pass names once, the most common kind
-    /// where persons do not recur, then costs no array: 5.0 µs a record to index instead of 7.0, BENCHMARKS.md).
+    /// where persons do not recur, then costs no array: 6.1 µs a record to index instead of 6.4–7.0 with 1,000,000 records of
+    /// random persons; BENCHMARKS.md, "Nineteenth round").
     /// </summary>
     public List<long>? Sequences { get; set; }
 
@@ -392,10 +393,11 @@ public static class ProcessingLogIndex
     }
 
     /// <summary>
-    /// SQL Server's indexer, before each pass: removes the index's rows and passes above the log's last record, and returns
-    /// how many rows went. Nothing removes log records; rows above its end mean records were removed from it (or the log
-    /// was restored without its index), and the indexer says so (<see cref="ProcessingLogIndexer"/>). Reads one key at each
-    /// end when there is nothing to remove; the rows above the end are found by a scan, which only such a log needs. The
+    /// SQL Server's indexer, before each pass: removes the index's records and passes above the log's last record (the runs
+    /// wholly above it, and from a run reaching over it the sequences above it), and returns how many records went. Nothing
+    /// removes log records; records above its end mean records were removed from it (or the log was restored without its
+    /// index), and the indexer says so (<see cref="ProcessingLogIndexer"/>). Reads one key at each end when there is
+    /// nothing to remove; the runs above the end are found by a scan, which only such a log needs. The
     /// watermark is read first, with UPDLOCK and HOLDLOCK as the copy reads it: another host's indexer adds no pass until
     /// this transaction ends, and each pass it added before names records the log's end, read next, includes. Read after
     /// the log's end, the watermark could be a pass that indexer added meanwhile, for records written since: a whole log
