@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -324,18 +325,25 @@ public static class ProcessingLogIndex
             // A run that may reach into the window: its first record at or below the window's end, and in the window or
             // followed by more (a run of one is its first record alone; runs of more are few where most are of one).
             var runs = index.Set<LogIndexRun>().AsNoTracking().Where(r => r.First <= to && (r.First > from || r.Sequences != null)).AsAsyncEnumerable();
-            await foreach (var run in runs.WithCancellation(cancellationToken))
+            // Closed before the log's records are read: on SQL Server both are one context, and one connection.
+            await using (var reading = runs.GetAsyncEnumerator(cancellationToken))
             {
-                if (run.Subject == 0 || !subjects.ContainsKey(run.Subject))
-                    return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names records from {run.First} on under a subject it does not hold");
-                if (RunProblem(run) is { } malformed) return malformed;
-                foreach (var sequence in run.Records)
+                while (true)
                 {
-                    if (sequence <= from || sequence > to) continue;
-                    ref var slot = ref named[sequence - from - 1];
-                    if (slot != 0)
-                        return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names record {sequence} more than once");
-                    slot = run.Subject;
+                    var (run, unreadable) = await NextRunAsync(reading);
+                    if (unreadable is not null) return unreadable;
+                    if (run is null) break;
+                    if (run.Subject == 0 || !subjects.ContainsKey(run.Subject))
+                        return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names records from {run.First} on under a subject it does not hold");
+                    if (RunProblem(run) is { } malformed) return malformed;
+                    foreach (var sequence in run.Records)
+                    {
+                        if (sequence <= from || sequence > to) continue;
+                        ref var slot = ref named[sequence - from - 1];
+                        if (slot != 0)
+                            return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names record {sequence} more than once");
+                        slot = run.Subject;
+                    }
                 }
             }
             var records = log.Set<ProcessingLogEntry>().AsNoTracking().Where(e => e.Sequence > from && e.Sequence <= to)
@@ -350,6 +358,24 @@ public static class ProcessingLogIndex
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The next run verify-log reads (null at the end), or what is wrong with its sequences when they cannot be read as a
+    /// JSON array of integers. On SQL Server nothing else checks that first (on SQLite
+    /// <see cref="SqliteLogFile.IndexStoredFormProblemAsync"/> does), and EF Core's reading of the array throws; the
+    /// look-ups by person and BSN, whose OPENJSON fails on it, fail for that subject.
+    /// </summary>
+    private static async Task<(LogIndexRun? Run, string? Unreadable)> NextRunAsync(IAsyncEnumerator<LogIndexRun> reading)
+    {
+        try
+        {
+            return (await reading.MoveNextAsync() ? reading.Current : null, null);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            return (null, $"its index by data subject holds a run whose Sequences are stored as something else than a JSON array of integers ({e.Message})");
+        }
     }
 
     /// <summary>

@@ -390,6 +390,28 @@ public sealed class VerifyLogTests : IDisposable
         Assert.Contains("has PersonId stored as text, where the hub stores integer", personAsText.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// On SQL Server nothing checks the runs' stored arrays before verify-log compares the index with the log (on SQLite
+    /// the stored forms' check does), and EF Core's reading of one that is not a JSON array of integers throws: a problem
+    /// to report, not an unhandled error. Read here from the index's file alone, as that comparison reads it.
+    /// </summary>
+    [Fact]
+    public async Task A_runs_sequences_that_cannot_be_read_are_reported_by_the_comparison_with_the_log()
+    {
+        var (path, _) = await LogAsync("unreadable-run.db", 3, 2);
+        await IndexAsync(path);
+        var index = SqliteLogFile.IndexPathFor(path);
+        foreach (var sequences in new[] { "[1,4", "[1,\"4\"]", "{\"1\":4}", "[1,4.5]" })
+        {
+            TamperFile(index, $"UPDATE \"ProcessingLogIndexRuns\" SET \"Sequences\" = '{sequences}' WHERE \"First\" = 1;");
+            await using var log = DatabaseSetup.OpenSqliteFileAlone(SqliteLogFile.PathFor(path));
+            await using var indexDb = DatabaseSetup.OpenSqliteFileAlone(index);
+            var problem = await ProcessingLogIndex.DisagreementAsync(log, indexDb, 5, CancellationToken.None);
+            Assert.NotNull(problem);
+            Assert.Contains("holds a run whose Sequences are stored as something else than a JSON array of integers", problem, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Records_removed_from_the_end_and_written_again_before_the_indexer_saw_it_fail_without_a_kept_head()
     {
