@@ -121,6 +121,9 @@ public static class AccountabilityCommands
             return (verification, null);
         }
         if (await ProcessingLog.MissingFromEndAsync(log, indexEnd, CancellationToken.None) is { } missing) return (missing, null);
+        // An index of another shape (an earlier version's, left until the hub's next start makes it again) cannot be read
+        // as this one: the read path's check says so (SqliteLogFile.ReadPathProblemAsync), not an error of reading the log.
+        if (indexFile is not null && await SqliteLogFile.IndexShapeProblemAsync(db, indexFile, CancellationToken.None) is not null) return (verification, null);
         if (indexFile is not null && await SqliteLogFile.IndexStoredFormProblemAsync(db, indexFile, CancellationToken.None) is { } misstored) return (verification, misstored);
         if (await ProcessingLogIndex.DisagreementAsync(log, index, indexEnd, CancellationToken.None) is not { } disagreement) return (verification, null);
         // The index is derived from the log, so it can be made again; the disagreeing one is evidence of what was changed.

@@ -412,6 +412,34 @@ public sealed class VerifyLogTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// An index file of an earlier version's shape (the rows per record of the shape before the runs, with its passes),
+    /// as an upgrade leaves it until the hub's next start makes it again: verify-log says the index is not the hub's,
+    /// as for any other definition, and not that the log cannot be read (its reads of the runs found no such table).
+    /// </summary>
+    [Fact]
+    public async Task An_index_file_of_an_earlier_shape_is_said_to_be_one_and_the_log_is_read()
+    {
+        var (path, _) = await LogAsync("earlier-index.db", 3, 2);
+        await IndexAsync(path);
+        TamperFile(SqliteLogFile.IndexPathFor(path), """
+            CREATE TABLE "ProcessingLogIndexRecords" ("Subject" INTEGER NOT NULL, "Sequence" INTEGER NOT NULL, CONSTRAINT "PK_ProcessingLogIndexRecords" PRIMARY KEY ("Subject", "Sequence")) WITHOUT ROWID;
+            INSERT INTO "ProcessingLogIndexRecords" SELECT r."Subject", j."value" FROM "ProcessingLogIndexRuns" AS r, json_each(COALESCE(r."Sequences", json_array(r."First"))) AS j;
+            DROP TABLE "ProcessingLogIndexRuns";
+            """);
+
+        var result = await VerifyAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
+        Assert.DoesNotContain("cannot be read", result.Error, StringComparison.Ordinal);
+        Assert.Contains("chain is whole (5 records verified)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("is not the table the hub makes", result.Error, StringComparison.Ordinal);
+        Assert.Contains("an earlier version's index, left until the hub's next start, is made again by that start", result.Error, StringComparison.Ordinal);
+
+        // The hub's start makes it again, and the indexer fills it.
+        await IndexAsync(path);
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
+    }
+
     [Fact]
     public async Task Records_removed_from_the_end_and_written_again_before_the_indexer_saw_it_fail_without_a_kept_head()
     {
