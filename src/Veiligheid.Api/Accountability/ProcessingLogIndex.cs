@@ -51,7 +51,7 @@ public sealed class LogIndexSubject
 /// <remarks>
 /// Why runs and not a row per record (the eighteenth round's shape): the persons a partner works on recur from request to
 /// request, so a pass of 2,000 records names far fewer subjects than records (the load test: 80). A row per subject per
-/// pass is then a few B-tree entries a pass where a row per record was 2,000; a record of a subject named once in its pass
+/// pass is then an entry a subject in one B-tree (the load test: 80 a pass) where a row per record was 2,000; a record of a subject named once in its pass
 /// costs what it did. BENCHMARKS.md, "Nineteenth round".
 /// </remarks>
 public sealed class LogIndexRun
