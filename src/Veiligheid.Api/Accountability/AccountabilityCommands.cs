@@ -109,6 +109,9 @@ public static class AccountabilityCommands
         var indexFile = hubFile is null ? null : SqliteLogFile.IndexPathFor(hubFile);
         if (indexFile is not null && !File.Exists(indexFile)) return (verification, null);
         long indexEnd;
+        // An index of another shape (an earlier version's, left until the hub's next start makes it again, or one edited)
+        // cannot be read as this one: said as what the hub misreads, not as an error of reading the log. Read once, here.
+        var shape = indexFile is null ? null : await SqliteLogFile.IndexShapeProblemAsync(db, indexFile, CancellationToken.None);
         await using var indexDb = indexFile is null ? null : DatabaseSetup.OpenSqliteFileAlone(indexFile);
         var index = indexDb ?? db;
         try
@@ -117,13 +120,12 @@ public static class AccountabilityCommands
         }
         catch (DbException e)
         {
+            if (shape is not null) return (verification, shape);
             await error.WriteLineAsync($"The processing log's index by data subject could not be read; the chain's verdict does not depend on it. {e.Message}");
             return (verification, null);
         }
         if (await ProcessingLog.MissingFromEndAsync(log, indexEnd, CancellationToken.None) is { } missing) return (missing, null);
-        // An index of another shape (an earlier version's, left until the hub's next start makes it again) cannot be read
-        // as this one: the read path's check says so (SqliteLogFile.ReadPathProblemAsync), not an error of reading the log.
-        if (indexFile is not null && await SqliteLogFile.IndexShapeProblemAsync(db, indexFile, CancellationToken.None) is not null) return (verification, null);
+        if (shape is not null) return (verification, shape);
         if (indexFile is not null && await SqliteLogFile.IndexStoredFormProblemAsync(db, indexFile, CancellationToken.None) is { } misstored) return (verification, misstored);
         if (await ProcessingLogIndex.DisagreementAsync(log, index, indexEnd, CancellationToken.None) is not { } disagreement) return (verification, null);
         // The index is derived from the log, so it can be made again; the disagreeing one is evidence of what was changed.

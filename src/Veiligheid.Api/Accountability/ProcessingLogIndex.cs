@@ -429,14 +429,14 @@ public static class ProcessingLogIndex
     /// the log's end, the watermark could be a pass that indexer added meanwhile, for records written since: a whole log
     /// taken for a cut one, its rows removed and a warning of removed records.
     /// </summary>
-    internal const string SqlServerTrim = """
+    internal static readonly string SqlServerTrim = $$"""
         SET NOCOUNT ON;
         DECLARE @watermark bigint = (SELECT COALESCE(MAX([p].[Through]), 0) FROM [ProcessingLogIndexPasses] AS [p] WITH (UPDLOCK, HOLDLOCK));
         DECLARE @end bigint = (SELECT COALESCE(MAX([Sequence]), 0) FROM [ProcessingLog]);
         DECLARE @removed int = 0;
         IF @watermark > @end
         BEGIN
-            SET @removed = (SELECT COUNT(*) FROM [ProcessingLogIndexRuns] AS [r] CROSS APPLY OPENJSON(COALESCE([r].[Sequences], CONCAT(N'[', [r].[First], N']'))) AS [j]
+            SET @removed = (SELECT COUNT(*) FROM [ProcessingLogIndexRuns] AS [r] CROSS APPLY OPENJSON({{RunSequences(sqlServer: true, "[r]")}}) AS [j]
                             WHERE CAST([j].[value] AS bigint) > @end);
             DELETE FROM [ProcessingLogIndexRuns] WHERE [First] > @end;
             -- What is left of a run reaching over the end (its first is at or below it): its sequences up to it, a run of

@@ -436,11 +436,8 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         var response = await client.GraphQLAsync(field == "processingLog" ? PeriodLogQuery : PeriodReportQuery, variables);
 
         Assert.Empty(response.Errors);
-        var reads = factory.Counter.Statements.Where(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, reads.Count); // the page and its totalCount
-        foreach (var read in reads)
+        foreach (var (read, plan) in PlansOfTheLogsReads())
         {
-            var plan = factory.WithDb(db => Plan(db, read));
             var text = string.Join("\n", plan);
             // The actions only by their key, as the view joins each record to its own.
             Assert.DoesNotContain("IX_ProcessingActions_OccurredAt", text, StringComparison.Ordinal);
@@ -468,17 +465,22 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         var response = await officer.GraphQLAsync(PeriodLogQuery, new Dictionary<string, object?> { ["from"] = from, ["to"] = to });
 
         Assert.Empty(response.Errors);
-        var reads = factory.Counter.Statements.Where(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, reads.Count); // the page and its totalCount
-        foreach (var read in reads)
+        foreach (var (read, plan) in PlansOfTheLogsReads())
         {
-            var plan = factory.WithDb(db => Plan(db, read));
             var text = string.Join("\n", plan);
             Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
             // Every read of a table by an index or a range of its key: a bare "SEARCH p" is the MIN/MAX optimisation's walk.
             Assert.True(plan.Where(line => line.StartsWith("SEARCH ", StringComparison.Ordinal)).All(line => line.Contains(" USING ", StringComparison.Ordinal)), read + "\n" + text);
             Assert.Contains("IX_ProcessingActions_OccurredAt", text, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>The statements of the request just counted that read the log's records (the page and its totalCount), each with SQLite's plan.</summary>
+    private List<(string Read, List<string> Plan)> PlansOfTheLogsReads()
+    {
+        var reads = factory.Counter.Statements.Where(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, reads.Count); // the page and its totalCount
+        return [.. reads.Select(read => (read, factory.WithDb(db => Plan(db, read))))];
     }
 
     [Fact]
