@@ -102,7 +102,7 @@ public static class ProcessingLogProfile
                 writer.Write((sequence, previous) => ProcessingLog.Chain(requests, sequence, previous));
             }
         }
-        var total = await db.Set<ProcessingLogEntry>().CountAsync();
+        var total = await ProcessingLog.EndAsync(db, CancellationToken.None);
         var indexed = await db.Set<LogIndexRun>().CountAsync();
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"appended {total:N0} records of {persons.Count:N0} persons in {appending.Elapsed.TotalSeconds:F1} s; index runs {indexed:N0}"));

@@ -58,21 +58,24 @@ public static class AccountabilityQueries
                 var hub = ctx.Hub();
                 var log = ctx.RequestServices!.GetRequiredService<ProcessingLog>();
                 // A person's records, as the index by data subject finds them; null for the whole log.
-                IQueryable<ProcessingRecord>? about = null;
+                SubjectLog? about = null;
                 var bsn = ctx.GetArgument<string?>("bsn");
-                if (bsn is not null) about = await ProcessingLogIndex.AboutBsnAsync(hub.Db, log.Protect(bsn), ctx.CancellationToken);
+                if (bsn is not null) about = await ProcessingLogIndex.SubjectBsnAsync(hub.Db, log.Protect(bsn), ctx.CancellationToken);
                 int? person = null;
                 if (ctx.GetArgument<string?>("person") is { } personGlobalId)
                 {
                     if (!GlobalId.TryDecode(personGlobalId, "Person", out var personId))
                         throw new ExecutionError($"'{personGlobalId}' is not a person id.") { Code = "INVALID_ID" };
                     // With a BSN as well, the records about that BSN are already few: the person narrows them further.
-                    about = about is null ? await ProcessingLogIndex.AboutAsync(hub.Db, personId, ctx.CancellationToken) : about.Where(r => r.PersonId == personId);
+                    about ??= await ProcessingLogIndex.SubjectAsync(hub.Db, personId, ctx.CancellationToken);
                     person = personId;
                 }
                 var (from, to) = (ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
-                var records = about is null ? LogPeriod(hub.Db, from, to) : Period(about, from, to);
-                var page = await records.ToKeysetPageAsync(NewestFirst, ctx, ProcessingLogList);
+                var cursor = ctx.GetArgument<string?>("after") is { } after ? Keyset.Decode(NewestFirst, after, ProcessingLogList) : null;
+                var page = about is null
+                    ? await WholeLogPageAsync(hub.Db, from, to, cursor, ctx)
+                    : await SubjectPageAsync(about, records => bsn is not null && person is { } narrowed ? records.Where(r => r.PersonId == narrowed) : records,
+                        from, to, null, NewestFirst, cursor, ProcessingLogList, ctx);
                 // The inzage is noted once the page is read: a page refused (a cursor the log did not give) processed no one.
                 if (bsn is not null) NoteSubject(hub, bsn);
                 // By id only: an id the hub does not hold names no one unless the page shows records about it. A record
@@ -100,8 +103,8 @@ public static class AccountabilityQueries
                 var protectedBsn = log.Protect(bsn);
                 var cursor = ctx.GetArgument<string?>("after") is { } after ? Keyset.Decode(ReportCursor, after, AccessReportList) : null;
                 var end = cursor is null ? await ProcessingLog.EndAsync(hub.Db, ctx.CancellationToken) : (long)cursor[1]!;
-                var report = Period(await ProcessingLogIndex.AboutBsnAsync(hub.Db, protectedBsn, ctx.CancellationToken), from, to).Where(r => r.Sequence <= end);
-                var page = await report.ToKeysetPageAsync(OldestFirst, ctx, AccessReportList, cursor is null ? null : [cursor[0]]);
+                var subject = await ProcessingLogIndex.SubjectBsnAsync(hub.Db, protectedBsn, ctx.CancellationToken);
+                var page = await SubjectPageAsync(subject, records => records, from, to, end, OldestFirst, cursor is null ? null : [cursor[0]], AccessReportList, ctx);
                 var entries = new Page<ProcessingRecord>(page.Nodes, page.HasNextPage, page.HasPreviousPage,
                     (_, row) => Keyset.Encode(ReportCursor, [row.Sequence, end], AccessReportList), page.Count);
                 // As the log's look-up: noted once the page is read, so a page refused (a cursor the report did not give) processed no one.
@@ -140,12 +143,66 @@ public static class AccountabilityQueries
     }
 
     /// <summary>
-    /// The whole log's records of a period (every record when neither bound is given): their action's time in it, and (so
-    /// that it is a range of the log's key, not a scan of the log) their sequence from the first action in the period
-    /// and, when it has an end, before the action after its last. The person rows have no index by action (a second B-tree
-    /// that each record paid for; BENCHMARKS.md, "Nineteenth round"), so the actions found by their time cannot lead to
-    /// their rows; the bounds do, whatever order the actions' times are in: a record is at or after its action's id, and
-    /// before the next action's.
+    /// A page of the whole log, newest first, in a period or not: read from the range of actions that holds it, so that it
+    /// reads its records, not the log. The page's records are the newest before the cursor in the period, and the newest
+    /// <c>first + 1</c> actions before the cursor in the period each hold at least one of them (an action's first record is
+    /// at its id), so the page lies at or after the last of those actions. Found first, in a statement of its own, and
+    /// given to the page's read as a value: the view computes a packed record's sequence, which no index seeks, so only a
+    /// bound on its action's key limits what the view reads of the packed records, and SQLite carries a value into the
+    /// view's parts but not a subquery (with one it read every packed action, 0.9 s for 1.6 million records here).
+    /// </summary>
+    private static async Task<Page<ProcessingRecord>> WholeLogPageAsync(VeiligheidDbContext db, DateTime? from, DateTime? to, IReadOnlyList<object?>? cursor,
+        IResolveFieldContext context)
+    {
+        var (records, actions) = await LogPeriodAsync(db, from, to, context.CancellationToken);
+        var paged = records;
+        if (cursor is not null)
+        {
+            var before = (long)cursor[0]!;
+            actions = actions?.Where(a => a.Id < before);
+            paged = paged.Where(r => r.ActionKey < before);
+        }
+        var first = ListQuerying.PageSize(context);
+        if (actions is not null
+            && await actions.OrderByDescending(a => a.Id).Skip(first).Select(a => (long?)a.Id).FirstOrDefaultAsync(context.CancellationToken) is { } oldest)
+            paged = OfActions(paged, oldest, null);
+        return await records.ToKeysetPageAsync(NewestFirst, context, ProcessingLogList, cursor, paged);
+    }
+
+    /// <summary>
+    /// A page of a person's records (<paramref name="subject"/>, narrowed by <paramref name="narrow"/>) in a period and up to
+    /// <paramref name="end"/> (when given), in <paramref name="order"/>: read from the page's own sequences, found first
+    /// (<see cref="SubjectLog.CandidatesAsync"/>), instead of from every record about the person, which a packed record
+    /// makes cost its action's parse (<see cref="SubjectLog"/>). Those sequences hold the page unless one of them gives no
+    /// record the page takes (an index row the log no longer matches, or a record about another person with the same BSN
+    /// where both are asked): the page is then short of what was read, and is read again from all the person's records.
+    /// totalCount counts all of them.
+    /// </summary>
+    private static async Task<Page<ProcessingRecord>> SubjectPageAsync(SubjectLog subject, Func<IQueryable<ProcessingRecord>, IQueryable<ProcessingRecord>> narrow,
+        DateTime? from, DateTime? to, long? end, SortTerm<ProcessingRecord>[] order, IReadOnlyList<object?>? cursor, string list, IResolveFieldContext context)
+    {
+        IQueryable<ProcessingRecord> Filtered(IQueryable<ProcessingRecord> records)
+        {
+            records = narrow(Period(records, from, to));
+            return end is { } last ? records.Where(r => r.Sequence <= last) : records;
+        }
+        var all = Filtered(subject.Records);
+        var first = ListQuerying.PageSize(context);
+        var candidates = await subject.CandidatesAsync(order[0].Descending, (long?)cursor?[0], end, from, to, first + 1, context.CancellationToken);
+        var page = await all.ToKeysetPageAsync(order, context, list, cursor, Filtered(subject.At(candidates)));
+        var read = page.Nodes.Count + (page.HasNextPage ? 1 : 0);
+        return candidates.Count == first + 1 && read < candidates.Count ? await all.ToKeysetPageAsync(order, context, list, cursor) : page;
+    }
+
+    /// <summary>
+    /// The whole log's records of a period (every record when neither bound is given), and the actions of the period (null
+    /// when it has none):
+    /// their action's time in it, and (so that it is a range of the log's keys, not a scan of the log) their sequence and
+    /// their action's key from the first action in the period and, when it has an end, before the action after its last.
+    /// The person rows have no index by action (a second B-tree that each record paid for; BENCHMARKS.md, "Nineteenth
+    /// round"), and the packed records' sequences are computed, so the actions found by their time cannot lead to their
+    /// records; the bounds do, whatever order the actions' times are in: a record is at or after its action's id, and
+    /// before the next action's. Read first, each in a statement of its own, and given as values (see <see cref="WholeLogPageAsync"/>).
     /// </summary>
     /// <remarks>
     /// The period's first action is read through the actions' time index with a bound on each side: with only its start,
@@ -157,18 +214,36 @@ public static class AccountabilityQueries
     /// records: the index by data subject finds those, and the bounds would read the period's other actions besides
     /// (<see cref="Period"/>).
     /// </remarks>
-    internal static IQueryable<ProcessingRecord> LogPeriod(VeiligheidDbContext db, DateTime? from, DateTime? to)
+    internal static async Task<(IQueryable<ProcessingRecord> Records, IQueryable<ProcessingAction>? Actions)> LogPeriodAsync(VeiligheidDbContext db, DateTime? from, DateTime? to,
+        CancellationToken cancellationToken)
     {
         var records = Period(db.Set<ProcessingRecord>().AsNoTracking(), from, to);
-        if (from is null && to is null) return records;
         var actions = db.Set<ProcessingAction>().AsNoTracking();
+        if (from is null && to is null) return (records, actions);
         var inPeriod = actions;
         if (from is { } start) inPeriod = inPeriod.Where(a => a.OccurredAt >= start);
         if (to is { } end) inPeriod = inPeriod.Where(a => a.OccurredAt < end);
         var first = from is not null && to is null ? inPeriod.Where(a => a.OccurredAt <= DateTime.MaxValue) : inPeriod;
-        records = records.Where(r => r.Sequence >= first.Min(a => (long?)a.Id));
+        // A period without actions: the empty range of keys, which SQLite reads as such (a constant false it planned as a scan).
+        if (await first.MinAsync(a => (long?)a.Id, cancellationToken) is not { } lowest) return (OfActions(records, 0, 0), null);
+        inPeriod = inPeriod.Where(a => a.Id >= lowest);
+        long? next = null;
         if (to is not null)
-            records = records.Where(r => r.Sequence < (actions.Where(b => b.Id > inPeriod.Max(a => (long?)a.Id)).Min(b => (long?)b.Id) ?? long.MaxValue));
-        return records;
+        {
+            var last = await inPeriod.MaxAsync(a => a.Id, cancellationToken);
+            next = await actions.Where(b => b.Id > last).MinAsync(b => (long?)b.Id, cancellationToken);
+            if (next is { } below) inPeriod = inPeriod.Where(a => a.Id < below);
+        }
+        return (OfActions(records, lowest, next), inPeriod);
+    }
+
+    /// <summary>
+    /// These records of the actions from <paramref name="lowest"/> on and before <paramref name="next"/> (no end when
+    /// null): each bound on both the sequence (the person rows' key) and the action's key (the packed records' action's).
+    /// </summary>
+    internal static IQueryable<ProcessingRecord> OfActions(IQueryable<ProcessingRecord> records, long lowest, long? next)
+    {
+        records = records.Where(r => r.Sequence >= lowest && r.ActionKey >= lowest);
+        return next is { } below ? records.Where(r => r.Sequence < below && r.ActionKey < below) : records;
     }
 }

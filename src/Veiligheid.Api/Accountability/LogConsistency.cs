@@ -12,7 +12,7 @@ namespace Veiligheid.Accountability;
 /// </summary>
 public static class LogConsistency
 {
-    /// <summary>How many of the newest records about a person the key check looks through for one whose person is still held.</summary>
+    /// <summary>How many of the newest records about a person the key check looks through for one whose person is still held (of as many actions at most).</summary>
     private const int KeySample = 50;
 
     /// <summary>
@@ -24,8 +24,11 @@ public static class LogConsistency
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(db);
+        // The newest actions that hold the sample, bounded as a value (ProcessingLogIndex.TailActionAsync says why).
+        var oldest = await db.Set<ProcessingAction>().OrderByDescending(a => a.Id).Skip(KeySample - 1).Select(a => (long?)a.Id)
+            .FirstOrDefaultAsync(cancellationToken) ?? 0;
         var newest = await db.Set<ProcessingRecord>().AsNoTracking()
-            .Where(r => r.PersonId != null && r.ProtectedBsn != null)
+            .Where(r => r.Sequence >= oldest && r.ActionKey >= oldest && r.PersonId != null && r.ProtectedBsn != null)
             .OrderByDescending(r => r.Sequence).Take(KeySample)
             .Select(r => new { r.Sequence, PersonId = r.PersonId!.Value, r.ProtectedBsn })
             .ToListAsync(cancellationToken);

@@ -374,15 +374,21 @@ public sealed class ProcessingLog : IDisposable
     }
 
     /// <summary>The rows of these requests' records, each request's contiguous and in order, placed after the chain's end.</summary>
-    private static LogRows Chain(List<PendingAppend> batch, long sequence, string previous)
-        => Chain(batch.Select(b => b.Records), sequence, previous);
+    private LogRows Chain(List<PendingAppend> batch, long sequence, string previous)
+        => Chain(batch.Select(b => b.Records), sequence, previous, WritesPersonRows);
+
+    /// <summary>
+    /// Whether this log writes the earlier form, a person row per record (<see cref="LogRows.AddAction"/>), instead of packing
+    /// them into their action: for tests of logs written by the versions of 1 Dec 2026, which hosts keep and read.
+    /// </summary>
+    internal bool WritesPersonRows { get; set; }
 
     /// <summary>
     /// Places each request's records after the chain's end and returns the rows that store them: one action per request,
     /// chained as one (<see cref="RecordHasher.ActionHash"/>: the action holds the hash, each record reads it as its own),
     /// one entry per person.
     /// </summary>
-    internal static LogRows Chain(IEnumerable<List<ProcessingRecord>> requests, long sequence, string previous)
+    internal static LogRows Chain(IEnumerable<List<ProcessingRecord>> requests, long sequence, string previous, bool personRows = false)
     {
         var rows = new LogRows();
         foreach (var records in requests)
@@ -396,14 +402,14 @@ public sealed class ProcessingLog : IDisposable
             }
             var hash = RecordHasher.ActionHash(records, previous);
             foreach (var record in records) record.Hash = hash;
-            rows.AddAction(records, hash);
+            rows.AddAction(records, hash, personRows);
             previous = hash;
         }
         return rows;
     }
 
     /// <summary>The write on other databases (SQL Server): through the request's context, a multi-row INSERT per hundred rows.</summary>
-    private static async Task WriteThroughContextAsync(VeiligheidDbContext db, List<PendingAppend> batch, CancellationToken cancellationToken)
+    private async Task WriteThroughContextAsync(VeiligheidDbContext db, List<PendingAppend> batch, CancellationToken cancellationToken)
     {
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async ct =>
@@ -434,16 +440,25 @@ public sealed class ProcessingLog : IDisposable
     /// hash is its own, or its action's when the action is chained as one (<see cref="RecordHasher.ActionHash"/>).
     /// </summary>
     /// <remarks>
-    /// The last person row is the end whatever its action holds: a left join, and an empty hash where neither the row nor
-    /// its action has one. Only an edit of the log's file leaves it so (its action's row or hash removed; verify-log shows
+    /// The end is the later of the last person row and the last record of the last action when its records are packed
+    /// (<see cref="PackedRecords"/>; one key read at the end of each table). The last person row is the end whatever its
+    /// action holds: a left join, and an empty hash where neither the row nor its action has one. Only an edit of the log's file leaves it so (its action's row or hash removed; verify-log shows
     /// it), and the writer then chains on, as it always did over an edited end; an inner join read an earlier end, whose
     /// next sequences were taken, and a NULL hash failed the read, so every request with person data was withheld.
     /// </remarks>
     internal static string LastRecordSql(bool sqlServer) => sqlServer
-        ? "SELECT TOP (1) [l].[Sequence], COALESCE(NULLIF([l].[Hash], N''), [a].[Hash], N'') FROM [ProcessingLog] AS [l] WITH (UPDLOCK, HOLDLOCK) " +
-          "LEFT JOIN [ProcessingActions] AS [a] ON [a].[Id] = [l].[ActionKey] ORDER BY [l].[Sequence] DESC;"
-        : "SELECT \"l\".\"Sequence\", COALESCE(NULLIF(\"l\".\"Hash\", ''), \"a\".\"Hash\", '') FROM \"ProcessingLog\" AS \"l\" " +
-          "LEFT JOIN \"ProcessingActions\" AS \"a\" ON \"a\".\"Id\" = \"l\".\"ActionKey\" ORDER BY \"l\".\"Sequence\" DESC LIMIT 1;";
+        ? "SELECT TOP (1) [e].[Sequence], [e].[Hash] FROM (" +
+          "SELECT [r].[Sequence], [r].[Hash] FROM (SELECT TOP (1) [l].[Sequence], COALESCE(NULLIF([l].[Hash], N''), [a].[Hash], N'') AS [Hash] " +
+          "FROM [ProcessingLog] AS [l] WITH (UPDLOCK, HOLDLOCK) LEFT JOIN [ProcessingActions] AS [a] ON [a].[Id] = [l].[ActionKey] ORDER BY [l].[Sequence] DESC) AS [r] " +
+          $"UNION ALL SELECT {PackedRecords.LastSequenceSql(sqlServer, "[p]")}, COALESCE([p].[Hash], N'') " +
+          "FROM (SELECT TOP (1) [Id], [Records], [Hash] FROM [ProcessingActions] WITH (UPDLOCK, HOLDLOCK) ORDER BY [Id] DESC) AS [p] WHERE [p].[Records] IS NOT NULL" +
+          ") AS [e] ORDER BY [e].[Sequence] DESC;"
+        : "SELECT \"e\".\"Sequence\", \"e\".\"Hash\" FROM (" +
+          "SELECT * FROM (SELECT \"l\".\"Sequence\" AS \"Sequence\", COALESCE(NULLIF(\"l\".\"Hash\", ''), \"a\".\"Hash\", '') AS \"Hash\" FROM \"ProcessingLog\" AS \"l\" " +
+          "LEFT JOIN \"ProcessingActions\" AS \"a\" ON \"a\".\"Id\" = \"l\".\"ActionKey\" ORDER BY \"l\".\"Sequence\" DESC LIMIT 1) " +
+          $"UNION ALL SELECT {PackedRecords.LastSequenceSql(sqlServer, "\"p\"")}, COALESCE(\"p\".\"Hash\", '') " +
+          "FROM (SELECT \"Id\", \"Records\", \"Hash\" FROM \"ProcessingActions\" ORDER BY \"Id\" DESC LIMIT 1) AS \"p\" WHERE \"p\".\"Records\" IS NOT NULL" +
+          ") AS \"e\" ORDER BY \"e\".\"Sequence\" DESC LIMIT 1;";
 
     /// <summary>
     /// The chain's last sequence and hash (0 and the genesis hash when empty), read in the write transaction. Plain SQL:
@@ -523,11 +538,14 @@ public sealed class ProcessingLog : IDisposable
                 return new ChainVerification(count, entry.Sequence, $"record {sequence} is missing (found {entry.Sequence} next)");
             if (row.Action is null)
                 return new ChainVerification(count, entry.Sequence, $"record {entry.Sequence} has no action: action {entry.ActionKey}, which it names, is missing");
+            if (row.Action.Records is not null)
+                return new ChainVerification(count, entry.Sequence,
+                    $"record {entry.Sequence} is a person row of action {entry.ActionKey}, whose records are packed into it; the hub writes an action's records one way");
             // The writer keys an action by its first record's sequence and writes its records as one run.
             if (entry.ActionKey != entry.Sequence && entry.ActionKey != action)
                 return new ChainVerification(count, entry.Sequence,
                     $"record {entry.Sequence} names action {entry.ActionKey}, which neither begins at it nor is the action of the record before it");
-            if (EmptyForNone(row.Action, entry) is { } emptied) return new ChainVerification(count, entry.Sequence, emptied);
+            if (EmptyForNone(row.Action, entry.Sequence, entry.ProtectedBsn) is { } emptied) return new ChainVerification(count, entry.Sequence, emptied);
             action = entry.ActionKey;
             var record = ProcessingRecord.Of(row.Action, entry);
             sequence++;
@@ -549,6 +567,25 @@ public sealed class ProcessingLog : IDisposable
             count++;
         }
         if (EndRun() is { } changedAtEnd) return changedAtEnd;
+        // Then the actions whose records are packed into them (PackedRecords), which the hub writes after any person rows:
+        // each must begin at the next sequence, hold its records in the form the hub writes, and be chained as one.
+        var packed = db.Set<ProcessingAction>().AsNoTracking().Where(a => a.Records != null).OrderBy(a => a.Id).AsAsyncEnumerable();
+        await foreach (var stored in packed.WithCancellation(cancellationToken))
+        {
+            if (stored.Id != sequence)
+                return new ChainVerification(count, Math.Min(stored.Id, sequence), stored.Id < sequence
+                    ? $"action {stored.Id} packs records from {stored.Id} on, which the log holds before it already"
+                    : $"record {sequence} is missing (found {stored.Id} next)");
+            if (PackedRecords.Problem(stored.Id, stored.Records!) is { } malformed) return new ChainVerification(count, stored.Id, malformed);
+            if (stored.Hash is null)
+                return new ChainVerification(count, stored.Id, $"action {stored.Id} packs its records but holds no hash, which the hub always writes for them");
+            run.AddRange(PackedRecords.Read(stored.Records!).Select(r => ProcessingRecord.Of(stored, r)));
+            foreach (var record in run)
+                if (EmptyForNone(stored, record.Sequence, record.ProtectedBsn) is { } emptied) return new ChainVerification(count, record.Sequence, emptied);
+            chained = stored;
+            sequence += run.Count;
+            if (EndRun() is { } changed) return changed;
+        }
         var head = new ChainHead(sequence - 1, previous);
         if (await ActionsWithoutRecords(db).FirstOrDefaultAsync(cancellationToken) is { } orphan)
             return new ChainVerification(count, orphan, $"action {orphan} has no records (an action is keyed by the sequence of its first record)");
@@ -564,11 +601,11 @@ public sealed class ProcessingLog : IDisposable
     /// protected BSN of a person without one) is stored empty, which the hub never writes: both forms of the hash encode
     /// a missing value as an empty field, so the hash alone holds over NULL edited to ''. Null when there is none.
     /// </summary>
-    private static string? EmptyForNone(ProcessingAction action, ProcessingLogEntry entry)
+    private static string? EmptyForNone(ProcessingAction action, long sequence, string? protectedBsn)
     {
         const string why = "where the hub stores NULL or a value, never an empty one: the hash does not tell '' from NULL, so it was edited";
         if (action.UserId is { Length: 0 }) return $"action {action.Id} stores an empty UserId {why}";
-        if (entry.ProtectedBsn is { Length: 0 }) return $"record {entry.Sequence} stores an empty ProtectedBsn {why}";
+        if (protectedBsn is { Length: 0 }) return $"record {sequence} stores an empty ProtectedBsn {why}";
         return null;
     }
 
@@ -592,7 +629,7 @@ public sealed class ProcessingLog : IDisposable
     /// </summary>
     internal static IQueryable<long?> ActionsWithoutRecords(VeiligheidDbContext db)
         => db.Set<ProcessingAction>().AsNoTracking()
-            .Where(a => !db.Set<ProcessingLogEntry>().Any(e => e.Sequence == a.Id && e.ActionKey == a.Id))
+            .Where(a => a.Records == null && !db.Set<ProcessingLogEntry>().Any(e => e.Sequence == a.Id && e.ActionKey == a.Id))
             .OrderBy(a => a.Id)
             .Select(a => (long?)a.Id);
 
@@ -600,7 +637,9 @@ public sealed class ProcessingLog : IDisposable
     public static async Task<long> EndAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return await db.Set<ProcessingLogEntry>().MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+        var sql = PackedRecords.LogEndSql(db.OnSqlServer, db.OnSqlServer ? "[ProcessingLog]" : "\"ProcessingLog\"",
+            db.OnSqlServer ? "[ProcessingActions]" : "\"ProcessingActions\"") + " AS \"Value\"";
+        return await db.Database.SqlQueryRaw<long>(sql).SingleAsync(cancellationToken);
     }
 
     /// <summary>
@@ -624,8 +663,8 @@ public sealed class ProcessingLog : IDisposable
 
 /// <summary>
 /// The rows that store chained records: one <see cref="ProcessingAction"/> per request (a run of records with one action
-/// id), with the <see cref="ProcessingLogEntry"/> of each of its persons. The one place a record is split into them; the
-/// view <c>ProcessingRecords</c> joins them back.
+/// id), its persons packed into it, or in the earlier forms with the <see cref="ProcessingLogEntry"/> of each of its
+/// persons. The one place a record is split into them; the view <c>ProcessingRecords</c> reads them back.
 /// </summary>
 internal sealed class LogRows
 {
@@ -633,16 +672,19 @@ internal sealed class LogRows
     public List<ProcessingLogEntry> Entries { get; } = [];
 
     /// <summary>
-    /// Adds the records of one action chained as one (<see cref="RecordHasher.ActionHash"/>): the action with the hash,
-    /// each record's entry with an empty one.
+    /// Adds the records of one action chained as one (<see cref="RecordHasher.ActionHash"/>): the action with the hash and
+    /// its records packed into it (<see cref="PackedRecords"/>); or, with <paramref name="personRows"/>, each record's
+    /// entry with an empty hash (the form written between the migrations ProcessingActionHash and PackedRecords; the hub no longer writes it, tests do, as an
+    /// earlier version would have).
     /// </summary>
-    public void AddAction(IReadOnlyList<ProcessingRecord> records, string hash)
+    public void AddAction(IReadOnlyList<ProcessingRecord> records, string hash, bool personRows = false)
     {
         ArgumentNullException.ThrowIfNull(records);
         var action = ProcessingAction.Of(records[0]);
         action.Hash = hash;
         Actions.Add(action);
-        foreach (var record in records) Entries.Add(EntryOf(record, action, ""));
+        if (!personRows) action.Records = PackedRecords.Write(records);
+        else foreach (var record in records) Entries.Add(EntryOf(record, action, ""));
     }
 
     /// <summary>

@@ -146,36 +146,73 @@ public static class ProcessingLogIndex
     public static readonly IReadOnlyList<string> Tables = [SubjectsTable, RunsTable, PassesTable];
 
     /// <summary>
-    /// The records about the person with this internal id, as one query (period, order and paging compose on it), for
-    /// the index's watermark read before it (<see cref="EndAsync"/>; see <see cref="Matching"/> for why before).
+    /// The records about the person with this internal id, for the index's watermark read before (<see cref="EndAsync"/>;
+    /// see <see cref="SubjectLog"/> for why before) and the action of the record after it (<see cref="TailActionAsync"/>).
     /// </summary>
-    public static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId, long watermark)
-        => Matching(db, IndexedSequences(db, nameof(LogIndexSubject.PersonId), personId), e => e.PersonId == personId, r => r.PersonId == personId, watermark);
+    public static SubjectLog Subject(VeiligheidDbContext db, int personId, long watermark, long tailAction)
+        => new(db, nameof(LogIndexSubject.PersonId), personId, nameof(ProcessingRecord.PersonId), personId, r => r.PersonId == personId, watermark, tailAction);
 
-    /// <summary>The records about the person with this internal id: the watermark read, then the query made for it.</summary>
-    public static async Task<IQueryable<ProcessingRecord>> AboutAsync(VeiligheidDbContext db, int personId, CancellationToken cancellationToken)
-        => About(db, personId, await EndAsync(db, cancellationToken));
-
-    /// <summary>The records about the person with this protected BSN (<see cref="ProcessingLog.Protect"/>), as one query, for the watermark read before it.</summary>
-    public static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn, long watermark)
+    /// <summary>The records about the person with this protected BSN (<see cref="ProcessingLog.Protect"/>), for the watermark and the tail's action read before.</summary>
+    public static SubjectLog SubjectBsn(VeiligheidDbContext db, string protectedBsn, long watermark, long tailAction)
     {
         ArgumentNullException.ThrowIfNull(protectedBsn);
         // Not a protected form (KeyOf is null): no key in the index stands for it, so that part names no record.
-        return Matching(db, IndexedSequences(db, nameof(LogIndexSubject.BsnKey), KeyOf(protectedBsn)), e => e.ProtectedBsn == protectedBsn,
-            r => r.ProtectedBsn == protectedBsn, watermark);
+        return new(db, nameof(LogIndexSubject.BsnKey), KeyOf(protectedBsn), nameof(ProcessingRecord.ProtectedBsn), protectedBsn,
+            r => r.ProtectedBsn == protectedBsn, watermark, tailAction);
     }
 
-    /// <summary>The records about the person with this protected BSN: the watermark read, then the query made for it.</summary>
-    public static async Task<IQueryable<ProcessingRecord>> AboutBsnAsync(VeiligheidDbContext db, string protectedBsn, CancellationToken cancellationToken)
-        => AboutBsn(db, protectedBsn, await EndAsync(db, cancellationToken));
+    /// <summary>The records about the person with this internal id: the watermark and the tail's action read, then the subject's log made for them.</summary>
+    public static async Task<SubjectLog> SubjectAsync(VeiligheidDbContext db, int personId, CancellationToken cancellationToken)
+    {
+        var watermark = await EndAsync(db, cancellationToken);
+        return Subject(db, personId, watermark, await TailActionAsync(db, watermark, cancellationToken));
+    }
 
-    /// <summary><see cref="About(VeiligheidDbContext, int, long)"/> with the watermark read first, synchronously (tests).</summary>
-    internal static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId) => About(db, personId, End(db));
+    /// <summary>The records about the person with this protected BSN: the watermark and the tail's action read, then the subject's log made for them.</summary>
+    public static async Task<SubjectLog> SubjectBsnAsync(VeiligheidDbContext db, string protectedBsn, CancellationToken cancellationToken)
+    {
+        var watermark = await EndAsync(db, cancellationToken);
+        return SubjectBsn(db, protectedBsn, watermark, await TailActionAsync(db, watermark, cancellationToken));
+    }
 
-    /// <summary><see cref="AboutBsn(VeiligheidDbContext, string, long)"/> with the watermark read first, synchronously (tests).</summary>
-    internal static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn) => AboutBsn(db, protectedBsn, End(db));
+    /// <summary>The records about the person with this internal id, as one query (<see cref="SubjectLog.Records"/>).</summary>
+    public static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId, long watermark, long tailAction)
+        => Subject(db, personId, watermark, tailAction).Records;
+
+    /// <summary>The records about the person with this protected BSN, as one query (<see cref="SubjectLog.Records"/>).</summary>
+    public static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn, long watermark, long tailAction)
+        => SubjectBsn(db, protectedBsn, watermark, tailAction).Records;
+
+    /// <summary><see cref="About(VeiligheidDbContext, int, long, long)"/> with the watermark read first, synchronously (tests).</summary>
+    internal static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId)
+    {
+        var watermark = End(db);
+        return About(db, personId, watermark, TailAction(db, watermark).Max() ?? 0);
+    }
+
+    /// <summary><see cref="AboutBsn(VeiligheidDbContext, string, long, long)"/> with the watermark read first, synchronously (tests).</summary>
+    internal static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn)
+    {
+        var watermark = End(db);
+        return AboutBsn(db, protectedBsn, watermark, TailAction(db, watermark).Max() ?? 0);
+    }
 
     private static long End(VeiligheidDbContext db) => Watermark(db).Max() ?? 0;
+
+    /// <summary>
+    /// The key of the action that holds the record after <paramref name="watermark"/> (or the last before it): every record
+    /// past the watermark is of this action or a later one. A reader of the tail bounds the actions by it, in a statement
+    /// of its own, as a value: the view's packed records have computed sequences, which no index seeks, and SQLite does not
+    /// carry a bound that is a subquery into the view's parts (it read every packed action; a value it does).
+    /// </summary>
+    public static async Task<long> TailActionAsync(VeiligheidDbContext db, long watermark, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return await TailAction(db, watermark).MaxAsync(cancellationToken) ?? 0;
+    }
+
+    private static IQueryable<long?> TailAction(VeiligheidDbContext db, long watermark)
+        => db.Set<ProcessingAction>().Where(a => a.Id <= watermark + 1).Select(a => (long?)a.Id);
 
     /// <summary>The passes' marks, whose highest is the watermark (<see cref="EndAsync"/>).</summary>
     private static IQueryable<long?> Watermark(VeiligheidDbContext db) => db.Set<LogIndexPass>().Select(p => (long?)p.Through);
@@ -216,45 +253,48 @@ public static class ProcessingLogIndex
     }
 
     /// <summary>
-    /// <c>WHERE subject AND Sequence IN (the index's sequences for the subject's numbers UNION ALL the tail's)</c>. The
-    /// watermark is read before, in a statement of its own: every record up to it is then among the index's rows this
-    /// statement reads (a pass commits its rows with its mark), whatever the database's isolation. Read in the same
-    /// statement, SQL Server under READ COMMITTED with locking could read the rows before a batch committed and the mark
-    /// after, and leave that batch's records out of both terms. Shaped so for SQLite's planner: the subjects are found by
-    /// their index, each one's sequences by a range of the index's key, the tail by a range of the log's key past the
-    /// watermark, then each record by its Sequence, in order, so no sort and no scan. Written as <c>IN … OR Sequence &gt; watermark</c> instead,
-    /// the planner walked the whole Sequence index backwards for the ORDER BY … LIMIT of a page (0.5 s), or the OccurredAt
-    /// index for a period (5 s). The tail is read from the person rows alone (<see cref="ProcessingLogEntry"/>: the subject
-    /// is theirs), the records themselves from the view with their action.
+    /// The sequences the index names for the subjects whose <paramref name="column"/> (person id or BSN key) is the
+    /// parameter <paramref name="parameter"/> (none for null: = NULL is never true), as SQL: the subjects by their index,
+    /// each one's runs by a range of the runs' key, each run's sequences read from its JSON array with <c>json_each</c>
+    /// (SQL Server: <c>OPENJSON</c>), one column named <c>Value</c>.
     /// </summary>
-    private static IQueryable<ProcessingRecord> Matching(VeiligheidDbContext db, IQueryable<long> indexed,
-        Expression<Func<ProcessingLogEntry, bool>> tail, Expression<Func<ProcessingRecord, bool>> recorded, long watermark)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var sequences = indexed.Concat(db.Set<ProcessingLogEntry>().Where(e => e.Sequence > watermark).Where(tail).Select(e => e.Sequence));
-        return db.Set<ProcessingRecord>().AsNoTracking().Where(recorded).Where(r => sequences.Contains(r.Sequence));
-    }
+    internal static string IndexedSequencesSql(bool sqlServer, string column, string parameter)
+        => sqlServer
+            ? $"SELECT CAST([ix_j].[value] AS bigint) AS [Value] FROM [{RunsTable}] AS [ix_r] CROSS APPLY OPENJSON({RunSequences(sqlServer: true, "[ix_r]")}) AS [ix_j] " +
+              $"WHERE [ix_r].[Subject] IN (SELECT [ix_s].[Id] FROM [{SubjectsTable}] AS [ix_s] WHERE [ix_s].[{column}] = {parameter})"
+            : $"SELECT \"ix_j\".\"value\" AS \"Value\" FROM \"{RunsTable}\" AS \"ix_r\", json_each({RunSequences(sqlServer: false, "\"ix_r\"")}) AS \"ix_j\" " +
+              $"WHERE \"ix_r\".\"Subject\" IN (SELECT \"ix_s\".\"Id\" FROM \"{SubjectsTable}\" AS \"ix_s\" WHERE \"ix_s\".\"{column}\" = {parameter})";
 
     /// <summary>
-    /// The sequences the index names for the subjects whose <paramref name="column"/> (person id or BSN key) is
-    /// <paramref name="value"/> (none for null: = NULL is never true), as a query to compose on: the subjects by their index, each one's runs by a
-    /// range of the runs' key, each run's sequences read from its JSON array. Written in SQL: EF Core reads a JSON array
-    /// column as rows through an APPLY, which it does not translate for SQLite, where <c>json_each</c> beside the run in
-    /// the FROM clause does the same.
+    /// The records at the sequences <paramref name="sequences"/> selects (one column), in the columns of
+    /// <see cref="ProcessingRecord"/>, whichever form they are stored in: a person row at the sequence with its action, or
+    /// else the element at the sequence's place in the last action at or before it, when that action's records are packed
+    /// and reach that far (<see cref="PackedRecords"/>). A sequence the log holds neither way gives no record, as the
+    /// view's inner join gives none for a person row without its action.
     /// </summary>
-    private static IQueryable<long> IndexedSequences(VeiligheidDbContext db, string column, long? value)
+    internal static string RecordsAtSql(bool sqlServer, string sequences)
     {
-        // A parameter of the provider's own, named: EF Core names the ones it makes of plain values p0, p1 …, which its
-        // ToQueryString declares without the @ T-SQL needs (the tests parse the look-ups' T-SQL).
-        const string name = "@subjectValue";
-        DbParameter parameter = db.OnSqlServer ? new SqlParameter(name, SqlDbType.BigInt) : new SqliteParameter(name, SqliteType.Integer);
-        parameter.Value = value is { } given ? given : DBNull.Value;
-        var sql = db.OnSqlServer
-            ? $"SELECT CAST([ix_j].[value] AS bigint) AS [Value] FROM [{RunsTable}] AS [ix_r] CROSS APPLY OPENJSON({RunSequences(sqlServer: true, "[ix_r]")}) AS [ix_j] " +
-              $"WHERE [ix_r].[Subject] IN (SELECT [ix_s].[Id] FROM [{SubjectsTable}] AS [ix_s] WHERE [ix_s].[{column}] = {name})"
-            : $"SELECT \"ix_j\".\"value\" AS \"Value\" FROM \"{RunsTable}\" AS \"ix_r\", json_each({RunSequences(sqlServer: false, "\"ix_r\"")}) AS \"ix_j\" " +
-              $"WHERE \"ix_r\".\"Subject\" IN (SELECT \"ix_s\".\"Id\" FROM \"{SubjectsTable}\" AS \"ix_s\" WHERE \"ix_s\".\"{column}\" = {name})";
-        return db.Database.SqlQueryRaw<long>(sql, parameter);
+        string[] actionColumns = ["ActionId", "ActionName", "OccurredAt", "OrganisationId", "OrganisationKey", "Role", "ApplicationId", "UserId", "Purpose", "LegalGround", "RetentionYears"];
+        if (sqlServer)
+        {
+            string Element(int index, string type) =>
+                $"CAST(JSON_VALUE([a].[Records], CONCAT(N'$[', [q].[Value] - [a].[Id], N'][{index}]')) AS {type})";
+            string Field(string column, int index, string type) => $"CASE WHEN [l].[Sequence] IS NOT NULL THEN [l].[{column}] ELSE {Element(index, type)} END AS [{column}]";
+            return $"SELECT [q].[Value] AS [Sequence], [a].[Id] AS [ActionKey], {string.Join(", ", actionColumns.Select(c => $"[a].[{c}]"))}, " +
+                   $"{Field("PersonId", 0, "int")}, {Field("ProtectedBsn", 1, "nvarchar(64)")}, {Field("Categories", 2, "nvarchar(200)")}, {Field("Confidentiality", 3, "nvarchar(40)")}, " +
+                   "CASE WHEN [l].[Sequence] IS NOT NULL THEN COALESCE(NULLIF([l].[Hash], N''), [a].[Hash]) ELSE [a].[Hash] END AS [Hash] " +
+                   $"FROM ({sequences}) AS [q] LEFT JOIN [ProcessingLog] AS [l] ON [l].[Sequence] = [q].[Value] " +
+                   "INNER JOIN [ProcessingActions] AS [a] ON [a].[Id] = COALESCE([l].[ActionKey], (SELECT MAX([b].[Id]) FROM [ProcessingActions] AS [b] WHERE [b].[Id] <= [q].[Value])) " +
+                   "WHERE [l].[Sequence] IS NOT NULL OR JSON_QUERY([a].[Records], CONCAT(N'$[', [q].[Value] - [a].[Id], N']')) IS NOT NULL";
+        }
+        string SqliteField(string column, int index) =>
+            $"CASE WHEN \"l\".\"Sequence\" IS NOT NULL THEN \"l\".\"{column}\" ELSE \"a\".\"Records\" ->> ('$[' || (\"q\".\"Value\" - \"a\".\"Id\") || '][{index}]') END AS \"{column}\"";
+        return $"SELECT \"q\".\"Value\" AS \"Sequence\", \"a\".\"Id\" AS \"ActionKey\", {string.Join(", ", actionColumns.Select(c => $"\"a\".\"{c}\""))}, " +
+               $"{SqliteField("PersonId", 0)}, {SqliteField("ProtectedBsn", 1)}, {SqliteField("Categories", 2)}, {SqliteField("Confidentiality", 3)}, " +
+               "CASE WHEN \"l\".\"Sequence\" IS NOT NULL THEN COALESCE(NULLIF(\"l\".\"Hash\", ''), \"a\".\"Hash\") ELSE \"a\".\"Hash\" END AS \"Hash\" " +
+               $"FROM ({sequences}) AS \"q\" LEFT JOIN \"ProcessingLog\" AS \"l\" ON \"l\".\"Sequence\" = \"q\".\"Value\" " +
+               "INNER JOIN \"ProcessingActions\" AS \"a\" ON \"a\".\"Id\" = COALESCE(\"l\".\"ActionKey\", (SELECT max(\"b\".\"Id\") FROM \"ProcessingActions\" AS \"b\" WHERE \"b\".\"Id\" <= \"q\".\"Value\")) " +
+               "WHERE \"l\".\"Sequence\" IS NOT NULL OR \"q\".\"Value\" - \"a\".\"Id\" < json_array_length(\"a\".\"Records\")";
     }
 
     /// <summary>
@@ -270,7 +310,9 @@ public static class ProcessingLogIndex
         ArgumentNullException.ThrowIfNull(db);
         var indexed = await HighestIndexedPersonIdAsync(db, cancellationToken);
         var watermark = await EndAsync(db, cancellationToken);
-        var tail = await db.Set<ProcessingLogEntry>().Where(e => e.Sequence > watermark && e.ProtectedBsn != null).MaxAsync(e => e.PersonId, cancellationToken);
+        var tailAction = await TailActionAsync(db, watermark, cancellationToken);
+        var tail = await db.Set<ProcessingRecord>().Where(r => r.ActionKey >= tailAction && r.Sequence > watermark && r.ProtectedBsn != null)
+            .MaxAsync(r => r.PersonId, cancellationToken);
         return indexed is null ? tail : tail is null ? indexed : Math.Max(indexed.Value, tail.Value);
     }
 
@@ -346,15 +388,34 @@ public static class ProcessingLogIndex
                     }
                 }
             }
-            var records = log.Set<ProcessingLogEntry>().AsNoTracking().Where(e => e.Sequence > from && e.Sequence <= to)
-                .OrderBy(e => e.Sequence).Select(e => new { e.Sequence, e.PersonId, e.ProtectedBsn }).AsAsyncEnumerable();
-            await foreach (var record in records.WithCancellation(cancellationToken))
+            string? Compare(long sequence, int? personId, long? bsnKey)
             {
-                var subject = named[record.Sequence - from - 1];
+                var subject = named[sequence - from - 1];
                 if (subject == 0)
-                    return string.Create(CultureInfo.InvariantCulture, $"its index by data subject has no row for record {record.Sequence}");
-                if (subjects[subject] != (record.PersonId, KeyOf(record.ProtectedBsn)))
-                    return string.Create(CultureInfo.InvariantCulture, $"its index by data subject names record {record.Sequence} under another person or BSN than the log does");
+                    return string.Create(CultureInfo.InvariantCulture, $"its index by data subject has no row for record {sequence}");
+                return subjects[subject] != (personId, bsnKey)
+                    ? string.Create(CultureInfo.InvariantCulture, $"its index by data subject names record {sequence} under another person or BSN than the log does")
+                    : null;
+            }
+            // Both forms of the log's records (the chain's walk checked each sequence is stored once): the person rows of
+            // the window, then the packed records of the actions reaching into it.
+            var rows = log.Set<ProcessingLogEntry>().AsNoTracking().Where(e => e.Sequence > from && e.Sequence <= to)
+                .OrderBy(e => e.Sequence).Select(e => new { e.Sequence, e.PersonId, e.ProtectedBsn }).AsAsyncEnumerable();
+            await foreach (var row in rows.WithCancellation(cancellationToken))
+                if (Compare(row.Sequence, row.PersonId, KeyOf(row.ProtectedBsn)) is { } disagreeing) return disagreeing;
+            var firstAction = await TailActionAsync(log, from, cancellationToken);
+            var packed = log.Set<ProcessingAction>().AsNoTracking().Where(a => a.Id >= firstAction && a.Id <= to && a.Records != null)
+                .OrderBy(a => a.Id).Select(a => new { a.Id, a.Records }).AsAsyncEnumerable();
+            var elements = new List<(int? PersonId, long? BsnKey)>();
+            await foreach (var action in packed.WithCancellation(cancellationToken))
+            {
+                elements.Clear();
+                PackedRecords.ReadSubjects(Encoding.UTF8.GetBytes(action.Records!), elements);
+                for (var i = 0; i < elements.Count; i++)
+                {
+                    var sequence = action.Id + i;
+                    if (sequence > from && sequence <= to && Compare(sequence, elements[i].PersonId, elements[i].BsnKey) is { } disagreeing) return disagreeing;
+                }
             }
         }
         return null;
@@ -432,7 +493,7 @@ public static class ProcessingLogIndex
     internal static readonly string SqlServerTrim = $$"""
         SET NOCOUNT ON;
         DECLARE @watermark bigint = (SELECT COALESCE(MAX([p].[Through]), 0) FROM [ProcessingLogIndexPasses] AS [p] WITH (UPDLOCK, HOLDLOCK));
-        DECLARE @end bigint = (SELECT COALESCE(MAX([Sequence]), 0) FROM [ProcessingLog]);
+        DECLARE @end bigint = ({{PackedRecords.LogEndSql(sqlServer: true, "[ProcessingLog]", "[ProcessingActions]")}});
         DECLARE @removed int = 0;
         IF @watermark > @end
         BEGIN
@@ -470,6 +531,16 @@ public static class ProcessingLogIndex
             INSERT INTO @tail ([Sequence], [PersonId], [BsnKey])
             SELECT TOP ({batch}) [l].[Sequence], [l].[PersonId], {KeySql(sqlServer: true, "[l].[ProtectedBsn]")} FROM [ProcessingLog] AS [l]
             WHERE [l].[Sequence] > @watermark ORDER BY [l].[Sequence];
+            -- The packed records past the watermark, from the action holding the record after it: of the next {batch} packed
+            -- actions, which hold {batch} records at least; then the batch is the first {batch} of both forms.
+            DECLARE @tailAction bigint = COALESCE((SELECT MAX([Id]) FROM [ProcessingActions] WHERE [Id] <= @watermark + 1), 0);
+            INSERT INTO @tail ([Sequence], [PersonId], [BsnKey])
+            SELECT [a].[Id] + CAST([r].[key] AS bigint), CAST(JSON_VALUE([r].[value], '$[0]') AS int), {KeySql(sqlServer: true, "JSON_VALUE([r].[value], '$[1]')")}
+            FROM (SELECT TOP ({batch}) [Id], [Records] FROM [ProcessingActions] WHERE [Id] >= @tailAction AND [Records] IS NOT NULL ORDER BY [Id]) AS [a]
+            CROSS APPLY OPENJSON([a].[Records]) AS [r]
+            WHERE [a].[Id] + CAST([r].[key] AS bigint) > @watermark
+              AND NOT EXISTS (SELECT 1 FROM @tail AS [e] WHERE [e].[Sequence] = [a].[Id] + CAST([r].[key] AS bigint));
+            DELETE FROM @tail WHERE [Sequence] > (SELECT MAX([k].[Sequence]) FROM (SELECT TOP ({batch}) [Sequence] FROM @tail ORDER BY [Sequence]) AS [k]);
             INSERT INTO [ProcessingLogIndexSubjects] ([PersonId], [BsnKey])
             SELECT DISTINCT [t].[PersonId], [t].[BsnKey] FROM @tail AS [t]
             WHERE NOT EXISTS (SELECT 1 FROM [ProcessingLogIndexSubjects] AS [s] WHERE {same});

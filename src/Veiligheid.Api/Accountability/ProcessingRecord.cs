@@ -34,6 +34,13 @@ public sealed class ProcessingRecord
     /// <summary>The request (actie) this record belongs to; one request processing several persons gives several records with one action id.</summary>
     public Guid ActionId { get; set; }
 
+    /// <summary>
+    /// The key of the action row it is stored with (<see cref="ProcessingAction.Id"/>, the sequence of the action's first
+    /// record). A reader of the log by sequence bounds this too: the view computes a packed record's sequence
+    /// (<see cref="PackedRecords"/>), which no index can seek, while this is its action's key.
+    /// </summary>
+    public long ActionKey { get; set; }
+
     /// <summary>The GraphQL operation name (actienaam), or "(anonymous)".</summary>
     public required string ActionName { get; set; }
 
@@ -95,6 +102,7 @@ public sealed class ProcessingRecord
         return new ProcessingRecord
         {
             Sequence = entry.Sequence,
+            ActionKey = entry.ActionKey,
             ActionId = action.ActionId,
             ActionName = action.ActionName,
             OccurredAt = action.OccurredAt,
@@ -111,6 +119,33 @@ public sealed class ProcessingRecord
             Categories = entry.Categories,
             Confidentiality = entry.Confidentiality,
             Hash = entry.Hash,
+        };
+    }
+
+    /// <summary>The record a packed element and its action make, as the view <c>ProcessingRecords</c> reads it: for the chain's walk.</summary>
+    public static ProcessingRecord Of(ProcessingAction action, PackedRecord packed)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return new ProcessingRecord
+        {
+            Sequence = packed.SequenceIn(action.Id),
+            ActionKey = action.Id,
+            ActionId = action.ActionId,
+            ActionName = action.ActionName,
+            OccurredAt = action.OccurredAt,
+            OrganisationId = action.OrganisationId,
+            OrganisationKey = action.OrganisationKey,
+            Role = action.Role,
+            ApplicationId = action.ApplicationId,
+            UserId = action.UserId,
+            Purpose = action.Purpose,
+            LegalGround = action.LegalGround,
+            RetentionYears = action.RetentionYears,
+            PersonId = packed.PersonId,
+            ProtectedBsn = packed.ProtectedBsn,
+            Categories = packed.Categories,
+            Confidentiality = packed.Confidentiality,
+            Hash = action.Hash ?? "",
         };
     }
 }
@@ -144,6 +179,13 @@ public sealed class ProcessingAction
     /// Null for an action written before (1 Dec 2026), whose records each carry their own.
     /// </summary>
     public string? Hash { get; set; }
+
+    /// <summary>
+    /// The action's records packed into its row (<see cref="PackedRecords"/>): a JSON array of one element per record, the
+    /// first at <see cref="Id"/>. Null for an action whose records are person rows (<see cref="ProcessingLogEntry"/>; all
+    /// written before the migration PackedRecords). An action with packed records is always chained as one (<see cref="Hash"/> set).
+    /// </summary>
+    public string? Records { get; set; }
 
     /// <summary>The action of a record: its action fields, keyed by the record's sequence (the action's first record).</summary>
     public static ProcessingAction Of(ProcessingRecord record)
@@ -230,6 +272,9 @@ public sealed class ProcessingActionConfiguration : IEntityTypeConfiguration<Pro
         builder.HasIndex(a => a.OccurredAt);
         builder.Property(a => a.LegalGround).HasMaxLength(400);
         builder.Property(a => a.Hash).HasMaxLength(64).IsFixedLength();
+        // Unbounded (the hub's strings are 200 at most by convention): an action holds as many records as its request
+        // processed persons, up to ProcessingLogOptions.MostPersonsMatched and a page's more.
+        builder.Property(a => a.Records).Metadata.SetMaxLength(null);
     }
 }
 

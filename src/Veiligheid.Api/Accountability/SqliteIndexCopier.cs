@@ -20,6 +20,8 @@ internal sealed class SqliteIndexCopier : IDisposable
     private readonly SqliteRawStatement _watermark;
     private readonly SqliteRawStatement _logEnd;
     private readonly SqliteRawStatement _tail;
+    private readonly SqliteRawStatement _tailAction;
+    private readonly SqliteRawStatement _packedTail;
     private readonly SqliteRawStatement _findSubject;
     private readonly SqliteRawStatement _addSubject;
     private readonly SqliteRawStatement _addRun;
@@ -38,8 +40,8 @@ internal sealed class SqliteIndexCopier : IDisposable
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
         _index = indexSchema;
-        var (subjects, runs, passes, log) = (Name(indexSchema, ProcessingLogIndex.SubjectsTable), Name(indexSchema, ProcessingLogIndex.RunsTable),
-            Name(indexSchema, ProcessingLogIndex.PassesTable), Name(logSchema, "ProcessingLog"));
+        var (subjects, runs, passes, log, actions) = (Name(indexSchema, ProcessingLogIndex.SubjectsTable), Name(indexSchema, ProcessingLogIndex.RunsTable),
+            Name(indexSchema, ProcessingLogIndex.PassesTable), Name(logSchema, "ProcessingLog"), Name(logSchema, "ProcessingActions"));
         var made = new List<SqliteRawStatement>();
         SqliteRawStatement Prepare(string sql)
         {
@@ -50,8 +52,11 @@ internal sealed class SqliteIndexCopier : IDisposable
         try
         {
             _watermark = Prepare($"SELECT COALESCE(MAX(\"Through\"), 0) FROM {passes};");
-            _logEnd = Prepare($"SELECT COALESCE(MAX(\"Sequence\"), 0) FROM {log};");
+            _logEnd = Prepare(PackedRecords.LogEndSql(sqlServer: false, log, actions) + ";");
             _tail = Prepare($"SELECT \"Sequence\", \"PersonId\", \"ProtectedBsn\" FROM {log} WHERE \"Sequence\" > ?1 ORDER BY \"Sequence\" LIMIT ?2;");
+            // The packed records past the watermark: from the action holding the record after it (ProcessingLogIndex.TailActionAsync).
+            _tailAction = Prepare($"SELECT COALESCE(max(\"Id\"), 0) FROM {actions} WHERE \"Id\" <= ?1;");
+            _packedTail = Prepare($"SELECT \"Id\", \"Records\" FROM {actions} WHERE \"Id\" >= ?1 AND \"Records\" IS NOT NULL ORDER BY \"Id\";");
             _findSubject = Prepare($"SELECT \"Id\" FROM {subjects} WHERE \"PersonId\" IS ?1 AND \"BsnKey\" IS ?2 ORDER BY \"Id\" LIMIT 1;");
             _addSubject = Prepare($"INSERT INTO {subjects} (\"PersonId\", \"BsnKey\") VALUES (?1, ?2) RETURNING \"Id\";");
             // OR REPLACE: a run left above the watermark is written again from the log, at its key: one the trim cut at a
@@ -89,11 +94,7 @@ internal sealed class SqliteIndexCopier : IDisposable
     {
         var watermark = Scalar(_watermark);
         var logEnd = Scalar(_logEnd);
-        var rows = new List<(long Sequence, int? PersonId, long? BsnKey)>(batch);
-        _tail.BindInt64(1, watermark);
-        _tail.BindInt64(2, batch);
-        while (_tail.Next())
-            rows.Add((_tail.Int64(0), _tail.IsNull(1) ? null : checked((int)_tail.Int64(1)), _tail.IsNull(2) ? null : ProcessingLogIndex.KeyOf(_tail.Utf8(2))));
+        var rows = ReadTail(watermark, batch);
 
         // The index file's write lock: a second indexer (another host) waits, then reads past the rows this one wrote (the
         // watermark is read again under the lock).
@@ -157,6 +158,51 @@ internal sealed class SqliteIndexCopier : IDisposable
         transaction.Commit();
         foreach (var (key, id) in added) _subjects[key] = id;
         return copied;
+    }
+
+    /// <summary>
+    /// The first <paramref name="batch"/> records past the watermark with their subjects, in sequence order, of both forms:
+    /// the person rows past it, and the packed records of the actions from the one holding the record after it (parsed
+    /// here, a request's action at a time: one row read a request, where the person rows were one a person).
+    /// </summary>
+    private List<(long Sequence, int? PersonId, long? BsnKey)> ReadTail(long watermark, int batch)
+    {
+        var rows = new List<(long Sequence, int? PersonId, long? BsnKey)>(batch);
+        _tail.BindInt64(1, watermark);
+        _tail.BindInt64(2, batch);
+        while (_tail.Next())
+            rows.Add((_tail.Int64(0), _tail.IsNull(1) ? null : checked((int)_tail.Int64(1)), _tail.IsNull(2) ? null : ProcessingLogIndex.KeyOf(_tail.Utf8(2))));
+        _tail.Reset();
+        _tailAction.BindInt64(1, watermark + 1);
+        var firstAction = Scalar(_tailAction);
+        _packedTail.BindInt64(1, firstAction);
+        var packed = 0;
+        var subjects = new List<(int? PersonId, long? BsnKey)>();
+        try
+        {
+            while (packed < batch && _packedTail.Next())
+            {
+                var action = _packedTail.Int64(0);
+                subjects.Clear();
+                PackedRecords.ReadSubjects(_packedTail.Utf8(1), subjects);
+                for (var i = 0; i < subjects.Count && packed < batch; i++)
+                {
+                    var sequence = action + i;
+                    if (sequence <= watermark) continue;
+                    rows.Add((sequence, subjects[i].PersonId, subjects[i].BsnKey));
+                    packed++;
+                }
+            }
+        }
+        finally
+        {
+            _packedTail.Reset();
+        }
+        // Person rows come before packed actions in a log the hub wrote (it packs since it stopped writing rows), but the
+        // batch is whatever comes first of both.
+        if (packed > 0 && rows.Count > packed) rows.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        if (rows.Count > batch) rows.RemoveRange(batch, rows.Count - batch);
+        return rows;
     }
 
     /// <summary>
@@ -253,7 +299,7 @@ internal sealed class SqliteIndexCopier : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in new[] { _watermark, _logEnd, _tail, _findSubject, _addSubject, _addRun, _addPass, _lockIndex, _schemaVersion })
+        foreach (var statement in new[] { _watermark, _logEnd, _tail, _tailAction, _packedTail, _findSubject, _addSubject, _addRun, _addPass, _lockIndex, _schemaVersion })
             statement.Dispose();
     }
 }

@@ -62,13 +62,17 @@ public static class ListQuerying
     /// <summary>Orders, applies the 'after' cursor and takes one row more than 'first' to know whether more follow.</summary>
     /// <param name="list">The list named in its cursors, as for <see cref="Keyset.Encode{T}(IReadOnlyList{SortTerm{T}}, T, string?)"/>.</param>
     /// <param name="afterKeys">The keys of the 'after' cursor when the caller decoded it (a cursor that holds more than them); null to decode it here.</param>
-    public static async Task<Page<T>> ToKeysetPageAsync<T>(this IQueryable<T> filtered, IReadOnlyList<SortTerm<T>> order, IResolveFieldContext context, string? list = null, IReadOnlyList<object?>? afterKeys = null)
+    /// <param name="paged">The rows the page is read from, when the caller narrowed <paramref name="filtered"/> to a range
+    /// that holds the page (the processing log's, whose packed records no index seeks); <paramref name="filtered"/> is
+    /// still what totalCount counts. Null to read the page from <paramref name="filtered"/>.</param>
+    public static async Task<Page<T>> ToKeysetPageAsync<T>(this IQueryable<T> filtered, IReadOnlyList<SortTerm<T>> order, IResolveFieldContext context, string? list = null,
+        IReadOnlyList<object?>? afterKeys = null, IQueryable<T>? paged = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(order);
         var first = PageSize(context);
         var after = context.GetArgument<string?>("after");
-        var query = filtered;
+        var query = paged ?? filtered;
         if (after is not null) query = query.Where(Keyset.After(order, afterKeys ?? Keyset.Decode(order, after, list)));
         var rows = await Keyset.Sort(query, order).Take(first + 1).ToListAsync(context.CancellationToken);
         var hasNext = rows.Count > first;

@@ -85,8 +85,10 @@ field() { sed -n 's/^LOADRESULT .*\b'"$2"'=\([^ ]*\).*/\1/p' "$out/wrk-$1.txt"; 
 # Call each in an assignment of its own (x=$(log_end "$db")): fail's exit leaves only the $(...) subshell, and set -e
 # stops the script on the assignment's status, where inside $(( )) or an if's (( )) the empty value is an arithmetic
 # error that bash runs on past.
+# The log's end is the last person row's, or the last action's last record when its records are packed (the hub's
+# PackedRecords.LogEndSql; sqlite3 3.38 or later for its JSON).
 log_end() {
-  sqlite3 "$(log_file_of "$1")" 'SELECT COALESCE(MAX("Sequence"), 0) FROM "ProcessingLog";' 2>/dev/null \
+  sqlite3 "$(log_file_of "$1")" 'SELECT max(COALESCE((SELECT max("Sequence") FROM "ProcessingLog"), 0), COALESCE((SELECT "p"."Id" + max(COALESCE(json_array_length(CASE WHEN json_valid("p"."Records") THEN "p"."Records" END), 1), 1) - 1 FROM (SELECT "Id", "Records" FROM "ProcessingActions" ORDER BY "Id" DESC LIMIT 1) AS "p" WHERE "p"."Records" IS NOT NULL), 0));' 2>/dev/null \
     || fail "sqlite3 cannot read the processing log of $1 (is sqlite3 installed, is the file there?)"
 }
 index_end() {

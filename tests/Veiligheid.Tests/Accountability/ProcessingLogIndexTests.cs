@@ -51,6 +51,22 @@ internal static class LogIndex
         }
     }
 
+    /// <summary>
+    /// The lines of a plan that scan a table: every SCAN but of a JSON array (json_each, a virtual table: a run's sequences,
+    /// an action's packed records) and of a subquery's own rows (a co-routine or a materialized subquery, named where the
+    /// plan makes it, and scanned under its alias in <paramref name="sql"/>), which hold only what their own searches found.
+    /// </summary>
+    public static List<string> TableScans(IReadOnlyList<string> plan, string sql)
+    {
+        var subqueries = plan.Select(line => System.Text.RegularExpressions.Regex.Match(line, @"^(?:CO-ROUTINE|MATERIALIZE) (\S+)"))
+            .Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in subqueries.ToList())
+            foreach (System.Text.RegularExpressions.Match alias in System.Text.RegularExpressions.Regex.Matches(sql, $"\"{name}\" AS \"(\\w+)\""))
+                subqueries.Add(alias.Groups[1].Value);
+        return [.. plan.Where(line => line.StartsWith("SCAN ", StringComparison.Ordinal) && !line.Contains(" VIRTUAL TABLE", StringComparison.Ordinal)
+                                     && !subqueries.Contains(line["SCAN ".Length..].Split(' ')[0]))];
+    }
+
     public const string Purpose = "casusoverleg-zorg-en-veiligheid";
 
     public static ProcessingLogIndexer Indexer(this HubFactory factory) => factory.Services.GetRequiredService<ProcessingLogIndexer>();
@@ -252,11 +268,11 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
             };
         });
 
-        foreach (var (plan, index) in lines.Zip(SubjectIndexes))
+        foreach (var ((plan, sql), index) in lines.Zip(SubjectIndexes))
         {
             var text = string.Join("\n", plan);
-            // json_each reads a run's sequences: a scan of that one run's array, not of a table.
-            Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("SCAN ix_j VIRTUAL TABLE", StringComparison.Ordinal));
+            // json_each reads a run's sequences (and the tail's packed actions' records): a scan of that one array, not of a table.
+            Assert.Empty(LogIndex.TableScans(plan, sql));
             Assert.Contains($"COVERING INDEX {index}", text, StringComparison.Ordinal);
             Assert.Contains("PRIMARY KEY (Subject=?)", text, StringComparison.Ordinal);
             Assert.Contains("SCAN ix_j VIRTUAL TABLE", text, StringComparison.Ordinal);
@@ -268,17 +284,19 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
     }
 
     [Fact]
-    public void A_period_of_the_log_is_found_through_the_actions_time_index_on_SQLite()
+    public void A_period_of_the_log_reads_both_forms_of_its_records_by_ranges_of_their_keys_on_SQLite()
     {
         var from = new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc);
-        var plan = factory.WithDb(db => Plan(db, AccountabilityQueries.LogPeriod(db, from, from.AddDays(7)).OrderByDescending(r => r.Sequence).Take(11)));
+        var (plan, sql) = factory.WithDb(db => Plan(db,
+            AccountabilityQueries.OfActions(AccountabilityQueries.Period(db.Set<ProcessingRecord>(), from, from.AddDays(7)), 100, 200).OrderByDescending(r => r.Sequence).Take(11)));
 
-        // The actions of the period by their time, then the person rows as one range of their key (they have no index by
-        // action): without the range, the planner walked the whole log backwards for the ORDER BY … LIMIT.
+        // The person rows as one range of their key (they have no index by action), the packed records as one range of
+        // their actions' key: without the range, the planner walked the whole log backwards for the ORDER BY … LIMIT, and
+        // without the actions' bound as a value it read every packed action.
         var text = string.Join("\n", plan);
-        Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
-        Assert.Contains("INDEX IX_ProcessingActions_OccurredAt (OccurredAt>? AND OccurredAt<?)", text, StringComparison.Ordinal);
+        Assert.Empty(LogIndex.TableScans(plan, sql));
         Assert.Contains("SEARCH l USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)", text, StringComparison.Ordinal);
+        Assert.Contains("SEARCH a USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)", text, StringComparison.Ordinal);
         Assert.DoesNotContain("IX_ProcessingLog_ActionKey", text, StringComparison.Ordinal);
     }
 
@@ -313,13 +331,14 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         var from = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var statements = new[]
         {
-            ProcessingLogIndex.About(sqlServer, 1, 1000).Where(r => r.OccurredAt >= from).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
-            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64), 1000).OrderBy(r => r.Sequence).ToQueryString(),
+            ProcessingLogIndex.About(sqlServer, 1, 1000, 990).Where(r => r.OccurredAt >= from).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
+            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64), 1000, 990).OrderBy(r => r.Sequence).ToQueryString(),
             ProcessingLogIndex.SqlServerTrim,
             ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize),
-            AccountabilityQueries.LogPeriod(sqlServer, from, from.AddDays(7)).OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
-            AccountabilityQueries.LogPeriod(sqlServer, from, null).OrderByDescending(r => r.Sequence).Take(5).ToQueryString(),
-            AccountabilityQueries.LogPeriod(sqlServer, null, from).OrderByDescending(r => r.Sequence).Take(5).ToQueryString(),
+            AccountabilityQueries.OfActions(AccountabilityQueries.Period(sqlServer.Set<ProcessingRecord>(), from, from.AddDays(7)), 900, 1000)
+                .OrderByDescending(r => r.Sequence).Skip(4).Take(5).ToQueryString(),
+            AccountabilityQueries.OfActions(sqlServer.Set<ProcessingRecord>(), 900, null).OrderByDescending(r => r.Sequence).Take(5).ToQueryString(),
+            PackedRecords.LogEndSql(sqlServer: true, "[ProcessingLog]", "[ProcessingActions]"),
             ProcessingLog.ActionsWithoutRecords(sqlServer).ToQueryString(),
             ProcessingLog.LastRecordSql(sqlServer: true),
         };
@@ -328,14 +347,15 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
             new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(statement), out var errors);
             Assert.True(errors.Count == 0, statement + "\n" + string.Join("\n", errors.Select(e => $"line {e.Line}: {e.Message}")));
         }
-        Assert.Contains("UNION ALL", statements[0], StringComparison.Ordinal);
+        Assert.Contains(" UNION ", statements[0], StringComparison.Ordinal);
         Assert.Contains("[ProcessingLogIndexSubjects]", statements[1], StringComparison.Ordinal);
         // The watermark is read before, in a statement of its own, never beside the index's rows: under READ COMMITTED
         // with locking a batch committed between the two reads would be in neither the rows read nor the tail.
         Assert.All(statements[..2], statement => Assert.DoesNotContain("[ProcessingLogIndexPasses]", statement, StringComparison.Ordinal));
         // Two hosts on one SQL Server: the reads that a writer places its rows after hold their locks to the commit, so a
         // second host waits for the first instead of reading the same end (a fork the unique sequence would refuse).
-        Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLog.LastRecordSql(sqlServer: true)));
+        // Both of the log's ends: the last person row and the last action (whose records may be packed into it).
+        Assert.Equal(["HoldLock", "HoldLock", "UpdLock", "UpdLock"], TableHintsOf(ProcessingLog.LastRecordSql(sqlServer: true)));
         Assert.Equal(["HoldLock", "UpdLock"], TableHintsOf(ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize)));
         // The trim reads the watermark so before the log's end: a second host's indexer adds no pass meanwhile, so a pass
         // above that end is not one for records written since.
@@ -448,10 +468,12 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         }
     }
 
-    private static List<string> Plan(VeiligheidDbContext db, IQueryable<ProcessingRecord> query)
+    /// <summary>SQLite's plan for the query, with the statement planned.</summary>
+    private static (List<string> Plan, string Sql) Plan(VeiligheidDbContext db, IQueryable<ProcessingRecord> query)
     {
         using var command = query.CreateDbCommand();
-        return LogIndex.Plan(db, command);
+        var sql = command.CommandText;
+        return (LogIndex.Plan(db, command), sql);
     }
 }
 

@@ -363,33 +363,39 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         Assert.Empty((await officer.GraphQLAsync("{ purposes { key } }")).Errors);
         var perPage = new List<int>();
         string? after = null;
-        var reads = new List<string>();
+        var reads = new List<(string Sequences, string Records)>();
         for (var page = 0; page < 3; page++)
         {
             factory.Counter.Reset();
             var response = await officer.GraphQLAsync(PageQuery, new Dictionary<string, object?>(variables) { ["after"] = after });
             Assert.Empty(response.Errors);
-            var logReads = factory.Counter.Statements.Where(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal)).ToList();
-            Assert.True(logReads.Count == 1, string.Join("\n\n", factory.Counter.Statements));
-            reads.Add(logReads[0]);
+            // Two statements read the log: the page's sequences (the index's and the tail's, integers), then its records.
+            var sequences = factory.Counter.Statements.Where(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal)).ToList();
+            var records = factory.Counter.Statements.Where(s => s.Contains("json_each(@sequences)", StringComparison.Ordinal)).ToList();
+            Assert.True(sequences.Count == 1 && records.Count == 1, string.Join("\n\n", factory.Counter.Statements));
+            reads.Add((sequences[0], records[0]));
             perPage.Add(factory.Counter.Count);
             after = response.Data.GetProperty("processingLog").GetProperty("pageInfo").GetProperty("endCursor").GetString();
         }
 
-        // The first page's statement and the later pages' (with the cursor's bound): the same number of statements each.
+        // The first page's statements and the later pages' (with the cursor's bound): the same number of statements each.
         Assert.True(perPage.Distinct().Count() == 1, string.Join(", ", perPage));
         Assert.Equal(reads[1], reads[2]);
-        Assert.Contains("\"Sequence\" < @", reads[1], StringComparison.Ordinal);
-        var plan = factory.WithDb(db => Plan(db, reads[1]));
+        Assert.Contains("\"Value\" < @beyond", reads[1].Sequences, StringComparison.Ordinal);
+        Assert.Contains("\"Sequence\" < @", reads[1].Records, StringComparison.Ordinal);
+        var plan = factory.WithDb(db => Plan(db, reads[1].Sequences));
         var text = string.Join("\n", plan);
-        // json_each reads each of the subject's runs: a scan of that run's array, not of a table.
-        Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("SCAN ix_j VIRTUAL TABLE", StringComparison.Ordinal));
-        Assert.DoesNotContain("TEMP B-TREE", text, StringComparison.Ordinal);
+        // json_each reads each of the subject's runs (and the tail's packed actions): a scan of that array, not of a table.
+        // The subject's sequences are sorted as integers (in a temporary B-tree).
+        Assert.Empty(LogIndex.TableScans(plan, reads[1].Sequences));
         Assert.Contains($"COVERING INDEX {index}", text, StringComparison.Ordinal);
         // Each subject's rows a range of the index's key, the tail a range of the log's.
         Assert.Contains("PRIMARY KEY (Subject=?)", text, StringComparison.Ordinal);
         Assert.Contains("INTEGER PRIMARY KEY (rowid>?)", text, StringComparison.Ordinal);
-        Assert.Contains("INTEGER PRIMARY KEY (rowid=?)", text, StringComparison.Ordinal);
+        // Then each of the page's records by its key: a person row by its own, a packed one by its action's.
+        var recordsPlan = factory.WithDb(db => Plan(db, reads[1].Records));
+        Assert.Empty(LogIndex.TableScans(recordsPlan, reads[1].Records));
+        Assert.Contains("INTEGER PRIMARY KEY (rowid=?)", string.Join("\n", recordsPlan), StringComparison.Ordinal);
     }
 
     private const string PeriodLogQuery = """
@@ -441,7 +447,7 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
             var text = string.Join("\n", plan);
             // The actions only by their key, as the view joins each record to its own.
             Assert.DoesNotContain("IX_ProcessingActions_OccurredAt", text, StringComparison.Ordinal);
-            Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("SCAN ix_j VIRTUAL TABLE", StringComparison.Ordinal));
+            Assert.Empty(LogIndex.TableScans(plan, read));
             Assert.True(plan.Where(line => line.StartsWith("SEARCH ", StringComparison.Ordinal)).All(line => line.Contains(" USING ", StringComparison.Ordinal)), read + "\n" + text);
         }
     }
@@ -465,14 +471,20 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         var response = await officer.GraphQLAsync(PeriodLogQuery, new Dictionary<string, object?> { ["from"] = from, ["to"] = to });
 
         Assert.Empty(response.Errors);
-        foreach (var (read, plan) in PlansOfTheLogsReads())
+        Assert.Equal(2, factory.Counter.Statements.Count(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal))); // the page and its totalCount
+        // The page and its count, and the statements before them that find the period's range of actions (given to them as
+        // values, AccountabilityQueries.LogPeriodAsync): each reads by an index or a range of a key.
+        var reads = factory.Counter.Statements.Where(s => s.Contains("\"ProcessingRecords\"", StringComparison.Ordinal) || s.Contains("\"ProcessingActions\"", StringComparison.Ordinal)).ToList();
+        var plans = reads.Select(read => (read, Plan: factory.WithDb(db => Plan(db, read)))).ToList();
+        foreach (var (read, plan) in plans)
         {
             var text = string.Join("\n", plan);
-            Assert.DoesNotContain(plan, line => line.Contains("SCAN", StringComparison.Ordinal));
+            Assert.True(LogIndex.TableScans(plan, read).Count == 0, read + "\n" + text);
             // Every read of a table by an index or a range of its key: a bare "SEARCH p" is the MIN/MAX optimisation's walk.
             Assert.True(plan.Where(line => line.StartsWith("SEARCH ", StringComparison.Ordinal)).All(line => line.Contains(" USING ", StringComparison.Ordinal)), read + "\n" + text);
-            Assert.Contains("IX_ProcessingActions_OccurredAt", text, StringComparison.Ordinal);
         }
+        // The period's first action through the actions' time index.
+        Assert.Contains(plans, p => p.Plan.Any(line => line.Contains("IX_ProcessingActions_OccurredAt", StringComparison.Ordinal)));
     }
 
     /// <summary>The statements of the request just counted that read the log's records (the page and its totalCount), each with SQLite's plan.</summary>
@@ -490,8 +502,13 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
         const long after = 1000;
         var statements = new[]
         {
-            ProcessingLogIndex.About(sqlServer, 1, 1000).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
-            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64), 1000).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
+            ProcessingLogIndex.About(sqlServer, 1, 1000, 990).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
+            ProcessingLogIndex.AboutBsn(sqlServer, new string('a', 64), 1000, 990).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
+            // A page's sequences, first (with a period and a report's end) and after a cursor, and its records read by them.
+            Declared(ProcessingLogIndex.SubjectBsn(sqlServer, new string('a', 64), 1000, 990)
+                .CandidatesQuery(newestFirst: false, null, 2000, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2027, 1, 1, 0, 0, 0, DateTimeKind.Utc), 3)),
+            Declared(ProcessingLogIndex.Subject(sqlServer, 1, 1000, 990).CandidatesQuery(newestFirst: true, after, null, null, null, 3)),
+            ProcessingLogIndex.Subject(sqlServer, 1, 1000, 990).At([5, 7, 9]).Where(r => r.Sequence < after).OrderByDescending(r => r.Sequence).Take(3).ToQueryString(),
         };
         foreach (var statement in statements)
         {
@@ -499,6 +516,10 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
             Assert.True(errors.Count == 0, statement);
         }
     }
+
+    /// <summary>A statement with its parameters declared, as ToQueryString writes them, so that it parses as T-SQL on its own.</summary>
+    private static string Declared((string Sql, List<System.Data.Common.DbParameter> Parameters) query)
+        => string.Concat(query.Parameters.Select(p => $"DECLARE {p.ParameterName} {(p.Value is string ? "nvarchar(max)" : p.Value is DateTime ? "datetime2" : "bigint")};\n")) + query.Sql;
 
     /// <summary>SQLite's plan for a statement the hub sent, its parameters bound to placeholders (the plan does not depend on their values: no ANALYZE statistics).</summary>
     private static List<string> Plan(VeiligheidDbContext db, string statement)
@@ -513,5 +534,40 @@ public sealed class ProcessingLogPagingStatementTests(CountingHubFactory factory
             command.Parameters.Add(parameter);
         }
         return LogIndex.Plan(db, command);
+    }
+}
+
+/// <summary>A person's page is read from its own sequences first; where one of them gives no record the page takes, from all the person's.</summary>
+public sealed class ProcessingLogSubjectPageTests(UnindexedHubFactory factory) : IClassFixture<UnindexedHubFactory>
+{
+    private const string PageQuery = """
+        query($person: ID) { processingLog(person: $person, first: 2) { pageInfo { hasNextPage } nodes { sequence } } }
+        """;
+
+    [Fact]
+    public async Task A_page_whose_sequences_the_log_does_not_hold_for_the_person_is_read_from_all_their_records()
+    {
+        var persons = factory.Persons(12);
+        var (person, other) = (persons[^2], persons[^1]);
+        var before = factory.LogRecords().Count;
+        await factory.AppendAsync([person], rounds: 4);
+        await factory.AppendAsync([other], rounds: 3);
+        await factory.IndexAsync();
+        var own = factory.LogRecords().Skip(before).Where(r => r.PersonId == person.Id).Select(r => r.Sequence).ToList();
+        // An edited index: the other person's (newer) records named under this person's subject. The page's sequences,
+        // the three newest the index names for the person, then hold no record about them (each is checked against
+        // the person again), and the page is short of what was read.
+        factory.WithDb(db =>
+        {
+            var subjectOf = (int id) => db.Set<LogIndexSubject>().Where(s => s.PersonId == id).Select(s => s.Id).Single();
+            return db.Database.ExecuteSql($"UPDATE ProcessingLogIndexRuns SET Subject = {subjectOf(person.Id)} WHERE Subject = {subjectOf(other.Id)}");
+        });
+
+        var response = await factory.Officer().GraphQLAsync(PageQuery, new { person = GlobalId.Encode("Person", person.Id) });
+
+        Assert.Empty(response.Errors);
+        var page = response.Data.GetProperty("processingLog");
+        Assert.Equal(own.AsEnumerable().Reverse().Take(2), page.GetProperty("nodes").EnumerateArray().Select(n => long.Parse(n.GetProperty("sequence").GetString()!, CultureInfo.InvariantCulture)));
+        Assert.True(page.GetProperty("pageInfo").GetProperty("hasNextPage").GetBoolean());
     }
 }

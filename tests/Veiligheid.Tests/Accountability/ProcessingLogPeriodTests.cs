@@ -59,10 +59,10 @@ public sealed class ProcessingLogPeriodTests : IDisposable
         foreach (var (from, to) in periods)
         {
             var expected = all.Where(r => (from is null || r.OccurredAt >= from) && (to is null || r.OccurredAt < to)).Select(r => r.Sequence).ToList();
-            var found = await AccountabilityQueries.LogPeriod(db, from, to)
+            var found = await (await AccountabilityQueries.LogPeriodAsync(db, from, to, CancellationToken.None)).Records
                 .OrderBy(r => r.Sequence).Select(r => r.Sequence).ToListAsync();
             Assert.Equal(expected, found);
-            var newestFirst = await AccountabilityQueries.LogPeriod(db, from, to)
+            var newestFirst = await (await AccountabilityQueries.LogPeriodAsync(db, from, to, CancellationToken.None)).Records
                 .OrderByDescending(r => r.Sequence).Take(2).Select(r => r.Sequence).ToListAsync();
             Assert.Equal(expected.AsEnumerable().Reverse().Take(2), newestFirst);
         }

@@ -115,6 +115,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("Records")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<int>("RetentionYears")
                         .HasColumnType("int");
 
@@ -177,6 +180,9 @@ namespace Veiligheid.Data.Migrations.SqlServer
 
                     b.Property<Guid>("ActionId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("ActionKey")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ActionName")
                         .IsRequired()

@@ -108,6 +108,9 @@ namespace Veiligheid.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Records")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("RetentionYears")
                         .HasColumnType("INTEGER");
 
@@ -170,6 +173,9 @@ namespace Veiligheid.Data.Migrations.Sqlite
 
                     b.Property<Guid>("ActionId")
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("ActionKey")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ActionName")
                         .IsRequired()
