@@ -15,6 +15,8 @@ public sealed class ProcessingCollector
     private readonly Dictionary<string, ProcessedPerson> _byBsnOnly = new(StringComparer.Ordinal);
     // By reference: a list's filter is noted under each parent it is read under, with the same condition each time.
     private readonly Dictionary<Expression<Func<Person, bool>>, HashSet<DataCategory>> _matching = new(ReferenceEqualityComparer.Instance);
+    // By reference: the resolvers read each list's rows without tracking, so every row object is that list's alone.
+    private readonly Dictionary<object, IReadOnlyList<DataCategory>> _readByFilter = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The persons processed so far, by internal id, then the ones known only by BSN.</summary>
     public IReadOnlyCollection<ProcessedPerson> Persons
@@ -88,6 +90,27 @@ public sealed class ProcessingCollector
         ArgumentNullException.ThrowIfNull(categories);
         if (!_matching.TryGetValue(persons, out var noted)) _matching[persons] = noted = [];
         noted.UnionWith(categories);
+    }
+
+    /// <summary>
+    /// Notes that the filter of the list that answered these rows read <paramref name="categories"/> of each row's person
+    /// (<see cref="GraphQL.FilterDefinition{T}.ReadOfEachPerson"/>): a case's subjects filtered on a surname read the
+    /// surname of every subject they answer. Noted for a row's person as the row is (<see cref="AddReadByFilter"/>), so a
+    /// row the response leaves out (the one read past a page to tell whether more follow) notes nothing.
+    /// </summary>
+    public void NoteReadByFilter(System.Collections.IEnumerable rows, IReadOnlyList<DataCategory> categories)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(categories);
+        if (categories.Count == 0) return;
+        foreach (var row in rows) _readByFilter[row] = categories;
+    }
+
+    /// <summary>Notes the person of <paramref name="row"/> with what its list's filter read of them (<see cref="NoteReadByFilter"/>); nothing for another row.</summary>
+    public void AddReadByFilter(object row, int personId)
+    {
+        if (_readByFilter.Count == 0 || !_readByFilter.TryGetValue(row, out var categories)) return;
+        foreach (var category in categories) Add(personId, category);
     }
 
     /// <summary>Whether some condition was noted by <see cref="AddMatching"/>.</summary>

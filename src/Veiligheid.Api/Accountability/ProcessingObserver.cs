@@ -14,8 +14,10 @@ namespace Veiligheid.Accountability;
 /// <summary>
 /// Field middleware on every schema: each resolved field whose source is a person's data (the person itself, a case or
 /// incident link, a tenancy, a police signal, a life-domain score, an intervention aimed at a person, the person
-/// overview) notes the person and the field's category in the request's <see cref="ProcessingCollector"/>. Derived from
-/// what actually resolved, so the log records exactly what the request processed, whichever query reached it.
+/// overview) notes the person and the field's category in the request's <see cref="ProcessingCollector"/>; a row of a list
+/// filtered on its person's data (a case's subjects by surname) notes as well what that filter read of the person
+/// (<see cref="ProcessingCollector.AddReadByFilter"/>). Derived from what actually resolved, so the log records exactly
+/// what the request processed, whichever query reached it.
 /// </summary>
 public sealed class ProcessingObserver : IFieldMiddleware
 {
@@ -41,6 +43,7 @@ public sealed class ProcessingObserver : IFieldMiddleware
         {
             case Person person:
                 collector.Add(person.Id, CategoryOfContainer(context), person.Bsn);
+                collector.AddReadByFilter(person, person.Id);
                 break;
             case PersonOverview overview:
                 collector.Add(overview.Person.Id, CategoryOfContainer(context), overview.Person.Bsn);
@@ -55,9 +58,11 @@ public sealed class ProcessingObserver : IFieldMiddleware
                 break;
             case CaseSubject subject:
                 collector.Add(subject.PersonId, DataCategory.Casus);
+                collector.AddReadByFilter(subject, subject.PersonId);
                 break;
             case IncidentPerson link:
                 collector.Add(link.PersonId, DataCategory.Politie);
+                collector.AddReadByFilter(link, link.PersonId);
                 break;
             case Tenancy tenancy:
                 collector.Add(tenancy.PersonId, DataCategory.Huisvesting);

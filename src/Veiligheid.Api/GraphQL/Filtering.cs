@@ -225,7 +225,8 @@ public abstract class FilterDefinition<T> where T : class
                 default:
                     // Only identifiers name someone here: text (a surname that contains, starts with or even equals some
                     // text), dates and codes do not; on a list of persons the persons they find are logged as their rows
-                    // are read, and through a relation to persons as PersonNaming.Through finds them.
+                    // are read, with what the filter read of them (ReadOfEachPerson), and through a relation to persons as
+                    // PersonNaming.Through finds them.
                     if (_fields.Find(f => f.Name == name) is { Names: { } names } field) names(value, [.. categories, field.Category], named, access);
                     break;
             }
@@ -233,10 +234,24 @@ public abstract class FilterDefinition<T> where T : class
     }
 
     /// <summary>
+    /// What this filter reads of each person it tests, as the categories of that person's data: the entity's own and those
+    /// of its conditions other than identifiers (<see cref="CategoriesFound"/>: a name, a date of birth, an address). Empty
+    /// when it tests identifiers alone, which name their persons instead (<see cref="NamedPersons"/>), or when its rows are
+    /// not persons. The one rule for both ways a filter reads persons: through a relation, for every person it matches
+    /// (<see cref="PersonNaming.Through"/>); and on a list of persons or of links to them (the persons list, a case's
+    /// subjects, an incident's persons), for the person of each row it answers, beside what the row's fields read.
+    /// </summary>
+    public IReadOnlyList<DataCategory> ReadOfEachPerson(IDictionary<string, object?>? filter)
+    {
+        if (typeof(T) != typeof(Person) || filter is null || CategoriesFound(filter) is not { Count: > 0 } found) return [];
+        return [.. found.Append(Category).Distinct().Order()];
+    }
+
+    /// <summary>
     /// The categories of the conditions this filter input object tests other than identifiers (<see cref="FilterField{T}.Identifies"/>),
     /// under and, or and not too: what a row that matches tells about itself. Empty when it tests identifiers alone.
     /// </summary>
-    internal IReadOnlyList<DataCategory> CategoriesFound(IDictionary<string, object?> filter)
+    private IReadOnlyList<DataCategory> CategoriesFound(IDictionary<string, object?> filter)
     {
         var found = new HashSet<DataCategory>();
         AddCategoriesFound(filter, found);
@@ -325,11 +340,10 @@ internal static class PersonNaming
         {
             var definition = Filters.Of<TDefinition>();
             var filter = (IDictionary<string, object?>)value;
-            DataCategory[] on = [.. categories, definition.Category];
-            definition.Name(filter, on, named, access);
-            if (typeof(T) != typeof(Person) || definition.CategoriesFound(filter) is not { Count: > 0 } found) return;
+            definition.Name(filter, [.. categories, definition.Category], named, access);
+            if (definition.ReadOfEachPerson(filter) is not { Count: > 0 } read) return;
             var matching = visible(access).And(definition.Predicate(filter, new FilterScope(access)));
-            named.Add(new NamedPerson(null, null, [.. on, .. found]) { Matching = (Expression<Func<Person, bool>>)(object)matching });
+            named.Add(new NamedPerson(null, null, [.. categories, .. read]) { Matching = (Expression<Func<Person, bool>>)(object)matching });
         };
 }
 

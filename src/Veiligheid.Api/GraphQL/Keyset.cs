@@ -29,7 +29,8 @@ public static class ListQuerying
 
     /// <summary>
     /// The page the arguments ask for of an already access-filtered query; once it is read, the persons its filter names
-    /// are noted for the processing log (<see cref="NamedPersons"/>).
+    /// are noted for the processing log (<see cref="NamedPersons"/>), and on a list of persons what it read of each person
+    /// it answers (<see cref="FilterDefinition{T}.ReadOfEachPerson"/>), noted as that person's row is.
     /// </summary>
     public static async Task<Page<T>> ToFilteredPageAsync<TDefinition, T>(this IQueryable<T> visible, IResolveFieldContext context)
         where TDefinition : FilterDefinition<T>, new() where T : class
@@ -41,6 +42,7 @@ public static class ListQuerying
         var filtered = visible.Where(definition.Predicate(filter, new FilterScope(hub.Access)));
         var page = await filtered.ToKeysetPageAsync(Order(definition, Argument(context, "orderBy") as IEnumerable), context);
         definition.PersonsNamedBy(filter, ProcessingObserver.CategoryOf(context), hub.Access).NoteIn(hub.Processing);
+        hub.Processing.NoteReadByFilter(page.Nodes, definition.ReadOfEachPerson(filter));
         return page;
     }
 

@@ -166,6 +166,18 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
     }
 
     /// <summary>
+    /// What the filter of these arguments reads of the person of each row it answers (<see cref="FilterDefinition{T}.ReadOfEachPerson"/>):
+    /// none unless the rows are persons or links to them (a case's subjects, an incident's persons). Both read paths note it
+    /// for a row's person where they note the row: the resolvers as the row's fields resolve, the compiled path in the
+    /// row's marker.
+    /// </summary>
+    public IReadOnlyList<DataCategory> ReadOfEachPerson(NestedListArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return Filters.Of<TDefinition>().ReadOfEachPerson(arguments.Filter);
+    }
+
+    /// <summary>
     /// The categories of the parent person's data that the list reveals beyond its field's own (which is noted for the
     /// parent as any of its fields is): those its rows may hold as its filter and the caller's slice leave them
     /// (<see cref="FilterDefinition{T}.CategoriesOfRows"/>), whatever rows it answers: a count of a person's care
@@ -258,6 +270,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
         {
             var rows = await include(Rows(hub, arguments, ids)).AsNoTracking().ToListAsync(ct);
             PersonsNamedBy(arguments, category, hub.Access).NoteIn(hub.Processing);
+            hub.Processing.NoteReadByFilter(rows, ReadOfEachPerson(arguments));
             return rows.GroupBy(_parentOf).ToDictionary(g => g.Key, g => (IReadOnlyList<TRow>)g.ToList());
         }, []).Load(parentId).After(noted);
     }
@@ -296,6 +309,7 @@ public sealed class NestedList<TDefinition, TEntity, TRow> : INestedListCursor
             if (include is not null) query = include(query);
             var rows = await query.AsNoTracking().ToListAsync(ct);
             PersonsNamedBy(arguments, category, hub.Access).NoteIn(hub.Processing);
+            hub.Processing.NoteReadByFilter(rows, ReadOfEachPerson(arguments));
             var byParent = rows.GroupBy(_parentOf).ToDictionary(g => g.Key, g => g.ToList());
             var pages = new Dictionary<int, Page<TRow>>();
             foreach (var id in ids)

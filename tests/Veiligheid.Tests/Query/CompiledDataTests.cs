@@ -16,7 +16,7 @@ public sealed class CompiledDataTests
     private static readonly IReadOnlyList<NodeProcessing> Processing =
     [
         new(Veiligheid.GraphQL.Compiled.ProcessedPerson.ItsOwnId, [DataCategory.Identiteit]),
-        new(Veiligheid.GraphQL.Compiled.ProcessedPerson.ByPersonId(DataCategory.Casus), []),
+        new(Veiligheid.GraphQL.Compiled.ProcessedPerson.ByPersonId(DataCategory.Casus), [DataCategory.Casus]), // a link row notes its own category (NotedOfRow)
     ];
 
     [Theory]

@@ -70,10 +70,10 @@ internal sealed partial class CompiledRead
                     members.Add((field.Key, _dialect.Count(Source(queries.All, null, "").Sql)));
                     break;
                 case "nodes":
-                    members.Add((field.Key, Rows(queries.Page, node, field.Selection!, edges: false)));
+                    members.Add((field.Key, Rows(queries.Page, node, field.Selection!, edges: false, queries.ReadOfEachPerson)));
                     break;
                 case "edges":
-                    members.Add((field.Key, Rows(queries.Page, node, field.Selection!, edges: true)));
+                    members.Add((field.Key, Rows(queries.Page, node, field.Selection!, edges: true, queries.ReadOfEachPerson)));
                     break;
                 case "pageInfo":
                     var info = new List<(string Key, string Json)>();
@@ -101,15 +101,19 @@ internal sealed partial class CompiledRead
     public void RootSingle(string responseKey, IQueryable rows, MappedType type, Selection selection)
         => _roots.Add((responseKey, SingleRow(rows, type, selection, null)));
 
-    /// <summary>A list of rows as a JSON array (nodes), or of {node} objects (edges).</summary>
-    private string Rows(IQueryable rows, MappedType type, Selection selection, bool edges, (string Alias, string Column)? parent = null)
+    /// <summary>
+    /// A list of rows as a JSON array (nodes), or of {node} objects (edges); <paramref name="readOfEachPerson"/>: what the
+    /// list's filter read of each row's person.
+    /// </summary>
+    private string Rows(IQueryable rows, MappedType type, Selection selection, bool edges, IReadOnlyList<DataCategory> readOfEachPerson,
+        (string Alias, string Column)? parent = null)
     {
         var alias = NextAlias();
         var (from, order) = Source(rows, parent, alias);
         List<(string Key, string Json)> element;
         if (!edges)
         {
-            element = Members(type, selection, alias);
+            element = Members(type, selection, alias, readOfEachPerson);
         }
         else
         {
@@ -119,7 +123,7 @@ internal sealed partial class CompiledRead
                 element.Add((field.Key, field.Name switch
                 {
                     "__typename" => _dialect.Text(selection.TypeName),
-                    "node" => _dialect.Object(Members(type, field.Selection!, alias)),
+                    "node" => _dialect.Object(Members(type, field.Selection!, alias, readOfEachPerson)),
                     _ => throw new NotCompilableException($"{selection.TypeName}.{field.Name}"),
                 }));
             }
@@ -131,11 +135,14 @@ internal sealed partial class CompiledRead
     {
         var alias = NextAlias();
         var (from, order) = Source(rows, parent, alias);
-        return _dialect.First(Members(type, selection, alias), from, alias, order);
+        return _dialect.First(Members(type, selection, alias, []), from, alias, order);
     }
 
-    /// <summary>The members of the JSON object of one row under <paramref name="alias"/>, with the selected fields in order.</summary>
-    private List<(string Key, string Json)> Members(MappedType type, Selection selection, string alias)
+    /// <summary>
+    /// The members of the JSON object of one row under <paramref name="alias"/>, with the selected fields in order;
+    /// <paramref name="readOfEachPerson"/>: what the filter of the list the row is in read of the row's person.
+    /// </summary>
+    private List<(string Key, string Json)> Members(MappedType type, Selection selection, string alias, IReadOnlyList<DataCategory> readOfEachPerson)
     {
         var entity = _model.FindEntityType(type.Entity) ?? throw new NotCompilableException($"no entity for {type.Name}");
         var members = new List<(string Key, string Json)>();
@@ -171,7 +178,7 @@ internal sealed partial class CompiledRead
                     var parent = (alias, Column(entity, relation.ParentProperty));
                     RegisterPlaceholder(placeholder, parent);
                     members.Add((field.Key, relation.Many
-                        ? Rows(rows, target, field.Selection!, edges: false, parent)
+                        ? Rows(rows, target, field.Selection!, edges: false, relation.Rows.ReadOfEachPerson(arguments), parent)
                         : SingleRow(rows, target, field.Selection!, parent)));
                     // A nested list is read under each parent row there is, as its resolver runs for each parent object:
                     // its mark goes in the parent row, so the persons its filter names are noted when some parent came back.
@@ -201,7 +208,7 @@ internal sealed partial class CompiledRead
             };
             if (categories.Count > 0)
             {
-                _processing.Add(new NodeProcessing(type.Processed, [.. categories]));
+                _processing.Add(new NodeProcessing(type.Processed, NotedOfRow(type.Processed, categories, readOfEachPerson)));
                 members.Add((ProcessingKey(_processing.Count - 1), value));
             }
             // A category only some persons' lists may hold gets a marker of its own, whose value is the person only where
@@ -223,6 +230,19 @@ internal sealed partial class CompiledRead
             members.Add((ProcessingKey(_processing.Count - 1), CaseSubjectsOf(group.Key!, (alias, Column(entity, "Id")))));
         }
         return members;
+    }
+
+    /// <summary>
+    /// The categories a row's marker notes its person with, as <see cref="ProcessingObserver"/> notes a row whose fields
+    /// resolve: a link row's own category whichever of its fields were read (a case's subject is Casus, its <c>person</c>
+    /// field too), another row's those of its fields; with either, what the filter of the list the row is in read of that
+    /// person (a case's subjects filtered on a surname read each one's identity).
+    /// </summary>
+    private static DataCategory[] NotedOfRow(ProcessedPerson processed, SortedSet<DataCategory> fields, IReadOnlyList<DataCategory> readOfEachPerson)
+    {
+        SortedSet<DataCategory> noted = processed.Kind == ProcessedPersonKind.ByPersonId ? [processed.Category!.Value] : [.. fields];
+        noted.UnionWith(readOfEachPerson);
+        return [.. noted];
     }
 
     /// <summary>

@@ -340,15 +340,13 @@ public sealed class CompiledData
         if (personId is not { } id) return false;
         switch (node.Person.Kind)
         {
-            case ProcessedPersonKind.ByPersonId:
-                collector.Add(id, node.Person.Category!.Value);
-                break;
             case ProcessedPersonKind.OfIntervention:
                 var kind = Enum.Parse<Interventions.InterventionKind>(second!);
                 foreach (var category in node.Categories) collector.Add(id, ProcessingObserver.CategoryOfIntervention(kind, category));
                 break;
             default:
-                foreach (var category in node.Categories) collector.Add(id, category, second); // a person's own row: its BSN
+                // A link row's person (ByPersonId: no second value), or a person's own row with its BSN.
+                foreach (var category in node.Categories) collector.Add(id, category, second);
                 break;
         }
         return false;

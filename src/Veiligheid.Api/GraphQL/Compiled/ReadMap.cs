@@ -224,6 +224,9 @@ internal interface ICorrelated
 
     /// <summary>What a nested list reveals about its parent person beyond its field's category; none for a reference.</summary>
     IReadOnlyList<RevealedCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access);
+
+    /// <summary>What a nested list's filter reads of the person of each row it answers; none for a reference.</summary>
+    IReadOnlyList<DataCategory> ReadOfEachPerson(NestedListArguments arguments);
 }
 
 internal sealed class Correlated<T>(Func<RequestContext, IQueryable<T>> rows, Expression<Func<T, int?>> key) : ICorrelated where T : class
@@ -239,6 +242,8 @@ internal sealed class Correlated<T>(Func<RequestContext, IQueryable<T>> rows, Ex
     public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory, CallerAccess access) => NamedPersons.None;
 
     public IReadOnlyList<RevealedCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access) => [];
+
+    public IReadOnlyList<DataCategory> ReadOfEachPerson(NestedListArguments arguments) => [];
 }
 
 /// <summary>A nested list's rows of one parent, through the same definition as its resolver (<see cref="NestedList{TDefinition, TEntity, TRow}"/>).</summary>
@@ -255,6 +260,8 @@ internal sealed class CorrelatedList<TDefinition, TEntity, T>(NestedList<TDefini
     public NamedPersons PersonsNamedBy(NestedListArguments arguments, DataCategory listCategory, CallerAccess access) => list.PersonsNamedBy(arguments, listCategory, access);
 
     public IReadOnlyList<RevealedCategory> RevealedAboutParent(NestedListArguments arguments, CallerAccess access) => list.RevealedAboutParent(arguments, access);
+
+    public IReadOnlyList<DataCategory> ReadOfEachPerson(NestedListArguments arguments) => list.ReadOfEachPerson(arguments);
 }
 
 /// <summary>
@@ -319,21 +326,23 @@ internal sealed class ListRoot<TDefinition, T>(string typeName, Func<RequestCont
         var query = filtered;
         if (after is not null) query = query.Where(Keyset.After(order, Keyset.Decode(order, after)));
         var sorted = Keyset.Sort(query, order);
-        return new PageQueries(sorted.Take(first), sorted.Skip(first).Take(1), filtered, definition.PersonsNamedBy(filter, listCategory, hub.Access));
+        return new PageQueries(sorted.Take(first), sorted.Skip(first).Take(1), filtered, definition.PersonsNamedBy(filter, listCategory, hub.Access),
+            definition.ReadOfEachPerson(filter));
     }
 }
 
 internal interface IListRoot
 {
     /// <summary>
-    /// The page's rows, the row after the page (for hasNextPage), all matching rows (for totalCount), and the persons the
-    /// filter names (noted when the statement was read), for the list field of <paramref name="listCategory"/>.
+    /// The page's rows, the row after the page (for hasNextPage), all matching rows (for totalCount), the persons the
+    /// filter names (noted when the statement was read), for the list field of <paramref name="listCategory"/>, and what
+    /// the filter reads of the person of each row it answers.
     /// </summary>
     PageQueries Queries(RequestContext hub, IDictionary<string, object?>? filter, System.Collections.IEnumerable? orderBy, int first, string? after,
         DataCategory listCategory);
 }
 
-internal sealed record PageQueries(IQueryable Page, IQueryable Next, IQueryable All, NamedPersons Named);
+internal sealed record PageQueries(IQueryable Page, IQueryable Next, IQueryable All, NamedPersons Named, IReadOnlyList<DataCategory> ReadOfEachPerson);
 
 /// <summary>A lookup by id among the caller's visible rows.</summary>
 internal sealed class ByIdRoot<T>(string typeName, Func<RequestContext, IQueryable<T>> visible) : MappedRoot(typeName), IByIdRoot where T : class
