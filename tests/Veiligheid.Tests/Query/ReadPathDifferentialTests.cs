@@ -24,6 +24,7 @@ namespace Veiligheid.Tests.Query;
 /// </summary>
 public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper output) : IClassFixture<HubFactory>
 {
+    /// <summary>The random operations of the corpus; <see cref="PersonRowFilters"/> adds its own after them.</summary>
     internal const int Operations = 600;
 
     [Fact]
@@ -32,12 +33,17 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         var compiledOperations = new HashSet<int>();
         var compiledNaming = new HashSet<int>();
         var (compiled, hits, failures) = await CompareCorpusAsync(hub.Services, compiledOperations, compiledNaming);
-        var withCursors = Corpus(hub.Services.GetRequiredService<SchemaRegistry>()).Where(c => c.Operation.Contains("after: \"", StringComparison.Ordinal)).ToList();
+        var corpus = Corpus(hub.Services.GetRequiredService<SchemaRegistry>()).ToList();
+        var withCursors = corpus.Where(c => c.Operation.Contains("after: \"", StringComparison.Ordinal)).ToList();
         var compiledWithCursors = withCursors.Count(c => compiledOperations.Contains(c.Index));
-        output.WriteLine($"{Operations} operations, {compiled} answered by the compiled path, {hits} of them again from the plan cache, {failures.Count} differences; "
+        var personRows = corpus.Where(c => c.Index >= Operations).ToList();
+        output.WriteLine($"{Operations} random operations and {personRows.Count} filtering persons' rows, {compiled} answered by the compiled path, {hits} of them again from the plan cache, {failures.Count} differences; "
             + $"{withCursors.Count} page a nested list with a cursor, {compiledWithCursors} of them on the compiled path; "
             + $"{compiledNaming.Count} compiled ones note a person by BSN alone (a filter's).");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));
+        // Those filtering persons' rows compare the paths' logged categories only where the compiled path answers them.
+        Assert.NotEmpty(personRows);
+        Assert.All(personRows, c => Assert.Contains(c.Index, compiledOperations));
         // The suite must exercise the compiled path, not only its fallback, and nested cursors and persons named by filters
         // on it (few: a BSN filter is one field among many; A_nested_lists_filter_names_… and FilterNamedPersonsTests add theirs).
         Assert.True(compiled >= Operations / 3, $"only {compiled} of {Operations} operations took the compiled path");
@@ -101,7 +107,10 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
         return (compiled, hits, failures);
     }
 
-    /// <summary>The generated operations with their callers, the same on every run (a fixed seed).</summary>
+    /// <summary>
+    /// The generated operations with their callers, the same on every run (fixed seeds): the random ones, then those that
+    /// filter persons' rows (<see cref="PersonRowFilters"/>), numbered after them so the random ones stay what they were.
+    /// </summary>
     internal static IEnumerable<(int Index, Caller Caller, string Operation)> Corpus(SchemaRegistry schemas)
     {
         var random = new Random(20261127);
@@ -113,6 +122,9 @@ public sealed class ReadPathDifferentialTests(HubFactory hub, ITestOutputHelper 
             var operation = new OperationGenerator(random, schema).Generate();
             if (operation is not null) yield return (i, caller, operation);
         }
+        var index = Operations;
+        foreach (var (caller, operation) in PersonRowFilters.Operations(schemas, callers, new Random(20261128)))
+            yield return (index++, caller, operation);
     }
 
     [Theory]
@@ -521,7 +533,7 @@ internal sealed class OperationGenerator(Random random, ISchema schema)
         return "{ " + string.Join(" ", parts) + " }";
     }
 
-    private static bool Compilable(string type, string field) => type switch
+    internal static bool Compilable(string type, string field) => type switch
     {
         _ when ReadMap.Types.TryGetValue(type, out var mapped) => mapped.Fields.ContainsKey(field),
         _ when type.EndsWith("Connection", StringComparison.Ordinal) => field is "nodes" or "edges" or "totalCount" or "pageInfo",
@@ -533,7 +545,7 @@ internal sealed class OperationGenerator(Random random, ISchema schema)
     private static bool Usable(FieldType field, int depth)
     {
         // Fields with required arguments (figures, the processing log) are for their own tests.
-        if (field.Arguments?.Any(a => a.ResolvedType is NonNullGraphType && a.DefaultValue is null) == true) return false;
+        if (RequiresArguments(field)) return false;
         var named = Named(field.ResolvedType!);
         return named is not IComplexGraphType || depth < 3;
     }
@@ -573,10 +585,109 @@ internal sealed class OperationGenerator(Random random, ISchema schema)
         _ => "\"x\"",
     };
 
-    private static IGraphType Named(IGraphType type) => type switch
+    internal static bool RequiresArguments(FieldType field) => field.Arguments?.Any(a => a.ResolvedType is NonNullGraphType && a.DefaultValue is null) == true;
+
+    internal static IGraphType Named(IGraphType type) => type switch
     {
         NonNullGraphType nonNull => Named(nonNull.ResolvedType!),
         ListGraphType list => Named(list.ResolvedType!),
         _ => type,
     };
+}
+
+/// <summary>
+/// Operations that filter a list of persons, or of links to persons (every list whose filter is the person filter, found in
+/// the schema: the persons list, a case's subjects, an incident's persons), on each field of the persons that is not an
+/// identifier (names, a date of birth, an address), with a condition every person with a value there meets, under a
+/// selection of the row that reads none of the categories the person filter reads. Each row the filter keeps is logged
+/// with what the filter read of its person (<see cref="FilterDefinition{T}.ReadOfEachPerson"/>), so the corpus compares
+/// the categories both paths log for them: the random operations' filters seldom keep a row (their texts and dates rarely
+/// match) and their selections mostly read the person's identity themselves, so a path that left them out went unseen.
+/// For each list and field, one caller of each role whose schema has both, drawn at random.
+/// </summary>
+internal static class PersonRowFilters
+{
+    private const string PersonFilter = "PersonFilter";
+    private const int PageSize = 25;
+
+    public static IEnumerable<(Caller Caller, string Operation)> Operations(SchemaRegistry schemas, IReadOnlyList<Caller> callers, Random random)
+    {
+        var shapes = callers
+            .SelectMany(caller => For(schemas.For(caller.Role, Purposes.Find(caller.Purpose))).Select(o => (Caller: caller, o.Shape, o.Operation)))
+            .GroupBy(o => (o.Caller.Role, o.Shape))
+            .OrderBy(g => g.Key.Role).ThenBy(g => g.Key.Shape, StringComparer.Ordinal);
+        foreach (var shape in shapes)
+        {
+            var candidates = shape.ToList();
+            var (caller, _, operation) = candidates[random.Next(candidates.Count)];
+            yield return (caller, operation);
+        }
+    }
+
+    /// <summary>The operations of one role's schema, each with its list and filter field (Type.list.field).</summary>
+    private static IEnumerable<(string Shape, string Operation)> For(VeiligheidSchema schema)
+    {
+        if (schema.AllTypes[PersonFilter] is not IInputObjectGraphType filter) yield break;
+        // What the filter can read of a person: the rows' selection reads none of it, so only the filter puts it in the log.
+        var read = filter.Fields.Select(f => f.GetMetadata<DataCategory?>(DataCategoryMetadata.Key)).OfType<DataCategory>().ToHashSet();
+        var conditions = filter.Fields.Select(f => (f.Name, Condition: Condition(f.ResolvedType!, filter))).Where(c => c.Condition is not null).ToList();
+        foreach (var owner in schema.AllTypes.OfType<IObjectGraphType>().OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            foreach (var list in owner.Fields.Where(f => f.Arguments?.Find("filter")?.ResolvedType is { } type && OperationGenerator.Named(type).Name == PersonFilter))
+            {
+                foreach (var (name, condition) in conditions)
+                {
+                    if (Operation(schema.Query, owner, list, $"{{ {name}: {condition} }}", read) is { } operation)
+                        yield return ($"{owner.Name}.{list.Name}.{name}", operation);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The list filtered so, its rows read under a root list the compiled path answers; null for a list it does not answer
+    /// (a …Page sibling) or a row with nothing to select.
+    /// </summary>
+    private static string? Operation(IObjectGraphType query, IObjectGraphType owner, FieldType list, string filter, HashSet<DataCategory> read)
+    {
+        if (owner == query)
+        {
+            if (!ReadMap.Roots.ContainsKey(list.Name) || !OperationGenerator.IsConnection(list)) return null;
+            return Selection(NodeOf(list), read) is { } rows ? $"{{ {list.Name}(first: {PageSize}, filter: {filter}) {{ nodes {rows} }} }}" : null;
+        }
+        if (OperationGenerator.IsConnection(list) || !OperationGenerator.Compilable(owner.Name, list.Name)) return null;
+        var root = query.Fields.Where(f => ReadMap.Roots.ContainsKey(f.Name) && OperationGenerator.IsConnection(f) && NodeOf(f) == owner)
+            .OrderBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault();
+        if (root is null || Selection((IObjectGraphType)OperationGenerator.Named(list.ResolvedType!), read) is not { } selection) return null;
+        return $"{{ {root.Name}(first: {PageSize}) {{ nodes {{ {list.Name}(filter: {filter}) {selection} }} }} }}";
+    }
+
+    /// <summary>The fields of the row the compiled path answers that read none of <paramref name="read"/> (a list only for its __typename); null when none does.</summary>
+    private static string? Selection(IObjectGraphType row, HashSet<DataCategory> read)
+    {
+        var fields = row.Fields
+            .Where(f => OperationGenerator.Compilable(row.Name, f.Name) && !OperationGenerator.RequiresArguments(f) && !read.Contains(SchemaSlice.CategoryOf(row, f)))
+            .Select(f => OperationGenerator.Named(f.ResolvedType!) is IComplexGraphType ? $"{f.Name} {{ __typename }}" : f.Name)
+            .ToList();
+        return fields.Count == 0 ? null : "{ " + string.Join(" ", fields) + " }";
+    }
+
+    private static IObjectGraphType NodeOf(FieldType connection)
+        => (IObjectGraphType)OperationGenerator.Named(((IComplexGraphType)OperationGenerator.Named(connection.ResolvedType!)).GetField("nodes")!.ResolvedType!);
+
+    /// <summary>
+    /// A condition every row with a value meets, on a field of <paramref name="owner"/>: on a related entity's filter (a
+    /// person's address), on the first of its fields that has one. None for an identifier (an id or a BSN: eq and in
+    /// only, which name rows) nor for and, or and not.
+    /// </summary>
+    private static string? Condition(IGraphType type, IInputObjectGraphType owner)
+    {
+        if ((type is NonNullGraphType nonNull ? nonNull.ResolvedType : type) is ListGraphType) return null;
+        if (OperationGenerator.Named(type) is not IInputObjectGraphType input || input == owner) return null;
+        if (input.GetField("isNull") is not null) return "{ isNull: false }";
+        if (input.GetField("gte") is not null) return "{ gte: 0 }";
+        return input.Fields.Select(f => (f.Name, Condition: Condition(f.ResolvedType!, input))).FirstOrDefault(f => f.Condition is not null) is { Condition: { } condition } first
+            ? $"{{ {first.Name}: {condition} }}"
+            : null;
+    }
 }
