@@ -19,7 +19,8 @@ namespace Veiligheid.Accountability;
 /// tells the caller something about that person (a count with and without them says whether the hub holds them), and
 /// the log errs on the side of the data subject. Text conditions (a surname that contains or equals some text, a given
 /// name, a date of birth, an address) name no one on a list of persons: they are not an identifier that the log could tie
-/// to one person, and the persons they find are logged as the rows that answer them are read, as for any list. Through a
+/// to one person, and the persons they find are logged as the rows that answer them are read, as for any list, with what
+/// the filter read of them (<see cref="GraphQL.FilterDefinition{T}.ReadOfEachPerson"/>). Through a
 /// relation to persons (an incident's <c>person</c>, a case's <c>subject</c>, an intervention's <c>person</c>) no person's
 /// row answers them: the incidents, cases or interventions found (or their count) are the data of the persons the
 /// relation's filter matched, so every person it matches among those the caller may see is processed, with the categories
