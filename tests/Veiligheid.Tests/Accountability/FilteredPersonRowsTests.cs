@@ -68,6 +68,23 @@ public sealed class FilteredPersonRowsTests(HubFactory factory) : IClassFixture<
         Assert.All(records, r => Assert.Equal("Identiteit,Adres,Casus", r.Categories));
     }
 
+    [Fact]
+    public async Task A_page_of_a_cases_subjects_filtered_on_a_surname_logs_the_subjects_on_the_page_with_their_identity()
+    {
+        // The …Page sibling runs on the reference path only. Its page reads one row past the page to tell whether more
+        // follow: that row is not answered, so not logged.
+        var split = Split(CaseSubjects(Coordinator), s => s.Surname, keptAtLeast: 2);
+        var query = $$"""{ case(id: "{{GlobalId.Encode("Case", split.Parent)}}") { subjectsPage(first: 1, filter: { surname: { eq: "{{split.Value}}" } }) { nodes { role } } } }""";
+
+        var (response, records) = await ReadAsCoordinatorAsync(compiled: false, query);
+
+        var answered = response.Data.GetProperty("case").GetProperty("subjectsPage").GetProperty("nodes").GetArrayLength();
+        Assert.Equal(1, answered);
+        var record = Assert.Single(records);
+        Assert.Contains(record.PersonId!.Value, split.Kept);
+        Assert.Equal("Identiteit,Casus", record.Categories);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -170,10 +187,11 @@ public sealed class FilteredPersonRowsTests(HubFactory factory) : IClassFixture<
     }
 
     /// <summary>
-    /// The first parent whose rows a condition on their person splits (some kept, some not: the filter did something), the
-    /// value it compares with, the persons it keeps and how many rows.
+    /// The first parent whose rows a condition on their person splits (some kept, at least <paramref name="keptAtLeast"/>
+    /// persons, some not: the filter did something), the value it compares with, the persons it keeps and how many rows.
     /// </summary>
-    private static (int Parent, string Value, List<int> Kept, int Rows) Split(List<PersonRow> rows, Func<PersonRow, string?> key, bool keptWhenEqual = true)
+    private static (int Parent, string Value, List<int> Kept, int Rows) Split(List<PersonRow> rows, Func<PersonRow, string?> key, bool keptWhenEqual = true,
+        int keptAtLeast = 1)
     {
         foreach (var parent in rows.GroupBy(r => r.Parent).OrderBy(g => g.Key))
         {
@@ -181,7 +199,7 @@ public sealed class FilteredPersonRowsTests(HubFactory factory) : IClassFixture<
             {
                 // A row without the value (no visible address) is kept by not, as SQL's not of a missing address is true.
                 var kept = parent.Where(r => (key(r) == value) == keptWhenEqual).ToList();
-                if (kept.Count > 0 && kept.Count < parent.Count())
+                if (kept.Select(r => r.Person).Distinct().Count() >= keptAtLeast && kept.Count < parent.Count())
                     return (parent.Key, value, [.. kept.Select(r => r.Person).Distinct().Order()], kept.Count);
             }
         }
