@@ -58,7 +58,8 @@ public sealed class FilteredPersonRowsTests(HubFactory factory) : IClassFixture<
     [InlineData(false)]
     public async Task A_cases_subjects_filtered_on_an_address_log_the_subjects_answered_with_their_address(bool compiled)
     {
-        // Under not, as a relation's filter is read: the subjects kept are those living elsewhere, and the filter read where.
+        // Under not: the subjects kept are those living elsewhere (or at no address the caller may see), and the filter
+        // read that of each of them.
         var split = Split(CaseSubjects(Coordinator), s => s.Postcode, keptWhenEqual: false);
         var query = $$"""{ case(id: "{{GlobalId.Encode("Case", split.Parent)}}") { subjects(filter: { not: { address: { postcode: { eq: "{{split.Value}}" } } } }) { role } } }""";
 
@@ -94,9 +95,9 @@ public sealed class FilteredPersonRowsTests(HubFactory factory) : IClassFixture<
         // those cases with their identity as well.
         var subjects = CaseSubjects(Coordinator);
         var split = Split(subjects, s => s.Surname);
-        var person = subjects.First(s => s.Case == split.Parent && !split.Kept.Contains(s.Person)).Person;
-        var casesOfPerson = subjects.Where(s => s.Person == person).Select(s => s.Case).ToHashSet();
-        var kept = subjects.Where(s => casesOfPerson.Contains(s.Case) && s.Surname == split.Value).Select(s => s.Person).Distinct().Order().ToList();
+        var person = subjects.First(s => s.Parent == split.Parent && !split.Kept.Contains(s.Person)).Person;
+        var casesOfPerson = subjects.Where(s => s.Person == person).Select(s => s.Parent).ToHashSet();
+        var kept = subjects.Where(s => casesOfPerson.Contains(s.Parent) && s.Surname == split.Value).Select(s => s.Person).Distinct().Order().ToList();
         var query = $$"""{ person(id: "{{GlobalId.Encode("Person", person)}}") { cases { case { subjects(filter: { surname: { eq: "{{split.Value}}" } }) { role } } } } }""";
 
         var (_, records) = await ReadAsCoordinatorAsync(compiled, query);
@@ -166,9 +167,9 @@ public sealed class FilteredPersonRowsTests(HubFactory factory) : IClassFixture<
         // An identifier names its person (NamedPersons) and reads nothing else of the others: the subjects answered
         // carry only what their fields read, as before.
         var subjects = CaseSubjects(Coordinator);
-        var subject = subjects.GroupBy(s => s.Case).First(g => g.Select(s => s.Person).Distinct().Count() >= 2).First();
-        var query = $$"""{ case(id: "{{GlobalId.Encode("Case", subject.Case)}}") { subjects(filter: { not: { id: { eq: "{{GlobalId.Encode("Person", subject.Person)}}" } } }) { role } } }""";
-        var others = subjects.Where(s => s.Case == subject.Case && s.Person != subject.Person).Select(s => s.Person).Distinct().ToList();
+        var subject = subjects.GroupBy(s => s.Parent).First(g => g.Select(s => s.Person).Distinct().Count() >= 2).First();
+        var query = $$"""{ case(id: "{{GlobalId.Encode("Case", subject.Parent)}}") { subjects(filter: { not: { id: { eq: "{{GlobalId.Encode("Person", subject.Person)}}" } } }) { role } } }""";
+        var others = subjects.Where(s => s.Parent == subject.Parent && s.Person != subject.Person).Select(s => s.Person).Distinct().ToList();
 
         var (_, records) = await ReadAsCoordinatorAsync(compiled, query);
 
@@ -181,10 +182,7 @@ public sealed class FilteredPersonRowsTests(HubFactory factory) : IClassFixture<
         => factory.ReadAsync(compiled, Coordinator.Role, Coordinator.OrganisationKey, Casusoverleg, query);
 
     /// <summary>A person as a row of a list under a parent (a case's subject, an incident's person) that the caller may see.</summary>
-    private sealed record PersonRow(int Parent, int Person, string Surname, DateOnly DateOfBirth, string? Postcode)
-    {
-        public int Case => Parent;
-    }
+    private sealed record PersonRow(int Parent, int Person, string Surname, DateOnly DateOfBirth, string? Postcode);
 
     /// <summary>
     /// The first parent whose rows a condition on their person splits (some kept, at least <paramref name="keptAtLeast"/>
