@@ -44,13 +44,14 @@ public sealed class ProcessingLogConcurrencyTests(UnindexedHubFactory factory) :
         var commitsBefore = log.Commits;
         var before = factory.LogRecords();
 
-        // Another process holds the write lock (BEGIN IMMEDIATE) and appends a record of its own to the chain.
+        // Another process holds the write lock (BEGIN IMMEDIATE) and appends a record of its own to the chain, as the hub
+        // writes it: an action with its record packed into it (a person row after the fixture's packed actions would be
+        // what no hub writes, and verify-log would rightly refuse the log).
         await using var other = DatabaseSetup.OpenSqlite(path);
         await using var otherTransaction = await other.Database.BeginTransactionAsync();
         var last = before.LastOrDefault();
         var foreign = new ProcessingRecord
         {
-            Sequence = (last?.Sequence ?? 0) + 1,
             ActionId = Guid.NewGuid(),
             ActionName = "other-process",
             OccurredAt = DateTime.UtcNow,
@@ -61,11 +62,11 @@ public sealed class ProcessingLogConcurrencyTests(UnindexedHubFactory factory) :
             Purpose = Purpose,
             LegalGround = "test",
             Categories = "Identiteit",
-            PreviousHash = last?.Hash ?? ProcessingLog.GenesisHash,
             Hash = "",
         };
-        foreign.Hash = ProcessingLog.HashOf(foreign);
-        ChainedRecords.AddTo(other, foreign);
+        var rows = ProcessingLog.Chain([[foreign]], last?.Sequence ?? 0, last?.Hash ?? ProcessingLog.GenesisHash);
+        Assert.Empty(rows.Entries);
+        other.AddRange(rows.Actions);
         await other.SaveChangesAsync();
 
         // The first request takes the hub's writer lock and waits for the other process's lock; the next ones queue behind it.

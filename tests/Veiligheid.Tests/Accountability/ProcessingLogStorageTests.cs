@@ -10,41 +10,86 @@ using Veiligheid.Tests.Infrastructure;
 
 namespace Veiligheid.Tests.Accountability;
 
-/// <summary>How the log is stored: an action per request, an entry per person, read back as one record per person.</summary>
+/// <summary>
+/// How the log is stored: an action per request with its records packed into it (<see cref="PackedRecords"/>), read back
+/// as one record per person; and the earlier form, an entry per person beside the action, which logs written before 2 Dec
+/// 2026 hold and the hub still reads (written here by a host switched to it, <see cref="HubFactory.WritesPersonRows"/>).
+/// </summary>
 public sealed class ProcessingLogStorageTests(HubFactory factory) : IClassFixture<HubFactory>
 {
     [Fact]
-    public async Task One_request_processing_N_persons_writes_one_action_row_and_N_person_rows()
+    public async Task One_request_processing_N_persons_writes_one_action_row_packing_N_records_and_no_person_row()
     {
         var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, LogIndex.Purpose);
-        var (actionsBefore, entriesBefore) = Counts();
+        var (actionsBefore, entriesBefore) = Counts(factory);
 
         var response = await client.GraphQLAsync("{ persons(first: 7) { nodes { id bsn } } }");
 
         Assert.Empty(response.Errors);
         var persons = response.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength();
         Assert.Equal(7, persons);
-        var (actions, entries) = Counts();
+        var (actions, entries) = Counts(factory);
         Assert.Equal(actionsBefore + 1, actions);
-        Assert.Equal(entriesBefore + persons, entries);
-        // The action is keyed by its first record's sequence; every entry of the request refers to it.
+        Assert.Equal(entriesBefore, entries);
+        // The action is keyed by its first record's sequence and packs the request's records in sequence order, in the
+        // canonical text the hub writes (verify-log accepts no other); the view reads them back as records of it.
         var added = factory.LogRecords().TakeLast(persons).ToList();
         var action = factory.WithDb(db => db.Set<ProcessingAction>().AsNoTracking().OrderBy(a => a.Id).Last());
         Assert.Equal(added[0].Sequence, action.Id);
-        Assert.All(factory.WithDb(db => db.Set<ProcessingLogEntry>().AsNoTracking().Where(e => e.Sequence >= action.Id).ToList()),
-            e => Assert.Equal(action.Id, e.ActionKey));
-        Assert.All(added, r => Assert.Equal(action.ActionId, r.ActionId));
+        Assert.Equal(Enumerable.Range(0, persons).Select(i => action.Id + i), added.Select(r => r.Sequence));
+        Assert.NotNull(action.Records);
+        var packed = PackedRecords.Read(action.Records);
+        Assert.Equal(added.Select(r => (r.PersonId, r.ProtectedBsn, r.Categories, r.Confidentiality)),
+            packed.Select(p => (p.PersonId, p.ProtectedBsn, p.Categories, p.Confidentiality)));
+        Assert.Equal(PackedRecords.Write(added), action.Records);
+        Assert.Null(PackedRecords.Problem(action.Id, action.Records));
+        Assert.All(added, r => Assert.Equal((action.ActionId, action.Id, action.Hash), (r.ActionId, r.ActionKey, r.Hash)));
+        Assert.Equal(7, added.Select(r => r.PersonId).Distinct().Count());
     }
 
     [Fact]
-    public async Task The_person_rows_are_stored_in_the_column_types_EF_Core_writes()
+    public async Task The_packed_records_are_stored_as_text_in_the_column_types_EF_Core_writes()
     {
-        // The log's writer binds a person row through SQLite's own API (SqliteRowInsert), not EF Core's mappings: the
-        // stored types must still be what EF Core writes and reads (an integer id, the confidentiality's name as text).
+        // The log's writer binds the action row itself (a prepared command, not EF Core's SaveChanges): the packed records
+        // must still be stored as EF Core stores a string, as text (the view's json_each would read a blob as JSONB, and
+        // verify-log's check of stored forms refuses one).
         var client = factory.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, LogIndex.Purpose);
         Assert.Empty((await client.GraphQLAsync("{ persons(first: 2) { nodes { id bsn } } }")).Errors);
 
-        var stored = factory.WithDb(db =>
+        var types = factory.WithDb(db => db.Database.SqlQueryRaw<string>(
+            "SELECT typeof(\"Id\") || typeof(\"Records\") || typeof(\"Hash\") || json_type(\"Records\") AS \"Value\" FROM \"ProcessingActions\" ORDER BY \"Id\" DESC LIMIT 1").Single());
+        Assert.Equal("integertexttextarray", types);
+    }
+
+    [Fact]
+    public async Task A_host_writing_the_earlier_form_writes_one_action_row_and_N_person_rows_naming_it()
+    {
+        // The form of 1 Dec 2026, as logs written then hold it: a host of its own, so this fixture's other tests read the
+        // form the hub writes now.
+        using var earlier = new HubFactory { WritesPersonRows = true };
+        var client = earlier.CreateClientWithPurpose(HubRole.GemeenteCoordinator, DemoOrganisations.GemeenteVeiligstad, LogIndex.Purpose);
+        var (actionsBefore, entriesBefore) = Counts(earlier);
+
+        var response = await client.GraphQLAsync("{ persons(first: 7) { nodes { id bsn } } }");
+
+        Assert.Empty(response.Errors);
+        var persons = response.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength();
+        Assert.Equal(7, persons);
+        var (actions, entries) = Counts(earlier);
+        Assert.Equal(actionsBefore + 1, actions);
+        Assert.Equal(entriesBefore + persons, entries);
+        // The action is keyed by its first record's sequence; every entry of the request refers to it.
+        var added = earlier.LogRecords().TakeLast(persons).ToList();
+        var action = earlier.WithDb(db => db.Set<ProcessingAction>().AsNoTracking().OrderBy(a => a.Id).Last());
+        Assert.Equal(added[0].Sequence, action.Id);
+        Assert.Null(action.Records);
+        Assert.All(earlier.WithDb(db => db.Set<ProcessingLogEntry>().AsNoTracking().Where(e => e.Sequence >= action.Id).ToList()),
+            e => Assert.Equal(action.Id, e.ActionKey));
+        Assert.All(added, r => Assert.Equal(action.ActionId, r.ActionId));
+
+        // The person rows are stored in the column types EF Core writes: the log's writer binds them through SQLite's own
+        // API (SqliteRowInsert), not EF Core's mappings (an integer id, the confidentiality's name as text).
+        var stored = earlier.WithDb(db =>
         {
             var connection = db.Database.GetDbConnection();
             connection.Open();
@@ -59,8 +104,8 @@ public sealed class ProcessingLogStorageTests(HubFactory factory) : IClassFixtur
         Assert.Equal(nameof(ProcessingConfidentiality.Normaal), stored.Confidentiality);
     }
 
-    private (int Actions, int Entries) Counts()
-        => factory.WithDb(db => (db.Set<ProcessingAction>().Count(), db.Set<ProcessingLogEntry>().Count()));
+    private static (int Actions, int Entries) Counts(HubFactory hub)
+        => hub.WithDb(db => (db.Set<ProcessingAction>().Count(), db.Set<ProcessingLogEntry>().Count()));
 }
 
 /// <summary>Tampering with the stored rows, each on a log of its own.</summary>
@@ -102,7 +147,9 @@ public sealed class ProcessingLogRowTamperingTests
     [Fact]
     public async Task Deleting_a_person_row_breaks_the_chain_and_an_action_row_cannot_be_deleted_under_its_entries()
     {
-        using var fresh = new HubFactory();
+        // The earlier form, person rows (the hub packs a request's records into its action now): logs written so are
+        // kept, and their rows are what is deleted here (a packed record removed: VerifyLogTests).
+        using var fresh = new HubFactory { WritesPersonRows = true };
         var client = fresh.CreateClientWithPurpose(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast");
         Assert.Empty((await client.GraphQLAsync("{ persons(first: 4) { nodes { surname } } }")).Errors);
         var records = fresh.LogRecords();

@@ -133,15 +133,17 @@ public sealed class ProcessingLogTests(HubFactory factory) : IClassFixture<HubFa
 public sealed class UnwritableLogHubFactory : HubFactory
 {
     /// <summary>
-    /// An index, in the log's own file, on an expression that fails for every new row (json() of a list of categories,
-    /// which is no JSON); partial, so the rows already there are not indexed. Not a trigger: the log's writer turns
-    /// triggers off on its connection.
+    /// An index, in the log's own file, on an expression that fails for every new row (json() of a purpose's key, which is
+    /// no JSON); partial, so the rows already there are not indexed. On the actions' table: the hub packs a request's
+    /// records into its action's row and writes no person row (an index on those, as before, refused nothing), and in the
+    /// earlier form too every request wrote its action, so it refuses both. Not a trigger: the log's writer turns triggers
+    /// off on its connection.
     /// </summary>
     public void MakeLogUnwritable()
     {
-        var end = this.WithDb(db => db.Set<ProcessingLogEntry>().Max(e => (long?)e.Sequence) ?? 0);
+        var end = this.WithDb(db => db.Set<ProcessingAction>().Max(a => (long?)a.Id) ?? 0);
         var sql = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"CREATE INDEX IF NOT EXISTS \"{SqliteLogFile.Schema}\".refuse_log ON \"ProcessingLog\" (json(\"Categories\")) WHERE \"Sequence\" > {end};");
+            $"CREATE INDEX IF NOT EXISTS \"{SqliteLogFile.Schema}\".refuse_log ON \"ProcessingActions\" (json(\"Purpose\")) WHERE \"Id\" > {end};");
         this.WithDb(db => db.Database.ExecuteSqlRaw(sql));
     }
 
@@ -220,7 +222,12 @@ public sealed class RecoveringLogTests(UnwritableLogHubFactory factory) : IClass
     }
 }
 
-public sealed class LogTamperingTests(HubFactory factory) : IClassFixture<HubFactory>
+/// <summary>
+/// verify-log on a log the hub wrote in the earlier form, a person row per record (<see cref="HubFactory.WritesPersonRows"/>):
+/// the hub now packs a request's records into its action, but logs written so are kept and verified, and their person rows
+/// are what these tests edit (the packed form's edits: <see cref="VerifyLogTests"/>).
+/// </summary>
+public sealed class LogTamperingTests(PersonRowsHubFactory factory) : IClassFixture<PersonRowsHubFactory>
 {
     [Fact]
     public async Task Verify_log_detects_a_changed_record_and_a_removed_record()
@@ -256,7 +263,7 @@ public sealed class LogTamperingTests(HubFactory factory) : IClassFixture<HubFac
     [Fact]
     public async Task Verify_log_detects_a_removed_record()
     {
-        using var fresh = new HubFactory();
+        using var fresh = new HubFactory { WritesPersonRows = true }; // the earlier form: a record removed is a person row deleted
         var client = fresh.CreateClientWithPurpose(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast");
         await client.GraphQLAsync("{ persons(first: 4) { nodes { surname } } }");
         var records = fresh.LogRecords();
@@ -274,9 +281,11 @@ public sealed class LogTamperingTests(HubFactory factory) : IClassFixture<HubFac
 
 /// <summary>
 /// The hub writing on after the log's end was edited in its file: it reads the end's sequence and hash as the view does
-/// and chains on, as it always did over an edited end, and verify-log shows the edit.
+/// and chains on, as it always did over an edited end, and verify-log shows the edit. The end here is of the earlier form,
+/// person rows (<see cref="HubFactory.WritesPersonRows"/>): a hub upgraded over such a log reads its end from them, and the
+/// row removed is one of them (a packed end: <see cref="EditedPackedLogEndTests"/>).
 /// </summary>
-public sealed class EditedLogEndTests(HubFactory factory) : IClassFixture<HubFactory>
+public sealed class EditedLogEndTests(PersonRowsHubFactory factory) : IClassFixture<PersonRowsHubFactory>
 {
     [Fact]
     public async Task Requests_are_answered_and_logged_after_the_last_actions_hash_or_row_was_removed_and_verify_log_shows_it()
@@ -308,5 +317,56 @@ public sealed class EditedLogEndTests(HubFactory factory) : IClassFixture<HubFac
         Assert.Empty(response.Errors);
         var written = factory.WithDb(db => db.Set<ProcessingLogEntry>().Where(e => e.Sequence > end).OrderBy(e => e.Sequence).Select(e => e.Sequence).ToList());
         Assert.Equal(Enumerable.Range(1, response.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength()).Select(i => end + i), written);
+    }
+}
+
+/// <summary>
+/// As <see cref="EditedLogEndTests"/>, over an end the hub wrote packed (<see cref="PackedRecords"/>): the writer reads the
+/// last action's last record from its packed records (<see cref="ProcessingLog.LastRecordSql"/>), and chains on over an
+/// edit of it. The indexer is off: it has nothing to do with the end, and the edited records would fail its passes.
+/// </summary>
+public sealed class EditedPackedLogEndTests(UnindexedHubFactory factory) : IClassFixture<UnindexedHubFactory>
+{
+    [Fact]
+    public async Task Requests_are_answered_and_logged_after_the_last_packed_actions_hash_or_records_were_edited_and_verify_log_shows_it()
+    {
+        var client = factory.CreateClientWithPurpose(HubRole.Politie, DemoOrganisations.PolitieNoord, "aanpak-woonoverlast");
+        Assert.Empty((await client.GraphQLAsync("{ persons(first: 3) { nodes { surname } } }")).Errors);
+        var (action, end) = LastAction();
+        Assert.Empty(factory.WithDb(db => db.Set<ProcessingLogEntry>().ToList()));
+        Assert.Equal(action + 2, end); // three records packed into one action
+
+        // The action's hash cleared: the end reads no hash (NULL), which the writer must take as an empty one and chain on.
+        factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingActions SET Hash = NULL WHERE Id = {action}"));
+        var written = await AnsweredAsync(client);
+        Assert.Equal(end + 1, written.Action);
+        var cleared = await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None));
+        Assert.Equal(action, cleared.BrokenAt);
+        Assert.Contains($"action {action} packs its records but holds no hash", cleared.Problem, StringComparison.Ordinal);
+
+        // The last action's records made something else than a JSON array: the writer counts them as one record and chains
+        // on past the action, rather than failing every request with person data on reading its end.
+        factory.WithDb(db => db.Database.ExecuteSql($"UPDATE ProcessingActions SET Records = 'edited' WHERE Id = {written.Action}"));
+        var after = await AnsweredAsync(client);
+        Assert.Equal(written.Action + 1, after.Action);
+        Assert.Equal(action, (await factory.WithDbAsync(db => ProcessingLog.VerifyAsync(db, CancellationToken.None))).BrokenAt);
+    }
+
+    /// <summary>The last action's id and the last sequence it packs, read from its row (the view cannot read edited records).</summary>
+    private (long Action, long End) LastAction()
+        => factory.WithDb(db =>
+        {
+            var last = db.Set<ProcessingAction>().AsNoTracking().OrderByDescending(a => a.Id).First();
+            return (last.Id, last.Id + PackedRecords.Read(last.Records!).Count - 1);
+        });
+
+    /// <summary>A request with person data, answered, and the action the hub wrote for it: its records, one a person.</summary>
+    private async Task<(long Action, long End)> AnsweredAsync(HttpClient client)
+    {
+        var response = await client.GraphQLAsync("{ persons(first: 2) { nodes { surname } } }");
+        Assert.Empty(response.Errors);
+        var written = LastAction();
+        Assert.Equal(response.Data.GetProperty("persons").GetProperty("nodes").GetArrayLength(), written.End - written.Action + 1);
+        return written;
     }
 }

@@ -14,7 +14,10 @@ namespace Veiligheid.Tests.Accountability;
 
 /// <summary>
 /// verify-log on a log whose stored rows were edited: rows that disagree with the chain, an end removed (seen against a
-/// kept head, or through the index by data subject), a chain written again; and a log whose index cannot be read.
+/// kept head, or through the index by data subject), a chain written again; and a log whose index cannot be read. The log
+/// is written by the log's own writer (<see cref="SqliteLogWriter"/>, as the hub writes it): in the hub's form, a request's
+/// records packed into its action (<see cref="PackedRecords"/>), or where a test says so in the earlier form, a person row
+/// per record (<c>personRows</c>), which logs written before 2 Dec 2026 hold and the hub still reads and verifies.
 /// </summary>
 public sealed class VerifyLogTests : IDisposable
 {
@@ -22,10 +25,12 @@ public sealed class VerifyLogTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    [Fact]
-    public async Task A_whole_log_prints_its_head_and_a_later_check_against_that_head_passes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_whole_log_prints_its_head_and_a_later_check_against_that_head_passes(bool personRows)
     {
-        var (path, records) = await LogAsync("whole.db", 3, 2);
+        var (path, records) = await LogAsync("whole.db", personRows, 3, 2);
 
         var first = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitOk, first.Exit);
@@ -38,13 +43,16 @@ public sealed class VerifyLogTests : IDisposable
         Assert.Equal(AccountabilityCommands.ExitUsage, (await VerifyAsync(path, "--expect", "5:not-a-hash")).Exit);
     }
 
-    [Fact]
-    public async Task Records_removed_from_the_end_fail_against_a_kept_head()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Records_removed_from_the_end_fail_against_a_kept_head(bool personRows)
     {
-        var (path, records) = await LogAsync("truncated.db", 3, 2, 2);
+        var (path, records) = await LogAsync("truncated.db", personRows, 3, 2, 2);
         var head = $"7:{records[^1].Hash}";
 
-        // The last request's records and its action go: what is left is a whole chain of 5.
+        // The last request's records and its action go (packed, the action's row is all of them; in the earlier form its
+        // person rows go with it): what is left is a whole chain of 5.
         Tamper(path, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" >= 6; DELETE FROM \"ProcessingActions\" WHERE \"Id\" = 6;");
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit); // a hash chain alone cannot tell
         var truncated = await VerifyAsync(path, "--expect", head);
@@ -53,22 +61,28 @@ public sealed class VerifyLogTests : IDisposable
 
         // Every record gone.
         Tamper(path, "DELETE FROM \"ProcessingLog\"; DELETE FROM \"ProcessingActions\";");
+        Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
         var empty = await VerifyAsync(path, "--expect", head);
         Assert.Equal(AccountabilityCommands.ExitBroken, empty.Exit);
         Assert.Contains("BROKEN at record 1: the log ends at record 0", empty.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_last_record_changed_and_hashed_again_fails_against_a_kept_head()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_last_record_changed_and_hashed_again_fails_against_a_kept_head(bool personRows)
     {
-        var (path, records) = await LogAsync("rehashed.db", 3, 2);
+        var (path, records) = await LogAsync("rehashed.db", personRows, 3, 2);
         var head = $"5:{records[^1].Hash}";
 
-        // Nothing comes after the last action to show the change: its new hash is as good as the old.
+        // Nothing comes after the last action to show the change: its new hash is as good as the old. Packed, the action's
+        // records are written again in the hub's own text, so only the kept head can tell.
         var last = records[^1];
         last.Categories = "Adres";
         var rehashed = RecordHasher.ActionHash([records[3], last], records[2].Hash);
-        Tamper(path, $"UPDATE \"ProcessingLog\" SET \"Categories\" = 'Adres' WHERE \"Sequence\" = 5; UPDATE \"ProcessingActions\" SET \"Hash\" = '{rehashed}' WHERE \"Id\" = 4;");
+        Tamper(path, personRows
+            ? $"UPDATE \"ProcessingLog\" SET \"Categories\" = 'Adres' WHERE \"Sequence\" = 5; UPDATE \"ProcessingActions\" SET \"Hash\" = '{rehashed}' WHERE \"Id\" = 4;"
+            : $"UPDATE \"ProcessingActions\" SET \"Records\" = '{PackedRecords.Write([records[3], last])}', \"Hash\" = '{rehashed}' WHERE \"Id\" = 4;");
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
 
         var result = await VerifyAsync(path, "--expect", head);
@@ -79,7 +93,8 @@ public sealed class VerifyLogTests : IDisposable
     [Fact]
     public async Task Person_rows_whose_action_is_gone_break_the_log()
     {
-        var (path, _) = await LogAsync("actionless.db", 3, 2);
+        // The earlier form: a packed action's records go with its row (Records_removed_from_the_end_fail_against_a_kept_head).
+        var (path, _) = await LogAsync("actionless.db", personRows: true, 3, 2);
 
         // Only possible with the foreign key check off: the view's inner join then drops records 4 and 5.
         Tamper(path, "DELETE FROM \"ProcessingActions\" WHERE \"Id\" = 4;");
@@ -98,7 +113,8 @@ public sealed class VerifyLogTests : IDisposable
         // them put out of place. The walk checks an action's records together once it has read them all, and must do so
         // before it judges the row after them: else the log read as broken only at record 5, with records 3 and 4
         // neither counted as verified nor named.
-        var (path, _) = await LogAsync("twice.db", 2, 2, 2);
+        // The earlier form: a row out of place after an action is a person row (packed, each action is read whole).
+        var (path, _) = await LogAsync("twice.db", personRows: true, 2, 2, 2);
         Tamper(path, "UPDATE \"ProcessingLog\" SET \"Categories\" = 'Adres' WHERE \"Sequence\" = 3;");
         Tamper(path, after);
 
@@ -108,15 +124,18 @@ public sealed class VerifyLogTests : IDisposable
         Assert.EndsWith("2 records before it verified." + Environment.NewLine, result.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_records_of_an_intact_action_before_a_gap_count_as_verified()
+    [Theory]
+    [InlineData(true, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" = 5;", "BROKEN at record 6: record 5 is missing (found 6 next). 4 records before it verified.")]
+    [InlineData(false, "DELETE FROM \"ProcessingActions\" WHERE \"Id\" = 3;", "BROKEN at record 3: record 3 is missing (found 5 next). 2 records before it verified.")]
+    public async Task The_records_of_an_intact_action_before_a_gap_count_as_verified(bool personRows, string tampering, string problem)
     {
-        var (path, _) = await LogAsync("gap.db", 2, 2, 2);
-        Tamper(path, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" = 5;");
+        // A person row removed from the earlier form; packed, the middle action's row (its two records).
+        var (path, _) = await LogAsync("gap.db", personRows, 2, 2, 2);
+        Tamper(path, tampering);
 
         var result = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
-        Assert.Contains("BROKEN at record 6: record 5 is missing (found 6 next). 4 records before it verified.", result.Error, StringComparison.Ordinal);
+        Assert.Contains(problem, result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,7 +157,8 @@ public sealed class VerifyLogTests : IDisposable
     [Fact]
     public async Task An_action_keyed_by_another_sequence_than_its_first_records_breaks_the_log()
     {
-        var (path, _) = await LogAsync("rekeyed.db", 3, 2);
+        // The earlier form: its person rows name the action (a packed action rekeyed is a gap, as above).
+        var (path, _) = await LogAsync("rekeyed.db", personRows: true, 3, 2);
 
         Tamper(path, "UPDATE \"ProcessingActions\" SET \"Id\" = 5 WHERE \"Id\" = 4; UPDATE \"ProcessingLog\" SET \"ActionKey\" = 5 WHERE \"ActionKey\" = 4;");
 
@@ -147,10 +167,12 @@ public sealed class VerifyLogTests : IDisposable
         Assert.Contains("BROKEN at record 4: record 4 names action 5, which neither begins at it nor is the action of the record before it", result.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Index_rows_above_the_logs_end_show_records_removed_from_it()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Index_rows_above_the_logs_end_show_records_removed_from_it(bool personRows)
     {
-        var (path, _) = await LogAsync("indexed.db", 3, 2);
+        var (path, _) = await LogAsync("indexed.db", personRows, 3, 2);
         Assert.Equal(5, await IndexAsync(path)); // the indexer's copy
 
         Tamper(path, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" >= 4; DELETE FROM \"ProcessingActions\" WHERE \"Id\" = 4;");
@@ -167,8 +189,9 @@ public sealed class VerifyLogTests : IDisposable
     [Fact]
     public async Task A_log_of_records_hashed_each_then_of_actions_hashed_as_one_verifies_and_a_change_to_either_fails()
     {
-        // Records an earlier version wrote (each with its own hash, ChainedRecords), then this version's writer (one hash
-        // per action, held by the action).
+        // Records an earlier version wrote (each with its own hash, ChainedRecords), then the version of 1 Dec 2026 (one
+        // hash per action, held by the action, and a person row per record): the person rows are what is edited here (the
+        // three forms together: A_log_of_the_three_forms_verifies_and_a_change_to_any_fails).
         var path = _directory.File("forms.db");
         await using (var db = DatabaseSetup.OpenSqlite(path))
         {
@@ -178,7 +201,7 @@ public sealed class VerifyLogTests : IDisposable
             writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 2)));
             var request = new List<ProcessingRecord> { ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 3), ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 4) };
             (request[1].ActionId, request[1].OccurredAt) = (request[0].ActionId, request[0].OccurredAt);
-            writer.Write((s, p) => ProcessingLog.Chain([request], s, p));
+            writer.Write((s, p) => ProcessingLog.Chain([request], s, p, personRows: true));
             Assert.All(await db.Set<ProcessingLogEntry>().Where(e => e.Sequence > 2).ToListAsync(), e => Assert.Equal("", e.Hash));
             Assert.Equal(request[1].Hash, (await db.Set<ProcessingAction>().SingleAsync(a => a.Id == 3)).Hash);
             // Every record reads the hash that covers it: its own, or its action's.
@@ -212,7 +235,8 @@ public sealed class VerifyLogTests : IDisposable
     [Fact]
     public async Task Records_of_actions_chained_as_one_verify_when_their_empty_hash_reads_back_padded_as_SQL_Servers_nchar_gives_it()
     {
-        var (path, records) = await LogAsync("padded.db", 3, 2);
+        // The earlier form: the empty hash is a person row's (a packed record has no hash of its own to store).
+        var (path, records) = await LogAsync("padded.db", personRows: true, 3, 2);
 
         // SQL Server stores the entries' empty hash in nchar(64) as 64 spaces and SqlClient reads it so; the view's and the
         // writer's NULLIF(Hash, N'') take it for empty (trailing spaces do not count in its comparisons). Every record the
@@ -237,8 +261,9 @@ public sealed class VerifyLogTests : IDisposable
     [InlineData("UPDATE \"ProcessingLog\" SET \"ProtectedBsn\" = '' WHERE \"Sequence\" = 3;", "BROKEN at record 3: record 3 stores an empty ProtectedBsn")]
     public async Task An_empty_value_where_the_hub_stores_null_fails_since_a_hash_cannot_tell_them_apart(string tampering, string problem)
     {
-        // A record hashed on its own, then an action chained as one; no user (a partner system's request) and no BSN. Both
-        // forms hash a missing value and an empty one alike, so the hash holds with '' for NULL.
+        // A record hashed on its own, then an action chained as one with person rows (the form of 1 Dec 2026); no user (a
+        // partner system's request) and no BSN. Both forms hash a missing value and an empty one alike, so the hash holds
+        // with '' for NULL. (Packed: An_empty_value_in_packed_records_fails_since_a_hash_cannot_tell_it_from_null.)
         var path = _directory.File("emptied.db");
         await using (var db = DatabaseSetup.OpenSqlite(path))
         {
@@ -247,7 +272,7 @@ public sealed class VerifyLogTests : IDisposable
             writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 1)));
             var request = new List<ProcessingRecord> { ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 2), ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 3) };
             (request[1].ActionId, request[1].OccurredAt) = (request[0].ActionId, request[0].OccurredAt);
-            writer.Write((s, p) => ProcessingLog.Chain([request], s, p));
+            writer.Write((s, p) => ProcessingLog.Chain([request], s, p, personRows: true));
         }
         SqliteConnection.ClearAllPools();
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
@@ -259,13 +284,16 @@ public sealed class VerifyLogTests : IDisposable
     }
 
     [Theory]
-    [InlineData("UPDATE \"ProcessingActions\" SET \"OccurredAt\" = 'yesterday' WHERE \"Id\" = 4;")]
-    [InlineData("UPDATE \"ProcessingActions\" SET \"ActionId\" = 'an action' WHERE \"Id\" = 4;")]
-    [InlineData("UPDATE \"ProcessingLog\" SET \"Confidentiality\" = 'Geheim' WHERE \"Sequence\" = 5;")]
-    [InlineData("UPDATE \"ProcessingLog\" SET \"PersonId\" = 99999999999 WHERE \"Sequence\" = 5;")]
-    public async Task A_value_that_cannot_be_read_as_its_columns_type_fails_the_log_without_an_unhandled_error(string tampering)
+    [InlineData("UPDATE \"ProcessingActions\" SET \"OccurredAt\" = 'yesterday' WHERE \"Id\" = 4;", false)]
+    [InlineData("UPDATE \"ProcessingActions\" SET \"ActionId\" = 'an action' WHERE \"Id\" = 4;", false)]
+    [InlineData("UPDATE \"ProcessingActions\" SET \"OccurredAt\" = 'yesterday' WHERE \"Id\" = 4;", true)]
+    [InlineData("UPDATE \"ProcessingActions\" SET \"ActionId\" = 'an action' WHERE \"Id\" = 4;", true)]
+    [InlineData("UPDATE \"ProcessingLog\" SET \"Confidentiality\" = 'Geheim' WHERE \"Sequence\" = 5;", true)]
+    [InlineData("UPDATE \"ProcessingLog\" SET \"PersonId\" = 99999999999 WHERE \"Sequence\" = 5;", true)]
+    public async Task A_value_that_cannot_be_read_as_its_columns_type_fails_the_log_without_an_unhandled_error(string tampering, bool personRows)
     {
-        var (path, _) = await LogAsync("unreadable.db", 3, 2);
+        // A person row's values in the earlier form (a packed record's are checked as text: Packed_records_in_another_text_than_the_hubs_fail).
+        var (path, _) = await LogAsync("unreadable.db", personRows, 3, 2);
         Tamper(path, tampering);
 
         var result = await VerifyAsync(path);
@@ -291,10 +319,12 @@ public sealed class VerifyLogTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task An_index_naming_a_record_twice_or_under_a_subject_it_does_not_hold_fails()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_index_naming_a_record_twice_or_under_a_subject_it_does_not_hold_fails(bool personRows)
     {
-        var (path, _) = await LogAsync("twice.db", 3, 2);
+        var (path, _) = await LogAsync("twice.db", personRows, 3, 2);
         await IndexAsync(path);
         var index = SqliteLogFile.IndexPathFor(path);
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
@@ -317,10 +347,17 @@ public sealed class VerifyLogTests : IDisposable
         Assert.Contains("its index by data subject names record 3 more than once", twice.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Index_rows_missing_or_naming_another_person_fail_since_the_look_ups_leave_those_records_out()
+    /// <summary>
+    /// The comparison reads each form's records (<see cref="ProcessingLogIndex.DisagreementAsync"/>): the person rows of a
+    /// window, and the packed records of the actions reaching into it (here the first action's three records span the
+    /// first two windows of two).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Index_rows_missing_or_naming_another_person_fail_since_the_look_ups_leave_those_records_out(bool personRows)
     {
-        var (path, records) = await LogAsync("misindexed.db", 3, 2);
+        var (path, records) = await LogAsync("misindexed.db", personRows, 3, 2);
         await IndexAsync(path);
         var subject = records[3].ProtectedBsn!; // record 4's, and record 1's
         Assert.Equal([1L, 4L], await AboutBsnAsync(path, subject));
@@ -440,16 +477,18 @@ public sealed class VerifyLogTests : IDisposable
         Assert.Equal(AccountabilityCommands.ExitOk, (await VerifyAsync(path)).Exit);
     }
 
-    [Fact]
-    public async Task Records_removed_from_the_end_and_written_again_before_the_indexer_saw_it_fail_without_a_kept_head()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Records_removed_from_the_end_and_written_again_before_the_indexer_saw_it_fail_without_a_kept_head(bool personRows)
     {
-        var (path, records) = await LogAsync("rewritten.db", 3, 2);
+        var (path, records) = await LogAsync("rewritten.db", personRows, 3, 2);
         await IndexAsync(path);
 
         // The last request removed, and the hub's next request written at its sequences before the indexer's next pass.
         Tamper(path, "DELETE FROM \"ProcessingLog\" WHERE \"Sequence\" >= 4; DELETE FROM \"ProcessingActions\" WHERE \"Id\" = 4;");
         await AppendAsync(path, [ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 9, protectedBsn: new string('f', 64)),
-            ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 9, protectedBsn: new string('f', 64))]);
+            ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 9, protectedBsn: new string('f', 64))], personRows);
         Assert.Empty(await AboutBsnAsync(path, new string('f', 64))); // the stale index rows hide the new records
 
         var result = await VerifyAsync(path);
@@ -458,23 +497,29 @@ public sealed class VerifyLogTests : IDisposable
         Assert.Equal(AccountabilityCommands.ExitBroken, (await VerifyAsync(path, "--expect", $"5:{records[^1].Hash}")).Exit);
     }
 
-    [Fact]
-    public async Task A_trigger_in_the_logs_file_fails_and_never_runs_on_the_logs_writes()
+    [Theory]
+    [InlineData(true, """
+        CREATE TRIGGER "Hide" AFTER INSERT ON "ProcessingLog" WHEN NEW."PersonId" = 9
+        BEGIN DELETE FROM "ProcessingLog" WHERE "Sequence" = NEW."Sequence"; END;
+        """)]
+    [InlineData(false, """
+        CREATE TRIGGER "Hide" AFTER INSERT ON "ProcessingActions" WHEN NEW."Records" LIKE '%[9,%'
+        BEGIN DELETE FROM "ProcessingActions" WHERE "Id" = NEW."Id"; END;
+        """)]
+    public async Task A_trigger_in_the_logs_file_fails_and_never_runs_on_the_logs_writes(bool personRows, string trigger)
     {
-        var (path, _) = await LogAsync("triggered.db", 3, 2);
-        // Removes every record about person 9 as it is written. The last of its request, the next request's first record
-        // takes its sequence, and the chain closes over it: nothing in the rows shows it was ever written.
-        Tamper(path, """
-            CREATE TRIGGER "Hide" AFTER INSERT ON "ProcessingLog" WHEN NEW."PersonId" = 9
-            BEGIN DELETE FROM "ProcessingLog" WHERE "Sequence" = NEW."Sequence"; END;
-            """);
+        var (path, _) = await LogAsync("triggered.db", personRows, 3, 2);
+        // Removes every record about person 9 as it is written (packed, the action that holds one, with its request's
+        // other records). The last of the log, the next request's first record takes its sequence, and the chain closes
+        // over it: nothing in the rows shows it was ever written.
+        Tamper(path, trigger);
 
         await AppendAsync(path, [ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 1, protectedBsn: new string('a', 64)),
-            ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 9, protectedBsn: new string('f', 64))]);
-        await AppendAsync(path, [ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 2, protectedBsn: new string('b', 64))]);
+            ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 9, protectedBsn: new string('f', 64))], personRows);
+        await AppendAsync(path, [ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: 2, protectedBsn: new string('b', 64))], personRows);
 
         await using (var db = DatabaseSetup.OpenSqlite(path))
-            Assert.Equal([1, 2, 3, 1, 2, 1, 9, 2], await db.Set<ProcessingLogEntry>().OrderBy(e => e.Sequence).Select(e => e.PersonId).ToListAsync());
+            Assert.Equal([1, 2, 3, 1, 2, 1, 9, 2], await db.Set<ProcessingRecord>().OrderBy(r => r.Sequence).Select(r => r.PersonId).ToListAsync());
         var result = await VerifyAsync(path);
         Assert.Equal(AccountabilityCommands.ExitBroken, result.Exit);
         Assert.Contains($"the log's file {SqliteLogFile.PathFor(path)} holds the trigger Hide", result.Error, StringComparison.Ordinal);
@@ -485,11 +530,11 @@ public sealed class VerifyLogTests : IDisposable
     public async Task A_view_of_the_log_other_than_the_hubs_fails()
     {
         var (path, records) = await LogAsync("reviewed.db", 3, 2);
-        // The same columns, but every action shown as organisation 2's: the reports would name another organisation.
-        Tamper(path, """
-            DROP VIEW "ProcessingRecords";
-            CREATE VIEW "ProcessingRecords" AS SELECT "l"."Sequence", "a"."ActionId", "a"."ActionName", "a"."OccurredAt", 2 AS "OrganisationId", "a"."OrganisationKey", "a"."Role", "a"."ApplicationId", "a"."UserId", "a"."Purpose", "a"."LegalGround", "a"."RetentionYears", "l"."PersonId", "l"."ProtectedBsn", "l"."Categories", "l"."Confidentiality", "l"."Hash" FROM "ProcessingLog" AS "l" INNER JOIN "ProcessingActions" AS "a" ON "a"."Id" = "l"."ActionKey";
-            """);
+        // The hub's view (both its parts, the person rows' and the packed records'), but every action shown as organisation
+        // 2's: the reports would name another organisation.
+        var view = ReadFile(SqliteLogFile.PathFor(path), "SELECT \"sql\" FROM sqlite_master WHERE \"name\" = 'ProcessingRecords';");
+        Assert.Equal(2, view.Split("\"a\".\"OrganisationId\"").Length - 1);
+        Tamper(path, $"DROP VIEW \"ProcessingRecords\"; {view.Replace("\"a\".\"OrganisationId\"", "2 AS \"OrganisationId\"", StringComparison.Ordinal)};");
         await using (var db = DatabaseSetup.OpenSqlite(path))
             Assert.All(await db.Set<ProcessingRecord>().ToListAsync(), r => Assert.Equal(2, r.OrganisationId));
         Assert.Equal(1, records[0].OrganisationId);
@@ -527,7 +572,9 @@ public sealed class VerifyLogTests : IDisposable
     [Fact]
     public async Task Values_stored_in_another_form_than_the_hubs_fail_though_their_hashes_verify()
     {
-        var (path, records) = await LogAsync("restyled.db", 3, 2);
+        // The earlier form, whose person rows store each value in a column of its own (a packed record's values are
+        // checked as the hub's text: Packed_records_in_another_text_than_the_hubs_fail).
+        var (path, records) = await LogAsync("restyled.db", personRows: true, 3, 2);
         Assert.Equal([1L, 4L], await AboutPersonAsync(path, 1));
 
         // Read as 1 by the walk (so the hash holds), compared as text by the queries.
@@ -584,7 +631,11 @@ public sealed class VerifyLogTests : IDisposable
     /// A migrated database at this name in the test's directory whose log holds one request (an action) per count, with that
     /// many records each, written by the log's own writer; the records as written.
     /// </summary>
-    private async Task<(string Path, List<ProcessingRecord> Records)> LogAsync(string name, params int[] requests)
+    private Task<(string Path, List<ProcessingRecord> Records)> LogAsync(string name, params int[] requests) => LogAsync(name, personRows: false, requests);
+
+    /// <inheritdoc cref="LogAsync(string, int[])"/>
+    /// <param name="personRows">Whether the writer writes the earlier form, a person row per record (the version of 1 Dec 2026).</param>
+    private async Task<(string Path, List<ProcessingRecord> Records)> LogAsync(string name, bool personRows, params int[] requests)
     {
         var path = _directory.File(name);
         var requestRecords = requests.Select(count =>
@@ -602,7 +653,7 @@ public sealed class VerifyLogTests : IDisposable
         {
             await db.MigrateAsync();
             using var writer = SqliteLogWriter.For(db)!;
-            writer.Write((sequence, previous) => ProcessingLog.Chain(requestRecords, sequence, previous));
+            writer.Write((sequence, previous) => ProcessingLog.Chain(requestRecords, sequence, previous, personRows));
         }
         SqliteConnection.ClearAllPools();
         return (path, [.. requestRecords.SelectMany(r => r)]);
@@ -645,17 +696,27 @@ public sealed class VerifyLogTests : IDisposable
         return await ProcessingLogIndex.About(db, personId).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToListAsync();
     }
 
-    /// <summary>One request's records appended by the log's own writer (as the hub's), sharing the first one's action.</summary>
-    private static async Task AppendAsync(string path, List<ProcessingRecord> records)
+    /// <summary>One request's records appended by the log's own writer (as the hub's), sharing the first one's action; in the earlier form with <paramref name="personRows"/>.</summary>
+    private static async Task AppendAsync(string path, List<ProcessingRecord> records, bool personRows = false)
     {
         foreach (var record in records.Skip(1)) (record.ActionId, record.OccurredAt) = (records[0].ActionId, records[0].OccurredAt);
         await using var db = DatabaseSetup.OpenSqlite(path);
         using var writer = SqliteLogWriter.For(db)!;
-        writer.Write((sequence, previous) => ProcessingLog.Chain([records], sequence, previous));
+        writer.Write((sequence, previous) => ProcessingLog.Chain([records], sequence, previous, personRows));
     }
 
     /// <summary>Runs SQL on the log's file alone, as someone with the file would: no foreign key check, nothing attached.</summary>
     internal static void Tamper(string path, string sql) => TamperFile(SqliteLogFile.PathFor(path), sql);
+
+    /// <summary>The first column of the first row a query gives on one of the hub's SQLite files alone.</summary>
+    private static string ReadFile(string file, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Pooling=False;Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (string)command.ExecuteScalar()!;
+    }
 
     /// <summary>Runs SQL on one of the hub's SQLite files alone, as someone with the file would.</summary>
     private static void TamperFile(string file, string sql)

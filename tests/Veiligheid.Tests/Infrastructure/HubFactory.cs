@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Veiligheid.Access;
 using Veiligheid.Access.Identity;
+using Veiligheid.Accountability;
 using Veiligheid.Data;
 using Veiligheid.Data.Seeding;
 
@@ -30,6 +31,15 @@ public class HubFactory : WebApplicationFactory<Program>
         TempDirectory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(TempDirectory);
     }
+
+    /// <summary>
+    /// Whether the host's processing log writes the earlier form, a person row per record with its action holding the hash
+    /// (<see cref="ProcessingLog.WritesPersonRows"/>), as the hub did until 2 Dec 2026, instead of packing a
+    /// request's records into its action. Logs of that form exist and the hub keeps reading them, so the tests whose
+    /// subject is a person row (tampering with one, its stored types) still need the hub to write them. Set as the host
+    /// is made, so a variant of it (<c>WithWebHostBuilder</c>, a second hub on the same file) writes the same form.
+    /// </summary>
+    public bool WritesPersonRows { get; init; }
 
     /// <summary>This fixture's own directory; deleted on dispose.</summary>
     public string TempDirectory { get; }
@@ -92,6 +102,13 @@ public class HubFactory : WebApplicationFactory<Program>
         builder.UseSetting("DevTokens:SigningKeyPath", SigningKeyPath);
     }
 
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        if (WritesPersonRows) host.Services.GetRequiredService<ProcessingLog>().WritesPersonRows = true;
+        return host;
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
@@ -126,3 +143,13 @@ public class HubFactory : WebApplicationFactory<Program>
     }
 }
 
+
+/// <summary>
+/// The hub writing the earlier form of the processing log, person rows (<see cref="HubFactory.WritesPersonRows"/>), for one
+/// test class whose subject is those rows (<c>IClassFixture&lt;PersonRowsHubFactory&gt;</c>): a fixture type of its own, so
+/// no other class's fixture is switched.
+/// </summary>
+public sealed class PersonRowsHubFactory : HubFactory
+{
+    public PersonRowsHubFactory() => WritesPersonRows = true;
+}
