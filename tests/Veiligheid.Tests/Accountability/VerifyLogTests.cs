@@ -19,7 +19,7 @@ namespace Veiligheid.Tests.Accountability;
 /// records packed into its action (<see cref="PackedRecords"/>), or where a test says so in the earlier form, a person row
 /// per record (<c>personRows</c>), which logs written before 2 Dec 2026 hold and the hub still reads and verifies.
 /// </summary>
-public sealed class VerifyLogTests : IDisposable
+public sealed partial class VerifyLogTests : IDisposable
 {
     private readonly TestDirectory _directory = new();
 
