@@ -50,7 +50,7 @@ public sealed class LogIndexSubject
 /// </summary>
 /// <remarks>
 /// Why runs and not a row per record (the eighteenth round's shape): the persons a partner works on recur from request to
-/// request, so a pass of 2,000 records names far fewer subjects than records (the load test: 80). A row per subject per
+/// request, so a pass of 2,000 records (8,000 now: ProcessingLogIndexer.BatchSize) names far fewer subjects than records (the load test: 80). A row per subject per
 /// pass is then an entry a subject in one B-tree (the load test: 80 a pass) where a row per record was 2,000; a record of a subject named once in its pass
 /// costs what it did. BENCHMARKS.md, "Nineteenth round".
 /// </remarks>
@@ -80,7 +80,7 @@ public sealed class LogIndexRun
 /// that wrote its rows. The highest is the index's watermark: every record up to it is in the index, none above it.
 /// </summary>
 /// <remarks>
-/// A table that grows by one row a batch (about one row per 2,000 records) rather than one row updated: its highest key is
+/// A table that grows by one row a batch (about one row per <see cref="ProcessingLogIndexer.BatchSize"/> records) rather than one row updated: its highest key is
 /// read from the end of its B-tree, and two indexers never update the same row.
 /// </remarks>
 public sealed class LogIndexPass

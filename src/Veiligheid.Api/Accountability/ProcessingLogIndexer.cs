@@ -28,10 +28,13 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
 {
     /// <summary>
     /// Records per transaction. On SQL Server requests get the log's writer between batches. On SQLite nothing waits for
-    /// a batch, but it is CPU work beside the requests: batches of 20,000 made the load test slower (313–336 against
-    /// 407–416 requests a second, p99 270–540 against 118–121 ms; BENCHMARKS.md, "Eighth round").
+    /// a batch, but it is CPU work beside the requests: batches of 20,000 made the load test slower when the index was in
+    /// the log's file (313–336 against 407–416 requests a second, p99 270–540 against 118–121 ms; BENCHMARKS.md, "Eighth
+    /// round"). In its own file, with the records packed into their actions, 8,000 took 3–4 % off the hub's CPU per
+    /// request under load against 2,000 (a batch's fixed work: the ends read, a transaction, a run per subject it names),
+    /// p99 unchanged (BENCHMARKS.md, "Twentieth round").
     /// </summary>
-    internal const int BatchSize = 2000;
+    internal const int BatchSize = 8000;
 
     /// <summary>
     /// How long after a commit the indexer waits for more before it copies (commits in that time share its pass). With

@@ -150,10 +150,10 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
     [Fact]
     public async Task A_tail_of_several_batches_is_indexed_whole_and_in_order_in_one_pass()
     {
-        // A host of its own: 4,500 records, more than two of the indexer's batches (BatchSize), so one pass copies batch
+        // A host of its own: 18,000 records, more than two of the indexer's batches (BatchSize), so one pass copies batch
         // after batch until the log's end, and the next finds nothing left.
         using var host = new UnindexedHubFactory();
-        const int persons = 45, rounds = 100;
+        const int persons = 45, rounds = 400;
         Assert.True(persons * rounds > 2 * ProcessingLogIndexer.BatchSize);
         await host.AppendAsync(host.Persons(persons), rounds);
         var before = host.IndexRows().Count;
