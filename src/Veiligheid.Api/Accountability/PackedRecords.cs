@@ -107,45 +107,13 @@ public static class PackedRecords
 
     /// <summary>
     /// The subject of each record stored in <paramref name="json"/>, in order: its person id and its protected BSN's key
-    /// (<see cref="ProcessingLogIndex.KeyOf(ReadOnlySpan{byte})"/>), for the index's copier, which needs no more of it and
-    /// makes no string of it. Throws <see cref="FormatException"/> where <see cref="Read(ReadOnlySpan{byte})"/> would.
+    /// (<see cref="ProcessingLogIndex.KeyOf(string)"/>), for the index's copiers. Throws <see cref="FormatException"/> where
+    /// <see cref="Read(ReadOnlySpan{byte})"/> would.
     /// </summary>
     internal static void ReadSubjects(ReadOnlySpan<byte> json, List<(int? PersonId, long? BsnKey)> into)
     {
-        var reader = new Utf8JsonReader(json);
-        try
-        {
-            Expect(ref reader, JsonTokenType.StartArray);
-            while (true)
-            {
-                Next(ref reader);
-                if (reader.TokenType == JsonTokenType.EndArray) break;
-                if (reader.TokenType != JsonTokenType.StartArray) throw Malformed("an element that is not an array");
-                Next(ref reader);
-                int? person = reader.TokenType switch
-                {
-                    JsonTokenType.Null => null,
-                    JsonTokenType.Number when reader.TryGetInt32(out var id) => id,
-                    _ => throw Malformed("a person id that is neither an integer nor null"),
-                };
-                Next(ref reader);
-                long? key = reader.TokenType switch
-                {
-                    JsonTokenType.Null => null,
-                    // Its hex digits as stored: the writer escapes nothing in a protected BSN.
-                    JsonTokenType.String => ProcessingLogIndex.KeyOf(reader.ValueSpan),
-                    _ => throw Malformed("a protected BSN that is neither a string nor null"),
-                };
-                Expect(ref reader, JsonTokenType.String);
-                Expect(ref reader, JsonTokenType.String);
-                Expect(ref reader, JsonTokenType.EndArray);
-                into.Add((person, key));
-            }
-        }
-        catch (JsonException e)
-        {
-            throw Malformed($"text that is not JSON ({e.Message})");
-        }
+        ArgumentNullException.ThrowIfNull(into);
+        foreach (var record in Read(json)) into.Add((record.PersonId, ProcessingLogIndex.KeyOf(record.ProtectedBsn)));
     }
 
     /// <inheritdoc cref="Read(ReadOnlySpan{byte})"/>

@@ -97,38 +97,24 @@ public sealed class ProcessingRecord
     /// </summary>
     public static ProcessingRecord Of(ProcessingAction action, ProcessingLogEntry entry)
     {
-        ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(entry);
-        return new ProcessingRecord
-        {
-            Sequence = entry.Sequence,
-            ActionKey = entry.ActionKey,
-            ActionId = action.ActionId,
-            ActionName = action.ActionName,
-            OccurredAt = action.OccurredAt,
-            OrganisationId = action.OrganisationId,
-            OrganisationKey = action.OrganisationKey,
-            Role = action.Role,
-            ApplicationId = action.ApplicationId,
-            UserId = action.UserId,
-            Purpose = action.Purpose,
-            LegalGround = action.LegalGround,
-            RetentionYears = action.RetentionYears,
-            PersonId = entry.PersonId,
-            ProtectedBsn = entry.ProtectedBsn,
-            Categories = entry.Categories,
-            Confidentiality = entry.Confidentiality,
-            Hash = entry.Hash,
-        };
+        return Of(action, entry.Sequence, entry.PersonId, entry.ProtectedBsn, entry.Categories, entry.Confidentiality, entry.Hash);
     }
 
     /// <summary>The record a packed element and its action make, as the view <c>ProcessingRecords</c> reads it: for the chain's walk.</summary>
     public static ProcessingRecord Of(ProcessingAction action, PackedRecord packed)
     {
         ArgumentNullException.ThrowIfNull(action);
+        return Of(action, packed.SequenceIn(action.Id), packed.PersonId, packed.ProtectedBsn, packed.Categories, packed.Confidentiality, action.Hash ?? "");
+    }
+
+    private static ProcessingRecord Of(ProcessingAction action, long sequence, int? personId, string? protectedBsn, string categories,
+        ProcessingConfidentiality confidentiality, string hash)
+    {
+        ArgumentNullException.ThrowIfNull(action);
         return new ProcessingRecord
         {
-            Sequence = packed.SequenceIn(action.Id),
+            Sequence = sequence,
             ActionKey = action.Id,
             ActionId = action.ActionId,
             ActionName = action.ActionName,
@@ -141,11 +127,11 @@ public sealed class ProcessingRecord
             Purpose = action.Purpose,
             LegalGround = action.LegalGround,
             RetentionYears = action.RetentionYears,
-            PersonId = packed.PersonId,
-            ProtectedBsn = packed.ProtectedBsn,
-            Categories = packed.Categories,
-            Confidentiality = packed.Confidentiality,
-            Hash = action.Hash ?? "",
+            PersonId = personId,
+            ProtectedBsn = protectedBsn,
+            Categories = categories,
+            Confidentiality = confidentiality,
+            Hash = hash,
         };
     }
 }
