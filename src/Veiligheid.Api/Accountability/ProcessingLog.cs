@@ -482,9 +482,11 @@ public sealed class ProcessingLog : IDisposable
     /// the chain is whole. Each record's hash is checked against its fields and the hash of the record before it (not
     /// stored with it: the walk holds it), so a changed record breaks at itself, a changed and re-hashed one at the record
     /// after it, a removed one at the gap, and a changed action at its first record. The walk reads the person rows with
-    /// their actions itself (not the view, whose inner join would drop a person row without its action), and checks
-    /// what the writer always makes: each person row has its action, an action's rows are a run that begins at the
-    /// action's id, and no action is without rows.
+    /// their actions itself (not the view, whose inner join would drop a person row without its action), then the actions
+    /// whose records are packed into them, and checks what the writer always makes: each person row has its action, an
+    /// action's rows are a run that begins at the action's id, no action is without rows, and a packed action follows at
+    /// the next sequence, holds no person rows, has a hash and stores its records in the text the hub writes
+    /// (<see cref="PackedRecords.Problem"/>).
     /// </summary>
     /// <remarks>
     /// A hash chain cannot show by itself that records were removed from its end (what is left is a whole chain), nor that
