@@ -531,12 +531,15 @@ public static class ProcessingLogIndex
             INSERT INTO @tail ([Sequence], [PersonId], [BsnKey])
             SELECT TOP ({batch}) [l].[Sequence], [l].[PersonId], {KeySql(sqlServer: true, "[l].[ProtectedBsn]")} FROM [ProcessingLog] AS [l]
             WHERE [l].[Sequence] > @watermark ORDER BY [l].[Sequence];
-            -- The packed records past the watermark, from the action holding the record after it: of the next {batch} packed
-            -- actions, which hold {batch} records at least; then the batch is the first {batch} of both forms.
+            -- The packed records past the watermark, from the action holding the record after it up to the last action that
+            -- can hold one of the next {batch}: the records after the first action past the watermark are contiguous from its
+            -- key, so they lie within {batch} sequences of it (the next {batch} actions instead held some 80 times the batch,
+            -- each parsed and cut again). Then the batch is the first {batch} of both forms.
             DECLARE @tailAction bigint = COALESCE((SELECT MAX([Id]) FROM [ProcessingActions] WHERE [Id] <= @watermark + 1), 0);
+            DECLARE @lastAction bigint = COALESCE((SELECT MIN([Id]) FROM [ProcessingActions] WHERE [Id] > @watermark), @watermark) + {batch - 1};
             INSERT INTO @tail ([Sequence], [PersonId], [BsnKey])
             SELECT [a].[Id] + CAST([r].[key] AS bigint), CAST(JSON_VALUE([r].[value], '$[0]') AS int), {KeySql(sqlServer: true, "JSON_VALUE([r].[value], '$[1]')")}
-            FROM (SELECT TOP ({batch}) [Id], [Records] FROM [ProcessingActions] WHERE [Id] >= @tailAction AND [Records] IS NOT NULL ORDER BY [Id]) AS [a]
+            FROM (SELECT [Id], [Records] FROM [ProcessingActions] WHERE [Id] >= @tailAction AND [Id] <= @lastAction AND [Records] IS NOT NULL) AS [a]
             CROSS APPLY OPENJSON([a].[Records]) AS [r]
             WHERE [a].[Id] + CAST([r].[key] AS bigint) > @watermark
               AND NOT EXISTS (SELECT 1 FROM @tail AS [e] WHERE [e].[Sequence] = [a].[Id] + CAST([r].[key] AS bigint));

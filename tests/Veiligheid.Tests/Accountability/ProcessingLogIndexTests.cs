@@ -407,6 +407,30 @@ public sealed class ProcessingLogIndexTests(UnindexedHubFactory factory) : IClas
         Assert.True(replace >= 0 && replace < insert, "the copy inserts the runs without replacing one whose key stands");
     }
 
+    /// <summary>
+    /// SQL Server's copy reads the packed records past the watermark from the actions that can hold its batch, bounded above
+    /// by their key as a value: the batch's records are in the actions from the one holding the record after the watermark
+    /// up to a batch's count of sequences past the first action after it. The next batch's count of actions instead (TOP)
+    /// held some 80 times the batch's records under the load test (a request's action packs about 80), each parsed from
+    /// its JSON and put in the batch's table only to be cut again, and on SQL Server the copy runs under this host's
+    /// writer lock (<see cref="ProcessingLog"/>'s BetweenCommitsAsync), so every request's commit waited for them. Read as
+    /// ScriptDom parses it (no SQL Server here).
+    /// </summary>
+    [Fact]
+    public void SQL_Servers_copy_reads_the_packed_actions_up_to_a_bound_on_their_key()
+    {
+        var (script, fragment) = ParsedTSql(ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize));
+        // The read of the packed actions: a query on the actions' table itself that takes their records.
+        var read = Assert.Single(Collect<QuerySpecification>(fragment), q =>
+            q.FromClause is { } from && from.TableReferences.Any(t => Named(t) == "ProcessingActions")
+            && Collect<ColumnReferenceExpression>(q).Any(c => c.MultiPartIdentifier?.Identifiers[^1].Value == "Records"));
+        Assert.True(read.WhereClause is { } where && Collect<BooleanComparisonExpression>(where).Any(c =>
+                c.ComparisonType == BooleanComparisonType.LessThanOrEqualTo
+                && c.FirstExpression is ColumnReferenceExpression { MultiPartIdentifier: var column } && column.Identifiers[^1].Value == "Id"
+                && c.SecondExpression is VariableReference),
+            "the packed actions are read without an upper bound on their key: " + TextOf(script, read));
+    }
+
     private static (TSqlScript Script, TSqlFragment Fragment) ParsedTSql(string sql)
     {
         var fragment = new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
