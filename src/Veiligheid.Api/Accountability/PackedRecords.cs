@@ -102,6 +102,11 @@ public static class PackedRecords
         {
             throw Malformed($"text that is not JSON ({e.Message})");
         }
+        catch (InvalidOperationException e)
+        {
+            // GetString of an escaped lone surrogate (\ud800): valid JSON, but no text.
+            throw Malformed($"a string that is not UTF-16 text ({e.Message})");
+        }
         return records;
     }
 

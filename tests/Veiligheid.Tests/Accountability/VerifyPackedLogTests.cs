@@ -134,6 +134,8 @@ public sealed partial class VerifyLogTests
     [InlineData("[[1,2,\"Identiteit\",\"Normaal\"]]", "a protected BSN that is neither a string nor null")]
     [InlineData("[[1,null,3,\"Normaal\"]]", "categories that are not a string")]
     [InlineData("[[99999999999,null,\"Identiteit\",\"Normaal\"]]", "a person id that is neither an integer nor null")]
+    [InlineData("[[1,null,\"\\ud800\",\"Normaal\"]]", "a string that is not UTF-16 text")]
+    [InlineData("[[1,\"\\udc00\",\"Identiteit\",\"Normaal\"]]", "a string that is not UTF-16 text")]
     public async Task Packed_records_that_are_not_the_hubs_array_fail_as_such(string records, string problem)
     {
         var (path, _) = await LogAsync("packed-malformed.db", 3, 2);
