@@ -253,6 +253,85 @@ public sealed class ProcessingLogMigrationTests
         }
     }
 
+    /// <summary>The migration before the records were packed into their actions.</summary>
+    private const string BeforePackedRecords = "20261201030848_ProcessingLogWithoutActionIndex";
+
+    /// <summary>
+    /// Going down over the migration PackedRecords drops the column that holds the packed records: over a log that holds
+    /// some, every record written since the upgrade would go without a word (and the actions left without records make
+    /// the earlier version refuse every request it would log). So it refuses, and the log is as it was; a log of person
+    /// rows alone goes down, with the log in its own file, and up again.
+    /// </summary>
+    [Fact]
+    public async Task Going_down_over_PackedRecords_refuses_while_the_log_holds_packed_records()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(directory, "down.db");
+        try
+        {
+            List<ProcessingRecord> Request(params int[] persons)
+            {
+                var request = persons.Select(p => ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: p, protectedBsn: new string((char)('a' + p), 64))).ToList();
+                foreach (var record in request.Skip(1)) (record.ActionId, record.OccurredAt) = (request[0].ActionId, request[0].OccurredAt);
+                return request;
+            }
+            await using (var db = DatabaseSetup.OpenSqlite(path))
+            {
+                await db.MigrateAsync();
+                using var writer = SqliteLogWriter.For(db)!;
+                writer.Write((s, p) => ProcessingLog.Chain([Request(1, 2), Request(3)], s, p, personRows: true)); // 1-2, 3
+            }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+            // Person rows alone: down and up again, the log in its own file throughout.
+            await using (var db = DatabaseSetup.OpenSqlite(path))
+            {
+                await db.GetService<IMigrator>().MigrateAsync(BeforePackedRecords);
+                Assert.DoesNotContain("20261201042410_PackedRecords", await db.Database.GetAppliedMigrationsAsync());
+            }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await using (var db = DatabaseSetup.OpenSqlite(path))
+            {
+                await db.MigrateAsync();
+                using var writer = SqliteLogWriter.For(db)!;
+                writer.Write((s, p) => ProcessingLog.Chain([Request(1, 3)], s, p)); // 4-5, packed
+                Assert.Equal([1L, 4L], await ProcessingLogIndex.About(db, 1).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToListAsync());
+            }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Assert.Equal(AccountabilityCommands.ExitOk, await AccountabilityCommands.VerifyLogAsync(["--database", path], TextWriter.Null, TextWriter.Null));
+
+            // Packed records: the migration refuses to go down, and nothing of the log changed.
+            await using (var db = DatabaseSetup.OpenSqlite(path))
+            {
+                var refused = await Assert.ThrowsAnyAsync<DbException>(() => db.GetService<IMigrator>().MigrateAsync(BeforePackedRecords));
+                Assert.Contains("packed", refused.Message, StringComparison.Ordinal);
+                Assert.Contains("20261201042410_PackedRecords", await db.Database.GetAppliedMigrationsAsync());
+            }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var output = new StringWriter();
+            Assert.Equal(AccountabilityCommands.ExitOk, await AccountabilityCommands.VerifyLogAsync(["--database", path], output, TextWriter.Null));
+            Assert.Contains("5 records verified", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>SQL Server's way down over PackedRecords refuses as SQLite's does, before it drops anything (read as ScriptDom parses it).</summary>
+    [Fact]
+    public void SQL_Servers_way_down_over_PackedRecords_refuses_first_while_the_log_holds_packed_records()
+    {
+        using var db = new SqlServerDesignTimeFactory().CreateDbContext([]);
+        var script = db.GetService<IMigrator>().GenerateScript("20261201042412_PackedRecords", "20261201030850_ProcessingLogWithoutActionIndex", MigrationsSqlGenerationOptions.Idempotent);
+        var fragment = new Microsoft.SqlServer.TransactSql.ScriptDom.TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(script), out var errors);
+        Assert.Empty(errors.Select(e => $"line {e.Line}: {e.Message}"));
+        var refusal = script.IndexOf("THROW", StringComparison.Ordinal);
+        Assert.True(refusal >= 0 && refusal < script.IndexOf("DROP VIEW", StringComparison.Ordinal) && refusal < script.IndexOf("DROP COLUMN", StringComparison.Ordinal), script);
+        Assert.Contains("WHERE [Records] IS NOT NULL", script[..refusal], StringComparison.Ordinal);
+    }
+
     private static object Fields(ProcessingRecord r)
         => (r.Sequence, r.ActionId, r.ActionName, r.OccurredAt, r.OrganisationId, r.OrganisationKey, r.Role, r.ApplicationId, r.UserId,
             (r.Purpose, r.LegalGround, r.PersonId, r.ProtectedBsn, r.Categories, r.Confidentiality, r.RetentionYears, r.Hash));

@@ -26,9 +26,12 @@ namespace Veiligheid.Data.Migrations.SqlServer
         }
 
         /// <inheritdoc />
-        /// <remarks>The packed records go with their column: go down only with a log written before this migration.</remarks>
+        /// <remarks>The packed records would go with their column: refused while the log holds any (take the backup made before instead).</remarks>
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            // Refused while the log holds packed records, before anything is changed.
+            migrationBuilder.Sql("IF EXISTS (SELECT 1 FROM [ProcessingActions] WHERE [Records] IS NOT NULL) THROW 50000, N'The processing log holds records packed into their actions since the migration PackedRecords: going down over it would drop them with their column. Restore the backup of the database made before it instead.', 1;");
+
             migrationBuilder.Sql("DROP VIEW [ProcessingRecords];");
 
             migrationBuilder.DropColumn(

@@ -26,9 +26,15 @@ namespace Veiligheid.Data.Migrations.Sqlite
         }
 
         /// <inheritdoc />
-        /// <remarks>The packed records go with their column: go down only with a log written before this migration.</remarks>
+        /// <remarks>The packed records would go with their column: refused while the log holds any (take the backup made before instead).</remarks>
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            // Refused while the log holds packed records, before anything is changed: SQLite has no THROW, so a check that
+            // fails, named for why, stops the migration.
+            migrationBuilder.Sql("CREATE TEMP TABLE \"PackedRecordsDown\" (\"Packed\" INTEGER NOT NULL CONSTRAINT \"The processing log holds records packed into their actions since the migration PackedRecords: going down over it would drop them with their column. Restore the backup of the database made before it instead\" CHECK (\"Packed\" = 0)); " +
+                                 "INSERT INTO temp.\"PackedRecordsDown\" SELECT EXISTS (SELECT 1 FROM \"ProcessingActions\" WHERE \"Records\" IS NOT NULL); " +
+                                 "DROP TABLE temp.\"PackedRecordsDown\";");
+
             migrationBuilder.Sql("DROP VIEW \"ProcessingRecords\";");
 
             // SQLite's own DROP COLUMN (3.35 and later): EF Core's would make the table again after every other step of
