@@ -24,22 +24,37 @@ public static class LogConsistency
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(db);
-        // The newest actions that hold the sample, bounded as a value (ProcessingLogIndex.TailActionAsync says why).
-        var oldest = await db.Set<ProcessingAction>().OrderByDescending(a => a.Id).Skip(KeySample - 1).Select(a => (long?)a.Id)
-            .FirstOrDefaultAsync(cancellationToken) ?? 0;
-        var newest = await db.Set<ProcessingRecord>().AsNoTracking()
+        // The newest actions that may hold the sample, bounded as a value (ProcessingLogIndex.TailActionAsync says why), and
+        // further back only when they hold no record with both a person and a BSN (the whole log at last, as before).
+        var newest = await NewestAboutPersonsAsync(db, KeySample, cancellationToken);
+        if (newest.Count == 0) newest = await NewestAboutPersonsAsync(db, 100 * KeySample, cancellationToken);
+        if (newest.Count == 0) newest = await NewestAboutPersonsAsync(db, null, cancellationToken);
+        if (newest.Count == 0) return;
+        var ids = newest.Select(r => r.PersonId).Distinct().ToList();
+        var bsns = await db.Persons.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Bsn, cancellationToken);
+        if (newest.Where(r => bsns.ContainsKey(r.PersonId)).Take(1).ToList() is not [var record]
+            || string.Equals(log.ComputeProtected(bsns[record.PersonId]), record.ProtectedBsn, StringComparison.Ordinal)) return;
+        throw new HubConfigurationException(
+            $"{ProcessingLogOptions.Section}:PseudonymKey is not the key the processing log was written with: record {record.Sequence}'s protected BSN " +
+            "is not its person's under this key, so look-ups by BSN of earlier records would find nothing. Configure the key the log was written with.");
+    }
+
+    /// <summary>
+    /// The newest <see cref="KeySample"/> records that name a person and carry a protected BSN, among the records of the
+    /// newest <paramref name="actions"/> actions (all of them when null).
+    /// </summary>
+    private static async Task<List<(long Sequence, int PersonId, string ProtectedBsn)>> NewestAboutPersonsAsync(VeiligheidDbContext db, int? actions,
+        CancellationToken cancellationToken)
+    {
+        var oldest = actions is { } count
+            ? await db.Set<ProcessingAction>().OrderByDescending(a => a.Id).Skip(count - 1).Select(a => (long?)a.Id).FirstOrDefaultAsync(cancellationToken) ?? 0
+            : 0;
+        var records = await db.Set<ProcessingRecord>().AsNoTracking()
             .Where(r => r.Sequence >= oldest && r.ActionKey >= oldest && r.PersonId != null && r.ProtectedBsn != null)
             .OrderByDescending(r => r.Sequence).Take(KeySample)
             .Select(r => new { r.Sequence, PersonId = r.PersonId!.Value, r.ProtectedBsn })
             .ToListAsync(cancellationToken);
-        if (newest.Count == 0) return;
-        var ids = newest.Select(r => r.PersonId).Distinct().ToList();
-        var bsns = await db.Persons.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Bsn, cancellationToken);
-        var record = newest.FirstOrDefault(r => bsns.ContainsKey(r.PersonId));
-        if (record is null || string.Equals(log.ComputeProtected(bsns[record.PersonId]), record.ProtectedBsn, StringComparison.Ordinal)) return;
-        throw new HubConfigurationException(
-            $"{ProcessingLogOptions.Section}:PseudonymKey is not the key the processing log was written with: record {record.Sequence}'s protected BSN " +
-            "is not its person's under this key, so look-ups by BSN of earlier records would find nothing. Configure the key the log was written with.");
+        return [.. records.Select(r => (r.Sequence, r.PersonId, r.ProtectedBsn!))];
     }
 
     /// <summary>

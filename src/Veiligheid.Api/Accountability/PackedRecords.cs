@@ -15,7 +15,7 @@ namespace Veiligheid.Accountability;
 /// by name as the person rows store it. The records' other fields are their action's, and their hash is the action's
 /// (<see cref="RecordHasher.ActionHash"/>, which covers exactly these fields), so the form needs no hash of its own. The
 /// view <c>ProcessingRecords</c> reads the elements as records (<c>json_each</c> on SQLite, <c>OPENJSON</c> on SQL Server).
-/// <para>Why: a person row cost 2.1–2.7 µs to insert whatever it held, some 80 of them a request under the load test,
+/// <para>Why: a person row cost 2.3–2.7 µs to insert whatever it held, some 80 of them a request under the load test,
 /// where one longer action row costs about what a short one did (BENCHMARKS.md, "Twentieth round").</para>
 /// <para>Written in one canonical form (no white space, integers as digits, strings escaped as <see cref="Utf8JsonWriter"/>
 /// escapes them), and verify-log accepts only that form (<see cref="Problem"/>): the hash covers the values read, but the

@@ -140,7 +140,7 @@ internal sealed class SqliteLogWriter : IDisposable
             }
             step?.Invoke("SELECT the chain's last sequence and hash (prepared)");
             var rows = chain(sequence, previous);
-            step?.Invoke("SHA-256 hash chain, rows (an action per request, an entry per person)");
+            step?.Invoke("SHA-256 hash chain, rows (an action per request, its records packed into it)");
             // The actions first (entries refer to them): usually one, through Microsoft.Data.Sqlite, which stores its GUID
             // and time as EF Core does. Then one row per person through SQLite's own API (SqliteRowInsert): a prepared
             // 16-row statement (272 parameters, bound by name on every execution) measured slower for 47 records, not
@@ -151,7 +151,7 @@ internal sealed class SqliteLogWriter : IDisposable
                 _insertAction.Bind(_insertOneAction, [action]);
                 _insertOneAction.ExecuteNonQuery();
             }
-            step?.Invoke("INSERT the action (prepared, 12 columns)");
+            step?.Invoke("INSERT the action (prepared, 13 columns, its records among them)");
             _insertEntries!.InsertAll(rows.Entries);
             step?.Invoke("INSERT the entries (prepared single-row statement per person bound through SQLite's API, 7 columns)");
             transaction.Commit();

@@ -33,6 +33,30 @@ public sealed class LogConsistencyTests(HubFactory factory) : IClassFixture<HubF
     }
 
     [Fact]
+    public async Task Another_pseudonym_key_is_refused_when_the_newest_actions_name_no_held_person_with_a_BSN()
+    {
+        var path = _directory.File("sample.db");
+        await using var db = DatabaseSetup.OpenSqlite(path);
+        await db.MigrateAsync();
+        await SeedCommand.SeedAsync(db, SeedOptions.Demo, CancellationToken.None);
+        var person = await db.Persons.OrderBy(p => p.Id).Select(p => new { p.Id, p.Bsn }).FirstAsync();
+        var environment = factory.Services.GetRequiredService<IHostEnvironment>();
+        var log = factory.Services.GetRequiredService<ProcessingLog>();
+        using var other = new ProcessingLog(Options.Create(new ProcessingLogOptions { PseudonymKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }), environment);
+
+        // A record about a held person under the log's key, then more actions than the check's first look covers whose
+        // records name no held person with a BSN (look-ups by made-up ids): the sample lies further back.
+        var records = new List<ProcessingRecord> { ChainedRecords.After(1, ProcessingLog.GenesisHash, person.Id, log.Protect(person.Bsn)) };
+        for (var sequence = 2; sequence <= 60; sequence++) records.Add(ChainedRecords.After(sequence, records[^1].Hash, 1_000_000 + sequence));
+        ChainedRecords.AddTo(db, [.. records]);
+        await db.SaveChangesAsync();
+
+        await LogConsistency.CheckPseudonymKeyAsync(log, db, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<HubConfigurationException>(() => LogConsistency.CheckPseudonymKeyAsync(other, db, CancellationToken.None));
+        Assert.Contains("record 1's protected BSN", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_hub_file_older_than_its_log_is_refused()
     {
         var path = _directory.File("restored.db");

@@ -12,8 +12,8 @@ namespace Veiligheid.Tests.Accountability;
 
 /// <summary>
 /// How the log is stored: an action per request with its records packed into it (<see cref="PackedRecords"/>), read back
-/// as one record per person; and the earlier form, an entry per person beside the action, which logs written before 2 Dec
-/// 2026 hold and the hub still reads (written here by a host switched to it, <see cref="HubFactory.WritesPersonRows"/>).
+/// as one record per person; and the earlier form, an entry per person beside the action, which logs written before the
+/// migration PackedRecords (1 Dec 2026) hold and the hub still reads (written here by a host switched to it, <see cref="HubFactory.WritesPersonRows"/>).
 /// </summary>
 public sealed class ProcessingLogStorageTests(HubFactory factory) : IClassFixture<HubFactory>
 {

@@ -17,7 +17,7 @@ namespace Veiligheid.Tests.Accountability;
 /// kept head, or through the index by data subject), a chain written again; and a log whose index cannot be read. The log
 /// is written by the log's own writer (<see cref="SqliteLogWriter"/>, as the hub writes it): in the hub's form, a request's
 /// records packed into its action (<see cref="PackedRecords"/>), or where a test says so in the earlier form, a person row
-/// per record (<c>personRows</c>), which logs written before 2 Dec 2026 hold and the hub still reads and verifies.
+/// per record (<c>personRows</c>), which logs written before the migration PackedRecords (1 Dec 2026) hold and the hub still reads and verifies.
 /// </summary>
 public sealed partial class VerifyLogTests : IDisposable
 {

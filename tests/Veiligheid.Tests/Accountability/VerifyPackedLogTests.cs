@@ -9,7 +9,7 @@ namespace Veiligheid.Tests.Accountability;
 
 /// <summary>
 /// verify-log on edits of the packed form (<see cref="PackedRecords"/>), as the log's own writer writes it (the hub's form
-/// since 2 Dec 2026): a request's records as a JSON array in its action's row, hashed with the action (one hash for all).
+/// since the migration PackedRecords, 1 Dec 2026): a request's records as a JSON array in its action's row, hashed with the action (one hash for all).
 /// The logs are those of <see cref="LogAsync(string, int[])"/>: two actions, of records 1 to 3 (persons 1, 2 and 3) and
 /// of records 4 and 5 (persons 1 and 2), unless a test says otherwise.
 /// </summary>

@@ -34,7 +34,7 @@ public class HubFactory : WebApplicationFactory<Program>
 
     /// <summary>
     /// Whether the host's processing log writes the earlier form, a person row per record with its action holding the hash
-    /// (<see cref="ProcessingLog.WritesPersonRows"/>), as the hub did until 2 Dec 2026, instead of packing a
+    /// (<see cref="ProcessingLog.WritesPersonRows"/>), as the hub did until the migration PackedRecords (1 Dec 2026), instead of packing a
     /// request's records into its action. Logs of that form exist and the hub keeps reading them, so the tests whose
     /// subject is a person row (tampering with one, its stored types) still need the hub to write them. Set as the host
     /// is made, so a variant of it (<c>WithWebHostBuilder</c>, a second hub on the same file) writes the same form.

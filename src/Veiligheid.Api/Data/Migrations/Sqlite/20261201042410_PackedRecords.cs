@@ -6,7 +6,7 @@ namespace Veiligheid.Data.Migrations.Sqlite
 {
     /// <summary>
     /// A request's records packed into its action's row (ProcessingAction.Records, Accountability.PackedRecords) instead of
-    /// a person row each: a person row cost 2.1–2.7 µs to insert whatever it held (BENCHMARKS.md, "Twentieth round"). The
+    /// a person row each: a person row cost 2.3–2.7 µs to insert whatever it held (BENCHMARKS.md, "Twentieth round"). The
     /// view reads both forms: each person row with its action, and each packed element with its action (its sequence the
     /// action's id plus its place), with the action's key beside each record for readers that bound it.
     /// </summary>
