@@ -308,8 +308,11 @@ public static class ProcessingLogIndex
     public static async Task<int?> HighestPersonIdAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var indexed = await HighestIndexedPersonIdAsync(db, cancellationToken);
+        // The watermark first, as every look-up here reads it (SubjectLog): the index then names at least every record up
+        // to it, however far another host's indexer moves on meanwhile; read after the index, a batch indexed between the
+        // two reads was in neither.
         var watermark = await EndAsync(db, cancellationToken);
+        var indexed = await HighestIndexedPersonIdAsync(db, cancellationToken);
         var tailAction = await TailActionAsync(db, watermark, cancellationToken);
         var tail = await db.Set<ProcessingRecord>().Where(r => r.ActionKey >= tailAction && r.Sequence > watermark && r.ProtectedBsn != null)
             .MaxAsync(r => r.PersonId, cancellationToken);
