@@ -269,17 +269,11 @@ public sealed class ProcessingLogMigrationTests
         var path = Path.Combine(directory, "down.db");
         try
         {
-            List<ProcessingRecord> Request(params int[] persons)
-            {
-                var request = persons.Select(p => ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: p, protectedBsn: new string((char)('a' + p), 64))).ToList();
-                foreach (var record in request.Skip(1)) (record.ActionId, record.OccurredAt) = (request[0].ActionId, request[0].OccurredAt);
-                return request;
-            }
             await using (var db = DatabaseSetup.OpenSqlite(path))
             {
                 await db.MigrateAsync();
                 using var writer = SqliteLogWriter.For(db)!;
-                writer.Write((s, p) => ProcessingLog.Chain([Request(1, 2), Request(3)], s, p, personRows: true)); // 1-2, 3
+                writer.Write((s, p) => ProcessingLog.Chain([ChainedRecords.Request(1, 2), ChainedRecords.Request(3)], s, p, personRows: true)); // 1-2, 3
             }
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
@@ -294,7 +288,7 @@ public sealed class ProcessingLogMigrationTests
             {
                 await db.MigrateAsync();
                 using var writer = SqliteLogWriter.For(db)!;
-                writer.Write((s, p) => ProcessingLog.Chain([Request(1, 3)], s, p)); // 4-5, packed
+                writer.Write((s, p) => ProcessingLog.Chain([ChainedRecords.Request(1, 3)], s, p)); // 4-5, packed
                 Assert.Equal([1L, 4L], await ProcessingLogIndex.About(db, 1).OrderBy(r => r.Sequence).Select(r => r.Sequence).ToListAsync());
             }
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

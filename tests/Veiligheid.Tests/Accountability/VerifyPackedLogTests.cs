@@ -271,19 +271,13 @@ public sealed partial class VerifyLogTests
     public async Task A_log_of_the_three_forms_verifies_and_a_change_to_any_fails()
     {
         var path = _directory.File("three-forms.db");
-        List<ProcessingRecord> Request(params int[] persons)
-        {
-            var request = persons.Select(p => ChainedRecords.After(0, ProcessingLog.GenesisHash, personId: p, protectedBsn: new string((char)('a' + p), 64))).ToList();
-            foreach (var record in request.Skip(1)) (record.ActionId, record.OccurredAt) = (request[0].ActionId, request[0].OccurredAt);
-            return request;
-        }
         await using (var db = DatabaseSetup.OpenSqlite(path))
         {
             await db.MigrateAsync();
             using var writer = SqliteLogWriter.For(db)!;
             writer.Write((s, p) => ChainedRecords.Rows(ChainedRecords.After(s + 1, p, personId: 1)));       // 1
-            writer.Write((s, p) => ProcessingLog.Chain([Request(2, 3)], s, p, personRows: true));           // 2-3
-            writer.Write((s, p) => ProcessingLog.Chain([Request(4, 5, 1), Request(2)], s, p));             // 4-6, 7
+            writer.Write((s, p) => ProcessingLog.Chain([ChainedRecords.Request(2, 3)], s, p, personRows: true));           // 2-3
+            writer.Write((s, p) => ProcessingLog.Chain([ChainedRecords.Request(4, 5, 1), ChainedRecords.Request(2)], s, p));             // 4-6, 7
             Assert.Equal(3, await db.Set<ProcessingLogEntry>().CountAsync());
             Assert.Equal(2, await db.Set<ProcessingAction>().CountAsync(a => a.Records != null));
         }

@@ -31,6 +31,18 @@ public static class ChainedRecords
         return record;
     }
 
+    /// <summary>
+    /// The records of one request about these persons (one action id and time; each person's protected BSN made of its
+    /// id), not yet placed in the chain: <see cref="ProcessingLog.Chain"/> places and hashes them.
+    /// </summary>
+    public static List<ProcessingRecord> Request(params int[] persons)
+    {
+        ArgumentNullException.ThrowIfNull(persons);
+        var request = persons.Select(p => After(0, ProcessingLog.GenesisHash, personId: p, protectedBsn: new string((char)('a' + p), 64))).ToList();
+        foreach (var record in request.Skip(1)) (record.ActionId, record.OccurredAt) = (request[0].ActionId, request[0].OccurredAt);
+        return request;
+    }
+
     /// <summary>The rows that store these chained records (an action per run of one action id, an entry per record).</summary>
     internal static LogRows Rows(params ProcessingRecord[] records)
     {
