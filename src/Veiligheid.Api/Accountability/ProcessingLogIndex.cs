@@ -124,13 +124,14 @@ public sealed class LogIndexPassConfiguration : IEntityTypeConfiguration<LogInde
 /// <summary>
 /// The one place that knows how the processing log is searched by data subject: the records the index names for the
 /// subject, or the records past its watermark (the tail the indexer has not copied yet) that are about the subject.
-/// Every reader of the log by person or protected BSN goes through <see cref="About"/> or <see cref="AboutBsn"/>.
+/// Every reader of the log by person or protected BSN goes through <see cref="Subject"/> or <see cref="SubjectBsn"/> (a
+/// <see cref="SubjectLog"/>).
 /// </summary>
 /// <remarks>
 /// Correct wherever the indexer stands: the index holds every record up to its watermark (the indexer copies in sequence
 /// order and writes each pass's mark with its rows, and records commit in sequence order on both providers, each writer
 /// reading the chain's end under the write lock), and the tail is everything above it. The watermark is read first, the
-/// two terms then in one statement (<see cref="Matching"/>). On SQLite the index has a file of its own
+/// two terms then in one statement (<see cref="SubjectLog"/>). On SQLite the index has a file of its own
 /// (<see cref="Data.SqliteLogFile.IndexPathFor"/>), read in a snapshot of its own, which is either older than the log's
 /// (its tail is then longer, still all in the log's snapshot) or newer (it then names every record the log's snapshot
 /// holds, and the tail is empty). The rows come from the log and are checked against the subject again, so an index row
@@ -350,7 +351,7 @@ public static class ProcessingLogIndex
     /// For verify-log: the first record up to <paramref name="indexEnd"/> that the index does not name as the log does
     /// (no row, two rows, or a row under another person or BSN key), as a problem to report; null when the index agrees
     /// with the log. The look-ups by person and BSN, and so the access reports, find a record at or below the index's end
-    /// only through its row (<see cref="Matching"/>), so a row missing or altered leaves that record out, though the chain
+    /// only through its row (<see cref="SubjectLog"/>), so a row missing or altered leaves that record out, though the chain
     /// is whole. A disagreeing index was edited, or records were removed from the log's end and written again at the same
     /// sequences before the indexer removed the rows above the end. The index's rows are in subject order, so a window of
     /// sequences at a time: one scan of the rows puts each record's subject in its place, then the log's records of the
