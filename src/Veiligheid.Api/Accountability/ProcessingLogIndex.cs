@@ -176,12 +176,12 @@ public static class ProcessingLogIndex
         return SubjectBsn(db, protectedBsn, watermark, await TailActionAsync(db, watermark, cancellationToken));
     }
 
-    /// <summary>The records about the person with this internal id, as one query (<see cref="SubjectLog.Records"/>).</summary>
-    public static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId, long watermark, long tailAction)
+    /// <summary>The records about the person with this internal id, as one query (<see cref="SubjectLog.Records"/>; tests).</summary>
+    internal static IQueryable<ProcessingRecord> About(VeiligheidDbContext db, int personId, long watermark, long tailAction)
         => Subject(db, personId, watermark, tailAction).Records;
 
-    /// <summary>The records about the person with this protected BSN, as one query (<see cref="SubjectLog.Records"/>).</summary>
-    public static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn, long watermark, long tailAction)
+    /// <summary>The records about the person with this protected BSN, as one query (<see cref="SubjectLog.Records"/>; tests).</summary>
+    internal static IQueryable<ProcessingRecord> AboutBsn(VeiligheidDbContext db, string protectedBsn, long watermark, long tailAction)
         => SubjectBsn(db, protectedBsn, watermark, tailAction).Records;
 
     /// <summary><see cref="About(VeiligheidDbContext, int, long, long)"/> with the watermark read first, synchronously (tests).</summary>

@@ -79,7 +79,6 @@ public sealed class SubjectLog
     /// <summary>The statement of <see cref="CandidatesAsync"/> and its parameters (the tests parse its T-SQL).</summary>
     internal (string Sql, List<DbParameter> Parameters) CandidatesQuery(bool newestFirst, long? beyond, long? end, DateTime? from, DateTime? to, int take)
     {
-        string Q(string name) => SqlServer ? $"[{name}]" : $"\"{name}\"";
         var parameters = SequencesParameters();
         var conditions = new List<string>();
         if (beyond is { } position)
@@ -124,11 +123,13 @@ public sealed class SubjectLog
     /// </summary>
     private string SequencesSql()
     {
-        string Q(string name) => SqlServer ? $"[{name}]" : $"\"{name}\"";
         return $"{ProcessingLogIndex.IndexedSequencesSql(SqlServer, _indexColumn, "@subjectValue")} UNION " +
                $"SELECT {Q("t")}.{Q("Sequence")} FROM {Q(ProcessingRecordConfiguration.View)} AS {Q("t")} WHERE {Q("t")}.{Q("ActionKey")} >= @tailAction " +
                $"AND {Q("t")}.{Q("Sequence")} > @watermark AND {Q("t")}.{Q(_recordColumn)} = @recordValue";
     }
+
+    /// <summary>A name quoted in the provider's dialect.</summary>
+    private string Q(string name) => SqlServer ? $"[{name}]" : $"\"{name}\"";
 
     /// <summary>The parameters of <see cref="SequencesSql"/>, made anew for each statement (a parameter belongs to one command).</summary>
     private List<DbParameter> SequencesParameters() =>
