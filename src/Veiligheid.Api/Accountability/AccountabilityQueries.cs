@@ -57,6 +57,7 @@ public static class AccountabilityQueries
             {
                 var hub = ctx.Hub();
                 var log = ctx.RequestServices!.GetRequiredService<ProcessingLog>();
+                var damage = DamageLogger(ctx);
                 // A person's records, as the index by data subject finds them; null for the whole log.
                 SubjectLog? about = null;
                 var bsn = ctx.GetArgument<string?>("bsn");
@@ -73,9 +74,9 @@ public static class AccountabilityQueries
                 var (from, to) = (ctx.GetArgument<DateTime?>("from"), ctx.GetArgument<DateTime?>("to"));
                 var cursor = ctx.GetArgument<string?>("after") is { } after ? Keyset.Decode(NewestFirst, after, ProcessingLogList) : null;
                 var page = about is null
-                    ? await WholeLogPageAsync(hub.Db, from, to, cursor, ctx)
+                    ? await WholeLogPageAsync(hub.Db, from, to, cursor, ctx, damage)
                     : await SubjectPageAsync(about, records => bsn is not null && person is { } narrowed ? records.Where(r => r.PersonId == narrowed) : records,
-                        from, to, null, NewestFirst, cursor, ProcessingLogList, ctx);
+                        from, to, null, NewestFirst, cursor, ProcessingLogList, ctx, damage, bsn is not null ? "processingLog by BSN" : "processingLog by person");
                 // The inzage is noted once the page is read: a page refused (a cursor the log did not give) processed no one.
                 if (bsn is not null) NoteSubject(hub, bsn);
                 // By id only: an id the hub does not hold names no one unless the page shows records about it. A record
@@ -104,7 +105,8 @@ public static class AccountabilityQueries
                 var cursor = ctx.GetArgument<string?>("after") is { } after ? Keyset.Decode(ReportCursor, after, AccessReportList) : null;
                 var end = cursor is null ? await ProcessingLog.EndAsync(hub.Db, ctx.CancellationToken) : (long)cursor[1]!;
                 var subject = await ProcessingLogIndex.SubjectBsnAsync(hub.Db, protectedBsn, ctx.CancellationToken);
-                var page = await SubjectPageAsync(subject, records => records, from, to, end, OldestFirst, cursor is null ? null : [cursor[0]], AccessReportList, ctx);
+                var page = await SubjectPageAsync(subject, records => records, from, to, end, OldestFirst, cursor is null ? null : [cursor[0]], AccessReportList, ctx,
+                    DamageLogger(ctx), "accessReport");
                 var entries = new Page<ProcessingRecord>(page.Nodes, page.HasNextPage, page.HasPreviousPage,
                     (_, row) => Keyset.Encode(ReportCursor, [row.Sequence, end], AccessReportList), page.Count);
                 // As the log's look-up: noted once the page is read, so a page refused (a cursor the report did not give) processed no one.
@@ -124,6 +126,10 @@ public static class AccountabilityQueries
                 return person is null ? null : new PersonOverview(person);
             });
     }
+
+    /// <summary>Where a read of the log over a damaged action is told to the operations team (<see cref="ProcessingLogDamage"/>).</summary>
+    private static ILogger DamageLogger(IResolveFieldContext context)
+        => context.RequestServices!.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProcessingLogDamage));
 
     /// <summary>
     /// The person the privacy officer asks about is processed too (the inzage itself is logged): by BSN, with the person's
@@ -150,23 +156,32 @@ public static class AccountabilityQueries
     /// given to the page's read as a value: the view computes a packed record's sequence, which no index seeks, so only a
     /// bound on its action's key limits what the view reads of the packed records, and SQLite carries a value into the
     /// view's parts but not a subquery (with one it read every packed action, 0.9 s for 1.6 million records here).
+    /// <para>The page and its totalCount each fail as PROCESSING_LOG_DAMAGED where they reach an action edited outside the
+    /// hub so that it cannot be read (<see cref="ProcessingLogDamage"/>): the page over the range of actions it read, the
+    /// count over the period's (the whole log's without one). A page that does not reach it is answered.</para>
     /// </summary>
     private static async Task<Page<ProcessingRecord>> WholeLogPageAsync(VeiligheidDbContext db, DateTime? from, DateTime? to, IReadOnlyList<object?>? cursor,
-        IResolveFieldContext context)
+        IResolveFieldContext context, ILogger damage)
     {
-        var (records, actions) = await LogPeriodAsync(db, from, to, context.CancellationToken);
+        var (records, actions, lowest, next) = await LogPeriodAsync(db, from, to, context.CancellationToken);
         var paged = records;
+        var below = next; // the actions the page reads are from pageLowest and before below
         if (cursor is not null)
         {
             var before = (long)cursor[0]!;
             actions = actions?.Where(a => a.Id < before);
             paged = paged.Where(r => r.ActionKey < before);
+            below = below is { } end ? Math.Min(end, before) : before;
         }
         var first = ListQuerying.PageSize(context);
+        var pageLowest = lowest;
         if (actions is not null
             && await actions.OrderByDescending(a => a.Id).Skip(first).Select(a => (long?)a.Id).FirstOrDefaultAsync(context.CancellationToken) is { } oldest)
-            paged = OfActions(paged, oldest, null);
-        return await records.ToKeysetPageAsync(NewestFirst, context, ProcessingLogList, cursor, paged);
+            (paged, pageLowest) = (OfActions(paged, oldest, null), oldest);
+        var page = await ProcessingLogDamage.GuardAsync(() => records.ToKeysetPageAsync(NewestFirst, context, ProcessingLogList, cursor, paged),
+            ct => ProcessingLogDamage.InActionsAsync(db, pageLowest, below, ct), "processingLog of the whole log, a page", damage, context.CancellationToken);
+        return page.WithCount(ct => ProcessingLogDamage.GuardAsync(() => page.Count(ct),
+            c => ProcessingLogDamage.InActionsAsync(db, lowest, next, c), "processingLog of the whole log, totalCount", damage, ct));
     }
 
     /// <summary>
@@ -177,9 +192,14 @@ public static class AccountabilityQueries
     /// record the page takes (an index row the log no longer matches, or a record about another person with the same BSN
     /// where both are asked): the page is then short of what was read, and is read again from all the person's records.
     /// totalCount counts all of them.
+    /// <para>The page and its totalCount each fail as PROCESSING_LOG_DAMAGED where they reach an action edited outside the
+    /// hub so that it cannot be read (<see cref="ProcessingLogDamage"/>, <see cref="SubjectLog.DamageAsync"/>): one of the
+    /// page's records, or of all the person's for the count, or the tail past the index (whose records are not known to be
+    /// about anyone until read). A page of the person that reaches none of it is answered.</para>
     /// </summary>
     private static async Task<Page<ProcessingRecord>> SubjectPageAsync(SubjectLog subject, Func<IQueryable<ProcessingRecord>, IQueryable<ProcessingRecord>> narrow,
-        DateTime? from, DateTime? to, long? end, SortTerm<ProcessingRecord>[] order, IReadOnlyList<object?>? cursor, string list, IResolveFieldContext context)
+        DateTime? from, DateTime? to, long? end, SortTerm<ProcessingRecord>[] order, IReadOnlyList<object?>? cursor, string list, IResolveFieldContext context,
+        ILogger damage, string what)
     {
         IQueryable<ProcessingRecord> Filtered(IQueryable<ProcessingRecord> records)
         {
@@ -188,15 +208,20 @@ public static class AccountabilityQueries
         }
         var all = Filtered(subject.Records);
         var first = ListQuerying.PageSize(context);
-        var candidates = await subject.CandidatesAsync(order[0].Descending, (long?)cursor?[0], end, from, to, first + 1, context.CancellationToken);
-        var page = await all.ToKeysetPageAsync(order, context, list, cursor, Filtered(subject.At(candidates)));
-        var read = page.Nodes.Count + (page.HasNextPage ? 1 : 0);
-        return candidates.Count == first + 1 && read < candidates.Count ? await all.ToKeysetPageAsync(order, context, list, cursor) : page;
+        List<long>? candidates = null;
+        var page = await ProcessingLogDamage.GuardAsync(async () =>
+        {
+            candidates = await subject.CandidatesAsync(order[0].Descending, (long?)cursor?[0], end, from, to, first + 1, context.CancellationToken);
+            var fromCandidates = await all.ToKeysetPageAsync(order, context, list, cursor, Filtered(subject.At(candidates)));
+            var read = fromCandidates.Nodes.Count + (fromCandidates.HasNextPage ? 1 : 0);
+            return candidates.Count == first + 1 && read < candidates.Count ? await all.ToKeysetPageAsync(order, context, list, cursor) : fromCandidates;
+        }, ct => subject.DamageAsync(candidates, ct), what + ", a page", damage, context.CancellationToken);
+        return page.WithCount(ct => ProcessingLogDamage.GuardAsync(() => page.Count(ct), c => subject.DamageAsync(null, c), what + ", totalCount", damage, ct));
     }
 
     /// <summary>
-    /// The whole log's records of a period (every record when neither bound is given), and the actions of the period (null
-    /// when it has none):
+    /// The whole log's records of a period (every record when neither bound is given), the actions of the period (null
+    /// when it has none), and the range of actions' keys they are read from (from the lowest, before the next when not null):
     /// their action's time in it, and (so that it is a range of the log's keys, not a scan of the log) their sequence and
     /// their action's key from the first action in the period and, when it has an end, before the action after its last.
     /// The person rows have no index by action (a second B-tree that each record paid for; BENCHMARKS.md, "Nineteenth
@@ -214,18 +239,18 @@ public static class AccountabilityQueries
     /// records: the index by data subject finds those, and the bounds would read the period's other actions besides
     /// (<see cref="Period"/>).
     /// </remarks>
-    internal static async Task<(IQueryable<ProcessingRecord> Records, IQueryable<ProcessingAction>? Actions)> LogPeriodAsync(VeiligheidDbContext db, DateTime? from, DateTime? to,
-        CancellationToken cancellationToken)
+    internal static async Task<(IQueryable<ProcessingRecord> Records, IQueryable<ProcessingAction>? Actions, long Lowest, long? Next)> LogPeriodAsync(VeiligheidDbContext db,
+        DateTime? from, DateTime? to, CancellationToken cancellationToken)
     {
         var records = Period(db.Set<ProcessingRecord>().AsNoTracking(), from, to);
         var actions = db.Set<ProcessingAction>().AsNoTracking();
-        if (from is null && to is null) return (records, actions);
+        if (from is null && to is null) return (records, actions, 0, null);
         var inPeriod = actions;
         if (from is { } start) inPeriod = inPeriod.Where(a => a.OccurredAt >= start);
         if (to is { } end) inPeriod = inPeriod.Where(a => a.OccurredAt < end);
         var first = from is not null && to is null ? inPeriod.Where(a => a.OccurredAt <= DateTime.MaxValue) : inPeriod;
         // A period without actions: the empty range of keys, which SQLite reads as such (a constant false it planned as a scan).
-        if (await first.MinAsync(a => (long?)a.Id, cancellationToken) is not { } lowest) return (OfActions(records, 0, 0), null);
+        if (await first.MinAsync(a => (long?)a.Id, cancellationToken) is not { } lowest) return (OfActions(records, 0, 0), null, 0, 0);
         inPeriod = inPeriod.Where(a => a.Id >= lowest);
         long? next = null;
         if (to is not null)
@@ -234,7 +259,7 @@ public static class AccountabilityQueries
             next = await actions.Where(b => b.Id > last).MinAsync(b => (long?)b.Id, cancellationToken);
             if (next is { } below) inPeriod = inPeriod.Where(a => a.Id < below);
         }
-        return (OfActions(records, lowest, next), inPeriod);
+        return (OfActions(records, lowest, next), inPeriod, lowest, next);
     }
 
     /// <summary>

@@ -64,6 +64,29 @@ public sealed class SubjectLog
     }
 
     /// <summary>
+    /// The first action, by key, that a failed read of the subject's records may have failed on because it was edited
+    /// outside the hub so that it cannot be read (<see cref="ProcessingLogDamage"/>); null when there is none. Looked for
+    /// where the reads here go, the cheapest first: the actions of a page's <paramref name="candidates"/> (when the page was
+    /// being read), the tail past the index (which the subject's reads all read, and whose actions' records are not known
+    /// to be about anyone until read: an indexer that cannot read an action stops before it), then the actions of every
+    /// record the index names for the subject (what a count reads). Only after a read failed.
+    /// </summary>
+    internal async Task<DamagedAction?> DamageAsync(IReadOnlyCollection<long>? candidates, CancellationToken cancellationToken)
+    {
+        if (candidates is { Count: > 0 })
+        {
+            var source = SqlServer
+                ? "SELECT CAST([s].[value] AS bigint) AS [Value] FROM OPENJSON(@sequences) AS [s]"
+                : "SELECT \"s\".\"value\" AS \"Value\" FROM json_each(@sequences) AS \"s\"";
+            if (await ProcessingLogDamage.HoldingAsync(_db, source, () => [Parameter("@sequences", JsonSerializer.Serialize(candidates), DbType.String)], cancellationToken) is { } onPage)
+                return onPage;
+        }
+        if (await ProcessingLogDamage.InActionsAsync(_db, _tailAction, null, cancellationToken) is { } inTail) return inTail;
+        return await ProcessingLogDamage.HoldingAsync(_db, ProcessingLogIndex.IndexedSequencesSql(SqlServer, _indexColumn, "@subjectValue"),
+            () => [Parameter("@subjectValue", _indexValue, DbType.Int64)], cancellationToken);
+    }
+
+    /// <summary>
     /// The first <paramref name="take"/> of the subject's sequences in the order asked, past <paramref name="beyond"/> (before
     /// it newest first, after it oldest first; none for the first page), up to <paramref name="end"/> and with their action in
     /// the period when given: integers, so the sort of all the subject's sequences costs little, and the action's time is

@@ -25,6 +25,9 @@ public sealed class Page<T> : IPageInfoSource
     public string? EndCursor => Nodes.Count > 0 ? _cursor(Nodes.Count - 1, Nodes[^1]) : null;
     public IEnumerable<Edge<T>> Edges => Nodes.Select((node, index) => new Edge<T>(node, _cursor(index, node)));
 
+    /// <summary>The same page, its total counted by <paramref name="count"/> (which may wrap <see cref="Count"/>).</summary>
+    public Page<T> WithCount(Func<CancellationToken, Task<int>> count) => new(Nodes, HasNextPage, HasPreviousPage, _cursor, count);
+
     /// <summary>The same page with each node mapped (a link row to the entity it links), keeping the rows' cursors.</summary>
     public Page<TNode> Select<TNode>(Func<T, TNode> node)
         => new([.. Nodes.Select(node)], HasNextPage, HasPreviousPage, (index, _) => _cursor(index, Nodes[index]), Count);
