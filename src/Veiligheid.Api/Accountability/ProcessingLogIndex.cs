@@ -522,7 +522,8 @@ public static class ProcessingLogIndex
     /// (two hosts on one database) waits for the first's commit, then reads past it: no record copied twice, no gap, and
     /// no subject added twice. The subjects the batch's records name and the index does not hold yet are added first, then
     /// one run per subject (STRING_AGG … WITHIN GROUP, SQL Server 2017 and later; replacing a run of the same key that a
-    /// trim left above the watermark), then the pass's mark.
+    /// trim left above the watermark), then the pass's mark. Returns the count and the packed action it stopped before because
+    /// its records are not a JSON array (NULL when none; <see cref="SqliteIndexCopier.UnreadableAction"/>).
     /// </summary>
     internal static string SqlServerCopy(int batch)
     {
@@ -531,19 +532,25 @@ public static class ProcessingLogIndex
         return string.Create(CultureInfo.InvariantCulture, $"""
             SET NOCOUNT ON;
             DECLARE @watermark bigint = (SELECT COALESCE(MAX([p].[Through]), 0) FROM [ProcessingLogIndexPasses] AS [p] WITH (UPDLOCK, HOLDLOCK));
-            DECLARE @tail TABLE ([Sequence] bigint NOT NULL PRIMARY KEY, [PersonId] int NULL, [BsnKey] bigint NULL);
-            INSERT INTO @tail ([Sequence], [PersonId], [BsnKey])
-            SELECT TOP ({batch}) [l].[Sequence], [l].[PersonId], {KeySql(sqlServer: true, "[l].[ProtectedBsn]")} FROM [ProcessingLog] AS [l]
-            WHERE [l].[Sequence] > @watermark ORDER BY [l].[Sequence];
             -- The packed records past the watermark, from the action holding the record after it up to the last action that
             -- can hold one of the next {batch}: the records after the first action past the watermark are contiguous from its
             -- key, so they lie within {batch} sequences of it (the next {batch} actions instead held some 80 times the batch,
             -- each parsed and cut again). Then the batch is the first {batch} of both forms.
             DECLARE @tailAction bigint = COALESCE((SELECT MAX([Id]) FROM [ProcessingActions] WHERE [Id] <= @watermark + 1), 0);
             DECLARE @lastAction bigint = COALESCE((SELECT MIN([Id]) FROM [ProcessingActions] WHERE [Id] > @watermark), @watermark) + {batch - 1};
+            -- A packed action among them whose records are not a JSON array (only an edit of the log makes one; verify-log
+            -- reports it) fails OPENJSON: the batch ends before it, and so does the index until the log is restored (whose
+            -- records it holds is not known, so they stay in the tail the look-ups read; SqliteIndexCopier.UnreadableAction).
+            DECLARE @unreadable bigint = (SELECT MIN([u].[Id]) FROM [ProcessingActions] AS [u]
+                WHERE [u].[Id] >= @tailAction AND [u].[Id] <= @lastAction AND [u].[Records] IS NOT NULL AND {ProcessingLogDamage.NotJsonSql(sqlServer: true, "u")});
+            DECLARE @tail TABLE ([Sequence] bigint NOT NULL PRIMARY KEY, [PersonId] int NULL, [BsnKey] bigint NULL);
+            INSERT INTO @tail ([Sequence], [PersonId], [BsnKey])
+            SELECT TOP ({batch}) [l].[Sequence], [l].[PersonId], {KeySql(sqlServer: true, "[l].[ProtectedBsn]")} FROM [ProcessingLog] AS [l]
+            WHERE [l].[Sequence] > @watermark AND (@unreadable IS NULL OR [l].[Sequence] < @unreadable) ORDER BY [l].[Sequence];
             INSERT INTO @tail ([Sequence], [PersonId], [BsnKey])
             SELECT [a].[Id] + CAST([r].[key] AS bigint), CAST(JSON_VALUE([r].[value], '$[0]') AS int), {KeySql(sqlServer: true, "JSON_VALUE([r].[value], '$[1]')")}
-            FROM (SELECT [Id], [Records] FROM [ProcessingActions] WHERE [Id] >= @tailAction AND [Id] <= @lastAction AND [Records] IS NOT NULL) AS [a]
+            FROM (SELECT [Id], [Records] FROM [ProcessingActions] WHERE [Id] >= @tailAction AND [Id] <= @lastAction AND [Id] < COALESCE(@unreadable, @lastAction + 1)
+                  AND [Records] IS NOT NULL) AS [a]
             CROSS APPLY OPENJSON([a].[Records]) AS [r]
             WHERE [a].[Id] + CAST([r].[key] AS bigint) > @watermark
               AND NOT EXISTS (SELECT 1 FROM @tail AS [e] WHERE [e].[Sequence] = [a].[Id] + CAST([r].[key] AS bigint));
@@ -562,7 +569,7 @@ public static class ProcessingLogIndex
             DELETE [r] FROM [ProcessingLogIndexRuns] AS [r] INNER JOIN @runs AS [n] ON [n].[Subject] = [r].[Subject] AND [n].[First] = [r].[First];
             INSERT INTO [ProcessingLogIndexRuns] ([Subject], [First], [Sequences]) SELECT [Subject], [First], [Sequences] FROM @runs;
             INSERT INTO [ProcessingLogIndexPasses] ([Through]) SELECT MAX([t].[Sequence]) FROM @tail AS [t] HAVING COUNT(*) > 0;
-            SELECT COUNT(*) FROM @tail;
+            SELECT COUNT(*), @unreadable FROM @tail;
             """);
     }
 }

@@ -66,6 +66,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
     private SqliteConnection? _connection; // used only under _pass
     private SqliteIndexCopier? _copier; // on _connection
     private string? _connectionString;
+    private long? _unreadableWarned; // the last action the indexer warned it stops before (once per action, not every pass)
 
     /// <summary>
     /// Resolved on first use, as a request resolves it: a hub without the pseudonym key still starts (and serves what
@@ -149,7 +150,9 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         var copier = Open(hubConnectionString);
         try
         {
-            return copier.CopyBatch(BatchSize, WarnRemovedEnd);
+            var copied = copier.CopyBatch(BatchSize, WarnRemovedEnd);
+            WarnUnreadable(copier.UnreadableAction);
+            return copied;
         }
         catch
         {
@@ -232,6 +235,21 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
             logEnd, rows);
 
     /// <summary>
+    /// Says, once per action, that the index stops before a packed action whose records cannot be read
+    /// (<see cref="SqliteIndexCopier.UnreadableAction"/>): the action's id only, never a person or the records' text. Every
+    /// later pass stops there again at once, without a word more, until the log is restored.
+    /// </summary>
+    private void WarnUnreadable(long? action)
+    {
+        if (action is not { } unreadable || unreadable == _unreadableWarned) return;
+        _unreadableWarned = unreadable;
+        logger.LogWarning("The processing log is damaged at action {Action}: its records are not what the hub writes, as only an edit of the log's files " +
+                          "outside the hub makes them. The index by data subject stops before it: look-ups by person and BSN (access reports) read the log from " +
+                          "it on, and are answered PROCESSING_LOG_DAMAGED where they cannot read it. Run verify-log; restore the log's files from a backup that verify-log passes.",
+            unreadable);
+    }
+
+    /// <summary>
     /// SQL Server: the trim and the copy as T-SQL batches through the context, in one transaction. An in-memory SQLite
     /// database (tests): the copier on the context's one connection, the log and the index both in main.
     /// </summary>
@@ -243,7 +261,9 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
             try
             {
                 using var copier = new SqliteIndexCopier((SqliteConnection)db.Database.GetDbConnection(), "main", "main");
-                return copier.CopyBatch(BatchSize, WarnRemovedEnd);
+                var copied = copier.CopyBatch(BatchSize, WarnRemovedEnd);
+                WarnUnreadable(copier.UnreadableAction);
+                return copied;
             }
             finally
             {
@@ -261,8 +281,16 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
             if (Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) is var trimmed and > 0)
                 WarnRemovedEnd(trimmed, await ProcessingLog.EndAsync(db, ct));
             command.CommandText = ProcessingLogIndex.SqlServerCopy(BatchSize);
-            var copied = Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            int copied;
+            long? unreadable;
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("The index's copy returned no count.");
+                copied = reader.GetInt32(0);
+                unreadable = await reader.IsDBNullAsync(1, ct) ? null : reader.GetInt64(1);
+            }
             await transaction.CommitAsync(ct);
+            WarnUnreadable(unreadable);
             return copied;
         }, cancellationToken);
     }

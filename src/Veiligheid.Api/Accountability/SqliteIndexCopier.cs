@@ -32,6 +32,19 @@ internal sealed class SqliteIndexCopier : IDisposable
     private readonly Dictionary<(int? PersonId, long? BsnKey), int> _subjects = [];
     private long _subjectsSchema = -1; // the index file's schema version the subjects kept were found in
 
+    /// <summary>
+    /// The packed action the last batch stopped before because its records cannot be read (<see cref="PackedRecords.Read(ReadOnlySpan{byte})"/>
+    /// fails on them: only an edit of the log's file makes such records, and verify-log reports them); null when it met none.
+    /// </summary>
+    /// <remarks>
+    /// The index stops there rather than step over it: whose records the action holds, and how many, is not known, so
+    /// every record from it on stays in the tail past the watermark, which the look-ups by person and BSN read from the log
+    /// (and fail PROCESSING_LOG_DAMAGED on where SQL cannot read it either, <see cref="ProcessingLogDamage"/>). Stepped over,
+    /// its records would be in neither the index nor the tail, and drop out of the access reports without a word. Each
+    /// later batch stops there again at once, until the log is restored.
+    /// </remarks>
+    public long? UnreadableAction { get; private set; }
+
     /// <param name="connection">An open connection.</param>
     /// <param name="indexSchema">The schema the index's tables are in on it (main in the index's own file).</param>
     /// <param name="logSchema">The schema the log's tables are in on it (the attached log's file, or main in memory).</param>
@@ -163,10 +176,12 @@ internal sealed class SqliteIndexCopier : IDisposable
     /// <summary>
     /// The first <paramref name="batch"/> records past the watermark with their subjects, in sequence order, of both forms:
     /// the person rows past it, and the packed records of the actions from the one holding the record after it (parsed
-    /// here, a request's action at a time: one row read a request, where the person rows were one a person).
+    /// here, a request's action at a time: one row read a request, where the person rows were one a person). They end
+    /// before an action whose records cannot be read (<see cref="UnreadableAction"/>).
     /// </summary>
     private List<(long Sequence, int? PersonId, long? BsnKey)> ReadTail(long watermark, int batch)
     {
+        UnreadableAction = null;
         var rows = new List<(long Sequence, int? PersonId, long? BsnKey)>(batch);
         _tail.BindInt64(1, watermark);
         _tail.BindInt64(2, batch);
@@ -184,7 +199,15 @@ internal sealed class SqliteIndexCopier : IDisposable
             {
                 var action = _packedTail.Int64(0);
                 subjects.Clear();
-                PackedRecords.ReadSubjects(_packedTail.Utf8(1), subjects);
+                try
+                {
+                    PackedRecords.ReadSubjects(_packedTail.Utf8(1), subjects);
+                }
+                catch (FormatException)
+                {
+                    UnreadableAction = action;
+                    break;
+                }
                 for (var i = 0; i < subjects.Count && packed < batch; i++)
                 {
                     var sequence = action + i;
@@ -201,6 +224,8 @@ internal sealed class SqliteIndexCopier : IDisposable
         // Person rows come before packed actions in a log the hub wrote (it packs since it stopped writing rows), but the
         // batch is whatever comes first of both.
         if (packed > 0 && rows.Count > packed) rows.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        // Nothing from the unreadable action on: its records' sequences are not known, and the index names none above a gap.
+        if (UnreadableAction is { } stop) rows.RemoveAll(r => r.Sequence >= stop);
         if (rows.Count > batch) rows.RemoveRange(batch, rows.Count - batch);
         return rows;
     }
