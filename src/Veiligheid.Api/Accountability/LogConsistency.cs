@@ -20,15 +20,17 @@ public static class LogConsistency
     /// still holds is protected again under it and compared. A changed key would leave every look-up by BSN of the older
     /// records empty, and a data subject's access report incomplete, without a word.
     /// </summary>
-    public static async Task CheckPseudonymKeyAsync(ProcessingLog log, VeiligheidDbContext db, CancellationToken cancellationToken)
+    /// <param name="logger">Where an action left out of the sample is told (<see cref="Unreadable"/>); none in tests.</param>
+    public static async Task CheckPseudonymKeyAsync(ProcessingLog log, VeiligheidDbContext db, CancellationToken cancellationToken, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(db);
         // The newest actions that may hold the sample, bounded as a value (ProcessingLogIndex.TailActionAsync says why), and
         // further back only when they hold no record with both a person and a BSN (the whole log at last, as before).
-        var newest = await NewestAboutPersonsAsync(db, KeySample, cancellationToken);
-        if (newest.Count == 0) newest = await NewestAboutPersonsAsync(db, 100 * KeySample, cancellationToken);
-        if (newest.Count == 0) newest = await NewestAboutPersonsAsync(db, null, cancellationToken);
+        var unreadable = Unreadable(logger, "the pseudonym key");
+        var newest = await NewestAboutPersonsAsync(db, KeySample, unreadable, cancellationToken);
+        if (newest.Count == 0) newest = await NewestAboutPersonsAsync(db, 100 * KeySample, unreadable, cancellationToken);
+        if (newest.Count == 0) newest = await NewestAboutPersonsAsync(db, null, unreadable, cancellationToken);
         if (newest.Count == 0) return;
         var ids = newest.Select(r => r.PersonId).Distinct().ToList();
         var bsns = await db.Persons.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Bsn, cancellationToken);
@@ -44,18 +46,29 @@ public static class LogConsistency
     /// newest <paramref name="actions"/> actions (all of them when null).
     /// </summary>
     private static async Task<List<(long Sequence, int PersonId, string ProtectedBsn)>> NewestAboutPersonsAsync(VeiligheidDbContext db, int? actions,
-        CancellationToken cancellationToken)
+        Action<DamagedAction>? unreadable, CancellationToken cancellationToken)
     {
         var oldest = actions is { } count
             ? await db.Set<ProcessingAction>().OrderByDescending(a => a.Id).Skip(count - 1).Select(a => (long?)a.Id).FirstOrDefaultAsync(cancellationToken) ?? 0
             : 0;
-        var records = await db.Set<ProcessingRecord>().AsNoTracking()
-            .Where(r => r.Sequence >= oldest && r.ActionKey >= oldest && r.PersonId != null && r.ProtectedBsn != null)
-            .OrderByDescending(r => r.Sequence).Take(KeySample)
-            .Select(r => new { r.Sequence, PersonId = r.PersonId!.Value, r.ProtectedBsn })
-            .ToListAsync(cancellationToken);
+        var records = await ProcessingLogDamage.LeavingOutUnreadableAsync(db, oldest, without =>
+            ProcessingLogDamage.Without(db.Set<ProcessingRecord>().AsNoTracking(), without)
+                .Where(r => r.Sequence >= oldest && r.ActionKey >= oldest && r.PersonId != null && r.ProtectedBsn != null)
+                .OrderByDescending(r => r.Sequence).Take(KeySample)
+                .Select(r => new { r.Sequence, PersonId = r.PersonId!.Value, r.ProtectedBsn })
+                .ToListAsync(cancellationToken), unreadable, cancellationToken);
         return [.. records.Select(r => (r.Sequence, r.PersonId, r.ProtectedBsn!))];
     }
+
+    /// <summary>
+    /// Says that a check at the start reads the log without a packed action whose records SQL cannot read (only an edit
+    /// of the log's file makes them; verify-log reports it): the hub starts, and the privacy officer's reads that reach
+    /// the action answer PROCESSING_LOG_DAMAGED (<see cref="ProcessingLogDamage"/>). The action's id only.
+    /// </summary>
+    private static Action<DamagedAction> Unreadable(ILogger? logger, string check)
+        => damage => logger?.LogWarning(
+            "The processing log is damaged at action {Action}: {Problem}, as only an edit of the log's files outside the hub makes them. The start's check of {Check} " +
+            "reads the log without it. Run verify-log; restore the log's files from a backup that verify-log passes.", damage.Action, damage.Problem, check);
 
     /// <summary>
     /// On SQLite: whether the hub's file is at least as new as its log. Person ids are never given out twice in one file
@@ -63,11 +76,12 @@ public static class LogConsistency
     /// restored from an older backup than the log; the next new person would take an id the log already names, and
     /// that person's access report would list another person's records.
     /// </summary>
-    public static async Task CheckHubNotOlderThanLogAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
+    /// <param name="logger">Where an action left out of the check is told (<see cref="Unreadable"/>); none in tests.</param>
+    public static async Task CheckHubNotOlderThanLogAsync(VeiligheidDbContext db, CancellationToken cancellationToken, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (!db.OnSqlite) return;
-        if (await ProcessingLogIndex.HighestPersonIdAsync(db, cancellationToken) is not { } highestLogged) return;
+        if (await ProcessingLogIndex.HighestPersonIdAsync(db, cancellationToken, Unreadable(logger, "the person ids the log names")) is not { } highestLogged) return;
         var table = db.Model.FindEntityType(typeof(Person))!.GetTableName();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try

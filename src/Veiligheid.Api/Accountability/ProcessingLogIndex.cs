@@ -306,7 +306,10 @@ public static class ProcessingLogIndex
     /// cut log's rows go), and the tail's past its watermark, as every look-up here reads them; not a scan of the whole log,
     /// which grows for years.
     /// </summary>
-    public static async Task<int?> HighestPersonIdAsync(VeiligheidDbContext db, CancellationToken cancellationToken)
+    /// <param name="unreadable">Told of each action of the tail left out because SQL cannot read its records (an edit of the
+    /// log's file; <see cref="ProcessingLogDamage.LeavingOutUnreadableAsync{T}"/>): the indexer stops before such an action,
+    /// so it stays in the tail, and the hub still starts.</param>
+    public static async Task<int?> HighestPersonIdAsync(VeiligheidDbContext db, CancellationToken cancellationToken, Action<DamagedAction>? unreadable = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         // The watermark first, as every look-up here reads it (SubjectLog): the index then names at least every record up
@@ -315,8 +318,10 @@ public static class ProcessingLogIndex
         var watermark = await EndAsync(db, cancellationToken);
         var indexed = await HighestIndexedPersonIdAsync(db, cancellationToken);
         var tailAction = await TailActionAsync(db, watermark, cancellationToken);
-        var tail = await db.Set<ProcessingRecord>().Where(r => r.ActionKey >= tailAction && r.Sequence > watermark && r.ProtectedBsn != null)
-            .MaxAsync(r => r.PersonId, cancellationToken);
+        var tail = await ProcessingLogDamage.LeavingOutUnreadableAsync(db, tailAction, without =>
+                ProcessingLogDamage.Without(db.Set<ProcessingRecord>().Where(r => r.ActionKey >= tailAction && r.Sequence > watermark && r.ProtectedBsn != null), without)
+                    .MaxAsync(r => r.PersonId, cancellationToken),
+            unreadable, cancellationToken);
         return indexed is null ? tail : tail is null ? indexed : Math.Max(indexed.Value, tail.Value);
     }
 

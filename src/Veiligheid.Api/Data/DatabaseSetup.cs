@@ -139,10 +139,11 @@ public static class DatabaseSetup
                 await db.Database.CloseConnectionAsync();
             }
         }
-        await Accountability.LogConsistency.CheckHubNotOlderThanLogAsync(db, cancellationToken);
+        var consistency = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Accountability.LogConsistency));
+        await Accountability.LogConsistency.CheckHubNotOlderThanLogAsync(db, cancellationToken, consistency);
         // Only where the host has the log (the hub; not the token command, which prepares the database to read its register).
         if (services.GetService<Accountability.ProcessingLog>() is { } log)
-            await Accountability.LogConsistency.CheckPseudonymKeyAsync(log, db, cancellationToken);
+            await Accountability.LogConsistency.CheckPseudonymKeyAsync(log, db, cancellationToken, consistency);
         var environment = services.GetRequiredService<IHostEnvironment>();
         if (options.SeedDemoData && !environment.IsProduction() && !await db.Organisations.AnyAsync(cancellationToken))
         {
