@@ -323,7 +323,8 @@ public sealed class EditedLogEndTests(PersonRowsHubFactory factory) : IClassFixt
 /// <summary>
 /// As <see cref="EditedLogEndTests"/>, over an end the hub wrote packed (<see cref="PackedRecords"/>): the writer reads the
 /// last action's last record from its packed records (<see cref="ProcessingLog.LastRecordSql"/>), and chains on over an
-/// edit of it. The indexer is off: it has nothing to do with the end, and the edited records would fail its passes.
+/// edit of it. The indexer is off: it has nothing to do with the end (over the edited records it stops before them:
+/// <see cref="UnindexedRecordsNotJsonReadTests"/>).
 /// </summary>
 public sealed class EditedPackedLogEndTests(UnindexedHubFactory factory) : IClassFixture<UnindexedHubFactory>
 {
