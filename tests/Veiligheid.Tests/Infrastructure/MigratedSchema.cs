@@ -4,8 +4,8 @@ namespace Veiligheid.Tests.Infrastructure;
 
 /// <summary>
 /// The columns' collations and the indexes a SQL Server migration script leaves, found by replaying its statements in
-/// order (parsed with ScriptDom, also the ones it runs through <c>EXEC(N'...')</c>): CREATE TABLE, ALTER COLUMN,
-/// CREATE INDEX and DROP INDEX, the statements the migrations use for these. Also every ALTER COLUMN of a column that an
+/// order (parsed with ScriptDom, also the ones it runs through <c>EXEC(N'...')</c>): CREATE TABLE, ADD (a column to a
+/// table made earlier), ALTER COLUMN, CREATE INDEX and DROP INDEX, the statements the migrations use for these. Also every ALTER COLUMN of a column that an
 /// index holds at that point, which SQL Server refuses (error 5074).
 /// </summary>
 public sealed class MigratedSchema : TSqlFragmentVisitor
@@ -36,6 +36,15 @@ public sealed class MigratedSchema : TSqlFragmentVisitor
     public IReadOnlyList<string> AlteredUnderAnIndex => _alteredUnderAnIndex;
 
     public override void ExplicitVisit(CreateTableStatement node)
+    {
+        var table = node.SchemaObjectName.BaseIdentifier.Value;
+        foreach (var column in node.Definition.ColumnDefinitions)
+            _collations[(table, column.ColumnIdentifier.Value)] = column.Collation?.Value;
+        base.ExplicitVisit(node);
+    }
+
+    /// <summary>A column added to a table made by an earlier migration (an externalId on a table that had none).</summary>
+    public override void ExplicitVisit(AlterTableAddTableElementStatement node)
     {
         var table = node.SchemaObjectName.BaseIdentifier.Value;
         foreach (var column in node.Definition.ColumnDefinitions)
