@@ -168,8 +168,11 @@ public sealed class CaseStatusChange
     public Organisation ByOrganisation { get; set; } = null!;
 }
 
-/// <summary>A partner's note on a case.</summary>
-public sealed class CaseContribution
+/// <summary>
+/// A partner's note on a case. One sent with the partner system's own id (<see cref="ISourced.ExternalId"/>) is added
+/// once: sent again, it is the same note. It is not editable: a note once shared is never rewritten or moved.
+/// </summary>
+public sealed class CaseContribution : ISourced
 {
     public int Id { get; set; }
     public int CaseId { get; set; }
@@ -178,4 +181,8 @@ public sealed class CaseContribution
     public Organisation Organisation { get; set; } = null!;
     public required string Text { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>The organisation whose system sent the note with an externalId (its writer); null without one.</summary>
+    public int? SourceOrganisationId { get; set; }
+    public string? ExternalId { get; set; }
 }

@@ -63,6 +63,7 @@ internal sealed class CaseContributionConfiguration : IEntityTypeConfiguration<C
 {
     public void Configure(EntityTypeBuilder<CaseContribution> entity)
     {
+        entity.ConfigureSourced();
         entity.Property(c => c.Text).HasMaxLength(4000);
         entity.HasOne(c => c.Case).WithMany(c => c.Contributions).OnDelete(DeleteBehavior.Cascade);
         entity.HasOne(c => c.Organisation).WithMany().OnDelete(DeleteBehavior.Restrict);

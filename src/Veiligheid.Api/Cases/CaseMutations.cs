@@ -52,7 +52,8 @@ public static class CaseMutations
             .Argument<NonNullGraphType<AddCaseParticipantInputType>>("input", "The organisation.")
             .ResolveAsync(async ctx => await AddParticipantAsync(ctx.Hub(), ctx.GetArgument<AddCaseParticipantInput>("input"), ctx.CancellationToken));
         mutation.Field<NonNullGraphType<CasePayloadType>>("addCaseContribution").Category(DataCategory.Casus).Writes(WriteAction.AddContribution)
-            .Description("Adds the caller's organisation's note to a case it takes part in.")
+            .Description("Adds the caller's organisation's note to a case it takes part in. With an externalId, sending the same note again adds nothing (idempotent); "
+                + "a note is not edited or moved, so the same externalId with another case or text is refused (INVALID on externalId).")
             .Argument<NonNullGraphType<AddCaseContributionInputType>>("input", "The note.")
             .ResolveAsync(async ctx => await AddContributionAsync(ctx.Hub(), ctx.GetArgument<AddCaseContributionInput>("input"), ctx.CancellationToken));
     }
@@ -304,14 +305,57 @@ public static class CaseMutations
     private static async Task<MutationPayload<Case>> AddContributionAsync(RequestContext hub, AddCaseContributionInput input, CancellationToken ct)
     {
         var errors = new InputErrors();
+        errors.ExternalId("externalId", input.ExternalId, required: false);
         var caseId = errors.Id("caseId", input.CaseId, "Case");
         errors.Text("text", input.Text, 4000, required: true);
         if (errors.Count > 0) return MutationPayload.Failed<Case>(errors);
+
+        var organisationId = hub.Access.Caller.OrganisationId;
+        var externalId = string.IsNullOrWhiteSpace(input.ExternalId) ? null : input.ExternalId;
+        if (externalId is not null)
+        {
+            // The earlier note counts as the caller's only on a case the caller still sees: a replay answers that case.
+            var (earlier, refusal) = await Replays.FindAsync(
+                hub.Cases().SelectMany(c => c.Contributions).AsNoTracking(), hub.Db.CaseContributions,
+                c => c.SourceOrganisationId == organisationId && c.ExternalId == externalId,
+                "This externalId belongs to an earlier note of the caller's organisation on a case the caller may not see; it is not added again.", ct);
+            if (refusal is not null) return MutationPayload.Failed<Case>([refusal]);
+            if (earlier is not null) return await ReplayContributionAsync(hub, earlier, caseId!.Value, input.Text, ct);
+        }
+
         var (row, error) = await FindCaseToAddToAsync(hub, caseId!.Value, "Only the case's coordinating and participating organisations add to it.", ct);
         if (row is null) return MutationPayload.Failed<Case>([error!]);
         var now = DateTime.UtcNow;
-        hub.Db.CaseContributions.Add(new CaseContribution { CaseId = row.Id, OrganisationId = hub.Access.Caller.OrganisationId, Text = input.Text, CreatedAt = now });
+        hub.Db.CaseContributions.Add(new CaseContribution
+        {
+            CaseId = row.Id,
+            OrganisationId = organisationId,
+            Text = input.Text,
+            CreatedAt = now,
+            SourceOrganisationId = externalId is null ? null : organisationId,
+            ExternalId = externalId,
+        });
         return await SaveAsync(hub, row, WriteAction.AddContribution, "addCaseContribution", WriteChange.Updated, now, ct);
+    }
+
+    /// <summary>
+    /// A note sent again with its externalId: the same note on the same case adds nothing and answers the case as it is,
+    /// also once the case is closed (nothing is added to it). A note is never edited or moved: the other participants
+    /// have read it as it was, and the hub has no edit of notes, so another case or another text under the same
+    /// externalId is a mistake in the partner's system (an id used twice), refused rather than silently applied.
+    /// </summary>
+    private static async Task<MutationPayload<Case>> ReplayContributionAsync(RequestContext hub, CaseContribution earlier, int caseId, string text, CancellationToken ct)
+    {
+        if (earlier.CaseId != caseId)
+            return MutationPayload.Failed<Case>(MutationErrorCode.Invalid, "externalId",
+                "This externalId names a note of the caller's organisation on another case; a note is not moved: send this one under a new externalId.");
+        if (!string.Equals(earlier.Text, text, StringComparison.Ordinal))
+            return MutationPayload.Failed<Case>(MutationErrorCode.Invalid, "externalId",
+                "This externalId names a note of the caller's organisation with another text; a note is not rewritten: send this one under a new externalId.");
+        var row = await hub.Cases().FirstOrDefaultAsync(c => c.Id == caseId, ct);
+        return row is null
+            ? MutationPayload.Failed<Case>(MutationErrorCode.NotFound, "caseId", "No case with this id.")
+            : new MutationPayload<Case>(row, []);
     }
 
     /// <summary>

@@ -120,6 +120,7 @@ public sealed class AddCaseParticipantInputType : InputObjectGraphType<AddCasePa
 /// <summary>A partner's note on a case.</summary>
 public sealed class AddCaseContributionInput
 {
+    public string? ExternalId { get; set; }
     public string CaseId { get; set; } = "";
     public string Text { get; set; } = "";
 }
@@ -130,6 +131,8 @@ public sealed class AddCaseContributionInputType : InputObjectGraphType<AddCaseC
     {
         Name = "AddCaseContributionInput";
         Description = "A note on a case by the caller's organisation.";
+        Field<StringGraphType>("externalId").Description("The note's id in the caller's own system (at most 100 characters, compared exactly, so 'abc' and 'ABC' are two ids; no whitespace at either end): "
+            + "sending the same note again adds nothing. A note is not edited or moved: the same externalId with another caseId or text is refused (INVALID on externalId).");
         Field<NonNullGraphType<IdGraphType>>("caseId").Description("The case's global id.");
         Field<NonNullGraphType<StringGraphType>>("text").Description("The note, at most 4,000 characters; never a BSN.");
     }

@@ -74,7 +74,7 @@ public sealed class SqlServerSupportTests(SqlServerSupportTests.CapturingHub hub
         var schema = MigratedSchema.Of(db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent));
 
         var tables = SourcedTables(db);
-        Assert.Equal(["Cases", "Incidents", "Interventions", "Locations", "Persons"], tables);
+        Assert.Equal(["CaseContributions", "Cases", "Incidents", "Interventions", "Locations", "Persons"], tables);
         Assert.All(tables, table => Assert.Equal(BinaryCollation, schema.CollationOf(table, nameof(ISourced.ExternalId))));
         Assert.All(tables, table => Assert.True(schema.HasUniqueIndex(table, nameof(ISourced.SourceOrganisationId), nameof(ISourced.ExternalId)), table));
         Assert.Empty(schema.AlteredUnderAnIndex); // the script runs: each index is dropped before its column changes
@@ -96,6 +96,11 @@ public sealed class SqlServerSupportTests(SqlServerSupportTests.CapturingHub hub
         var openCase = new { input = new { kind = "WOONOVERLAST", title = "x", legalGround = "GEMEENTEWET_OPENBARE_ORDE", externalId = "SQLSRV-CASE" } };
         foreach (var (mutation, field, variables) in new (string, string, object)[] { (report, "reportIncidents", batch), (report, "reportIncidents", batch), (open, "openCase", openCase), (open, "openCase", openCase) })
             (await police.PostAsync(mutation, variables)).Data(field).AssertNoErrors();
+        // A note sent twice with its externalId: the replay's look-up of the earlier note, through the case's visibility.
+        var caseId = GlobalId.Encode("Case", hub.Query(db => db.Cases.Single(c => c.ExternalId == "SQLSRV-CASE").Id));
+        const string contribute = "mutation($input: AddCaseContributionInput!) { addCaseContribution(input: $input) { errors { message } } }";
+        for (var i = 0; i < 2; i++)
+            (await police.PostAsync(contribute, new { input = new { caseId, text = "x", externalId = "SQLSRV-NOTE" } })).Data("addCaseContribution").AssertNoErrors();
 
         using var sqlServer = new SqlServerDesignTimeFactory().CreateDbContext([]);
         var comparisons = CapturingQueryCompiler.Captured.ToArray()

@@ -356,7 +356,15 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)")
+                        .UseCollation("Latin1_General_100_BIN2");
+
                     b.Property<int>("OrganisationId")
+                        .HasColumnType("int");
+
+                    b.Property<int?>("SourceOrganisationId")
                         .HasColumnType("int");
 
                     b.Property<string>("Text")
@@ -369,6 +377,10 @@ namespace Veiligheid.Data.Migrations.SqlServer
                     b.HasIndex("CaseId");
 
                     b.HasIndex("OrganisationId");
+
+                    b.HasIndex("SourceOrganisationId", "ExternalId")
+                        .IsUnique()
+                        .HasFilter("[SourceOrganisationId] IS NOT NULL AND [ExternalId] IS NOT NULL");
 
                     b.ToTable("CaseContributions");
                 });

@@ -343,7 +343,14 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SourceOrganisationId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Text")
@@ -356,6 +363,9 @@ namespace Veiligheid.Data.Migrations.Sqlite
                     b.HasIndex("CaseId");
 
                     b.HasIndex("OrganisationId");
+
+                    b.HasIndex("SourceOrganisationId", "ExternalId")
+                        .IsUnique();
 
                     b.ToTable("CaseContributions");
                 });
