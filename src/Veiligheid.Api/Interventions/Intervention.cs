@@ -35,17 +35,17 @@ public enum InterventionKind
     BestuurlijkeBoete,
 }
 
-/// <summary>The status of an intervention.</summary>
-[Description("The status of an intervention.")]
+/// <summary>The status of an intervention; the flow is <see cref="InterventionFlow"/>'s.</summary>
+[Description("The status of an intervention. The flow: " + InterventionFlow.Summary + ". A change outside it is refused with INVALID_TRANSITION.")]
 public enum InterventionStatus
 {
     [Description("Planned.")]
     Gepland,
     [Description("Under way.")]
     Lopend,
-    [Description("Completed.")]
+    [Description("Completed, with an end date and a result; final.")]
     Afgerond,
-    [Description("Cancelled.")]
+    [Description("Cancelled; final.")]
     Geannuleerd,
 }
 

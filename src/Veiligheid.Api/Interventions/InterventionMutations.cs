@@ -16,24 +16,27 @@ public static class InterventionMutations
     {
         ArgumentNullException.ThrowIfNull(mutation);
         mutation.Field<NonNullGraphType<InterventionPayloadType>>("recordIntervention").Category(DataCategory.Interventie).Writes(WriteAction.RecordIntervention)
-            .Description("Records an intervention the caller's organisation executes. With an externalId, recording it again updates it (idempotent).")
+            .Description("Records an intervention the caller's organisation executes. With an externalId, recording it again updates it (idempotent). "
+                + "A new intervention may start in any status; recording it again moves its status only along the flow (" + InterventionFlow.Summary + "), else INVALID_TRANSITION on status. Afgerond needs endDate and result.")
             .Argument<NonNullGraphType<RecordInterventionInputType>>("input", "The intervention.")
             .ResolveAsync(async ctx => await RecordAsync(ctx.Hub(), ctx.GetArgument<RecordInterventionInput>("input"), ctx.DutchToday(), ctx.CancellationToken));
         mutation.Field<NonNullGraphType<InterventionPayloadType>>("updateIntervention").Category(DataCategory.Interventie).Writes(WriteAction.RecordIntervention)
-            .Description("Edits an intervention the caller's organisation executes, based on the version the caller read.")
+            .Description("Edits an intervention the caller's organisation executes, based on the version the caller read. The status moves only along the flow ("
+                + InterventionFlow.Summary + "), else INVALID_TRANSITION on status; a final intervention keeps its status, but its end date and result may still be corrected. Afgerond needs an end date and a result, sent or stored.")
             .Argument<NonNullGraphType<UpdateInterventionInputType>>("input", "The edit.")
             .ResolveAsync(async ctx =>
             {
                 var input = ctx.GetArgument<UpdateInterventionInput>("input");
-                return await EditAsync(ctx.Hub(), input.Id, input.Version, input.Status, input.EndDate, input.Result, "updateIntervention", ctx.DutchToday(), ctx.CancellationToken);
+                return await EditAsync(ctx.Hub(), input.Id, input.Version, input.Status, "status", input.EndDate, input.Result, "updateIntervention", ctx.DutchToday(), ctx.CancellationToken);
             });
         mutation.Field<NonNullGraphType<InterventionPayloadType>>("completeIntervention").Category(DataCategory.Interventie).Writes(WriteAction.RecordIntervention)
-            .Description("Completes an intervention the caller's organisation executes, with its end date and result.")
+            .Description("Completes an intervention the caller's organisation executes (Lopend → Afgerond), with its end date and result. "
+                + "A Gepland or Geannuleerd intervention is refused (INVALID_TRANSITION, on the whole input: start a planned one first); on an Afgerond one it corrects the end date and result.")
             .Argument<NonNullGraphType<CompleteInterventionInputType>>("input", "The completion.")
             .ResolveAsync(async ctx =>
             {
                 var input = ctx.GetArgument<CompleteInterventionInput>("input");
-                return await EditAsync(ctx.Hub(), input.Id, input.Version, InterventionStatus.Afgerond, input.EndDate, input.Result, "completeIntervention", ctx.DutchToday(), ctx.CancellationToken,
+                return await EditAsync(ctx.Hub(), input.Id, input.Version, InterventionStatus.Afgerond, null, input.EndDate, input.Result, "completeIntervention", ctx.DutchToday(), ctx.CancellationToken,
                     resultRequired: true);
             });
     }
@@ -111,6 +114,12 @@ public static class InterventionMutations
         // fields that resolve): the person it was aimed at before this write, if recorded again, and the one after.
         if (row?.PersonId is { } before) NotePerson(hub, before, row.Kind);
         if (personId is { } after) NotePerson(hub, after, input.Kind);
+        if (row is not null && CaseMutations.Conflict(hub.Db, row, version) is { } conflict) return MutationPayload.Failed<Intervention>([conflict]);
+        // "Default Gepland" is where a new intervention starts: a replay without a status keeps the stored one, rather
+        // than sending a completed intervention back to Gepland (which the flow refuses).
+        var status = input.Status ?? row?.Status ?? InterventionStatus.Gepland;
+        var refused = InterventionFlow.Check(row?.Status, status, input.EndDate, input.Result, "status");
+        if (refused.Count > 0) return MutationPayload.Failed<Intervention>(refused);
         if (row is null)
         {
             row = new Intervention
@@ -121,12 +130,8 @@ public static class InterventionMutations
             };
             hub.Db.Interventions.Add(row);
         }
-        else if (CaseMutations.Conflict(hub.Db, row, version) is { } conflict)
-        {
-            return MutationPayload.Failed<Intervention>([conflict]);
-        }
         row.Kind = input.Kind;
-        row.Status = input.Status ?? InterventionStatus.Gepland;
+        row.Status = status;
         row.Confidentiality = input.Confidentiality ?? @case?.Confidentiality ?? ConfidentialityLevel.Zaakvertrouwelijk;
         row.StartDate = input.StartDate;
         row.EndDate = input.EndDate;
@@ -151,8 +156,10 @@ public static class InterventionMutations
     private static void NotePerson(RequestContext hub, int personId, InterventionKind kind)
         => hub.Processing.Add(personId, Accountability.ProcessingObserver.CategoryOfIntervention(kind, DataCategory.Interventie));
 
+    /// <param name="statusField">The input field that sets <paramref name="status"/>, named when the flow refuses it;
+    /// null for completeIntervention, whose input has none.</param>
     private static async Task<MutationPayload<Intervention>> EditAsync(RequestContext hub, string id, string versionText,
-        InterventionStatus? status, DateOnly? endDate, string? result, string operation, DateOnly today, CancellationToken ct, bool resultRequired = false)
+        InterventionStatus? status, string? statusField, DateOnly? endDate, string? result, string operation, DateOnly today, CancellationToken ct, bool resultRequired = false)
     {
         var errors = new InputErrors();
         var interventionId = errors.Id("id", id, "Intervention");
@@ -172,6 +179,9 @@ public static class InterventionMutations
         if (row.PersonId is { } personId) NotePerson(hub, personId, row.Kind); // as in RecordAsync
         if (CaseMutations.Conflict(hub.Db, row, version) is { } conflict) return MutationPayload.Failed<Intervention>([conflict]);
         if ((endDate ?? row.EndDate) is { } end && end < row.StartDate) return MutationPayload.Failed<Intervention>(MutationErrorCode.Invalid, "endDate", "Before the start date.");
+        // Omitted fields stay as they are, so the row after this edit is what the flow judges.
+        var refused = InterventionFlow.Check(row.Status, status ?? row.Status, endDate ?? row.EndDate, result ?? row.Result, statusField);
+        if (refused.Count > 0) return MutationPayload.Failed<Intervention>(refused);
         if (status is { } s) row.Status = s;
         if (endDate is not null) row.EndDate = endDate;
         if (result is not null) row.Result = result;

@@ -30,7 +30,8 @@ public sealed class RecordInterventionInputType : InputObjectGraphType<RecordInt
         Description = "An intervention the caller's organisation executes, aimed at a case, a person, an address or a neighbourhood (at least one).";
         Field<StringGraphType>("externalId").Description("The intervention's id in the caller's own system (at most 100 characters, compared exactly, so 'abc' and 'ABC' are two ids; no whitespace at either end): recording it again updates it instead of adding a second one.");
         Field<NonNullGraphType<DomainEnumType<InterventionKind>>>("kind").Description("What kind of intervention.");
-        Field<DomainEnumType<InterventionStatus>>("status").Description("Its status; default Gepland.");
+        Field<DomainEnumType<InterventionStatus>>("status").Description("Its status. A new intervention starts in any status (default Gepland); recorded again, it moves only along the flow ("
+            + InterventionFlow.Summary + "), and without a status it keeps the stored one. Afgerond needs endDate and result.");
         Field<DomainEnumType<ConfidentialityLevel>>("confidentiality").Description("Confidentiality level, not above the caller's own highest level; default the case's level, else Zaakvertrouwelijk.");
         Field<NonNullGraphType<DateScalar>>("startDate").Description("When it starts or started; not before 1990.");
         Field<DateScalar>("endDate").Description("When it ended; not before startDate, not in the future.");
@@ -62,8 +63,8 @@ public sealed class UpdateInterventionInputType : InputObjectGraphType<UpdateInt
         Description = "An edit of an intervention the caller's organisation executes; omitted fields stay as they are.";
         Field<NonNullGraphType<IdGraphType>>("id").Description("The intervention's global id.");
         Field<NonNullGraphType<StringGraphType>>("version").Description("The version as last read: an outdated version gives CONFLICT, never a silent overwrite.");
-        Field<DomainEnumType<InterventionStatus>>("status").Description("The new status.");
-        Field<DateScalar>("endDate").Description("When it ended; not before the start date.");
+        Field<DomainEnumType<InterventionStatus>>("status").Description("The new status, along the flow (" + InterventionFlow.Summary + "); staying in the same status is no change of it. Afgerond needs an end date and a result, sent here or stored.");
+        Field<DateScalar>("endDate").Description("When it ended; not before the start date, not in the future.");
         Field<StringGraphType>("result").Description("Short result, at most 1,000 characters.");
     }
 }
@@ -82,7 +83,7 @@ public sealed class CompleteInterventionInputType : InputObjectGraphType<Complet
     public CompleteInterventionInputType()
     {
         Name = "CompleteInterventionInput";
-        Description = "Completes an intervention the caller's organisation executes (status Afgerond) with its end date and result.";
+        Description = "Completes an intervention the caller's organisation executes (Lopend → Afgerond) with its end date and result; on an Afgerond one, corrects them.";
         Field<NonNullGraphType<IdGraphType>>("id").Description("The intervention's global id.");
         Field<NonNullGraphType<StringGraphType>>("version").Description("The version as last read: an outdated version gives CONFLICT.");
         Field<NonNullGraphType<DateScalar>>("endDate").Description("When it ended; not before the start date, not in the future.");
