@@ -13,17 +13,19 @@ namespace Veiligheid.Interventions;
 /// other fields of a final intervention (a typing error in the result or the end date, or through a replay the
 /// rest of the record as its own system holds it), as long as the row keeps what its status demands. Staying in the
 /// same status is no transition. A new intervention may start in any status, since a partner's system may send it
-/// first when it is already under way, done or cancelled.
+/// first when it is already under way, done or cancelled. A planned one may be completed directly: a one-off action (a
+/// warning letter, a single home visit) is done before anyone marks it under way, and partners' systems completed such
+/// interventions so before the flow existed.
 /// </remarks>
 public static class InterventionFlow
 {
     /// <summary>The flow in words, for the schema's descriptions; <see cref="Describe"/> renders <see cref="AllowedTransitions"/> so, and a test holds the two equal.</summary>
-    public const string Summary = "Gepland → Lopend or Geannuleerd; Lopend → Afgerond or Geannuleerd; Afgerond and Geannuleerd are final";
+    public const string Summary = "Gepland → Lopend, Afgerond or Geannuleerd; Lopend → Afgerond or Geannuleerd; Afgerond and Geannuleerd are final";
 
     /// <summary>From each status, the statuses a stored intervention may move to.</summary>
     public static IReadOnlyDictionary<InterventionStatus, IReadOnlySet<InterventionStatus>> AllowedTransitions { get; } = new Dictionary<InterventionStatus, IReadOnlySet<InterventionStatus>>
     {
-        [InterventionStatus.Gepland] = new HashSet<InterventionStatus> { InterventionStatus.Lopend, InterventionStatus.Geannuleerd },
+        [InterventionStatus.Gepland] = new HashSet<InterventionStatus> { InterventionStatus.Lopend, InterventionStatus.Afgerond, InterventionStatus.Geannuleerd },
         [InterventionStatus.Lopend] = new HashSet<InterventionStatus> { InterventionStatus.Afgerond, InterventionStatus.Geannuleerd },
         [InterventionStatus.Afgerond] = new HashSet<InterventionStatus>(),
         [InterventionStatus.Geannuleerd] = new HashSet<InterventionStatus>(),
@@ -63,8 +65,12 @@ public static class InterventionFlow
     public static string Describe()
     {
         var moves = AllowedTransitions.Where(t => t.Value.Count > 0).OrderBy(t => t.Key)
-            .Select(t => $"{t.Key} → {string.Join(" or ", t.Value.Order())}");
+            .Select(t => $"{t.Key} → {Alternatives([.. t.Value.Order()])}");
         var final = AllowedTransitions.Where(t => t.Value.Count == 0).Select(t => t.Key).Order().ToList();
         return $"{string.Join("; ", moves)}; {string.Join(" and ", final)} {(final.Count == 1 ? "is" : "are")} final";
     }
+
+    /// <summary>"A", "A or B", "A, B or C".</summary>
+    private static string Alternatives(IReadOnlyList<InterventionStatus> statuses)
+        => statuses.Count == 1 ? $"{statuses[0]}" : $"{string.Join(", ", statuses.Take(statuses.Count - 1))} or {statuses[^1]}";
 }

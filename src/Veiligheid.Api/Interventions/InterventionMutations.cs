@@ -30,8 +30,8 @@ public static class InterventionMutations
                 return await EditAsync(ctx.Hub(), input.Id, input.Version, input.Status, "status", input.EndDate, input.Result, "updateIntervention", ctx.DutchToday(), ctx.CancellationToken);
             });
         mutation.Field<NonNullGraphType<InterventionPayloadType>>("completeIntervention").Category(DataCategory.Interventie).Writes(WriteAction.RecordIntervention)
-            .Description("Completes an intervention the caller's organisation executes (Lopend → Afgerond), with its end date and result. "
-                + "A Gepland or Geannuleerd intervention is refused (INVALID_TRANSITION, on the whole input: start a planned one first); on an Afgerond one it corrects the end date and result.")
+            .Description("Completes an intervention the caller's organisation executes (Gepland or Lopend → Afgerond), with its end date and result. "
+                + "A Geannuleerd intervention is refused (INVALID_TRANSITION, on the whole input); on an Afgerond one it corrects the end date and result.")
             .Argument<NonNullGraphType<CompleteInterventionInputType>>("input", "The completion.")
             .ResolveAsync(async ctx =>
             {

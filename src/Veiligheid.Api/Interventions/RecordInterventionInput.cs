@@ -83,7 +83,7 @@ public sealed class CompleteInterventionInputType : InputObjectGraphType<Complet
     public CompleteInterventionInputType()
     {
         Name = "CompleteInterventionInput";
-        Description = "Completes an intervention the caller's organisation executes (Lopend → Afgerond) with its end date and result; on an Afgerond one, corrects them.";
+        Description = "Completes an intervention the caller's organisation executes (Gepland or Lopend → Afgerond) with its end date and result; on an Afgerond one, corrects them.";
         Field<NonNullGraphType<IdGraphType>>("id").Description("The intervention's global id.");
         Field<NonNullGraphType<StringGraphType>>("version").Description("The version as last read: an outdated version gives CONFLICT.");
         Field<NonNullGraphType<DateScalar>>("endDate").Description("When it ended; not before the start date, not in the future.");
