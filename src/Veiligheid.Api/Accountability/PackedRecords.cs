@@ -152,6 +152,12 @@ public static class PackedRecords
     }
 
     /// <summary>
+    /// Whether <paramref name="records"/> (a T-SQL expression) is a JSON array, as SQL Server tells: the condition its
+    /// writer's end (<see cref="LastSequenceSql"/>) and the look for a damaged action (<see cref="ProcessingLogDamage"/>) share.
+    /// </summary>
+    internal static string IsArrayTSql(string records) => $"ISJSON({records}) = 1 AND LEFT(LTRIM({records}), 1) = N'['";
+
+    /// <summary>
     /// The sequence of the last record of a packed action, in SQL, for the row <paramref name="action"/> (with its
     /// <c>Id</c> and <c>Records</c>): its id plus its records less one. Records that are not a JSON array (only an edit
     /// makes that; verify-log reports it) count as one, so the writer chains on past the action instead of failing every
@@ -159,7 +165,7 @@ public static class PackedRecords
     /// </summary>
     internal static string LastSequenceSql(bool sqlServer, string action)
         => sqlServer
-            ? $"{action}.[Id] + CASE WHEN ISJSON({action}.[Records]) = 1 AND LEFT(LTRIM({action}.[Records]), 1) = N'[' THEN (SELECT CASE WHEN COUNT_BIG(*) > 0 THEN COUNT_BIG(*) ELSE 1 END FROM OPENJSON({action}.[Records])) ELSE 1 END - 1"
+            ? $"{action}.[Id] + CASE WHEN {IsArrayTSql($"{action}.[Records]")} THEN (SELECT CASE WHEN COUNT_BIG(*) > 0 THEN COUNT_BIG(*) ELSE 1 END FROM OPENJSON({action}.[Records])) ELSE 1 END - 1"
             : $"{action}.\"Id\" + max(COALESCE(json_array_length(CASE WHEN json_valid({action}.\"Records\") THEN {action}.\"Records\" END), 1), 1) - 1";
 
     /// <summary>

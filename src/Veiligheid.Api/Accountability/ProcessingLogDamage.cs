@@ -205,7 +205,7 @@ public static class ProcessingLogDamage
     /// </summary>
     internal static string NotJsonSql(bool sqlServer, string alias = "a")
         => sqlServer
-            ? $"NOT (ISJSON([{alias}].[Records]) = 1 AND LEFT(LTRIM([{alias}].[Records]), 1) = N'[')"
+            ? $"NOT ({PackedRecords.IsArrayTSql($"[{alias}].[Records]")})"
             : $"(CASE WHEN json_valid(\"{alias}\".\"Records\") THEN json_type(\"{alias}\".\"Records\") END IS NOT 'array')";
 
     /// <summary>The condition on a packed action <c>a</c> that it is damaged (with <paramref name="hashToo"/>, also without a hash), and its kind (1: not JSON, 2: no hash).</summary>
