@@ -18,6 +18,13 @@ public enum LogDamageKind
 
     /// <summary>An action whose records take its hash, without one (<see cref="ProcessingAction.Hash"/> cleared): its records read no hash.</summary>
     NoHash,
+
+    /// <summary>
+    /// A packed action whose records are a JSON array, but one of them is not of the hub's form (an element that is no
+    /// array, a person id that is no integer, categories that are no text, a confidentiality the hub never writes): SQL
+    /// reads the array, and the read model fails on the value.
+    /// </summary>
+    RecordNotOfTheForm,
 }
 
 /// <summary>
@@ -27,9 +34,12 @@ public enum LogDamageKind
 public sealed record DamagedAction(long Action, long Record, LogDamageKind Kind)
 {
     /// <summary>What is wrong with it, in words for the privacy officer and the operations team (no record's contents).</summary>
-    public string Problem => Kind == LogDamageKind.RecordsNotJson
-        ? "its records are not the JSON array the hub writes"
-        : "its records hold no hash, though the hub always writes one for them";
+    public string Problem => Kind switch
+    {
+        LogDamageKind.RecordsNotJson => "its records are not the JSON array the hub writes",
+        LogDamageKind.RecordNotOfTheForm => "one of its records is not of the form the hub writes",
+        _ => "its records hold no hash, though the hub always writes one for them",
+    };
 }
 
 /// <summary>
@@ -190,7 +200,12 @@ public static class ProcessingLogDamage
             foreach (var parameter in parameters) command.Parameters.Add(parameter);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken)) return null;
-            return new DamagedAction(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2) == 1 ? LogDamageKind.RecordsNotJson : LogDamageKind.NoHash);
+            return new DamagedAction(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2) switch
+            {
+                1 => LogDamageKind.RecordsNotJson,
+                3 => LogDamageKind.RecordNotOfTheForm,
+                _ => LogDamageKind.NoHash,
+            });
         }
         finally
         {
@@ -208,13 +223,40 @@ public static class ProcessingLogDamage
             ? $"NOT ({PackedRecords.IsArrayTSql($"[{alias}].[Records]")})"
             : $"(CASE WHEN json_valid(\"{alias}\".\"Records\") THEN json_type(\"{alias}\".\"Records\") END IS NOT 'array')";
 
-    /// <summary>The condition on a packed action <c>a</c> that it is damaged (with <paramref name="hashToo"/>, also without a hash), and its kind (1: not JSON, 2: no hash).</summary>
+    /// <summary>
+    /// Whether one of the packed action <c>a</c>'s records, in a JSON array, is not of the hub's form, as SQL: what the view
+    /// reads but the read model fails on (an unknown confidentiality, categories that are null, a person id that is no
+    /// int), and what else <see cref="PackedRecords.Read(ReadOnlySpan{byte})"/> refuses of an element. Each condition in a
+    /// CASE, so none reads an element that is no array as JSON. For a row whose records are not NULL.
+    /// </summary>
+    internal static string RecordNotOfTheFormSql(bool sqlServer)
+        => sqlServer
+            ? $"EXISTS (SELECT 1 FROM OPENJSON(CASE WHEN {PackedRecords.IsArrayTSql("[a].[Records]")} THEN [a].[Records] END) AS [e] WHERE CASE " +
+              "WHEN [e].[type] <> 4 THEN 1 " +
+              "WHEN JSON_VALUE([e].[value], '$[0]') IS NOT NULL AND TRY_CAST(JSON_VALUE([e].[value], '$[0]') AS int) IS NULL THEN 1 " +
+              "WHEN JSON_VALUE([e].[value], '$[2]') IS NULL THEN 1 " +
+              "WHEN JSON_VALUE([e].[value], '$[3]') IS NULL OR JSON_VALUE([e].[value], '$[3]') COLLATE Latin1_General_100_BIN2 NOT IN (N'Normaal', N'Vertrouwelijk') THEN 1 " +
+              "ELSE 0 END = 1)"
+            : "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(\"a\".\"Records\") AND json_type(\"a\".\"Records\") = 'array' THEN \"a\".\"Records\" END) AS \"e\" WHERE CASE " +
+              "WHEN \"e\".\"type\" IS NOT 'array' THEN 1 " +
+              "WHEN json_type(\"e\".\"value\", '$[0]') IS NOT 'null' AND (json_type(\"e\".\"value\", '$[0]') IS NOT 'integer' OR (\"e\".\"value\" ->> 0) NOT BETWEEN -2147483648 AND 2147483647) THEN 1 " +
+              "WHEN json_type(\"e\".\"value\", '$[1]') IS NOT 'null' AND json_type(\"e\".\"value\", '$[1]') IS NOT 'text' THEN 1 " +
+              "WHEN json_type(\"e\".\"value\", '$[2]') IS NOT 'text' THEN 1 " +
+              "WHEN (\"e\".\"value\" ->> 3) IS NOT 'Normaal' AND (\"e\".\"value\" ->> 3) IS NOT 'Vertrouwelijk' THEN 1 " +
+              "ELSE 0 END = 1)";
+
+    /// <summary>
+    /// The condition on a packed action <c>a</c> that it is damaged (with <paramref name="hashToo"/>, also without a hash or
+    /// with a record not of the hub's form), and its kind (1: not JSON, 2: no hash, 3: a record not of the form).
+    /// </summary>
     private static (string Damaged, string Kind) Packed(bool sqlServer, bool hashToo = true)
     {
         var notJson = NotJsonSql(sqlServer);
         var q = Q(sqlServer);
-        return ($"{q("a")}.{q("Records")} IS NOT NULL AND ({notJson}{(hashToo ? $" OR {q("a")}.{q("Hash")} IS NULL" : "")})",
-            $"CASE WHEN {notJson} THEN 1 ELSE 2 END");
+        if (!hashToo) return ($"{q("a")}.{q("Records")} IS NOT NULL AND ({notJson})", "1");
+        var notOfTheForm = RecordNotOfTheFormSql(sqlServer);
+        return ($"{q("a")}.{q("Records")} IS NOT NULL AND ({notJson} OR {q("a")}.{q("Hash")} IS NULL OR {notOfTheForm})",
+            $"CASE WHEN {notJson} THEN 1 WHEN {notOfTheForm} THEN 3 ELSE 2 END");
     }
 
     /// <summary>

@@ -88,6 +88,19 @@ public sealed class UnindexedRecordsNotJsonHubFactory : DamagedLogHubFactory
     public override string VerifyLogProblem(long action) => $"action {action} stores its records as something else than the hub writes";
 }
 
+/// <summary>
+/// A packed action's records left a JSON array, but one record's confidentiality made a name the hub never writes: SQL reads
+/// the array, and the read model fails on the value (as on a record's categories made null, or an element that is no array).
+/// </summary>
+public sealed class RecordOfAnotherFormHubFactory : DamagedLogHubFactory
+{
+    protected override bool IndexedBeforeTheEdit => true;
+
+    protected override string Edit(long action) => $"UPDATE \"ProcessingActions\" SET \"Records\" = json_set(\"Records\", '$[0][3]', 'Geheim') WHERE \"Id\" = {action};";
+
+    public override string VerifyLogProblem(long action) => $"action {action} stores its records as something else than the hub writes";
+}
+
 /// <summary>A packed action's hash cleared.</summary>
 public sealed class HashClearedHubFactory : DamagedLogHubFactory
 {
@@ -409,6 +422,42 @@ public sealed class PersonRowsHashClearedReadTests(PersonRowsHashClearedHubFacto
         var log = await factory.LogAsync();
         await DamagedLogReads.AssertDamagedAsync(factory, log,
             await factory.Officer().GraphQLAsync(DamagedLogReads.ByPerson, new { person = DamagedLogReads.Id(log.B), first = 100 }), "processingLog by person, a page");
+    }
+
+    [Fact]
+    public async Task A_page_of_the_whole_log_that_reaches_the_action_is_refused()
+    {
+        var log = await factory.LogAsync();
+        await DamagedLogReads.AssertDamagedAsync(factory, log, await factory.Officer().GraphQLAsync(DamagedLogReads.ByPerson, new { first = 100 }), "processingLog of the whole log, a page");
+    }
+
+    [Fact]
+    public async Task An_access_report_of_a_person_not_in_the_action_is_answered()
+    {
+        var log = await factory.LogAsync();
+        DamagedLogReads.AssertAnswered(await factory.Reporter().GraphQLAsync(DamagedLogReads.Report, new { bsn = log.C.Bsn }));
+    }
+}
+
+/// <summary>
+/// A record of a packed action whose values are not of the hub's form (an unknown confidentiality), though its records are
+/// still a JSON array: the reads that reach it are refused as damaged, not answered INTERNAL_ERROR.
+/// </summary>
+public sealed class RecordOfAnotherFormReadTests(RecordOfAnotherFormHubFactory factory) : IClassFixture<RecordOfAnotherFormHubFactory>
+{
+    [Fact]
+    public async Task A_persons_page_that_reaches_the_action_is_refused()
+    {
+        var log = await factory.LogAsync();
+        await DamagedLogReads.AssertDamagedAsync(factory, log,
+            await factory.Officer().GraphQLAsync(DamagedLogReads.ByPerson, new { person = DamagedLogReads.Id(log.A), first = 100 }), "processingLog by person, a page");
+    }
+
+    [Fact]
+    public async Task An_access_report_that_reaches_the_action_is_refused()
+    {
+        var log = await factory.LogAsync();
+        await DamagedLogReads.AssertDamagedAsync(factory, log, await factory.Reporter().GraphQLAsync(DamagedLogReads.Report, new { bsn = log.A.Bsn }), "accessReport, a page");
     }
 
     [Fact]
