@@ -54,7 +54,7 @@ public sealed class InterventionMutationTests(HubFactory hub) : IClassFixture<Hu
     {
         using var police = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieNoord);
         using var otherPolice = hub.CreateClient(HubRole.Politie, DemoOrganisations.PolitieZuid);
-        var intervention = await RecordAsync(police, status: "LOPEND"); // completed from under way: Gepland → Afgerond skips a step
+        var intervention = await RecordAsync(police, status: "LOPEND"); // completed from under way (Gepland → Afgerond is allowed too)
         var input = new { id = (string?)intervention["id"], version = (string?)intervention["version"], endDate = "2026-03-05", result = "No irregularities found." };
 
         var refused = (await otherPolice.PostAsync(Complete, new { input })).Data("completeIntervention");
