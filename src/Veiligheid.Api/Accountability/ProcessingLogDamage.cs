@@ -226,18 +226,19 @@ public static class ProcessingLogDamage
     /// <summary>
     /// Whether one of the packed action <c>a</c>'s records, in a JSON array, is not of the hub's form, as SQL: what the view
     /// reads but the read model fails on (an unknown confidentiality, categories that are null, a person id that is no
-    /// int), and what else <see cref="PackedRecords.Read(ReadOnlySpan{byte})"/> refuses of an element. Each condition in a
-    /// CASE, so none reads an element that is no array as JSON. For a row whose records are not NULL.
+    /// int), and what else <see cref="PackedRecords.Read(ReadOnlySpan{byte})"/> refuses of an element (which the SQLite
+    /// indexer's copier stops before, and SQL Server's copy with it). Each condition in a CASE, so none reads an element
+    /// that is no array as JSON. For a row <paramref name="alias"/> whose records are not NULL.
     /// </summary>
-    internal static string RecordNotOfTheFormSql(bool sqlServer)
+    internal static string RecordNotOfTheFormSql(bool sqlServer, string alias = "a")
         => sqlServer
-            ? $"EXISTS (SELECT 1 FROM OPENJSON(CASE WHEN {PackedRecords.IsArrayTSql("[a].[Records]")} THEN [a].[Records] END) AS [e] WHERE CASE " +
+            ? $"EXISTS (SELECT 1 FROM OPENJSON(CASE WHEN {PackedRecords.IsArrayTSql($"[{alias}].[Records]")} THEN [{alias}].[Records] END) AS [e] WHERE CASE " +
               "WHEN [e].[type] <> 4 THEN 1 " +
               "WHEN JSON_VALUE([e].[value], '$[0]') IS NOT NULL AND TRY_CAST(JSON_VALUE([e].[value], '$[0]') AS int) IS NULL THEN 1 " +
               "WHEN JSON_VALUE([e].[value], '$[2]') IS NULL THEN 1 " +
               "WHEN JSON_VALUE([e].[value], '$[3]') IS NULL OR JSON_VALUE([e].[value], '$[3]') COLLATE Latin1_General_100_BIN2 NOT IN (N'Normaal', N'Vertrouwelijk') THEN 1 " +
               "ELSE 0 END = 1)"
-            : "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(\"a\".\"Records\") AND json_type(\"a\".\"Records\") = 'array' THEN \"a\".\"Records\" END) AS \"e\" WHERE CASE " +
+            : $"EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(\"{alias}\".\"Records\") AND json_type(\"{alias}\".\"Records\") = 'array' THEN \"{alias}\".\"Records\" END) AS \"e\" WHERE CASE " +
               "WHEN \"e\".\"type\" IS NOT 'array' THEN 1 " +
               "WHEN json_type(\"e\".\"value\", '$[0]') IS NOT 'null' AND (json_type(\"e\".\"value\", '$[0]') IS NOT 'integer' OR (\"e\".\"value\" ->> 0) NOT BETWEEN -2147483648 AND 2147483647) THEN 1 " +
               "WHEN json_type(\"e\".\"value\", '$[1]') IS NOT 'null' AND json_type(\"e\".\"value\", '$[1]') IS NOT 'text' THEN 1 " +

@@ -544,10 +544,11 @@ public static class ProcessingLogIndex
             DECLARE @tailAction bigint = COALESCE((SELECT MAX([Id]) FROM [ProcessingActions] WHERE [Id] <= @watermark + 1), 0);
             DECLARE @lastAction bigint = COALESCE((SELECT MIN([Id]) FROM [ProcessingActions] WHERE [Id] > @watermark), @watermark) + {batch - 1};
             -- A packed action among them whose records are not a JSON array (only an edit of the log makes one; verify-log
-            -- reports it) fails OPENJSON: the batch ends before it, and so does the index until the log is restored (whose
+            -- reports it) fails OPENJSON, and one with an element not of the hub's form the CAST below or the reads: the batch ends before it, and so does the index until the log is restored (whose
             -- records it holds is not known, so they stay in the tail the look-ups read; SqliteIndexCopier.UnreadableAction).
             DECLARE @unreadable bigint = (SELECT MIN([u].[Id]) FROM [ProcessingActions] AS [u]
-                WHERE [u].[Id] >= @tailAction AND [u].[Id] <= @lastAction AND [u].[Records] IS NOT NULL AND {ProcessingLogDamage.NotJsonSql(sqlServer: true, "u")});
+                WHERE [u].[Id] >= @tailAction AND [u].[Id] <= @lastAction AND [u].[Records] IS NOT NULL
+                    AND ({ProcessingLogDamage.NotJsonSql(sqlServer: true, "u")} OR {ProcessingLogDamage.RecordNotOfTheFormSql(sqlServer: true, "u")}));
             DECLARE @tail TABLE ([Sequence] bigint NOT NULL PRIMARY KEY, [PersonId] int NULL, [BsnKey] bigint NULL);
             INSERT INTO @tail ([Sequence], [PersonId], [BsnKey])
             SELECT TOP ({batch}) [l].[Sequence], [l].[PersonId], {KeySql(sqlServer: true, "[l].[ProtectedBsn]")} FROM [ProcessingLog] AS [l]

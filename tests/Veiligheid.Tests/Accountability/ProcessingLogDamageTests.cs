@@ -508,5 +508,9 @@ public sealed class ProcessingLogDamageSqlTests
         // The indexer's batch stops before an action whose records are not JSON, as its SQLite copier does.
         Assert.Contains("DECLARE @unreadable bigint", ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize), StringComparison.Ordinal);
         Assert.Contains("[Id] < COALESCE(@unreadable, @lastAction + 1)", ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize), StringComparison.Ordinal);
+        // ... and before one whose records are an array with an element not of the hub's form, as the SQLite copier stops
+        // before what PackedRecords.Read refuses (a person id that is no int would otherwise fail the copy's CAST every pass).
+        var unreadable = ProcessingLogIndex.SqlServerCopy(ProcessingLogIndexer.BatchSize).Split("DECLARE @unreadable bigint", 2)[1].Split(';', 2)[0];
+        Assert.Contains(ProcessingLogDamage.RecordNotOfTheFormSql(sqlServer: true, "u"), unreadable, StringComparison.Ordinal);
     }
 }
