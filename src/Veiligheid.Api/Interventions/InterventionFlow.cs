@@ -40,7 +40,11 @@ public static class InterventionFlow
     /// <param name="from">The stored status; null for a new intervention.</param>
     /// <param name="statusField">The input field that set the status, named by a refused transition; null when the
     /// mutation sets it without one (completeIntervention), so the error is about its whole input.</param>
-    public static InputErrors Check(InterventionStatus? from, InterventionStatus to, DateOnly? endDate, string? result, string? statusField)
+    /// <param name="stored">The stored row's end date and result, when there is one: an intervention stored as Afgerond
+    /// without them (the hub accepted that before the flow existed) is not refused for lacking what it always lacked, so
+    /// a partner's unchanged replay of it still answers; it only may not lose one it has.</param>
+    public static InputErrors Check(InterventionStatus? from, InterventionStatus to, DateOnly? endDate, string? result, string? statusField,
+        (DateOnly? EndDate, string? Result)? stored = null)
     {
         var errors = new InputErrors();
         if (from is { } current && !Allows(current, to))
@@ -55,8 +59,11 @@ public static class InterventionFlow
         // shows no when and no outcome, and the figures' throughput could not place it.
         if (to == InterventionStatus.Afgerond)
         {
-            if (endDate is null) errors.Invalid("endDate", "A completed (Afgerond) intervention has an end date.");
-            if (string.IsNullOrWhiteSpace(result)) errors.Invalid("result", "A completed (Afgerond) intervention has a result.");
+            var completedBefore = from == InterventionStatus.Afgerond && stored is not null;
+            if (endDate is null && !(completedBefore && stored!.Value.EndDate is null))
+                errors.Invalid("endDate", "A completed (Afgerond) intervention has an end date.");
+            if (string.IsNullOrWhiteSpace(result) && !(completedBefore && string.IsNullOrWhiteSpace(stored!.Value.Result)))
+                errors.Invalid("result", "A completed (Afgerond) intervention has a result.");
         }
         return errors;
     }

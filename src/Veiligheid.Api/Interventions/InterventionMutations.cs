@@ -118,7 +118,7 @@ public static class InterventionMutations
         // "Default Gepland" is where a new intervention starts: a replay without a status keeps the stored one, rather
         // than sending a completed intervention back to Gepland (which the flow refuses).
         var status = input.Status ?? row?.Status ?? InterventionStatus.Gepland;
-        var refused = InterventionFlow.Check(row?.Status, status, input.EndDate, input.Result, "status");
+        var refused = InterventionFlow.Check(row?.Status, status, input.EndDate, input.Result, "status", row is null ? null : (row.EndDate, row.Result));
         if (refused.Count > 0) return MutationPayload.Failed<Intervention>(refused);
         if (row is null)
         {
@@ -180,7 +180,7 @@ public static class InterventionMutations
         if (CaseMutations.Conflict(hub.Db, row, version) is { } conflict) return MutationPayload.Failed<Intervention>([conflict]);
         if ((endDate ?? row.EndDate) is { } end && end < row.StartDate) return MutationPayload.Failed<Intervention>(MutationErrorCode.Invalid, "endDate", "Before the start date.");
         // Omitted fields stay as they are, so the row after this edit is what the flow judges.
-        var refused = InterventionFlow.Check(row.Status, status ?? row.Status, endDate ?? row.EndDate, result ?? row.Result, statusField);
+        var refused = InterventionFlow.Check(row.Status, status ?? row.Status, endDate ?? row.EndDate, result ?? row.Result, statusField, (row.EndDate, row.Result));
         if (refused.Count > 0) return MutationPayload.Failed<Intervention>(refused);
         if (status is { } s) row.Status = s;
         if (endDate is not null) row.EndDate = endDate;

@@ -271,6 +271,32 @@ public sealed class InterventionFlowTests(HubFactory hub) : IClassFixture<HubFac
         Assert.Equal(before, Stored(intervention));
     }
 
+    [Fact]
+    public async Task A_completed_intervention_stored_without_an_end_date_and_result_before_the_flow_is_replayed_and_edited_unrefused()
+    {
+        // The hub accepted Afgerond without them before the flow: a partner's nightly replay of such a record, unchanged,
+        // must still answer, and an edit may add what it lacks; only what it has may not be taken away.
+        using var police = Police();
+        var intervention = await RecordInAsync(police, "AFGEROND", "OLD-DONE-1");
+        var id = RowId(intervention);
+        hub.Query(db => db.Interventions.Where(i => i.Id == id).ExecuteUpdate(u => u.SetProperty(i => i.EndDate, (DateOnly?)null).SetProperty(i => i.Result, (string?)null)));
+
+        var replay = (await police.PostAsync(Record, new { input = new { externalId = "OLD-DONE-1", kind = "INTEGRALE_CONTROLE", status = "AFGEROND", startDate = "2026-03-02", bagId = BagId() } }))
+            .Data("recordIntervention");
+        replay.AssertNoErrors();
+        Assert.Equal("AFGEROND", (string?)replay["intervention"]!["status"]);
+
+        var edit = (await police.PostAsync(Update, new { input = new { id = (string?)intervention["id"], version = (string?)replay["intervention"]!["version"], result = "Checked after all." } }))
+            .Data("updateIntervention");
+        edit.AssertNoErrors();
+        Assert.Equal("Checked after all.", (string?)edit["intervention"]!["result"]);
+
+        // Now it has a result: a replay without it would take it away.
+        var losing = (await police.PostAsync(Record, new { input = new { externalId = "OLD-DONE-1", kind = "INTEGRALE_CONTROLE", status = "AFGEROND", startDate = "2026-03-02", bagId = BagId() } }))
+            .Data("recordIntervention");
+        losing.AssertSingleError("INVALID", "result");
+    }
+
     [Theory]
     [InlineData(null, "Done.", "endDate")]
     [InlineData("2026-03-06", null, "result")]
