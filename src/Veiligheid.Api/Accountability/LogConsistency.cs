@@ -68,7 +68,7 @@ public static class LogConsistency
     private static Action<DamagedAction> Unreadable(ILogger? logger, string check)
         => damage => logger?.LogWarning(
             "The processing log is damaged at action {Action}: {Problem}, as only an edit of the log's files outside the hub makes them. The start's check of {Check} " +
-            "reads the log without it. Run verify-log; restore the log's files from a backup that verify-log passes.", damage.Action, damage.Problem, check);
+            "reads the log without it. " + ProcessingLogDamage.Remedy, damage.Action, damage.Problem, check);
 
     /// <summary>
     /// On SQLite: whether the hub's file is at least as new as its log. Person ids are never given out twice in one file

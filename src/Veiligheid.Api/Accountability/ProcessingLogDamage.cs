@@ -60,6 +60,9 @@ public sealed record DamagedAction(long Action, long Record, LogDamageKind Kind)
 /// </remarks>
 public static class ProcessingLogDamage
 {
+    /// <summary>What the operations team does about a damaged action, as every warning of one says it.</summary>
+    internal const string Remedy = "Run verify-log; restore the log's files from a backup that verify-log passes.";
+
     /// <summary>
     /// Runs <paramref name="read"/>, one of the privacy officer's reads of the log; when it fails and
     /// <paramref name="diagnose"/> finds a damaged action in what it reached, warns the operations team (the action, never a
@@ -95,8 +98,7 @@ public static class ProcessingLogDamage
             var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
             logger.LogWarning(
                 "The processing log is damaged at action {Action} (record {Record}): {Problem}. Only an edit of the log's files outside the hub does this. " +
-                "A read of the log ({Read}) was answered {Code} without data; reads that do not reach the action are answered. Run verify-log; " +
-                "restore the log's files from a backup that verify-log passes. Trace id {TraceId}",
+                "A read of the log ({Read}) was answered {Code} without data; reads that do not reach the action are answered. " + Remedy + " Trace id {TraceId}",
                 damage.Action, damage.Record, damage.Problem, what, ProcessingLogErrorCodes.Damaged, traceId);
             var at = string.Create(CultureInfo.InvariantCulture, $"action {damage.Action} (record {damage.Record})");
             throw new ExecutionError(

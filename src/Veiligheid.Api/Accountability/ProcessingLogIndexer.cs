@@ -245,7 +245,7 @@ public sealed class ProcessingLogIndexer(IServiceProvider services, IOptions<Pro
         _unreadableWarned = unreadable;
         logger.LogWarning("The processing log is damaged at action {Action}: its records are not what the hub writes, as only an edit of the log's files " +
                           "outside the hub makes them. The index by data subject stops before it: look-ups by person and BSN (access reports) read the log from " +
-                          "it on, and are answered PROCESSING_LOG_DAMAGED where they cannot read it. Run verify-log; restore the log's files from a backup that verify-log passes.",
+                          "it on, and are answered PROCESSING_LOG_DAMAGED where they cannot read it. " + ProcessingLogDamage.Remedy,
             unreadable);
     }
 

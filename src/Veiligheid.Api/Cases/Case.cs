@@ -21,8 +21,8 @@ public enum CaseKind
     Ondermijning,
 }
 
-/// <summary>A case's status; the allowed flow is Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten.</summary>
-[Description("A case's status; the allowed flow is Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten.")]
+/// <summary>A case's status; the allowed flow is <see cref="CaseMutations.FlowSummary"/>.</summary>
+[Description("A case's status; the allowed flow is " + CaseMutations.FlowSummary + ".")]
 public enum CaseStatus
 {
     [Description("Reported, not yet taken up.")]

@@ -14,7 +14,10 @@ namespace Veiligheid.Cases;
 /// <summary>Opening cases, adding to them, moving them along their flow, and partners' notes.</summary>
 public static class CaseMutations
 {
-    /// <summary>The allowed status flow: Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten.</summary>
+    /// <summary>The allowed status flow in words (<see cref="AllowedTransitions"/>), for the schema's descriptions.</summary>
+    public const string FlowSummary = "Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten";
+
+    /// <summary>The allowed status flow: <see cref="FlowSummary"/>.</summary>
     public static IReadOnlyDictionary<CaseStatus, IReadOnlySet<CaseStatus>> AllowedTransitions { get; } = new Dictionary<CaseStatus, IReadOnlySet<CaseStatus>>
     {
         [CaseStatus.Gemeld] = new HashSet<CaseStatus> { CaseStatus.InBehandeling },

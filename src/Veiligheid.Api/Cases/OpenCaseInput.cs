@@ -44,7 +44,7 @@ public sealed class ChangeCaseStatusInputType : InputObjectGraphType<ChangeCaseS
     public ChangeCaseStatusInputType()
     {
         Name = "ChangeCaseStatusInput";
-        Description = "A status change along the flow Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten. Only the coordinating organisation changes a case's status.";
+        Description = "A status change along the flow " + CaseMutations.FlowSummary + ". Only the coordinating organisation changes a case's status.";
         Field<NonNullGraphType<IdGraphType>>("caseId").Description("The case's global id.");
         Field<NonNullGraphType<StringGraphType>>("version").Description("The case's version as last read: an outdated version gives CONFLICT.");
         Field<NonNullGraphType<DomainEnumType<CaseStatus>>>("status").Description("The new status.");

@@ -19,7 +19,7 @@ public enum MutationErrorCode
     Forbidden,
     [Description("The row changed since the caller read it: 'currentVersion' holds the version now stored. Read again, then retry.")]
     Conflict,
-    [Description("The requested status change is not in the allowed flow: for a case Gemeld → InBehandeling → (OpgeschaaldNaarZvh →) Afgesloten; for an intervention "
+    [Description("The requested status change is not in the allowed flow: for a case " + Cases.CaseMutations.FlowSummary + "; for an intervention "
         + Interventions.InterventionFlow.Summary + ". 'field' names the status input (null when the mutation sets the status itself, as completeIntervention does).")]
     InvalidTransition,
 }

@@ -69,7 +69,7 @@ public abstract class DamagedLogHubFactory : HubFactory
 public sealed record DamagedLog(long Action, (int Id, string Bsn) A, (int Id, string Bsn) B, (int Id, string Bsn) C, DateTime After);
 
 /// <summary>A packed action's records made something that is not JSON, after the indexer had copied them.</summary>
-public sealed class RecordsNotJsonHubFactory : DamagedLogHubFactory
+public class RecordsNotJsonHubFactory : DamagedLogHubFactory
 {
     protected override bool IndexedBeforeTheEdit => true;
 
@@ -79,13 +79,9 @@ public sealed class RecordsNotJsonHubFactory : DamagedLogHubFactory
 }
 
 /// <summary>As <see cref="RecordsNotJsonHubFactory"/>, before the indexer had copied them: it stops before the action.</summary>
-public sealed class UnindexedRecordsNotJsonHubFactory : DamagedLogHubFactory
+public sealed class UnindexedRecordsNotJsonHubFactory : RecordsNotJsonHubFactory
 {
     protected override bool IndexedBeforeTheEdit => false;
-
-    protected override string Edit(long action) => $"UPDATE \"ProcessingActions\" SET \"Records\" = 'edited by hand' WHERE \"Id\" = {action};";
-
-    public override string VerifyLogProblem(long action) => $"action {action} stores its records as something else than the hub writes";
 }
 
 /// <summary>
