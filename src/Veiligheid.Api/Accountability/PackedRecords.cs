@@ -33,26 +33,44 @@ public static class PackedRecords
         return Write(records.Select(PackedRecord.Of), records.Count);
     }
 
+    /// <summary>
+    /// The stored form of these records as UTF-8, appended to <paramref name="into"/>: the SQLite writer binds these bytes as
+    /// the action's text, where the string of <see cref="Write(IReadOnlyList{ProcessingRecord})"/> cost its UTF-16 copy and
+    /// the UTF-8 array the binding made of it again (together a sixth of what the hub allocated a request under the load
+    /// test; BENCHMARKS.md, "Twenty-second round").
+    /// </summary>
+    internal static void WriteUtf8(IReadOnlyList<ProcessingRecord> records, IBufferWriter<byte> into)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(into);
+        using var writer = new Utf8JsonWriter(into, Canonical);
+        writer.WriteStartArray();
+        for (var r = 0; r < records.Count; r++) WriteElement(writer, PackedRecord.Of(records[r]));
+        writer.WriteEndArray();
+    }
+
     private static string Write(IEnumerable<PackedRecord> records, int count)
     {
         var buffer = new ArrayBufferWriter<byte>(count * 112);
         using (var writer = new Utf8JsonWriter(buffer, Canonical))
         {
             writer.WriteStartArray();
-            foreach (var record in records)
-            {
-                writer.WriteStartArray();
-                if (record.PersonId is { } person) writer.WriteNumberValue(person);
-                else writer.WriteNullValue();
-                if (record.ProtectedBsn is { } bsn) writer.WriteStringValue(bsn);
-                else writer.WriteNullValue();
-                writer.WriteStringValue(record.Categories);
-                writer.WriteStringValue(ConfidentialityName(record.Confidentiality));
-                writer.WriteEndArray();
-            }
+            foreach (var record in records) WriteElement(writer, record);
             writer.WriteEndArray();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteElement(Utf8JsonWriter writer, PackedRecord record)
+    {
+        writer.WriteStartArray();
+        if (record.PersonId is { } person) writer.WriteNumberValue(person);
+        else writer.WriteNullValue();
+        if (record.ProtectedBsn is { } bsn) writer.WriteStringValue(bsn);
+        else writer.WriteNullValue();
+        writer.WriteStringValue(record.Categories);
+        writer.WriteStringValue(ConfidentialityName(record.Confidentiality));
+        writer.WriteEndArray();
     }
 
     /// <summary>
@@ -63,7 +81,34 @@ public static class PackedRecords
     public static List<PackedRecord> Read(ReadOnlySpan<byte> json)
     {
         var records = new List<PackedRecord>();
+        Parse(json, records, null);
+        return records;
+    }
+
+    /// <summary>
+    /// The subject of each record stored in <paramref name="json"/>, in order: its person id and its protected BSN's key
+    /// (<see cref="ProcessingLogIndex.KeyOf(string)"/>), for the index's copiers. Throws <see cref="FormatException"/> where
+    /// <see cref="Read(ReadOnlySpan{byte})"/> would.
+    /// </summary>
+    /// <remarks>
+    /// Makes no string of a record (the key is read from the protected BSN's UTF-8 bytes): the indexer reads every record
+    /// the hub writes, and the strings <see cref="Read(ReadOnlySpan{byte})"/> made of them were an eighth of all the hub
+    /// allocated under the load test (BENCHMARKS.md, "Twenty-second round").
+    /// </remarks>
+    internal static void ReadSubjects(ReadOnlySpan<byte> json, List<(int? PersonId, long? BsnKey)> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        Parse(json, null, into);
+    }
+
+    /// <summary>
+    /// Reads the records of <paramref name="json"/> into <paramref name="records"/> (with their text) or their subjects into
+    /// <paramref name="subjects"/> (without): one parser, so the two refuse the same texts.
+    /// </summary>
+    private static void Parse(ReadOnlySpan<byte> json, List<PackedRecord>? records, List<(int? PersonId, long? BsnKey)>? subjects)
+    {
         var reader = new Utf8JsonReader(json);
+        var index = 0;
         try
         {
             Expect(ref reader, JsonTokenType.StartArray);
@@ -80,21 +125,35 @@ public static class PackedRecords
                     _ => throw Malformed("a person id that is neither an integer nor null"),
                 };
                 Next(ref reader);
-                var bsn = reader.TokenType switch
+                string? bsn = null;
+                long? bsnKey = null;
+                switch (reader.TokenType)
                 {
-                    JsonTokenType.Null => null,
-                    JsonTokenType.String => reader.GetString(),
-                    _ => throw Malformed("a protected BSN that is neither a string nor null"),
-                };
+                    case JsonTokenType.Null: break;
+                    // An escaped value is made a string, which refuses an escaped lone surrogate as Read does (the hub never
+                    // escapes a protected BSN); otherwise the subjects' reader takes the key from the bytes.
+                    case JsonTokenType.String when records is not null || reader.ValueIsEscaped:
+                        bsn = reader.GetString();
+                        bsnKey = ProcessingLogIndex.KeyOf(bsn);
+                        break;
+                    case JsonTokenType.String: bsnKey = ProcessingLogIndex.KeyOf(reader.ValueSpan); break;
+                    default: throw Malformed("a protected BSN that is neither a string nor null");
+                }
                 Next(ref reader);
                 if (reader.TokenType != JsonTokenType.String) throw Malformed("categories that are not a string");
-                var categories = reader.GetString()!;
+                var categories = records is not null || reader.ValueIsEscaped ? reader.GetString() : null;
                 Next(ref reader);
-                if (reader.TokenType != JsonTokenType.String || !Enum.TryParse<ProcessingConfidentiality>(reader.GetString(), ignoreCase: false, out var confidentiality)
-                    || ConfidentialityName(confidentiality) != reader.GetString())
-                    throw Malformed("a confidentiality that is not one of Normaal and Vertrouwelijk");
+                // Compared as unescaped text, as a string made of it would be: exactly one of the two names.
+                var confidentiality =
+                    reader.TokenType != JsonTokenType.String ? (ProcessingConfidentiality?)null
+                    : reader.ValueTextEquals("Normaal"u8) ? ProcessingConfidentiality.Normaal
+                    : reader.ValueTextEquals("Vertrouwelijk"u8) ? ProcessingConfidentiality.Vertrouwelijk
+                    : null;
+                if (confidentiality is null) throw Malformed("a confidentiality that is not one of Normaal and Vertrouwelijk");
                 Expect(ref reader, JsonTokenType.EndArray);
-                records.Add(new PackedRecord(records.Count, person, bsn, categories, confidentiality));
+                records?.Add(new PackedRecord(index, person, bsn, categories!, confidentiality.Value));
+                subjects?.Add((person, bsnKey));
+                index++;
             }
             if (reader.Read()) throw Malformed("text after the array");
         }
@@ -107,18 +166,6 @@ public static class PackedRecords
             // GetString of an escaped lone surrogate (\ud800): valid JSON, but no text.
             throw Malformed($"a string that is not UTF-16 text ({e.Message})");
         }
-        return records;
-    }
-
-    /// <summary>
-    /// The subject of each record stored in <paramref name="json"/>, in order: its person id and its protected BSN's key
-    /// (<see cref="ProcessingLogIndex.KeyOf(string)"/>), for the index's copiers. Throws <see cref="FormatException"/> where
-    /// <see cref="Read(ReadOnlySpan{byte})"/> would.
-    /// </summary>
-    internal static void ReadSubjects(ReadOnlySpan<byte> json, List<(int? PersonId, long? BsnKey)> into)
-    {
-        ArgumentNullException.ThrowIfNull(into);
-        foreach (var record in Read(json)) into.Add((record.PersonId, ProcessingLogIndex.KeyOf(record.ProtectedBsn)));
     }
 
     /// <inheritdoc cref="Read(ReadOnlySpan{byte})"/>

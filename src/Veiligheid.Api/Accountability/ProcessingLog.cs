@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Security.Cryptography;
@@ -366,7 +367,7 @@ public sealed class ProcessingLog : IDisposable
             _sqlite ??= SqliteLogWriter.For(db);
             if (_sqlite is not null)
             {
-                _sqlite.Write((sequence, previous) => Chain(batch, sequence, previous));
+                _sqlite.Write((sequence, previous, packed) => Chain(batch, sequence, previous, packed));
                 return Task.CompletedTask;
             }
         }
@@ -374,8 +375,8 @@ public sealed class ProcessingLog : IDisposable
     }
 
     /// <summary>The rows of these requests' records, each request's contiguous and in order, placed after the chain's end.</summary>
-    private LogRows Chain(List<PendingAppend> batch, long sequence, string previous)
-        => Chain(batch.Select(b => b.Records), sequence, previous, WritesPersonRows);
+    private LogRows Chain(List<PendingAppend> batch, long sequence, string previous, ArrayBufferWriter<byte>? packedUtf8 = null)
+        => Chain(batch.Select(b => b.Records), sequence, previous, WritesPersonRows, packedUtf8);
 
     /// <summary>
     /// Whether this log writes the earlier form, a person row per record (<see cref="LogRows.AddAction"/>), instead of packing
@@ -388,9 +389,12 @@ public sealed class ProcessingLog : IDisposable
     /// chained as one (<see cref="RecordHasher.ActionHash"/>: the action holds the hash, each record reads it as its own),
     /// one entry per person.
     /// </summary>
-    internal static LogRows Chain(IEnumerable<List<ProcessingRecord>> requests, long sequence, string previous, bool personRows = false)
+    /// <param name="packedUtf8">Where the packed actions' records are written as UTF-8 instead of as their
+    /// <see cref="ProcessingAction.Records"/> string (<see cref="LogRows.TryGetPackedUtf8"/>); null for the string.</param>
+    internal static LogRows Chain(IEnumerable<List<ProcessingRecord>> requests, long sequence, string previous, bool personRows = false,
+        ArrayBufferWriter<byte>? packedUtf8 = null)
     {
-        var rows = new LogRows();
+        var rows = new LogRows(packedUtf8);
         foreach (var records in requests)
         {
             if (records.Count == 0) continue;
@@ -668,10 +672,23 @@ public sealed class ProcessingLog : IDisposable
 /// id), its persons packed into it, or in the earlier forms with the <see cref="ProcessingLogEntry"/> of each of its
 /// persons. The one place a record is split into them; the view <c>ProcessingRecords</c> reads them back.
 /// </summary>
-internal sealed class LogRows
+/// <param name="packedUtf8">Where packed actions' records go as UTF-8 (the SQLite writer's reused buffer), or null: then
+/// into each action's <see cref="ProcessingAction.Records"/> string.</param>
+internal sealed class LogRows(ArrayBufferWriter<byte>? packedUtf8 = null)
 {
+    // Each action's bytes in packedUtf8, by the action's place in Actions (an empty range: not written there).
+    private readonly List<Range> _packed = [];
+
     public List<ProcessingAction> Actions { get; } = [];
     public List<ProcessingLogEntry> Entries { get; } = [];
+
+    /// <summary>The records of the action at this place in <see cref="Actions"/> as UTF-8, when they were written so.</summary>
+    public bool TryGetPackedUtf8(int action, out ReadOnlySpan<byte> utf8)
+    {
+        var range = _packed[action];
+        utf8 = packedUtf8 is null ? default : packedUtf8.WrittenSpan[range];
+        return packedUtf8 is not null && !range.Equals(default(Range));
+    }
 
     /// <summary>
     /// Adds the records of one action chained as one (<see cref="RecordHasher.ActionHash"/>): the action with the hash and
@@ -685,8 +702,16 @@ internal sealed class LogRows
         var action = ProcessingAction.Of(records[0]);
         action.Hash = hash;
         Actions.Add(action);
-        if (!personRows) action.Records = PackedRecords.Write(records);
-        else foreach (var record in records) Entries.Add(EntryOf(record, action, ""));
+        if (personRows) foreach (var record in records) Entries.Add(EntryOf(record, action, ""));
+        else if (packedUtf8 is not null)
+        {
+            var start = packedUtf8.WrittenCount;
+            PackedRecords.WriteUtf8(records, packedUtf8);
+            _packed.Add(start..packedUtf8.WrittenCount);
+            return;
+        }
+        else action.Records = PackedRecords.Write(records);
+        _packed.Add(default);
     }
 
     /// <summary>
@@ -703,6 +728,7 @@ internal sealed class LogRows
             {
                 action = ProcessingAction.Of(record);
                 Actions.Add(action);
+                _packed.Add(default);
             }
             Entries.Add(EntryOf(record, action, record.Hash));
         }

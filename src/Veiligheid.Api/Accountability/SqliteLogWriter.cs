@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -48,10 +49,13 @@ internal sealed class SqliteLogWriter : IDisposable
     internal const int LockWaitSeconds = 5;
 
     private readonly InsertStatement<ProcessingAction> _insertAction;
+    private readonly int _recordsColumn;
     private readonly InsertStatement<ProcessingLogEntry> _insertEntry;
     private SqliteConnection? _connection;
     private SqliteCommand? _readLast;
-    private SqliteCommand? _insertOneAction;
+    private SqliteRowInsert<ProcessingAction>? _insertActions;
+    // The packed records of a commit's actions as UTF-8, reused from commit to commit (only under the commit gate).
+    private readonly ArrayBufferWriter<byte> _packed = new(64 * 1024);
     private SqliteRowInsert<ProcessingLogEntry>? _insertEntries;
     private int _commitsSinceCheckpoint;
     // The checkpoint runs on a thread of its own, not the thread pool: a pool starved by blocked requests (a loaded hub,
@@ -78,6 +82,7 @@ internal sealed class SqliteLogWriter : IDisposable
         ConnectionString = connectionString;
         LogFile = new SqliteConnectionStringBuilder(connectionString).DataSource;
         _insertAction = insertAction;
+        _recordsColumn = insertAction.ColumnOf(nameof(ProcessingAction.Records));
         _insertEntry = insertEntry;
     }
 
@@ -111,12 +116,22 @@ internal sealed class SqliteLogWriter : IDisposable
     /// <param name="step">Called after each step with its name (the log's profile times them); null in the hub.</param>
     public void Write(Func<long, string, LogRows> chain, Action<string>? step = null)
     {
+        ArgumentNullException.ThrowIfNull(chain);
+        Write((sequence, previous, _) => chain(sequence, previous), step);
+    }
+
+    /// <inheritdoc cref="Write(Func{long, string, LogRows}, Action{string}?)"/>
+    /// <param name="chain">Places the records after the chain's last sequence and hash, packing them as UTF-8 into the
+    /// buffer it is given (<see cref="ProcessingLog.Chain(IEnumerable{List{ProcessingRecord}}, long, string, bool, ArrayBufferWriter{byte}?)"/>);
+    /// returns the rows that store them.</param>
+    public void Write(Func<long, string, ArrayBufferWriter<byte>, LogRows> chain, Action<string>? step = null)
+    {
         var spin = new SpinWait();
         while (_restartWaiting) spin.SpinOnce(); // yields, then sleeps: the restart takes milliseconds
         lock (_commitGate) WriteUnderGate(chain, step);
     }
 
-    private void WriteUnderGate(Func<long, string, LogRows> chain, Action<string>? step)
+    private void WriteUnderGate(Func<long, string, ArrayBufferWriter<byte>, LogRows> chain, Action<string>? step)
     {
         // A kept connection still writes to a file deleted under it (an operator's mistake, a restore gone wrong), and
         // those records would vanish with the last handle: a log whose file is gone is not written, so the request
@@ -139,17 +154,18 @@ internal sealed class SqliteLogWriter : IDisposable
                 if (reader.Read()) (sequence, previous) = (reader.GetInt64(0), reader.GetString(1));
             }
             step?.Invoke("SELECT the chain's last sequence and hash (prepared)");
-            var rows = chain(sequence, previous);
+            _packed.ResetWrittenCount();
+            var rows = chain(sequence, previous, _packed);
             step?.Invoke("SHA-256 hash chain, rows (an action per request, its records packed into it)");
-            // The actions first (entries refer to them): usually one, through Microsoft.Data.Sqlite, which stores its GUID
-            // and time as EF Core does. Then one row per person through SQLite's own API (SqliteRowInsert): a prepared
-            // 16-row statement (272 parameters, bound by name on every execution) measured slower for 47 records, not
-            // faster, and one statement over a JSON array of the rows slower still (0.64 against 0.39 ms).
-            _insertOneAction!.Transaction = transaction;
-            foreach (var action in rows.Actions)
+            // The actions first (entries refer to them), usually one a request, their packed records bound from the UTF-8
+            // the chain wrote them in. Then one row per person (only logs of the earlier form get them). Both through
+            // SQLite's own API (SqliteRowInsert): a prepared 16-row statement (272 parameters, bound by name on every
+            // execution) measured slower for 47 records, not faster, and one statement over a JSON array of the rows
+            // slower still (0.64 against 0.39 ms).
+            for (var a = 0; a < rows.Actions.Count; a++)
             {
-                _insertAction.Bind(_insertOneAction, [action]);
-                _insertOneAction.ExecuteNonQuery();
+                if (rows.TryGetPackedUtf8(a, out var records)) _insertActions!.Insert(rows.Actions[a], _recordsColumn, records);
+                else _insertActions!.InsertAll([rows.Actions[a]]);
             }
             step?.Invoke("INSERT the action (prepared, 13 columns, its records among them)");
             _insertEntries!.InsertAll(rows.Entries);
@@ -226,8 +242,7 @@ internal sealed class SqliteLogWriter : IDisposable
             _readLast = connection.CreateCommand();
             _readLast.CommandText = ProcessingLog.LastRecordSql(sqlServer: false);
             _readLast.Prepare();
-            _insertOneAction = (SqliteCommand)_insertAction.Create(connection, null, 1);
-            _insertOneAction.Prepare();
+            _insertActions = new SqliteRowInsert<ProcessingAction>(_insertAction, connection);
             _insertEntries = new SqliteRowInsert<ProcessingLogEntry>(_insertEntry, connection);
         }
         catch
@@ -290,9 +305,9 @@ internal sealed class SqliteLogWriter : IDisposable
     private void DisposeCommands()
     {
         _readLast?.Dispose();
-        _insertOneAction?.Dispose();
+        _insertActions?.Dispose();
         _insertEntries?.Dispose();
-        (_readLast, _insertOneAction, _insertEntries) = (null, null, null);
+        (_readLast, _insertActions, _insertEntries) = (null, null, null);
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -12,8 +13,10 @@ namespace Veiligheid.Accountability;
 /// one interleaved run), and the processing log inserts one row per person on every request's commit.
 /// </summary>
 /// <remarks>
-/// Only for the log's own writer connection, under its lock. Values are integers, text or NULL: the log's columns are no
-/// other (<see cref="Bind"/> refuses anything else rather than guess a storage form).
+/// Only for the log's own writer connection, under its lock. Values are integers, text, NULL, and the action's GUID and time,
+/// stored as text exactly as Microsoft.Data.Sqlite stores them for EF Core (so rows written here and through EF read back
+/// alike; a test compares the two): the log's columns are no other (<see cref="Bind"/> refuses anything else rather than
+/// guess a storage form).
 /// </remarks>
 internal sealed class SqliteRowInsert<T> : IDisposable where T : class
 {
@@ -43,6 +46,22 @@ internal sealed class SqliteRowInsert<T> : IDisposable where T : class
         }
     }
 
+    /// <summary>
+    /// Inserts one row in the connection's current transaction, the column at <paramref name="utf8Column"/> (a place in
+    /// <see cref="InsertStatement{T}.Values"/>) bound to the text <paramref name="utf8"/> instead of the row's own value.
+    /// </summary>
+    public void Insert(T row, int utf8Column, ReadOnlySpan<byte> utf8)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        _insert.Values(row, _values);
+        for (var c = 0; c < _values.Length; c++)
+        {
+            if (c == utf8Column) _statement.BindText(c + 1, utf8);
+            else Bind(c + 1, _values[c]);
+        }
+        _statement.Run();
+    }
+
     private void Bind(int position, object? value)
     {
         switch (value)
@@ -52,6 +71,8 @@ internal sealed class SqliteRowInsert<T> : IDisposable where T : class
             case long number: _statement.BindInt64(position, number); break;
             case int number: _statement.BindInt64(position, number); break;
             case short number: _statement.BindInt64(position, number); break;
+            case Guid id: _statement.BindText(position, id); break;
+            case DateTime time: _statement.BindText(position, time); break;
             default: throw new NotSupportedException($"{typeof(T).Name}: a value of type {value.GetType().Name} has no storage form here.");
         }
     }
@@ -109,6 +130,32 @@ internal sealed class SqliteRawStatement : IDisposable
         var utf8 = most <= 1024 ? stackalloc byte[most] : new byte[most];
         Check(raw.sqlite3_bind_text(Statement, position, utf8[..Encoding.UTF8.GetBytes(text, utf8)]));
     }
+
+    /// <summary>Binds text given as UTF-8 (SQLite copies it).</summary>
+    public void BindText(int position, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(Statement, position, utf8));
+
+    /// <summary>Binds a GUID as Microsoft.Data.Sqlite stores one for EF Core: its 36 characters, upper case.</summary>
+    public void BindText(int position, Guid id)
+    {
+        Span<byte> utf8 = stackalloc byte[36];
+        if (!id.TryFormat(utf8, out var written, "D") || written != 36) throw new InvalidOperationException("A GUID did not format as 36 characters.");
+        for (var i = 0; i < utf8.Length; i++) if (utf8[i] is >= (byte)'a' and <= (byte)'f') utf8[i] -= 'a' - 'A';
+        BindText(position, utf8);
+    }
+
+    /// <summary>
+    /// Binds a time as Microsoft.Data.Sqlite stores one for EF Core (its format for a <see cref="DateTime"/> parameter, the
+    /// kind not stored): what EF reads back, and what the log's ordered reads by time compare as text.
+    /// </summary>
+    public void BindText(int position, DateTime time)
+    {
+        Span<byte> utf8 = stackalloc byte[64];
+        if (!time.TryFormat(utf8, out var written, StoredTimeFormat, CultureInfo.InvariantCulture)) throw new InvalidOperationException("A time did not format.");
+        BindText(position, utf8[..written]);
+    }
+
+    /// <summary>Microsoft.Data.Sqlite's text form of a <see cref="DateTime"/> (SqliteValueBinder).</summary>
+    internal const string StoredTimeFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF";
 
     /// <summary>Runs the statement with the values bound, in the connection's current transaction, and resets it.</summary>
     public void Run()

@@ -107,7 +107,7 @@ public sealed class InsertStatement<T> where T : class
     private readonly Column[] _columns;
     private readonly string _columnList;
 
-    private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter, RelationalTypeMapping Mapping, bool Nullable);
+    private sealed record Column(string Property, IClrPropertyGetter Getter, ValueConverter? Converter, RelationalTypeMapping Mapping, bool Nullable);
 
     public InsertStatement(DbContext db, bool explicitKeys)
     {
@@ -129,7 +129,7 @@ public sealed class InsertStatement<T> where T : class
             .Select(p =>
             {
                 var mapping = (RelationalTypeMapping)p.GetRelationalTypeMapping();
-                return new Column(p.GetGetter(), mapping.Converter, mapping, p.IsNullable);
+                return new Column(p.Name, p.GetGetter(), mapping.Converter, mapping, p.IsNullable);
             })
             .ToArray();
         _columnList = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(store)!)));
@@ -167,6 +167,13 @@ public sealed class InsertStatement<T> where T : class
         command.CommandText = text.Append(';').ToString();
 #pragma warning restore CA2100
         return command;
+    }
+
+    /// <summary>The place of a property's column in <see cref="Values"/> (from 0).</summary>
+    public int ColumnOf(string property)
+    {
+        var column = Array.FindIndex(_columns, c => c.Property == property);
+        return column >= 0 ? column : throw new ArgumentException($"{typeof(T).Name}.{property} is not a column of this statement.", nameof(property));
     }
 
     /// <summary>How many columns a row has (the length <see cref="Values"/> fills).</summary>

@@ -386,4 +386,55 @@ public sealed class SqliteRawStatementTests
         create.ExecuteNonQuery();
         return connection;
     }
+
+    /// <summary>
+    /// The log's writer binds an action's row through SQLite's own API (its records from the UTF-8 the chain packed them in,
+    /// its GUID and time formatted by it): each column must be stored exactly as EF Core stores the same action, or reads
+    /// by time, by action id and verify-log's check of stored forms would tell the two apart.
+    /// </summary>
+    [Theory]
+    [InlineData("2026-12-01T10:00:00.0000000", null)]
+    [InlineData("2026-12-01T10:50:57.2478733", "user-1")]
+    [InlineData("2026-02-28T23:59:59.0000001", "gebruiker é")]
+    public async Task An_action_written_by_the_logs_writer_is_stored_as_EF_Core_stores_it(string occurredAt, string? user)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "veiligheid-tests", Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(directory, "stored.db");
+        try
+        {
+            await using var db = DatabaseSetup.OpenSqlite(path);
+            await db.MigrateAsync();
+            var request = ChainedRecords.Request(1, 2);
+            foreach (var record in request)
+            {
+                record.OccurredAt = DateTime.SpecifyKind(DateTime.Parse(occurredAt, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
+                record.UserId = user;
+                record.ActionName = "inzage «é»";
+            }
+            LogRows? written = null;
+            using (var writer = SqliteLogWriter.For(db)!)
+                writer.Write((sequence, previous, packed) => written = ProcessingLog.Chain([request], sequence, previous, packedUtf8: packed));
+            var action = Assert.Single(written!.Actions);
+            Assert.Null(action.Records); // written from the UTF-8, not a string
+
+            // The same action once more, through EF Core, under another key.
+            action.Records = PackedRecords.Write(request);
+            var byWriter = action.Id;
+            action.Id = byWriter + 1000;
+            db.Add(action);
+            await db.SaveChangesAsync();
+
+            var columns = db.Model.FindEntityType(typeof(ProcessingAction))!.GetProperties()
+                .Where(p => p.Name != nameof(ProcessingAction.Id)).Select(p => $"quote(\"{p.GetColumnName()}\")").ToList();
+            var select = $"SELECT {string.Join(" || '|' || ", columns)} AS \"Value\" FROM \"ProcessingActions\" WHERE \"Id\" = {{0}}";
+            string Stored(long id) => db.Database.SqlQueryRaw<string>(select, id).Single();
+            Assert.Equal(Stored(byWriter + 1000), Stored(byWriter));
+            Assert.Equal(13, columns.Count);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
 }
