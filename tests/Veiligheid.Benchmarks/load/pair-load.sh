@@ -15,7 +15,9 @@
 # (e.g. "ProcessingLog__IndexInBackground=false"). The same side twice shows what the method itself moves.
 # Settings (environment, defaults in brackets): PAIR_A [this checkout], PAIR_B [baseline], PAIR_DURATION seconds [60],
 # PAIR_WARMUP seconds [30], PAIR_CONNECTIONS per side [8], PAIR_OUT [/tmp/veiligheid-pair-<UTC time>],
-# LOAD_SKIP_BUILD [0]. Each side gets its own copy of VEILIGHEID_BENCH_DB.
+# LOAD_SKIP_BUILD [0], PAIR_BODY [case 2's body]: a file with another POST body for two hub sides (e.g. one person's
+# overview, to see what the log costs a request about one person; the baseline answers case 2 only), with PAIR_EXPECT
+# [cases]: the member each of its responses must hold. Each side gets its own copy of VEILIGHEID_BENCH_DB.
 # The summary gives each side's CPU per request and the share of it spent in the kernel (system time: syscalls, the
 # commits' fsync, network I/O); for a hub, also how many log records its index by data subject was behind when the
 # load stopped, and its CPU per request counted until the index had caught up with them (sqlite3 reads the files).
@@ -103,8 +105,13 @@ done
 for s in A B; do wait_ready "$s" "${port[$s]}" "${pid[$s]}"; done
 
 # --- the request, and one correct, equal response from each side -----------------------------------------------------
-dotnet "$base_dir/Veiligheid.LoadBaseline.dll" request-body >"$out/body.json"
-export LOAD_BODY_FILE="$out/body.json"
+if [[ -n "${PAIR_BODY:-}" ]]; then
+  [[ "$side_a" != baseline && "$side_b" != baseline ]] || fail "PAIR_BODY: the baseline answers case 2 only"
+  cp "$PAIR_BODY" "$out/body.json"
+else
+  dotnet "$base_dir/Veiligheid.LoadBaseline.dll" request-body >"$out/body.json"
+fi
+export LOAD_BODY_FILE="$out/body.json" LOAD_EXPECT="${PAIR_EXPECT:-cases}"
 for s in A B; do
   headers=(-H 'Content-Type: application/json' -H 'Accept: application/graphql-response+json, application/json')
   [[ "${side[$s]}" != baseline ]] && headers+=(-H "Authorization: Bearer $token" -H "X-Purpose: $purpose")
@@ -114,7 +121,8 @@ for s in A B; do
 done
 diff <(jq -S .data "$out/response-A.json") <(jq -S .data "$out/response-B.json") >"$out/response.diff" \
   || { head -20 "$out/response.diff" >&2; fail "A and B answer different data (see $out/response.diff)"; }
-log "A and B answer equal data: $(jq '.data.cases.nodes | length' "$out/response-A.json") cases"
+if [[ -z "${PAIR_BODY:-}" ]]; then log "A and B answer equal data: $(jq '.data.cases.nodes | length' "$out/response-A.json") cases"
+else log "A and B answer equal data: $(jq -c '.data | keys' "$out/response-A.json")"; fi
 
 # --- load: both sides through the same seconds -----------------------------------------------------------------------
 wrk_side() { # side seconds name
