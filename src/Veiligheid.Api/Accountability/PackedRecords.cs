@@ -136,12 +136,18 @@ public static class PackedRecords
                         bsn = reader.GetString();
                         bsnKey = ProcessingLogIndex.KeyOf(bsn);
                         break;
-                    case JsonTokenType.String: bsnKey = ProcessingLogIndex.KeyOf(reader.ValueSpan); break;
+                    // Unescaped, the value is its bytes as stored, which the reader does not check are UTF-8 (GetString
+                    // does, so Read refuses them): checked here, where no string is made.
+                    case JsonTokenType.String:
+                        bsnKey = ProcessingLogIndex.KeyOf(Utf8Text(reader.ValueSpan));
+                        break;
                     default: throw Malformed("a protected BSN that is neither a string nor null");
                 }
                 Next(ref reader);
                 if (reader.TokenType != JsonTokenType.String) throw Malformed("categories that are not a string");
-                var categories = records is not null || reader.ValueIsEscaped ? reader.GetString() : null;
+                string? categories = null;
+                if (records is not null || reader.ValueIsEscaped) categories = reader.GetString();
+                else _ = Utf8Text(reader.ValueSpan); // refused as Read refuses it, though no string is made
                 Next(ref reader);
                 // Compared as unescaped text, as a string made of it would be: exactly one of the two names.
                 var confidentiality =
@@ -236,6 +242,14 @@ public static class PackedRecords
             ProcessingConfidentiality.Vertrouwelijk => nameof(ProcessingConfidentiality.Vertrouwelijk),
             _ => throw new ArgumentOutOfRangeException(nameof(confidentiality)),
         };
+
+    /// <summary>
+    /// An unescaped string's bytes, refused where they are not UTF-8 as <see cref="Utf8JsonReader.GetString"/> refuses them
+    /// (<see cref="Utf8JsonReader"/> reads such bytes in a string without a word): the subjects' reader makes no string of
+    /// them, and must refuse what <see cref="Read(ReadOnlySpan{byte})"/> does.
+    /// </summary>
+    private static ReadOnlySpan<byte> Utf8Text(ReadOnlySpan<byte> value)
+        => System.Text.Unicode.Utf8.IsValid(value) ? value : throw Malformed("a string that is not UTF-8 text");
 
     private static void Next(ref Utf8JsonReader reader)
     {

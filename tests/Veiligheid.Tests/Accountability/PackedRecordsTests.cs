@@ -67,6 +67,26 @@ public sealed class PackedRecordsTests
         Assert.Equal(records.Select(r => (r.PersonId, ProcessingLogIndex.KeyOf(r.ProtectedBsn))), subjects);
     }
 
+    /// <summary>
+    /// Texts that are not UTF-8 in a string the subjects' reader takes no string of (SQLite keeps whatever bytes an edit
+    /// stores as text, and the SQLite copier reads them as stored): the records' reader refuses them (no string can be
+    /// made of them), so the indexer must stop there too rather than index an action verify-log reports.
+    /// </summary>
+    [Theory]
+    [InlineData("[[1,\"ab\",\"Ident", "ff", "iteit\",\"Normaal\"]]")] // a byte no UTF-8 text has, in the categories
+    [InlineData("[[1,\"ab\",\"Ident", "c3", "\",\"Normaal\"]]")] // a sequence cut short
+    [InlineData("[[1,\"ab\",\"Ident", "eda080", "\",\"Normaal\"]]")] // a surrogate encoded as UTF-8
+    [InlineData("[[1,\"ab\",\"Ident", "c0af", "\",\"Normaal\"]]")] // an overlong encoding
+    [InlineData("[[1,\"cccccccccccccccc", "ff", "\",\"Identiteit\",\"Normaal\"]]")] // after a protected BSN's key digits
+    [InlineData("[[1,\"ab", "ff", "\",\"Identiteit\",\"Normaal\"]]")] // in a protected BSN too short for a key
+    [InlineData("[[1,\"ab\",\"Identiteit\",\"Normaal", "ff", "\"]]")] // in the confidentiality
+    public void The_indexers_reader_refuses_strings_that_are_not_UTF8_as_the_records_reader_does(string before, string hex, string after)
+    {
+        byte[] utf8 = [.. Encoding.UTF8.GetBytes(before), .. Convert.FromHexString(hex), .. Encoding.UTF8.GetBytes(after)];
+        Assert.Throws<FormatException>(() => PackedRecords.Read(utf8));
+        Assert.Throws<FormatException>(() => PackedRecords.ReadSubjects(utf8, []));
+    }
+
     [Fact]
     public void Escaped_values_read_as_their_text()
     {
