@@ -279,27 +279,6 @@ public static class ProcessingLogProfile
         var with = Median(lists[^1]);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"  log overhead (median with − median without): {with - without:F3} ms = {(with - without) / without:P0} of the request without log"));
-
-        // The process's CPU, not the request's time: a request's commit waits for its fsync without using a core, and under
-        // load the core is what the log takes from other requests. Blocks of requests, the variants interleaved by block,
-        // the median block's CPU a request (the process's other threads counted too: the WAL's checkpoint, the collector).
-        const int blocks = 15, perBlock = 20;
-        var cpu = variants.Select(_ => new List<double>(blocks)).ToArray();
-        for (var b = 0; b < blocks; b++)
-        {
-            for (var v = 0; v < variants.Length; v++)
-            {
-                var before = ProcessCpu.Now();
-                for (var r = 0; r < perBlock; r++) await variants[v].Action();
-                cpu[v].Add((ProcessCpu.Now() - before).TotalMilliseconds / perBlock);
-            }
-        }
-        for (var v = 0; v < variants.Length; v++)
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {"CPU a request, " + variants[v].Name,-75} median {Median(cpu[v]),7:F3} ms"));
-        var cpuWithout = Median(cpu[^2]);
-        var cpuWith = Median(cpu[^1]);
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"  the log's CPU (median with − median without): {cpuWith - cpuWithout:F3} ms = {(cpuWith - cpuWithout) / cpuWith:P0} of the request with log"));
     }
 
     private static double Median(List<double> list) => list.Order().ElementAt(list.Count / 2);
@@ -344,30 +323,5 @@ public static class ProcessingLogProfile
         public string ApplicationName { get; set; } = "Veiligheid.Benchmarks";
         public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
         public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
-}
-
-/// <summary>
-/// The process's CPU time in microseconds (getrusage on Linux): <see cref="Process.TotalProcessorTime"/> reads
-/// /proc/self/stat, in clock ticks of 10 ms, too coarse for a block of requests of half a millisecond each.
-/// </summary>
-internal static class ProcessCpu
-{
-    public static TimeSpan Now()
-    {
-        if (!OperatingSystem.IsLinux()) return Process.GetCurrentProcess().TotalProcessorTime;
-        if (GetRusage(0, out var usage) != 0) throw new InvalidOperationException("getrusage failed.");
-        return TimeSpan.FromMicroseconds((usage.UserSeconds + usage.SystemSeconds) * 1_000_000.0 + usage.UserMicroseconds + usage.SystemMicroseconds);
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
-    private static extern int GetRusage(int who, out Rusage usage);
-
-    // struct rusage on 64-bit Linux: two struct timeval, then fourteen longs.
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
-    private struct Rusage
-    {
-        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
-        public long MaxRss, IxRss, IdRss, IsRss, MinFlt, MajFlt, NSwap, InBlock, OuBlock, MsgSnd, MsgRcv, NSignals, NvCsw, NivCsw;
     }
 }
