@@ -115,6 +115,67 @@ public static class ProcessingLogProfile
             $"indexed {copied:N0} records in {seconds:F2} s: {copied / seconds:N0} records/s, {seconds * 1e6 / copied:F1} µs a record (batches of {ProcessingLogIndexer.BatchSize:N0})"));
     }
 
+    /// <summary>
+    /// What one commit of the log's SQLite writer costs the thread that makes it, in CPU, not time: a request of
+    /// <c>1</c> and of <c>80</c> records (a one-person read, case 2), appended by the writer in a loop on this thread
+    /// (no request, no group commit, no thread hand-over), the thread's CPU read with <c>getrusage(RUSAGE_THREAD)</c>
+    /// (Linux), which counts what the thread ran, exactly, and not the time it slept in the commit's fsync.
+    /// Run: <c>dotnet run -c Release --project tests/Veiligheid.Benchmarks -- profile-commit</c>.
+    /// </summary>
+    public static Task RunCommitAsync(TextWriter output) => OnCopyAsync(path => ProfileCommitAsync(path, output));
+
+    private static async Task ProfileCommitAsync(string path, TextWriter output)
+    {
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("profile-commit reads the thread's CPU with Linux's getrusage.");
+        await using var provider = HubServices(path);
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VeiligheidDbContext>();
+        await db.MigrateAsync();
+        var log = scope.ServiceProvider.GetRequiredService<ProcessingLog>();
+        var persons = await db.Persons.AsNoTracking().OrderBy(p => p.Id).Take(80).Select(p => new { p.Id, p.Bsn }).ToListAsync();
+        var access = AccessPolicy.For(Coordinator);
+        using var writer = SqliteLogWriter.For(db) ?? throw new InvalidOperationException("The profile runs on a SQLite file.");
+        foreach (var perRequest in new[] { 1, 80 })
+        {
+            var processed = new ProcessingCollector();
+            foreach (var person in persons.Take(perRequest)) processed.Add(person.Id, DataCategory.Casus, person.Bsn);
+            var records = await log.DraftAsync(db, access, "profile-commit", processed, CancellationToken.None);
+            const int commits = 1500;
+            for (var round = 0; round < 3; round++) // the first warms up; all three are printed, to show the spread
+            {
+                var (cpu, switches) = ThreadUsage.Now();
+                var wall = Stopwatch.StartNew();
+                for (var i = 0; i < commits; i++) writer.Write((sequence, previous, packed) => ProcessingLog.Chain([records], sequence, previous, packedUtf8: packed));
+                var (cpuAfter, switchesAfter) = ThreadUsage.Now();
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{perRequest,2} records a commit: the thread's CPU {(cpuAfter - cpu).TotalMicroseconds / commits,6:F1} µs a commit, time {wall.Elapsed.TotalMicroseconds / commits,6:F1} µs, {(switchesAfter - switches) / (double)commits:F2} sleeps a commit"));
+            }
+        }
+    }
+
+    /// <summary>The calling thread's CPU time and how often it slept (voluntary context switches), from getrusage(RUSAGE_THREAD).</summary>
+    private static class ThreadUsage
+    {
+        private const int RusageThread = 1;
+
+        public static (TimeSpan Cpu, long Sleeps) Now()
+        {
+            if (GetRusage(RusageThread, out var usage) != 0) throw new InvalidOperationException("getrusage failed.");
+            return (TimeSpan.FromMicroseconds((usage.UserSeconds + usage.SystemSeconds) * 1_000_000.0 + usage.UserMicroseconds + usage.SystemMicroseconds), usage.VoluntarySwitches);
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
+        private static extern int GetRusage(int who, out Rusage usage);
+
+        // struct rusage on 64-bit Linux: two struct timeval, then fourteen longs (the last two: voluntary and involuntary switches).
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+        private struct Rusage
+        {
+            public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
+            public long MaxRss, IxRss, IdRss, IsRss, MinFlt, MajFlt, NSwap, InBlock, OuBlock, MsgSnd, MsgRcv, NSignals, VoluntarySwitches, InvoluntarySwitches;
+        }
+    }
+
     private static async Task ProfileAsync(string path, TextWriter output)
     {
         await using var provider = HubServices(path);

@@ -8,6 +8,12 @@ if (args is ["profile-log"])
     await Veiligheid.Benchmarks.ProcessingLogProfile.RunAsync(Console.Out);
     return;
 }
+// What one commit of the log's writer costs its thread in CPU (1 and 80 records; Linux): … -- profile-commit
+if (args is ["profile-commit"])
+{
+    await Veiligheid.Benchmarks.ProcessingLogProfile.RunCommitAsync(Console.Out);
+    return;
+}
 // How fast the background indexer copies the log into its index: … -- profile-index [records, default 300,000] [persons, default all]
 if (args is ["profile-index", .. var count])
 {
